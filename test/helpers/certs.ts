@@ -45,13 +45,19 @@ function makeLeaf(dir: string, name: string, ca: string, ext: string): void {
     '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
 }
 
-export function makeCerts(): TestCerts {
+export interface CertOptions {
+  /** More DNS names for the server certificate (e.g. `*.test.google.fr`, the interop tests' host override). */
+  serverNames?: string[];
+}
+
+export function makeCerts(options: CertOptions = {}): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'wiregrpc-certs-'));
+  const extraNames = (options.serverNames ?? []).map((n) => `,DNS:${n}`).join('');
   makeCa(dir, 'ca');
   makeCa(dir, 'other-ca');
   makeLeaf(dir, 'server', 'ca',
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n' +
-    'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n');
+    `subjectAltName=DNS:localhost${extraNames},IP:127.0.0.1,IP:::1\n`);
   makeLeaf(dir, 'client', 'ca', 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n');
   makeLeaf(dir, 'stranger', 'other-ca', 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n');
   const read = (f: string) => readFileSync(join(dir, f));
