@@ -1,0 +1,181 @@
+/**
+ * Loading .proto files: `loadProtoSync('proto/userinfo.proto').service('proto.UserInfo')`.
+ *
+ * protobufjs parses the files and resolves type references; we then turn its
+ * reflection objects into our own plain schemas (schema-from-reflection.ts)
+ * and codecs (src/wire/codec.ts). protobufjs's own encoder/decoder is never
+ * used, so loading works under `node --disallow-code-generation-from-strings`.
+ *
+ * Finding files works like protoc with `-I`: a file named on the command line
+ * is taken relative to the working directory, or else looked up in each
+ * include directory; an `import "a/b.proto"` is looked up next to the importing
+ * file, then in each include directory. The well-known types
+ * (`google/protobuf/timestamp.proto`, `struct`, `any`, `duration`, `empty`,
+ * `wrappers`, `field_mask`, and `descriptor`, `api`, `type`, `source_context`)
+ * always resolve, from the copies that ship with protobufjs.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import protobuf from 'protobufjs';
+import type { EnumSchema, MessageCodec, MessageSchema } from '../wire/schema.js';
+import { codecFor } from '../wire/codec.js';
+import type { ServiceDefinition } from './definition.js';
+import { callShape, defineService } from './define.js';
+import { SchemaBuilder, typeNameOf } from './schema-from-reflection.js';
+
+export interface LoadOptions {
+  /** Directories searched for files and imports, like protoc's `-I`. */
+  readonly includeDirs?: readonly string[];
+}
+
+/** protobufjs's package directory: it ships google/protobuf/*.proto. */
+const PROTOBUFJS_DIR = path.dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
+
+const PARSE_OPTIONS: protobuf.IParseOptions = {
+  // Keep field names as written (`user_name`); we derive JS names ourselves.
+  keepCase: true,
+  // Keep `//` comments too, for `describe` and generated code.
+  alternateCommentMode: true,
+};
+
+type Kind = 'message' | 'enum' | 'service';
+const KIND_CLASS = { message: protobuf.Type, enum: protobuf.Enum, service: protobuf.Service } as const;
+
+/** The symbols of a set of loaded .proto files, as schemas, codecs and service definitions. */
+export class ProtoSet {
+  /** The protobufjs Root, kept for server reflection and descriptors. Treat as read-only. */
+  readonly root: protobuf.Root;
+  readonly #schemas = new SchemaBuilder();
+  readonly #services = new Map<string, ServiceDefinition>();
+
+  constructor(root: protobuf.Root) {
+    this.root = root;
+  }
+
+  /** A message schema by full name (`proto.UserResponse`; a leading dot is allowed). */
+  message(name: string): MessageSchema {
+    return this.#schemas.message(this.#find(name, 'message') as protobuf.Type);
+  }
+
+  enum(name: string): EnumSchema {
+    return this.#schemas.enum(this.#find(name, 'enum') as protobuf.Enum);
+  }
+
+  /** The codec for a message type (built once; see src/wire/codec.ts). */
+  codec<T = Record<string, unknown>>(name: string): MessageCodec<T> {
+    return codecFor<T>(this.message(name));
+  }
+
+  /** A service definition by full name: `proto.UserInfo`. */
+  service(name: string): ServiceDefinition {
+    const service = this.#find(name, 'service') as protobuf.Service;
+    const typeName = typeNameOf(service);
+    let def = this.#services.get(typeName);
+    if (def === undefined) {
+      def = defineService(typeName, service.methodsArray.map((method) => {
+        method.resolve();
+        return {
+          name: method.name,
+          shape: callShape(method.requestStream === true, method.responseStream === true),
+          input: this.#schemas.message(method.resolvedRequestType!),
+          output: this.#schemas.message(method.resolvedResponseType!),
+        };
+      }));
+      this.#services.set(typeName, def);
+    }
+    return def;
+  }
+
+  /** Every service in the loaded files (and their imports), in name order. */
+  services(): ServiceDefinition[] {
+    return this.names('service').map((name) => this.service(name));
+  }
+
+  /** Full names of every message, enum or service, sorted. */
+  names(kind: Kind): string[] {
+    const out: string[] = [];
+    const visit = (ns: protobuf.NamespaceBase): void => {
+      for (const child of ns.nestedArray) {
+        if (child instanceof KIND_CLASS[kind]) out.push(typeNameOf(child));
+        if (child instanceof protobuf.Namespace) visit(child); // packages, and messages' nested types
+      }
+    };
+    visit(this.root);
+    return out.sort();
+  }
+
+  #find(name: string, kind: Kind): protobuf.ReflectionObject {
+    const full = name.startsWith('.') ? name.slice(1) : name;
+    // A leading dot makes protobufjs look the name up from the root only,
+    // instead of also trying it relative to nested scopes.
+    const found = full === '' ? null : this.root.lookup('.' + full);
+    if (found instanceof KIND_CLASS[kind]) return found;
+    if (found !== null && describeKind(found) !== 'package') {
+      throw new Error(`'${full}' is a ${describeKind(found)}, not a ${kind}`);
+    }
+    const known = this.names(kind);
+    const list = known.length === 0 ? `no ${kind}s are defined`
+      : `known ${kind}s: ${known.slice(0, 30).join(', ')}${known.length > 30 ? `, … (${known.length - 30} more)` : ''}`;
+    throw new Error(`unknown ${kind} '${full}' (${list})`);
+  }
+}
+
+function describeKind(object: protobuf.ReflectionObject): string {
+  if (object instanceof protobuf.Type) return 'message';
+  if (object instanceof protobuf.Enum) return 'enum';
+  if (object instanceof protobuf.Service) return 'service';
+  if (object instanceof protobuf.Method) return 'method';
+  if (object instanceof protobuf.Field) return 'field';
+  return 'package';
+}
+
+/** Loads .proto files synchronously (node:fs). Throws an Error naming the file and problem. */
+export function loadProtoSync(files: string | readonly string[], options: LoadOptions = {}): ProtoSet {
+  const root = newRoot(options);
+  root.loadSync(topLevel(files, options), PARSE_OPTIONS);
+  return new ProtoSet(root);
+}
+
+/** Loads .proto files, reading them asynchronously. */
+export async function loadProto(files: string | readonly string[], options: LoadOptions = {}): Promise<ProtoSet> {
+  const root = newRoot(options);
+  await root.load(topLevel(files, options), PARSE_OPTIONS);
+  return new ProtoSet(root);
+}
+
+/** The files named by the caller, as absolute paths (relative to cwd, else to an include dir). */
+function topLevel(files: string | readonly string[], options: LoadOptions): string[] {
+  const list = typeof files === 'string' ? [files] : [...files];
+  if (list.length === 0) throw new Error('no .proto files given');
+  const dirs = includeDirs(options);
+  return list.map((file) => {
+    const candidates = path.isAbsolute(file) ? [file] : [path.resolve(file), ...dirs.map((dir) => path.join(dir, file))];
+    const found = candidates.find((candidate) => existsSync(candidate));
+    if (found === undefined) throw new Error(`cannot find ${file} (looked in: ${candidates.join(', ')})`);
+    return found;
+  });
+}
+
+function includeDirs(options: LoadOptions): string[] {
+  return (options.includeDirs ?? []).map((dir) => path.resolve(dir));
+}
+
+/** A Root whose import resolution follows the rules in this file's header. */
+function newRoot(options: LoadOptions): protobuf.Root {
+  const root = new protobuf.Root();
+  const dirs = includeDirs(options);
+  root.resolvePath = (origin: string, target: string): string => {
+    // Top-level files arrive already resolved (see topLevel) with origin ''.
+    if (origin === '' || path.isAbsolute(target)) return target;
+    const candidates = [path.join(path.dirname(origin), target), ...dirs.map((dir) => path.join(dir, target))];
+    if (target.startsWith('google/protobuf/')) candidates.push(path.join(PROTOBUFJS_DIR, target));
+    const found = candidates.find((candidate) => existsSync(candidate));
+    if (found === undefined) {
+      throw new Error(`${origin}: cannot find import "${target}" (looked in: ${candidates.join(', ')})`);
+    }
+    // One absolute spelling per file, so a file imported twice is loaded once.
+    return path.resolve(found);
+  };
+  return root;
+}
