@@ -1,0 +1,105 @@
+/**
+ * Message compression (grpc/grpc doc/compression.md), the same on both sides.
+ *
+ * gRPC compresses each message on its own: the 5-byte prefix's flag says
+ * whether this message is compressed, and the `grpc-encoding` header says with
+ * what. `grpc-accept-encoding` lists what a peer can read. "deflate" means the
+ * zlib format (RFC 1950), as in every gRPC implementation, not raw deflate.
+ *
+ * Inflation is bounded: zlib stops as soon as the output would exceed the
+ * receive limit, so a small "gzip bomb" costs at most `limit` bytes of memory
+ * and ends as RESOURCE_EXHAUSTED.
+ */
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { Code } from '../wire/code.js';
+import { GrpcError } from '../wire/error.js';
+
+/** Every encoding we read and write besides "identity", most preferred first. */
+export const SUPPORTED_ENCODINGS: readonly string[] = Object.freeze(['gzip', 'deflate']);
+
+/** The value we send as `grpc-accept-encoding`. */
+export const ACCEPT_ENCODING = 'identity,gzip,deflate';
+
+/** Messages this small are (de)compressed on the calling thread: the threadpool round trip costs more. */
+const SYNC_LIMIT = 32 * 1024;
+
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip) as (buf: Uint8Array, options: zlib.ZlibOptions) => Promise<Buffer>;
+const deflate = promisify(zlib.deflate);
+const inflate = promisify(zlib.inflate) as (buf: Uint8Array, options: zlib.ZlibOptions) => Promise<Buffer>;
+
+/** "identity", "gzip" or "deflate" (names are lower-case on the wire). */
+export function isSupportedEncoding(name: string): boolean {
+  return name === 'identity' || SUPPORTED_ENCODINGS.includes(name);
+}
+
+/**
+ * The names in a `grpc-accept-encoding` (or `grpc-encoding`) header value,
+ * lower-cased, blanks dropped.
+ */
+export function parseEncodingList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const text = Array.isArray(value) ? value.join(',') : value;
+  const out: string[] = [];
+  for (const part of text.split(',')) {
+    const name = part.trim().toLowerCase();
+    if (name !== '') out.push(name);
+  }
+  return out;
+}
+
+/** Whether a peer that sent this `grpc-accept-encoding` can read messages in `name`. */
+export function acceptsEncoding(acceptHeader: string | string[] | undefined, name: string): boolean {
+  if (name === 'identity') return true;
+  if (acceptHeader === undefined) return false;
+  return parseEncodingList(acceptHeader).includes(name);
+}
+
+/** Compresses one message. Throws GrpcError(INTERNAL) for an encoding we do not have. */
+export async function compress(name: string, bytes: Uint8Array): Promise<Uint8Array> {
+  switch (name) {
+    case 'identity':
+      return bytes;
+    case 'gzip':
+      return bytes.length <= SYNC_LIMIT ? zlib.gzipSync(bytes) : gzip(bytes);
+    case 'deflate':
+      return bytes.length <= SYNC_LIMIT ? zlib.deflateSync(bytes) : deflate(bytes);
+  }
+  throw new GrpcError(Code.INTERNAL, `compression "${name}" is not supported (supported: ${ACCEPT_ENCODING})`);
+}
+
+/**
+ * Decompresses one message, refusing to produce more than `limit` bytes.
+ * Throws GrpcError: RESOURCE_EXHAUSTED past the limit, INTERNAL for corrupt
+ * data, UNIMPLEMENTED for an encoding we do not have.
+ */
+export async function decompress(name: string, bytes: Uint8Array, limit: number): Promise<Uint8Array> {
+  const options: zlib.ZlibOptions = { maxOutputLength: Math.max(1, limit) };
+  try {
+    switch (name) {
+      case 'identity':
+        break;
+      case 'gzip':
+        return check(bytes.length <= SYNC_LIMIT ? zlib.gunzipSync(bytes, options) : await gunzip(bytes, options), limit);
+      case 'deflate':
+        return check(bytes.length <= SYNC_LIMIT ? zlib.inflateSync(bytes, options) : await inflate(bytes, options), limit);
+      default:
+        throw new GrpcError(Code.UNIMPLEMENTED, `compression "${name}" is not supported (supported: ${ACCEPT_ENCODING})`);
+    }
+  } catch (err) {
+    if (err instanceof GrpcError) throw err;
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+    throw new GrpcError(Code.INTERNAL, `could not decompress a ${name} message: ${(err as Error).message}`);
+  }
+  return check(bytes, limit);
+}
+
+function check(bytes: Uint8Array, limit: number): Uint8Array {
+  if (bytes.length > limit) throw tooLarge(limit);
+  return bytes;
+}
+
+function tooLarge(limit: number): GrpcError {
+  return new GrpcError(Code.RESOURCE_EXHAUSTED, `decompressed message larger than the limit of ${limit} bytes`);
+}
