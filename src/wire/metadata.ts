@@ -137,8 +137,11 @@ export class Metadata {
    */
   toHeaders(into: HeaderRecord = {}): HeaderRecord {
     for (const [k, list] of this.map) {
-      if (list.length === 1) into[k] = encodeValue(list[0]!);
-      else into[k] = list.map(encodeValue);
+      const value = list.length === 1 ? encodeValue(list[0]!) : list.map(encodeValue);
+      // `into.__proto__ = x` would set the object's prototype (or be ignored)
+      // instead of adding a field: define that one key as an own property.
+      if (k === '__proto__') Object.defineProperty(into, k, { value, enumerable: true, writable: true, configurable: true });
+      else into[k] = value;
     }
     return into;
   }
@@ -169,7 +172,10 @@ export class Metadata {
           list.push(value);
         }
       }
-      md.map.set(k, list);
+      // Two field names that differ only in case are one key.
+      const seen = md.map.get(k);
+      if (seen) seen.push(...list);
+      else md.map.set(k, list);
     }
     return md;
   }
