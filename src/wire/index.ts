@@ -15,3 +15,6 @@ export { encodeGrpcMessage, decodeGrpcMessage } from './percent.js';
 export { codeFromHttpStatus } from './http-status.js';
 export { statusToTrailers, statusFromTrailers } from './status.js';
 export { parseContentType, formatContentType, type ContentType } from './content-type.js';
+export { Writer } from './writer.js';
+export { Reader, WireType } from './reader.js';
+export { codecFor } from './codec.js';

@@ -1,0 +1,133 @@
+/**
+ * Decoding bytes by a plan, with protobuf's merge semantics:
+ * - a non-repeated field seen twice: the last one wins; a message field seen
+ *   twice is merged (its second occurrence decodes into the first);
+ * - repeated numbers are accepted packed and unpacked, whatever the schema says;
+ * - a oneof member clears the other members of its oneof;
+ * - unknown fields (and known fields with an unexpected wire type) are skipped;
+ * - each submessage is read with the Reader's end set to its own end, so a
+ *   value cannot run past its enclosing message.
+ */
+import { MAX_DEPTH, Reader, wireError } from './reader.js';
+import { createValue, defaultOf, Mode, T, wireTypeOf, type FieldPlan, type MessagePlan } from './codec-plan.js';
+import { utf8Decode } from './utf8.js';
+
+function readString(r: Reader, f: FieldPlan): string {
+  const end = r.delimited();
+  const s = utf8Decode(r.buf, r.pos, end);
+  if (s === undefined) throw wireError(`protobuf: invalid UTF-8 in string field ${f.fullName}`);
+  r.pos = end;
+  return s;
+}
+
+/** Reads one non-message value of `type`. */
+function readScalar(r: Reader, f: FieldPlan, type: number): any {
+  switch (type) {
+    case T.INT32: case T.ENUM: return r.int32();
+    case T.STRING: return readString(r, f);
+    case T.UINT32: return r.uint32();
+    case T.SINT32: return r.sint32();
+    case T.BOOL: return r.bool();
+    case T.DOUBLE: return r.double();
+    case T.FLOAT: return r.float();
+    case T.FIXED32: return r.fixed32();
+    case T.SFIXED32: return r.sfixed32();
+    case T.INT64: return r.int64();
+    case T.UINT64: return r.uint64();
+    case T.SINT64: return r.sint64();
+    case T.FIXED64: return r.fixed64();
+    case T.SFIXED64: return r.sfixed64();
+    case T.BYTES: return r.bytes();
+  }
+}
+
+/** Decodes a length-delimited submessage into `target` (a new value when undefined). */
+function readSub(r: Reader, p: MessagePlan, target: any, depth: number): any {
+  const end = r.delimited();
+  const o = target ?? createValue(p);
+  const outer = r.len;
+  r.len = end;
+  decodeInto(p, r, o, depth + 1);
+  r.len = outer;
+  return o;
+}
+
+/** Decodes fields from `r.pos` to `r.len` into the value `o`. */
+export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number): void {
+  if (depth > MAX_DEPTH) throw wireError(`protobuf: ${p.schema.typeName} nested deeper than ${MAX_DEPTH}`);
+  const byNo = p.byNo;
+  const sparse = p.byNoSparse;
+  while (r.pos < r.len) {
+    const t = r.rawTag();
+    const no = t >>> 3;
+    const f = sparse === undefined ? (no < byNo.length ? byNo[no] : undefined) : sparse.get(no);
+    if (f === undefined) {
+      r.skip(t & 7, no);
+      continue;
+    }
+    if (t !== f.tag) {
+      if ((t & 7) === 2 && f.packable) readPacked(r, f, o[f.key]);
+      else r.skip(t & 7, no); // wrong wire type: protobuf keeps it as an unknown field
+      continue;
+    }
+    switch (f.mode) {
+      case Mode.IMPLICIT:
+        o[f.key] = readScalar(r, f, f.type);
+        break;
+      case Mode.EXPLICIT:
+        if (f.siblings !== undefined) clearSiblings(o, f.siblings);
+        o[f.key] = f.type === T.MESSAGE ? readSub(r, f.msg!, o[f.key], depth) : readScalar(r, f, f.type);
+        break;
+      case Mode.REPEATED:
+      case Mode.PACKED:
+        o[f.key].push(f.type === T.MESSAGE ? readSub(r, f.msg!, undefined, depth) : readScalar(r, f, f.type));
+        break;
+      case Mode.MAP:
+        readEntry(r, f, o[f.key], depth);
+        break;
+    }
+  }
+  if (r.pos !== r.len) throw wireError(`protobuf: ${p.schema.typeName} overran its length`);
+}
+
+function clearSiblings(o: any, siblings: readonly string[]): void {
+  for (let i = 0; i < siblings.length; i++) {
+    if (o[siblings[i]!] !== undefined) delete o[siblings[i]!];
+  }
+}
+
+function readPacked(r: Reader, f: FieldPlan, into: any[]): void {
+  const end = r.delimited();
+  const outer = r.len;
+  r.len = end;
+  const type = f.type;
+  while (r.pos < end) into.push(readScalar(r, f, type));
+  r.len = outer;
+}
+
+/** A map entry: a submessage {1: key, 2: value}; either may be missing (then it is the default). */
+function readEntry(r: Reader, f: FieldPlan, map: any, depth: number): void {
+  const end = r.delimited();
+  const outer = r.len;
+  r.len = end;
+  const keyTag = (1 << 3) | wireTypeOf(f.keyType);
+  const valueTag = (2 << 3) | wireTypeOf(f.valueType);
+  let key: unknown;
+  let value: unknown;
+  while (r.pos < end) {
+    const t = r.rawTag();
+    if (t === keyTag) key = readScalar(r, f, f.keyType);
+    else if (t === valueTag) value = f.valueType === T.MESSAGE ? readSub(r, f.msg!, value, depth) : readScalar(r, f, f.valueType);
+    else r.skip(t & 7, t >>> 3);
+  }
+  r.len = outer;
+  if (key === undefined) key = defaultOf(f.keyType);
+  if (value === undefined) value = f.valueType === T.MESSAGE ? createValue(f.msg!) : defaultOf(f.valueType);
+  map[String(key)] = value;
+}
+
+export function decodeMessage(p: MessagePlan, bytes: Uint8Array): any {
+  const o = createValue(p);
+  decodeInto(p, new Reader(bytes), o, 0);
+  return o;
+}

@@ -1,0 +1,180 @@
+/**
+ * The codec's plan of a message type: the schema, digested once into flat
+ * records that the encoder and decoder loop over (codec-encode.ts,
+ * codec-decode.ts). No code is generated at run time; the plan is data, and
+ * the loops switch on small integers.
+ */
+import type { FieldSchema, MessageSchema, ScalarType } from './schema.js';
+
+/** Field types, numbered as in descriptor.proto's FieldDescriptorProto.Type. */
+export const T = {
+  DOUBLE: 1, FLOAT: 2, INT64: 3, UINT64: 4, INT32: 5, FIXED64: 6, FIXED32: 7, BOOL: 8,
+  STRING: 9, MESSAGE: 11, BYTES: 12, UINT32: 13, ENUM: 14, SFIXED32: 15, SFIXED64: 16,
+  SINT32: 17, SINT64: 18,
+} as const;
+
+const SCALAR_TYPE: Record<ScalarType, number> = {
+  double: T.DOUBLE, float: T.FLOAT, int64: T.INT64, uint64: T.UINT64, int32: T.INT32,
+  fixed64: T.FIXED64, fixed32: T.FIXED32, bool: T.BOOL, string: T.STRING, bytes: T.BYTES,
+  uint32: T.UINT32, sfixed32: T.SFIXED32, sfixed64: T.SFIXED64, sint32: T.SINT32, sint64: T.SINT64,
+};
+
+/** The wire type of one value of each field type. */
+export function wireTypeOf(type: number): number {
+  switch (type) {
+    case T.DOUBLE: case T.FIXED64: case T.SFIXED64: return 1;
+    case T.FLOAT: case T.FIXED32: case T.SFIXED32: return 5;
+    case T.STRING: case T.BYTES: case T.MESSAGE: return 2;
+    default: return 0;
+  }
+}
+
+/** How a field is stored and written. */
+export const Mode = {
+  /** proto3 singular without presence: written unless it holds the default. */
+  IMPLICIT: 0,
+  /** `optional`, oneof members and message fields: written whenever set. */
+  EXPLICIT: 1,
+  /** repeated, one tag per element. */
+  REPEATED: 2,
+  /** repeated numbers written packed: one tag, a length, the values. */
+  PACKED: 3,
+  MAP: 4,
+} as const;
+
+export interface FieldPlan {
+  readonly no: number;
+  /** The property name in values. */
+  readonly key: string;
+  /** `pkg.Message.field`, for error messages. */
+  readonly fullName: string;
+  readonly type: number;
+  readonly mode: number;
+  /** Tag of one element: `no << 3 | wireType`. */
+  readonly tag: number;
+  /** Tag with wire type 2 (packed form, map entries). */
+  readonly lenTag: number;
+  /** Repeated scalars of a varint/fixed type: accepted packed and unpacked. */
+  readonly packable: boolean;
+  /** The message type of a message field (or of a map's values). */
+  msg: MessagePlan | undefined;
+  /** Other members of the same oneof, cleared when this one is decoded. */
+  readonly siblings: readonly string[] | undefined;
+  /** Map fields: key and value types. */
+  readonly keyType: number;
+  readonly valueType: number;
+}
+
+export interface MessagePlan {
+  readonly schema: MessageSchema;
+  /** Sorted by field number: the order protobuf writes them in. */
+  readonly fields: FieldPlan[];
+  /** Field lookup by number (dense array for small numbers, else the map). */
+  readonly byNo: (FieldPlan | undefined)[];
+  readonly byNoSparse: Map<number, FieldPlan> | undefined;
+  /** proto3 defaults of every always-present field; repeated/map slots hold null and get fresh containers. */
+  readonly defaults: Record<string, unknown>;
+  readonly containers: readonly FieldPlan[];
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
+
+export function defaultOf(type: number): unknown {
+  switch (type) {
+    case T.INT64: case T.UINT64: case T.FIXED64: case T.SFIXED64: case T.SINT64: return 0n;
+    case T.BOOL: return false;
+    case T.STRING: return '';
+    case T.BYTES: return EMPTY_BYTES;
+    default: return 0;
+  }
+}
+
+function typeOf(f: FieldSchema): number {
+  switch (f.kind) {
+    case 'scalar': return SCALAR_TYPE[f.scalar];
+    case 'enum': return T.ENUM;
+    case 'message': return T.MESSAGE;
+    case 'map': return T.MESSAGE;
+  }
+}
+
+const plans = new WeakMap<MessageSchema, MessagePlan>();
+
+/** The plan of `schema`, built once. Recursive types work: the plan is cached before its fields are. */
+export function planFor(schema: MessageSchema): MessagePlan {
+  const cached = plans.get(schema);
+  if (cached !== undefined) return cached;
+  const fields: FieldPlan[] = [];
+  const defaults: Record<string, unknown> = {};
+  const containers: FieldPlan[] = [];
+  let maxNo = 0;
+  for (const f of schema.fields) maxNo = Math.max(maxNo, f.no);
+  const dense = maxNo <= 2048;
+  const plan: MessagePlan = {
+    schema,
+    fields,
+    byNo: dense ? new Array<FieldPlan | undefined>(maxNo + 1).fill(undefined) : [],
+    byNoSparse: dense ? undefined : new Map(),
+    defaults,
+    containers,
+  };
+  plans.set(schema, plan);
+
+  const sorted = [...schema.fields].sort((a, b) => a.no - b.no);
+  for (const f of sorted) {
+    const type = typeOf(f);
+    const wt = wireTypeOf(type);
+    const repeated = f.kind === 'map' || ('repeated' in f && f.repeated === true);
+    const packable = repeated && f.kind !== 'map' && wt !== 2;
+    let mode: number;
+    if (f.kind === 'map') mode = Mode.MAP;
+    else if (repeated) mode = packable && (f as { packed?: boolean }).packed !== false ? Mode.PACKED : Mode.REPEATED;
+    else if (f.kind === 'message' || f.optional === true || f.oneof !== undefined) mode = Mode.EXPLICIT;
+    else mode = Mode.IMPLICIT;
+    const siblings = f.oneof === undefined
+      ? undefined
+      : schema.fields.filter((g) => g.oneof === f.oneof && g !== f).map((g) => g.localName);
+    const fp: FieldPlan = {
+      no: f.no,
+      key: f.localName,
+      fullName: `${schema.typeName}.${f.name}`,
+      type,
+      mode,
+      tag: ((f.no << 3) | wt) >>> 0,
+      lenTag: ((f.no << 3) | 2) >>> 0,
+      packable,
+      msg: undefined,
+      siblings,
+      keyType: f.kind === 'map' ? SCALAR_TYPE[f.key] : 0,
+      valueType: f.kind === 'map'
+        ? (f.value.kind === 'scalar' ? SCALAR_TYPE[f.value.scalar] : f.value.kind === 'enum' ? T.ENUM : T.MESSAGE)
+        : 0,
+    };
+    fields.push(fp);
+    if (dense) plan.byNo[f.no] = fp;
+    else plan.byNoSparse!.set(f.no, fp);
+    if (mode === Mode.IMPLICIT) defaults[f.localName] = defaultOf(type);
+    else if (repeated) {
+      defaults[f.localName] = null;
+      containers.push(fp);
+    }
+  }
+  // Sub-plans last: a recursive reference finds this plan in the cache.
+  for (let i = 0; i < sorted.length; i++) {
+    const f = sorted[i]!;
+    if (f.kind === 'message') fields[i]!.msg = planFor(f.message);
+    else if (f.kind === 'map' && f.value.kind === 'message') fields[i]!.msg = planFor(f.value.message);
+  }
+  return plan;
+}
+
+/** A new value with every always-present field at its default. */
+export function createValue(plan: MessagePlan): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...plan.defaults };
+  const c = plan.containers;
+  for (let i = 0; i < c.length; i++) {
+    const f = c[i]!;
+    o[f.key] = f.mode === Mode.MAP ? Object.create(null) : [];
+  }
+  return o;
+}

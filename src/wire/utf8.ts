@@ -1,0 +1,98 @@
+/**
+ * UTF-8 for protobuf `string` fields, without Buffer.
+ *
+ * Short strings dominate real messages (names, ids, enum-like tokens), and for
+ * them a plain JavaScript loop beats the fixed cost of calling into
+ * TextEncoder/TextDecoder. Long strings go to the native coders.
+ *
+ * Decoding is strict, as protobuf requires for proto3 `string`: invalid UTF-8
+ * (overlong forms, surrogates, truncated sequences, > U+10FFFF) is rejected.
+ * Encoding follows TextEncoder: a lone surrogate becomes U+FFFD.
+ */
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Below this many UTF-16 units / bytes, the JavaScript loops are faster. */
+const SHORT_ENCODE = 64;
+const SHORT_DECODE = 48;
+
+/** The exact number of UTF-8 bytes `text` encodes to. */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      i++;
+      n += 4;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * Writes `text` into `buf` at `pos` and returns the new position. The caller
+ * guarantees room for `3 * text.length` bytes (the worst case).
+ */
+export function utf8Write(text: string, buf: Uint8Array, pos: number): number {
+  const len = text.length;
+  if (len > SHORT_ENCODE) return pos + encoder.encodeInto(text, buf.subarray(pos)).written;
+  for (let i = 0; i < len; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      buf[pos++] = c;
+    } else if (c < 0x800) {
+      buf[pos++] = 0xc0 | (c >> 6);
+      buf[pos++] = 0x80 | (c & 63);
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < len ? text.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && (d & 0xfc00) === 0xdc00) {
+        i++;
+        c = 0x10000 + ((c & 0x3ff) << 10) + (d & 0x3ff);
+        buf[pos++] = 0xf0 | (c >> 18);
+        buf[pos++] = 0x80 | ((c >> 12) & 63);
+        buf[pos++] = 0x80 | ((c >> 6) & 63);
+        buf[pos++] = 0x80 | (c & 63);
+      } else {
+        // A lone surrogate: U+FFFD, as TextEncoder does.
+        buf[pos++] = 0xef;
+        buf[pos++] = 0xbf;
+        buf[pos++] = 0xbd;
+      }
+    } else {
+      buf[pos++] = 0xe0 | (c >> 12);
+      buf[pos++] = 0x80 | ((c >> 6) & 63);
+      buf[pos++] = 0x80 | (c & 63);
+    }
+  }
+  return pos;
+}
+
+/** `text` as a new Uint8Array of UTF-8. */
+export function utf8Encode(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/**
+ * Decodes `buf[start, end)` strictly. Returns undefined for invalid UTF-8 so
+ * that the caller names the field in its own error.
+ */
+export function utf8Decode(buf: Uint8Array, start: number, end: number): string | undefined {
+  if (end - start <= SHORT_DECODE) {
+    // ASCII fast path; the first non-ASCII byte hands over to the native decoder.
+    let s = '';
+    let i = start;
+    for (; i < end; i++) {
+      const b = buf[i]!;
+      if (b >= 0x80) break;
+      s += String.fromCharCode(b);
+    }
+    if (i === end) return s;
+  }
+  try {
+    return strictDecoder.decode(buf.subarray(start, end));
+  } catch {
+    return undefined;
+  }
+}
