@@ -107,9 +107,7 @@ export class ProtoSet {
 
   #find(name: string, kind: Kind): protobuf.ReflectionObject {
     const full = name.startsWith('.') ? name.slice(1) : name;
-    // A leading dot makes protobufjs look the name up from the root only,
-    // instead of also trying it relative to nested scopes.
-    const found = full === '' ? null : this.root.lookup('.' + full);
+    const found = exactLookup(this.root, full);
     if (found instanceof KIND_CLASS[kind]) return found;
     if (found !== null && describeKind(found) !== 'package') {
       throw new Error(`'${full}' is a ${describeKind(found)}, not a ${kind}`);
@@ -119,6 +117,20 @@ export class ProtoSet {
       : `known ${kind}s: ${known.slice(0, 30).join(', ')}${known.length > 30 ? `, … (${known.length - 30} more)` : ''}`;
     throw new Error(`unknown ${kind} '${full}' (${list})`);
   }
+}
+
+/**
+ * The object with exactly this full name, or null. (protobufjs's own `lookup`
+ * is fuzzy: it also finds `UserInfo` inside any nested package.)
+ */
+function exactLookup(root: protobuf.Root, full: string): protobuf.ReflectionObject | null {
+  if (full === '') return null;
+  let current: protobuf.ReflectionObject | null = root;
+  for (const part of full.split('.')) {
+    if (!(current instanceof protobuf.Namespace)) return null;
+    current = current.get(part);
+  }
+  return current;
 }
 
 function describeKind(object: protobuf.ReflectionObject): string {
