@@ -1,0 +1,497 @@
+/**
+ * One incoming gRPC call on the server: an HTTP/2 stream seen as framed
+ * request messages in, headers + framed response messages + trailers out.
+ * It knows bytes and headers, never message types: src/service decodes.
+ *
+ * Life of a call:
+ *   1. `checkRequest` — POST and a gRPC content-type, or a plain HTTP error (405, 415).
+ *   2. The server routes `:path` (unknown → UNIMPLEMENTED, Trailers-Only), checks
+ *      `grpc-encoding` and `grpc-timeout`, and makes a ServerCall.
+ *   3. Request DATA goes through a Deframer (receive limit → RESOURCE_EXHAUSTED)
+ *      and, for compressed frames, through `decompress`. A method that takes one
+ *      request (unary, server-streaming) gets it handed over once the client has
+ *      half-closed; a streaming-request method pulls messages with `read()`, and
+ *      the stream is paused while nobody reads (HTTP/2 flow control does the rest).
+ *   4. Out: `sendHeaders`, `sendMessage` (one write per message, 'drain' awaited on
+ *      backpressure), `finish(status)`; or `sendUnary` for the whole unary response.
+ *      A call that fails before sending anything answers Trailers-Only.
+ *   5. The client's RST_STREAM, a lost connection or the deadline abort `signal`;
+ *      from then on nothing more is written.
+ */
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import { Code } from '../wire/code.js';
+import { parseContentType } from '../wire/content-type.js';
+import { Deframer, type Frame } from '../wire/deframer.js';
+import { GrpcError } from '../wire/error.js';
+import { encodeFrame, FLAG_COMPRESSED } from '../wire/frame.js';
+import { Metadata, type HeaderRecord } from '../wire/metadata.js';
+import { compress, decompress } from './compression.js';
+import { END_OPTIONS, RESPOND_OPTIONS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
+
+/** Per-server settings every call reads (one shared object). */
+export interface CallConfig {
+  readonly maxReceiveMessageLength: number;
+  readonly maxSendMessageLength: number;
+}
+
+/** What a router returns for a known `:path`. */
+export interface Route {
+  /** The method takes exactly one request (unary, server-streaming): the transport collects it before dispatch. */
+  readonly unaryRequest: boolean;
+}
+
+/** The service layer, as the transport sees it. */
+export interface CallDispatcher<R extends Route = Route> {
+  route(path: string): R | undefined;
+  /** A new call. `request` is the single request message for `unaryRequest` routes, undefined otherwise. */
+  dispatch(call: ServerCall, route: R, request: Uint8Array | undefined): void;
+}
+
+/**
+ * The first check of every request: the HTTP status to refuse it with, or 0 to
+ * go on. gRPC is `POST` with `content-type: application/grpc[+proto][;...]`.
+ * gRPC-Web content types are refused here until the gRPC-Web transport exists.
+ */
+export function checkRequest(headers: IncomingHttpHeaders): number {
+  if (headers[':method'] !== 'POST') return 405;
+  const type = parseContentType(headers['content-type']);
+  if (type === undefined || type.web || type.subtype !== 'proto') return 415;
+  return 0;
+}
+
+/** A plain HTTP refusal (not gRPC: the peer may not speak it). */
+export function refuse(stream: ServerHttp2Stream, status: number): void {
+  const headers: Record<string, string | number> = { ':status': status };
+  if (status === 405) headers.allow = 'POST';
+  try {
+    stream.respond(headers, END_OPTIONS);
+  } catch {
+    // The stream is already gone.
+  }
+}
+
+/** A Trailers-Only answer to a call that never got as far as a ServerCall. */
+export function refuseCall(stream: ServerHttp2Stream, error: GrpcError): void {
+  try {
+    stream.respond(trailersOnly(error, undefined), END_OPTIONS);
+  } catch {
+    // The stream is already gone.
+  }
+}
+
+const OPEN = 0; // nothing sent yet
+const HEADERS_SENT = 1;
+const DONE = 2; // status sent, or the stream is gone
+
+/** setTimeout's ceiling (~24.8 days); longer deadlines re-arm. */
+const MAX_TIMER = 0x7fffffff;
+
+const CALL = Symbol('wiregrpc.call');
+type CallStream = ServerHttp2Stream & { [CALL]: ServerCall };
+
+// Stream listeners: module functions (one per server, not one per call); `this` is the stream.
+function onData(this: CallStream, chunk: Buffer): void {
+  this[CALL].receive(chunk);
+}
+function onEnd(this: CallStream): void {
+  this[CALL].receiveEnd();
+}
+function onClose(this: CallStream): void {
+  this[CALL].closed();
+}
+function onWantTrailers(this: CallStream): void {
+  this[CALL].flushTrailers();
+}
+function onDrain(this: CallStream): void {
+  this[CALL].drained();
+}
+function onError(): void {
+  // 'close' follows every stream error; it does the cleanup.
+}
+function onDeadline(call: ServerCall): void {
+  call.deadlineReached();
+}
+
+interface Waiter {
+  resolve(frame: Frame | undefined): void;
+  reject(error: GrpcError): void;
+}
+
+export class ServerCall {
+  readonly stream: ServerHttp2Stream;
+  readonly headers: IncomingHttpHeaders;
+  /** `:path`: `/package.Service/Method`. */
+  readonly path: string;
+  /** Epoch milliseconds, from `grpc-timeout`; undefined when the client set none. */
+  readonly deadline: number | undefined;
+  /** `grpc-encoding` of the request messages ("identity" = none). */
+  readonly requestEncoding: string;
+  /** `grpc-encoding` of our response messages ("identity" = none). */
+  readonly responseEncoding: string;
+
+  private readonly config: CallConfig;
+  private readonly deframer: Deframer;
+  private state = OPEN;
+  private timer: NodeJS.Timeout | undefined;
+  private trailerBlock: Readonly<HeaderRecord> | undefined;
+  private controller: AbortController | undefined;
+  private abortReason: GrpcError | undefined;
+  private md: Metadata | undefined;
+  private drainWaiter: (() => void) | undefined;
+
+  // Receiving.
+  private readonly dispatcher: CallDispatcher<any> | undefined;
+  private readonly route: Route | undefined;
+  private single: Frame | undefined;
+  private readonly queue: Frame[] = [];
+  private waiter: Waiter | undefined;
+  private inputEnded = false;
+  private inputError: GrpcError | undefined;
+
+  /**
+   * Takes over the stream. With a `dispatcher`, the route wants one request:
+   * the call dispatches itself once it has it. Without, the caller dispatches
+   * right away and reads with `read()`.
+   */
+  constructor(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    config: CallConfig,
+    requestEncoding: string,
+    responseEncoding: string,
+    timeoutMs: number | undefined,
+    dispatcher: CallDispatcher<any> | undefined,
+    route: Route | undefined,
+  ) {
+    this.stream = stream;
+    this.headers = headers;
+    this.path = headers[':path']!;
+    this.config = config;
+    this.requestEncoding = requestEncoding;
+    this.responseEncoding = responseEncoding;
+    this.dispatcher = dispatcher;
+    this.route = route;
+    this.deframer = new Deframer({ maxMessageLength: config.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED });
+    (stream as CallStream)[CALL] = this;
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('close', onClose);
+    stream.on('error', onError);
+    if (timeoutMs !== undefined) {
+      this.deadline = Date.now() + timeoutMs;
+      this.timer = setTimeout(onDeadline, Math.min(timeoutMs, MAX_TIMER), this);
+    }
+  }
+
+  // ─── What the handler sees ──────────────────────────────────────────────
+
+  /** Request metadata (parsed on first use). Throws GrpcError(INTERNAL) for malformed metadata. */
+  get metadata(): Metadata {
+    return (this.md ??= Metadata.fromHeaders(this.headers));
+  }
+
+  /** `ip:port` (`[v6]:port`) of the client, or `unix:` for a unix socket. */
+  get peer(): string {
+    const socket = this.stream.session?.socket;
+    const host = socket?.remoteAddress;
+    if (host === undefined) return 'unix:';
+    return host.includes(':') ? `[${host}]:${socket!.remotePort}` : `${host}:${socket!.remotePort}`;
+  }
+
+  /** The client's TLS certificate (mutual TLS), if any. */
+  get peerCertificate(): ReturnType<TLSSocket['getPeerCertificate']> | undefined {
+    const socket = this.stream.session?.socket as TLSSocket | undefined;
+    if (socket === undefined || typeof socket.getPeerCertificate !== 'function') return undefined;
+    const cert = socket.getPeerCertificate();
+    return cert && Object.keys(cert).length > 0 ? cert : undefined;
+  }
+
+  /** Aborted (with a GrpcError reason) on client cancel, deadline, lost connection or a receive error. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** The status is sent or the stream is gone: writes are ignored from now on. */
+  get done(): boolean {
+    return this.state === DONE;
+  }
+
+  /** Why the call was aborted, if it was. */
+  get cancelReason(): GrpcError | undefined {
+    return this.abortReason;
+  }
+
+  // ─── Receiving ─────────────────────────────────────────────────────────
+
+  /**
+   * The next request message (decompressed), or undefined once the client
+   * has half-closed. Rejects with the GrpcError that ended the call.
+   */
+  read(): Promise<Uint8Array | undefined> {
+    if (this.inputError !== undefined) return Promise.reject(this.inputError);
+    const frame = this.queue.shift();
+    if (frame !== undefined) {
+      if (this.queue.length === 0 && this.stream.isPaused()) this.stream.resume();
+      return this.open(frame);
+    }
+    if (this.inputEnded) return Promise.resolve(undefined);
+    if (this.waiter !== undefined) return Promise.reject(new GrpcError(Code.INTERNAL, 'read() called again before the previous read finished'));
+    if (this.stream.isPaused()) this.stream.resume();
+    return new Promise<Frame | undefined>((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    }).then((next) => (next === undefined ? undefined : this.open(next)));
+  }
+
+  private open(frame: Frame): Promise<Uint8Array> {
+    if (!frame.compressed) return Promise.resolve(frame.data);
+    return decompress(this.requestEncoding, frame.data, this.config.maxReceiveMessageLength).catch((err) => {
+      const error = GrpcError.from(err, Code.INTERNAL);
+      this.fail(error);
+      throw error;
+    });
+  }
+
+  /** @internal 'data' from the stream. */
+  receive(chunk: Buffer): void {
+    if (this.state === DONE || this.inputError !== undefined) return;
+    let frames: Frame[];
+    try {
+      frames = this.deframer.push(chunk);
+    } catch (err) {
+      this.fail(GrpcError.from(err, Code.INTERNAL));
+      return;
+    }
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame.compressed && this.requestEncoding === 'identity') {
+        this.fail(new GrpcError(Code.INTERNAL, 'a request message has the compressed flag set but the request has no grpc-encoding'));
+        return;
+      }
+      if (this.dispatcher !== undefined) {
+        if (this.single !== undefined) {
+          this.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.path} takes one request message; the client sent more`));
+          return;
+        }
+        this.single = frame;
+      } else if (this.waiter !== undefined) {
+        const waiter = this.waiter;
+        this.waiter = undefined;
+        waiter.resolve(frame);
+      } else {
+        this.queue.push(frame);
+      }
+    }
+    // Nobody is reading: stop taking DATA until someone does.
+    if (this.queue.length > 0) this.stream.pause();
+  }
+
+  /** @internal 'end' from the stream: the client half-closed. */
+  receiveEnd(): void {
+    if (this.state === DONE || this.inputError !== undefined) return;
+    try {
+      this.deframer.end();
+    } catch (err) {
+      this.fail(GrpcError.from(err, Code.INTERNAL));
+      return;
+    }
+    this.inputEnded = true;
+    if (this.dispatcher !== undefined) {
+      const frame = this.single;
+      if (frame === undefined) {
+        this.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.path} takes one request message; the client sent none`));
+      } else if (!frame.compressed) {
+        this.dispatcher.dispatch(this, this.route!, frame.data);
+      } else {
+        this.open(frame).then((bytes) => {
+          if (this.state !== DONE) this.dispatcher!.dispatch(this, this.route!, bytes);
+        }, noop);
+      }
+      this.single = undefined;
+    } else if (this.waiter !== undefined) {
+      const waiter = this.waiter;
+      this.waiter = undefined;
+      waiter.resolve(undefined);
+    }
+  }
+
+  // ─── Sending ───────────────────────────────────────────────────────────
+
+  /** Sends the response headers now (with custom metadata). Later calls do nothing. */
+  sendHeaders(metadata?: Metadata): void {
+    if (this.state !== OPEN) return;
+    this.state = HEADERS_SENT;
+    const headers = metadata === undefined || metadata.size === 0 ? responseHeaders(this.responseEncoding) : responseHeadersWith(this.responseEncoding, metadata);
+    this.stream.once('wantTrailers', onWantTrailers);
+    try {
+      this.stream.respond(headers, RESPOND_OPTIONS);
+    } catch {
+      this.state = DONE; // the stream is gone; 'close' tells the handler
+    }
+  }
+
+  /**
+   * Sends one message (headers first if not yet sent). Returns a promise only
+   * when the caller should wait: compression, or HTTP/2 flow control
+   * ('drain'). Throws GrpcError(RESOURCE_EXHAUSTED) over the send limit.
+   */
+  sendMessage(message: Uint8Array): Promise<void> | undefined {
+    if (this.state === DONE) return undefined;
+    this.checkSendLimit(message);
+    if (this.state === OPEN) this.sendHeaders();
+    if (this.responseEncoding !== 'identity') return this.compressAndWrite(message, false);
+    return this.write(encodeFrame(message));
+  }
+
+  /**
+   * A whole unary response: headers (if not yet sent), the message and an OK
+   * status with `trailing` metadata.
+   */
+  sendUnary(message: Uint8Array, trailing?: Metadata): Promise<void> | undefined {
+    if (this.state === DONE) return undefined;
+    try {
+      this.checkSendLimit(message);
+    } catch (err) {
+      this.finish(err as GrpcError);
+      return undefined;
+    }
+    if (this.state === OPEN) this.sendHeaders();
+    this.trailerBlock = trailers(undefined, trailing);
+    if (this.responseEncoding !== 'identity') return this.compressAndWrite(message, true);
+    this.end(encodeFrame(message));
+    return undefined;
+  }
+
+  /**
+   * Ends the call with a status (undefined = OK) and trailing metadata (the
+   * error's own metadata is added to it): as trailers, or Trailers-Only if
+   * nothing was sent yet. Later calls do nothing.
+   */
+  finish(error?: GrpcError, trailing?: Metadata): void {
+    if (this.state === DONE) return;
+    if (this.state === OPEN) {
+      this.state = DONE;
+      this.cleanup();
+      try {
+        this.stream.respond(trailersOnly(error, trailing), END_OPTIONS);
+      } catch {
+        // The stream is gone.
+      }
+    } else {
+      this.trailerBlock = trailers(error, trailing);
+      this.end(undefined);
+    }
+    if (error !== undefined && !this.inputEnded) this.stream.resume(); // drop whatever the client still sends
+  }
+
+  private checkSendLimit(message: Uint8Array): void {
+    if (message.length > this.config.maxSendMessageLength) {
+      throw new GrpcError(Code.RESOURCE_EXHAUSTED, `response message of ${message.length} bytes is over the send limit of ${this.config.maxSendMessageLength} bytes`);
+    }
+  }
+
+  private async compressAndWrite(message: Uint8Array, last: boolean): Promise<void> {
+    let payload: Uint8Array;
+    try {
+      payload = await compress(this.responseEncoding, message);
+    } catch (err) {
+      this.finish(GrpcError.from(err, Code.INTERNAL));
+      return;
+    }
+    if (this.state === DONE) return;
+    // The flag is per message: when compression does not pay, send the message as is.
+    const frame = payload.length < message.length ? encodeFrame(payload, true) : encodeFrame(message, false);
+    if (last) this.end(frame);
+    else await this.write(frame);
+  }
+
+  private write(frame: Uint8Array): Promise<void> | undefined {
+    if (this.stream.write(frame)) return undefined;
+    return new Promise((resolve) => {
+      this.drainWaiter = resolve;
+      this.stream.once('drain', onDrain);
+    });
+  }
+
+  /** Ends the DATA side; the trailers go out on 'wantTrailers'. */
+  private end(frame: Uint8Array | undefined): void {
+    this.state = DONE;
+    this.cleanup();
+    try {
+      if (frame === undefined) this.stream.end();
+      else this.stream.end(frame);
+    } catch {
+      // The stream is gone.
+    }
+  }
+
+  /** @internal 'wantTrailers' from the stream. */
+  flushTrailers(): void {
+    try {
+      this.stream.sendTrailers(this.trailerBlock ?? trailers(undefined, undefined));
+    } catch {
+      // The stream is gone.
+    }
+  }
+
+  /** @internal 'drain' from the stream. */
+  drained(): void {
+    const resolve = this.drainWaiter;
+    this.drainWaiter = undefined;
+    resolve?.();
+  }
+
+  // ─── Ending ────────────────────────────────────────────────────────────
+
+  /** Ends the call from our side with an error status, and tells the handler (signal, reads). */
+  fail(error: GrpcError): void {
+    this.abort(error);
+    this.finish(error);
+  }
+
+  /** @internal The deadline timer fired. */
+  deadlineReached(): void {
+    this.timer = undefined;
+    if (this.state === DONE) return;
+    const left = this.deadline! - Date.now();
+    if (left > 0) {
+      this.timer = setTimeout(onDeadline, Math.min(left, MAX_TIMER), this);
+      return;
+    }
+    this.fail(new GrpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded'));
+  }
+
+  /** @internal 'close' from the stream: it is gone, whatever its state. */
+  closed(): void {
+    if (this.state !== DONE) {
+      this.state = DONE;
+      const code = this.stream.rstCode;
+      this.abort(new GrpcError(Code.CANCELLED, code === 8 /* CANCEL */ || code === 0 ? 'the client cancelled the call' : `the stream was reset (HTTP/2 error ${code})`));
+    }
+    this.cleanup();
+    this.drained();
+  }
+
+  private abort(reason: GrpcError): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    this.inputError ??= reason;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(reason);
+    this.controller?.abort(reason);
+  }
+
+  private cleanup(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+function noop(): void {}
