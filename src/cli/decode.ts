@@ -1,0 +1,31 @@
+/**
+ * `wiregrpc decode --proto FILE [-I DIR] --type pkg.Message [HEX]`
+ *
+ * The reverse of encode: protobuf bytes as hex in, canonical proto3 JSON out.
+ */
+import { toJson } from '../wire/json.js';
+import { codecFor } from '../wire/codec.js';
+import { PROTO_FLAGS, eachInput, loadFromArgs, type Verb } from './verb.js';
+import { fromHex } from './io.js';
+
+export const verb: Verb = {
+  usage: 'decode --proto FILE [-I DIR] --type pkg.Message [HEX]',
+  description:
+    'Decodes protobuf bytes given as hex (whitespace between digits allowed) and\n' +
+    'prints the message as canonical proto3 JSON, one line per message.\n' +
+    'With no HEX argument (or "-"), reads one message a line from stdin; an empty\n' +
+    'line is the empty message. A bad line is reported on stderr as "line N: ..."\n' +
+    'and the others are still decoded; the exit code is 1 if any line failed.',
+  flags: {
+    ...PROTO_FLAGS,
+    type: { short: 't', value: 'NAME', help: 'full name of the message type, e.g. proto.UserResponse' },
+  },
+  async run(args, io) {
+    const schema = loadFromArgs(args).message(args.require('type'));
+    const codec = codecFor(schema);
+    return eachInput(args, io, (text) => {
+      const bytes = fromHex(text);
+      return JSON.stringify(toJson(schema, codec.decode(bytes)));
+    }, { skipBlank: false });
+  },
+};
