@@ -1,0 +1,499 @@
+/**
+ * One gRPC call on the client: an HTTP/2 stream, seen as framed bytes.
+ *
+ *   request   HEADERS (request-headers.ts) · DATA: [flag][len][message]… · END_STREAM
+ *   response  HEADERS :status 200, content-type, metadata
+ *             DATA: [flag][len][message]…
+ *             HEADERS (trailers): grpc-status, grpc-message, metadata · END_STREAM
+ *         or  one HEADERS with grpc-status and END_STREAM ("Trailers-Only")
+ *
+ * The call ends exactly once, reporting a status to its listener. When the
+ * server sends none, the status comes from what happened instead
+ * (grpc/grpc doc/PROTOCOL-HTTP2.md, doc/http-grpc-status-mapping.md):
+ *
+ *   HTTP :status other than 200, no grpc-status → codeFromHttpStatus
+ *   a content-type that is not gRPC             → UNKNOWN
+ *   stream ended without trailers               → INTERNAL
+ *   RST_STREAM from the server                  → rst-code.ts (REFUSED_STREAM → UNAVAILABLE, ...)
+ *   connection lost                             → UNAVAILABLE, naming the cause
+ *   deadline passed                             → DEADLINE_EXCEEDED, and we send RST_STREAM(CANCEL)
+ *   AbortSignal aborted / cancel()              → CANCELLED, and we send RST_STREAM(CANCEL)
+ *
+ * Reading is pull-based: `pause()` stops taking data off the stream, so HTTP/2
+ * flow control makes the server wait. Writing reports backpressure: `send`
+ * returns a promise when the caller should wait before sending more.
+ *
+ * The node:http2 event handlers are module-level functions (`this` is the node
+ * stream, which points back to us), so a call allocates no closures.
+ */
+import type http2 from 'node:http2';
+import { Code } from '../wire/code.js';
+import { parseContentType } from '../wire/content-type.js';
+import { Deframer, type Frame } from '../wire/deframer.js';
+import { GrpcError } from '../wire/error.js';
+import { encodeFrame } from '../wire/frame.js';
+import { codeFromHttpStatus } from '../wire/http-status.js';
+import { Metadata, type HeaderRecord } from '../wire/metadata.js';
+import { statusFromTrailers } from '../wire/status.js';
+import type { Channel, ChannelCall, Connection } from './channel.js';
+import { compress, decompress } from './compression.js';
+import { callHeaders } from './request-headers.js';
+import { codeFromRstCode, RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM, rstCodeName } from './rst-code.js';
+
+export interface ClientStreamListener {
+  /** Response headers (custom metadata only). Not called for a Trailers-Only response. */
+  onHeaders(headers: Metadata): void;
+  /** One response message, decompressed. The bytes may be a view into a network buffer. */
+  onMessage(data: Uint8Array): void;
+  /** The end: `error` undefined means OK. Called exactly once, possibly from inside `start()`. */
+  onEnd(error: GrpcError | undefined, trailers: Metadata): void;
+}
+
+export interface ClientStreamOptions {
+  /** Absolute deadline, epoch ms. */
+  deadline?: number;
+  metadata?: Metadata;
+  signal?: AbortSignal;
+  /** Compress request messages with this (`gzip`, `deflate`); default: none. */
+  compression?: string;
+  /** Wait for a connection instead of failing fast while the channel cannot connect. */
+  waitForReady?: boolean;
+  /**
+   * The caller sends one message and ends (unary, server-streaming): the frame
+   * is kept so the call can be replayed once if the server refuses the stream
+   * unprocessed (REFUSED_STREAM, e.g. racing a GOAWAY).
+   */
+  replayable?: boolean;
+}
+
+const kCall = Symbol('wiregrpc.clientStream');
+type NodeStream = http2.ClientHttp2Stream & { [kCall]?: ClientStream };
+
+const EMPTY = Object.freeze(new Metadata()) as Metadata;
+/** Queued frames before the stream exists, beyond which `send` asks the caller to wait. */
+const PENDING_HIGH_WATER = 16;
+
+export class ClientStream implements ChannelCall {
+  readonly waitForReady: boolean;
+  /** True once the call has ended (status known, cancelled, failed). */
+  finished = false;
+
+  private readonly deadline: number | undefined;
+  private readonly metadata: Metadata | undefined;
+  private readonly signal: AbortSignal | undefined;
+  private readonly encoding: string | undefined;
+  private readonly deframer: Deframer;
+  private conn: Connection | undefined;
+  private stream: NodeStream | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Frames sent before the stream exists. */
+  private pending: Uint8Array[] | undefined;
+  private replay: Uint8Array[] | undefined;
+  private retried = false;
+  private endRequested = false;
+  /** end() was called and every message before it has been written (or queued). */
+  private endReady = false;
+  private paused = false;
+  private headersReceived = false;
+  /** Reached the end of the response body ('end'); the status follows once queued messages are out. */
+  private bodyEnded = false;
+  /** The block holding the status: trailers, or the headers of a Trailers-Only response. */
+  private statusBlock: HeaderRecord | undefined;
+  private responseEncoding: string | undefined;
+  /** Messages waiting on asynchronous decompression, in order. */
+  private inbound: Promise<void> | undefined;
+  /** Frames waiting on asynchronous compression, in order. */
+  private outbound: Promise<void> | undefined;
+  private drain: { promise: Promise<void>; resolve: () => void } | undefined;
+  private attachFailures = 0;
+
+  constructor(
+    readonly channel: Channel,
+    /** `:path`, e.g. `/proto.UserInfo/GetUserInfo`. */
+    readonly path: string,
+    private readonly listener: ClientStreamListener,
+    options: ClientStreamOptions = {},
+  ) {
+    this.deadline = options.deadline;
+    this.metadata = options.metadata;
+    this.signal = options.signal;
+    this.encoding = options.compression === 'identity' ? undefined : options.compression;
+    this.waitForReady = options.waitForReady === true;
+    if (options.replayable) this.replay = [];
+    this.deframer = new Deframer({ maxMessageLength: channel.maxReceiveMessageLength, allowedFlags: 1 });
+  }
+
+  /** Starts the call: asks the channel for a connection. */
+  start(): void {
+    if (this.deadline !== undefined) {
+      const remaining = this.deadline - Date.now();
+      if (remaining <= 0) {
+        this.finish(new GrpcError(Code.DEADLINE_EXCEEDED, this.describe('deadline exceeded before the call started')), EMPTY);
+        return;
+      }
+      this.timer = setTimeout(onDeadline, remaining, this);
+    }
+    if (this.signal !== undefined) {
+      if (this.signal.aborted) {
+        this.finish(cancelledError(this.signal.reason), EMPTY);
+        return;
+      }
+      this.signal.addEventListener('abort', this);
+    }
+    this.channel.start(this);
+  }
+
+  /**
+   * Sends one message (it is framed, and compressed if asked). Returns a promise
+   * when the caller should wait before sending more (backpressure); it also
+   * resolves if the call ends meanwhile.
+   */
+  send(message: Uint8Array): Promise<void> | undefined {
+    if (this.finished) return undefined;
+    if (message.length > this.channel.maxSendMessageLength) {
+      this.cancel(new GrpcError(Code.RESOURCE_EXHAUSTED,
+        `request message of ${message.length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`));
+      return undefined;
+    }
+    if (this.encoding === undefined && this.outbound === undefined) return this.writeFrame(encodeFrame(message));
+    const step = (this.outbound ?? Promise.resolve())
+      .then(() => (this.encoding === undefined ? message : compress(this.encoding, message)))
+      .then((bytes) => this.writeFrame(encodeFrame(bytes, this.encoding !== undefined)))
+      .catch((err: unknown) => this.cancel(GrpcError.from(err, Code.INTERNAL)));
+    this.outbound = step;
+    return step;
+  }
+
+  /** No more request messages: half-closes the stream (END_STREAM). */
+  end(): void {
+    if (this.finished || this.endRequested) return;
+    this.endRequested = true;
+    if (this.outbound !== undefined) this.outbound.then(() => this.endNow());
+    else this.endNow();
+  }
+
+  /** Ends the call now with `error` (CANCELLED by default) and resets the stream with CANCEL. */
+  cancel(error: GrpcError = new GrpcError(Code.CANCELLED, 'call cancelled by the client')): void {
+    if (this.finished) return;
+    this.finish(error, error.metadata);
+    this.reset(RST_CANCEL);
+  }
+
+  /** Stop reading: the server's data stays in flow-control windows until `resume()`. */
+  pause(): void {
+    this.paused = true;
+    this.stream?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.stream?.resume();
+  }
+
+  /** AbortSignal listener (an object listener: no closure per call). */
+  handleEvent(): void {
+    this.cancel(cancelledError(this.signal?.reason));
+  }
+
+  /** `<cause> (target localhost:50051, method /proto.UserInfo/GetUserInfo)`. */
+  describe(cause: string): string {
+    return `${cause} (target ${this.channel.target.text}, method ${this.path})`;
+  }
+
+  // ── ChannelCall ─────────────────────────────────────────────────────────────
+
+  attach(conn: Connection): void {
+    if (this.finished) return;
+    const timeout = this.deadline === undefined ? undefined : Math.max(1, this.deadline - Date.now());
+    const headers = callHeaders(this.channel.methodHeaders(this.path), timeout, this.encoding, this.metadata);
+    let stream: NodeStream;
+    try {
+      stream = conn.session.request(headers) as NodeStream;
+    } catch (err) {
+      // The session was closing (GOAWAY we had not processed yet) or broken: nothing was sent.
+      this.channel.connectionBroken(conn, err as Error);
+      if (++this.attachFailures < 3) this.channel.start(this);
+      else this.unavailable((err as Error).message, err as Error);
+      return;
+    }
+    conn.streamStarted();
+    this.conn = conn;
+    this.stream = stream;
+    stream[kCall] = this;
+    stream.on('response', onResponse);
+    stream.on('data', onData);
+    stream.on('trailers', onTrailers);
+    stream.on('end', onEnd);
+    stream.on('close', onClose);
+    stream.on('error', onError);
+    stream.on('drain', onDrain);
+    if (this.paused) stream.pause();
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending !== undefined) {
+      if (this.endReady && pending.length === 1) {
+        stream.end(pending[0]); // unary: the message and END_STREAM in one go
+        return;
+      }
+      let ok = true;
+      for (const frame of pending) ok = stream.write(frame);
+      if (ok) this.releaseDrain();
+    }
+    if (this.endReady) stream.end();
+  }
+
+  unavailable(cause: string, error?: Error): void {
+    if (this.finished) return;
+    this.finish(new GrpcError(Code.UNAVAILABLE, this.describe(cause), error ? { cause: error } : undefined), EMPTY);
+  }
+
+  // ── node:http2 events (through the module-level handlers below) ────────────
+
+  onResponse(headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
+    if (this.finished) return;
+    if (headers['grpc-status'] !== undefined) {
+      this.statusBlock = headers as HeaderRecord; // Trailers-Only: the status is in the headers
+      return;
+    }
+    const status = headers[':status'];
+    if (status !== 200) {
+      this.fail(new GrpcError(codeFromHttpStatus(status ?? 0),
+        this.describe(`server answered HTTP ${status} without a grpc-status (content-type ${headers['content-type'] ?? 'none'})`)));
+      return;
+    }
+    const contentType = parseContentType(headers['content-type']);
+    if (contentType === undefined || contentType.web) {
+      this.fail(new GrpcError(Code.UNKNOWN, this.describe(`server answered with content-type "${headers['content-type'] ?? ''}", not application/grpc`)));
+      return;
+    }
+    const encoding = headers['grpc-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') this.responseEncoding = String(encoding);
+    let md: Metadata;
+    try {
+      md = Metadata.fromHeaders(headers as HeaderRecord);
+    } catch (err) {
+      this.fail(GrpcError.from(err, Code.INTERNAL));
+      return;
+    }
+    this.headersReceived = true;
+    this.listener.onHeaders(md);
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.finished) return;
+    let frames: Frame[];
+    try {
+      frames = this.deframer.push(chunk);
+    } catch (err) {
+      this.fail(GrpcError.from(err, Code.INTERNAL));
+      return;
+    }
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame.compressed || this.inbound !== undefined) {
+        this.deliverLater(frame);
+      } else {
+        this.listener.onMessage(frame.data);
+        if (this.finished) return;
+      }
+    }
+  }
+
+  onTrailers(trailers: HeaderRecord): void {
+    this.statusBlock = trailers;
+  }
+
+  onEnd(): void {
+    this.bodyEnded = true;
+    if (this.finished) return;
+    if (this.inbound !== undefined) this.inbound.then(() => this.complete());
+    else this.complete();
+  }
+
+  onClose(): void {
+    if (this.finished || this.bodyEnded) return;
+    const stream = this.stream!;
+    const rst = stream.rstCode ?? RST_NO_ERROR;
+    if (rst === RST_REFUSED_STREAM && this.canReplay()) return;
+    const lost = this.conn?.lost;
+    if (lost !== undefined && rst !== RST_REFUSED_STREAM) {
+      this.finish(new GrpcError(Code.UNAVAILABLE, this.describe(`connection to ${this.conn!.address} lost: ${lost}`)), EMPTY);
+    } else {
+      this.finish(new GrpcError(codeFromRstCode(rst), this.describe(`stream reset by the server with ${rstCodeName(rst)}`)), EMPTY);
+    }
+  }
+
+  onDrain(): void {
+    this.releaseDrain();
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────
+
+  private writeFrame(frame: Uint8Array): Promise<void> | undefined {
+    if (this.finished) return undefined;
+    if (this.replay !== undefined) this.replay.push(frame);
+    const stream = this.stream;
+    if (stream === undefined) {
+      (this.pending ??= []).push(frame);
+      return this.pending.length >= PENDING_HIGH_WATER ? this.waitDrain() : undefined;
+    }
+    return stream.write(frame) ? undefined : this.waitDrain();
+  }
+
+  private endNow(): void {
+    if (this.finished) return;
+    this.endReady = true;
+    if (this.stream !== undefined) this.stream.end();
+    // else: attach() ends the stream after the pending frames
+  }
+
+  private waitDrain(): Promise<void> {
+    if (this.drain === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.drain = { promise, resolve };
+    }
+    return this.drain.promise;
+  }
+
+  private releaseDrain(): void {
+    const drain = this.drain;
+    if (drain !== undefined) {
+      this.drain = undefined;
+      drain.resolve();
+    }
+  }
+
+  /** A compressed message, or any message queued behind one: delivered in order once inflated. */
+  private deliverLater(frame: Frame): void {
+    let step: Promise<void>;
+    if (frame.compressed && this.responseEncoding === undefined) {
+      this.fail(new GrpcError(Code.INTERNAL, this.describe('server sent a compressed message without a grpc-encoding')));
+      return;
+    }
+    const encoding = this.responseEncoding!;
+    const limit = this.channel.maxReceiveMessageLength;
+    step = (this.inbound ?? Promise.resolve())
+      .then(() => (frame.compressed ? decompress(encoding, frame.data, limit) : frame.data))
+      .then(
+        (data) => {
+          if (!this.finished) this.listener.onMessage(data);
+        },
+        (err: unknown) => this.fail(GrpcError.from(err, Code.INTERNAL)),
+      )
+      .then(() => {
+        if (this.inbound === step) this.inbound = undefined;
+      });
+    this.inbound = step;
+  }
+
+  /** The body ended and every message is out: report the status. */
+  private complete(): void {
+    if (this.finished) return;
+    try {
+      this.deframer.end();
+    } catch (err) {
+      this.fail(GrpcError.from(err, Code.INTERNAL));
+      return;
+    }
+    const block = this.statusBlock;
+    if (block === undefined) {
+      this.fail(new GrpcError(Code.INTERNAL, this.describe('server closed the stream without sending trailers')));
+      return;
+    }
+    const error = statusFromTrailers(block);
+    this.finish(error, error === undefined ? metadataOf(block) : error.metadata);
+    // The server has answered; if we were still sending, stop (RFC 9113 §8.1).
+    if (this.stream !== undefined && !this.stream.writableEnded) this.reset(RST_NO_ERROR);
+  }
+
+  /** Ends the call with an error found on our side, and resets the stream. */
+  private fail(error: GrpcError): void {
+    if (this.finished) return;
+    this.finish(error, error.metadata);
+    this.reset(RST_CANCEL);
+  }
+
+  private reset(code: number): void {
+    const stream = this.stream;
+    if (stream !== undefined) {
+      if (!stream.closed && !stream.destroyed) stream.close(code);
+    } else {
+      this.channel.forget(this);
+    }
+  }
+
+  /** REFUSED_STREAM before any response: the server did not process it, so send it again once. */
+  private canReplay(): boolean {
+    if (this.retried || this.replay === undefined || this.headersReceived || !this.endReady) return false;
+    this.retried = true;
+    this.conn!.streamEnded();
+    this.stream![kCall] = undefined;
+    this.stream = undefined;
+    this.conn = undefined;
+    this.pending = this.replay;
+    this.replay = [];
+    this.channel.start(this);
+    return true;
+  }
+
+  private finish(error: GrpcError | undefined, trailers: Metadata): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this);
+    this.conn?.streamEnded();
+    this.replay = undefined;
+    this.pending = undefined;
+    this.releaseDrain();
+    this.listener.onEnd(error, trailers);
+  }
+
+  /** Deadline timer (module-level handler below). */
+  expire(): void {
+    if (this.finished) return;
+    const where = this.stream === undefined ? 'while waiting for a connection' : 'waiting for the server';
+    this.cancel(new GrpcError(Code.DEADLINE_EXCEEDED, this.describe(`deadline exceeded ${where}`)));
+  }
+}
+
+function cancelledError(reason: unknown): GrpcError {
+  if (reason instanceof GrpcError) return reason;
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+  return new GrpcError(Code.CANCELLED, `call cancelled by the client${why}`, reason === undefined ? undefined : { cause: reason });
+}
+
+function metadataOf(block: HeaderRecord): Metadata {
+  try {
+    return Metadata.fromHeaders(block);
+  } catch {
+    return new Metadata();
+  }
+}
+
+function onDeadline(call: ClientStream): void {
+  call.expire();
+}
+
+function onResponse(this: NodeStream, headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
+  this[kCall]?.onResponse(headers);
+}
+function onData(this: NodeStream, chunk: Buffer): void {
+  this[kCall]?.onData(chunk);
+}
+function onTrailers(this: NodeStream, trailers: HeaderRecord): void {
+  this[kCall]?.onTrailers(trailers);
+}
+function onEnd(this: NodeStream): void {
+  this[kCall]?.onEnd();
+}
+function onClose(this: NodeStream): void {
+  this[kCall]?.onClose();
+}
+function onDrain(this: NodeStream): void {
+  this[kCall]?.onDrain();
+}
+function onError(this: NodeStream): void {
+  // Every stream error is followed by 'close', where the outcome is decided from
+  // rstCode and the connection's state. Listening keeps node from throwing it.
+}

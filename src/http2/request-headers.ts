@@ -1,0 +1,86 @@
+/**
+ * The headers of a gRPC request (grpc/grpc doc/PROTOCOL-HTTP2.md, "Requests"):
+ *
+ *     :method POST                      always
+ *     :scheme http | https
+ *     :path /proto.UserInfo/GetUserInfo  /<service full name>/<method name>
+ *     :authority localhost:50051         the target, or an override
+ *     content-type application/grpc      (+proto is implied)
+ *     te trailers                        says we understand trailers; proxies must not drop it
+ *     user-agent wiregrpc/0.1.0
+ *     grpc-accept-encoding identity,gzip,deflate
+ *     grpc-timeout 1500m                 only with a deadline
+ *     grpc-encoding gzip                 only when this call compresses its messages
+ *     ...custom metadata                 `-bin` values base64
+ *
+ * Everything but the last three is fixed per channel and method, so it is built
+ * once (`methodHeaders`) and each call adds only what is its own (`callHeaders`).
+ */
+import { readFileSync } from 'node:fs';
+import { encodeTimeout } from '../wire/timeout.js';
+import { isReservedHeader, type HeaderRecord, type Metadata } from '../wire/metadata.js';
+import { ACCEPT_ENCODING } from './compression.js';
+
+function packageVersion(): string {
+  // src/http2 (run from source) or dist/src/http2 (compiled): look up for our package.json.
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'wiregrpc' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not there: try one level further up
+    }
+  }
+  return '0.0.0';
+}
+
+/** `wiregrpc/<version>`, sent as `user-agent`. */
+export const USER_AGENT = `wiregrpc/${packageVersion()}`;
+
+export interface ChannelHeaderOptions {
+  scheme: 'http' | 'https';
+  authority: string;
+  /** Put in front of ours: `my-app/2.0 wiregrpc/0.1.0`. */
+  userAgentPrefix?: string;
+}
+
+/** The constant headers of one method on one channel. Treat the result as frozen: calls copy it. */
+export function methodHeaders(channel: ChannelHeaderOptions, path: string): HeaderRecord {
+  return {
+    ':method': 'POST',
+    ':scheme': channel.scheme,
+    ':path': path,
+    ':authority': channel.authority,
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    'user-agent': channel.userAgentPrefix ? `${channel.userAgentPrefix} ${USER_AGENT}` : USER_AGENT,
+    'grpc-accept-encoding': ACCEPT_ENCODING,
+  };
+}
+
+/**
+ * One call's headers: the method's template plus timeout, encoding and metadata.
+ * With none of those the template itself is returned (node:http2 copies what
+ * it is given). Reserved keys in the metadata (`content-type`, `grpc-timeout`,
+ * ...) are dropped: gRPC owns them.
+ */
+export function callHeaders(
+  template: HeaderRecord,
+  timeoutMs: number | undefined,
+  encoding: string | undefined,
+  metadata: Metadata | undefined,
+): HeaderRecord {
+  const hasMetadata = metadata !== undefined && metadata.size > 0;
+  if (timeoutMs === undefined && encoding === undefined && !hasMetadata) return template;
+  let headers: HeaderRecord;
+  if (hasMetadata) {
+    headers = metadata.toHeaders({});
+    for (const key of Object.keys(headers)) if (isReservedHeader(key)) delete headers[key];
+    Object.assign(headers, template);
+  } else {
+    headers = { ...template };
+  }
+  if (timeoutMs !== undefined) headers['grpc-timeout'] = encodeTimeout(timeoutMs);
+  if (encoding !== undefined) headers['grpc-encoding'] = encoding;
+  return headers;
+}
