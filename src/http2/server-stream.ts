@@ -221,6 +221,11 @@ export class ServerCall {
     return this.state === DONE;
   }
 
+  /** Nothing has been sent yet: `sendHeaders` would send the response headers. */
+  get headersPending(): boolean {
+    return this.state === OPEN;
+  }
+
   /** Why the call was aborted, if it was. */
   get cancelReason(): GrpcError | undefined {
     return this.abortReason;

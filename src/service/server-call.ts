@@ -1,0 +1,211 @@
+/**
+ * Running a handler, one function per call shape. Everything that depends only
+ * on the method — which runner, the handler, its interceptor chain, the
+ * codecs — is resolved once in `methodEntry` (when the service is added); a
+ * call then costs a ServerContext and the handler's own work.
+ *
+ *   unary             async (request, ctx) => response
+ *   server-streaming  (request, ctx) => AsyncIterable<response>   (an async generator)
+ *   client-streaming  async (requests: AsyncIterable, ctx) => response
+ *   bidi-streaming    (requests: AsyncIterable, ctx) => AsyncIterable<response>
+ *
+ * A handler that throws a GrpcError ends the call with its code, message and
+ * metadata; anything else thrown ends it with UNKNOWN and the error's message.
+ */
+import type { Route, ServerCall } from '../http2/server-stream.js';
+import { Code } from '../wire/code.js';
+import { GrpcError } from '../wire/error.js';
+import type { MessageCodec } from '../wire/schema.js';
+import { ServerContext } from './context.js';
+import type { MethodDefinition } from './definition.js';
+import { chainInterceptors, type ServerInterceptor } from './interceptors.js';
+
+type Awaitable<T> = T | PromiseLike<T>;
+type Responses<O> = AsyncIterable<O> | Iterable<O>;
+
+export type UnaryHandler<I = any, O = any> = (request: I, ctx: ServerContext) => Awaitable<O>;
+export type ServerStreamingHandler<I = any, O = any> = (request: I, ctx: ServerContext) => Awaitable<Responses<O>>;
+export type ClientStreamingHandler<I = any, O = any> = (requests: AsyncIterable<I>, ctx: ServerContext) => Awaitable<O>;
+export type BidiStreamingHandler<I = any, O = any> = (requests: AsyncIterable<I>, ctx: ServerContext) => Awaitable<Responses<O>>;
+export type Handler = UnaryHandler | ServerStreamingHandler | ClientStreamingHandler | BidiStreamingHandler;
+
+/** A service implementation: handlers keyed by the .proto method name (`GetUserInfo`) or its localName (`getUserInfo`). */
+export type ServiceImplementation = Record<string, Handler | any>;
+
+/** Per-method state, built once. */
+export interface MethodEntry extends Route {
+  readonly method: MethodDefinition;
+  readonly input: MessageCodec<any>;
+  readonly output: MessageCodec<any>;
+  readonly handler: Function;
+  /** `this` for the handler: the implementation object (class instances work). */
+  readonly self: unknown;
+  /** The interceptor chain around the handler; undefined without interceptors (the direct path). */
+  readonly chain: ((ctx: ServerContext) => Promise<void>) | undefined;
+  readonly run: (entry: MethodEntry, call: ServerCall, request: Uint8Array | undefined) => Promise<void>;
+}
+
+export function methodEntry(method: MethodDefinition, handler: Function, self: unknown, interceptors: readonly ServerInterceptor[]): MethodEntry {
+  const unaryRequest = method.shape === 'unary' || method.shape === 'server_streaming';
+  const streamingResponse = method.shape === 'server_streaming' || method.shape === 'bidi_streaming';
+  const run = method.shape === 'unary' ? runUnary : method.shape === 'server_streaming' ? runServerStreaming : method.shape === 'client_streaming' ? runClientStreaming : runBidi;
+  let chain: MethodEntry['chain'];
+  if (interceptors.length > 0) {
+    const output = method.output;
+    const terminal = streamingResponse
+      ? (ctx: ServerContext) => {
+        enter(ctx);
+        return Promise.resolve(handler.call(self, ctx.request, ctx)).then((responses) => sendAll(ctx.call, output, responses));
+      }
+      : async (ctx: ServerContext) => {
+        enter(ctx);
+        ctx.response = await handler.call(self, ctx.request, ctx);
+      };
+    chain = chainInterceptors(interceptors, terminal);
+  }
+  return Object.freeze({ unaryRequest, method, input: method.input, output: method.output, handler, self, chain, run });
+}
+
+function enter(ctx: ServerContext): void {
+  if (ctx.entered) throw new Error(`${ctx.method.path}: an interceptor called next() twice`);
+  ctx.entered = true;
+}
+
+// ─── The four shapes ─────────────────────────────────────────────────────
+
+async function runUnary(entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined): Promise<void> {
+  const ctx = new ServerContext(call, entry.method);
+  try {
+    const request = decodeRequest(entry.input, bytes!);
+    let response: unknown;
+    if (entry.chain === undefined) {
+      response = await entry.handler.call(entry.self, request, ctx);
+    } else {
+      ctx.request = request;
+      await entry.chain(ctx);
+      response = ctx.response;
+    }
+    if (call.done) return;
+    const sent = call.sendUnary(encodeResponse(entry.output, response), ctx.trailersIfAny);
+    if (sent !== undefined) await sent;
+  } catch (err) {
+    fail(ctx, err);
+  }
+}
+
+async function runServerStreaming(entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined): Promise<void> {
+  const ctx = new ServerContext(call, entry.method);
+  try {
+    const request = decodeRequest(entry.input, bytes!);
+    if (entry.chain === undefined) {
+      await sendAll(call, entry.output, await entry.handler.call(entry.self, request, ctx));
+    } else {
+      ctx.request = request;
+      await entry.chain(ctx);
+    }
+    call.finish(undefined, ctx.trailersIfAny);
+  } catch (err) {
+    fail(ctx, err);
+  }
+}
+
+async function runClientStreaming(entry: MethodEntry, call: ServerCall): Promise<void> {
+  const ctx = new ServerContext(call, entry.method);
+  try {
+    const requests = new RequestStream(call, entry.input);
+    let response: unknown;
+    if (entry.chain === undefined) {
+      response = await entry.handler.call(entry.self, requests, ctx);
+    } else {
+      ctx.request = requests;
+      await entry.chain(ctx);
+      response = ctx.response;
+    }
+    if (call.done) return;
+    const sent = call.sendUnary(encodeResponse(entry.output, response), ctx.trailersIfAny);
+    if (sent !== undefined) await sent;
+  } catch (err) {
+    fail(ctx, err);
+  }
+}
+
+async function runBidi(entry: MethodEntry, call: ServerCall): Promise<void> {
+  const ctx = new ServerContext(call, entry.method);
+  try {
+    const requests = new RequestStream(call, entry.input);
+    if (entry.chain === undefined) {
+      await sendAll(call, entry.output, await entry.handler.call(entry.self, requests, ctx));
+    } else {
+      ctx.request = requests;
+      await entry.chain(ctx);
+    }
+    call.finish(undefined, ctx.trailersIfAny);
+  } catch (err) {
+    fail(ctx, err);
+  }
+}
+
+// ─── Pieces ──────────────────────────────────────────────────────────────
+
+/** Writes every response, waiting on flow control; stops (and closes the generator) once the call is over. */
+async function sendAll(call: ServerCall, output: MessageCodec<any>, responses: Responses<unknown> | undefined): Promise<void> {
+  if (responses === undefined || responses === null) return; // a handler with nothing to stream
+  if (typeof (responses as any)[Symbol.asyncIterator] !== 'function' && typeof (responses as any)[Symbol.iterator] !== 'function') {
+    throw new GrpcError(Code.INTERNAL, `${call.path}: a streaming handler must return an (async) iterable, e.g. be an async generator`);
+  }
+  for await (const response of responses) {
+    if (call.done) break;
+    const sent = call.sendMessage(encodeResponse(output, response));
+    if (sent !== undefined) await sent;
+  }
+}
+
+/** The requests of a client-streaming or bidi call, decoded as the handler pulls them. */
+class RequestStream<I> implements AsyncIterableIterator<I> {
+  private readonly call: ServerCall;
+  private readonly codec: MessageCodec<I>;
+
+  constructor(call: ServerCall, codec: MessageCodec<I>) {
+    this.call = call;
+    this.codec = codec;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<I>> {
+    const bytes = await this.call.read();
+    if (bytes === undefined) return { done: true, value: undefined };
+    return { done: false, value: decodeRequest(this.codec, bytes) };
+  }
+
+  /** The handler stopped reading early (`break`): nothing to undo; the rest is never read. */
+  async return(): Promise<IteratorResult<I>> {
+    return { done: true, value: undefined };
+  }
+}
+
+function decodeRequest<I>(codec: MessageCodec<I>, bytes: Uint8Array): I {
+  try {
+    return codec.decode(bytes);
+  } catch (err) {
+    throw GrpcError.from(err, Code.INTERNAL);
+  }
+}
+
+function encodeResponse(codec: MessageCodec<any>, response: unknown): Uint8Array {
+  if (response === undefined || response === null) throw new GrpcError(Code.INTERNAL, 'the handler returned no response message');
+  try {
+    return codec.encode(response);
+  } catch (err) {
+    throw new GrpcError(Code.INTERNAL, `could not encode the response (${codec.schema.typeName}): ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Ends the call with what the handler threw (unless the call is already over). */
+function fail(ctx: ServerContext, err: unknown): void {
+  const call = ctx.call;
+  if (call.done) return;
+  call.finish(GrpcError.from(err, Code.UNKNOWN), ctx.trailersIfAny);
+}
