@@ -1,0 +1,347 @@
+// Our Server, driven by @grpc/grpc-js as an independent client: the four call
+// shapes, metadata both ways, status and errors, deadlines, cancellation,
+// compression, limits and interceptors.
+import t, { type Test } from 'tap';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Server, type ServerOptions } from '../../src/service/server.js';
+import type { ServerContext } from '../../src/service/context.js';
+import type { ServerInterceptor } from '../../src/service/interceptors.js';
+import { loadProtoSync } from '../../src/service/load.js';
+import { Code } from '../../src/wire/code.js';
+import { GrpcError } from '../../src/wire/error.js';
+import { Metadata } from '../../src/wire/metadata.js';
+import { collect, grpc, grpcjsService, unaryCall, type GrpcJsClient } from '../helpers/grpcjs.js';
+
+const PROTO = 'test/protos/echo.proto';
+const Echo = loadProtoSync(PROTO).service('wiregrpc.test.Echo');
+const EchoClient = grpcjsService(PROTO, 'wiregrpc.test.Echo');
+
+interface EchoRequest { text: string; count: number; payload: Uint8Array; delayMs: number }
+interface EchoReply { text: string; index: number; payload?: Uint8Array }
+
+/** What the handlers saw, for the tests to check. */
+const seen: { metadata?: Metadata; deadline?: number | undefined; aborted?: Promise<unknown>; peer?: string; encoding?: string } = {};
+
+function abortedPromise(ctx: ServerContext): Promise<unknown> {
+  return new Promise((resolve) => {
+    if (ctx.signal.aborted) resolve(ctx.signal.reason);
+    else ctx.signal.addEventListener('abort', () => resolve(ctx.signal.reason), { once: true });
+  });
+}
+
+const impl = {
+  async unary(req: EchoRequest, ctx: ServerContext): Promise<EchoReply> {
+    seen.metadata = ctx.metadata;
+    seen.deadline = ctx.deadline;
+    seen.peer = ctx.peer;
+    seen.encoding = ctx.call.requestEncoding;
+    seen.aborted = abortedPromise(ctx);
+    if (req.delayMs > 0) await sleep(req.delayMs, undefined, { signal: ctx.signal }).catch(() => {});
+    switch (req.text) {
+      case 'grpc-error':
+        throw new GrpcError(Code.NOT_FOUND, 'no such thing: 100% ✓', { metadata: new Metadata({ 'x-why': 'because', 'x-why-bin': new Uint8Array([0, 1, 2]) }) });
+      case 'plain-error':
+        throw new Error('boom');
+      case 'echo-metadata': {
+        const token = ctx.metadata.get('x-token');
+        const bin = ctx.metadata.get('x-data-bin');
+        ctx.sendHeader({ 'x-header': `got ${token}`, 'x-header-bin': bin as Uint8Array });
+        ctx.setTrailer({ 'x-trailer': 'bye' });
+        ctx.trailers.add('x-trailer-bin', new Uint8Array([9, 8, 7]));
+        return { text: String(token), index: 0 };
+      }
+      case 'big':
+        return { text: 'x'.repeat(req.count), index: 0 };
+      case 'nothing':
+        return undefined as unknown as EchoReply;
+    }
+    return { text: req.text, index: 0, payload: req.payload };
+  },
+
+  async *serverStream(req: EchoRequest, ctx: ServerContext): AsyncGenerator<EchoReply> {
+    seen.aborted = abortedPromise(ctx);
+    for (let i = 0; i < req.count; i++) {
+      if (req.delayMs > 0) await sleep(req.delayMs);
+      if (req.text === 'fail-midway' && i === 2) throw new GrpcError(Code.ABORTED, 'stopped at 2');
+      yield { text: req.text, index: i };
+    }
+  },
+
+  async clientStream(requests: AsyncIterable<EchoRequest>, ctx: ServerContext): Promise<EchoReply> {
+    seen.aborted = abortedPromise(ctx);
+    const texts: string[] = [];
+    for await (const r of requests) texts.push(r.text);
+    return { text: texts.join(','), index: texts.length };
+  },
+
+  async *Bidi(requests: AsyncIterable<EchoRequest>, ctx: ServerContext): AsyncGenerator<EchoReply> {
+    seen.aborted = abortedPromise(ctx);
+    let i = 0;
+    for await (const r of requests) {
+      if (r.text === 'throw') throw new Error('bidi broke');
+      yield { text: r.text.toUpperCase(), index: i++ };
+    }
+  },
+};
+
+async function start(t: Test, options: ServerOptions = {}, implementation: Record<string, unknown> = impl): Promise<{ server: Server; client: GrpcJsClient; port: number }> {
+  const server = new Server(options);
+  server.add(Echo, implementation);
+  const address = await server.listen('127.0.0.1:0');
+  if (!('port' in address)) throw new Error('expected a TCP address');
+  const client = new EchoClient(`127.0.0.1:${address.port}`, grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0 });
+  t.teardown(() => {
+    client.close();
+    server.forceShutdown();
+  });
+  return { server, client, port: address.port };
+}
+
+t.test('unary: request in, response out', async (t) => {
+  const { client } = await start(t);
+  const r = await unaryCall<EchoReply>(client, 'unary', { text: 'hello', payload: Buffer.from([1, 2, 3]) });
+  t.equal(r.error, null);
+  t.equal(r.response!.text, 'hello');
+  t.same([...r.response!.payload!], [1, 2, 3]);
+  t.match(seen.peer, /^127\.0\.0\.1:\d+$/, 'ctx.peer is the client address');
+  t.equal(seen.deadline, undefined, 'no deadline when the client sets none');
+});
+
+t.test('handlers may be keyed by the .proto name or the localName', async (t) => {
+  const { client } = await start(t, {}, { Unary: async (r: EchoRequest) => ({ text: `proto-name ${r.text}` }) });
+  const r = await unaryCall<EchoReply>(client, 'unary', { text: 'x' });
+  t.equal(r.response?.text, 'proto-name x');
+});
+
+t.test('a method without a handler answers UNIMPLEMENTED', async (t) => {
+  const { client } = await start(t, {}, { unary: impl.unary });
+  const call = client.serverStream({ text: 'x', count: 1 });
+  const { error } = await collect(call);
+  t.equal(error?.code, grpc.status.UNIMPLEMENTED);
+});
+
+t.test('add() refuses an implementation key that names no method', async (t) => {
+  const server = new Server();
+  t.throws(() => server.add(Echo, { unery: async () => ({}) }), /no method "unery"/);
+});
+
+t.test('metadata both ways, -bin included; response headers and trailers', async (t) => {
+  const { client } = await start(t);
+  const md = new grpc.Metadata();
+  md.set('x-token', 'abc');
+  md.set('x-data-bin', Buffer.from([0xff, 0x00, 0x10]));
+  const r = await unaryCall<EchoReply>(client, 'unary', { text: 'echo-metadata' }, md);
+  t.equal(r.error, null);
+  t.equal(r.response!.text, 'abc');
+  t.same([...(seen.metadata!.get('x-data-bin') as Uint8Array)], [0xff, 0x00, 0x10], 'the handler gets -bin values as bytes');
+  t.equal(r.headers!.get('x-header')[0], 'got abc');
+  t.same([...(r.headers!.get('x-header-bin')[0] as Buffer)], [0xff, 0x00, 0x10]);
+  t.equal(r.trailers!.get('x-trailer')[0], 'bye');
+  t.same([...(r.trailers!.get('x-trailer-bin')[0] as Buffer)], [9, 8, 7]);
+});
+
+t.test('errors: a GrpcError travels as is; anything else is UNKNOWN with its message', async (t) => {
+  const { client } = await start(t);
+  const a = await unaryCall(client, 'unary', { text: 'grpc-error' });
+  t.equal(a.error?.code, grpc.status.NOT_FOUND);
+  t.equal(a.error?.details, 'no such thing: 100% ✓', 'message percent-encoded on the wire, decoded by grpc-js');
+  t.equal(a.trailers?.get('x-why')[0], 'because', "the error's metadata goes out as trailers");
+  t.same([...(a.trailers!.get('x-why-bin')[0] as Buffer)], [0, 1, 2]);
+  const b = await unaryCall(client, 'unary', { text: 'plain-error' });
+  t.equal(b.error?.code, grpc.status.UNKNOWN);
+  t.equal(b.error?.details, 'boom');
+  const c = await unaryCall(client, 'unary', { text: 'nothing' });
+  t.equal(c.error?.code, grpc.status.INTERNAL, 'a unary handler that returns nothing is a server bug');
+});
+
+t.test('server streaming: every message, then OK; an error midway ends the stream with its status', async (t) => {
+  const { client } = await start(t);
+  const ok = await collect<EchoReply>(client.serverStream({ text: 's', count: 5 }));
+  t.equal(ok.status.code, grpc.status.OK);
+  t.same(ok.messages.map((m) => m.index), [0, 1, 2, 3, 4]);
+  const none = await collect<EchoReply>(client.serverStream({ text: 's', count: 0 }));
+  t.equal(none.status.code, grpc.status.OK, 'zero messages is fine');
+  t.equal(none.messages.length, 0);
+  const broken = await collect<EchoReply>(client.serverStream({ text: 'fail-midway', count: 5 }));
+  t.equal(broken.status.code, grpc.status.ABORTED);
+  t.equal(broken.status.details, 'stopped at 2');
+  t.same(broken.messages.map((m) => m.index), [0, 1]);
+});
+
+t.test('server streaming: many messages through flow control', async (t) => {
+  const { client } = await start(t, {}, {
+    async *serverStream(req: EchoRequest) {
+      const payload = new Uint8Array(16 * 1024).fill(7);
+      for (let i = 0; i < req.count; i++) yield { index: i, payload };
+    },
+  });
+  const got = await collect<EchoReply>(client.serverStream({ count: 400 }));
+  t.equal(got.status.code, grpc.status.OK);
+  t.equal(got.messages.length, 400, '6.4 MB, far past the 64 KiB window');
+  t.ok(got.messages.every((m, i) => m.index === i && m.payload!.length === 16 * 1024));
+});
+
+t.test('client streaming: the handler iterates the requests', async (t) => {
+  const { client } = await start(t);
+  const result = await new Promise<{ err: grpc.ServiceError | null; res: EchoReply }>((resolve) => {
+    const call = client.clientStream((err: grpc.ServiceError | null, res: EchoReply) => resolve({ err, res }));
+    for (const text of ['a', 'b', 'c']) call.write({ text });
+    call.end();
+  });
+  t.equal(result.err, null);
+  t.same({ text: result.res.text, index: result.res.index }, { text: 'a,b,c', index: 3 });
+
+  const empty = await new Promise<{ err: grpc.ServiceError | null; res: EchoReply }>((resolve) => {
+    const call = client.clientStream((err: grpc.ServiceError | null, res: EchoReply) => resolve({ err, res }));
+    call.end();
+  });
+  t.equal(empty.err, null);
+  t.equal(empty.res.index, 0, 'zero requests is a valid client stream');
+});
+
+t.test('bidi: ping-pong, one reply per request, in order', async (t) => {
+  const { client } = await start(t);
+  const call = client.bidi();
+  const replies: EchoReply[] = [];
+  const done = collect<EchoReply>(call);
+  for (const text of ['one', 'two', 'three']) {
+    const got = new Promise<EchoReply>((resolve) => call.once('data', resolve));
+    call.write({ text });
+    replies.push(await got);
+  }
+  call.end();
+  const end = await done;
+  t.equal(end.status.code, grpc.status.OK);
+  t.same(replies.map((r) => r.text), ['ONE', 'TWO', 'THREE']);
+
+  const bad = client.bidi();
+  const badEnd = collect(bad);
+  bad.write({ text: 'throw' });
+  const r = await badEnd;
+  t.equal(r.status.code, grpc.status.UNKNOWN);
+  t.equal(r.status.details, 'bidi broke');
+});
+
+t.test('deadline: DEADLINE_EXCEEDED, and the handler signal aborts', async (t) => {
+  const { client } = await start(t);
+  const before = Date.now();
+  const r = await unaryCall(client, 'unary', { text: 'slow', delayMs: 2000 }, undefined, { deadline: Date.now() + 150 });
+  t.equal(r.error?.code, grpc.status.DEADLINE_EXCEEDED);
+  t.ok(seen.deadline! >= before + 100 && seen.deadline! <= Date.now() + 200, 'ctx.deadline comes from grpc-timeout');
+  const reason = await seen.aborted;
+  t.ok(reason instanceof GrpcError && reason.code === Code.DEADLINE_EXCEEDED, 'signal reason is DEADLINE_EXCEEDED');
+});
+
+t.test('cancellation: the client cancels, the handler signal aborts with CANCELLED', async (t) => {
+  const { client } = await start(t);
+  const call = client.serverStream({ text: 'tick', count: 1000, delayMs: 20 });
+  const done = collect(call);
+  await new Promise((resolve) => call.once('data', resolve));
+  call.cancel();
+  const reason = await seen.aborted;
+  t.ok(reason instanceof GrpcError && reason.code === Code.CANCELLED, 'CANCELLED');
+  t.equal((await done).status.code, grpc.status.CANCELLED);
+
+  const unary = client.unary({ text: 'slow', delayMs: 5000 }, () => {});
+  await sleep(50);
+  unary.cancel();
+  const unaryReason = await seen.aborted;
+  t.ok(unaryReason instanceof GrpcError && unaryReason.code === Code.CANCELLED, 'unary: CANCELLED');
+});
+
+t.test('compression: gzip and deflate requests, compressed responses', async (t) => {
+  for (const algorithm of ['gzip', 'deflate'] as const) {
+    const { client: plain } = await start(t, { compression: algorithm });
+    const big = 'compress me '.repeat(1000);
+    const r = await unaryCall<EchoReply>(plain, 'unary', { text: big });
+    t.equal(r.error, null, `${algorithm} responses`);
+    t.equal(r.response?.text, big);
+
+    const { port } = await start(t);
+    const code = algorithm === 'gzip' ? 2 : 1; // grpc-js: compressionAlgorithms { identity: 0, deflate: 1, gzip: 2 }
+    const compressing = new EchoClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': code });
+    t.teardown(() => compressing.close());
+    const c = await unaryCall<EchoReply>(compressing, 'unary', { text: big });
+    t.equal(c.error, null, `${algorithm} requests`);
+    t.equal(seen.encoding, algorithm, `the request came ${algorithm}-compressed`);
+    t.equal(c.response?.text, big);
+    const s = await collect<EchoReply>(compressing.serverStream({ text: big, count: 3 }));
+    t.equal(s.status.code, grpc.status.OK);
+    t.equal(s.messages.length, 3);
+  }
+});
+
+t.test('limits: RESOURCE_EXHAUSTED past the receive or send limit', async (t) => {
+  const { client } = await start(t, { maxReceiveMessageLength: 1024, maxSendMessageLength: 2048 });
+  const small = await unaryCall(client, 'unary', { text: 'x'.repeat(500) });
+  t.equal(small.error, null);
+  const tooBig = await unaryCall(client, 'unary', { text: 'x'.repeat(2000) });
+  t.equal(tooBig.error?.code, grpc.status.RESOURCE_EXHAUSTED, 'receive limit');
+  const answerTooBig = await unaryCall(client, 'unary', { text: 'big', count: 4000 });
+  t.equal(answerTooBig.error?.code, grpc.status.RESOURCE_EXHAUSTED, 'send limit');
+});
+
+t.test('interceptors: logging, auth, metrics', async (t) => {
+  const log: string[] = [];
+  const metrics = new Map<string, number>();
+  const logging: ServerInterceptor = async (ctx, next) => {
+    log.push(`> ${ctx.method.path}`);
+    try {
+      await next();
+      log.push(`< ${ctx.method.name} OK`);
+    } catch (err) {
+      log.push(`< ${ctx.method.name} ${Code[GrpcError.from(err).code]}`);
+      throw err;
+    }
+  };
+  const auth: ServerInterceptor = (ctx, next) => {
+    if (ctx.metadata.get('authorization') !== 'Bearer good') throw new GrpcError(Code.UNAUTHENTICATED, 'bad token');
+    return next();
+  };
+  const count: ServerInterceptor = async (ctx, next) => {
+    metrics.set(ctx.method.name, (metrics.get(ctx.method.name) ?? 0) + 1);
+    await next();
+    ctx.setTrailer({ 'x-served': 'yes' });
+  };
+  const { client } = await start(t, { interceptors: [logging, auth, count] });
+  const good = new grpc.Metadata();
+  good.set('authorization', 'Bearer good');
+
+  const r = await unaryCall<EchoReply>(client, 'unary', { text: 'hi' }, good);
+  t.equal(r.response?.text, 'hi');
+  t.equal(r.trailers?.get('x-served')[0], 'yes', 'an interceptor adds trailers after next()');
+
+  const denied = await unaryCall(client, 'unary', { text: 'hi' });
+  t.equal(denied.error?.code, grpc.status.UNAUTHENTICATED);
+  t.equal(denied.error?.details, 'bad token');
+
+  const failed = await unaryCall(client, 'unary', { text: 'grpc-error' }, good);
+  t.equal(failed.error?.code, grpc.status.NOT_FOUND);
+
+  const stream = await collect<EchoReply>(client.serverStream({ text: 's', count: 3 }, good));
+  t.equal(stream.messages.length, 3, 'streaming handlers run inside the chain too');
+  t.equal(stream.status.metadata.get('x-served')[0], 'yes');
+
+  t.same(log, [
+    '> /wiregrpc.test.Echo/Unary', '< Unary OK',
+    '> /wiregrpc.test.Echo/Unary', '< Unary UNAUTHENTICATED',
+    '> /wiregrpc.test.Echo/Unary', '< Unary NOT_FOUND',
+    '> /wiregrpc.test.Echo/ServerStream', '< ServerStream OK',
+  ]);
+  t.same(Object.fromEntries(metrics), { Unary: 2, ServerStream: 1 }, 'auth stops the chain before the metrics interceptor');
+});
+
+t.test('graceful shutdown: the call in flight finishes, new calls are refused', async (t) => {
+  const { server, client, port } = await start(t);
+  const inFlight = unaryCall<EchoReply>(client, 'unary', { text: 'late', delayMs: 300 });
+  await sleep(100);
+  const stopped = server.shutdown();
+  const r = await inFlight;
+  t.equal(r.error, null, 'the call in flight completes');
+  t.equal(r.response?.text, 'late');
+  await stopped;
+  const fresh = new EchoClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  t.teardown(() => fresh.close());
+  const after = await unaryCall(fresh, 'unary', { text: 'x' }, undefined, { deadline: Date.now() + 1000 });
+  t.equal(after.error?.code, grpc.status.UNAVAILABLE, 'nothing listens any more');
+});
