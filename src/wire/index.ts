@@ -18,3 +18,4 @@ export { parseContentType, formatContentType, type ContentType } from './content
 export { Writer } from './writer.js';
 export { Reader, WireType } from './reader.js';
 export { codecFor } from './codec.js';
+export { toJson, fromJson, type JsonValue, type ToJsonOptions } from './json.js';
