@@ -312,15 +312,7 @@ export class ClientStream implements ChannelCall {
 
   onClose(): void {
     if (this.finished || this.bodyEnded) return;
-    const stream = this.stream!;
-    const rst = stream.rstCode ?? RST_NO_ERROR;
-    if (rst === RST_REFUSED_STREAM && this.canReplay()) return;
-    const lost = this.conn?.lost;
-    if (lost !== undefined && rst !== RST_REFUSED_STREAM) {
-      this.finish(new GrpcError(Code.UNAVAILABLE, this.describe(`connection to ${this.conn!.address} lost: ${lost}`)), EMPTY);
-    } else {
-      this.finish(new GrpcError(codeFromRstCode(rst), this.describe(`stream reset by the server with ${rstCodeName(rst)}`)), EMPTY);
-    }
+    this.endedWithoutStatus();
   }
 
   onDrain(): void {
@@ -398,13 +390,33 @@ export class ClientStream implements ChannelCall {
     }
     const block = this.statusBlock;
     if (block === undefined) {
-      this.fail(new GrpcError(Code.INTERNAL, this.describe('server closed the stream without sending trailers')));
+      this.endedWithoutStatus();
       return;
     }
     const error = statusFromTrailers(block);
     this.finish(error, error === undefined ? metadataOf(block) : error.metadata);
     // The server has answered; if we were still sending, stop (RFC 9113 §8.1).
     if (this.stream !== undefined && !this.stream.writableEnded) this.reset(RST_NO_ERROR);
+  }
+
+  /**
+   * The stream is over and no status came: it was reset (RST_STREAM, which
+   * node:http2 reports as a closed stream, sometimes after an 'end'), the
+   * connection went away, or the server ended the body without trailers.
+   */
+  private endedWithoutStatus(): void {
+    const stream = this.stream!;
+    const rst = stream.closed ? stream.rstCode ?? RST_NO_ERROR : RST_NO_ERROR;
+    if (rst === RST_REFUSED_STREAM && this.canReplay()) return;
+    const lost = this.conn?.lost;
+    if (lost !== undefined && rst !== RST_REFUSED_STREAM) {
+      this.finish(new GrpcError(Code.UNAVAILABLE, this.describe(`connection to ${this.conn!.address} lost: ${lost}`)), EMPTY);
+    } else if (rst !== RST_NO_ERROR) {
+      this.finish(new GrpcError(codeFromRstCode(rst), this.describe(`stream reset by the server with ${rstCodeName(rst)}`)), EMPTY);
+    } else {
+      // END_STREAM without trailers, or RST_STREAM(NO_ERROR) before them: INTERNAL either way.
+      this.fail(new GrpcError(Code.INTERNAL, this.describe('server closed the stream without sending trailers')));
+    }
   }
 
   /** Ends the call with an error found on our side, and resets the stream. */
