@@ -33,6 +33,7 @@ export class Server {
   private readonly routes = new Map<string, MethodEntry>();
   private readonly interceptors: readonly ServerInterceptor[];
   private readonly transport: GrpcServerTransport<MethodEntry>;
+  private shutdownHooks: (() => void | Promise<void>)[] | undefined = [];
 
   constructor(options: ServerOptions = {}) {
     this.interceptors = Object.freeze([...(options.interceptors ?? [])]);
@@ -76,13 +77,31 @@ export class Server {
     return this.transport.listen(target, options);
   }
 
+  /**
+   * Runs `hook` once, when `shutdown()` or `forceShutdown()` is first called,
+   * before the transport stops: e.g. the health service reports NOT_SERVING
+   * and ends its Watch streams (which would otherwise never finish).
+   */
+  onShutdown(hook: () => void | Promise<void>): this {
+    this.shutdownHooks?.push(hook);
+    return this;
+  }
+
   /** Graceful: new calls are refused, calls in flight finish, then every listener and connection is closed. */
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
+    await Promise.allSettled(this.runShutdownHooks());
     return this.transport.shutdown();
   }
 
   /** Closes everything now; running handlers see `ctx.signal` abort. */
   forceShutdown(): void {
+    void Promise.allSettled(this.runShutdownHooks());
     this.transport.forceShutdown();
+  }
+
+  private runShutdownHooks(): Promise<void>[] {
+    const hooks = this.shutdownHooks ?? [];
+    this.shutdownHooks = undefined;
+    return hooks.map(async (hook) => hook());
   }
 }
