@@ -1,0 +1,55 @@
+/** Starting the bench servers (each its own process on the server core) and checking them before any load. */
+import { peerScript } from './paths.js';
+import { startPeer, type Peer } from './proc.js';
+import type { Ctx } from './suite.js';
+import { errorText } from './suite.js';
+
+/** Implementation name → compiled peer program under dist/bench/peers. */
+export const SERVER_PEERS: Readonly<Record<string, string>> = {
+  wiregrpc: 'wiregrpc-server',
+  'grpc-js': 'grpcjs-server',
+  raw: 'raw-server',
+};
+
+export interface Started {
+  peer: Peer;
+  url: string;
+  target: string;
+}
+
+/** Start one server and probe it; throws with the reason if it does not start or answers wrongly. */
+export async function startServer(ctx: Ctx, impl: string, probe: (url: string) => Promise<void>,
+  nodeFlags: string[] = []): Promise<Started> {
+  const script = SERVER_PEERS[impl];
+  if (!script) throw new Error(`no server peer for ${impl}`);
+  const peer = await startPeer(peerScript(script), [], { cpu: ctx.cpu.server, nodeFlags });
+  const target = `127.0.0.1:${peer.info.port}`;
+  const url = `http://${target}`;
+  try {
+    await probe(url);
+  } catch (err) {
+    await peer.stop();
+    throw err;
+  }
+  return { peer, url, target };
+}
+
+/** Start every server; those that fail are reported through onFail and left out of the returned map. */
+export async function startServers(ctx: Ctx, impls: readonly string[], probe: (url: string) => Promise<void>,
+  onFail: (impl: string, error: string) => void): Promise<Map<string, Started>> {
+  const out = new Map<string, Started>();
+  for (const impl of impls) {
+    try {
+      out.set(impl, await startServer(ctx, impl, probe));
+      ctx.log(`  ${impl} server up on ${out.get(impl)!.target} (probe: grpc-status 0, response checked)`);
+    } catch (err) {
+      onFail(impl, errorText(err));
+    }
+  }
+  return out;
+}
+
+export async function stopServers(servers: Map<string, Started>): Promise<void> {
+  await Promise.all([...servers.values()].map((s) => s.peer.stop()));
+  servers.clear();
+}

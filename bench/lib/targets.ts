@@ -1,0 +1,22 @@
+/** The goals from issue 7, each a ratio of wiregrpc's median to a baseline's median. */
+import type { Target } from './results.js';
+
+export const TARGETS: readonly Target[] = [
+  { suite: 'codec', case: '*', metric: 'ops/s', subject: 'wiregrpc', baseline: 'protobufjs', op: '>=', value: 1.0 },
+  { suite: 'codec', case: '*', metric: 'ops/s', subject: 'wiregrpc', baseline: 'bufbuild', op: '>=', value: 2.0 },
+  { suite: 'server-unary', case: '-c1 -m100', metric: 'req/s', subject: 'wiregrpc', baseline: 'raw', op: '>=', value: 0.9 },
+  { suite: 'server-unary', case: '-c1 -m100', metric: 'req/s', subject: 'wiregrpc', baseline: 'grpc-js', op: '>', value: 1.0 },
+  { suite: 'server-unary', case: '-c4 -m100', metric: 'req/s', subject: 'wiregrpc', baseline: 'raw', op: '>=', value: 0.9 },
+  { suite: 'server-unary', case: '-c4 -m100', metric: 'req/s', subject: 'wiregrpc', baseline: 'grpc-js', op: '>', value: 1.0 },
+  { suite: 'client-unary', case: 'c64', metric: 'calls/s', subject: 'wiregrpc', baseline: 'raw', op: '>=', value: 0.85 },
+  { suite: 'streaming', case: 'server-stream empty', metric: 'msgs/s', subject: 'wiregrpc', baseline: 'raw', op: '>=', value: 0.8 },
+  { suite: 'streaming', case: 'server-stream 64 KiB', metric: 'MiB/s', subject: 'wiregrpc', baseline: 'raw', op: '>=', value: 0.9 },
+  { suite: 'cold-start', case: 'userinfo call', metric: 'wall time', subject: 'wiregrpc', baseline: 'grpc-js', op: '<=', value: 0.5 },
+  { suite: 'size', case: 'client bundle', metric: 'min+gzip', subject: 'wiregrpc', baseline: 'grpc-js', op: '<=', value: 0.25 },
+  { suite: 'memory', case: 'peak RSS -c4 -m100', metric: 'peak RSS', subject: 'wiregrpc', baseline: 'raw', op: '<=', value: 1.05 },
+];
+
+export function describeTarget(t: { op: string; value: number; baseline: string }): string {
+  const op = t.op === '>=' ? '≥' : t.op === '<=' ? '≤' : '>';
+  return `${op}${t.value.toFixed(2)}× ${t.baseline}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * Client unary: each client library runs closed-loop GetUserInfo calls (concurrency 1 and 64, fixed time) from its
+ * own process on the load core against the same raw node:http2 server on the server core, so only the client
+ * differs. QPS and p50/p99 latency.
+ */
+import { peerScript } from '../lib/paths.js';
+import { probeUnary } from '../lib/probe.js';
+import { runNode } from '../lib/proc.js';
+import type { Metric } from '../lib/results.js';
+import { startServer } from '../lib/servers.js';
+import { alternate, type Suite } from '../lib/suite.js';
+
+const CLIENT_PEERS: Record<string, string> = {
+  wiregrpc: 'wiregrpc-client',
+  'grpc-js': 'grpcjs-client',
+  raw: 'raw-client',
+};
+
+const METRICS = {
+  qps: { name: 'calls/s', unit: 'calls/s', better: 'higher' },
+  p50: { name: 'p50', unit: 'ms', better: 'lower' },
+  p99: { name: 'p99', unit: 'ms', better: 'lower' },
+} satisfies Record<string, Metric>;
+
+export const clientUnary: Suite = {
+  name: 'client-unary',
+  title: 'Client unary (client → raw node:http2 server)',
+  impls: ['wiregrpc', 'grpc-js', 'raw'],
+  async run(ctx) {
+    const suite = this.name;
+    const info = ctx.results.suite(suite, this.title, this.impls);
+    info.notes.push('closed loop on one channel/connection; the server is the raw node:http2 one in its own process');
+    const server = await startServer(ctx, 'raw', probeUnary);
+    const durationMs = ctx.quick ? 1500 : 5000;
+    const warmupMs = ctx.quick ? 500 : 1000;
+    try {
+      await alternate(ctx, {
+        suite, cases: [1, 64], impls: this.impls, caseName: (c) => `c${c}`, metrics: METRICS,
+        async measure(concurrency, impl) {
+          const args = ['--target', server.target, '--concurrency', String(concurrency),
+            '--duration', String(durationMs), '--warmup', String(warmupMs)];
+          if (impl === 'raw') args.push('--mode', 'unary');
+          const r = await runNode(peerScript(CLIENT_PEERS[impl]!), args,
+            { cpu: ctx.cpu.load, timeoutMs: durationMs + warmupMs + 30_000 });
+          if (r.errors > 0) throw new Error(`${r.errors} failed calls: ${r.firstError}`);
+          if (r.calls === 0) throw new Error('no calls completed');
+          return { qps: r.qps, p50: r.p50Ms, p99: r.p99Ms };
+        },
+      });
+    } finally {
+      await server.peer.stop();
+    }
+  },
+};

@@ -1,0 +1,46 @@
+/**
+ * Cold start: a fresh process imports the library, loads userinfo.proto, makes one call to a running server (the
+ * raw one, on the server core) and exits. Wall time from spawn to exit, measured by the harness; and the time the
+ * program itself reports at its result (performance.now(), i.e. since the process began).
+ */
+import { peerScript, USERINFO_PROTO } from '../lib/paths.js';
+import { probeUnary } from '../lib/probe.js';
+import { lastLines, runProgram } from '../lib/proc.js';
+import type { Metric } from '../lib/results.js';
+import { startServer } from '../lib/servers.js';
+import { alternate, type Suite } from '../lib/suite.js';
+
+const PROGRAMS: Record<string, string> = { wiregrpc: 'cold-wiregrpc', 'grpc-js': 'cold-grpcjs', raw: 'cold-raw' };
+
+const METRICS = {
+  wall: { name: 'wall time', unit: 'ms', better: 'lower' },
+  inProcess: { name: 'time to result', unit: 'ms', better: 'lower' },
+} satisfies Record<string, Metric>;
+
+export const coldStart: Suite = {
+  name: 'cold-start',
+  title: 'Cold start (fresh process: import, load .proto, one call, exit)',
+  impls: ['wiregrpc', 'grpc-js', 'raw'],
+  async run(ctx) {
+    const suite = this.name;
+    const rounds = Math.max(ctx.rounds, ctx.quick ? 5 : 15);
+    const info = ctx.results.suite(suite, this.title, this.impls);
+    info.notes.push(`${rounds} alternating runs each; "raw" is node:http2 + protobufjs by hand (reference)`);
+    const server = await startServer(ctx, 'raw', probeUnary);
+    try {
+      await alternate(ctx, {
+        suite, cases: ['userinfo call'], impls: this.impls, caseName: (c) => c, metrics: METRICS, rounds,
+        async measure(_c, impl) {
+          const done = await runProgram(process.execPath, [peerScript(PROGRAMS[impl]!), USERINFO_PROTO, server.target],
+            { cpu: ctx.cpu.load, timeoutMs: 30_000 });
+          if (done.code !== 0 || done.result?.name !== 'foo') {
+            throw new Error(`exited ${done.code}: ${lastLines(done.stderr || done.stdout)}`);
+          }
+          return { wall: done.wallMs, inProcess: done.result.ms };
+        },
+      });
+    } finally {
+      await server.peer.stop();
+    }
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * Size: the cold-start client program (import, load .proto, one call) bundled by esbuild for Node (minified),
+ * then gzipped (level 9). Each bundle is also run once against a live server, so a size is only reported for a
+ * bundle that works. Sizes are deterministic: one build per implementation.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { peerScript, TMP_DIR, USERINFO_PROTO } from '../lib/paths.js';
+import { probeUnary } from '../lib/probe.js';
+import { lastLines, runProgram } from '../lib/proc.js';
+import type { Metric } from '../lib/results.js';
+import { startServer } from '../lib/servers.js';
+import { alternate, type Suite } from '../lib/suite.js';
+
+const ENTRIES: Record<string, string> = { wiregrpc: 'cold-wiregrpc', 'grpc-js': 'cold-grpcjs', raw: 'cold-raw' };
+
+const METRICS = {
+  gz: { name: 'min+gzip', unit: 'KiB', better: 'lower' },
+  min: { name: 'minified', unit: 'KiB', better: 'lower' },
+} satisfies Record<string, Metric>;
+
+/** Lets bundled CommonJS code (grpc-js, protobufjs) require Node's built-ins from an ES module bundle. */
+const BANNER = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+
+export async function bundle(entry: string, outfile: string): Promise<{ min: number; gz: number }> {
+  const result = await esbuild.build({
+    entryPoints: [entry], bundle: true, minify: true, platform: 'node', format: 'esm', target: 'node20',
+    write: false, outfile, banner: { js: BANNER }, logLevel: 'silent', legalComments: 'none',
+  });
+  const code = result.outputFiles[0]!.contents;
+  writeFileSync(outfile, code);
+  return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
+}
+
+export const size: Suite = {
+  name: 'size',
+  title: 'Client bundle size (esbuild --bundle --minify --platform=node, gzip -9)',
+  impls: ['wiregrpc', 'grpc-js', 'raw'],
+  async run(ctx) {
+    const suite = this.name;
+    const info = ctx.results.suite(suite, this.title, this.impls);
+    info.notes.push('entry: the cold-start program (import, load userinfo.proto at run time, one call); ' +
+      'grpc-js includes @grpc/proto-loader; "raw" is node:http2 + protobufjs; each bundle was run once and answered');
+    mkdirSync(TMP_DIR, { recursive: true });
+    const server = await startServer(ctx, 'raw', probeUnary);
+    try {
+      await alternate(ctx, {
+        suite, cases: ['client bundle'], impls: this.impls, caseName: (c) => c, metrics: METRICS, rounds: 1,
+        async measure(_c, impl) {
+          const outfile = join(TMP_DIR, `bundle-${impl}.mjs`);
+          const s = await bundle(peerScript(ENTRIES[impl]!), outfile);
+          const run = await runProgram(process.execPath, [outfile, USERINFO_PROTO, server.target], { timeoutMs: 30_000 });
+          if (run.code !== 0 || run.result?.name !== 'foo') {
+            throw new Error(`the bundle does not run: ${lastLines(run.stderr || run.stdout)}`);
+          }
+          return { gz: s.gz / 1024, min: s.min / 1024 };
+        },
+      });
+    } finally {
+      await server.peer.stop();
+    }
+  },
+};
