@@ -4,7 +4,7 @@
  * proto3 JSON in, the message's protobuf bytes out as hex: what would travel
  * inside a gRPC frame (without the 5-byte prefix).
  */
-import { fromJson } from '../wire/json.js';
+import { fromJson, type JsonValue } from '../wire/json.js';
 import { codecFor } from '../wire/codec.js';
 import { PROTO_FLAGS, eachInput, loadFromArgs, type Verb } from './verb.js';
 import { toHex } from './io.js';
@@ -25,13 +25,13 @@ export const verb: Verb = {
     const schema = loadFromArgs(args).message(args.require('type'));
     const codec = codecFor(schema);
     return eachInput(args, io, (text) => {
-      let json: unknown;
+      let json: JsonValue;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(text) as JsonValue;
       } catch (err) {
         throw new Error(`invalid JSON: ${(err as Error).message}`);
       }
-      return toHex(codec.encode(fromJson(schema, json as never)));
+      return toHex(codec.encode(fromJson(schema, json)));
     }, { skipBlank: true });
   },
 };

@@ -48,7 +48,8 @@ function verbHelp(verb: Verb): string {
 async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
-    io.stdout.write(overview());
+    // Asked for: help on stdout, success. Not asked for (no verb): stderr, usage error.
+    (name === undefined ? io.stderr : io.stdout).write(overview());
     return name === undefined ? 2 : 0;
   }
   const verbName = name === 'help' ? rest[0]! : name;

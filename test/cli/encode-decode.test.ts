@@ -124,6 +124,10 @@ t.test('usage and lookup errors', async (t) => {
   t.match(verbHelp.stdout, /Usage: wiregrpc encode --proto FILE/);
   t.match(verbHelp.stdout, /-I, --include DIR/);
 
+  const noVerb = await wiregrpc([]);
+  t.equal(noVerb.code, 2);
+  t.match(noVerb.stderr, /Usage: wiregrpc <verb>/);
+
   const unknownVerb = await wiregrpc(['encdoe']);
   t.equal(unknownVerb.code, 2);
   t.match(unknownVerb.stderr, /unknown verb 'encdoe' \(verbs: encode, decode/);
