@@ -230,6 +230,7 @@ export class Channel {
       conn.clearTimers();
       this.closed = new Promise((resolve) => {
         conn.session.once('close', resolve);
+        conn.session.ref(); // so that `await close()` itself cannot be cut short by an idle, unref'd session
         if (conn.connected) conn.session.close();
         else conn.session.destroy(); // still connecting: nobody is using it
       });
