@@ -77,19 +77,52 @@ export function utf8Encode(text: string): Uint8Array {
 /**
  * Decodes `buf[start, end)` strictly. Returns undefined for invalid UTF-8 so
  * that the caller names the field in its own error.
+ *
+ * Short strings are decoded here: one String.fromCharCode per character. Each multi-byte sequence is checked the way the
+ * Unicode standard's table 3-7 says (no overlong forms, no surrogates, nothing
+ * above U+10FFFF, no truncation).
  */
 export function utf8Decode(buf: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start <= SHORT_DECODE) {
-    // ASCII fast path; the first non-ASCII byte hands over to the native decoder.
-    let s = '';
-    let i = start;
-    for (; i < end; i++) {
-      const b = buf[i]!;
-      if (b >= 0x80) break;
-      s += String.fromCharCode(b);
+  const n = end - start;
+  if (n > SHORT_DECODE) return nativeDecode(buf, start, end);
+  const units: number[] = [];
+  let i = start;
+  while (i < end) {
+    const b = buf[i++]!;
+    if (b < 0x80) {
+      units.push(b);
+    } else if (b < 0xc2) {
+      return undefined; // a continuation byte, or an overlong 2-byte lead
+    } else if (b < 0xe0) {
+      if (i >= end) return undefined;
+      const b1 = buf[i++]!;
+      if ((b1 & 0xc0) !== 0x80) return undefined;
+      units.push(((b & 0x1f) << 6) | (b1 & 0x3f));
+    } else if (b < 0xf0) {
+      if (i + 1 >= end) return undefined;
+      const b1 = buf[i++]!;
+      const b2 = buf[i++]!;
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return undefined;
+      const c = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)) return undefined;
+      units.push(c);
+    } else if (b < 0xf5) {
+      if (i + 2 >= end) return undefined;
+      const b1 = buf[i++]!;
+      const b2 = buf[i++]!;
+      const b3 = buf[i++]!;
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return undefined;
+      const c = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      if (c < 0x10000 || c > 0x10ffff) return undefined;
+      units.push(0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff));
+    } else {
+      return undefined;
     }
-    if (i === end) return s;
   }
+  return String.fromCharCode.apply(null, units);
+}
+
+function nativeDecode(buf: Uint8Array, start: number, end: number): string | undefined {
   try {
     return strictDecoder.decode(buf.subarray(start, end));
   } catch {
