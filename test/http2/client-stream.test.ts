@@ -168,7 +168,7 @@ t.test('RST_STREAM codes map per the spec', async (t) => {
   let rst = 0;
   const { channel } = await setup(t, (stream) => stream.close(rst));
   for (const [name, code] of cases) {
-    rst = (constants as Record<string, number>)[name]!;
+    rst = (constants as unknown as Record<string, number>)[name]!;
     const out = await transportCall(channel, PATH, [Buffer.from('x')]).done;
     t.equal(out.error?.code, code, name);
     t.match(out.error?.message, rst === 0 ? 'without sending trailers' : name.replace('NGHTTP2_', ''));
@@ -328,7 +328,7 @@ t.test('GOAWAY: calls in flight finish, the next call opens a new connection', a
     respond(stream, [frame('hi')], { 'grpc-status': '0' });
   });
   const sessionsSeen = new Set<http2.ServerHttp2Session>();
-  server.server.on('stream', (stream) => sessionsSeen.add(stream.session!));
+  server.server.on('stream', (stream) => sessionsSeen.add(stream.session as http2.ServerHttp2Session));
   t.equal((await transportCall(channel, PATH, []).done).error, undefined);
   const [first] = [...server.sessions];
   first!.goaway(constants.NGHTTP2_NO_ERROR);

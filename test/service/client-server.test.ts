@@ -1,0 +1,154 @@
+/**
+ * Our client against our own Server: the two halves of wiregrpc agree on
+ * every call shape, metadata, statuses, deadlines, cancellation and
+ * compression, and a graceful shutdown (GOAWAY) is survived by the client.
+ */
+import t from 'tap';
+import { createClient, type Client } from '../../src/service/client.js';
+import { loadProtoSync } from '../../src/service/load.js';
+import { Server } from '../../src/service/server.js';
+import type { ServerContext } from '../../src/service/context.js';
+import { Code } from '../../src/wire/code.js';
+import { GrpcError } from '../../src/wire/error.js';
+import type { Metadata } from '../../src/wire/metadata.js';
+
+const Echo = loadProtoSync(new URL('../protos/echo.proto', import.meta.url).pathname).service('wiregrpc.test.Echo');
+
+interface Req { text: string; count: number; payload: Uint8Array; delayMs: number }
+
+const aborted: string[] = [];
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+const impl = {
+  async unary(req: Req, ctx: ServerContext) {
+    const echo = ctx.metadata.get('x-echo');
+    if (echo !== undefined) {
+      ctx.sendHeader({ 'x-head': echo });
+      ctx.setTrailer({ 'x-trail': echo });
+    }
+    if (req.delayMs > 0) {
+      ctx.signal.addEventListener('abort', () => aborted.push(`unary:${GrpcError.from(ctx.signal.reason).code}`));
+      await sleep(req.delayMs, ctx.signal);
+    }
+    if (req.text.startsWith('fail:')) throw new GrpcError(Code.ABORTED, req.text.slice(5), { metadata: undefined });
+    return { text: req.text, index: ctx.deadline === undefined ? -1 : Math.round((ctx.deadline - Date.now()) / 1000), payload: req.payload };
+  },
+  async *serverStream(req: Req, ctx: ServerContext) {
+    ctx.signal.addEventListener('abort', () => aborted.push('stream'));
+    for (let i = 0; i < req.count; i++) {
+      if (req.delayMs) await sleep(req.delayMs, ctx.signal);
+      if (ctx.signal.aborted) return;
+      yield { text: req.text, index: i };
+    }
+  },
+  async clientStream(requests: AsyncIterable<Req>) {
+    const texts: string[] = [];
+    for await (const r of requests) texts.push(r.text);
+    return { text: texts.join('+'), index: texts.length };
+  },
+  async *bidi(requests: AsyncIterable<Req>) {
+    let i = 0;
+    for await (const r of requests) yield { text: r.text.toUpperCase(), index: i++ };
+  },
+};
+
+async function setup(t: any, options = {}) {
+  const server = new Server();
+  server.add(Echo, impl);
+  const addr = (await server.listen('127.0.0.1:0')) as { port: number };
+  const client: Client = createClient(Echo, `127.0.0.1:${addr.port}`, options);
+  t.teardown(async () => {
+    await client.close();
+    server.forceShutdown();
+  });
+  return { server, client, port: addr.port };
+}
+
+async function rejection(p: Promise<unknown>): Promise<GrpcError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof GrpcError) return err;
+    throw err;
+  }
+  throw new Error('expected a failure');
+}
+
+t.test('four call shapes', async (t) => {
+  const { client } = await setup(t);
+  t.equal((await client.unary({ text: 'u' })).text, 'u');
+  const stream: string[] = [];
+  for await (const r of client.serverStream({ text: 's', count: 4 })) stream.push(`${r.text}${r.index}`);
+  t.same(stream, ['s0', 's1', 's2', 's3']);
+  t.same(await client.clientStream([{ text: 'a' }, { text: 'b' }]), { text: 'a+b', index: 2, payload: new Uint8Array() });
+  async function* words() {
+    yield { text: 'x' };
+    yield { text: 'y' };
+  }
+  const bidi: string[] = [];
+  for await (const r of client.bidi(words())) bidi.push(r.text);
+  t.same(bidi, ['X', 'Y']);
+});
+
+t.test('metadata, statuses, deadline propagation', async (t) => {
+  const { client } = await setup(t);
+  let head: Metadata | undefined;
+  let trail: Metadata | undefined;
+  await client.unary({ text: 'm' }, { metadata: { 'x-echo': 'e1' }, onHeader: (m: Metadata) => (head = m), onTrailer: (m: Metadata) => (trail = m) });
+  t.equal(head?.get('x-head'), 'e1');
+  t.equal(trail?.get('x-trail'), 'e1');
+  const err = await rejection(client.unary({ text: 'fail:ça% va' }));
+  t.equal(err.code, Code.ABORTED);
+  t.equal(err.rawMessage, 'ça% va');
+  const r = await client.unary({ text: 'd' }, { timeout: 30_000 });
+  t.equal(r.index, 30, 'the server sees a 30 s deadline');
+  t.equal((await client.unary({ text: 'n' })).index, -1, 'no deadline sent when none set');
+});
+
+t.test('deadline and cancellation reach the server handler', async (t) => {
+  const { client } = await setup(t);
+  aborted.length = 0;
+  const err = await rejection(client.unary({ text: 'slow', delayMs: 3000 }, { timeout: 100 }));
+  t.equal(err.code, Code.DEADLINE_EXCEEDED);
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 50);
+  const cancelled = await rejection(client.unary({ text: 'slow', delayMs: 3000 }, { signal: ac.signal }));
+  t.equal(cancelled.code, Code.CANCELLED);
+  for await (const _ of client.serverStream({ text: 'b', count: 100, delayMs: 5 })) break;
+  for (let i = 0; i < 100 && aborted.length < 3; i++) await sleep(10);
+  t.equal(aborted.length, 3, `the server saw every abort: ${aborted.join(', ')}`);
+  t.ok(aborted.slice(0, 2).every((a) => a.startsWith('unary:')));
+});
+
+t.test('compression both ways', async (t) => {
+  const { client } = await setup(t, { compression: 'gzip' });
+  const payload = new Uint8Array(100_000).fill(7);
+  const r = await client.unary({ text: 'z', payload });
+  t.same(r.payload, payload);
+  const r2 = await client.unary({ text: 'z', payload }, { compression: 'deflate' });
+  t.equal(r2.payload.length, payload.length);
+});
+
+t.test('graceful server shutdown: calls in flight finish, then UNAVAILABLE; a new server is found again', async (t) => {
+  const { server, client, port } = await setup(t, { backoff: { initialMs: 50, maxMs: 100 } });
+  t.equal((await client.unary({ text: 'warm' })).text, 'warm');
+  const inflight = client.unary({ text: 'in flight', delayMs: 200 });
+  await sleep(50);
+  const stopping = server.shutdown();
+  t.equal((await inflight).text, 'in flight', 'the call in flight completes');
+  await stopping;
+  const down = await rejection(client.unary({ text: 'x' }));
+  t.equal(down.code, Code.UNAVAILABLE);
+  const again = new Server();
+  again.add(Echo, impl);
+  await again.listen(`127.0.0.1:${port}`);
+  t.teardown(() => again.forceShutdown());
+  t.equal((await client.unary({ text: 'back' }, { waitForReady: true, timeout: 5000 })).text, 'back');
+});
