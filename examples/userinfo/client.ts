@@ -5,9 +5,7 @@
  * Prints the user as JSON, or `CODE_NAME: message` on stderr and exits with the gRPC
  * status code (UNKNOWN → 2, UNAVAILABLE → 14, ...).
  */
-import { createClient } from '../../src/service/client.js';
-import { codeName } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { GrpcError, codeName, createClient } from '../../src/service/index.js';
 import { UserInfo, type UserInfoClient } from './userinfo.js';
 
 const target = process.argv[2] ?? 'localhost:50051';

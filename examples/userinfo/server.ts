@@ -8,9 +8,7 @@
  *   PORT=50051   port to listen on (0 lets the OS choose)
  *   HOST=::      address to listen on; "::" also accepts IPv4 on dual-stack hosts
  */
-import { Server } from '../../src/service/server.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code, GrpcError, Server } from '../../src/service/index.js';
 import { UserInfo, type UserRequest, type UserResponse } from './userinfo.js';
 
 const users: Record<string, UserResponse> = {

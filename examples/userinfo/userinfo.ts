@@ -6,8 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadProtoSync } from '../../src/service/load.js';
-import type { UnaryMethod } from '../../src/service/client.js';
+import { loadProtoSync, type UnaryMethod } from '../../src/service/index.js';
 
 export interface UserRequest {
   name: string;
