@@ -19,8 +19,6 @@ export const USERINFO_PROTO = join(ROOT, 'proto', 'userinfo.proto');
 export const BENCH_PROTO = join(ROOT, 'bench', 'proto', 'bench.proto');
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 export const TMP_DIR = join(ROOT, 'bench', '.tmp');
-/** The compiled wiregrpc service layer (may not exist while it is being written). */
-export const WIREGRPC_SERVICE = join(ROOT, 'dist', 'src', 'service', 'index.js');
 
 export function peerScript(name: string): string {
   return join(DIST_BENCH, 'peers', `${name}.js`);

@@ -3,14 +3,14 @@
  * size suite. Usage: node cold-wiregrpc.js PROTO_PATH HOST:PORT
  */
 import { performance } from 'node:perf_hooks';
-import { loadWiregrpc } from '../lib/wiregrpc.js';
+import { createClient } from '../../src/service/client.js';
+import { loadProtoSync } from '../../src/service/load.js';
 
 async function main(): Promise<void> {
   const [proto, target] = process.argv.slice(2) as [string, string];
-  const { createClient, loadProtoSync } = await loadWiregrpc();
   const client = createClient(loadProtoSync(proto).service('proto.UserInfo'), target);
   const res = await client.getUserInfo({ name: 'foo' });
-  client.close();
+  await client.close();
   process.stdout.write(`RESULT ${JSON.stringify({ ms: performance.now(), name: res.name })}\n`);
   process.exit(0);
 }

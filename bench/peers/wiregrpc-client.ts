@@ -5,10 +5,10 @@
 import { USERINFO_PROTO } from '../lib/paths.js';
 import { announce, parseArgs, USER_REQUEST } from '../lib/fixtures.js';
 import { closedLoop } from '../lib/closed-loop.js';
-import { loadWiregrpc } from '../lib/wiregrpc.js';
+import { createClient } from '../../src/service/client.js';
+import { loadProtoSync } from '../../src/service/load.js';
 
 const args = parseArgs(process.argv.slice(2));
-const { createClient, loadProtoSync } = await loadWiregrpc();
 const client = createClient(loadProtoSync(USERINFO_PROTO).service('proto.UserInfo'), args.target);
 
 async function call(): Promise<unknown> {
@@ -23,6 +23,6 @@ const result = await closedLoop(call, {
   durationMs: Number(args.duration ?? 5000),
   warmupMs: Number(args.warmup ?? 1000),
 });
-client.close();
+await client.close();
 announce('RESULT', result);
 process.exit(0);

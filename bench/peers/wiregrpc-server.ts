@@ -1,11 +1,11 @@
 /** wiregrpc server implementing the bench services. Usage: node wiregrpc-server.js */
 import { BENCH_PROTO, USERINFO_PROTO } from '../lib/paths.js';
 import { announce, userResponse } from '../lib/fixtures.js';
-import { loadWiregrpc } from '../lib/wiregrpc.js';
+import { Server } from '../../src/service/server.js';
+import { loadProtoSync } from '../../src/service/load.js';
 
 interface Chunk { data: Uint8Array }
 
-const { Server, loadProtoSync } = await loadWiregrpc();
 const protos = loadProtoSync([USERINFO_PROTO, BENCH_PROTO]);
 const server = new Server();
 server.add(protos.service('proto.UserInfo'), {
@@ -29,5 +29,5 @@ server.add(protos.service('bench.Stream'), {
   },
 });
 const addr = await server.listen('127.0.0.1:0');
-announce('READY', { port: addr.port, pid: process.pid });
+announce('READY', { port: 'port' in addr ? addr.port : 0, pid: process.pid });
 process.on('SIGTERM', () => process.exit(0));
