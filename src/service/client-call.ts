@@ -12,12 +12,13 @@
 import type { ClientStream, ClientStreamListener, ClientStreamOptions } from '../http2/client-stream.js';
 import { Code } from '../wire/code.js';
 import { GrpcError } from '../wire/error.js';
-import { Metadata, type MetadataValue } from '../wire/metadata.js';
+import { Metadata } from '../wire/metadata.js';
 import type { MessageCodec } from '../wire/schema.js';
 import type { ClientCall } from './client-interceptors.js';
+import type { MetadataInit } from './context.js';
 import type { MethodDefinition } from './definition.js';
 
-export type MetadataInit = Metadata | Record<string, MetadataValue | MetadataValue[]>;
+export type { MetadataInit };
 
 /** Options of one call. */
 export interface CallOptions {
