@@ -18,7 +18,7 @@
  *   5. The client's RST_STREAM, a lost connection or the deadline abort `signal`;
  *      from then on nothing more is written.
  */
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { Code } from '../wire/code.js';
 import { parseContentType } from '../wire/content-type.js';
@@ -84,6 +84,8 @@ const OPEN = 0; // nothing sent yet
 const HEADERS_SENT = 1;
 const DONE = 2; // status sent, or the stream is gone
 
+const NO_ERROR = 0; // HTTP/2 error code NO_ERROR
+
 /** setTimeout's ceiling (~24.8 days); longer deadlines re-arm. */
 const MAX_TIMER = 0x7fffffff;
 
@@ -112,6 +114,9 @@ function onError(): void {
 function onDeadline(call: ServerCall): void {
   call.deadlineReached();
 }
+function resetStream(stream: ServerHttp2Stream): void {
+  if (!stream.closed) stream.close(NO_ERROR);
+}
 
 interface Waiter {
   resolve(frame: Frame | undefined): void;
@@ -131,10 +136,13 @@ export class ServerCall {
   readonly responseEncoding: string;
 
   private readonly config: CallConfig;
+  /** Kept: `stream.session` is gone once the stream closes. */
+  private readonly session: Http2Session | undefined;
   private readonly deframer: Deframer;
   private state = OPEN;
   private timer: NodeJS.Timeout | undefined;
   private trailerBlock: Readonly<HeaderRecord> | undefined;
+  private resetAfterTrailers = false;
   private controller: AbortController | undefined;
   private abortReason: GrpcError | undefined;
   private md: Metadata | undefined;
@@ -167,6 +175,7 @@ export class ServerCall {
     this.stream = stream;
     this.headers = headers;
     this.path = headers[':path']!;
+    this.session = stream.session;
     this.config = config;
     this.requestEncoding = requestEncoding;
     this.responseEncoding = responseEncoding;
@@ -193,7 +202,7 @@ export class ServerCall {
 
   /** `ip:port` (`[v6]:port`) of the client, or `unix:` for a unix socket. */
   get peer(): string {
-    const socket = this.stream.session?.socket;
+    const socket = this.session?.socket;
     const host = socket?.remoteAddress;
     if (host === undefined) return 'unix:';
     return host.includes(':') ? `[${host}]:${socket!.remotePort}` : `${host}:${socket!.remotePort}`;
@@ -201,7 +210,7 @@ export class ServerCall {
 
   /** The client's TLS certificate (mutual TLS), if any. */
   get peerCertificate(): ReturnType<TLSSocket['getPeerCertificate']> | undefined {
-    const socket = this.stream.session?.socket as TLSSocket | undefined;
+    const socket = this.session?.socket as TLSSocket | undefined;
     if (socket === undefined || typeof socket.getPeerCertificate !== 'function') return undefined;
     const cert = socket.getPeerCertificate();
     return cert && Object.keys(cert).length > 0 ? cert : undefined;
@@ -378,19 +387,25 @@ export class ServerCall {
    */
   finish(error?: GrpcError, trailing?: Metadata): void {
     if (this.state === DONE) return;
+    // The client is still sending (typical of an error): once our status is out,
+    // RST_STREAM(NO_ERROR) asks it to stop (RFC 9113 §8.1), and what it already
+    // sent is read and dropped.
+    const stopClient = !this.inputEnded && !this.stream.destroyed;
     if (this.state === OPEN) {
       this.state = DONE;
       this.cleanup();
       try {
         this.stream.respond(trailersOnly(error, trailing), END_OPTIONS);
+        if (stopClient) this.stream.close(NO_ERROR);
       } catch {
         // The stream is gone.
       }
     } else {
       this.trailerBlock = trailers(error, trailing);
+      this.resetAfterTrailers = stopClient;
       this.end(undefined);
     }
-    if (error !== undefined && !this.inputEnded) this.stream.resume(); // drop whatever the client still sends
+    if (stopClient) this.stream.resume();
   }
 
   private checkSendLimit(message: Uint8Array): void {
@@ -438,6 +453,8 @@ export class ServerCall {
   flushTrailers(): void {
     try {
       this.stream.sendTrailers(this.trailerBlock ?? trailers(undefined, undefined));
+      // The reset must not overtake the trailers: send it once they are written.
+      if (this.resetAfterTrailers) setImmediate(resetStream, this.stream);
     } catch {
       // The stream is gone.
     }
