@@ -40,6 +40,14 @@ const PARSE_OPTIONS: protobuf.IParseOptions = {
 };
 
 type Kind = 'message' | 'enum' | 'service';
+
+/** Which ProtoSet made each service definition (server reflection describes a service by its files). */
+const SOURCE = new WeakMap<ServiceDefinition, ProtoSet>();
+
+/** The ProtoSet a service definition was loaded from; undefined for `defineService` definitions. */
+export function protoSetOf(definition: ServiceDefinition): ProtoSet | undefined {
+  return SOURCE.get(definition);
+}
 const KIND_CLASS = { message: protobuf.Type, enum: protobuf.Enum, service: protobuf.Service } as const;
 
 /** The symbols of a set of loaded .proto files, as schemas, codecs and service definitions. */
@@ -83,6 +91,7 @@ export class ProtoSet {
         };
       }));
       this.#services.set(typeName, def);
+      SOURCE.set(def, this);
     }
     return def;
   }
