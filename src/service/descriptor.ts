@@ -1,0 +1,397 @@
+/**
+ * .proto files as `google.protobuf.FileDescriptorProto` messages, for server
+ * reflection: what protoc would have produced, rebuilt from the protobufjs
+ * reflection objects of a loaded ProtoSet, and encoded with OUR codec (the
+ * schema comes from google/protobuf/descriptor.proto through our loader;
+ * protobufjs's encoder, and protobufjs/ext/descriptor which uses it, would
+ * generate code at run time).
+ *
+ * What a client needs to rebuild every type and call every method is here:
+ * package, dependencies, messages (fields with label, type, `.`-qualified
+ * type_name, json_name, oneof_index, proto3_optional and its synthetic oneof,
+ * default values, packed/deprecated), nested types, map entry messages
+ * (options.map_entry), enums (aliases, reserved), services (methods with their
+ * stream flags), extensions and extension ranges. Not carried over: comments
+ * (source_code_info), custom options, and editions' features (an editions file
+ * says syntax "editions" and its edition, and is described as written).
+ *
+ * File names: a file is named by the string other files import it by (so
+ * `dependency` entries always resolve); a file nobody imports is named by its
+ * path's tail that matches its package (`grpc/health/v1/health.proto` for
+ * package grpc.health.v1), or else by its base name.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import protobuf from 'protobufjs';
+import type { MessageCodec } from '../wire/schema.js';
+import { loadProtoSync } from './load.js';
+
+type Value = Record<string, unknown>;
+
+// FieldDescriptorProto.Type and .Label, as numbered in descriptor.proto.
+const TYPE: Readonly<Record<string, number>> = {
+  double: 1, float: 2, int64: 3, uint64: 4, int32: 5, fixed64: 6, fixed32: 7, bool: 8, string: 9,
+  group: 10, message: 11, bytes: 12, uint32: 13, enum: 14, sfixed32: 15, sfixed64: 16, sint32: 17, sint64: 18,
+};
+const LABEL = { optional: 1, required: 2, repeated: 3 } as const;
+const EDITION: Readonly<Record<string, number>> = { 2023: 1000, 2024: 1001 };
+const IDEMPOTENCY: Readonly<Record<string, number>> = { NO_SIDE_EFFECTS: 1, IDEMPOTENT: 2 };
+/** Field numbers run up to 2^29 - 1; `max` in a range means that. */
+const MAX_FIELD_NUMBER = 0x1fffffff;
+
+/**
+ * protobufjs ships these well-known files as JSON (not .proto text), so their
+ * objects carry no file name: this says which file each top-level type is from.
+ */
+const BUNDLED_FILE: Readonly<Record<string, string>> = {
+  Any: 'any', Duration: 'duration', Timestamp: 'timestamp', Empty: 'empty', FieldMask: 'field_mask',
+  Struct: 'struct', Value: 'struct', ListValue: 'struct', NullValue: 'struct',
+  DoubleValue: 'wrappers', FloatValue: 'wrappers', Int64Value: 'wrappers', UInt64Value: 'wrappers', Int32Value: 'wrappers',
+  UInt32Value: 'wrappers', BoolValue: 'wrappers', StringValue: 'wrappers', BytesValue: 'wrappers',
+};
+
+let fileCodec: MessageCodec<Value> | undefined;
+/** The FileDescriptorProto codec, loaded on first use. */
+export function fileDescriptorCodec(): MessageCodec<Value> {
+  if (fileCodec === undefined) {
+    const protobufjsDir = path.dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
+    fileCodec = loadProtoSync(path.join(protobufjsDir, 'google/protobuf/descriptor.proto')).codec('google.protobuf.FileDescriptorProto');
+  }
+  return fileCodec;
+}
+
+/** One .proto file of a loaded Root. */
+export class DescribedFile {
+  /** The name clients know it by (see the header). Assigned by the index. */
+  name = '';
+  /** The files it imports, in `import` order. */
+  readonly dependencies: DescribedFile[] = [];
+  /** Indexes into `dependencies` of `import public` / `import weak` lines. */
+  readonly publicDependencies: number[] = [];
+  readonly weakDependencies: number[] = [];
+  /** Its top-level messages, enums, services and extension fields, in declaration order. */
+  readonly declarations: protobuf.ReflectionObject[] = [];
+  #bytes: Uint8Array | undefined;
+
+  constructor(
+    /** Its key in `root.files`: an absolute path, or a bundled name like `google/protobuf/any.proto`. */
+    readonly key: string,
+    readonly packageName: string,
+    /** "proto2", "proto3", or an edition ("2023"). */
+    readonly syntax: string,
+    /** The import lines, as written. */
+    readonly imports: readonly { spec: string; kind: 'plain' | 'public' | 'weak' }[],
+  ) {}
+
+  /** The FileDescriptorProto, as plain data in our codec's conventions. */
+  describe(): Value {
+    const messageType: Value[] = [];
+    const enumType: Value[] = [];
+    const service: Value[] = [];
+    const extension: Value[] = [];
+    for (const object of this.declarations) {
+      if (object instanceof protobuf.Type) messageType.push(describeMessage(object));
+      else if (object instanceof protobuf.Enum) enumType.push(describeEnum(object));
+      else if (object instanceof protobuf.Service) service.push(describeService(object));
+      else if (object instanceof protobuf.Field) extension.push(describeField(object, new Map()));
+    }
+    const editions = EDITION[this.syntax];
+    return {
+      name: this.name,
+      package: this.packageName === '' ? undefined : this.packageName,
+      dependency: this.dependencies.map((file) => file.name),
+      publicDependency: this.publicDependencies,
+      weakDependency: this.weakDependencies,
+      messageType, enumType, service, extension,
+      // protoc leaves `syntax` unset for proto2.
+      syntax: this.syntax === 'proto3' ? 'proto3' : editions !== undefined ? 'editions' : undefined,
+      edition: editions,
+    };
+  }
+
+  /** The serialized FileDescriptorProto (built once). */
+  bytes(): Uint8Array {
+    return (this.#bytes ??= fileDescriptorCodec().encode(this.describe()));
+  }
+}
+
+// ─── Reading the files of a Root ─────────────────────────────────────────
+
+/** The top-level declarations of a file: package, syntax/edition, imports (protobufjs keeps none of these per file). */
+function scanFile(key: string): DescribedFile {
+  if (!path.isAbsolute(key)) {
+    // A file protobufjs bundles as JSON: a well-known type, proto3, no imports.
+    return new DescribedFile(key, 'google.protobuf', 'proto3', []);
+  }
+  const tokens = protobuf.tokenize(readFileSync(key, 'utf8'), false);
+  const readString = (): string => {
+    tokens.next(); // the opening quote
+    const text = tokens.next() ?? '';
+    tokens.next(); // the closing quote
+    return text;
+  };
+  let packageName = '';
+  let syntax = 'proto2';
+  const imports: { spec: string; kind: 'plain' | 'public' | 'weak' }[] = [];
+  let depth = 0;
+  // Keywords count only at the start of a top-level statement (not inside strings or option values).
+  let atStart = true;
+  for (let token = tokens.next(); token !== null; atStart = token === ';' || token === '}', token = tokens.next()) {
+    if (token === '{') depth++;
+    else if (token === '}') depth--;
+    else if (depth !== 0 || !atStart) continue;
+    else if (token === 'syntax' || token === 'edition') {
+      tokens.next(); // '='
+      syntax = readString();
+    } else if (token === 'package') {
+      packageName = tokens.next() ?? '';
+    } else if (token === 'import') {
+      const kind = tokens.peek() === 'public' || tokens.peek() === 'weak' ? tokens.next() as 'public' | 'weak' : 'plain';
+      imports.push({ spec: readString(), kind });
+    }
+  }
+  return new DescribedFile(key, packageName, syntax, imports);
+}
+
+/** The key of the file an object was declared in, or undefined if unknown. */
+function fileKeyOf(object: protobuf.ReflectionObject): string | undefined {
+  if (object.filename !== null && object.filename !== undefined) return object.filename;
+  const bundled = object.parent?.fullName === '.google.protobuf' ? BUNDLED_FILE[object.name] : undefined;
+  return bundled === undefined ? undefined : `google/protobuf/${bundled}.proto`;
+}
+
+/** The files of one Root, named, linked to their dependencies, with their declarations. */
+export function describeRoot(root: protobuf.Root): DescribedFile[] {
+  const files = new Map<string, DescribedFile>();
+  for (const key of root.files) files.set(key, scanFile(key));
+
+  // Resolve imports to files, exactly as the loader did.
+  const importedAs = new Map<DescribedFile, string>();
+  for (const file of files.values()) {
+    for (const { spec, kind } of file.imports) {
+      const bundled = Object.prototype.hasOwnProperty.call(protobuf.common, spec) ? spec : undefined;
+      let target: DescribedFile | undefined;
+      try {
+        target = files.get(bundled ?? root.resolvePath(file.key, spec) ?? '');
+      } catch { /* a weak import that was never found */ }
+      if (target === undefined) continue;
+      if (kind === 'public') file.publicDependencies.push(file.dependencies.length);
+      if (kind === 'weak') file.weakDependencies.push(file.dependencies.length);
+      file.dependencies.push(target);
+      if (!importedAs.has(target)) importedAs.set(target, spec);
+    }
+  }
+  const taken = new Set<string>();
+  for (const file of files.values()) {
+    let name = importedAs.get(file) ?? topLevelName(file);
+    if (taken.has(name)) name = file.key; // two different files, one name: fall back to the full path
+    taken.add(name);
+    file.name = name;
+  }
+
+  // Top-level declarations: the children of package namespaces (recursively), by file.
+  const visit = (ns: protobuf.NamespaceBase): void => {
+    for (const child of ns.nestedArray) {
+      const isDeclaration = child instanceof protobuf.Type || child instanceof protobuf.Enum
+        || child instanceof protobuf.Service || (child instanceof protobuf.Field && child.extend !== undefined);
+      if (isDeclaration) {
+        const key = fileKeyOf(child);
+        if (key !== undefined) files.get(key)?.declarations.push(child);
+      } else if (child instanceof protobuf.Namespace) {
+        visit(child);
+      }
+    }
+  };
+  visit(root);
+  return [...files.values()];
+}
+
+function topLevelName(file: DescribedFile): string {
+  if (!path.isAbsolute(file.key)) return file.key;
+  const parts = file.key.split(path.sep);
+  const packagePath = file.packageName === '' ? [] : file.packageName.split('.');
+  const dirs = parts.slice(-1 - packagePath.length, -1);
+  const matches = packagePath.length > 0 && dirs.length === packagePath.length && dirs.every((d, i) => d === packagePath[i]);
+  return matches ? [...packagePath, parts[parts.length - 1]].join('/') : parts[parts.length - 1]!;
+}
+
+/** The file key of any reflection object (a field or method: its parent's). */
+export function fileKeyOfObject(object: protobuf.ReflectionObject): string | undefined {
+  for (let o: protobuf.ReflectionObject | null = object; o !== null; o = o.parent) {
+    const isDeclaration = o instanceof protobuf.Type || o instanceof protobuf.Enum || o instanceof protobuf.Service
+      || (o instanceof protobuf.Field && o.extend !== undefined);
+    if (isDeclaration) {
+      const key = fileKeyOf(o);
+      if (key !== undefined) return key;
+    }
+  }
+  return undefined;
+}
+
+// ─── Descriptor messages ─────────────────────────────────────────────────
+
+/** `.pkg.Outer.Inner`: protobufjs full names already have the leading dot. */
+function typeRef(object: protobuf.ReflectionObject): string {
+  return object.fullName;
+}
+
+/** protoc's map entry name: `user_tags` → `UserTagsEntry`. */
+export function mapEntryName(fieldName: string): string {
+  let out = '';
+  let upper = true;
+  for (const ch of fieldName) {
+    if (ch === '_') upper = true;
+    else {
+      out += upper ? ch.toUpperCase() : ch;
+      upper = false;
+    }
+  }
+  return out + 'Entry';
+}
+
+function describeMessage(type: protobuf.Type): Value {
+  // Real oneofs first, then proto3 `optional`'s synthetic ones, as protoc orders them.
+  const oneofs = [...type.oneofsArray.filter((o) => !o.isProto3Optional), ...type.oneofsArray.filter((o) => o.isProto3Optional)];
+  const oneofIndex = new Map<protobuf.OneOf, number>(oneofs.map((o, i) => [o, i]));
+  const field: Value[] = [];
+  const nestedType: Value[] = [];
+  const enumType: Value[] = [];
+  const extension: Value[] = [];
+  for (const child of type.nestedArray) {
+    if (child instanceof protobuf.Type) nestedType.push(describeMessage(child));
+    else if (child instanceof protobuf.Enum) enumType.push(describeEnum(child));
+    else if (child instanceof protobuf.Field && child.extend !== undefined) extension.push(describeField(child, new Map()));
+  }
+  for (const f of type.fieldsArray) {
+    if (f.declaringField !== null && f.declaringField !== undefined) continue; // an extension's copy, declared elsewhere
+    field.push(describeField(f, oneofIndex));
+    // protoc adds map entries where the map field is; protobufjs keeps no source order
+    // between fields and nested types, so they go after the declared ones (the usual layout).
+    if (f instanceof protobuf.MapField) nestedType.push(mapEntry(f));
+  }
+  const ranges = (type.reserved ?? []).filter((r): r is number[] => Array.isArray(r));
+  return {
+    name: type.name,
+    field, nestedType, enumType, extension,
+    extensionRange: (type.extensions ?? []).map(([start, end]) => ({ start, end: Math.min(end!, MAX_FIELD_NUMBER) + 1 })),
+    oneofDecl: oneofs.map((o) => ({ name: o.name })),
+    options: options({ deprecated: type.options?.deprecated === true ? true : undefined }),
+    // Message reserved ranges are end-exclusive in descriptors; protobufjs keeps them inclusive.
+    reservedRange: ranges.map(([start, end]) => ({ start, end: Math.min(end!, MAX_FIELD_NUMBER) + 1 })),
+    reservedName: (type.reserved ?? []).filter((r): r is string => typeof r === 'string'),
+  };
+}
+
+function describeField(f: protobuf.Field, oneofIndex: ReadonlyMap<protobuf.OneOf, number>): Value {
+  f.resolve();
+  const name = f.protoName ?? f.name;
+  const resolved = f.resolvedType;
+  const proto3Optional = f.options?.proto3_optional === true;
+  let type: number;
+  let typeName: string | undefined;
+  if (f instanceof protobuf.MapField) {
+    type = TYPE.message!;
+    typeName = `${typeRef(f.parent!)}.${mapEntryName(name)}`;
+  } else if (resolved instanceof protobuf.Type) {
+    type = (resolved as { group?: boolean }).group === true || f.delimited ? TYPE.group! : TYPE.message!;
+    typeName = typeRef(resolved);
+  } else if (resolved instanceof protobuf.Enum) {
+    type = TYPE.enum!;
+    typeName = typeRef(resolved);
+  } else {
+    type = TYPE[f.type]!;
+  }
+  const label = f instanceof protobuf.MapField || f.repeated ? LABEL.repeated : f.rule === 'required' ? LABEL.required : LABEL.optional;
+  const extendee = f.extend !== undefined ? f.extensionField?.parent : undefined;
+  const packed: unknown = f.options?.packed;
+  const deprecated: unknown = f.options?.deprecated;
+  return {
+    name,
+    number: f.id,
+    label,
+    type,
+    typeName,
+    extendee: extendee ? typeRef(extendee) : undefined,
+    defaultValue: defaultValue(f.options?.default),
+    oneofIndex: f.partOf !== null ? oneofIndex.get(f.partOf) : undefined,
+    jsonName: f.jsonName ?? name,
+    options: options({
+      packed: typeof packed === 'boolean' ? packed : undefined,
+      deprecated: deprecated === true ? true : undefined,
+    }),
+    proto3Optional: proto3Optional ? true : undefined,
+  };
+}
+
+/** The synthetic `FooEntry { key = 1; value = 2; }` message protoc makes for `map<K, V> foo`. */
+function mapEntry(f: protobuf.MapField): Value {
+  const resolved = f.resolvedType;
+  const value: Value = { name: 'value', number: 2, label: LABEL.optional, jsonName: 'value' };
+  if (resolved instanceof protobuf.Type) Object.assign(value, { type: TYPE.message, typeName: typeRef(resolved) });
+  else if (resolved instanceof protobuf.Enum) Object.assign(value, { type: TYPE.enum, typeName: typeRef(resolved) });
+  else value.type = TYPE[f.type];
+  return {
+    name: mapEntryName(f.protoName ?? f.name),
+    field: [{ name: 'key', number: 1, label: LABEL.optional, type: TYPE[f.keyType], jsonName: 'key' }, value],
+    options: { mapEntry: true },
+  };
+}
+
+/** A proto2 `[default = ...]` in descriptor text form. */
+function defaultValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'nan';
+    if (value === Infinity) return 'inf';
+    if (value === -Infinity) return '-inf';
+  }
+  return String(value);
+}
+
+function describeEnum(e: protobuf.Enum): Value {
+  const valueOptions = (e.valuesOptions ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  return {
+    name: e.name,
+    value: Object.entries(e.values).map(([name, number]) => ({
+      name,
+      number,
+      options: options({ deprecated: valueOptions[name]?.deprecated === true ? true : undefined }),
+    })),
+    options: options({
+      allowAlias: e.options?.allow_alias === true ? true : undefined,
+      deprecated: e.options?.deprecated === true ? true : undefined,
+    }),
+    // Enum reserved ranges are end-inclusive, as protobufjs keeps them.
+    reservedRange: (e.reserved ?? []).filter((r): r is number[] => Array.isArray(r)).map(([start, end]) => ({ start, end })),
+    reservedName: (e.reserved ?? []).filter((r): r is string => typeof r === 'string'),
+  };
+}
+
+function describeService(s: protobuf.Service): Value {
+  return {
+    name: s.name,
+    method: s.methodsArray.map((m) => {
+      m.resolve();
+      return {
+        name: m.name,
+        inputType: typeRef(m.resolvedRequestType!),
+        outputType: typeRef(m.resolvedResponseType!),
+        options: options({
+          deprecated: m.options?.deprecated === true ? true : undefined,
+          idempotencyLevel: IDEMPOTENCY[String(m.options?.idempotency_level)],
+        }),
+        // protoc leaves both unset (not false) on unary methods.
+        clientStreaming: m.requestStream === true ? true : undefined,
+        serverStreaming: m.responseStream === true ? true : undefined,
+      };
+    }),
+    options: options({ deprecated: s.options?.deprecated === true ? true : undefined }),
+  };
+}
+
+/** An options message, or undefined when no option is set (protoc omits empty options). */
+function options(values: Value): Value | undefined {
+  for (const key of Object.keys(values)) if (values[key] === undefined) delete values[key];
+  return Object.keys(values).length === 0 ? undefined : values;
+}
