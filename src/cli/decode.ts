@@ -9,18 +9,23 @@ import { PROTO_FLAGS, eachInput, loadFromArgs, type Verb } from './verb.js';
 import { fromHex } from './io.js';
 
 export const verb: Verb = {
-  usage: 'decode --proto FILE [-I DIR] --type pkg.Message [HEX]',
+  usage: 'decode --proto FILE [-I DIR] --type pkg.Message [HEX]  |  decode --raw [--frames] [HEX]',
   description:
     'Decodes protobuf bytes given as hex (whitespace between digits allowed) and\n' +
     'prints the message as canonical proto3 JSON, one line per message.\n' +
     'With no HEX argument (or "-"), reads one message a line from stdin; an empty\n' +
     'line is the empty message. A bad line is reported on stderr as "line N: ..."\n' +
-    'and the others are still decoded; the exit code is 1 if any line failed.',
+    'and the others are still decoded; the exit code is 1 if any line failed.\n' +
+    'With --raw, no schema is needed: every byte is explained (offset, field number,\n' +
+    'wire type, value); --frames reads a gRPC stream of length-prefixed messages.',
   flags: {
     ...PROTO_FLAGS,
     type: { short: 't', value: 'NAME', help: 'full name of the message type, e.g. proto.UserResponse' },
+    raw: { help: 'no schema: an annotated dump of every byte (see src/wire/dump.ts)' },
+    frames: { help: 'with --raw: the input is gRPC frames ([flag][length:4][message]...)' },
   },
   async run(args, io) {
+    if (args.has('raw')) return (await import('./raw.js')).runRaw(args, io);
     const schema = loadFromArgs(args).message(args.require('type'));
     const codec = codecFor(schema);
     return eachInput(args, io, (text) => {
