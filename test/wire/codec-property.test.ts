@@ -5,7 +5,7 @@
  * - on random or corrupted bytes, decode and the Reader either succeed or throw
  *   GrpcError(INTERNAL) — never another error (RangeError, TypeError, …).
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import * as path from 'node:path';
 import { loadProtoSync } from '../../src/service/load.js';
@@ -102,7 +102,7 @@ for (const type of TYPES) {
   });
 }
 
-function onlyGrpcErrors(t: Tap.Test, fn: () => unknown): boolean {
+function onlyGrpcErrors(t: Test, fn: () => unknown): boolean {
   try {
     fn();
     return true;

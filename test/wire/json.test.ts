@@ -3,7 +3,7 @@
  * (both names, numbers as strings, URL-safe base64, enum numbers, null) and
  * how it refuses (GrpcError INVALID_ARGUMENT naming the field).
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as path from 'node:path';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Code } from '../../src/wire/code.js';
@@ -18,7 +18,7 @@ const Maps = protos.message('golden.Maps');
 const Oneofs = protos.message('golden.Oneofs');
 const WellKnown = protos.message('golden.WellKnown');
 
-function invalid(t: Tap.Test, schema: typeof Scalars, json: unknown, mentions: string): void {
+function invalid(t: Test, schema: typeof Scalars, json: unknown, mentions: string): void {
   const err = thrown(() => fromJson(schema, json as JsonValue));
   t.ok(err instanceof GrpcError && err.code === Code.INVALID_ARGUMENT, `${JSON.stringify(json)} → INVALID_ARGUMENT (${String(err)})`);
   t.match((err as Error | undefined)?.message ?? '', mentions, 'names the problem');

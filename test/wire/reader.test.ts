@@ -2,7 +2,7 @@
  * The Reader reads what the Writer writes, and on anything malformed throws
  * GrpcError(INTERNAL) saying what was wrong — never another error type.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Code } from '../../src/wire/code.js';
 import { GrpcError } from '../../src/wire/error.js';
 import { Reader } from '../../src/wire/reader.js';
@@ -15,7 +15,7 @@ const bytesOf = (f: (w: Writer) => void): Uint8Array => {
   return w.finish();
 };
 
-function rejects(t: Tap.Test, fn: () => unknown, pattern: RegExp, name: string): void {
+function rejects(t: Test, fn: () => unknown, pattern: RegExp, name: string): void {
   const err = thrown(fn);
   t.ok(err instanceof GrpcError && err.code === Code.INTERNAL, `${name}: GrpcError INTERNAL (${String(err)})`);
   t.match((err as Error | undefined)?.message ?? '', pattern, `${name}: says why`);
