@@ -387,25 +387,30 @@ export class ServerCall {
    */
   finish(error?: GrpcError, trailing?: Metadata): void {
     if (this.state === DONE) return;
-    // The client is still sending (typical of an error): once our status is out,
-    // RST_STREAM(NO_ERROR) asks it to stop (RFC 9113 §8.1), and what it already
-    // sent is read and dropped.
-    const stopClient = !this.inputEnded && !this.stream.destroyed;
     if (this.state === OPEN) {
       this.state = DONE;
       this.cleanup();
       try {
         this.stream.respond(trailersOnly(error, trailing), END_OPTIONS);
-        if (stopClient) this.stream.close(NO_ERROR);
+        if (this.stopClient()) this.stream.close(NO_ERROR);
       } catch {
         // The stream is gone.
       }
     } else {
       this.trailerBlock = trailers(error, trailing);
-      this.resetAfterTrailers = stopClient;
       this.end(undefined);
     }
-    if (stopClient) this.stream.resume();
+  }
+
+  /**
+   * Whether the client is still sending (typical of an error, or of a handler
+   * that stopped reading): then, once our status is out, RST_STREAM(NO_ERROR)
+   * asks it to stop (RFC 9113 §8.1), and whatever it already sent is dropped.
+   */
+  private stopClient(): boolean {
+    if (this.inputEnded || this.stream.destroyed) return false;
+    this.stream.resume();
+    return true;
   }
 
   private checkSendLimit(message: Uint8Array): void {
@@ -441,6 +446,7 @@ export class ServerCall {
   private end(frame: Uint8Array | undefined): void {
     this.state = DONE;
     this.cleanup();
+    this.resetAfterTrailers = this.stopClient();
     try {
       if (frame === undefined) this.stream.end();
       else this.stream.end(frame);

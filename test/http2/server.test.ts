@@ -59,6 +59,14 @@ const routes: Record<string, TestRoute> = {
       }
     },
   },
+  // Answers after the first request, however many the client still sends.
+  '/test.Raw/First': {
+    unaryRequest: false,
+    async run(call) {
+      const first = await call.read();
+      call.sendUnary(first ?? new Uint8Array(0));
+    },
+  },
   // Sends `count` messages of `size` bytes as fast as flow control lets it.
   '/test.Raw/Flood': {
     unaryRequest: true,
@@ -242,10 +250,21 @@ t.test('receive limit: a prefix announcing too much → RESOURCE_EXHAUSTED befor
   const ok = await call(session, '/test.Raw/Unary', frame('x'.repeat(100))).done;
   t.equal(status(ok).code, 0, 'exactly the limit is fine');
   const prefix = Buffer.from([0, 0, 0x10, 0, 0]); // announces 1 MiB
-  const { stream, done } = call(session, '/test.Raw/Unary', prefix, {}, false);
-  const r = await done;
-  t.equal(status(r).code, Code.RESOURCE_EXHAUSTED);
-  t.equal(r.rstCode, http2.constants.NGHTTP2_NO_ERROR, 'and the server reset the stream with NO_ERROR so the client stops sending');
+  const { done } = call(session, '/test.Raw/Unary', prefix, {}, false);
+  const r = await Promise.race([done, sleep(3000).then(() => undefined)]);
+  t.ok(r, 'answered although the client never sent the payload nor half-closed');
+  t.equal(status(r!).code, Code.RESOURCE_EXHAUSTED);
+  t.equal(r!.rstCode, http2.constants.NGHTTP2_NO_ERROR, 'the server reset the stream with NO_ERROR so the client stops sending');
+});
+
+t.test('a handler that answers before the client half-closes: status, then RST_STREAM(NO_ERROR)', async (t) => {
+  const { url } = await serve(t);
+  const session = connect(t, url);
+  const { done } = call(session, '/test.Raw/First', [frame('one'), frame('two')], {}, false);
+  const r = await Promise.race([done, sleep(3000).then(() => undefined)]);
+  t.ok(r, 'the stream closed although the client never half-closed');
+  t.equal(status(r!).code, 0);
+  t.same(parseFrames(r!.body).map((f) => f.data.toString()), ['one']);
 });
 
 t.test('grpc-encoding: unsupported → UNIMPLEMENTED listing what we accept', async (t) => {

@@ -2,6 +2,7 @@
 // shapes, metadata both ways, status and errors, deadlines, cancellation,
 // compression, limits and interceptors.
 import t, { type Test } from 'tap';
+import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Server, type ServerOptions } from '../../src/service/server.js';
 import type { ServerContext } from '../../src/service/context.js';
@@ -152,6 +153,20 @@ t.test('errors: a GrpcError travels as is; anything else is UNKNOWN with its mes
   t.equal(b.error?.details, 'boom');
   const c = await unaryCall(client, 'unary', { text: 'nothing' });
   t.equal(c.error?.code, grpc.status.INTERNAL, 'a unary handler that returns nothing is a server bug');
+});
+
+t.test('a request that is not valid protobuf → INTERNAL', async (t) => {
+  const { port } = await start(t);
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  t.teardown(() => session.destroy());
+  const stream = session.request({ ':method': 'POST', ':path': '/wiregrpc.test.Echo/Unary', 'content-type': 'application/grpc', te: 'trailers' });
+  const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => {
+    stream.on('response', (h) => h['grpc-status'] !== undefined && resolve(h));
+    stream.on('trailers', resolve);
+  });
+  stream.resume();
+  stream.end(Buffer.from([0, 0, 0, 0, 2, 0x0a, 0x05])); // field 1, length 5, no bytes
+  t.equal((await trailers)['grpc-status'], String(Code.INTERNAL));
 });
 
 t.test('server streaming: every message, then OK; an error midway ends the stream with its status', async (t) => {
