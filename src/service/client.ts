@@ -25,6 +25,7 @@ import {
 } from './client-call.js';
 import { runInterceptors, type ClientInterceptor } from './client-interceptors.js';
 import type { MethodDefinition, ServiceDefinition } from './definition.js';
+import type { ClientOf } from './typed.js';
 
 export type UnaryMethod<I = any, O = any> = (request: I, options?: CallOptions) => Promise<O>;
 export type ServerStreamingMethod<I = any, O = any> = (request: I, options?: CallOptions) => ResponseStream<O>;
@@ -51,11 +52,18 @@ export interface ClientBase {
  */
 export type Client<M = Record<string, (...args: any[]) => any>> = ClientBase & M;
 
-export function createClient<M = Record<string, (...args: any[]) => any>>(
+/**
+ * A client for `def`. A typed definition (from `wiregrpc gen`) gives typed
+ * stubs (`ClientOf<S>`, see typed.ts); a loaded one gives loose stubs, or
+ * the ones you name: `createClient<UserInfoClient>(def, target)`.
+ */
+export function createClient<S extends ServiceDefinition>(def: S, target: string | Channel, options?: ClientOptions): Client<ClientOf<S>>;
+export function createClient<M = Record<string, (...args: any[]) => any>>(def: ServiceDefinition, target: string | Channel, options?: ClientOptions): Client<M>;
+export function createClient(
   def: ServiceDefinition,
   target: string | Channel,
   options: ClientOptions = {},
-): Client<M> {
+): Client<Record<string, unknown>> {
   const owned = typeof target === 'string';
   const channel = owned ? new Channel(target, options) : target;
   const client: Record<string, unknown> = {};
@@ -69,7 +77,7 @@ export function createClient<M = Record<string, (...args: any[]) => any>>(
       if (!Object.hasOwn(client, key)) client[key] = stub;
     }
   }
-  return client as Client<M>;
+  return client as Client<Record<string, unknown>>;
 }
 
 function makeStub(channel: Channel, method: MethodDefinition, interceptors: readonly ClientInterceptor[], compression: string | undefined) {

@@ -19,6 +19,9 @@ export type { MessageSchema, FieldSchema, EnumSchema, ScalarType, MessageCodec }
 export type { CallShape, MethodDefinition, ServiceDefinition } from './definition.js';
 export { defineService, callShape, type MethodSpec } from './define.js';
 export { loadProto, loadProtoSync, ProtoSet, type LoadOptions } from './load.js';
+export type {
+  TypedMethod, TypedServiceDefinition, MessageInit, ClientOf, ImplementationOf, StubOf, HandlerOf,
+} from './typed.js';
 
 export { Server, type ServerOptions, type KeepaliveOptions, type ListenAddress, type ListenOptions, type ListenTarget, type TlsOptions } from './server.js';
 export { ServerContext } from './context.js';

@@ -15,6 +15,7 @@
 import type { CallDispatcher, ServerCall } from '../http2/server-stream.js';
 import { GrpcServerTransport, type ListenAddress, type ListenOptions, type ListenTarget, type ServerTransportOptions } from '../http2/server.js';
 import type { ServiceDefinition } from './definition.js';
+import type { ImplementationOf } from './typed.js';
 import type { ServerInterceptor } from './interceptors.js';
 import { methodEntry, type MethodEntry, type ServiceImplementation } from './server-call.js';
 
@@ -48,19 +49,20 @@ export class Server {
    * UNIMPLEMENTED; a key that names no method is an error (a typo, surely).
    * Works before or after `listen`.
    */
-  add(definition: ServiceDefinition, implementation: ServiceImplementation): this {
+  add<S extends ServiceDefinition>(definition: S, implementation: ImplementationOf<S>): this {
+    const impl = implementation as ServiceImplementation; // typed per method for callers (typed.ts); one table here
     const known = new Set<string>();
     const entries: MethodEntry[] = [];
     for (const name of Object.keys(definition.methods)) {
       const method = definition.methods[name]!;
       known.add(method.name).add(method.localName);
-      const handler = implementation[method.name] ?? implementation[method.localName];
+      const handler = impl[method.name] ?? impl[method.localName];
       if (handler === undefined) continue;
       if (typeof handler !== 'function') throw new TypeError(`${definition.typeName}: the handler of ${method.name} is not a function`);
       if (this.routes.has(method.path)) throw new Error(`${method.path} is already served`);
-      entries.push(methodEntry(method, handler, implementation, this.interceptors));
+      entries.push(methodEntry(method, handler, impl, this.interceptors));
     }
-    for (const key of Object.keys(implementation)) {
+    for (const key of Object.keys(impl)) {
       if (!known.has(key)) throw new TypeError(`${definition.typeName} has no method "${key}" (methods: ${Object.keys(definition.methods).join(', ')})`);
     }
     for (const entry of entries) this.routes.set(entry.method.path, entry);
