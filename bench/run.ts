@@ -4,6 +4,8 @@
  *   --only NAME     one suite (or a comma list): codec, server-unary, client-unary, streaming, cold-start, size, memory
  *   --rounds N      alternating rounds per figure (default 3, at least 3)
  *   --out NAME      results file name under bench/results (default: latest for a full run)
+ *   --case TEXT     only the cases whose name contains TEXT (e.g. --only streaming --case empty)
+ *   --profile       every Node peer writes a .cpuprofile to bench/.tmp/profiles/ (read them with dist/bench/profile.js)
  * Progress goes to stderr as it happens; the tables to stdout; JSON, Markdown and SVG to bench/results/.
  */
 import { execSync } from 'node:child_process';
@@ -11,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { h2loadVersion } from './lib/h2load.js';
-import { RESULTS_DIR } from './lib/paths.js';
+import { RESULTS_DIR, TMP_DIR } from './lib/paths.js';
 import { cpuPlan } from './lib/proc.js';
 import { consoleReport, jsonReport, markdownReport, type Meta } from './lib/report.js';
 import { Results } from './lib/results.js';
@@ -28,8 +30,19 @@ import { memory } from './suites/memory.js';
 
 const SUITES: readonly Suite[] = [codec, serverUnary, clientUnary, streaming, coldStart, size, memory];
 
-function parse(argv: string[]): { quick: boolean; only: string[] | null; rounds: number; out: string | undefined } {
+interface Options {
+  quick: boolean;
+  only: string[] | null;
+  rounds: number;
+  out: string | undefined;
+  caseFilter: string | undefined;
+  profile: boolean;
+}
+
+function parse(argv: string[]): Options {
   let quick = false;
+  let profile = false;
+  let caseFilter: string | undefined;
   let only: string[] | null = null;
   let rounds = 3;
   let out: string | undefined;
@@ -45,9 +58,11 @@ function parse(argv: string[]): { quick: boolean; only: string[] | null; rounds:
     else if (a.startsWith('--only=')) only = a.slice(7).split(',');
     else if (a === '--rounds') rounds = Number(value());
     else if (a === '--out') out = value();
+    else if (a === '--case') caseFilter = value();
+    else if (a === '--profile') profile = true;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(`usage: npm run bench -- [--quick] [--only ${SUITES.map((s) => s.name).join('|')}] ` +
-        '[--rounds N] [--out NAME]\n');
+        '[--rounds N] [--out NAME] [--case TEXT] [--profile]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -57,7 +72,7 @@ function parse(argv: string[]): { quick: boolean; only: string[] | null; rounds:
       throw new Error(`unknown suite ${name}; one of ${SUITES.map((s) => s.name).join(', ')}`);
     }
   }
-  return { quick, only, rounds, out };
+  return { quick, only, rounds, out, caseFilter, profile };
 }
 
 function gitCommit(): string {
@@ -76,8 +91,10 @@ async function main(): Promise<void> {
   const cpu = cpuPlan();
   const ci = process.env.CI === 'true' || process.env.CI === '1';
   const results = new Results();
+  const profileDir = opts.profile ? join(TMP_DIR, 'profiles') : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const ctx: Ctx = {
-    quick: opts.quick, rounds: opts.rounds, cpu, results, ci,
+    quick: opts.quick, rounds: opts.rounds, cpu, results, ci, profileDir, caseFilter: opts.caseFilter,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   const selected = SUITES.filter((s) => !opts.only || opts.only.includes(s.name));
@@ -115,13 +132,15 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`${consoleReport(results, targets)}\n`);
 
-  const name = opts.out ?? (opts.quick ? 'quick' : opts.only ? `only-${opts.only.join('+')}` : 'latest');
+  const partial = opts.only || opts.caseFilter || opts.profile;
+  const name = opts.out ?? (opts.quick ? 'quick' : partial ? `only-${(opts.only ?? ['all']).join('+')}` : 'latest');
   mkdirSync(RESULTS_DIR, { recursive: true });
   const subtitle = `${meta.cpu} × ${meta.cores}, Node ${meta.node}, ${meta.date.slice(0, 10)}${opts.quick ? ', quick run' : ''}`;
   writeFileSync(join(RESULTS_DIR, `${name}.json`), jsonReport(results, targets, meta));
   writeFileSync(join(RESULTS_DIR, `${name}.svg`), svgChart(results, targets, subtitle));
   writeFileSync(join(RESULTS_DIR, `${name}.md`), markdownReport(results, targets, meta, `${name}.svg`));
   ctx.log(`\nwrote bench/results/${name}.{json,md,svg} in ${meta.durationS} s`);
+  if (profileDir) ctx.log(`CPU profiles in ${profileDir}; summarise with: node dist/bench/profile.js FILE.cpuprofile`);
 
   const rowErrors = results.rows.filter((r) => r.error).map((r) => `${r.suite} ${r.case} ${r.impl}: ${r.error}`);
   if (failures.length || rowErrors.length) {

@@ -2,7 +2,7 @@
 import { peerScript } from './paths.js';
 import { startPeer, type Peer } from './proc.js';
 import type { Ctx } from './suite.js';
-import { errorText } from './suite.js';
+import { errorText, profileFlags } from './suite.js';
 
 /** Implementation name → compiled peer program under dist/bench/peers. */
 export const SERVER_PEERS: Readonly<Record<string, string>> = {
@@ -19,9 +19,10 @@ export interface Started {
 
 /** Start one server and probe it; throws with the reason if it does not start or answers wrongly. */
 export async function startServer(ctx: Ctx, impl: string, probe: (url: string) => Promise<void>,
-  nodeFlags: string[] = []): Promise<Started> {
+  label = 'server'): Promise<Started> {
   const script = SERVER_PEERS[impl];
   if (!script) throw new Error(`no server peer for ${impl}`);
+  const nodeFlags = profileFlags(ctx, `${label}-${script}-${Date.now()}`);
   const peer = await startPeer(peerScript(script), [], { cpu: ctx.cpu.server, nodeFlags });
   const target = `127.0.0.1:${peer.info.port}`;
   const url = `http://${target}`;
@@ -36,11 +37,11 @@ export async function startServer(ctx: Ctx, impl: string, probe: (url: string) =
 
 /** Start every server; those that fail are reported through onFail and left out of the returned map. */
 export async function startServers(ctx: Ctx, impls: readonly string[], probe: (url: string) => Promise<void>,
-  onFail: (impl: string, error: string) => void): Promise<Map<string, Started>> {
+  onFail: (impl: string, error: string) => void, label = 'server'): Promise<Map<string, Started>> {
   const out = new Map<string, Started>();
   for (const impl of impls) {
     try {
-      out.set(impl, await startServer(ctx, impl, probe));
+      out.set(impl, await startServer(ctx, impl, probe, label));
       ctx.log(`  ${impl} server up on ${out.get(impl)!.target} (probe: grpc-status 0, response checked)`);
     } catch (err) {
       onFail(impl, errorText(err));

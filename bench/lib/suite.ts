@@ -14,7 +14,18 @@ export interface Ctx {
   results: Results;
   /** Under CI a missing tool or peer is a failure, never a silent skip. */
   ci: boolean;
+  /** Write a .cpuprofile for every Node peer into this directory (--profile). */
+  profileDir?: string | undefined;
+  /** Only run cases whose name contains this (--case). */
+  caseFilter?: string | undefined;
   log(line: string): void;
+}
+
+/** node flags that make a peer write its CPU profile on exit, when profiling. */
+export function profileFlags(ctx: Ctx, label: string): string[] {
+  if (!ctx.profileDir) return [];
+  const name = label.replace(/[^\w.-]+/g, '_');
+  return ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`];
 }
 
 export interface Suite {
@@ -43,6 +54,7 @@ export async function alternate<C>(ctx: Ctx, a: Alternation<C>): Promise<void> {
   for (let round = 1; round <= rounds; round++) {
     for (const c of a.cases) {
       const kase = a.caseName(c);
+      if (ctx.caseFilter && !kase.includes(ctx.caseFilter)) continue;
       for (const impl of a.impls) {
         const key = `${kase}\u0000${impl}`;
         if (broken.has(key)) continue;

@@ -72,12 +72,15 @@ function unaryCall(session: http2.ClientHttp2Session, body?: Buffer): Promise<{ 
 /** Counts gRPC frames in a byte stream without decoding or copying them. */
 class FrameCounter {
   frames = 0;
+  /** 'data' events seen: how finely the server's writes reached us (one per DATA frame or coalesced read). */
+  chunks = 0;
   payloadBytes = 0;
   private header = 0;     // header bytes still to read for the current frame
   private lenBytes = 0;   // accumulated length while reading a split header
   private remaining = 0;  // payload bytes still to skip
   constructor() { this.header = 5; }
   push(d: Buffer): void {
+    this.chunks++;
     let at = 0;
     while (at < d.length) {
       if (this.header > 0) {
@@ -114,7 +117,8 @@ function stream(session: http2.ClientHttp2Session, path: string, onData: (d: Buf
   return { req, done };
 }
 
-async function download(session: http2.ClientHttp2Session, count: number, size: number): Promise<number> {
+async function download(session: http2.ClientHttp2Session, count: number, size: number):
+  Promise<{ secs: number; bytesPerRead: number }> {
   const counter = new FrameCounter();
   const t0 = performance.now();
   const { req, done } = stream(session, DOWNLOAD_PATH, (d) => counter.push(d));
@@ -122,7 +126,7 @@ async function download(session: http2.ClientHttp2Session, count: number, size: 
   await done;
   const secs = (performance.now() - t0) / 1000;
   if (counter.frames !== count) throw new Error(`download: got ${counter.frames} messages, expected ${count}`);
-  return secs;
+  return { secs, bytesPerRead: (counter.payloadBytes + 5 * counter.frames) / counter.chunks };
 }
 
 async function writeAll(req: http2.ClientHttp2Stream, batch: Buffer, perBatch: number, count: number, one: Buffer):
@@ -211,8 +215,8 @@ async function main(): Promise<void> {
     announce('RESULT', result);
   } else if (mode === 'download') {
     await download(session, Math.max(1, Math.floor(count / 10)), size); // warm-up
-    const secs = await download(session, count, size);
-    announce('RESULT', { secs, msgsPerSec: count / secs, mibPerSec: (count * size) / MiB / secs });
+    const { secs, bytesPerRead } = await download(session, count, size);
+    announce('RESULT', { secs, msgsPerSec: count / secs, mibPerSec: (count * size) / MiB / secs, bytesPerRead });
   } else if (mode === 'upload') {
     await upload(session, Math.max(1, Math.floor(count / 10)), size);
     const secs = await upload(session, count, size);

@@ -8,7 +8,7 @@ import { probeUnary } from '../lib/probe.js';
 import { runNode } from '../lib/proc.js';
 import type { Metric } from '../lib/results.js';
 import { startServer } from '../lib/servers.js';
-import { alternate, type Suite } from '../lib/suite.js';
+import { alternate, profileFlags, type Suite } from '../lib/suite.js';
 
 const CLIENT_PEERS: Record<string, string> = {
   wiregrpc: 'wiregrpc-client',
@@ -36,12 +36,13 @@ export const clientUnary: Suite = {
     try {
       await alternate(ctx, {
         suite, cases: [1, 64], impls: this.impls, caseName: (c) => `c${c}`, metrics: METRICS,
-        async measure(concurrency, impl) {
+        async measure(concurrency, impl, round) {
           const args = ['--target', server.target, '--concurrency', String(concurrency),
             '--duration', String(durationMs), '--warmup', String(warmupMs)];
           if (impl === 'raw') args.push('--mode', 'unary');
           const r = await runNode(peerScript(CLIENT_PEERS[impl]!), args,
-            { cpu: ctx.cpu.load, timeoutMs: durationMs + warmupMs + 30_000 });
+            { cpu: ctx.cpu.load, timeoutMs: durationMs + warmupMs + 30_000,
+              nodeFlags: profileFlags(ctx, `client-unary-c${concurrency}-${impl}-r${round}`) });
           if (r.errors > 0) throw new Error(`${r.errors} failed calls: ${r.firstError}`);
           if (r.calls === 0) throw new Error('no calls completed');
           return { qps: r.qps, p50: r.p50Ms, p99: r.p99Ms };

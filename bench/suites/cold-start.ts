@@ -8,9 +8,11 @@ import { probeUnary } from '../lib/probe.js';
 import { lastLines, runProgram } from '../lib/proc.js';
 import type { Metric } from '../lib/results.js';
 import { startServer } from '../lib/servers.js';
-import { alternate, type Suite } from '../lib/suite.js';
+import { alternate, profileFlags, type Suite } from '../lib/suite.js';
 
-const PROGRAMS: Record<string, string> = { wiregrpc: 'cold-wiregrpc', 'grpc-js': 'cold-grpcjs', raw: 'cold-raw' };
+const PROGRAMS: Record<string, string> = {
+  wiregrpc: 'cold-wiregrpc', 'grpc-js': 'cold-grpcjs', raw: 'cold-raw', 'wiregrpc-gen': 'cold-wiregrpc-gen',
+};
 
 const METRICS = {
   wall: { name: 'wall time', unit: 'ms', better: 'lower' },
@@ -20,18 +22,20 @@ const METRICS = {
 export const coldStart: Suite = {
   name: 'cold-start',
   title: 'Cold start (fresh process: import, load .proto, one call, exit)',
-  impls: ['wiregrpc', 'grpc-js', 'raw'],
+  impls: ['wiregrpc', 'grpc-js', 'raw', 'wiregrpc-gen'],
   async run(ctx) {
     const suite = this.name;
     const rounds = Math.max(ctx.rounds, ctx.quick ? 5 : 15);
     const info = ctx.results.suite(suite, this.title, this.impls);
-    info.notes.push(`${rounds} alternating runs each; "raw" is node:http2 + protobufjs by hand (reference)`);
+    info.notes.push(`${rounds} alternating runs each; "raw" is node:http2 + protobufjs by hand (reference); ` +
+      '"wiregrpc-gen": schemas written out (defineService), no .proto parsed, no protobufjs loaded');
     const server = await startServer(ctx, 'raw', probeUnary);
     try {
       await alternate(ctx, {
         suite, cases: ['userinfo call'], impls: this.impls, caseName: (c) => c, metrics: METRICS, rounds,
-        async measure(_c, impl) {
-          const done = await runProgram(process.execPath, [peerScript(PROGRAMS[impl]!), USERINFO_PROTO, server.target],
+        async measure(_c, impl, round) {
+          const flags = profileFlags(ctx, `cold-start-${impl}-r${round}`);
+          const done = await runProgram(process.execPath, [...flags, peerScript(PROGRAMS[impl]!), USERINFO_PROTO, server.target],
             { cpu: ctx.cpu.load, timeoutMs: 30_000 });
           if (done.code !== 0 || done.result?.name !== 'foo') {
             throw new Error(`exited ${done.code}: ${lastLines(done.stderr || done.stdout)}`);

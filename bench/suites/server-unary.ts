@@ -58,7 +58,7 @@ export const serverUnary: Suite = {
       'each server probed for grpc-status 0 before load, every run checked for 0 failed/errored requests');
     const dataFile = requestFile();
     const servers = await startServers(ctx, this.impls, probeUnary,
-      (impl, err) => failAll(ctx, suite, cases, Object.values(METRICS), impl, err));
+      (impl, err) => failAll(ctx, suite, cases, Object.values(METRICS), impl, err), 'server-unary');
     const durationMs = ctx.quick ? 1000 : 5000;
     const warmupMs = ctx.quick ? 500 : 1000;
     try {

@@ -14,7 +14,9 @@ import type { Metric } from '../lib/results.js';
 import { startServer } from '../lib/servers.js';
 import { alternate, type Suite } from '../lib/suite.js';
 
-const ENTRIES: Record<string, string> = { wiregrpc: 'cold-wiregrpc', 'grpc-js': 'cold-grpcjs', raw: 'cold-raw' };
+const ENTRIES: Record<string, string> = {
+  wiregrpc: 'cold-wiregrpc', 'grpc-js': 'cold-grpcjs', raw: 'cold-raw', 'wiregrpc-gen': 'cold-wiregrpc-gen',
+};
 
 const METRICS = {
   gz: { name: 'min+gzip', unit: 'KiB', better: 'lower' },
@@ -24,25 +26,45 @@ const METRICS = {
 /** Lets bundled CommonJS code (grpc-js, protobufjs) require Node's built-ins from an ES module bundle. */
 const BANNER = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
-export async function bundle(entry: string, outfile: string): Promise<{ min: number; gz: number }> {
+export interface Bundle {
+  min: number;
+  gz: number;
+  /** Minified bytes contributed per package (node_modules/NAME) or per own source file. */
+  parts: [string, number][];
+}
+
+function partOf(file: string): string {
+  if (!file.startsWith('node_modules/')) return file.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+  const p = file.split('/');
+  return p.slice(0, p[1]!.startsWith('@') ? 3 : 2).join('/');
+}
+
+export async function bundle(entry: string, outfile: string): Promise<Bundle> {
   const result = await esbuild.build({
     entryPoints: [entry], bundle: true, minify: true, platform: 'node', format: 'esm', target: 'node20',
-    write: false, outfile, banner: { js: BANNER }, logLevel: 'silent', legalComments: 'none',
+    write: false, outfile, banner: { js: BANNER }, logLevel: 'silent', legalComments: 'none', metafile: true,
   });
   const code = result.outputFiles[0]!.contents;
   writeFileSync(outfile, code);
-  return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
+  const parts = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [file, input] of Object.entries(output.inputs)) {
+      parts.set(partOf(file), (parts.get(partOf(file)) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return { min: code.length, gz: gzipSync(code, { level: 9 }).length, parts: [...parts].sort((a, b) => b[1] - a[1]) };
 }
 
 export const size: Suite = {
   name: 'size',
   title: 'Client bundle size (esbuild --bundle --minify --platform=node, gzip -9)',
-  impls: ['wiregrpc', 'grpc-js', 'raw'],
+  impls: ['wiregrpc', 'grpc-js', 'raw', 'wiregrpc-gen'],
   async run(ctx) {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);
     info.notes.push('entry: the cold-start program (import, load userinfo.proto at run time, one call); ' +
-      'grpc-js includes @grpc/proto-loader; "raw" is node:http2 + protobufjs; each bundle was run once and answered');
+      'grpc-js includes @grpc/proto-loader; "raw" is node:http2 + protobufjs; "wiregrpc-gen" is the same call with its ' +
+      'schemas written out (defineService, no .proto at run time, no protobufjs); each bundle was run once and answered');
     mkdirSync(TMP_DIR, { recursive: true });
     const server = await startServer(ctx, 'raw', probeUnary);
     try {
@@ -51,6 +73,10 @@ export const size: Suite = {
         async measure(_c, impl) {
           const outfile = join(TMP_DIR, `bundle-${impl}.mjs`);
           const s = await bundle(peerScript(ENTRIES[impl]!), outfile);
+          if (impl === 'wiregrpc') {
+            const top = s.parts.slice(0, 6).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)}`).join(', ');
+            info.notes.push(`wiregrpc bundle, largest parts (minified KiB, before gzip): ${top}`);
+          }
           const run = await runProgram(process.execPath, [outfile, USERINFO_PROTO, server.target], { timeoutMs: 30_000 });
           if (run.code !== 0 || run.result?.name !== 'foo') {
             throw new Error(`the bundle does not run: ${lastLines(run.stderr || run.stdout)}`);

@@ -8,7 +8,7 @@ import { probeDownload } from '../lib/probe.js';
 import { runNode } from '../lib/proc.js';
 import type { Metric } from '../lib/results.js';
 import { startServers, stopServers } from '../lib/servers.js';
-import { alternate, failAll, type Suite } from '../lib/suite.js';
+import { alternate, failAll, profileFlags, type Suite } from '../lib/suite.js';
 
 interface StreamCase {
   name: string;
@@ -30,6 +30,7 @@ const METRICS = {
   msgs: { name: 'msgs/s', unit: 'msg/s', better: 'higher' },
   mib: { name: 'MiB/s', unit: 'MiB/s', better: 'higher' },
   trips: { name: 'round trips/s', unit: 'rt/s', better: 'higher' },
+  chunks: { name: 'bytes per read', unit: 'B', better: 'higher' },
 } satisfies Record<string, Metric>;
 
 export const streaming: Suite = {
@@ -47,20 +48,25 @@ export const streaming: Suite = {
         for (const c of STREAM_CASES) {
           failAll(ctx, suite, [c.name], c.mode === 'pingpong' ? [METRICS.trips] : [METRICS.msgs], impl, err);
         }
-      });
+      }, 'streaming');
     try {
       await alternate(ctx, {
         suite, cases: STREAM_CASES, impls: [...servers.keys()], caseName: (c) => c.name, metrics: METRICS,
         metricsOf: (c) => (c.mode === 'pingpong' ? ['trips'] : c.size > 0 ? ['msgs', 'mib'] : ['msgs']),
-        async measure(c, impl): Promise<Record<string, number>> {
+        async measure(c, impl, round): Promise<Record<string, number>> {
           const count = ctx.quick ? c.quickCount : c.count;
           const durationMs = ctx.quick ? 1000 : 3000;
           const r = await runNode(peerScript('raw-client'), [
             '--mode', c.mode, '--target', servers.get(impl)!.target, '--count', String(count), '--size', String(c.size),
             '--duration', String(durationMs),
-          ], { cpu: ctx.cpu.load, timeoutMs: 120_000 });
+          ], { cpu: ctx.cpu.load, timeoutMs: 120_000,
+            nodeFlags: profileFlags(ctx, `streaming-client-${c.name}-${impl}-r${round}`) });
           if (c.mode === 'pingpong') return { trips: r.tripsPerSec };
-          return c.size > 0 ? { msgs: r.msgsPerSec, mib: r.mibPerSec } : { msgs: r.msgsPerSec };
+          const out: Record<string, number> = { msgs: r.msgsPerSec };
+          if (c.size > 0) out.mib = r.mibPerSec;
+          // How the server's writes arrive: gRPC bytes per 'data' event at the client (one per DATA frame or read).
+          if (c.mode === 'download') out.chunks = r.bytesPerRead;
+          return out;
         },
       });
     } finally {
