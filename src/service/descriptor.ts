@@ -154,6 +154,12 @@ function scanFile(key: string): DescribedFile {
   return new DescribedFile(key, packageName, syntax, imports);
 }
 
+/** What a file declares at top level (or a message inside itself): messages, enums, services, extensions. */
+function isDeclaration(o: protobuf.ReflectionObject): boolean {
+  return o instanceof protobuf.Type || o instanceof protobuf.Enum || o instanceof protobuf.Service
+    || (o instanceof protobuf.Field && o.extend !== undefined);
+}
+
 /** The key of the file an object was declared in, or undefined if unknown. */
 function fileKeyOf(object: protobuf.ReflectionObject): string | undefined {
   if (object.filename !== null && object.filename !== undefined) return object.filename;
@@ -193,9 +199,7 @@ export function describeRoot(root: protobuf.Root): DescribedFile[] {
   // Top-level declarations: the children of package namespaces (recursively), by file.
   const visit = (ns: protobuf.NamespaceBase): void => {
     for (const child of ns.nestedArray) {
-      const isDeclaration = child instanceof protobuf.Type || child instanceof protobuf.Enum
-        || child instanceof protobuf.Service || (child instanceof protobuf.Field && child.extend !== undefined);
-      if (isDeclaration) {
+      if (isDeclaration(child)) {
         const key = fileKeyOf(child);
         if (key !== undefined) files.get(key)?.declarations.push(child);
       } else if (child instanceof protobuf.Namespace) {
@@ -219,12 +223,8 @@ function topLevelName(file: DescribedFile): string {
 /** The file key of any reflection object (a field or method: its parent's). */
 export function fileKeyOfObject(object: protobuf.ReflectionObject): string | undefined {
   for (let o: protobuf.ReflectionObject | null = object; o !== null; o = o.parent) {
-    const isDeclaration = o instanceof protobuf.Type || o instanceof protobuf.Enum || o instanceof protobuf.Service
-      || (o instanceof protobuf.Field && o.extend !== undefined);
-    if (isDeclaration) {
-      const key = fileKeyOf(o);
-      if (key !== undefined) return key;
-    }
+    const key = isDeclaration(o) ? fileKeyOf(o) : undefined;
+    if (key !== undefined) return key;
   }
   return undefined;
 }
