@@ -4,6 +4,8 @@
  *   twice is merged (its second occurrence decodes into the first);
  * - repeated numbers are accepted packed and unpacked, whatever the schema says;
  * - a oneof member clears the other members of its oneof;
+ * - unset message, `optional` and oneof fields are present with the value
+ *   `undefined` (see codec-plan.ts for why);
  * - unknown fields (and known fields with an unexpected wire type) are skipped;
  * - each submessage is read with the Reader's end set to its own end, so a
  *   value cannot run past its enclosing message.
@@ -47,16 +49,27 @@ function readSub(r: Reader, p: MessagePlan, target: any, depth: number): any {
   const o = target ?? createValue(p);
   const outer = r.len;
   r.len = end;
-  decodeInto(p, r, o, depth + 1);
+  decodeInto(p, r, o, depth + 1, target === undefined);
   r.len = outer;
   return o;
 }
 
-/** Decodes fields from `r.pos` to `r.len` into the value `o`. */
-export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number): void {
+/**
+ * Decodes fields from `r.pos` to `r.len` into the value `o`; `fresh` says `o`
+ * was just created (so a message field not seen yet in this loop is unset).
+ *
+ * Property access by a computed name (`o[f.key]`) is the slow part of a
+ * generic decoder, so reads of the existing value are avoided where they
+ * cannot matter: `seen` tracks which message fields this loop has set, and
+ * runs of one repeated field reuse the array found for its first element.
+ */
+export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fresh: boolean): void {
   if (depth > MAX_DEPTH) throw wireError(`protobuf: ${p.schema.typeName} nested deeper than ${MAX_DEPTH}`);
   const byNo = p.byNo;
   const sparse = p.byNoSparse;
+  let seen = 0;
+  let listField: FieldPlan | undefined;
+  let list: any[] = [];
   while (r.pos < r.len) {
     const t = r.rawTag();
     const no = t >>> 3;
@@ -76,11 +89,22 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number): vo
         break;
       case Mode.EXPLICIT:
         if (f.siblings !== undefined) clearSiblings(o, f.siblings);
-        o[f.key] = f.type === T.MESSAGE ? readSub(r, f.msg!, o[f.key], depth) : readScalar(r, f, f.type);
+        if (f.type !== T.MESSAGE) {
+          o[f.key] = readScalar(r, f, f.type);
+        } else {
+          const bit = f.seenBit;
+          const existing = fresh && bit !== 0 && (seen & bit) === 0 && f.siblings === undefined ? undefined : o[f.key];
+          seen |= bit;
+          o[f.key] = readSub(r, f.msg!, existing, depth);
+        }
         break;
       case Mode.REPEATED:
       case Mode.PACKED:
-        o[f.key].push(f.type === T.MESSAGE ? readSub(r, f.msg!, undefined, depth) : readScalar(r, f, f.type));
+        if (f !== listField) {
+          listField = f;
+          list = o[f.key];
+        }
+        list.push(f.type === T.MESSAGE ? readSub(r, f.msg!, undefined, depth) : readScalar(r, f, f.type));
         break;
       case Mode.MAP:
         readEntry(r, f, o[f.key], depth);
@@ -90,9 +114,10 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number): vo
   if (r.pos !== r.len) throw wireError(`protobuf: ${p.schema.typeName} overran its length`);
 }
 
+/** Unsets the other members of a oneof (to undefined: `delete` would slow the object down). */
 function clearSiblings(o: any, siblings: readonly string[]): void {
   for (let i = 0; i < siblings.length; i++) {
-    if (o[siblings[i]!] !== undefined) delete o[siblings[i]!];
+    if (o[siblings[i]!] !== undefined) o[siblings[i]!] = undefined;
   }
 }
 
@@ -128,6 +153,6 @@ function readEntry(r: Reader, f: FieldPlan, map: any, depth: number): void {
 
 export function decodeMessage(p: MessagePlan, bytes: Uint8Array): any {
   const o = createValue(p);
-  decodeInto(p, new Reader(bytes), o, 0);
+  decodeInto(p, new Reader(bytes), o, 0, true);
   return o;
 }

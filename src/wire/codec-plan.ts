@@ -58,6 +58,12 @@ export interface FieldPlan {
   readonly packable: boolean;
   /** The message type of a message field (or of a map's values). */
   msg: MessagePlan | undefined;
+  /**
+   * For singular message fields: a bit (1 << i, or 0 past 31 fields) that the
+   * decoder sets when it has seen the field in this message, so that it reads
+   * the existing value (to merge into) only when there can be one.
+   */
+  readonly seenBit: number;
   /** Other members of the same oneof, cleared when this one is decoded. */
   readonly siblings: readonly string[] | undefined;
   /** Map fields: key and value types. */
@@ -72,7 +78,11 @@ export interface MessagePlan {
   /** Field lookup by number (dense array for small numbers, else the map). */
   readonly byNo: (FieldPlan | undefined)[];
   readonly byNoSparse: Map<number, FieldPlan> | undefined;
-  /** proto3 defaults of every always-present field; repeated/map slots hold null and get fresh containers. */
+  /**
+   * The template of a new value: proto3 defaults of implicit-presence fields;
+   * `undefined` for message, `optional` and oneof fields (unset); null for
+   * repeated/map slots, which get fresh containers.
+   */
   readonly defaults: Record<string, unknown>;
   readonly containers: readonly FieldPlan[];
 }
@@ -121,6 +131,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
   plans.set(schema, plan);
 
   const sorted = [...schema.fields].sort((a, b) => a.no - b.no);
+  let messageFields = 0;
   for (const f of sorted) {
     const type = typeOf(f);
     const wt = wireTypeOf(type);
@@ -144,6 +155,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
       lenTag: ((f.no << 3) | 2) >>> 0,
       packable,
       msg: undefined,
+      seenBit: mode === Mode.EXPLICIT && type === T.MESSAGE && messageFields < 31 ? 1 << messageFields++ : 0,
       siblings,
       keyType: f.kind === 'map' ? SCALAR_TYPE[f.key] : 0,
       valueType: f.kind === 'map'
@@ -154,6 +166,10 @@ export function planFor(schema: MessageSchema): MessagePlan {
     if (dense) plan.byNo[f.no] = fp;
     else plan.byNoSparse!.set(f.no, fp);
     if (mode === Mode.IMPLICIT) defaults[f.localName] = defaultOf(type);
+    // Unset fields hold `undefined` from the start rather than being added when
+    // set: adding a property changes an object's layout, and doing that through
+    // a computed name is what made generic decoding slow (~18% on a nested message).
+    else if (mode === Mode.EXPLICIT) defaults[f.localName] = undefined;
     else if (repeated) {
       defaults[f.localName] = null;
       containers.push(fp);

@@ -85,19 +85,19 @@ export function utf8Encode(text: string): Uint8Array {
 export function utf8Decode(buf: Uint8Array, start: number, end: number): string | undefined {
   const n = end - start;
   if (n > SHORT_DECODE) return nativeDecode(buf, start, end);
-  const units: number[] = [];
+  let out = '';
   let i = start;
   while (i < end) {
     const b = buf[i++]!;
     if (b < 0x80) {
-      units.push(b);
+      out += String.fromCharCode(b);
     } else if (b < 0xc2) {
       return undefined; // a continuation byte, or an overlong 2-byte lead
     } else if (b < 0xe0) {
       if (i >= end) return undefined;
       const b1 = buf[i++]!;
       if ((b1 & 0xc0) !== 0x80) return undefined;
-      units.push(((b & 0x1f) << 6) | (b1 & 0x3f));
+      out += String.fromCharCode(((b & 0x1f) << 6) | (b1 & 0x3f));
     } else if (b < 0xf0) {
       if (i + 1 >= end) return undefined;
       const b1 = buf[i++]!;
@@ -105,7 +105,7 @@ export function utf8Decode(buf: Uint8Array, start: number, end: number): string 
       if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return undefined;
       const c = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
       if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)) return undefined;
-      units.push(c);
+      out += String.fromCharCode(c);
     } else if (b < 0xf5) {
       if (i + 2 >= end) return undefined;
       const b1 = buf[i++]!;
@@ -114,12 +114,12 @@ export function utf8Decode(buf: Uint8Array, start: number, end: number): string 
       if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return undefined;
       const c = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
       if (c < 0x10000 || c > 0x10ffff) return undefined;
-      units.push(0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff));
+      out += String.fromCharCode(0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff));
     } else {
       return undefined;
     }
   }
-  return String.fromCharCode.apply(null, units);
+  return out;
 }
 
 function nativeDecode(buf: Uint8Array, start: number, end: number): string | undefined {

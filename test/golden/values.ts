@@ -81,7 +81,7 @@ export function fromTyped(schema: MessageSchema, typed: Record<string, unknown>)
   return o;
 }
 
-/** A plain, comparable picture of a value: bigint → "123n", bytes → "bytes:hex", -0 → "-0", maps tagged. */
+/** A plain, comparable picture of a value: bigint → "123n", bytes → "bytes:hex", -0 → "-0", maps tagged, undefined fields dropped. */
 export function canon(v: unknown): unknown {
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v;
@@ -90,7 +90,8 @@ export function canon(v: unknown): unknown {
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     if (Object.getPrototypeOf(v) === null) out['<null-proto>'] = true;
-    for (const k of Object.keys(v).sort()) out[k] = canon((v as Record<string, unknown>)[k]);
+    // an unset field may be missing or hold undefined: the same thing
+    for (const k of Object.keys(v).sort()) if ((v as Record<string, unknown>)[k] !== undefined) out[k] = canon((v as Record<string, unknown>)[k]);
     return out;
   }
   return v;

