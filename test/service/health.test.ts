@@ -12,7 +12,7 @@ import { GrpcError } from '../../src/wire/error.js';
 import { Server } from '../../src/service/server.js';
 import { createClient } from '../../src/service/client.js';
 import { addHealth, Health, HealthService, type HealthCheckResponse } from '../../src/service/health.js';
-import { PEERS_DIR, PYTHON, generatePython, peerTest, pythonToolchain, runPeer } from '../helpers/peers.js';
+import { PEERS_DIR, PYTHON, buildGo, generatePython, goToolchain, peerTest, pythonToolchain, runPeer } from '../helpers/peers.js';
 
 const SERVING = 1;
 const NOT_SERVING = 2;
@@ -170,10 +170,9 @@ peerTest(t, 'grpcio health client → our server: Check', [python], async (t) =>
   t.comment(`python printed:\n${result.stdout.trim()}`);
 });
 
-/** Starts the Python watch client; `lines` yields what it prints, one line at a time. */
-async function pythonWatch(t: T, target: string, name: string, count: number) {
-  const env = { ...process.env, PYTHONPATH: await generatePython([OFFICIAL_HEALTH]) };
-  const child = spawn(PYTHON, [PY_CLIENT, '--target', target, 'watch', name, '--count', String(count)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a peer's watch client; `next` resolves with each line it prints. */
+function watchPeer(t: T, cmd: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -182,10 +181,15 @@ async function pythonWatch(t: T, target: string, name: string, count: number) {
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const line = await lines.next();
-    if (line.done) throw new Error(`the python client ended early (stderr: ${stderr})`);
+    if (line.done) throw new Error(`the peer client ended early (stderr: ${stderr})`);
     return line.value;
   };
   return { next, exited, stderr: () => stderr };
+}
+
+async function pythonWatch(t: T, target: string, name: string, count: number) {
+  const env = { PYTHONPATH: await generatePython([OFFICIAL_HEALTH]) };
+  return watchPeer(t, PYTHON, [PY_CLIENT, '--target', target, 'watch', name, '--count', String(count)], env);
 }
 
 peerTest(t, 'grpcio health client → our server: Watch sees every change, then cancels', [python], async (t) => {
@@ -213,4 +217,24 @@ peerTest(t, 'grpcio health client → our server: graceful shutdown ends Watch w
   await done;
   t.equal(await watch.exited, 0, `exit 0 (stderr: ${watch.stderr()})`);
   t.comment(`python printed: ${printed.join(' | ')}`);
+});
+
+// ─── grpc-go (its own grpc_health_v1 stubs) ─────────────────────────────
+
+const go = goToolchain();
+const goClient = async () => (await buildGo({ protos: [], mains: [join(PEERS_DIR, 'go/health_client')] })).health_client!;
+
+peerTest(t, 'grpc-go health client → our server: Check and Watch', [go], async (t) => {
+  const { health, target } = await start(t, { 'proto.UserInfo': 'SERVING' });
+  const bin = await goClient();
+  const check = await runPeer(bin, ['-target', target, '-check', '"",proto.UserInfo,nope']);
+  t.equal(check.code, 0, `exit 0 (stderr: ${check.stderr})`);
+  t.same(check.stdout.trim().split('\n'), [': SERVING', 'proto.UserInfo: SERVING', 'nope: NotFound: unknown service: nope']);
+  const watch = watchPeer(t, bin, ['-target', target, '-watch', 'late.Service', '-count', '2']);
+  const printed = [await watch.next()];
+  health.setStatus('late.Service', 'NOT_SERVING');
+  printed.push(await watch.next(), await watch.next());
+  t.same(printed, ['SERVICE_UNKNOWN', 'NOT_SERVING', 'cancelled']);
+  t.equal(await watch.exited, 0, `exit 0 (stderr: ${watch.stderr()})`);
+  t.comment(`go printed:\n${check.stdout.trim()}\n${printed.join(' | ')}`);
 });

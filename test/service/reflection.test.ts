@@ -22,7 +22,7 @@ import {
   addReflection, ServerReflection, ServerReflectionV1Alpha, type ReflectionRequest, type ReflectionResponse,
 } from '../../src/service/reflection.js';
 import {
-  PEERS_DIR, PYTHON, REPO_ROOT, generatePython, peerTest, protocToolchain, pythonToolchain, runPeer,
+  PEERS_DIR, PYTHON, REPO_ROOT, buildGo, generatePython, goToolchain, peerTest, protocToolchain, pythonToolchain, runPeer,
 } from '../helpers/peers.js';
 
 // A proto3 file importing a proto2 one: every descriptor feature in two files.
@@ -316,4 +316,22 @@ peerTest(t, 'grpcio reflection client: NOT_FOUND answers', [python], async (t) =
     "symbol proto.UserInfo.GetUserInfo: files ['proto/userinfo.proto']",
   ].join('\n'));
   t.comment(`python printed:\n${result.stdout.trim()}`);
+});
+
+// ─── grpc-go (its own grpc_reflection_v1alpha stubs) ────────────────────
+
+peerTest(t, 'grpc-go reflection client (v1alpha): list, fetch, call UserInfo by walking the descriptor', [goToolchain()], async (t) => {
+  const { target } = await start(t);
+  const { reflection_client: bin } = await buildGo({ protos: [], mains: [join(PEERS_DIR, 'go/reflection_client')] });
+  const foo = await runPeer(bin!, ['-target', target, '-service', 'proto.UserInfo', '-method', 'GetUserInfo', '-set', 'name=foo']);
+  t.equal(foo.code, 0, `exit 0 (stderr: ${foo.stderr})`);
+  t.equal(foo.stdout.trim(), [
+    'services: demo.kitchen.Kitchen, grpc.health.v1.Health, grpc.reflection.v1.ServerReflection, grpc.reflection.v1alpha.ServerReflection, proto.UserInfo',
+    'files: proto/userinfo.proto',
+    'rpc proto.UserInfo.GetUserInfo(.proto.UserRequest) returns (.proto.UserResponse)',
+    'id: 1', 'name: "foo"', 'age: 12', 'hobby: "eating"', 'hobby: "sleep"',
+  ].join('\n'));
+  const bar = await runPeer(bin!, ['-target', target, '-set', 'name=bar']);
+  t.match(bar.stdout, /^Unknown: unknown user: name = bar$/m);
+  t.comment(`go printed:\n${foo.stdout.trim()}\n${bar.stdout.trim().split('\n').pop()}`);
 });
