@@ -346,6 +346,19 @@ t.test('interceptors: logging, auth, metrics', async (t) => {
   t.same(Object.fromEntries(metrics), { Unary: 2, ServerStream: 1 }, 'auth stops the chain before the metrics interceptor');
 });
 
+t.test('interceptors: next() runs the handler once; a second call is an error', async (t) => {
+  let runs = 0;
+  const twice: ServerInterceptor = async (_ctx, next) => {
+    await next();
+    await next();
+  };
+  const { client } = await start(t, { interceptors: [twice] }, { unary: async () => ({ text: `run ${++runs}` }) });
+  const r = await unaryCall(client, 'unary', { text: 'x' });
+  t.equal(r.error?.code, grpc.status.UNKNOWN);
+  t.match(r.error?.details, 'next() twice');
+  t.equal(runs, 1);
+});
+
 t.test('graceful shutdown: the call in flight finishes, new calls are refused', async (t) => {
   const { server, client, port } = await start(t);
   const inFlight = unaryCall<EchoReply>(client, 'unary', { text: 'late', delayMs: 300 });
