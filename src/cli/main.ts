@@ -21,6 +21,7 @@ interface VerbEntry {
 const VERBS: Readonly<Record<string, VerbEntry>> = {
   encode: { summary: 'proto3 JSON → protobuf bytes (hex)', load: () => import('./encode.js') },
   decode: { summary: 'protobuf bytes (hex) → proto3 JSON', load: () => import('./decode.js') },
+  gen: { summary: 'typed TypeScript (interfaces, schemas, services) from .proto files', load: () => import('./gen.js') },
 };
 
 const HELP_FLAG = { help: { short: 'h', help: 'show this help' } } as const;
