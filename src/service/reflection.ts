@@ -22,7 +22,7 @@ import protobuf from 'protobufjs';
 import { Code } from '../wire/code.js';
 import type { ServiceDefinition } from './definition.js';
 import { describeRoot, fileKeyOfObject, type DescribedFile } from './descriptor.js';
-import { loadProtoSync, protoSetOf, type ProtoSet } from './load.js';
+import { loadProtoSync, protoSetOf, ProtoSet } from './load.js';
 import type { Server } from './server.js';
 
 function shippedProto(relative: string): ProtoSet {
@@ -73,7 +73,7 @@ export class ReflectionService {
     const services = new Set<string>([ServerReflection.typeName, ServerReflectionV1Alpha.typeName]);
     const sets: ProtoSet[] = [reflectionProtos, reflectionProtosV1Alpha];
     for (const source of sources) {
-      if ('root' in source) {
+      if (source instanceof ProtoSet) {
         sets.push(source);
         for (const name of source.names('service')) services.add(name);
       } else {
