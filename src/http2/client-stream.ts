@@ -39,6 +39,7 @@ import type { Channel, ChannelCall, Connection } from './channel.js';
 import { compress, decompress } from './compression.js';
 import { callHeaders } from './request-headers.js';
 import { codeFromRstCode, RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM, rstCodeName } from './rst-code.js';
+import { traceClientStream, tracing } from './trace.js';
 
 export interface ClientStreamListener {
   /** Response headers (custom metadata only). Not called for a Trailers-Only response. */
@@ -219,6 +220,7 @@ export class ClientStream implements ChannelCall {
     conn.streamStarted();
     this.conn = conn;
     this.stream = stream;
+    if (tracing) traceClientStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
     stream[kCall] = this;
     stream.on('response', onResponse);
     stream.on('data', onData);

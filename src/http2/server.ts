@@ -15,6 +15,7 @@ import { parseTimeout } from '../wire/timeout.js';
 import { acceptsEncoding, ACCEPT_ENCODING, isSupportedEncoding } from './compression.js';
 import { bind, parseListenTarget, type ListenAddress, type ListenTarget } from './listen.js';
 import { checkRequest, refuse, refuseCall, ServerCall, type CallConfig, type CallDispatcher, type Route } from './server-stream.js';
+import { traceServerStream, tracing } from './trace.js';
 
 export type { ListenAddress, ListenTarget } from './listen.js';
 
@@ -148,6 +149,7 @@ export class GrpcServerTransport<R extends Route> {
   }
 
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    if (tracing) traceServerStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
     const status = checkRequest(headers);
     if (status !== 0) {
       refuse(stream, status);

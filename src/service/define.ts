@@ -8,6 +8,7 @@ import { codecFor } from '../wire/codec.js';
 import type { MessageSchema } from '../wire/schema.js';
 import type { CallShape, MethodDefinition, ServiceDefinition } from './definition.js';
 import { methodLocalName } from './names.js';
+import { traceMethod, tracing } from '../http2/trace-switch.js';
 
 export interface MethodSpec {
   /** As in the .proto: `GetUserInfo`. */
@@ -43,6 +44,7 @@ export function defineService(typeName: string, methods: readonly MethodSpec[]):
       input: codecFor(spec.input),
       output: codecFor(spec.output),
     });
+    if (tracing) traceMethod(table[spec.name]!.path, table[spec.name]!.input, table[spec.name]!.output); // messages as JSON in traces
   }
   return Object.freeze({ typeName, methods: Object.freeze(table) });
 }

@@ -1,0 +1,210 @@
+/**
+ * The wire tracer: `WIREGRPC_TRACE=1` in the environment of any wiregrpc
+ * process (server or client), or `wiregrpc call --trace`, prints to stderr
+ * every HTTP/2 header block and every gRPC message of every call, in both
+ * directions — the wire, made visible:
+ *
+ *   [wiregrpc] client stream 1 → HEADERS
+ *     :method: POST
+ *     :path: /proto.UserInfo/GetUserInfo
+ *     content-type: application/grpc
+ *     te: trailers
+ *   [wiregrpc] client stream 1 → DATA message 1: prefix 00 00 00 00 05 (not compressed, length 5)
+ *     proto.UserRequest {"name":"foo"}
+ *     payload 0a 03 66 6f 6f
+ *   [wiregrpc] client stream 1 → END_STREAM
+ *   [wiregrpc] client stream 1 ← HEADERS
+ *   ...
+ *
+ * How it hooks in: the client and server stream code call
+ * `traceClientStream` / `traceServerStream` once per stream, behind
+ * `if (tracing)`: with tracing off that one test is the whole cost. When on,
+ * the tracer listens to the node:http2 stream's events (headers, trailers,
+ * data) and wraps that one stream's `write`/`end`/`respond`/`sendTrailers`/
+ * `close` to see what goes out. Messages are re-framed here with a Deframer of
+ * their own, so tracing never changes what the call itself sees.
+ *
+ * Messages are shown as proto3 JSON when the method's codecs are known (every
+ * ServiceDefinition made while tracing is on registers them: `traceMethod` in
+ * trace-switch.ts, called by defineService),
+ * else as the annotated raw dump of src/wire/dump.ts. Compressed messages are
+ * inflated (gzip, deflate) for display.
+ */
+import type http2 from 'node:http2';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { Deframer } from '../wire/deframer.js';
+import { dumpPayload, formatDump } from '../wire/dump.js';
+import { FLAG_COMPRESSED } from '../wire/frame.js';
+import { toJson } from '../wire/json.js';
+import type { HeaderRecord } from '../wire/metadata.js';
+import { setTracing, tracedMethods } from './trace-switch.js';
+
+export { tracing, traceMethod } from './trace-switch.js';
+
+type Sink = (text: string) => void;
+const stderr: Sink = (text) => process.stderr.write(text);
+let sink: Sink = stderr;
+
+/** Turns tracing on for streams opened (and methods defined) from now on; output goes to `write` (default: stderr). */
+export function enableTracing(write?: Sink): void {
+  setTracing(true);
+  sink = write ?? stderr;
+}
+
+/** Turns tracing off again (tests), restoring the stderr sink. */
+export function disableTracing(): void {
+  setTracing(false);
+  sink = stderr;
+}
+
+type Side = 'client' | 'server';
+type Direction = '→' | '←';
+/** Largest message (after inflating) the tracer will decode and show. */
+const MAX_SHOWN = 4 * 1024 * 1024;
+/** Payload bytes shown as hex under a decoded message. */
+const HEX_SHOWN = 64;
+
+class StreamTrace {
+  private readonly out = { '→': new Deframer({ maxMessageLength: 0xffffffff }), '←': new Deframer({ maxMessageLength: 0xffffffff }) };
+  private readonly count = { '→': 0, '←': 0 };
+  private readonly encoding: Record<Direction, string | undefined> = { '→': undefined, '←': undefined };
+  private resetSent = false;
+
+  constructor(
+    readonly side: Side,
+    private readonly stream: http2.Http2Stream,
+    private readonly path: string,
+  ) {}
+
+  private label(direction: Direction, what: string): string {
+    return `[wiregrpc] ${this.side} stream ${this.stream.id ?? '?'} ${direction} ${what}`;
+  }
+
+  headers(direction: Direction, what: string, headers: Readonly<HeaderRecord>): void {
+    const encoding = headers['grpc-encoding'];
+    if (typeof encoding === 'string') this.encoding[direction] = encoding;
+    let text = this.label(direction, what) + '\n';
+    for (const [key, value] of Object.entries(headers)) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) text += `  ${key}: ${v}\n`;
+    }
+    sink(text);
+  }
+
+  note(direction: Direction, what: string): void {
+    sink(this.label(direction, what) + '\n');
+  }
+
+  data(direction: Direction, chunk: Uint8Array): void {
+    let frames;
+    try {
+      frames = this.out[direction].push(chunk);
+    } catch (err) {
+      sink(this.label(direction, `DATA (${chunk.length} bytes) that is not gRPC framing: ${(err as Error).message}`) + '\n');
+      return;
+    }
+    for (const frame of frames) this.message(direction, frame.flags, frame.data);
+  }
+
+  private message(direction: Direction, flags: number, payload: Uint8Array): void {
+    const n = ++this.count[direction];
+    const prefix = [flags, payload.length >>> 24, (payload.length >>> 16) & 255, (payload.length >>> 8) & 255, payload.length & 255]
+      .map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const compressed = (flags & FLAG_COMPRESSED) !== 0;
+    let text = this.label(direction, `DATA message ${n}: prefix ${prefix} (${compressed ? 'compressed' : 'not compressed'}, length ${payload.length})`) + '\n';
+    let bytes = payload;
+    if (compressed) {
+      const encoding = this.encoding[direction];
+      try {
+        bytes = inflate(encoding, payload);
+        text += `  inflated (${encoding}) to ${bytes.length} bytes\n`;
+      } catch (err) {
+        sink(text + `  cannot inflate (grpc-encoding ${encoding ?? 'missing'}): ${(err as Error).message}\n`);
+        return;
+      }
+    }
+    // The client sends requests and receives responses; the server the other way round.
+    const codecs = tracedMethods.get(this.path);
+    const codec = codecs === undefined ? undefined : (direction === '→') === (this.side === 'client') ? codecs.request : codecs.response;
+    let shown = false;
+    if (codec !== undefined) {
+      try {
+        text += `  ${codec.schema.typeName} ${JSON.stringify(toJson(codec.schema, codec.decode(bytes)))}\n`;
+        const hex = [...bytes.subarray(0, HEX_SHOWN)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+        text += `  payload ${hex}${bytes.length > HEX_SHOWN ? ` … (${bytes.length - HEX_SHOWN} more bytes)` : ''}\n`;
+        shown = true;
+      } catch (err) {
+        text += `  does not decode as ${codec.schema.typeName}: ${(err as Error).message}\n`;
+      }
+    }
+    if (!shown) {
+      for (const line of formatDump(dumpPayload(bytes, 0, bytes.length, 0, 0))) text += `  ${line}\n`;
+    }
+    sink(text);
+  }
+
+  /** Wraps this one stream's outgoing calls, and listens to what comes in. */
+  observe(): void {
+    const stream = this.stream;
+    const patched = stream as unknown as Record<'write' | 'end' | 'close', (...args: unknown[]) => unknown>;
+    const trace = this;
+    const { write, end, close } = patched;
+    patched.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+      if (chunk instanceof Uint8Array) trace.data('→', chunk);
+      return write.call(this, chunk, ...rest);
+    };
+    patched.end = function (this: unknown, chunk?: unknown, ...rest: unknown[]) {
+      if (chunk instanceof Uint8Array) trace.data('→', chunk);
+      // The client half-closes here; the server's END_STREAM goes out with its trailers.
+      if (trace.side === 'client') trace.note('→', 'END_STREAM (half-close: no more requests)');
+      return end.call(this, chunk, ...rest);
+    };
+    patched.close = function (this: unknown, code?: unknown, ...rest: unknown[]) {
+      if (!trace.resetSent && !stream.closed) {
+        trace.resetSent = true;
+        trace.note('→', `RST_STREAM (code ${code ?? 0})`);
+      }
+      return close.call(this, code, ...rest);
+    };
+    stream.on('data', (chunk: Uint8Array) => this.data('←', chunk));
+    stream.on('close', () => {
+      if (!this.resetSent && stream.rstCode !== undefined && stream.rstCode !== 0) this.note('←', `stream closed: RST_STREAM or connection lost (code ${stream.rstCode})`);
+    });
+  }
+}
+
+function inflate(encoding: string | undefined, bytes: Uint8Array): Uint8Array {
+  if (encoding === 'gzip') return gunzipSync(bytes, { maxOutputLength: MAX_SHOWN });
+  if (encoding === 'deflate') return inflateSync(bytes, { maxOutputLength: MAX_SHOWN });
+  throw new Error(`unknown encoding`);
+}
+
+/** A client stream just opened with these request headers (call right after `session.request`). */
+export function traceClientStream(stream: http2.ClientHttp2Stream, headers: Readonly<HeaderRecord>): void {
+  const trace = new StreamTrace('client', stream, String(headers[':path']));
+  trace.headers('→', 'HEADERS', headers);
+  trace.observe();
+  stream.on('response', (h: HeaderRecord) => {
+    trace.headers('←', h['grpc-status'] !== undefined ? 'HEADERS (Trailers-Only: the status, END_STREAM)' : 'HEADERS', h);
+  });
+  stream.on('trailers', (h: HeaderRecord) => trace.headers('←', 'TRAILERS (END_STREAM)', h));
+}
+
+/** A server stream just arrived with these request headers (call first thing in the 'stream' handler). */
+export function traceServerStream(stream: http2.ServerHttp2Stream, headers: Readonly<HeaderRecord>): void {
+  const trace = new StreamTrace('server', stream, String(headers[':path']));
+  trace.headers('←', 'HEADERS', headers);
+  trace.observe();
+  stream.on('end', () => trace.note('←', 'END_STREAM'));
+  const s = stream as unknown as Record<'respond' | 'sendTrailers', (...args: any[]) => unknown>;
+  const { respond, sendTrailers } = s;
+  s.respond = function (this: unknown, h: HeaderRecord, options?: http2.ServerStreamResponseOptions) {
+    const endStream = options?.endStream === true;
+    trace.headers('→', endStream ? (h['grpc-status'] !== undefined ? 'HEADERS (Trailers-Only: the status, END_STREAM)' : 'HEADERS (END_STREAM)') : 'HEADERS', h ?? {});
+    return respond.call(this, h, options);
+  };
+  s.sendTrailers = function (this: unknown, h: HeaderRecord) {
+    trace.headers('→', 'TRAILERS (END_STREAM)', h);
+    return sendTrailers.call(this, h);
+  };
+}
