@@ -1,0 +1,181 @@
+/**
+ * FileDescriptorProtos (descriptor.proto, as server reflection sends them) →
+ * a protobufjs Root, the same kind of object the .proto loader makes. From it
+ * come ProtoSet's schemas, codecs and service definitions (load.ts,
+ * schema-from-reflection.ts), so a server's reflection and a .proto file on
+ * disk end up as identical definitions.
+ *
+ * The descriptors are decoded with our own codec (descriptor.proto loaded by
+ * our loader); protobufjs only receives its plain JSON form (`Root.fromJSON`),
+ * never bytes: its decoder and `fromObject` generate code, and are not used.
+ *
+ * Covered: proto2 and proto3 files (presence, packed options, proto3
+ * `optional`), nested types and enums, maps, oneofs, services. Not covered:
+ * extensions (skipped), groups (become plain message fields, which the schema
+ * builder refuses), editions features beyond the file's edition.
+ */
+import protobuf from 'protobufjs';
+import { fileDescriptorCodec } from './descriptor.js';
+import { ProtoSet } from './load.js';
+
+/** FileDescriptorProto as our codec decodes it (keys are lowerCamelCase; see src/wire/schema.ts). */
+export interface FileDescriptor {
+  name: string;
+  package: string;
+  dependency: string[];
+  messageType: MessageDescriptor[];
+  enumType: EnumDescriptor[];
+  service: ServiceDescriptor[];
+  syntax?: string;
+  edition?: number;
+}
+interface MessageDescriptor {
+  name: string;
+  field: FieldDescriptor[];
+  nestedType: MessageDescriptor[];
+  enumType: EnumDescriptor[];
+  oneofDecl: { name: string }[];
+  options?: { mapEntry?: boolean };
+}
+interface FieldDescriptor {
+  name: string;
+  number: number;
+  label?: number;
+  type?: number;
+  typeName?: string;
+  extendee?: string;
+  oneofIndex?: number;
+  jsonName?: string;
+  options?: { packed?: boolean; deprecated?: boolean };
+  proto3Optional?: boolean;
+}
+interface EnumDescriptor {
+  name: string;
+  value: { name: string; number: number }[];
+}
+interface ServiceDescriptor {
+  name: string;
+  method: { name: string; inputType: string; outputType: string; clientStreaming?: boolean; serverStreaming?: boolean }[];
+}
+
+/** A serialized FileDescriptorProto, decoded by our codec. Throws GrpcError(INTERNAL) on malformed bytes. */
+export function decodeFileDescriptor(bytes: Uint8Array): FileDescriptor {
+  return fileDescriptorCodec().decode(bytes) as unknown as FileDescriptor;
+}
+
+/** FieldDescriptorProto.Type → the .proto type name (TYPE_MESSAGE, TYPE_ENUM and TYPE_GROUP use type_name). */
+const SCALAR_BY_TYPE: readonly (string | undefined)[] = [
+  undefined, 'double', 'float', 'int64', 'uint64', 'int32', 'fixed64', 'fixed32', 'bool', 'string',
+  undefined, undefined, 'bytes', 'uint32', undefined, 'sfixed32', 'sfixed64', 'sint32', 'sint64',
+];
+const LABEL_REQUIRED = 2;
+const LABEL_REPEATED = 3;
+/** Edition enum numbers (descriptor.proto) → protobufjs's edition names. */
+const EDITIONS: Readonly<Record<number, string>> = { 998: 'proto2', 999: 'proto3', 1000: '2023', 1001: '2024' };
+
+type Json = Record<string, any>;
+
+/** Decoded FileDescriptorProtos (every file the types refer to) → a resolved ProtoSet. Throws Error naming what is missing. */
+export function protoSetFromDescriptors(files: readonly FileDescriptor[]): ProtoSet {
+  const json: Json = {};
+  for (const file of files) addFile(json, file);
+  const root = protobuf.Root.fromJSON(json);
+  root.resolveAll();
+  return new ProtoSet(root);
+}
+
+function addFile(rootJson: Json, file: FileDescriptor): void {
+  const edition = editionOf(file);
+  let ns = rootJson;
+  for (const part of file.package === '' ? [] : file.package.split('.')) {
+    ns.nested ??= {};
+    ns = ns.nested[part] ??= {};
+  }
+  ns.nested ??= {};
+  // protobufjs reads the edition from each top-level object (nested ones inherit it).
+  for (const message of file.messageType) ns.nested[message.name] = { ...messageJson(message), edition };
+  for (const e of file.enumType) ns.nested[e.name] = { ...enumJson(e), edition };
+  for (const service of file.service) {
+    const methods: Json = {};
+    for (const m of service.method) {
+      methods[m.name] = {
+        requestType: m.inputType,
+        responseType: m.outputType,
+        ...(m.clientStreaming === true ? { requestStream: true } : {}),
+        ...(m.serverStreaming === true ? { responseStream: true } : {}),
+      };
+    }
+    ns.nested[service.name] = { methods, edition };
+  }
+}
+
+function editionOf(file: FileDescriptor): string {
+  if (file.syntax === 'proto3') return 'proto3';
+  if (file.syntax === 'editions') {
+    const edition = EDITIONS[file.edition ?? 0];
+    if (edition === undefined) throw new Error(`${file.name}: unsupported edition ${file.edition}`);
+    return edition;
+  }
+  return 'proto2'; // syntax "" or "proto2"
+}
+
+function messageJson(message: MessageDescriptor): Json {
+  const mapEntries = new Map<string, MessageDescriptor>();
+  for (const nested of message.nestedType) if (nested.options?.mapEntry === true) mapEntries.set(nested.name, nested);
+
+  const fields: Json = {};
+  const oneofs: Json = {};
+  for (const field of message.field) {
+    if (field.extendee !== undefined && field.extendee !== '') continue;
+    const entry = field.label === LABEL_REPEATED ? mapEntryOf(field, mapEntries) : undefined;
+    if (entry !== undefined) {
+      const [key, value] = [entry.field.find((f) => f.number === 1)!, entry.field.find((f) => f.number === 2)!];
+      fields[field.name] = { keyType: typeOf(key), type: typeOf(value), id: field.number };
+      continue;
+    }
+    const options: Json = {};
+    if (field.options?.packed !== undefined) options.packed = field.options.packed;
+    if (field.options?.deprecated === true) options.deprecated = true;
+    if (field.proto3Optional === true) options.proto3_optional = true;
+    fields[field.name] = {
+      type: typeOf(field),
+      id: field.number,
+      ...(field.label === LABEL_REPEATED ? { rule: 'repeated' } : field.label === LABEL_REQUIRED ? { rule: 'required' } : {}),
+      ...(field.jsonName !== undefined && field.jsonName !== '' ? { jsonName: field.jsonName } : {}),
+      ...(Object.keys(options).length > 0 ? { options } : {}),
+    };
+    if (field.oneofIndex !== undefined) {
+      const name = message.oneofDecl[field.oneofIndex]?.name;
+      if (name === undefined) throw new Error(`${message.name}.${field.name}: oneof_index ${field.oneofIndex} out of range`);
+      (oneofs[name] ??= { oneof: [] }).oneof.push(field.name);
+    }
+  }
+
+  const nested: Json = {};
+  for (const type of message.nestedType) if (!mapEntries.has(type.name)) nested[type.name] = messageJson(type);
+  for (const e of message.enumType) nested[e.name] = enumJson(e);
+  return {
+    fields,
+    ...(Object.keys(oneofs).length > 0 ? { oneofs } : {}),
+    ...(Object.keys(nested).length > 0 ? { nested } : {}),
+  };
+}
+
+/** The map entry type a repeated message field refers to, if it is one of this message's own `map_entry` types. */
+function mapEntryOf(field: FieldDescriptor, entries: Map<string, MessageDescriptor>): MessageDescriptor | undefined {
+  if (field.typeName === undefined || entries.size === 0) return undefined;
+  return entries.get(field.typeName.slice(field.typeName.lastIndexOf('.') + 1));
+}
+
+function typeOf(field: FieldDescriptor): string {
+  const scalar = SCALAR_BY_TYPE[field.type ?? 0];
+  if (scalar !== undefined) return scalar;
+  if (field.typeName === undefined || field.typeName === '') throw new Error(`field ${field.name}: no type`);
+  return field.typeName; // fully qualified: `.pkg.Message`
+}
+
+function enumJson(e: EnumDescriptor): Json {
+  const values: Json = {};
+  for (const v of e.value) values[v.name] = v.number;
+  return { values };
+}
