@@ -21,6 +21,9 @@ interface VerbEntry {
 const VERBS: Readonly<Record<string, VerbEntry>> = {
   encode: { summary: 'proto3 JSON → protobuf bytes (hex)', load: () => import('./encode.js') },
   decode: { summary: 'protobuf bytes (hex) → proto3 JSON', load: () => import('./decode.js') },
+  call: { summary: 'call a method: JSON in, JSON out (--proto files or server reflection)', load: () => import('./call.js') },
+  list: { summary: "a server's services, or a service's methods (reflection)", load: () => import('./list.js') },
+  describe: { summary: 'a service, method, message or enum in .proto syntax (reflection)', load: () => import('./describe.js') },
   gen: { summary: 'typed TypeScript (interfaces, schemas, services) from .proto files', load: () => import('./gen.js') },
 };
 
