@@ -64,8 +64,14 @@ function track(child: ChildProcess): void {
 }
 
 /** Start a long-running Node peer and wait for its `READY {json}` line. */
-export async function startPeer(script: string, args: string[], opts: Launch = {}): Promise<Peer> {
-  const [cmd, argv] = command(process.execPath, [...(opts.nodeFlags ?? []), script, ...args], opts.cpu);
+export function startPeer(script: string, args: string[], opts: Launch = {}): Promise<Peer> {
+  return startProcess(process.execPath, [...(opts.nodeFlags ?? []), script, ...args], opts);
+}
+
+/** Start any long-running program (Python, Go) that announces itself with a `READY {json}` line. */
+export async function startProcess(program: string, args: string[], opts: Launch = {}): Promise<Peer> {
+  const script = args.find((a) => !a.startsWith('-')) ?? program;
+  const [cmd, argv] = command(program, args, opts.cpu);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
   track(child);
   let stderr = '';

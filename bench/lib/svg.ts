@@ -6,7 +6,9 @@
 import type { Results, TargetResult } from './results.js';
 import { fmt } from './stats.js';
 
-const COLORS: Record<string, string> = { wiregrpc: '#1f6feb', raw: '#57606a', 'grpc-js': '#a0a8b0' };
+const COLORS: Record<string, string> = {
+  wiregrpc: '#1f6feb', 'wiregrpc-gen': '#79b8ff', raw: '#57606a', 'grpc-js': '#a0a8b0',
+};
 const OTHER = '#c4cad0';
 const WIDTH = 820;
 const LABEL_W = 96;
@@ -32,7 +34,7 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
     g.targets.push(t);
   }
   const body: string[] = [];
-  let y = 56;
+  let y = 74;
   for (const g of groups) {
     const info = results.suites.find((s) => s.name === g.suite);
     const rows = (info?.impls ?? []).map((i) => results.get(g.suite, g.case, g.metric, i))
@@ -51,8 +53,6 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
       const color = COLORS[r.impl] ?? OTHER;
       body.push(`<text x="${16 + LABEL_W - 8}" y="${y + 14}" text-anchor="end" class="l">${esc(r.impl)}</text>`);
       body.push(`<rect x="${16 + LABEL_W}" y="${y + 3}" width="${w}" height="${ROW_H - 6}" rx="2" fill="${color}"/>`);
-      const range = r.samples.length > 1 ? ` (${fmt(r.min)}–${fmt(r.max)})` : '';
-      body.push(`<text x="${16 + LABEL_W + w + 6}" y="${y + 14}" class="v">${esc(`${fmt(r.median)} ${r.unit}${range}`)}</text>`);
       if (r.impl === 'wiregrpc') {
         for (const t of g.targets) {
           const b = rows.find((x) => x.impl === t.baseline);
@@ -62,6 +62,8 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
           body.push(`<line x1="${gx}" y1="${y}" x2="${gx}" y2="${y + ROW_H}" class="k"/>`);
         }
       }
+      const range = r.samples.length > 1 ? ` (${fmt(r.min)}–${fmt(r.max)})` : '';
+      body.push(`<text x="${16 + LABEL_W + w + 6}" y="${y + 14}" class="v">${esc(`${fmt(r.median)} ${r.unit}${range}`)}</text>`);
       y += ROW_H;
     }
     y += GROUP_GAP;
@@ -70,10 +72,11 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
     `font-family="-apple-system,Segoe UI,Helvetica,Arial,sans-serif" font-size="12">
 <style>.h{font-size:16px;font-weight:600;fill:#24292f}.s{fill:#57606a}.t{font-weight:600;fill:#24292f}` +
-    `.g{fill:#57606a;font-size:11px}.l{fill:#24292f}.v{fill:#24292f;font-size:11px}.k{stroke:#cf222e;stroke-width:2}</style>
+    `.g{fill:#57606a;font-size:11px}.l{fill:#24292f}.v{fill:#24292f;font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}.k{stroke:#cf222e;stroke-width:2}</style>
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="16" y="24" class="h">wiregrpc vs @grpc/grpc-js vs raw node:http2</text>
-<text x="16" y="42" class="s">${esc(subtitle)} · bar = relative to the best in its group · red tick = wiregrpc's goal</text>
+<text x="16" y="42" class="s">${esc(subtitle)}</text>
+<text x="16" y="58" class="s">bar length: relative to the best in its group (longer is better) · median (min–max) · red tick: wiregrpc's goal</text>
 ${body.join('\n')}
 </svg>
 `;

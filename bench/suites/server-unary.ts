@@ -12,7 +12,8 @@ import { probeUnary } from '../lib/probe.js';
 import { encoding } from '../lib/protos.js';
 import type { Metric } from '../lib/results.js';
 import { startServers, stopServers } from '../lib/servers.js';
-import { alternate, failAll, type Ctx, type Suite } from '../lib/suite.js';
+import { FOREIGN_SERVERS, MissingToolchain, startForeign } from '../lib/foreign.js';
+import { alternate, errorText, failAll, type Ctx, type Suite } from '../lib/suite.js';
 import { frame, UNARY_PATH, USER_REQUEST } from '../lib/fixtures.js';
 
 export const LOADS = [
@@ -45,7 +46,7 @@ export function requireH2load(ctx: Ctx): boolean {
 export const serverUnary: Suite = {
   name: 'server-unary',
   title: 'Server unary (h2load → server)',
-  impls: ['wiregrpc', 'grpc-js', 'raw'],
+  impls: ['wiregrpc', 'grpc-js', 'raw', ...FOREIGN_SERVERS],
   async run(ctx) {
     const suite = this.name;
     const cases = LOADS.map(loadName);
@@ -54,11 +55,27 @@ export const serverUnary: Suite = {
       return;
     }
     const info = ctx.results.suite(suite, this.title, this.impls);
-    info.notes.push(`h2load ${h2loadVersion()}, one thread; UserRequest{name:"foo"} → UserResponse; ` +
-      'each server probed for grpc-status 0 before load, every run checked for 0 failed/errored requests');
+    info.notes.push(`${h2loadVersion()}, one thread; UserRequest{name:"foo"} → UserResponse; ` +
+      'each server probed for grpc-status 0 before load, every run checked for 0 failed/errored requests; ' +
+      'grpc-go (Debian grpc-go 1.33) and grpcio (Debian python3-grpcio, 4 worker threads) are reference rows, ' +
+      'pinned to the same single core');
     const dataFile = requestFile();
-    const servers = await startServers(ctx, this.impls, probeUnary,
+    const servers = await startServers(ctx, ['wiregrpc', 'grpc-js', 'raw'], probeUnary,
       (impl, err) => failAll(ctx, suite, cases, Object.values(METRICS), impl, err), 'server-unary');
+    for (const impl of FOREIGN_SERVERS) {
+      try {
+        ctx.log(`  ${impl}: building and starting (reference row)…`);
+        servers.set(impl, await startForeign(ctx, impl, probeUnary));
+        ctx.log(`  ${impl} server up on ${servers.get(impl)!.target} (probe: grpc-status 0, response checked)`);
+      } catch (err) {
+        if (err instanceof MissingToolchain) {
+          info.notes.push(`${impl} row skipped: ${err.message}`);
+          ctx.log(`  ${impl} skipped: ${err.message}`);
+        } else {
+          failAll(ctx, suite, cases, Object.values(METRICS), impl, errorText(err));
+        }
+      }
+    }
     const durationMs = ctx.quick ? 1000 : 5000;
     const warmupMs = ctx.quick ? 500 : 1000;
     try {
