@@ -15,7 +15,7 @@ export type GrpcJsClient = grpc.Client & Record<string, any>;
 export type GrpcJsClientClass = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ClientOptions) => GrpcJsClient;
 
 export function grpcjsService(protoFile: string, serviceName: string, includeDirs: string[] = []): GrpcJsClientClass {
-  const definition = protoLoader.loadSync(protoFile, { keepCase: false, longs: String, enums: String, defaults: true, includeDirs });
+  const definition = protoLoader.loadSync(protoFile, { keepCase: false, longs: String, enums: String, defaults: true, ...(includeDirs.length > 0 ? { includeDirs } : {}) });
   const pkg = grpc.loadPackageDefinition(definition);
   let node: any = pkg;
   for (const part of serviceName.split('.')) node = node?.[part];

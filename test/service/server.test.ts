@@ -11,6 +11,7 @@ import { loadProtoSync } from '../../src/service/load.js';
 import { Code } from '../../src/wire/code.js';
 import { GrpcError } from '../../src/wire/error.js';
 import { Metadata } from '../../src/wire/metadata.js';
+import { makeCerts } from '../helpers/certs.js';
 import { collect, grpc, grpcjsService, unaryCall, type GrpcJsClient } from '../helpers/grpcjs.js';
 
 const PROTO = 'test/protos/echo.proto';
@@ -357,6 +358,28 @@ t.test('interceptors: next() runs the handler once; a second call is an error', 
   t.equal(r.error?.code, grpc.status.UNKNOWN);
   t.match(r.error?.details, 'next() twice');
   t.equal(runs, 1);
+});
+
+t.test('TLS and mutual TLS with grpc-js', async (t) => {
+  const certs = makeCerts();
+  t.teardown(certs.cleanup);
+  const server = new Server();
+  server.add(Echo, { unary: async (r: EchoRequest, ctx: ServerContext) => ({ text: `${r.text} from ${ctx.peerCertificate?.subject.CN ?? 'anonymous'}` }) });
+  t.teardown(() => server.forceShutdown());
+  const address = await server.listen('127.0.0.1:0', { tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true } });
+  const target = `localhost:${'port' in address ? address.port : 0}`;
+  const override = { 'grpc.ssl_target_name_override': 'localhost' };
+  const good = new EchoClient(target.replace('localhost', '127.0.0.1'), grpc.credentials.createSsl(certs.ca, certs.clientKey, certs.clientCert), override);
+  const anonymous = new EchoClient(target.replace('localhost', '127.0.0.1'), grpc.credentials.createSsl(certs.ca), override);
+  t.teardown(() => {
+    good.close();
+    anonymous.close();
+  });
+  const r = await unaryCall<EchoReply>(good, 'unary', { text: 'hi' });
+  t.equal(r.error, null);
+  t.equal(r.response?.text, 'hi from client', "the handler sees the client certificate's CN");
+  const refused = await unaryCall(anonymous, 'unary', { text: 'hi' }, undefined, { deadline: Date.now() + 2000 });
+  t.equal(refused.error?.code, grpc.status.UNAVAILABLE, 'no client certificate: the handshake fails');
 });
 
 t.test('graceful shutdown: the call in flight finishes, new calls are refused', async (t) => {
