@@ -4,7 +4,7 @@
  * It knows bytes and headers, never message types: src/service decodes.
  *
  * Life of a call:
- *   1. `checkRequest` — POST and a gRPC content-type, or a plain HTTP error (405, 415).
+ *   1. `checkRequest` (request-check.ts) — POST and a gRPC content-type, or a plain HTTP error (405, 415).
  *   2. The server routes `:path` (unknown → UNIMPLEMENTED, Trailers-Only), checks
  *      `grpc-encoding` and `grpc-timeout`, and makes a ServerCall.
  *   3. Request DATA goes through a Deframer (receive limit → RESOURCE_EXHAUSTED)
@@ -21,7 +21,6 @@
 import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { Code } from '../wire/code.js';
-import { parseContentType } from '../wire/content-type.js';
 import { Deframer, type Frame } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
 import { encodeFrame, FLAG_COMPRESSED } from '../wire/frame.js';
@@ -46,38 +45,6 @@ export interface CallDispatcher<R extends Route = Route> {
   route(path: string): R | undefined;
   /** A new call. `request` is the single request message for `unaryRequest` routes, undefined otherwise. */
   dispatch(call: ServerCall, route: R, request: Uint8Array | undefined): void;
-}
-
-/**
- * The first check of every request: the HTTP status to refuse it with, or 0 to
- * go on. gRPC is `POST` with `content-type: application/grpc[+proto][;...]`.
- * gRPC-Web content types are refused here until the gRPC-Web transport exists.
- */
-export function checkRequest(headers: IncomingHttpHeaders): number {
-  if (headers[':method'] !== 'POST') return 405;
-  const type = parseContentType(headers['content-type']);
-  if (type === undefined || type.web || type.subtype !== 'proto') return 415;
-  return 0;
-}
-
-/** A plain HTTP refusal (not gRPC: the peer may not speak it). */
-export function refuse(stream: ServerHttp2Stream, status: number): void {
-  const headers: Record<string, string | number> = { ':status': status };
-  if (status === 405) headers.allow = 'POST';
-  try {
-    stream.respond(headers, END_OPTIONS);
-  } catch {
-    // The stream is already gone.
-  }
-}
-
-/** A Trailers-Only answer to a call that never got as far as a ServerCall. */
-export function refuseCall(stream: ServerHttp2Stream, error: GrpcError): void {
-  try {
-    stream.respond(trailersOnly(error, undefined), END_OPTIONS);
-  } catch {
-    // The stream is already gone.
-  }
 }
 
 const OPEN = 0; // nothing sent yet

@@ -14,7 +14,8 @@ import { GrpcError } from '../wire/error.js';
 import { parseTimeout } from '../wire/timeout.js';
 import { acceptsEncoding, ACCEPT_ENCODING, isSupportedEncoding } from './compression.js';
 import { bind, parseListenTarget, type ListenAddress, type ListenTarget } from './listen.js';
-import { checkRequest, refuse, refuseCall, ServerCall, type CallConfig, type CallDispatcher, type Route } from './server-stream.js';
+import { checkRequest, refuse, refuseCall } from './request-check.js';
+import { ServerCall, type CallConfig, type CallDispatcher, type Route } from './server-stream.js';
 import { traceServerStream, tracing } from './trace.js';
 
 export type { ListenAddress, ListenTarget } from './listen.js';
