@@ -9,7 +9,7 @@
  *
  * Contenders alternate within each round (A B C A B C …) so that machine
  * noise hits all of them alike; each figure is the median of the rounds, with
- * min–max. Standalone: `node dist/bench/codec.js [--quick] [--rounds N]`;
+ * min–max, in operations per second of CPU time (see measure()). Standalone: `node dist/bench/codec.js [--quick] [--rounds N]`;
  * bench/run.ts calls runCodecBench().
  */
 import { existsSync } from 'node:fs';
@@ -32,7 +32,7 @@ export interface CodecBenchOptions {
 export interface CodecBenchRow {
   case: string;
   impl: 'wiregrpc' | 'protobufjs' | 'bufbuild';
-  /** ops/s, one per round. */
+  /** ops per CPU-second, one per round. */
   samples: number[];
   median: number;
   min: number;
@@ -169,11 +169,17 @@ function contenders(): Map<string, { bytes: number; list: Contender[] }> {
 
 let sink = 0;
 
-/** ops/s of `fn` over about `ms` milliseconds (in batches, so the clock is read rarely). */
+/**
+ * ops per second of CPU time of `fn`, run for about `ms` milliseconds (in
+ * batches, so the clock is read rarely). CPU time rather than wall time: on a
+ * shared machine, time spent descheduled is not the codec's, and it would
+ * otherwise land on whichever contender happened to be running.
+ */
 function measure(fn: () => unknown, ms: number): number {
   let batch = 1;
   let ops = 0;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   let now = start;
   while (now - start < ms) {
     for (let i = 0; i < batch; i++) {
@@ -184,7 +190,8 @@ function measure(fn: () => unknown, ms: number): number {
     now = performance.now();
     if (now - start < ms / 20) batch *= 2;
   }
-  return (ops * 1000) / (now - start);
+  const cpu = process.cpuUsage(cpu0);
+  return (ops * 1e6) / Math.max(1, cpu.user + cpu.system);
 }
 
 function median(xs: number[]): number {

@@ -24,11 +24,6 @@ export const MAX_DEPTH = 100;
 
 const TWO_32 = 4294967296;
 
-const f32 = new Float32Array(1);
-const f64 = new Float64Array(1);
-const f32b = new Uint8Array(f32.buffer);
-const f64b = new Uint8Array(f64.buffer);
-const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function wireError(message: string): GrpcError {
   return new GrpcError(Code.INTERNAL, message);
@@ -42,6 +37,7 @@ export class Reader {
   /** Halves of the last varint64/fixed64 read (two's complement). */
   lo = 0;
   hi = 0;
+  private dataView: DataView | undefined = undefined;
 
   constructor(buf: Uint8Array, pos = 0, len = buf.length) {
     this.buf = buf;
@@ -207,20 +203,17 @@ export class Reader {
     return toInt64(this.lo, this.hi);
   }
 
+  /** A DataView of `buf`, made the first time a float or double is read. */
+  private get view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
+  }
+
   float(): number {
-    const p = this.need(4, 'float');
-    const buf = this.buf;
-    if (LITTLE) for (let i = 0; i < 4; i++) f32b[i] = buf[p + i]!;
-    else for (let i = 0; i < 4; i++) f32b[3 - i] = buf[p + i]!;
-    return f32[0]!;
+    return this.view.getFloat32(this.need(4, 'float'), true);
   }
 
   double(): number {
-    const p = this.need(8, 'double');
-    const buf = this.buf;
-    if (LITTLE) for (let i = 0; i < 8; i++) f64b[i] = buf[p + i]!;
-    else for (let i = 0; i < 8; i++) f64b[7 - i] = buf[p + i]!;
-    return f64[0]!;
+    return this.view.getFloat64(this.need(8, 'double'), true);
   }
 
   /** The length prefix of a length-delimited value, checked against the bytes left. Returns the end. */

@@ -78,26 +78,62 @@ export function utf8Encode(text: string): Uint8Array {
  * Decodes `buf[start, end)` strictly. Returns undefined for invalid UTF-8 so
  * that the caller names the field in its own error.
  *
- * Short strings are decoded here: one String.fromCharCode per character. Each multi-byte sequence is checked the way the
+ * Short strings are decoded here, into code units turned into a string a
+ * few at a time (unitsToString); ASCII-only ones straight from the bytes. Each multi-byte sequence is checked the way the
  * Unicode standard's table 3-7 says (no overlong forms, no surrogates, nothing
  * above U+10FFFF, no truncation).
  */
 export function utf8Decode(buf: Uint8Array, start: number, end: number): string | undefined {
   const n = end - start;
   if (n > SHORT_DECODE) return nativeDecode(buf, start, end);
+  let high = 0;
+  for (let i = start; i < end; i++) high |= buf[i]!;
+  return high < 0x80 ? unitsToString(buf, start, end) : shortDecode(buf, start, end);
+}
+
+const fromCharCode = String.fromCharCode;
+
+/**
+ * Code units → string, up to 8 characters per String.fromCharCode call:
+ * fewer intermediate strings than one call per character, and no array
+ * allocation (`apply`) either.
+ */
+function unitsToString(u: ArrayLike<number>, start: number, end: number): string {
   let out = '';
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    out += fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!, u[i + 6]!, u[i + 7]!);
+  }
+  switch (end - i) {
+    case 0: return out;
+    case 1: return out + fromCharCode(u[i]!);
+    case 2: return out + fromCharCode(u[i]!, u[i + 1]!);
+    case 3: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!);
+    case 4: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!);
+    case 5: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!);
+    case 6: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!);
+    default: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!, u[i + 6]!);
+  }
+}
+
+/** UTF-16 code units of a short non-ASCII string being decoded (at most SHORT_DECODE of them). */
+const units = new Uint16Array(SHORT_DECODE);
+
+/** Short UTF-8 with non-ASCII bytes, validated. */
+function shortDecode(buf: Uint8Array, start: number, end: number): string | undefined {
+  let k = 0;
   let i = start;
   while (i < end) {
     const b = buf[i++]!;
     if (b < 0x80) {
-      out += String.fromCharCode(b);
+      units[k++] = b;
     } else if (b < 0xc2) {
       return undefined; // a continuation byte, or an overlong 2-byte lead
     } else if (b < 0xe0) {
       if (i >= end) return undefined;
       const b1 = buf[i++]!;
       if ((b1 & 0xc0) !== 0x80) return undefined;
-      out += String.fromCharCode(((b & 0x1f) << 6) | (b1 & 0x3f));
+      units[k++] = ((b & 0x1f) << 6) | (b1 & 0x3f);
     } else if (b < 0xf0) {
       if (i + 1 >= end) return undefined;
       const b1 = buf[i++]!;
@@ -105,7 +141,7 @@ export function utf8Decode(buf: Uint8Array, start: number, end: number): string 
       if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return undefined;
       const c = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
       if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)) return undefined;
-      out += String.fromCharCode(c);
+      units[k++] = c;
     } else if (b < 0xf5) {
       if (i + 2 >= end) return undefined;
       const b1 = buf[i++]!;
@@ -114,12 +150,13 @@ export function utf8Decode(buf: Uint8Array, start: number, end: number): string 
       if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return undefined;
       const c = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
       if (c < 0x10000 || c > 0x10ffff) return undefined;
-      out += String.fromCharCode(0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff));
+      units[k++] = 0xd800 + ((c - 0x10000) >> 10);
+      units[k++] = 0xdc00 + ((c - 0x10000) & 0x3ff);
     } else {
       return undefined;
     }
   }
-  return out;
+  return unitsToString(units, 0, k);
 }
 
 function nativeDecode(buf: Uint8Array, start: number, end: number): string | undefined {
