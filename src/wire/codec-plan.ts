@@ -85,6 +85,8 @@ export interface MessagePlan {
    */
   readonly defaults: Record<string, unknown>;
   readonly containers: readonly FieldPlan[];
+  /** Creates a value (see valueConstructor). */
+  Value: ValueConstructor;
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
@@ -127,6 +129,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
     byNoSparse: dense ? undefined : new Map(),
     defaults,
     containers,
+    Value: Object as unknown as ValueConstructor,
   };
   plans.set(schema, plan);
 
@@ -175,6 +178,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
       containers.push(fp);
     }
   }
+  plan.Value = valueConstructor(defaults, containers);
   // Sub-plans last: a recursive reference finds this plan in the cache.
   for (let i = 0; i < sorted.length; i++) {
     const f = sorted[i]!;
@@ -184,13 +188,30 @@ export function planFor(schema: MessageSchema): MessagePlan {
   return plan;
 }
 
-/** A new value with every always-present field at its default. */
+/** A new value: implicit fields at their defaults, empty containers, the rest undefined. */
 export function createValue(plan: MessagePlan): Record<string, unknown> {
-  const o: Record<string, unknown> = { ...plan.defaults };
-  const c = plan.containers;
-  for (let i = 0; i < c.length; i++) {
-    const f = c[i]!;
-    o[f.key] = f.mode === Mode.MAP ? Object.create(null) : [];
-  }
-  return o;
+  return new plan.Value();
+}
+
+type ValueConstructor = new () => Record<string, unknown>;
+
+/**
+ * A constructor per message type (a closure, not generated code). `new`
+ * gives every type its own object layout, so creating values stays fast
+ * however many message types a process decodes — a shared `{ ...defaults }`
+ * site slows down once it has seen more than a few layouts. Values keep
+ * Object.prototype as their prototype: they are plain objects.
+ */
+function valueConstructor(defaults: Record<string, unknown>, containers: readonly FieldPlan[]): ValueConstructor {
+  const keys = Object.keys(defaults);
+  const values = keys.map((k) => defaults[k]);
+  const Value = function (this: Record<string, unknown>): void {
+    for (let i = 0; i < keys.length; i++) this[keys[i]!] = values[i];
+    for (let i = 0; i < containers.length; i++) {
+      const f = containers[i]!;
+      this[f.key] = f.mode === Mode.MAP ? Object.create(null) : [];
+    }
+  } as unknown as ValueConstructor;
+  Value.prototype = Object.prototype;
+  return Value;
 }
