@@ -19,10 +19,11 @@ export const verb: Verb = {
     'Generates TypeScript from .proto files: for each file (and each file it imports)\n' +
     'one module with an interface per message, a const object per enum, the schemas\n' +
     'as plain data, and typed service definitions for createClient and Server.add.\n' +
-    'Module paths follow the .proto paths relative to their include directory:\n' +
-    'userinfo.proto → DIR/userinfo.ts, google/protobuf/timestamp.proto →\n' +
-    'DIR/google/protobuf/timestamp.ts. Generated code imports only the runtime\n' +
-    "('wiregrpc', or --runtime-import: a package name, or a path relative to DIR).\n" +
+    'Module paths follow the .proto paths relative to their -I directory (else to\n' +
+    'the directory of the file named): userinfo.proto → DIR/userinfo.ts,\n' +
+    'google/protobuf/timestamp.proto → DIR/google/protobuf/timestamp.ts.\n' +
+    "Generated code imports only the runtime ('wiregrpc', or --runtime-import: a\n" +
+    'package name, or a path relative to DIR).\n' +
     'Prints the path of each file written.',
   flags: {
     include: PROTO_FLAGS.include!,
@@ -36,8 +37,8 @@ export const verb: Verb = {
     const includeDirs = args.all('include');
     const runtimeImport = args.get('runtime-import');
     const set = loadProtoSync(files, { includeDirs });
-    const roots = [...includeDirs, ...files.filter((file) => existsSync(file)).map((file) => path.dirname(path.resolve(file)))];
-    const generated = generate(set, { roots, ...(runtimeImport !== undefined ? { runtimeImport } : {}) });
+    const fileDirs = files.filter((file) => existsSync(file)).map((file) => path.dirname(path.resolve(file)));
+    const generated = generate(set, { includeDirs, fileDirs, ...(runtimeImport !== undefined ? { runtimeImport } : {}) });
     for (const file of generated) {
       const target = path.join(out, ...file.path.split('/'));
       mkdirSync(path.dirname(target), { recursive: true });

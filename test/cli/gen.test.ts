@@ -29,6 +29,33 @@ const INCLUDES = ['test/protos/loader/inc'];
 const tmp = mkdtempSync(path.join(tmpdir(), 'wiregrpc-gen-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
 const GEN = path.join(tmp, 'gen');
+
+// Names that must not collide: with an imported message of the same name, with
+// globals and runtime names the generated code uses, between a nested type's
+// flat name and a top-level one, with a schema constant's name, and methods
+// named like the client's own members.
+const CLASH_DIR = path.join(tmp, 'protos');
+const CLASH_DEP = `syntax = "proto3";
+package clash.dep;
+message Common { string id = 1; }
+enum Level { LEVEL_UNSPECIFIED = 0; HIGH = 1; }
+`;
+const CLASH_MAIN = `syntax = "proto3";
+package clash.main;
+import "clash/dep.proto";
+// Same name as the message it wraps.
+message Common { clash.dep.Common inner = 1; clash.dep.Level level = 2; }
+message Record { map<string, Record> children = 1; }
+message MessageSchema { string x = 1; }
+message Outer { message Inner { int32 a = 1; } Inner inner = 1; }
+message Outer_Inner { string b = 1; }
+message OuterSchema { int32 c = 1; Outer outer = 2; }
+service Clash {
+  rpc Close (Common) returns (Record);
+  rpc Channel (stream Record) returns (stream Common);
+}
+`;
+const INCLUDE_ARGS = [...INCLUDES, CLASH_DIR].flatMap((dir) => ['-I', dir]);
 /** The runtime, as generated modules and the usage files in `tmp` import it. */
 const rel = (from: string) => path.relative(from, RUNTIME).split(path.sep).join('/');
 
@@ -59,7 +86,10 @@ const tsconfig = (files: string[], extra: Record<string, unknown>) => JSON.strin
 
 t.before(async () => {
   writeFileSync(path.join(tmp, 'package.json'), '{ "type": "module" }\n');
-  const { code, stdout } = await gen([...PROTOS, ...INCLUDES.flatMap((dir) => ['-I', dir]), '--out', GEN, '--runtime-import', rel(GEN)]);
+  mkdirSync(path.join(CLASH_DIR, 'clash'), { recursive: true });
+  writeFileSync(path.join(CLASH_DIR, 'clash/dep.proto'), CLASH_DEP);
+  writeFileSync(path.join(CLASH_DIR, 'clash/main.proto'), CLASH_MAIN);
+  const { code, stdout } = await gen([...PROTOS, 'clash/main.proto', ...INCLUDE_ARGS, '--out', GEN, '--runtime-import', rel(GEN)]);
   if (code !== 0) throw new Error(`gen failed with ${code}`);
   if (!stdout.includes(path.join(GEN, 'userinfo.ts'))) throw new Error(`gen printed: ${stdout}`);
 });
@@ -68,7 +98,7 @@ t.test('one module per .proto file, imports included, laid out by .proto path', 
   const files = (dir: string, prefix = ''): string[] => readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort();
   t.same(files(GEN), [
-    'codec-bench.ts', 'echo.ts', 'golden.ts',
+    'clash/dep.ts', 'clash/main.ts', 'codec-bench.ts', 'echo.ts', 'golden.ts',
     'google/protobuf/descriptor.ts', 'google/protobuf/duration.ts', 'google/protobuf/empty.ts', 'google/protobuf/field_mask.ts',
     'google/protobuf/struct.ts', 'google/protobuf/timestamp.ts', 'google/protobuf/wrappers.ts',
     'kitchen.ts', 'shared/common.ts', 'sub/sibling.ts', 'userinfo.ts', 'wkt.ts',
@@ -85,10 +115,25 @@ t.test('one module per .proto file, imports included, laid out by .proto path', 
   }
 });
 
+t.test('mistakes: no files, no --out, an unsupported .proto, an import outside every root', async (t) => {
+  await t.rejects(gen(['--out', path.join(tmp, 'x')]), { name: 'UsageError', message: /no \.proto files/ });
+  await t.rejects(gen(['proto/userinfo.proto']), { name: 'UsageError', message: /missing --out/ });
+  await t.rejects(gen(['test/protos/loader/legacy.proto', '--out', path.join(tmp, 'x')]), /groups/);
+  // An import reached with `..` lies under no root: gen cannot place it, and says so.
+  mkdirSync(path.join(tmp, 'outside/a'), { recursive: true });
+  writeFileSync(path.join(tmp, 'outside/dep.proto'), 'syntax = "proto3"; package o; message Dep { int32 a = 1; }\n');
+  writeFileSync(path.join(tmp, 'outside/a/top.proto'), 'syntax = "proto3"; package o; import "../dep.proto"; message Top { Dep dep = 1; }\n');
+  await t.rejects(gen([path.join(tmp, 'outside/a/top.proto'), '--out', path.join(tmp, 'x')]), /dep\.proto lies outside every include directory/);
+  // With -I for the top directory, the same import has a place.
+  const out = path.join(tmp, 'y');
+  t.equal((await gen([path.join(tmp, 'outside/a/top.proto'), '-I', path.join(tmp, 'outside'), '--out', out])).code, 0);
+  t.match(readFileSync(path.join(out, 'a/top.ts'), 'utf8'), "import { type Dep, DepSchema } from '../dep.js';");
+});
+
 t.test('deterministic: the same input gives the same bytes', async (t) => {
   const again = path.join(tmp, 'again');
-  await gen([...PROTOS, '-I', INCLUDES[0]!, '--out', again, '--runtime-import', rel(again)]);
-  for (const file of ['userinfo.ts', 'kitchen.ts', 'golden.ts', 'google/protobuf/descriptor.ts']) {
+  await gen([...PROTOS, 'clash/main.proto', ...INCLUDE_ARGS, '--out', again, '--runtime-import', rel(again)]);
+  for (const file of ['userinfo.ts', 'kitchen.ts', 'golden.ts', 'google/protobuf/descriptor.ts', 'clash/main.ts']) {
     t.equal(readFileSync(path.join(again, file), 'utf8'), readFileSync(path.join(GEN, file), 'utf8'), file);
   }
 });
@@ -116,7 +161,7 @@ function isSchema(value: unknown): value is { typeName: string } {
 }
 
 t.test('generated schemas equal the loader\'s, field by field', async (t) => {
-  const set = loadProtoSync(PROTOS, { includeDirs: INCLUDES });
+  const set = loadProtoSync([...PROTOS, 'clash/main.proto'], { includeDirs: [...INCLUDES, CLASH_DIR] });
   const messages = new Map<string, MessageSchema>();
   const enums = new Map<string, EnumSchema>();
   const services = new Map<string, ServiceDefinition>();
@@ -169,6 +214,8 @@ import { Kitchens, Kitchen_Mood, type Kitchen, type Pong, type Tree } from './ge
 import { Color, type Oneofs, type Optionals } from './gen/golden.js';
 import type { WellKnown } from './gen/wkt.js';
 import type { Timestamp } from './gen/google/protobuf/timestamp.js';
+import { Clash, MessageSchemaSchema, OuterSchemaSchema, RecordSchema, type Common, type Outer, type Outer_Inner, type Outer_Inner$, type OuterSchema$, type Record$ } from './gen/clash/main.js';
+import { Level, type Common as ImportedCommon } from './gen/clash/dep.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 function assertType<T extends true>(): T | undefined { return undefined; }
@@ -234,6 +281,17 @@ assertType<Equal<Optionals['oInt32'], number | undefined>>();
 const red: Color = Color.RED;
 assertType<Equal<typeof Color.NEGATIVE, -1>>();
 void red;
+
+const clash = createClient(Clash, 'localhost:1');
+const closed = clash.Close({ inner: { id: 'x' }, level: Level.HIGH });
+assertType<Equal<typeof closed, Promise<Record$>>>();
+assertType<Equal<ReturnType<typeof clash.close>, Promise<void>>>();   // the client's own close, not the method
+assertType<Equal<Common['inner'], ImportedCommon | undefined>>();
+assertType<Equal<Record$['children'], Record<string, Record$>>>();
+assertType<Equal<Outer['inner'], Outer_Inner | undefined>>();
+assertType<Equal<Outer_Inner$['b'], string>>();
+assertType<Equal<OuterSchema$['outer'], Outer | undefined>>();
+void [MessageSchemaSchema, OuterSchemaSchema, RecordSchema];
 
 declare const oneofs: Oneofs;
 if (oneofs.text !== undefined) assertType<Equal<typeof oneofs.num, undefined>>();

@@ -20,8 +20,10 @@ import { enumSchema, messageSchemas } from './schema-data.js';
 import { serviceDefinition } from './services.js';
 
 export interface GenerateOptions {
-  /** Directories .proto paths are relative to: the `-I` dirs, then the directories of the files named. */
-  readonly roots: readonly string[];
+  /** Directories .proto paths are relative to, like protoc's `-I`. */
+  readonly includeDirs: readonly string[];
+  /** The directories of the files named: paths of files under no include dir are relative to these. */
+  readonly fileDirs: readonly string[];
   /**
    * Where generated code imports the runtime from: `wiregrpc` (default), or a
    * path relative to the output directory, like `../../src/service/index.js`.
@@ -36,7 +38,7 @@ export interface GeneratedFile {
 }
 
 export function generate(set: ProtoSet, options: GenerateOptions): GeneratedFile[] {
-  const model = buildModel(set, { roots: options.roots });
+  const model = buildModel(set, { includeDirs: options.includeDirs, fileDirs: options.fileDirs });
   const runtime = options.runtimeImport ?? 'wiregrpc';
   return model.modules.map((module) => ({ path: `${module.modulePath}.ts`, text: renderModule(model, module, runtime) }));
 }

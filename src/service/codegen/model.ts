@@ -4,8 +4,9 @@
  *
  * Every file that declares something becomes one module (its imports too, so
  * that modules can import each other as the .proto files do). A module's path
- * is its .proto path relative to the include directory (or the directory of a
- * file named on the command line) it lies under: `userinfo.proto` →
+ * is its .proto path relative to the include directory it lies under (as
+ * protoc names files), or else to the directory of a file named on the command
+ * line: `userinfo.proto` →
  * `userinfo.ts`, `google/protobuf/timestamp.proto` →
  * `google/protobuf/timestamp.ts`. The well-known types are generated like any
  * other import.
@@ -78,14 +79,17 @@ export interface Model {
 }
 
 export interface ModelOptions {
-  /** Directories that .proto paths are relative to (the `-I` dirs and the directories of the files named). */
-  readonly roots: readonly string[];
+  /** Directories .proto paths are relative to, like protoc's `-I`. */
+  readonly includeDirs: readonly string[];
+  /** The directories of the files named, for files under no include dir. */
+  readonly fileDirs: readonly string[];
 }
 
 const PROTOBUFJS_DIR = path.dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
 
 export function buildModel(set: ProtoSet, options: ModelOptions): Model {
-  const roots = [...options.roots.map((dir) => path.resolve(dir)), PROTOBUFJS_DIR];
+  // Include dirs first, as protoc names files; then the named files' own directories.
+  const tiers = [options.includeDirs, options.fileDirs, [PROTOBUFJS_DIR]].map((dirs) => dirs.map((dir) => path.resolve(dir)));
   const builtins = builtinFiles();
   const modules = new Map<string, ModuleModel>();
   const symbols = new Map<string, { decl: MessageDecl | EnumDecl; module: ModuleModel }>();
@@ -93,7 +97,7 @@ export function buildModel(set: ProtoSet, options: ModelOptions): Model {
   const moduleOf = (object: protobuf.ReflectionObject): ModuleModel => {
     const file = object.filename ?? builtins.get(typeNameOf(object));
     if (file === undefined || file === null) throw new Error(`cannot tell which file declares ${typeNameOf(object)}`);
-    const protoPath = path.isAbsolute(file) ? relativeProtoPath(file, roots) : file;
+    const protoPath = path.isAbsolute(file) ? relativeProtoPath(file, tiers) : file;
     let module = modules.get(protoPath);
     if (module === undefined) {
       module = { protoPath, modulePath: modulePathOf(protoPath), decls: [], scope: new NameScope() };
@@ -149,16 +153,18 @@ function declare(set: ProtoSet, object: protobuf.Type | protobuf.Enum | protobuf
   };
 }
 
-/** A file's path as imported: relative to the root it lies under (the nearest one, for nested roots). */
-function relativeProtoPath(file: string, roots: readonly string[]): string {
-  let best: string | undefined;
-  for (const root of roots) {
-    const rel = path.relative(root, file);
-    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
-    if (best === undefined || rel.length < best.length) best = rel;
+/** A file's path relative to the first tier of roots that holds it (the nearest root within a tier). */
+function relativeProtoPath(file: string, tiers: readonly (readonly string[])[]): string {
+  for (const roots of tiers) {
+    let best: string | undefined;
+    for (const root of roots) {
+      const rel = path.relative(root, file);
+      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+      if (best === undefined || rel.length < best.length) best = rel;
+    }
+    if (best !== undefined) return best.split(path.sep).join('/');
   }
-  if (best === undefined) throw new Error(`${file} lies outside every include directory: add its root with -I`);
-  return best.split(path.sep).join('/');
+  throw new Error(`${file} lies outside every include directory: add its root with -I`);
 }
 
 /**
