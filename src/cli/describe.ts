@@ -119,8 +119,13 @@ function fieldText(field: protobuf.Field): string {
   field.resolve();
   const type = field.resolvedType !== null ? fullName(field.resolvedType) : field.type;
   if (field instanceof protobuf.MapField) return `map<${field.keyType}, ${type}> ${field.name} = ${field.id};`;
-  const label = field.repeated ? 'repeated ' : field.required ? 'required ' : field.partOf?.isProto3Optional === true || (field.hasPresence && field.partOf === null && field.resolvedType === null && field.optional && !isProto3(field)) ? 'optional ' : '';
-  return `${label}${type} ${field.name} = ${field.id};`;
+  const inOneof = field.partOf !== null && !field.partOf.isProto3Optional;
+  const label = field.repeated ? 'repeated '
+    : field.required ? 'required '
+    : field.partOf?.isProto3Optional === true || (!inOneof && !isProto3(field)) ? 'optional '
+    : '';
+  const packed = field.repeated && !isProto3(field) && field.packed ? ' [packed = true]' : '';
+  return `${label}${type} ${field.name} = ${field.id}${packed};`;
 }
 
 function isProto3(object: protobuf.ReflectionObject): boolean {

@@ -11,8 +11,8 @@
  *
  * Covered: proto2 and proto3 files (presence, packed options, proto3
  * `optional`), nested types and enums, maps, oneofs, services. Not covered:
- * extensions (skipped), groups (become plain message fields, which the schema
- * builder refuses), editions features beyond the file's edition.
+ * extensions (skipped), editions features beyond the file's edition. Groups
+ * are described as protobufjs's parser would (the schema builder refuses them).
  */
 import protobuf from 'protobufjs';
 import { fileDescriptorCodec } from './descriptor.js';
@@ -68,6 +68,7 @@ const SCALAR_BY_TYPE: readonly (string | undefined)[] = [
   undefined, 'double', 'float', 'int64', 'uint64', 'int32', 'fixed64', 'fixed32', 'bool', 'string',
   undefined, undefined, 'bytes', 'uint32', undefined, 'sfixed32', 'sfixed64', 'sint32', 'sint64',
 ];
+const TYPE_GROUP = 10;
 const LABEL_REQUIRED = 2;
 const LABEL_REPEATED = 3;
 /** Edition enum numbers (descriptor.proto) → protobufjs's edition names. */
@@ -151,8 +152,13 @@ function messageJson(message: MessageDescriptor): Json {
     }
   }
 
+  // A proto2 group's field has TYPE_GROUP and its message is nested beside it: mark the message
+  // as a group, so protobufjs (like its parser) knows the field is DELIMITED on the wire.
+  const groups = new Set(message.field.filter((f) => f.type === TYPE_GROUP).map((f) => f.typeName?.slice(f.typeName.lastIndexOf('.') + 1)));
   const nested: Json = {};
-  for (const type of message.nestedType) if (!mapEntries.has(type.name)) nested[type.name] = messageJson(type);
+  for (const type of message.nestedType) {
+    if (!mapEntries.has(type.name)) nested[type.name] = { ...messageJson(type), ...(groups.has(type.name) ? { group: true } : {}) };
+  }
   for (const e of message.enumType) nested[e.name] = enumJson(e);
   return {
     fields,
