@@ -9,6 +9,8 @@
  *   HOST=::      address to listen on; "::" also accepts IPv4 on dual-stack hosts
  */
 import { Code, GrpcError, Server } from '../../src/service/index.js';
+import { addHealth, Health } from '../../src/service/health.js';
+import { addReflection } from '../../src/service/reflection.js';
 import { UserInfo, type UserRequest, type UserResponse } from './userinfo.js';
 
 const users: Record<string, UserResponse> = {
@@ -23,6 +25,9 @@ server.add(UserInfo, {
     return user;
   },
 });
+
+addHealth(server, { 'proto.UserInfo': 'SERVING' }); // grpc.health.v1.Health; shutdown flips all to NOT_SERVING
+addReflection(server, [UserInfo, Health]); // grpcurl -plaintext localhost:50051 list
 
 const host = process.env.HOST ?? '::';
 const port = Number(process.env.PORT ?? 50051);
