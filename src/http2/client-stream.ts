@@ -44,8 +44,11 @@ import { traceClientStream, tracing } from './trace.js';
 export interface ClientStreamListener {
   /** Response headers (custom metadata only). Not called for a Trailers-Only response. */
   onHeaders(headers: Metadata): void;
-  /** One response message, decompressed. The bytes may be a view into a network buffer. */
-  onMessage(data: Uint8Array): void;
+  /**
+   * One response message, decompressed. The bytes may be a view into a network
+   * buffer. `compressed`: the message's frame had the compressed flag.
+   */
+  onMessage(data: Uint8Array, compressed: boolean): void;
   /** The end: `error` undefined means OK. Called exactly once, possibly from inside `start()`. */
   onEnd(error: GrpcError | undefined, trailers: Metadata): void;
 }
@@ -57,6 +60,8 @@ export interface ClientStreamOptions {
   signal?: AbortSignal;
   /** Compress request messages with this (`gzip`, `deflate`); default: none. */
   compression?: string;
+  /** With `compression`: whether request message `index` (0-based) is compressed; default every one. */
+  compressMessage?: (index: number) => boolean;
   /** Wait for a connection instead of failing fast while the channel cannot connect. */
   waitForReady?: boolean;
   /**
@@ -83,6 +88,8 @@ export class ClientStream implements ChannelCall {
   private readonly metadata: Metadata | undefined;
   private readonly signal: AbortSignal | undefined;
   private readonly encoding: string | undefined;
+  private readonly compressMessage: ((index: number) => boolean) | undefined;
+  private sentCount = 0;
   private readonly deframer: Deframer;
   private conn: Connection | undefined;
   private stream: NodeStream | undefined;
@@ -119,6 +126,7 @@ export class ClientStream implements ChannelCall {
     this.metadata = options.metadata;
     this.signal = options.signal;
     this.encoding = options.compression === 'identity' ? undefined : options.compression;
+    this.compressMessage = options.compressMessage;
     this.waitForReady = options.waitForReady === true;
     if (options.replayable) this.replay = [];
     this.deframer = new Deframer({ maxMessageLength: channel.maxReceiveMessageLength, allowedFlags: 1 });
@@ -156,10 +164,12 @@ export class ClientStream implements ChannelCall {
         `request message of ${message.length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`));
       return undefined;
     }
-    if (this.encoding === undefined && this.outbound === undefined) return this.writeFrame(encodeFrame(message));
+    const encoding = this.encoding !== undefined && (this.compressMessage?.(this.sentCount) ?? true) ? this.encoding : undefined;
+    this.sentCount++;
+    if (encoding === undefined && this.outbound === undefined) return this.writeFrame(encodeFrame(message));
     const step = (this.outbound ?? Promise.resolve())
-      .then(() => (this.encoding === undefined ? message : compress(this.encoding, message)))
-      .then((bytes) => this.writeFrame(encodeFrame(bytes, this.encoding !== undefined)))
+      .then(() => (encoding === undefined ? message : compress(encoding, message)))
+      .then((bytes) => this.writeFrame(encodeFrame(bytes, encoding !== undefined)))
       .catch((err: unknown) => this.cancel(GrpcError.from(err, Code.INTERNAL)));
     this.outbound = step;
     return step;
@@ -295,7 +305,7 @@ export class ClientStream implements ChannelCall {
       if (frame.compressed || this.inbound !== undefined) {
         this.deliverLater(frame);
       } else {
-        this.listener.onMessage(frame.data);
+        this.listener.onMessage(frame.data, false);
         if (this.finished) return;
       }
     }
@@ -371,7 +381,7 @@ export class ClientStream implements ChannelCall {
       .then(() => (frame.compressed ? decompress(encoding, frame.data, limit) : frame.data))
       .then(
         (data) => {
-          if (!this.finished) this.listener.onMessage(data);
+          if (!this.finished) this.listener.onMessage(data, frame.compressed);
         },
         (err: unknown) => this.fail(GrpcError.from(err, Code.INTERNAL)),
       )

@@ -25,7 +25,7 @@ import { Deframer, type Frame } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
 import { encodeFrame, FLAG_COMPRESSED } from '../wire/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
-import { compress, decompress } from './compression.js';
+import { acceptsEncoding, compress, decompress, isSupportedEncoding } from './compression.js';
 import { END_OPTIONS, RESPOND_OPTIONS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 
 /** Per-server settings every call reads (one shared object). */
@@ -99,8 +99,12 @@ export class ServerCall {
   readonly deadline: number | undefined;
   /** `grpc-encoding` of the request messages ("identity" = none). */
   readonly requestEncoding: string;
-  /** `grpc-encoding` of our response messages ("identity" = none). */
-  readonly responseEncoding: string;
+  /** `grpc-encoding` of our response messages ("identity" = none); see `useResponseEncoding`. */
+  responseEncoding: string;
+  /** Whether the request message most recently handed over arrived compressed (its frame's flag). */
+  requestCompressed = false;
+  /** With a response encoding: false sends the next messages uncompressed (the flag is per message). */
+  compressResponses = true;
 
   private readonly config: CallConfig;
   /** Kept: `stream.session` is gone once the stream closes. */
@@ -229,6 +233,7 @@ export class ServerCall {
   }
 
   private open(frame: Frame): Promise<Uint8Array> {
+    this.requestCompressed = frame.compressed;
     if (!frame.compressed) return Promise.resolve(frame.data);
     return decompress(this.requestEncoding, frame.data, this.config.maxReceiveMessageLength).catch((err) => {
       const error = GrpcError.from(err, Code.INTERNAL);
@@ -286,6 +291,7 @@ export class ServerCall {
       if (frame === undefined) {
         this.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.path} takes one request message; the client sent none`));
       } else if (!frame.compressed) {
+        this.requestCompressed = false;
         this.dispatcher.dispatch(this, this.route!, frame.data);
       } else {
         this.open(frame).then((bytes) => {
@@ -301,6 +307,17 @@ export class ServerCall {
   }
 
   // ─── Sending ───────────────────────────────────────────────────────────
+
+  /**
+   * Compresses this call's responses with `name` ("identity": not at all)
+   * instead of the server's default. Only before the headers are sent, and
+   * only with an encoding the client accepts; returns whether it applies.
+   */
+  useResponseEncoding(name: string): boolean {
+    if (this.state !== OPEN || !isSupportedEncoding(name) || !acceptsEncoding(this.headers['grpc-accept-encoding'], name)) return false;
+    this.responseEncoding = name;
+    return true;
+  }
 
   /** Sends the response headers now (with custom metadata). Later calls do nothing. */
   sendHeaders(metadata?: Metadata): void {
@@ -324,7 +341,7 @@ export class ServerCall {
     if (this.state === DONE) return undefined;
     this.checkSendLimit(message);
     if (this.state === OPEN) this.sendHeaders();
-    if (this.responseEncoding !== 'identity') return this.compressAndWrite(message, false);
+    if (this.responseEncoding !== 'identity' && this.compressResponses) return this.compressAndWrite(message, false);
     return this.write(encodeFrame(message));
   }
 
@@ -342,7 +359,7 @@ export class ServerCall {
     }
     if (this.state === OPEN) this.sendHeaders();
     this.trailerBlock = trailers(undefined, trailing);
-    if (this.responseEncoding !== 'identity') return this.compressAndWrite(message, true);
+    if (this.responseEncoding !== 'identity' && this.compressResponses) return this.compressAndWrite(message, true);
     this.end(encodeFrame(message));
     return undefined;
   }

@@ -32,6 +32,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Compress request messages (`gzip`, `deflate`); default none. */
   compression?: 'gzip' | 'deflate' | 'identity';
+  /** With `compression`: whether request message `index` (0-based) is compressed; default every one (the flag is per message). */
+  compressMessage?: (index: number) => boolean;
+  /** Called for each response message as it arrives, before decoding: was its frame compressed? */
+  onMessageReceived?(info: { compressed: boolean }): void;
   /** While the channel cannot connect, wait (until the deadline) instead of failing with UNAVAILABLE. */
   waitForReady?: boolean;
   /** Called with the response headers. */
@@ -66,6 +70,7 @@ export function streamOptions(options: CallOptions | undefined, replayable: bool
     metadata: o.metadata === undefined ? undefined : toMetadata(o.metadata),
     signal: o.signal,
     compression: o.compression ?? defaultCompression,
+    compressMessage: o.compressMessage,
     waitForReady: o.waitForReady,
     replayable,
   };
@@ -78,6 +83,7 @@ export function streamOptionsFromCall(call: ClientCall, options: CallOptions | u
     metadata: call.metadata,
     signal: options?.signal,
     compression: options?.compression ?? defaultCompression,
+    compressMessage: options?.compressMessage,
     waitForReady: options?.waitForReady,
     replayable,
   };
@@ -87,6 +93,15 @@ export function streamOptionsFromCall(call: ClientCall, options: CallOptions | u
 function notify(stream: ClientStream | undefined, callback: (md: Metadata) => void, md: Metadata): void {
   try {
     callback(md);
+  } catch (err) {
+    stream?.cancel(new GrpcError(Code.CANCELLED, `a callback threw: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+  }
+}
+
+/** Runs `onMessageReceived`; if it throws, the call is cancelled with that error. */
+function received(stream: ClientStream | undefined, callback: (info: { compressed: boolean }) => void, compressed: boolean): void {
+  try {
+    callback({ compressed });
   } catch (err) {
     stream?.cancel(new GrpcError(Code.CANCELLED, `a callback threw: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
   }
@@ -112,7 +127,8 @@ export class UnaryCall<O> implements ClientStreamListener {
     if (onHeader !== undefined) notify(this.stream, onHeader, headers);
   }
 
-  onMessage(data: Uint8Array): void {
+  onMessage(data: Uint8Array, compressed: boolean): void {
+    if (this.options?.onMessageReceived !== undefined) received(this.stream, this.options.onMessageReceived, compressed);
     if (this.count++ === 0) {
       this.message = data;
       return;
@@ -220,7 +236,8 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
     if (onHeader !== undefined) notify(this.stream, onHeader, headers);
   }
 
-  onMessage(data: Uint8Array): void {
+  onMessage(data: Uint8Array, compressed: boolean): void {
+    if (this.options?.onMessageReceived !== undefined) received(this.stream, this.options.onMessageReceived, compressed);
     let message: O;
     try {
       message = this.output.decode(data);

@@ -79,6 +79,36 @@ export class ServerContext {
     this.call.sendHeaders(toMetadata(metadata));
   }
 
+  /**
+   * Whether the request message the handler got most recently arrived
+   * compressed (the flag of its gRPC frame; the bytes are already inflated).
+   */
+  get requestCompressed(): boolean {
+    return this.call.requestCompressed;
+  }
+
+  /**
+   * Compresses this call's response messages with `encoding` ('identity': not
+   * at all) instead of the server's `compression` option. Only before the
+   * response headers are sent, and only with an encoding the client accepts
+   * (`grpc-accept-encoding`); returns whether it applies.
+   */
+  setCompression(encoding: 'gzip' | 'deflate' | 'identity'): boolean {
+    return this.call.useResponseEncoding(encoding);
+  }
+
+  /**
+   * Per message: while false, response messages go out uncompressed even if
+   * the call has a response encoding (gRPC's flag is per message). Default true.
+   */
+  get compressResponses(): boolean {
+    return this.call.compressResponses;
+  }
+
+  set compressResponses(value: boolean) {
+    this.call.compressResponses = value;
+  }
+
   /** Trailing metadata, sent with the status. Add to it directly, or with `setTrailer`. */
   get trailers(): Metadata {
     return (this.trailerMd ??= new Metadata());
