@@ -6,7 +6,7 @@
  * `getUserInfo` takes a UserRequest and resolves to a UserResponse: a typo in
  * a field name, or a number where the name goes, does not compile.
  */
-import { GrpcError, codeName, createClient } from '../../src/service/index.js';
+import { GrpcError, codeName, createClient } from '../../src/service/core.js';
 import { UserInfo, type UserResponse } from './gen/userinfo.js';
 
 const target = process.argv[2] ?? 'localhost:50051';

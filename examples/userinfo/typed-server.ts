@@ -2,7 +2,7 @@
  * The userinfo server again, typed by generated code: `node dist/examples/userinfo/typed-server.js`.
  *
  * gen/userinfo.ts comes from `wiregrpc gen proto/userinfo.proto --out examples/userinfo/gen`
- * (with `--runtime-import ../../../src/service/index.js`, since this example
+ * (with `--runtime-import ../../../src/service/core.js`, since this example
  * lives inside the wiregrpc repository; your code imports 'wiregrpc'). It holds
  * the message types, their schemas as plain data and the service definition,
  * so this program needs neither the .proto nor protobufjs at run time, and the
@@ -12,7 +12,7 @@
  *   PORT=50051   port to listen on (0 lets the OS choose)
  *   HOST=::      address to listen on
  */
-import { Code, GrpcError, Server } from '../../src/service/index.js';
+import { Code, GrpcError, Server } from '../../src/service/core.js';
 import { UserInfo, type UserInfoImplementation, type UserResponse } from './gen/userinfo.js';
 
 const users: Record<string, UserResponse> = {

@@ -22,13 +22,13 @@ export const verb: Verb = {
     'Module paths follow the .proto paths relative to their -I directory (else to\n' +
     'the directory of the file named): userinfo.proto → DIR/userinfo.ts,\n' +
     'google/protobuf/timestamp.proto → DIR/google/protobuf/timestamp.ts.\n' +
-    "Generated code imports only the runtime ('wiregrpc', or --runtime-import: a\n" +
+    "Generated code imports only the runtime ('wiregrpc/core', or --runtime-import: a\n" +
     'package name, or a path relative to DIR).\n' +
     'Prints the path of each file written.',
   flags: {
     include: PROTO_FLAGS.include!,
     out: { short: 'o', value: 'DIR', help: 'output directory (created if missing)' },
-    'runtime-import': { value: 'SPEC', help: "module the generated code imports the runtime from (default: 'wiregrpc')" },
+    'runtime-import': { value: 'SPEC', help: "module the generated code imports the runtime from (default: 'wiregrpc/core')" },
   },
   async run(args, io) {
     const files = args.positionals;

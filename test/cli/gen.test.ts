@@ -20,7 +20,7 @@ import type { ServiceDefinition } from '../../src/service/definition.js';
 import type { EnumSchema, FieldSchema, MessageSchema } from '../../src/wire/schema.js';
 
 const REPO = process.cwd();
-const RUNTIME = path.join(REPO, 'src/service/index.js');
+const RUNTIME = path.join(REPO, 'src/service/core.js');
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const TEST_PROTOS = readdirSync('test/protos').filter((f) => f.endsWith('.proto')).sort().map((f) => `test/protos/${f}`);
 const PROTOS = ['proto/userinfo.proto', ...TEST_PROTOS, 'test/protos/loader/kitchen.proto'];
@@ -140,9 +140,9 @@ t.test('deterministic: the same input gives the same bytes', async (t) => {
 
 t.test('the checked-in examples/userinfo/gen/userinfo.ts is up to date', async (t) => {
   const out = path.join(tmp, 'example');
-  await gen(['proto/userinfo.proto', '--out', out, '--runtime-import', '../../../src/service/index.js']);
+  await gen(['proto/userinfo.proto', '--out', out, '--runtime-import', '../../../src/service/core.js']);
   t.equal(readFileSync(path.join(out, 'userinfo.ts'), 'utf8'), readFileSync('examples/userinfo/gen/userinfo.ts', 'utf8'),
-    'regenerate: wiregrpc gen proto/userinfo.proto --out examples/userinfo/gen --runtime-import ../../../src/service/index.js');
+    'regenerate: wiregrpc gen proto/userinfo.proto --out examples/userinfo/gen --runtime-import ../../../src/service/core.js');
 });
 
 /** A field with its references replaced by type names, for comparison. */

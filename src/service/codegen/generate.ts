@@ -4,7 +4,7 @@
  *
  * A module reads top to bottom as:
  *
- *   imports        the runtime ('wiregrpc'), and the modules of the .proto's imports
+ *   imports        the runtime ('wiregrpc/core', which never loads protobufjs), and the modules of the .proto's imports
  *   types          an interface (or union type) per message, a const object + type per enum
  *   schemas        EnumSchema / MessageSchema constants: plain data for the codec
  *   services       typed definitions built with defineService
@@ -39,7 +39,7 @@ export interface GeneratedFile {
 
 export function generate(set: ProtoSet, options: GenerateOptions): GeneratedFile[] {
   const model = buildModel(set, { includeDirs: options.includeDirs, fileDirs: options.fileDirs });
-  const runtime = options.runtimeImport ?? 'wiregrpc';
+  const runtime = options.runtimeImport ?? 'wiregrpc/core';
   return model.modules.map((module) => ({ path: `${module.modulePath}.ts`, text: renderModule(model, module, runtime) }));
 }
 

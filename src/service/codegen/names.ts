@@ -12,7 +12,7 @@
  */
 import * as path from 'node:path';
 
-/** What generated modules import from the runtime ('wiregrpc'). */
+/** What generated modules import from the runtime ('wiregrpc/core'). */
 export const RUNTIME_NAMES = [
   'defineService', 'MessageSchema', 'EnumSchema', 'FieldSchema',
   'TypedServiceDefinition', 'TypedMethod', 'Client', 'ClientOf', 'ImplementationOf',

@@ -1,0 +1,49 @@
+/**
+ * wiregrpc without the .proto loader: everything a program needs when its
+ * schemas come from `wiregrpc gen` (plain data) rather than from parsing .proto
+ * files. It never imports protobufjs, so bundles for browsers, workers and
+ * other constrained runtimes stay small. `wiregrpc` (index.ts) adds the loader.
+ */
+export { Code, codeName, parseCode } from '../wire/code.js';
+export { GrpcError, type GrpcErrorOptions } from '../wire/error.js';
+export { Metadata, type MetadataValue } from '../wire/metadata.js';
+export { codecFor } from '../wire/codec.js';
+export { toJson, fromJson } from '../wire/json.js';
+export type { MessageSchema, FieldSchema, EnumSchema, ScalarType, MessageCodec } from '../wire/schema.js';
+
+export type { CallShape, MethodDefinition, ServiceDefinition } from './definition.js';
+export { defineService, callShape, type MethodSpec } from './define.js';
+export type {
+  TypedMethod, TypedServiceDefinition, MessageInit, ClientOf, ImplementationOf, StubOf, HandlerOf,
+} from './typed.js';
+
+export { Server, type ServerOptions, type KeepaliveOptions, type ListenAddress, type ListenOptions, type ListenTarget, type TlsOptions } from './server.js';
+export { ServerContext } from './context.js';
+export type { ServerInterceptor } from './interceptors.js';
+export type {
+  UnaryHandler,
+  ServerStreamingHandler,
+  ClientStreamingHandler,
+  BidiStreamingHandler,
+  ServiceImplementation,
+} from './server-call.js';
+
+export { Channel, type ChannelOptions, type ChannelTlsOptions, type ConnectivityState } from '../http2/channel.js';
+export {
+  createClient,
+  type Client,
+  type ClientOptions,
+  type UnaryMethod,
+  type ServerStreamingMethod,
+  type ClientStreamingMethod,
+  type BidiStreamingMethod,
+} from './client.js';
+export { type CallOptions, type MetadataInit, ResponseStream } from './client-call.js';
+export {
+  loggingInterceptor,
+  authInterceptor,
+  metricsInterceptor,
+  type ClientInterceptor,
+  type ClientCall,
+  type CallRecord,
+} from './client-interceptors.js';
