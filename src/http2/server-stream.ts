@@ -17,6 +17,10 @@
  *      A call that fails before sending anything answers Trailers-Only.
  *   5. The client's RST_STREAM, a lost connection or the deadline abort `signal`;
  *      from then on nothing more is written.
+ *
+ * gRPC-Web calls (grpc-web.ts; over HTTP/2 or HTTP/1.1) are this same class
+ * given another `CallProtocol`: it writes the status into the body instead of
+ * HTTP/2 trailers, and may base64 the body.
  */
 import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
@@ -26,7 +30,7 @@ import { GrpcError } from '../wire/error.js';
 import { encodeFrame, FLAG_COMPRESSED } from '../wire/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { acceptsEncoding, compress, decompress, isSupportedEncoding } from './compression.js';
-import { END_OPTIONS, RESPOND_OPTIONS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
+import { END_OPTIONS, OK_TRAILERS, RESPOND_OPTIONS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 
 /** Per-server settings every call reads (one shared object). */
 export interface CallConfig {
@@ -46,6 +50,46 @@ export interface CallDispatcher<R extends Route = Route> {
   /** A new call. `request` is the single request message for `unaryRequest` routes, undefined otherwise. */
   dispatch(call: ServerCall, route: R, request: Uint8Array | undefined): void;
 }
+
+/** What cuts a request body into frames: a Deframer, or (gRPC-Web-text) one that decodes base64 first. */
+export interface FrameSource {
+  push(chunk: Uint8Array): Frame[];
+  end(): void;
+}
+
+/**
+ * How a call's bytes go on the wire: the one thing gRPC and gRPC-Web do
+ * differently on the server, as a strategy object the call is given (gRPC:
+ * `GRPC_PROTOCOL` below, shared; gRPC-Web: grpc-web.ts, one per call). A
+ * ServerCall decides *what* to send and when; its protocol decides *how*.
+ */
+export interface CallProtocol {
+  /** The request body's frame cutter. */
+  deframer(config: CallConfig): FrameSource;
+  /** Sends the response headers; messages follow. */
+  respond(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void;
+  /** Sends one header block that is the whole response (Trailers-Only). */
+  respondOnly(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void;
+  /** Writes one framed message; false: wait for 'drain'. */
+  write(stream: ServerHttp2Stream, frame: Uint8Array): boolean;
+  /** Writes the last frame (if any), then the status `trailers`, and ends the response. */
+  end(stream: ServerHttp2Stream, frame: Uint8Array | undefined, trailers: Readonly<HeaderRecord>): void;
+}
+
+/** gRPC over HTTP/2: the status goes out as real HTTP/2 trailers, on 'wantTrailers' (see `flushTrailers`). */
+export const GRPC_PROTOCOL: CallProtocol = Object.freeze({
+  deframer: (config: CallConfig) => new Deframer({ maxMessageLength: config.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED }),
+  respond(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void {
+    stream.once('wantTrailers', onWantTrailers);
+    stream.respond(headers, RESPOND_OPTIONS);
+  },
+  respondOnly: (stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>) => stream.respond(headers, END_OPTIONS),
+  write: (stream: ServerHttp2Stream, frame: Uint8Array) => stream.write(frame),
+  end(stream: ServerHttp2Stream, frame: Uint8Array | undefined): void {
+    if (frame === undefined) stream.end();
+    else stream.end(frame);
+  },
+});
 
 const OPEN = 0; // nothing sent yet
 const HEADERS_SENT = 1;
@@ -67,6 +111,12 @@ function onEnd(this: CallStream): void {
   this[CALL].receiveEnd();
 }
 function onClose(this: CallStream): void {
+  this[CALL].closed();
+}
+// RST_STREAM from the client while its side was open. node:http2 may still emit
+// 'end' afterwards: the abort must come first, or a cancelled request stream
+// would look complete (a truncated upload taken for a whole one).
+function onAborted(this: CallStream): void {
   this[CALL].closed();
 }
 function onWantTrailers(this: CallStream): void {
@@ -107,9 +157,11 @@ export class ServerCall {
   compressResponses = true;
 
   private readonly config: CallConfig;
+  /** gRPC or gRPC-Web: how headers, messages and the status are written. */
+  private readonly protocol: CallProtocol;
   /** Kept: `stream.session` is gone once the stream closes. */
   private readonly session: Http2Session | undefined;
-  private readonly deframer: Deframer;
+  private readonly deframer: FrameSource;
   private state = OPEN;
   private timer: NodeJS.Timeout | undefined;
   private trailerBlock: Readonly<HeaderRecord> | undefined;
@@ -142,6 +194,7 @@ export class ServerCall {
     timeoutMs: number | undefined,
     dispatcher: CallDispatcher<any> | undefined,
     route: Route | undefined,
+    protocol: CallProtocol = GRPC_PROTOCOL,
   ) {
     this.stream = stream;
     this.headers = headers;
@@ -152,11 +205,13 @@ export class ServerCall {
     this.responseEncoding = responseEncoding;
     this.dispatcher = dispatcher;
     this.route = route;
-    this.deframer = new Deframer({ maxMessageLength: config.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED });
+    this.protocol = protocol;
+    this.deframer = protocol.deframer(config);
     (stream as CallStream)[CALL] = this;
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('close', onClose);
+    stream.on('aborted', onAborted);
     stream.on('error', onError);
     if (timeoutMs !== undefined) {
       this.deadline = Date.now() + timeoutMs;
@@ -324,9 +379,8 @@ export class ServerCall {
     if (this.state !== OPEN) return;
     this.state = HEADERS_SENT;
     const headers = metadata === undefined || metadata.size === 0 ? responseHeaders(this.responseEncoding) : responseHeadersWith(this.responseEncoding, metadata);
-    this.stream.once('wantTrailers', onWantTrailers);
     try {
-      this.stream.respond(headers, RESPOND_OPTIONS);
+      this.protocol.respond(this.stream, headers);
     } catch {
       this.state = DONE; // the stream is gone; 'close' tells the handler
     }
@@ -375,7 +429,7 @@ export class ServerCall {
       this.state = DONE;
       this.cleanup();
       try {
-        this.stream.respond(trailersOnly(error, trailing), END_OPTIONS);
+        this.protocol.respondOnly(this.stream, trailersOnly(error, trailing));
         if (this.stopClient()) this.stream.close(NO_ERROR);
       } catch {
         // The stream is gone.
@@ -419,21 +473,20 @@ export class ServerCall {
   }
 
   private write(frame: Uint8Array): Promise<void> | undefined {
-    if (this.stream.write(frame)) return undefined;
+    if (this.protocol.write(this.stream, frame)) return undefined;
     return new Promise((resolve) => {
       this.drainWaiter = resolve;
       this.stream.once('drain', onDrain);
     });
   }
 
-  /** Ends the DATA side; the trailers go out on 'wantTrailers'. */
+  /** Ends the DATA side; with gRPC the trailers go out on 'wantTrailers', with gRPC-Web in the body. */
   private end(frame: Uint8Array | undefined): void {
     this.state = DONE;
     this.cleanup();
     this.resetAfterTrailers = this.stopClient();
     try {
-      if (frame === undefined) this.stream.end();
-      else this.stream.end(frame);
+      this.protocol.end(this.stream, frame, this.trailerBlock ?? OK_TRAILERS);
     } catch {
       // The stream is gone.
     }
@@ -477,7 +530,7 @@ export class ServerCall {
     this.fail(new GrpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded'));
   }
 
-  /** @internal 'close' from the stream: it is gone, whatever its state. */
+  /** @internal 'close' (or 'aborted') from the stream: it is gone, whatever its state. */
   closed(): void {
     if (this.state !== DONE) {
       this.state = DONE;
