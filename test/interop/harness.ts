@@ -186,9 +186,9 @@ export function serverFlags(argv: readonly string[]): ServerFlags {
   };
 }
 
-/** How every interop server here tells its parent it is ready: one line, `LISTENING <port>`. */
-export function announceListening(port: number): void {
-  process.stdout.write(`LISTENING ${port}\n`);
+/** How every interop server here tells its parent it is ready (test/helpers/peers.ts waits for it): `listening on HOST:PORT`. */
+export function announceListening(host: string, port: number): void {
+  process.stdout.write(`listening on ${host.includes(':') ? `[${host}]` : host}:${port}\n`);
 }
 
 /** The metadata keys of the spec's "Echo Metadata" feature. */

@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${flags.host}:${flags.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
-  announceListening(port);
+  announceListening(flags.host, port);
   const stop = () => server.tryShutdown(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -6,7 +6,7 @@ matrix. Run with /usr/bin/python3 (the interpreter that has grpcio):
 
 DIR holds the Python modules generated from grpc/testing/*.proto under the
 package prefix `wgi` (so that `grpc.testing` does not shadow grpcio's `grpc`).
-Prints `LISTENING <port>` once it accepts connections.
+Prints `listening on HOST:PORT` once it accepts connections.
 
 Known limits of grpcio (reported as gaps in the matrix):
 - a servicer cannot tell whether a request message arrived compressed, so
@@ -147,7 +147,8 @@ def main():
     else:
         port = server.add_insecure_port(address)
     server.start()
-    print(f'LISTENING {port}', flush=True)
+    host = f'[{args.host}]' if ':' in args.host else args.host
+    print(f'listening on {host}:{port}', flush=True)
 
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
