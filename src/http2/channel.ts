@@ -1,53 +1,41 @@
 /**
- * A channel: one HTTP/2 connection to a target, shared by every call.
+ * A channel: where a client's calls go. It holds, for its target, one
+ * subchannel per address (subchannel.ts: an HTTP/2 connection, its backoff
+ * and its connectivity state) and a load-balancing policy (balancer.ts) that
+ * picks, for each call, the connection it goes out on:
  *
- * gRPC calls are HTTP/2 streams, so any number of them run at once over one
- * connection. The channel opens it on the first call (not before), and follows
- * the connectivity states of grpc/grpc doc/connectivity-semantics-and-api.md:
+ *     target ──resolver.ts──▶ addresses ──balancer.ts──▶ subchannels ──▶ HTTP/2 sessions
  *
- *     IDLE ──call──▶ CONNECTING ──ok──▶ READY ──GOAWAY / loss──▶ IDLE
+ * gRPC calls are HTTP/2 streams, so any number of them share a connection.
+ * Nothing connects before the first call. The channel's state sums its
+ * subchannels up (grpc/grpc doc/connectivity-semantics-and-api.md):
+ *
+ *     IDLE ──call──▶ CONNECTING ──ok──▶ READY ──every connection lost──▶ IDLE
  *                        │  ▲
- *                  fail  ▼  │ backoff elapsed (and someone is waiting)
- *                  TRANSIENT_FAILURE
+ *         every address  ▼  │ some address's backoff elapsed (and someone is waiting)
+ *              failed   TRANSIENT_FAILURE
  *
- * - A call made while CONNECTING waits for that attempt. If it fails, calls fail
- *   at once with UNAVAILABLE naming the target and the cause, unless they asked
- *   to wait for ready: those wait for a later attempt (or their deadline).
- * - Failed attempts are spaced by exponential backoff (backoff.ts).
- * - After GOAWAY the old connection finishes its streams while new calls go to
- *   a new one; a lost connection is replaced on the next call.
- * - Idle, the connection does not keep the process alive (it is unref'd while
- *   no call is active), and `close()` ends it for good.
+ * - A call made while CONNECTING waits. If every address fails, calls fail at
+ *   once with UNAVAILABLE naming the target and each address's error, unless
+ *   they asked to wait for ready: those wait for a later attempt (or their
+ *   deadline).
+ * - A call already sent on a connection that dies fails (UNAVAILABLE, in
+ *   client-stream.ts); new calls go to the connections still up.
+ * - Idle, connections do not keep the process alive (they are unref'd while no
+ *   call is active), and `close()` ends them for good.
  */
-import http2 from 'node:http2';
-import net from 'node:net';
-import tls from 'node:tls';
+import type http2 from 'node:http2';
 import type { HeaderRecord } from '../wire/metadata.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from './backoff.js';
+import { createBalancer, type Balancer, type LoadBalancingPolicy } from './balancer.js';
 import { methodHeaders, type ChannelHeaderOptions } from './request-headers.js';
-import { rstCodeName } from './rst-code.js';
-import { formatAddress, parseTarget, type Address, type Target } from './target.js';
+import { Resolver, type LookupFunction } from './resolver.js';
+import type { ChannelTlsOptions, Connection, ConnectivityState, KeepaliveOptions } from './subchannel.js';
+import { parseTarget, type Target } from './target.js';
 
-export interface ChannelTlsOptions {
-  /** Trusted CA certificates (PEM); the system's by default. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Client certificate and key, for mutual TLS. */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  /** Name to verify the server certificate against (and send as SNI); default: the authority's host. */
-  servername?: string;
-  /** Default true. Turning it off accepts any certificate: tests only. */
-  rejectUnauthorized?: boolean;
-}
-
-export interface KeepaliveOptions {
-  /** Send a PING after this long, ms. */
-  timeMs: number;
-  /** Close the connection if the PING is not acknowledged within this, ms (default 20000). */
-  timeoutMs?: number;
-  /** Also ping while no call is active (default false; servers may object). */
-  permitWithoutCalls?: boolean;
-}
+export { Connection } from './subchannel.js';
+export type { ChannelTlsOptions, ConnectivityState, KeepaliveOptions } from './subchannel.js';
+export type { LoadBalancingPolicy } from './balancer.js';
 
 export interface ChannelOptions {
   /** `true` for TLS with the system CAs, or TLS/mTLS settings. Default: plaintext (h2c). */
@@ -64,9 +52,11 @@ export interface ChannelOptions {
   maxSendMessageLength?: number;
   /** Passed to `http2.connect` (HTTP/2 settings, maxSessionMemory, ...). */
   http2?: http2.ClientSessionOptions;
+  /** How calls spread over the target's addresses (balancer.ts). Default `pick_first`. */
+  loadBalancing?: LoadBalancingPolicy;
+  /** Name lookup for `dns:` targets: `dns.lookup(host, { all: true })` by default (resolver.ts). */
+  lookup?: LookupFunction;
 }
-
-export type ConnectivityState = 'idle' | 'connecting' | 'ready' | 'transient_failure' | 'shutdown';
 
 /** What a channel needs from a call that asks for a connection (ClientStream implements it). */
 export interface ChannelCall {
@@ -77,77 +67,36 @@ export interface ChannelCall {
   unavailable(cause: string, error?: Error): void;
 }
 
-/** One HTTP/2 session and what the channel knows about it. */
-export class Connection {
-  /** Calls on this connection not yet finished. */
-  active = 0;
-  connected = false;
-  /** The session-level error, if any. */
-  error: Error | undefined;
-  /** Set when the connection is going or gone: why. */
-  lostReason: string | undefined;
-  connectTimer: NodeJS.Timeout | undefined;
-  pingTimer: NodeJS.Timeout | undefined;
-  pingTimeout: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly session: http2.ClientHttp2Session,
-    /** `127.0.0.1:50051`: the address this connection went to. */
-    readonly address: string,
-  ) {}
-
-  /** Why streams on this connection died, if it is gone. */
-  get lost(): string | undefined {
-    if (this.lostReason !== undefined) return this.lostReason;
-    if (this.session.destroyed || this.session.closed) return this.error ? this.error.message : 'connection closed';
-    return undefined;
-  }
-
-  streamStarted(): void {
-    if (this.active++ === 0) this.session.ref();
-  }
-
-  streamEnded(): void {
-    if (--this.active === 0 && !this.session.destroyed) this.session.unref();
-  }
-
-  clearTimers(): void {
-    clearTimeout(this.connectTimer);
-    clearInterval(this.pingTimer);
-    clearTimeout(this.pingTimeout);
-  }
-}
-
 const MIB = 1024 * 1024;
 
 export class Channel {
   readonly target: Target;
   readonly maxReceiveMessageLength: number;
   readonly maxSendMessageLength: number;
-  private readonly options: ChannelOptions;
   private readonly headerOptions: ChannelHeaderOptions;
   private readonly templates = new Map<string, HeaderRecord>();
-  private readonly backoff: Backoff;
+  private readonly balancer: Balancer;
+  /** Calls waiting for a connection. */
   private readonly waiting = new Set<ChannelCall>();
-  private state: ConnectivityState = 'idle';
-  private conn: Connection | undefined;
-  private lastError: string | undefined;
-  private lastErrorObject: Error | undefined;
-  private backoffTimer: NodeJS.Timeout | undefined;
-  private attempts = 0;
   private closed: Promise<void> | undefined;
 
   constructor(target: string | Target, options: ChannelOptions = {}) {
     this.target = typeof target === 'string' ? parseTarget(target) : target;
-    this.options = options;
     this.maxReceiveMessageLength = options.maxReceiveMessageLength ?? 4 * MIB;
     this.maxSendMessageLength = options.maxSendMessageLength ?? Number.MAX_SAFE_INTEGER;
-    this.backoff = new Backoff(options.backoff);
     this.headerOptions = {
       scheme: options.tls ? 'https' : 'http',
       authority: options.authority ?? this.target.authority,
       userAgentPrefix: options.userAgent,
     };
+    const connectOptions = {
+      tls: options.tls,
+      authority: this.headerOptions.authority,
+      keepalive: options.keepalive,
+      backoff: options.backoff,
+      http2: options.http2,
+    };
+    this.balancer = createBalancer(options.loadBalancing, new Resolver(this.target, options.lookup), connectOptions, this);
   }
 
   /** The constant request headers of a method (`:path`), built once and cached. */
@@ -161,32 +110,38 @@ export class Channel {
   }
 
   getState(): ConnectivityState {
-    return this.state;
+    return this.closed ? 'shutdown' : this.balancer.state;
   }
 
   /** Gives the call a connection now, later, or an error (see the state diagram above). */
   start(call: ChannelCall): void {
-    switch (this.state) {
-      case 'ready':
-        call.attach(this.conn!);
-        return;
+    // The hot path: a ready connection (a field read with pick_first, an index step with round_robin).
+    const conn = this.balancer.pick();
+    if (conn !== undefined) {
+      call.attach(conn);
+      if (this.balancer.reconnect) this.balancer.exitIdle(); // round_robin: an address is back to IDLE: retry it
+      return;
+    }
+    if (this.closed) {
+      call.unavailable('channel closed');
+      return;
+    }
+    switch (this.balancer.state) {
       case 'idle':
         this.waiting.add(call);
-        this.connect();
-        return;
-      case 'connecting':
-        this.waiting.add(call);
+        this.balancer.exitIdle();
         return;
       case 'transient_failure':
         if (call.waitForReady) {
           this.waiting.add(call);
-          this.backoffTimer?.ref(); // a waiting call keeps the process alive until the next attempt
+          this.balancer.setWanted(true); // a waiting call keeps the process alive until the next attempt
         } else {
-          call.unavailable(this.lastError!, this.lastErrorObject);
+          call.unavailable(this.balancer.failureMessage(), this.balancer.failureCause());
         }
         return;
-      case 'shutdown':
-        call.unavailable('channel closed');
+      default: // connecting (or ready with every connection just lost: the balancer tells us soon)
+        this.waiting.add(call);
+        if (this.balancer.reconnect) this.balancer.exitIdle();
         return;
     }
   }
@@ -194,7 +149,7 @@ export class Channel {
   /** The call stopped waiting (deadline, cancellation). */
   forget(call: ChannelCall): void {
     this.waiting.delete(call);
-    if (this.waiting.size === 0) this.backoffTimer?.unref();
+    if (this.waiting.size === 0) this.balancer.setWanted(false);
   }
 
   /**
@@ -202,8 +157,7 @@ export class Channel {
    * stop using it. The call then asks again with `start`.
    */
   connectionBroken(conn: Connection, error: Error): void {
-    conn.lostReason ??= error.message;
-    if (this.conn === conn) this.detach();
+    this.balancer.connectionBroken(conn, error);
   }
 
   /** Text for an error message: `<cause> (target localhost:50051)`. */
@@ -212,166 +166,24 @@ export class Channel {
   }
 
   /**
-   * No new calls; calls in flight finish, then the connection closes. The
-   * promise resolves once it has. A process whose channels are all closed exits.
+   * No new calls; calls in flight finish, then the connections close. The
+   * promise resolves once they have. A process whose channels are all closed exits.
    */
   close(): Promise<void> {
     if (this.closed) return this.closed;
-    this.state = 'shutdown';
-    clearTimeout(this.backoffTimer);
+    this.closed = this.balancer.close();
     const waiting = [...this.waiting];
     this.waiting.clear();
     for (const call of waiting) call.unavailable('channel closed');
-    const conn = this.conn;
-    this.conn = undefined;
-    if (conn === undefined || conn.session.destroyed) {
-      this.closed = Promise.resolve();
-    } else {
-      conn.clearTimers();
-      this.closed = new Promise((resolve) => {
-        conn.session.once('close', resolve);
-        conn.session.ref(); // so that `await close()` itself cannot be cut short by an idle, unref'd session
-        if (conn.connected) conn.session.close();
-        else conn.session.destroy(); // still connecting: nobody is using it
-      });
-    }
     return this.closed;
   }
 
-  private connect(): void {
-    this.state = 'connecting';
-    const addresses = this.target.addresses;
-    const address = addresses[this.attempts++ % addresses.length]!;
-    let session: http2.ClientHttp2Session;
-    try {
-      session = this.openSession(address);
-    } catch (err) {
-      // Bad TLS options and the like: node throws before any I/O.
-      queueMicrotask(() => this.attemptFailed((err as Error).message, err as Error));
-      return;
-    }
-    const conn = new Connection(session, formatAddress(address));
-    this.conn = conn;
-    conn.connectTimer = setTimeout(() => {
-      conn.lostReason = `connect timed out after ${this.backoff.connectTimeout()}ms to ${conn.address}`;
-      session.destroy();
-    }, this.backoff.connectTimeout());
-    session.once('connect', () => this.onConnect(conn));
-    session.on('error', (err: Error) => {
-      conn.error ??= err;
-    });
-    session.on('goaway', (code: number) => {
-      conn.lostReason ??= `server sent GOAWAY (${rstCodeName(code)})`;
-      if (this.conn === conn) this.detach();
-    });
-    session.once('close', () => this.onClose(conn));
-  }
-
-  private openSession(address: Address): http2.ClientHttp2Session {
-    const tlsOption = this.options.tls;
-    const secure = tlsOption !== undefined && tlsOption !== false;
-    const extra: http2.SecureClientSessionOptions = { ...this.options.http2 };
-    if (secure) {
-      const t = tlsOption === true ? {} : tlsOption;
-      if (t.ca !== undefined) extra.ca = t.ca;
-      if (t.cert !== undefined) extra.cert = t.cert;
-      if (t.key !== undefined) extra.key = t.key;
-      if (t.rejectUnauthorized !== undefined) extra.rejectUnauthorized = t.rejectUnauthorized;
-      const servername = t.servername ?? hostOf(this.headerOptions.authority);
-      if (servername !== undefined && net.isIP(servername) === 0) extra.servername = servername;
-    }
-    if ('path' in address) {
-      // node:http2 has no unix socket URL: we hand it the socket.
-      extra.createConnection = () =>
-        secure ? tls.connect({ ...(extra as tls.ConnectionOptions), path: address.path, ALPNProtocols: ['h2'] }) : net.connect(address.path);
-      return http2.connect(`${secure ? 'https' : 'http'}://localhost`, extra);
-    }
-    const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-    return http2.connect(`${secure ? 'https' : 'http'}://${host}:${address.port}`, extra);
-  }
-
-  private onConnect(conn: Connection): void {
-    clearTimeout(conn.connectTimer);
-    conn.connected = true;
-    if (this.conn !== conn) return; // closed meanwhile
-    this.state = 'ready';
-    this.backoff.reset();
-    this.startKeepalive(conn);
+  /** BalancerListener: a connection came up or went, or every address failed. Hands waiting calls on. */
+  balancerChanged(): void {
+    if (this.waiting.size === 0 || this.closed || this.balancer.state === 'connecting') return;
     const calls = [...this.waiting];
     this.waiting.clear();
-    for (const call of calls) call.attach(conn);
-    if (conn.active === 0) conn.session.unref();
+    for (const call of calls) this.start(call); // attach, fail fast, or wait again
+    if (this.waiting.size === 0) this.balancer.setWanted(false);
   }
-
-  private onClose(conn: Connection): void {
-    conn.clearTimers();
-    conn.lostReason ??= conn.error ? conn.error.message : 'connection closed';
-    if (this.conn !== conn) return;
-    if (conn.connected) {
-      this.detach();
-    } else {
-      this.conn = undefined;
-      this.attemptFailed(conn.lostReason, conn.error);
-    }
-  }
-
-  /** The current connection is going away: new calls get a new one. */
-  private detach(): void {
-    this.conn = undefined;
-    if (this.state === 'shutdown') return;
-    this.state = 'idle';
-    if (this.waiting.size > 0) this.connect();
-  }
-
-  private attemptFailed(reason: string, error: Error | undefined): void {
-    if (this.state === 'shutdown') return;
-    this.state = 'transient_failure';
-    this.lastError = reason;
-    this.lastErrorObject = error;
-    for (const call of [...this.waiting]) {
-      if (call.waitForReady) continue;
-      this.waiting.delete(call);
-      call.unavailable(reason, error);
-    }
-    this.backoffTimer = setTimeout(() => {
-      this.backoffTimer = undefined;
-      if (this.state !== 'transient_failure') return;
-      if (this.waiting.size > 0) this.connect();
-      else this.state = 'idle'; // reconnect on the next call, not on our own
-    }, this.backoff.next());
-    if (this.waiting.size === 0) this.backoffTimer.unref();
-  }
-
-  private startKeepalive(conn: Connection): void {
-    const keepalive = this.options.keepalive;
-    if (keepalive === undefined || !(keepalive.timeMs > 0)) return;
-    const timeoutMs = keepalive.timeoutMs ?? 20_000;
-    conn.pingTimer = setInterval(() => {
-      if (conn.pingTimeout !== undefined || conn.session.destroyed) return;
-      if (conn.active === 0 && !keepalive.permitWithoutCalls) return;
-      conn.pingTimeout = setTimeout(() => {
-        conn.lostReason = `keepalive ping to ${conn.address} not acknowledged within ${timeoutMs}ms`;
-        conn.session.destroy();
-      }, timeoutMs).unref();
-      try {
-        conn.session.ping(() => {
-          clearTimeout(conn.pingTimeout);
-          conn.pingTimeout = undefined;
-        });
-      } catch {
-        clearTimeout(conn.pingTimeout);
-        conn.pingTimeout = undefined;
-      }
-    }, keepalive.timeMs).unref();
-  }
-}
-
-/** `example.com:443` → `example.com`; `[::1]:50051` → `::1`. */
-function hostOf(authority: string): string | undefined {
-  if (authority.startsWith('[')) {
-    const close = authority.indexOf(']');
-    return close > 0 ? authority.slice(1, close) : undefined;
-  }
-  const colon = authority.lastIndexOf(':');
-  return colon >= 0 ? authority.slice(0, colon) : authority;
 }

@@ -9,8 +9,8 @@
  *     ipv4:10.0.0.1:50051,10.0.0.2:50051
  *     ipv6:[::1]:50051,[::2]     a list of literal addresses
  *
- * Parsing only: we keep every address of a list, and the channel connects to the
- * first. Resolution is left to the operating system (`net.connect` looks names up).
+ * Parsing only: we keep every address of a list. Names are looked up by
+ * resolver.ts, and the channel spreads calls over the addresses (balancer.ts).
  */
 import { Code } from '../wire/code.js';
 import { GrpcError } from '../wire/error.js';

@@ -1,0 +1,305 @@
+/**
+ * A subchannel: one address, its HTTP/2 connection, its own backoff.
+ *
+ * A channel's target can name several addresses (resolver.ts); the channel
+ * keeps one subchannel per address and a balancer (balancer.ts) picks which
+ * one each call goes to. A subchannel follows the connectivity states of
+ * grpc/grpc doc/connectivity-semantics-and-api.md:
+ *
+ *     IDLE ──connect()──▶ CONNECTING ──ok──▶ READY ──GOAWAY / loss──▶ IDLE
+ *       ▲                     │
+ *       │                fail ▼
+ *       └── backoff elapsed ── TRANSIENT_FAILURE
+ *
+ * It never reconnects on its own: after a loss or once its backoff has
+ * elapsed it sits IDLE until the balancer asks again (because a call needs
+ * it). So an unused channel holds no timers and no sockets that could keep a
+ * process alive.
+ */
+import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { rstCodeName } from './rst-code.js';
+import { formatAddress, type Address } from './target.js';
+
+export type ConnectivityState = 'idle' | 'connecting' | 'ready' | 'transient_failure' | 'shutdown';
+
+export interface ChannelTlsOptions {
+  /** Trusted CA certificates (PEM); the system's by default. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate and key, for mutual TLS. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Name to verify the server certificate against (and send as SNI); default: the authority's host. */
+  servername?: string;
+  /** Default true. Turning it off accepts any certificate: tests only. */
+  rejectUnauthorized?: boolean;
+}
+
+export interface KeepaliveOptions {
+  /** Send a PING after this long, ms. */
+  timeMs: number;
+  /** Close the connection if the PING is not acknowledged within this, ms (default 20000). */
+  timeoutMs?: number;
+  /** Also ping while no call is active (default false; servers may object). */
+  permitWithoutCalls?: boolean;
+}
+
+/** How to connect: the channel's options that concern one connection. */
+export interface ConnectOptions {
+  tls?: boolean | ChannelTlsOptions;
+  /** The `:authority` the channel sends: its host is the default TLS server name. */
+  authority: string;
+  keepalive?: KeepaliveOptions;
+  backoff?: BackoffOptions;
+  http2?: http2.ClientSessionOptions;
+}
+
+/** One HTTP/2 session and what we know about it. */
+export class Connection {
+  /** Calls on this connection not yet finished. */
+  active = 0;
+  connected = false;
+  /** The session-level error, if any. */
+  error: Error | undefined;
+  /** Set when the connection is going or gone: why. */
+  lostReason: string | undefined;
+  connectTimer: NodeJS.Timeout | undefined;
+  pingTimer: NodeJS.Timeout | undefined;
+  pingTimeout: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly session: http2.ClientHttp2Session,
+    /** `127.0.0.1:50051`: the address this connection went to. */
+    readonly address: string,
+  ) {}
+
+  /** Why streams on this connection died, if it is gone. */
+  get lost(): string | undefined {
+    if (this.lostReason !== undefined) return this.lostReason;
+    if (this.session.destroyed || this.session.closed) return this.error ? this.error.message : 'connection closed';
+    return undefined;
+  }
+
+  streamStarted(): void {
+    if (this.active++ === 0) this.session.ref();
+  }
+
+  streamEnded(): void {
+    if (--this.active === 0 && !this.session.destroyed) this.session.unref();
+  }
+
+  clearTimers(): void {
+    clearTimeout(this.connectTimer);
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pingTimeout);
+  }
+}
+
+/** Told of every state change of a subchannel (the balancer). */
+export interface SubchannelListener {
+  subchannelChanged(sub: Subchannel, previous: ConnectivityState): void;
+}
+
+export class Subchannel {
+  state: ConnectivityState = 'idle';
+  /** The connection while CONNECTING or READY. */
+  conn: Connection | undefined;
+  /** Why the last attempt failed (kept until the next success). */
+  lastError: string | undefined;
+  lastErrorObject: Error | undefined;
+  /** `127.0.0.1:50051`, `[::1]:50051`, `unix:/run/app.sock`. */
+  readonly name: string;
+  private readonly backoff: Backoff;
+  private backoffTimer: NodeJS.Timeout | undefined;
+  /** Someone waits for this subchannel: its backoff timer keeps the process alive. */
+  private wanted = false;
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    readonly address: Address,
+    private readonly options: ConnectOptions,
+    private readonly listener: SubchannelListener,
+  ) {
+    this.name = formatAddress(address);
+    this.backoff = new Backoff(options.backoff);
+  }
+
+  /** IDLE → CONNECTING. Does nothing in any other state. */
+  connect(): void {
+    if (this.state !== 'idle') return;
+    let session: http2.ClientHttp2Session;
+    try {
+      session = openSession(this.address, this.options);
+    } catch (err) {
+      // Bad TLS options and the like: node throws before any I/O.
+      this.setState('connecting');
+      queueMicrotask(() => this.attemptFailed((err as Error).message, err as Error));
+      return;
+    }
+    const conn = new Connection(session, this.name);
+    this.conn = conn;
+    const timeout = this.backoff.connectTimeout();
+    conn.connectTimer = setTimeout(() => {
+      conn.lostReason = `connect timed out after ${timeout}ms to ${conn.address}`;
+      session.destroy();
+    }, timeout);
+    session.once('connect', () => this.onConnect(conn));
+    session.on('error', (err: Error) => {
+      conn.error ??= err;
+    });
+    session.on('goaway', (code: number) => {
+      conn.lostReason ??= `server sent GOAWAY (${rstCodeName(code)})`;
+      if (this.conn === conn) this.detach();
+    });
+    session.once('close', () => this.onClose(conn));
+    this.setState('connecting');
+  }
+
+  /** Opening a stream on `conn` threw (it was closing and we had not heard yet): stop using it. */
+  broken(conn: Connection, error: Error): void {
+    conn.lostReason ??= error.message;
+    if (this.conn === conn && this.state === 'ready') this.detach();
+  }
+
+  /** While a call waits for this subchannel, its backoff timer keeps the process alive. */
+  setWanted(wanted: boolean): void {
+    this.wanted = wanted;
+    if (wanted) this.backoffTimer?.ref();
+    else this.backoffTimer?.unref();
+  }
+
+  /** For an error message: `connect ECONNREFUSED 127.0.0.1:50051`, prefixed by the address unless the cause names it. */
+  describeFailure(): string {
+    const error = this.lastError ?? 'not connected';
+    const a = this.address;
+    const plain = 'path' in a ? a.path : `${a.host}:${a.port}`;
+    return error.includes(plain) ? error : `${this.name}: ${error}`;
+  }
+
+  /** No new calls; calls in flight finish, then the connection closes. */
+  close(): Promise<void> {
+    if (this.closed) return this.closed;
+    clearTimeout(this.backoffTimer);
+    const conn = this.conn;
+    this.conn = undefined;
+    this.setState('shutdown');
+    if (conn === undefined || conn.session.destroyed) {
+      this.closed = Promise.resolve();
+    } else {
+      conn.clearTimers();
+      this.closed = new Promise((resolve) => {
+        conn.session.once('close', resolve);
+        conn.session.ref(); // so that `await close()` itself cannot be cut short by an idle, unref'd session
+        if (conn.connected) conn.session.close();
+        else conn.session.destroy(); // still connecting: nobody is using it
+      });
+    }
+    return this.closed;
+  }
+
+  private setState(state: ConnectivityState): void {
+    const previous = this.state;
+    if (previous === state || previous === 'shutdown') return;
+    this.state = state;
+    this.listener.subchannelChanged(this, previous);
+  }
+
+  private onConnect(conn: Connection): void {
+    clearTimeout(conn.connectTimer);
+    conn.connected = true;
+    if (this.conn !== conn) return; // closed meanwhile
+    this.backoff.reset();
+    this.lastError = undefined;
+    this.lastErrorObject = undefined;
+    startKeepalive(conn, this.options.keepalive);
+    if (conn.active === 0) conn.session.unref(); // the listener may attach calls: they ref it again
+    this.setState('ready');
+  }
+
+  private onClose(conn: Connection): void {
+    conn.clearTimers();
+    conn.lostReason ??= conn.error ? conn.error.message : 'connection closed';
+    if (this.conn !== conn) return;
+    if (conn.connected) {
+      this.detach();
+    } else {
+      this.conn = undefined;
+      this.attemptFailed(conn.lostReason, conn.error);
+    }
+  }
+
+  /** The connection is going away: back to IDLE; the next call that needs us connects again. */
+  private detach(): void {
+    this.conn = undefined;
+    this.setState('idle');
+  }
+
+  private attemptFailed(reason: string, error: Error | undefined): void {
+    if (this.state === 'shutdown') return;
+    this.lastError = reason;
+    this.lastErrorObject = error;
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = undefined;
+      if (this.state === 'transient_failure') this.setState('idle');
+    }, this.backoff.next());
+    if (!this.wanted) this.backoffTimer.unref();
+    this.setState('transient_failure');
+  }
+}
+
+function openSession(address: Address, options: ConnectOptions): http2.ClientHttp2Session {
+  const tlsOption = options.tls;
+  const secure = tlsOption !== undefined && tlsOption !== false;
+  const extra: http2.SecureClientSessionOptions = { ...options.http2 };
+  if (secure) {
+    const t = tlsOption === true ? {} : tlsOption;
+    if (t.ca !== undefined) extra.ca = t.ca;
+    if (t.cert !== undefined) extra.cert = t.cert;
+    if (t.key !== undefined) extra.key = t.key;
+    if (t.rejectUnauthorized !== undefined) extra.rejectUnauthorized = t.rejectUnauthorized;
+    const servername = t.servername ?? hostOf(options.authority);
+    if (servername !== undefined && net.isIP(servername) === 0) extra.servername = servername;
+  }
+  if ('path' in address) {
+    // node:http2 has no unix socket URL: we hand it the socket.
+    extra.createConnection = () =>
+      secure ? tls.connect({ ...(extra as tls.ConnectionOptions), path: address.path, ALPNProtocols: ['h2'] }) : net.connect(address.path);
+    return http2.connect(`${secure ? 'https' : 'http'}://localhost`, extra);
+  }
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return http2.connect(`${secure ? 'https' : 'http'}://${host}:${address.port}`, extra);
+}
+
+function startKeepalive(conn: Connection, keepalive: KeepaliveOptions | undefined): void {
+  if (keepalive === undefined || !(keepalive.timeMs > 0)) return;
+  const timeoutMs = keepalive.timeoutMs ?? 20_000;
+  conn.pingTimer = setInterval(() => {
+    if (conn.pingTimeout !== undefined || conn.session.destroyed) return;
+    if (conn.active === 0 && !keepalive.permitWithoutCalls) return;
+    conn.pingTimeout = setTimeout(() => {
+      conn.lostReason = `keepalive ping to ${conn.address} not acknowledged within ${timeoutMs}ms`;
+      conn.session.destroy();
+    }, timeoutMs).unref();
+    try {
+      conn.session.ping(() => {
+        clearTimeout(conn.pingTimeout);
+        conn.pingTimeout = undefined;
+      });
+    } catch {
+      clearTimeout(conn.pingTimeout);
+      conn.pingTimeout = undefined;
+    }
+  }, keepalive.timeMs).unref();
+}
+
+/** `example.com:443` → `example.com`; `[::1]:50051` → `::1`. */
+function hostOf(authority: string): string | undefined {
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']');
+    return close > 0 ? authority.slice(1, close) : undefined;
+  }
+  const colon = authority.lastIndexOf(':');
+  return colon >= 0 ? authority.slice(0, colon) : authority;
+}
