@@ -4,20 +4,23 @@
  * gRPC Trailers-Only status).
  */
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import { parseContentType } from '../wire/content-type.js';
+import { parseContentType, type ContentType } from '../wire/content-type.js';
 import type { GrpcError } from '../wire/error.js';
 import { END_OPTIONS, trailersOnly } from './response-headers.js';
+import type { CallProtocol } from './server-stream.js';
 
 /**
- * The first check of every request: the HTTP status to refuse it with, or 0 to
- * go on. gRPC is `POST` with `content-type: application/grpc[+proto][;...]`.
- * gRPC-Web content types are refused here until the gRPC-Web transport exists.
+ * The first check of every request: the HTTP status to refuse it with, or
+ * the call's content-type to go on. gRPC is `POST` with `content-type:
+ * application/grpc[+proto][;...]`; gRPC-Web (grpc-web.ts) the same with
+ * `application/grpc-web[-text][+proto]`. Only protobuf messages are served.
+ * (An `OPTIONS` gets 405 here; the server answers CORS preflights first.)
  */
-export function checkRequest(headers: IncomingHttpHeaders): number {
+export function checkRequest(headers: IncomingHttpHeaders): ContentType | number {
   if (headers[':method'] !== 'POST') return 405;
   const type = parseContentType(headers['content-type']);
-  if (type === undefined || type.web || type.subtype !== 'proto') return 415;
-  return 0;
+  if (type === undefined || type.subtype !== 'proto') return 415;
+  return type;
 }
 
 /** A plain HTTP refusal (not gRPC: the peer may not speak it). */
@@ -31,10 +34,10 @@ export function refuse(stream: ServerHttp2Stream, status: number): void {
   }
 }
 
-/** A Trailers-Only answer to a call that never got as far as a ServerCall. */
-export function refuseCall(stream: ServerHttp2Stream, error: GrpcError): void {
+/** A Trailers-Only answer to a call that never got as far as a ServerCall (gRPC or gRPC-Web: `protocol`). */
+export function refuseCall(stream: ServerHttp2Stream, protocol: CallProtocol, error: GrpcError): void {
   try {
-    stream.respond(trailersOnly(error, undefined), END_OPTIONS);
+    protocol.respondOnly(stream, trailersOnly(error, undefined));
   } catch {
     // The stream is already gone.
   }

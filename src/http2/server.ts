@@ -5,17 +5,30 @@
  * certificates for mutual TLS), checks and routes each new stream (see
  * server-stream.ts), pings idle connections (keepalive), and shuts down either
  * gracefully — GOAWAY, calls in flight finish, new ones are refused — or at once.
+ *
+ * The same port serves gRPC-Web (grpc-web.ts): over HTTP/2 as another
+ * content-type on the same 'stream' path, and over HTTP/1.1 (front.ts routes
+ * such connections to a node:http server; http1-stream.ts) for browsers.
  */
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
 import type { IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
+import type net from 'node:net';
 import { Code } from '../wire/code.js';
 import { DEFAULT_MAX_MESSAGE_LENGTH } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
+import type { HeaderRecord } from '../wire/metadata.js';
 import { parseTimeout } from '../wire/timeout.js';
 import { acceptsEncoding, ACCEPT_ENCODING, isSupportedEncoding } from './compression.js';
+import { CorsPolicy, type GrpcWebOptions } from './cors.js';
+import { createFront } from './front.js';
+import { GrpcWebProtocol } from './grpc-web.js';
+import { http1Call } from './http1-stream.js';
+import { END_OPTIONS } from './response-headers.js';
 import { bind, parseListenTarget, type ListenAddress, type ListenTarget } from './listen.js';
 import { checkRequest, refuse, refuseCall } from './request-check.js';
-import { ServerCall, type CallConfig, type CallDispatcher, type Route } from './server-stream.js';
+import { GRPC_PROTOCOL, ServerCall, type CallConfig, type CallDispatcher, type CallProtocol, type Route } from './server-stream.js';
 import { traceServerStream, tracing } from './trace.js';
 
 export type { ListenAddress, ListenTarget } from './listen.js';
@@ -41,6 +54,8 @@ export interface ServerTransportOptions {
   http2Settings?: http2.Settings;
   /** node:http2's per-session memory ceiling in MiB (default 10). */
   maxSessionMemory?: number;
+  /** gRPC-Web (always served): which browser origins CORS lets in (default: none). */
+  grpcWeb?: GrpcWebOptions;
 }
 
 export interface TlsOptions {
@@ -56,14 +71,19 @@ export interface ListenOptions {
   tls?: TlsOptions;
 }
 
-type NodeServer = http2.Http2Server | http2.Http2SecureServer;
+export type { GrpcWebOptions } from './cors.js';
 
 export class GrpcServerTransport<R extends Route> {
   private readonly dispatcher: CallDispatcher<R>;
   private readonly config: CallConfig;
   private readonly compression: string;
   private readonly options: ServerTransportOptions;
-  private readonly servers = new Set<NodeServer>();
+  private readonly cors: CorsPolicy;
+  /** Listening sockets (front.ts), handing connections to `h2` or `h1`, which never listen themselves. */
+  private readonly servers = new Set<net.Server>();
+  private h2: http2.Http2Server | undefined;
+  private h1: http.Server | undefined;
+  private readonly undecided = new Set<net.Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
   private closing = false;
 
@@ -76,32 +96,25 @@ export class GrpcServerTransport<R extends Route> {
       maxReceiveMessageLength: options.maxReceiveMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
       maxSendMessageLength: options.maxSendMessageLength ?? Number.MAX_SAFE_INTEGER,
     });
+    this.cors = new CorsPolicy(options.grpcWeb);
     this.onStream = this.onStream.bind(this);
     this.onSession = this.onSession.bind(this);
+    this.onHttp1Request = this.onHttp1Request.bind(this);
   }
 
   /** Starts listening; resolves with the bound address. May be called several times (e.g. TCP and a unix socket). */
   async listen(target: ListenTarget, options: ListenOptions = {}): Promise<ListenAddress> {
     if (this.closing) throw new GrpcError(Code.UNAVAILABLE, 'the server is shut down');
     const bindTarget = parseListenTarget(target);
-    const settings: http2.Settings = { maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100, ...this.options.http2Settings };
-    const base: http2.ServerOptions = { settings, maxSessionMemory: this.options.maxSessionMemory };
-    const tls = options.tls;
-    const server: NodeServer = tls
-      ? http2.createSecureServer({
-        ...base,
-        key: tls.key,
-        cert: tls.cert,
-        ca: tls.ca,
-        requestCert: tls.requestCert ?? false,
-        rejectUnauthorized: tls.requestCert ?? false,
-        allowHTTP1: false,
-      })
-      : http2.createServer(base);
-    server.on('stream', this.onStream);
-    server.on('session', this.onSession);
-    server.on('sessionError', noop);
-    server.on('tlsClientError', noop);
+    if (this.h2 === undefined) {
+      const settings: http2.Settings = { maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100, ...this.options.http2Settings };
+      this.h2 = http2.createServer({ settings, maxSessionMemory: this.options.maxSessionMemory });
+      this.h2.on('stream', this.onStream);
+      this.h2.on('session', this.onSession);
+      this.h2.on('sessionError', noop);
+      this.h1 = http.createServer(this.onHttp1Request);
+    }
+    const server = createFront(this.h2, this.h1!, options.tls, this.undecided);
     this.servers.add(server);
     try {
       return await bind(server, bindTarget);
@@ -124,6 +137,8 @@ export class GrpcServerTransport<R extends Route> {
       done.push(new Promise((resolve) => (session.closed ? resolve() : session.once('close', resolve))));
       session.close();
     }
+    for (const socket of this.undecided) socket.destroy();
+    this.h1?.closeIdleConnections(); // busy HTTP/1.1 connections close once answered (onHttp1Request)
     this.servers.clear();
     return Promise.all(done).then(noop);
   }
@@ -132,6 +147,8 @@ export class GrpcServerTransport<R extends Route> {
   forceShutdown(): void {
     this.closing = true;
     for (const session of this.sessions) session.destroy();
+    for (const socket of this.undecided) socket.destroy();
+    this.h1?.closeAllConnections();
     for (const server of this.servers) server.close();
     this.servers.clear();
     this.sessions.clear();
@@ -149,24 +166,34 @@ export class GrpcServerTransport<R extends Route> {
     if (keepalive !== undefined && keepalive.timeMs > 0) startKeepalive(session, keepalive.timeMs, keepalive.timeoutMs ?? 20_000);
   }
 
+  /** gRPC-Web over HTTP/1.1: the same path as an HTTP/2 stream, through a stream look-alike. */
+  private onHttp1Request(req: IncomingMessage, res: ServerResponse): void {
+    if (this.closing) res.shouldKeepAlive = false;
+    const call = http1Call(req, res);
+    if (call !== undefined) this.onStream(call[0], call[1]);
+  }
+
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     if (tracing) traceServerStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
-    const status = checkRequest(headers);
-    if (status !== 0) {
-      refuse(stream, status);
+    const type = checkRequest(headers);
+    if (typeof type === 'number') {
+      const preflight = type === 405 && headers[':method'] === 'OPTIONS' ? this.cors.preflight(headers) : undefined;
+      if (preflight !== undefined) respondAndEnd(stream, preflight);
+      else refuse(stream, type);
       return drop(stream);
     }
-    if (this.closing) return reject(stream, new GrpcError(Code.UNAVAILABLE, 'the server is shutting down'));
+    const protocol: CallProtocol = type.web ? new GrpcWebProtocol(type, headers.origin, this.cors) : GRPC_PROTOCOL;
+    if (this.closing) return reject(stream, protocol, new GrpcError(Code.UNAVAILABLE, 'the server is shutting down'));
     const path = headers[':path']!;
     const route = this.dispatcher.route(path);
-    if (route === undefined) return reject(stream, new GrpcError(Code.UNIMPLEMENTED, `unknown method ${path}`));
+    if (route === undefined) return reject(stream, protocol, new GrpcError(Code.UNIMPLEMENTED, `unknown method ${path}`));
 
     let requestEncoding = 'identity';
     const encoding = headers['grpc-encoding'] as string | undefined;
     if (encoding !== undefined) {
       requestEncoding = encoding.trim().toLowerCase();
       if (!isSupportedEncoding(requestEncoding)) {
-        return reject(stream, new GrpcError(Code.UNIMPLEMENTED, `grpc-encoding "${encoding}" is not supported (supported: ${ACCEPT_ENCODING})`));
+        return reject(stream, protocol, new GrpcError(Code.UNIMPLEMENTED, `grpc-encoding "${encoding}" is not supported (supported: ${ACCEPT_ENCODING})`));
       }
     }
     const responseEncoding = this.compression !== 'identity' && acceptsEncoding(headers['grpc-accept-encoding'], this.compression) ? this.compression : 'identity';
@@ -175,23 +202,32 @@ export class GrpcServerTransport<R extends Route> {
     const timeout = headers['grpc-timeout'] as string | undefined;
     if (timeout !== undefined) {
       const parsed = parseTimeout(timeout);
-      if (typeof parsed !== 'number') return reject(stream, parsed);
+      if (typeof parsed !== 'number') return reject(stream, protocol, parsed);
       timeoutMs = parsed;
     }
 
     if (route.unaryRequest) {
-      new ServerCall(stream, headers, this.config, requestEncoding, responseEncoding, timeoutMs, this.dispatcher, route);
+      new ServerCall(stream, headers, this.config, requestEncoding, responseEncoding, timeoutMs, this.dispatcher, route, protocol);
     } else {
-      const call = new ServerCall(stream, headers, this.config, requestEncoding, responseEncoding, timeoutMs, undefined, route);
+      const call = new ServerCall(stream, headers, this.config, requestEncoding, responseEncoding, timeoutMs, undefined, route, protocol);
       this.dispatcher.dispatch(call, route, undefined);
     }
   }
 }
 
 /** A call refused before it began: Trailers-Only with the status. */
-function reject(stream: ServerHttp2Stream, error: GrpcError): void {
-  refuseCall(stream, error);
+function reject(stream: ServerHttp2Stream, protocol: CallProtocol, error: GrpcError): void {
+  refuseCall(stream, protocol, error);
   drop(stream);
+}
+
+/** A whole answer in one header block (a CORS preflight's). */
+function respondAndEnd(stream: ServerHttp2Stream, headers: HeaderRecord): void {
+  try {
+    stream.respond(headers, END_OPTIONS);
+  } catch {
+    // The stream is already gone.
+  }
 }
 
 /** After a refusal: read and discard whatever the client still sends. */

@@ -11,7 +11,7 @@
  *   value cannot run past its enclosing message.
  */
 import { MAX_DEPTH, Reader, wireError } from './reader.js';
-import { createValue, defaultOf, Mode, T, wireTypeOf, type FieldPlan, type MessagePlan } from './codec-plan.js';
+import { createValue, defaultOf, Op, T, wireTypeOf, type FieldPlan, type MessagePlan } from './codec-plan.js';
 import { utf8Decode } from './utf8.js';
 
 function readString(r: Reader, f: FieldPlan): string {
@@ -58,10 +58,11 @@ function readSub(r: Reader, p: MessagePlan, target: any, depth: number): any {
  * Decodes fields from `r.pos` to `r.len` into the value `o`; `fresh` says `o`
  * was just created (so a message field not seen yet in this loop is unset).
  *
- * Property access by a computed name (`o[f.key]`) is the slow part of a
- * generic decoder, so reads of the existing value are avoided where they
- * cannot matter: `seen` tracks which message fields this loop has set, and
- * runs of one repeated field reuse the array found for its first element.
+ * One switch on the field's operation (codec-plan.ts, Op). Property access by
+ * a computed name (`o[f.key]`) is the slow part of a generic decoder, so
+ * reads of the existing value are avoided where they cannot matter: `seen`
+ * tracks which message fields this loop has set, and runs of one repeated
+ * field reuse the array found for its first element.
  */
 export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fresh: boolean): void {
   if (depth > MAX_DEPTH) throw wireError(`protobuf: ${p.schema.typeName} nested deeper than ${MAX_DEPTH}`);
@@ -71,47 +72,63 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
   let listField: FieldPlan | undefined;
   let list: any[] = [];
   while (r.pos < r.len) {
-    const t = r.rawTag();
+    const t = r.uint32(); // checked below, when it is not a known field's tag
     const no = t >>> 3;
     const f = sparse === undefined ? (no < byNo.length ? byNo[no] : undefined) : sparse.get(no);
-    if (f === undefined) {
-      r.skip(t & 7, no);
+    if (f === undefined || t !== f.tag) {
+      otherTag(r, t, f, o);
       continue;
     }
-    if (t !== f.tag) {
-      if ((t & 7) === 2 && f.packable) readPacked(r, f, o[f.key]);
-      else r.skip(t & 7, no); // wrong wire type: protobuf keeps it as an unknown field
-      continue;
-    }
-    switch (f.mode) {
-      case Mode.IMPLICIT:
-        o[f.key] = readScalar(r, f, f.type);
+    switch (f.op) {
+      case T.INT32: case T.ENUM: o[f.key] = r.int32(); break;
+      case T.STRING: o[f.key] = readString(r, f); break;
+      case T.BOOL: o[f.key] = r.bool(); break;
+      case T.INT64: o[f.key] = r.int64(); break;
+      case T.DOUBLE: o[f.key] = r.double(); break;
+      case Op.MESSAGE: {
+        const bit = f.seenBit;
+        const existing = fresh && bit !== 0 && (seen & bit) === 0 ? undefined : o[f.key];
+        seen |= bit;
+        o[f.key] = readSub(r, f.msg!, existing, depth);
         break;
-      case Mode.EXPLICIT:
-        if (f.siblings !== undefined) clearSiblings(o, f.siblings);
-        if (f.type !== T.MESSAGE) {
-          o[f.key] = readScalar(r, f, f.type);
-        } else {
-          const bit = f.seenBit;
-          const existing = fresh && bit !== 0 && (seen & bit) === 0 && f.siblings === undefined ? undefined : o[f.key];
-          seen |= bit;
-          o[f.key] = readSub(r, f.msg!, existing, depth);
-        }
-        break;
-      case Mode.REPEATED:
-      case Mode.PACKED:
+      }
+      case Op.REPEATED_MESSAGE:
         if (f !== listField) {
           listField = f;
           list = o[f.key];
         }
-        list.push(f.type === T.MESSAGE ? readSub(r, f.msg!, undefined, depth) : readScalar(r, f, f.type));
+        list.push(readSub(r, f.msg!, undefined, depth));
         break;
-      case Mode.MAP:
+      case Op.REPEATED:
+        if (f !== listField) {
+          listField = f;
+          list = o[f.key];
+        }
+        list.push(readScalar(r, f, f.type));
+        break;
+      case Op.MAP:
         readEntry(r, f, o[f.key], depth);
         break;
+      case Op.ONEOF:
+        clearSiblings(o, f.siblings!);
+        o[f.key] = f.type === T.MESSAGE ? readSub(r, f.msg!, o[f.key], depth) : readScalar(r, f, f.type);
+        break;
+      default:
+        o[f.key] = readScalar(r, f, f.op);
     }
   }
   if (r.pos !== r.len) throw wireError(`protobuf: ${p.schema.typeName} overran its length`);
+}
+
+/**
+ * A tag that is not the expected tag of a known field: a packed run of a
+ * repeated number, or else a field to skip (unknown, or a known one with an
+ * unexpected wire type: protobuf keeps both as unknown fields).
+ */
+function otherTag(r: Reader, t: number, f: FieldPlan | undefined, o: any): void {
+  if (t >>> 3 === 0) throw wireError(`protobuf: field number 0 at byte ${r.pos}`);
+  if ((t & 7) === 2 && f !== undefined && f.packable) readPacked(r, f, o[f.key]);
+  else r.skip(t & 7, t >>> 3);
 }
 
 /** Unsets the other members of a oneof (to undefined: `delete` would slow the object down). */

@@ -5,6 +5,9 @@
  * the loops switch on small integers.
  */
 import type { FieldSchema, MessageSchema, ScalarType } from './schema.js';
+import { makeTemplate } from './codec-value.js';
+
+export { createValue } from './codec-value.js';
 
 /** Field types, numbered as in descriptor.proto's FieldDescriptorProto.Type. */
 export const T = {
@@ -42,6 +45,22 @@ export const Mode = {
   MAP: 4,
 } as const;
 
+/**
+ * What the decoder does with a field whose tag matched: one small integer per
+ * field, so that the decoder's loop is a single switch. A singular scalar or
+ * enum (implicit or `optional`) is decoded by its type number (1–18, `T`);
+ * the rest have their own operation.
+ */
+export const Op = {
+  MESSAGE: 20,
+  /** One element of a repeated scalar or enum, unpacked (packed runs come with the other wire type). */
+  REPEATED: 21,
+  REPEATED_MESSAGE: 22,
+  MAP: 23,
+  /** A member of a oneof: clears the other members, then is read like a singular field. */
+  ONEOF: 24,
+} as const;
+
 export interface FieldPlan {
   readonly no: number;
   /** The property name in values. */
@@ -50,6 +69,9 @@ export interface FieldPlan {
   readonly fullName: string;
   readonly type: number;
   readonly mode: number;
+  /** The decoder's operation (see Op). */
+  readonly op: number;
+  readonly isMap: boolean;
   /** Tag of one element: `no << 3 | wireType`. */
   readonly tag: number;
   /** Tag with wire type 2 (packed form, map entries). */
@@ -79,14 +101,14 @@ export interface MessagePlan {
   readonly byNo: (FieldPlan | undefined)[];
   readonly byNoSparse: Map<number, FieldPlan> | undefined;
   /**
-   * The template of a new value: proto3 defaults of implicit-presence fields;
-   * `undefined` for message, `optional` and oneof fields (unset); null for
-   * repeated/map slots, which get fresh containers.
+   * The template of a new value (codec-value.ts): proto3 defaults of
+   * implicit-presence fields; `undefined` for message, `optional` and oneof
+   * fields (unset); null for repeated/map slots, which get fresh containers.
    */
-  readonly defaults: Record<string, unknown>;
+  template: Record<string, unknown>;
   readonly containers: readonly FieldPlan[];
-  /** Creates a value (see valueConstructor). */
-  Value: ValueConstructor;
+  /** The function that copies the template, given on first use (codec-value.ts). */
+  copy: ((template: object) => Record<string, unknown>) | undefined;
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
@@ -117,7 +139,8 @@ export function planFor(schema: MessageSchema): MessagePlan {
   const cached = plans.get(schema);
   if (cached !== undefined) return cached;
   const fields: FieldPlan[] = [];
-  const defaults: Record<string, unknown> = {};
+  const keys: string[] = [];
+  const defaults: unknown[] = [];
   const containers: FieldPlan[] = [];
   let maxNo = 0;
   for (const f of schema.fields) maxNo = Math.max(maxNo, f.no);
@@ -127,9 +150,9 @@ export function planFor(schema: MessageSchema): MessagePlan {
     fields,
     byNo: dense ? new Array<FieldPlan | undefined>(maxNo + 1).fill(undefined) : [],
     byNoSparse: dense ? undefined : new Map(),
-    defaults,
+    template: {},
     containers,
-    Value: Object as unknown as ValueConstructor,
+    copy: undefined,
   };
   plans.set(schema, plan);
 
@@ -154,6 +177,11 @@ export function planFor(schema: MessageSchema): MessagePlan {
       fullName: `${schema.typeName}.${f.name}`,
       type,
       mode,
+      op: f.oneof !== undefined ? Op.ONEOF
+        : mode === Mode.MAP ? Op.MAP
+        : repeated ? (type === T.MESSAGE ? Op.REPEATED_MESSAGE : Op.REPEATED)
+        : type === T.MESSAGE ? Op.MESSAGE : type,
+      isMap: mode === Mode.MAP,
       tag: ((f.no << 3) | wt) >>> 0,
       lenTag: ((f.no << 3) | 2) >>> 0,
       packable,
@@ -168,17 +196,18 @@ export function planFor(schema: MessageSchema): MessagePlan {
     fields.push(fp);
     if (dense) plan.byNo[f.no] = fp;
     else plan.byNoSparse!.set(f.no, fp);
-    if (mode === Mode.IMPLICIT) defaults[f.localName] = defaultOf(type);
     // Unset fields hold `undefined` from the start rather than being added when
     // set: adding a property changes an object's layout, and doing that through
     // a computed name is what made generic decoding slow (~18% on a nested message).
-    else if (mode === Mode.EXPLICIT) defaults[f.localName] = undefined;
-    else if (repeated) {
-      defaults[f.localName] = null;
+    keys.push(f.localName);
+    if (mode === Mode.IMPLICIT) defaults.push(defaultOf(type));
+    else if (mode === Mode.EXPLICIT) defaults.push(undefined);
+    else {
+      defaults.push(null);
       containers.push(fp);
     }
   }
-  plan.Value = valueConstructor(defaults, containers);
+  plan.template = makeTemplate(keys, defaults);
   // Sub-plans last: a recursive reference finds this plan in the cache.
   for (let i = 0; i < sorted.length; i++) {
     const f = sorted[i]!;
@@ -186,32 +215,4 @@ export function planFor(schema: MessageSchema): MessagePlan {
     else if (f.kind === 'map' && f.value.kind === 'message') fields[i]!.msg = planFor(f.value.message);
   }
   return plan;
-}
-
-/** A new value: implicit fields at their defaults, empty containers, the rest undefined. */
-export function createValue(plan: MessagePlan): Record<string, unknown> {
-  return new plan.Value();
-}
-
-type ValueConstructor = new () => Record<string, unknown>;
-
-/**
- * A constructor per message type (a closure, not generated code). `new`
- * gives every type its own object layout, so creating values stays fast
- * however many message types a process decodes — a shared `{ ...defaults }`
- * site slows down once it has seen more than a few layouts. Values keep
- * Object.prototype as their prototype: they are plain objects.
- */
-function valueConstructor(defaults: Record<string, unknown>, containers: readonly FieldPlan[]): ValueConstructor {
-  const keys = Object.keys(defaults);
-  const values = keys.map((k) => defaults[k]);
-  const Value = function (this: Record<string, unknown>): void {
-    for (let i = 0; i < keys.length; i++) this[keys[i]!] = values[i];
-    for (let i = 0; i < containers.length; i++) {
-      const f = containers[i]!;
-      this[f.key] = f.mode === Mode.MAP ? Object.create(null) : [];
-    }
-  } as unknown as ValueConstructor;
-  Value.prototype = Object.prototype;
-  return Value;
 }

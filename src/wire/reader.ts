@@ -53,11 +53,15 @@ export class Reader {
   uint32(): number {
     const buf = this.buf;
     let pos = this.pos;
+    // Most varints (tags, lengths, small numbers) are one byte.
+    if (pos < this.len && buf[pos]! < 128) {
+      this.pos = pos + 1;
+      return buf[pos]!;
+    }
     if (pos + 5 <= this.len) {
-      // Fast path: enough bytes for a 32-bit varint, no per-byte bounds checks.
+      // Enough bytes for a 32-bit varint: no per-byte bounds checks.
       let b = buf[pos++]!;
       let v = b & 127;
-      if (b < 128) { this.pos = pos; return v; }
       b = buf[pos++]!; v |= (b & 127) << 7;
       if (b < 128) { this.pos = pos; return v; }
       b = buf[pos++]!; v |= (b & 127) << 14;

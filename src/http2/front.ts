@@ -1,0 +1,74 @@
+/**
+ * One port, two protocols: each new connection goes to the HTTP/2 server
+ * (gRPC, and gRPC-Web from HTTP/2 clients) or to the HTTP/1.1 server
+ * (gRPC-Web from browsers and fetch over `http://`).
+ *
+ *   - TLS: ALPN decides. We offer `h2` and `http/1.1`; a client that picks
+ *     `h2` (every gRPC client, browsers on https) gets HTTP/2.
+ *   - Cleartext: the first bytes decide. An HTTP/2 connection starts with
+ *     the preface `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n` (RFC 9113 §3.4), an
+ *     HTTP/1.1 one with a method (`POST`, `OPTIONS`, ...). Three bytes tell
+ *     them apart; they are put back (`unshift`) before the socket is handed
+ *     over, and node:http2 reads what is already buffered when it starts.
+ *
+ * (node:http2 has `allowHTTP1` for TLS only in Node 20, and with it every
+ * HTTP/2 stream also goes through the compatibility API; this routing keeps
+ * HTTP/2 streams on the fast 'stream' path.)
+ */
+import type http from 'node:http';
+import type http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { TlsOptions } from './server.js';
+
+const PREFACE = Buffer.from('PRI');
+
+/**
+ * A listening server that hands each connection to `h2` or `h1` (neither of
+ * which listens itself). Cleartext connections that have not yet said which
+ * protocol they speak are kept in `undecided` (shutdown closes them).
+ */
+export function createFront(h2: http2.Http2Server, h1: http.Server, options: TlsOptions | undefined, undecided: Set<net.Socket>): net.Server {
+  if (options === undefined) return net.createServer((socket) => sniff(socket, h2, h1, undecided));
+  const server = tls.createServer(
+    {
+      key: options.key,
+      cert: options.cert,
+      ca: options.ca,
+      requestCert: options.requestCert ?? false,
+      rejectUnauthorized: options.requestCert ?? false,
+      ALPNProtocols: ['h2', 'http/1.1'],
+      minVersion: 'TLSv1.2', // RFC 9113 §9.2
+    },
+    (socket) => (socket.alpnProtocol === 'h2' ? h2 : h1).emit('connection', socket),
+  );
+  server.on('tlsClientError', noop);
+  return server;
+}
+
+function sniff(socket: net.Socket, h2: http2.Http2Server, h1: http.Server, undecided: Set<net.Socket>): void {
+  let head: Buffer | undefined;
+  const forget = (): boolean => undecided.delete(socket);
+  const onData = (chunk: Buffer): void => {
+    head = head === undefined ? chunk : Buffer.concat([head, chunk]);
+    if (head.length < PREFACE.length) return;
+    forget();
+    socket.off('data', onData);
+    socket.off('error', noop);
+    socket.off('close', forget);
+    socket.pause();
+    socket.unshift(head);
+    if (head.subarray(0, PREFACE.length).equals(PREFACE)) {
+      h2.emit('connection', socket);
+    } else {
+      h1.emit('connection', socket);
+      socket.resume();
+    }
+  };
+  undecided.add(socket);
+  socket.on('data', onData);
+  socket.on('error', noop); // a client gone before it said anything
+  socket.on('close', forget);
+}
+
+function noop(): void {}

@@ -1,0 +1,61 @@
+/**
+ * New message values, made fast without generated code.
+ *
+ * A value starts as a copy of its type's template (built in codec-plan.ts:
+ * the defaults of implicit-presence fields, `undefined` for fields with
+ * presence, `null` where a container goes), then gets a fresh array or map
+ * for each repeated and map field.
+ *
+ * Why a copy: adding properties one by one through computed names (what a
+ * generic constructor has to do) costs a hash lookup and a layout change per
+ * field, ~100 ns for a 7-field message. A spread, `{ ...template }`, copies
+ * the whole layout in one step (~20 ns) — as long as the spread's inline
+ * cache knows the template's layout, and one spread site knows at most four
+ * layouts. A process decodes many message types, so the spread is written out
+ * COPY_SITES times below: each is its own site with its own cache, and each
+ * message type is given one (on first use, round robin). Up to 4 × COPY_SITES
+ * types copy at full speed; past that, a copy still works, at the speed of a
+ * generic one.
+ */
+import type { MessagePlan } from './codec-plan.js';
+
+type Copy = (template: object) => Record<string, unknown>;
+
+// Identical on purpose: each arrow is a separate spread site (see above).
+const COPY_SITES: readonly Copy[] = [
+  (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }),
+  (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }),
+  (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }),
+  (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }),
+  (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }),
+  (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }),
+  (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }),
+  (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }), (t) => ({ ...t }),
+];
+
+let nextSite = 0;
+
+/** A new value of `plan`'s type: implicit fields at their defaults, empty containers, the rest undefined. */
+export function createValue(plan: MessagePlan): Record<string, unknown> {
+  const copy = plan.copy ?? (plan.copy = COPY_SITES[nextSite++ % COPY_SITES.length]!);
+  const o = copy(plan.template);
+  const containers = plan.containers;
+  for (let i = 0; i < containers.length; i++) {
+    const f = containers[i]!;
+    o[f.key] = f.isMap ? Object.create(null) : [];
+  }
+  return o;
+}
+
+/**
+ * The template of `keys` → `values`, every property stored inside the object.
+ * JSON.parse lays out all of an object's properties in the object itself
+ * (an object literal keeps only four there, the rest in a separate array
+ * that every copy would then allocate too); the values are set afterwards.
+ */
+export function makeTemplate(keys: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const text = `{${keys.map((k) => `${JSON.stringify(k)}:0`).join(',')}}`;
+  const template = JSON.parse(text) as Record<string, unknown>;
+  for (let i = 0; i < keys.length; i++) template[keys[i]!] = values[i];
+  return template;
+}
