@@ -10,7 +10,7 @@
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release } from 'node:os';
+import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { h2loadVersion } from './lib/h2load.js';
 import { RESULTS_DIR, TMP_DIR } from './lib/paths.js';
@@ -88,6 +88,7 @@ function gitCommit(): string {
 async function main(): Promise<void> {
   const opts = parse(process.argv.slice(2));
   const started = Date.now();
+  const loadAtStart = loadavg()[0]!;
   const cpu = cpuPlan();
   const ci = process.env.CI === 'true' || process.env.CI === '1';
   const results = new Results();
@@ -99,7 +100,11 @@ async function main(): Promise<void> {
   };
   const selected = SUITES.filter((s) => !opts.only || opts.only.includes(s.name));
   ctx.log(`wiregrpc bench: ${selected.map((s) => s.name).join(', ')}${opts.quick ? ' (quick)' : ''}; ` +
-    `${opts.rounds} rounds; pinning: ${cpu.reason}`);
+    `${opts.rounds} rounds; pinning: ${cpu.reason}; load average ${loadAtStart.toFixed(1)}`);
+  if (loadAtStart > cpus().length * 0.5) {
+    ctx.log(`warning: the machine is busy (load average ${loadAtStart.toFixed(1)} on ${cpus().length} cores): ` +
+      'figures will be noisy; alternation spreads the noise over every contender but cannot remove it');
+  }
   const failures: string[] = [];
   for (const suite of selected) {
     ctx.log(`\n-- ${suite.title}`);
@@ -129,6 +134,7 @@ async function main(): Promise<void> {
     rounds: opts.rounds,
     only: opts.only,
     durationS: Math.round((Date.now() - started) / 1000),
+    loadAverage: [loadAtStart, loadavg()[0]!],
   };
   process.stdout.write(`${consoleReport(results, targets)}\n`);
 

@@ -16,6 +16,8 @@ export interface Meta {
   rounds: number;
   only: string[] | null;
   durationS: number;
+  /** 1-minute load average at the start and the end: how busy the machine was with other work. */
+  loadAverage: [number, number];
 }
 
 function cell(row: Row | undefined): string {
@@ -104,7 +106,8 @@ export function consoleReport(results: Results, targets: readonly TargetResult[]
 export function markdownReport(results: Results, targets: readonly TargetResult[], meta: Meta, svgName?: string): string {
   const out: string[] = ['# wiregrpc benchmarks', ''];
   out.push(`${meta.date} · commit ${meta.commit} · Node ${meta.node} · ${meta.os} · ${meta.cpu} × ${meta.cores} · ` +
-    `${meta.pinning} · ${meta.h2load}${meta.quick ? ' · **quick run**' : ''}`, '');
+    `${meta.pinning} · ${meta.h2load} · load average ${meta.loadAverage[0].toFixed(1)} at start, ` +
+    `${meta.loadAverage[1].toFixed(1)} at end${meta.quick ? ' · **quick run**' : ''}`, '');
   out.push(`Every figure is the median of ${meta.rounds}+ alternating rounds (A B C A B C …), min–max in brackets. ` +
     '"wiregrpc ÷" is wiregrpc\'s median over the other\'s (for "lower is better" metrics, below 1 is better). ' +
     'Regenerate with `npm run bench`.', '');
