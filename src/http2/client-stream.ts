@@ -114,6 +114,13 @@ export class ClientStream implements ChannelCall {
   private outbound: Promise<void> | undefined;
   private drain: { promise: Promise<void>; resolve: () => void } | undefined;
   private attachFailures = 0;
+  /**
+   * Streaming requests only: resets the stream with CANCEL and nothing else.
+   * node:http2's `stream.close(code)` half-closes first (END_STREAM, then
+   * RST_STREAM), so a server would take a cancelled upload for a complete one;
+   * a request aborted through its signal is reset without the END_STREAM.
+   */
+  private canceller: AbortController | undefined;
 
   constructor(
     readonly channel: Channel,
@@ -219,7 +226,8 @@ export class ClientStream implements ChannelCall {
     const headers = callHeaders(this.channel.methodHeaders(this.path), timeout, this.encoding, this.metadata);
     let stream: NodeStream;
     try {
-      stream = conn.session.request(headers) as NodeStream;
+      if (this.replay === undefined) this.canceller = new AbortController();
+      stream = conn.session.request(headers, this.canceller === undefined ? undefined : { signal: this.canceller.signal }) as NodeStream;
     } catch (err) {
       // The session was closing (GOAWAY we had not processed yet) or broken: nothing was sent.
       this.channel.connectionBroken(conn, err as Error);
@@ -441,7 +449,10 @@ export class ClientStream implements ChannelCall {
   private reset(code: number): void {
     const stream = this.stream;
     if (stream !== undefined) {
-      if (!stream.closed && !stream.destroyed) stream.close(code);
+      if (stream.closed || stream.destroyed) return;
+      // Still sending: RST_STREAM(CANCEL) alone (see `canceller`).
+      if (code === RST_CANCEL && this.canceller !== undefined && !stream.writableEnded) this.canceller.abort();
+      else stream.close(code);
     } else {
       this.channel.forget(this);
     }
