@@ -36,7 +36,7 @@ import { codeFromHttpStatus } from '../wire/http-status.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { statusFromTrailers } from '../wire/status.js';
 import type { Channel, ChannelCall, Connection } from './channel.js';
-import { compress, decompress } from './compression.js';
+import { compress, decompress, isSupportedEncoding } from './compression.js';
 import { callHeaders } from './request-headers.js';
 import { codeFromRstCode, RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM, rstCodeName } from './rst-code.js';
 import { traceClientStream, tracing } from './trace.js';
@@ -384,6 +384,12 @@ export class ClientStream implements ChannelCall {
       return;
     }
     const encoding = this.responseEncoding!;
+    if (frame.compressed && !isSupportedEncoding(encoding)) {
+      // doc/compression.md: a message in an encoding the client does not support is INTERNAL
+      // on the client (UNIMPLEMENTED is what a server answers to such a request).
+      this.fail(new GrpcError(Code.INTERNAL, this.describe(`server sent a message compressed with "${encoding}", which we do not support`)));
+      return;
+    }
     const limit = this.channel.maxReceiveMessageLength;
     step = (this.inbound ?? Promise.resolve())
       .then(() => (frame.compressed ? decompress(encoding, frame.data, limit) : frame.data))
