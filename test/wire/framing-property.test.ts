@@ -188,7 +188,8 @@ t.test('Metadata.fromHeaders either reads the headers or throws a GrpcError', as
 t.test('metadata survives a trip through headers', async (t) => {
   const key = fc.stringMatching(/^[0-9a-z_.-]{1,8}$/);
   const entry = fc.oneof(
-    fc.tuple(key, fc.stringMatching(/^[\x20-\x7e]{0,12}$/)),
+    // A key ending in -bin is binary whatever generated it: text values need the other keys.
+    fc.tuple(key.filter((k) => !k.endsWith('-bin')), fc.stringMatching(/^[\x20-\x7e]{0,12}$/)),
     fc.tuple(key.map((k) => `${k}-bin`), fc.uint8Array({ maxLength: 12 })),
   );
   fc.assert(
