@@ -72,7 +72,7 @@ const rows: Row[] = [
       t.equal(r.headers['grpc-status'], undefined);
     },
   })),
-  ...[undefined, 'text/html', 'application/json', 'application/grpcx', 'application/grpc+json', 'application/grpc-web'].map((type): Row => ({
+  ...[undefined, 'text/html', 'application/json', 'application/grpcx', 'application/grpc+json', 'application/grpc-web+json'].map((type): Row => ({
     name: `content-type ${type ?? '(none)'} → HTTP 415`,
     async run(t, { session }) {
       const headers: http2.OutgoingHttpHeaders = { ':method': 'POST', te: 'trailers' };
