@@ -13,14 +13,13 @@ import { addHealth, Health } from '../../src/service/health.js';
 import { addReflection } from '../../src/service/reflection.js';
 import { UserInfo, type UserRequest, type UserResponse } from './userinfo.js';
 
-const users: Record<string, UserResponse> = {
-  foo: { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] },
-};
+// A Map, not an object literal: a client asking for "constructor" must not find Object.
+const users = new Map<string, UserResponse>([['foo', { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] }]]);
 
 const server = new Server();
 server.add(UserInfo, {
   async GetUserInfo(request: UserRequest): Promise<UserResponse> {
-    const user = users[request.name];
+    const user = users.get(request.name);
     if (!user) throw new GrpcError(Code.UNKNOWN, `unknown user: name = ${request.name}`);
     return user;
   },

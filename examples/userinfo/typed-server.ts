@@ -15,13 +15,12 @@
 import { Code, GrpcError, Server } from '../../src/service/core.js';
 import { UserInfo, type UserInfoImplementation, type UserResponse } from './gen/userinfo.js';
 
-const users: Record<string, UserResponse> = {
-  foo: { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] },
-};
+// A Map, not an object literal: a client asking for "constructor" must not find Object.
+const users = new Map<string, UserResponse>([['foo', { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] }]]);
 
 const implementation: UserInfoImplementation = {
   async getUserInfo({ name }) {
-    const user = users[name];
+    const user = users.get(name);
     if (!user) throw new GrpcError(Code.UNKNOWN, `unknown user: name = ${name}`);
     return user;
   },

@@ -141,3 +141,13 @@ peerTest(t, 'example client (dist) → go server: output and exit code', [go], a
   t.equal(bar.stderr.trim(), 'UNKNOWN: unknown user: name = bar', 'bar: CODE_NAME: message on stderr');
   t.equal(bar.stdout, '', 'bar: nothing on stdout');
 });
+
+t.test('example client → example server: names that are Object.prototype members are unknown users too', async (t) => {
+  if (!existsSync(EXAMPLE_CLIENT)) throw new Error(`${EXAMPLE_CLIENT} is missing: run \`npm run build\` first`);
+  const server = await startOurServer(t);
+  for (const name of ['constructor', '__proto__', 'toString']) {
+    const run = await runPeer(process.execPath, [EXAMPLE_CLIENT, `127.0.0.1:${server.port}`, name]);
+    t.equal(run.code, Code.UNKNOWN, `${name}: UNKNOWN`);
+    t.equal(run.stderr.trim(), `UNKNOWN: unknown user: name = ${name}`, `${name}: the unknown-user message`);
+  }
+});
