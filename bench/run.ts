@@ -30,6 +30,8 @@ import { memory } from './suites/memory.js';
 
 const SUITES: readonly Suite[] = [codec, serverUnary, clientUnary, streaming, coldStart, size, memory];
 
+class UsageError extends Error {}
+
 interface Options {
   quick: boolean;
   only: string[] | null;
@@ -50,7 +52,7 @@ function parse(argv: string[]): Options {
     const a = argv[i]!;
     const value = (): string => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
     if (a === '--quick') quick = true;
@@ -64,12 +66,12 @@ function parse(argv: string[]): Options {
       process.stdout.write(`usage: npm run bench -- [--quick] [--only ${SUITES.map((s) => s.name).join('|')}] ` +
         '[--rounds N] [--out NAME] [--case TEXT] [--profile]\n');
       process.exit(0);
-    } else throw new Error(`unknown argument ${a}`);
+    } else throw new UsageError(`unknown argument ${a}`);
   }
-  if (!Number.isInteger(rounds) || rounds < 3) throw new Error('--rounds must be an integer ≥ 3');
+  if (!Number.isInteger(rounds) || rounds < 3) throw new UsageError('--rounds must be an integer ≥ 3');
   for (const name of only ?? []) {
     if (!SUITES.some((s) => s.name === name)) {
-      throw new Error(`unknown suite ${name}; one of ${SUITES.map((s) => s.name).join(', ')}`);
+      throw new UsageError(`unknown suite ${name}; one of ${SUITES.map((s) => s.name).join(', ')}`);
     }
   }
   return { quick, only, rounds, out, caseFilter, profile };
@@ -157,6 +159,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`bench: ${(err as Error)?.stack ?? err}\n`);
+  process.stderr.write(`bench: ${err instanceof UsageError ? err.message : (err as Error)?.stack ?? err}\n`);
   process.exit(2);
 });
