@@ -14,7 +14,7 @@ import http2 from 'node:http2';
 import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Channel } from '../../src/http2/channel.js';
-import { createClient } from '../../src/service/client.js';
+import { createClient, type Client } from '../../src/service/client.js';
 import { Code } from '../../src/wire/code.js';
 import { GrpcError } from '../../src/wire/error.js';
 import { fakeServer, frame, respond, type FakeServer, type Handler } from '../helpers/client-fake-server.js';
@@ -27,7 +27,7 @@ const GOOD: Handler = (stream) => respond(stream, [frame(reply({ text: 'good' })
 
 interface Ctx {
   server: FakeServer;
-  client: ReturnType<typeof createClient>;
+  client: Client;
   channel: Channel;
 }
 
@@ -70,7 +70,9 @@ const rows: Row[] = [
       stream.end('proxy says no');
     },
     code,
-    check: (t, e) => t.match(e?.message, String(status)),
+    check: (t, e) => {
+      t.match(e?.message, String(status));
+    },
   })),
   {
     name: 'HTTP 503 with a grpc-status: the grpc-status wins',
@@ -118,7 +120,9 @@ const rows: Row[] = [
     name: `grpc-message ${JSON.stringify(wire)} (invalid percent-encoding) → the code stands, the text is decoded leniently`,
     handler: (stream) => respond(stream, [], { 'grpc-status': String(Code.NOT_FOUND), 'grpc-message': wire! }),
     code: Code.NOT_FOUND,
-    check: (t, e) => t.equal(e?.rawMessage, text),
+    check: (t, e) => {
+      t.equal(e?.rawMessage, text);
+    },
   })),
 
   // ── Messages ─────────────────────────────────────────────────────────────────
@@ -242,7 +246,9 @@ const rows: Row[] = [
       session.goaway(constants.NGHTTP2_NO_ERROR, stream.id);
       setTimeout(() => respond(stream, [frame(reply({ text: 'after goaway' }))], { 'grpc-status': '0' }), 30);
     },
-    check: (t, e) => t.equal(e, undefined, 'the call in flight finished OK'),
+    check: (t, e) => {
+      t.equal(e, undefined, 'the call in flight finished OK');
+    },
   },
   {
     name: 'GOAWAY(ENHANCE_YOUR_CALM) and the connection closed mid-call → UNAVAILABLE',
@@ -337,7 +343,7 @@ const rows: Row[] = [
         await sleep(1000);
         yield { text: 'never' };
       }
-      return ctx.client.clientStream(requests(), { signal: abort.signal }).then(() => undefined, (e) => e);
+      return ctx.client.clientStream(requests(), { signal: abort.signal }).then(() => undefined, (e: unknown) => e);
     },
     check: async (t, e) => {
       t.equal((e as unknown as GrpcError)?.code, Code.CANCELLED);
@@ -362,7 +368,7 @@ t.test('client catalogue', async (t) => {
     socket.once('close', () => rawSockets.delete(socket));
   });
   const channel = new Channel(server.target, { maxReceiveMessageLength: RECEIVE_LIMIT, backoff: { initialMs: 50, maxMs: 200 } });
-  const client = createClient(Echo, channel);
+  const client: Client = createClient(Echo, channel);
   const ctx: Ctx = { server, client, channel };
   t.teardown(async () => {
     await channel.close();
