@@ -40,7 +40,11 @@ export function createFront(h2: http2.Http2Server, h1: http.Server, options: Tls
       ALPNProtocols: ['h2', 'http/1.1'],
       minVersion: 'TLSv1.2', // RFC 9113 §9.2
     },
-    (socket) => (socket.alpnProtocol === 'h2' ? h2 : h1).emit('connection', socket),
+    (socket) => {
+      if (socket.alpnProtocol === 'h2') return h2.emit('connection', socket);
+      socket.setNoDelay(true); // as node:http's own listener does (node:http2 sets it for its sessions)
+      h1.emit('connection', socket);
+    },
   );
   server.on('tlsClientError', noop);
   return server;
@@ -60,7 +64,11 @@ function sniff(socket: net.Socket, h2: http2.Http2Server, h1: http.Server, undec
     socket.unshift(head);
     if (head.subarray(0, PREFACE.length).equals(PREFACE)) {
       h2.emit('connection', socket);
+      // Node's HTTP/2 server reads the socket's handle itself, buffered bytes first. Bun's (1.4) reads
+      // through 'data' events, which a paused socket holds back: let them flow (test/runtimes/repro/bun-h2-unshift.mjs).
+      if (socket.listenerCount('data') > 0) socket.resume();
     } else {
+      socket.setNoDelay(true); // as node:http's own listener does (node:http2 sets it for its sessions)
       h1.emit('connection', socket);
       socket.resume();
     }
