@@ -86,6 +86,12 @@ export interface MessageSchema {
 export interface MessageCodec<T = Record<string, unknown>> {
   readonly schema: MessageSchema;
   encode(value: T): Uint8Array;
+  /**
+   * The message as a whole uncompressed gRPC frame, [0][length][message]
+   * (frame.ts), in one buffer from `alloc` (default: a new Uint8Array): what a
+   * transport sends as is, or re-frames from `subarray(5)` to compress it.
+   */
+  encodeFramed(value: T, alloc?: (length: number) => Uint8Array): Uint8Array;
   /** Throws GrpcError(INTERNAL) on malformed input. */
   decode(bytes: Uint8Array): T;
 }
