@@ -26,6 +26,10 @@ import type { Socket } from 'node:net';
 import { parseContentType } from '../wire/content-type.js';
 import type { HeaderRecord } from '../wire/metadata.js';
 
+function flushHeaders(res: ServerResponse): void {
+  if (!res.writableEnded && !res.destroyed) res.flushHeaders();
+}
+
 const CANCEL = 8; // HTTP/2 error code CANCEL, what a vanished HTTP/1.1 client amounts to
 
 class Http1Stream extends EventEmitter {
@@ -63,7 +67,9 @@ class Http1Stream extends EventEmitter {
     }
     this.res.writeHead(Number(headers[':status'] ?? 200), fields);
     if (options?.endStream) this.res.end();
-    else this.res.flushHeaders(); // a streaming answer: the client sees its headers now
+    // A unary answer ends in this same tick: headers and body leave in one packet. Otherwise (a stream,
+    // or a handler's early sendHeader) the headers go now, so that the client sees them.
+    else process.nextTick(flushHeaders, this.res);
   }
 
   write(chunk: Uint8Array): boolean {
