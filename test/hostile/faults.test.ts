@@ -1,0 +1,155 @@
+// Faults: the server process killed mid-stream, restarted on the same port,
+// shut down gracefully with calls in flight; a deadline that expires while the
+// handler works. The server runs as a separate process (compiled:
+// dist/test/hostile/fault-server.js, `npm run build` first) where the fault
+// needs one.
+import t, { type Test } from 'tap';
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient, type Client } from '../../src/service/client.js';
+import { Server } from '../../src/service/server.js';
+import { Code } from '../../src/wire/code.js';
+import { GrpcError } from '../../src/wire/error.js';
+import { Echo, echoImpl, newStats, type EchoReply } from './echo-service.js';
+
+const SERVER = path.resolve('dist/test/hostile/fault-server.js');
+
+interface Child {
+  process: ChildProcess;
+  port: number;
+}
+
+async function startServer(t: Test, port = 0): Promise<Child> {
+  if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build first`);
+  const child = fork(SERVER, ['--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const bound = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening`)));
+  });
+  return { process: child, port: bound };
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Settles with the error (or undefined), and when. */
+function outcome(p: Promise<unknown>): Promise<{ error: GrpcError | undefined; at: number }> {
+  return p.then(() => ({ error: undefined, at: Date.now() }), (error: GrpcError) => ({ error, at: Date.now() }));
+}
+
+async function drain(client: Client, onFirst: () => void): Promise<void> {
+  let first = true;
+  for await (const _ of client.serverStream({ text: 's', count: 100_000, delayMs: 20 }) as AsyncIterable<EchoReply>) {
+    if (first) onFirst();
+    first = false;
+  }
+}
+
+t.test('SIGKILL mid-stream → calls fail UNAVAILABLE within a second; a restart on the same port is found again by the same client', async (t) => {
+  const first = await startServer(t);
+  const client: Client = createClient(Echo, `127.0.0.1:${first.port}`, { backoff: { initialMs: 100, maxMs: 400, jitter: 0 } });
+  t.teardown(() => client.close());
+
+  let streaming = 0;
+  const streams = Array.from({ length: 3 }, () => outcome(drain(client, () => streaming++)));
+  const unaries = Array.from({ length: 2 }, () => outcome(client.unary({ text: 'hang' })));
+  for (let i = 0; i < 200 && streaming < 3; i++) await sleep(10);
+  t.equal(streaming, 3, 'three server streams are flowing');
+
+  const killedAt = Date.now();
+  first.process.kill('SIGKILL');
+  const results = await Promise.all([...streams, ...unaries]);
+  for (const r of results) {
+    t.equal(r.error?.code, Code.UNAVAILABLE, `UNAVAILABLE: ${r.error?.message}`);
+    t.ok(r.at - killedAt < 1000, `within a second (${r.at - killedAt} ms)`);
+  }
+  await exited(first.process);
+
+  // Nobody listens now: calls fail fast.
+  const down = await outcome(client.unary({ text: 'anyone?' }));
+  t.equal(down.error?.code, Code.UNAVAILABLE, 'while down: UNAVAILABLE');
+
+  const second = await startServer(t, first.port);
+  t.equal(second.port, first.port, 'restarted on the same port');
+  const started = Date.now();
+  let reply: EchoReply | undefined;
+  let attempts = 0;
+  while (reply === undefined && Date.now() - started < 10_000) {
+    attempts++;
+    const r = await client.unary({ text: 'back' }).catch((e: GrpcError) => e);
+    if (r instanceof GrpcError) {
+      t.equal(r.code, Code.UNAVAILABLE, 'only UNAVAILABLE while reconnecting');
+      await sleep(100);
+    } else {
+      reply = r as EchoReply;
+    }
+  }
+  t.equal(reply?.text, 'back', `the same client reconnected (${attempts} attempts, ${Date.now() - started} ms)`);
+  const streamed: number[] = [];
+  for await (const r of client.serverStream({ text: 's', count: 3 }) as AsyncIterable<EchoReply>) streamed.push(r.index);
+  t.same(streamed, [0, 1, 2], 'streams work again too');
+  second.process.kill('SIGKILL');
+  await exited(second.process);
+});
+
+t.test('graceful shutdown: calls in flight complete, new calls are refused UNAVAILABLE', async (t) => {
+  const server = await startServer(t);
+  const client: Client = createClient(Echo, `127.0.0.1:${server.port}`);
+  t.teardown(() => client.close());
+  t.equal(((await client.unary({ text: 'warm' })) as EchoReply).text, 'warm');
+
+  const slowUnary = outcome(client.unary({ text: 'slow', delayMs: 600 }));
+  const got: number[] = [];
+  const stream = outcome((async () => {
+    for await (const r of client.serverStream({ text: 's', count: 5, delayMs: 100 }) as AsyncIterable<EchoReply>) got.push(r.index);
+  })());
+  await sleep(100);
+  const closed = new Promise<void>((resolve) => server.process.on('message', (m: { closed?: boolean }) => m.closed && resolve()));
+  server.process.send('shutdown');
+  await sleep(100);
+
+  const refused = await outcome(client.unary({ text: 'too late' }));
+  t.equal(refused.error?.code, Code.UNAVAILABLE, `a new call is refused: ${refused.error?.message}`);
+
+  const [u, s] = await Promise.all([slowUnary, stream]);
+  t.equal(u.error, undefined, 'the unary call in flight completed OK');
+  t.equal(s.error, undefined, 'the stream in flight completed OK');
+  t.same(got, [0, 1, 2, 3, 4], 'with every message');
+  await closed;
+  await exited(server.process);
+  t.pass('the server process ended once its calls were done');
+});
+
+t.test('deadline expiry: the handler signal aborts, and its work stops', async (t) => {
+  const stats = newStats();
+  const server = new Server();
+  server.add(Echo, echoImpl(stats));
+  const address = await server.listen('127.0.0.1:0');
+  if (!('port' in address)) throw new Error('expected TCP');
+  const client: Client = createClient(Echo, `127.0.0.1:${address.port}`);
+  t.teardown(() => {
+    void client.close();
+    server.forceShutdown();
+  });
+  const started = Date.now();
+  const r = await outcome(client.unary({ text: 'work' }, { timeout: 250 }));
+  t.equal(r.error?.code, Code.DEADLINE_EXCEEDED);
+  t.ok(r.at - started < 600, `at the deadline (${r.at - started} ms)`);
+  await sleep(100);
+  t.same(stats.aborted, [String(Code.DEADLINE_EXCEEDED)], 'the handler signal aborted with DEADLINE_EXCEEDED');
+  const ticks = stats.ticks;
+  t.ok(ticks > 5 && ticks < 40, `the handler worked until then (${ticks} ticks of 10 ms)`);
+  await sleep(300);
+  t.equal(stats.ticks, ticks, 'and did no more work after');
+});
