@@ -103,6 +103,8 @@ export class ClientStream implements ChannelCall {
   private endReady = false;
   private paused = false;
   private headersReceived = false;
+  /** Response data that came before the response headers (see onData). */
+  private early: Buffer[] | undefined;
   /** Reached the end of the response body ('end'); the status follows once queued messages are out. */
   private bodyEnded = false;
   /** The block holding the status: trailers, or the headers of a Trailers-Only response. */
@@ -297,10 +299,21 @@ export class ClientStream implements ChannelCall {
     }
     this.headersReceived = true;
     this.listener.onHeaders(md);
+    const early = this.early;
+    if (early !== undefined) {
+      this.early = undefined;
+      for (const chunk of early) this.onData(chunk);
+    }
   }
 
   onData(chunk: Buffer): void {
     if (this.finished) return;
+    if (!this.headersReceived) {
+      // Deno (2.9) can emit a DATA frame's 'data' before the HEADERS frame's 'response' when both come in
+      // one read: hold it until the headers (and their grpc-encoding) are known. (test/runtimes/repro/deno-data-before-response.mjs)
+      (this.early ??= []).push(chunk);
+      return;
+    }
     let frames: Frame[];
     try {
       frames = this.deframer.push(chunk);
