@@ -6,8 +6,12 @@
 import type { MessageCodec } from '../wire/schema.js';
 
 function fromEnvironment(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const value = env?.WIREGRPC_TRACE;
+  let value: string | undefined;
+  try {
+    value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.WIREGRPC_TRACE;
+  } catch {
+    return false; // Deno without --allow-env throws on reading the environment
+  }
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }
 
