@@ -3,6 +3,7 @@
 // speaks HTTP/1.1, as browsers do to an http:// server).
 import http from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
 import net from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ import type { Metadata } from '../../src/wire/metadata.js';
 import { Echo, EchoReplySchema, EchoRequestSchema, type EchoRequest } from '../runtimes/browser/echo-service.js';
 import { echoImplementation, outcomes } from '../runtimes/browser/echo-server.js';
 import { codecFor } from '../../src/wire/codec.js';
+import { makeCerts } from '../helpers/certs.js';
 
 const ALLOWED = 'http://app.test:8080';
 const requestCodec = codecFor<Partial<EchoRequest>>(EchoRequestSchema);
@@ -238,6 +240,39 @@ t.test('one port: gRPC over HTTP/2 still works; plain gRPC over HTTP/1.1 gets an
   const done = await Promise.race([shutdown.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
   t.ok(done, 'graceful shutdown finishes with an undecided connection open');
   socket.destroy();
+});
+
+t.test('TLS: ALPN sends HTTP/1.1 clients to gRPC-Web and h2 clients to HTTP/2, on one port', async (t) => {
+  const certs = makeCerts();
+  t.teardown(certs.cleanup);
+  const server = new Server();
+  server.add(Echo, echoImplementation);
+  t.teardown(() => server.forceShutdown());
+  const { port } = (await server.listen('127.0.0.1:0', { tls: { key: certs.serverKey, cert: certs.serverCert } })) as { port: number };
+  const body = encodeFrame(requestCodec.encode({ text: 'tls', count: 1 }));
+  const h1 = await new Promise<{ alpn: string | false; status: number; body: Buffer }>((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.ca, method: 'POST', path: '/wiregrpc.web.Echo/Stream', headers: WEB_HEADERS, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ alpn: (res.socket as import('node:tls').TLSSocket).alpnProtocol, status: res.statusCode!, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  t.equal(h1.status, 200);
+  t.equal(h1.alpn, false, 'an HTTP/1.1 client (no ALPN offer)');
+  t.equal(replyCodec.decode(h1.body.subarray(5, 5 + h1.body.readUInt32BE(1))).text, 'tls 0');
+  const session = http2.connect(`https://localhost:${port}`, { ca: certs.ca, host: '127.0.0.1' } as http2.SecureClientSessionOptions);
+  t.teardown(() => session.close());
+  const h2 = await new Promise<Buffer>((resolve, reject) => {
+    const stream = session.request({ ':method': 'POST', ':path': '/wiregrpc.web.Echo/Stream', ...WEB_HEADERS });
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+    stream.end(body);
+  });
+  t.equal(replyCodec.decode(h2.subarray(5, 5 + h2.readUInt32BE(1))).text, 'tls 0', 'gRPC-Web over h2 (ALPN h2)');
 });
 
 t.test('CORS: preflight, grants, exposed headers; no origin allowed by default', async (t) => {
