@@ -11,7 +11,7 @@
  *   value cannot run past its enclosing message.
  */
 import { MAX_DEPTH, Reader, wireError } from './reader.js';
-import { createValue, defaultOf, Op, T, wireTypeOf, type FieldPlan, type MessagePlan } from './codec-plan.js';
+import { createValue, defaultOf, Op, T, type FieldPlan, type MessagePlan } from './codec-plan.js';
 import { utf8Decode } from './utf8.js';
 
 function readString(r: Reader, f: FieldPlan): string {
@@ -152,20 +152,19 @@ function readEntry(r: Reader, f: FieldPlan, map: any, depth: number): void {
   const end = r.delimited();
   const outer = r.len;
   r.len = end;
-  const keyTag = (1 << 3) | wireTypeOf(f.keyType);
-  const valueTag = (2 << 3) | wireTypeOf(f.valueType);
   let key: unknown;
   let value: unknown;
   while (r.pos < end) {
-    const t = r.rawTag();
-    if (t === keyTag) key = readScalar(r, f, f.keyType);
-    else if (t === valueTag) value = f.valueType === T.MESSAGE ? readSub(r, f.msg!, value, depth) : readScalar(r, f, f.valueType);
+    const t = r.uint32();
+    if (t === f.keyTag) key = readScalar(r, f, f.keyType);
+    else if (t === f.valueTag) value = f.valueType === T.MESSAGE ? readSub(r, f.msg!, value, depth) : readScalar(r, f, f.valueType);
+    else if (t >>> 3 === 0) throw wireError(`protobuf: field number 0 at byte ${r.pos}`);
     else r.skip(t & 7, t >>> 3);
   }
   r.len = outer;
   if (key === undefined) key = defaultOf(f.keyType);
   if (value === undefined) value = f.valueType === T.MESSAGE ? createValue(f.msg!) : defaultOf(f.valueType);
-  map[String(key)] = value;
+  map[typeof key === 'string' ? key : String(key)] = value;
 }
 
 export function decodeMessage(p: MessagePlan, bytes: Uint8Array): any {

@@ -88,9 +88,11 @@ export interface FieldPlan {
   readonly seenBit: number;
   /** Other members of the same oneof, cleared when this one is decoded. */
   readonly siblings: readonly string[] | undefined;
-  /** Map fields: key and value types. */
+  /** Map fields: key and value types, and their tags inside an entry. */
   readonly keyType: number;
   readonly valueType: number;
+  readonly keyTag: number;
+  readonly valueTag: number;
 }
 
 export interface MessagePlan {
@@ -171,6 +173,10 @@ export function planFor(schema: MessageSchema): MessagePlan {
     const siblings = f.oneof === undefined
       ? undefined
       : schema.fields.filter((g) => g.oneof === f.oneof && g !== f).map((g) => g.localName);
+    const keyType = f.kind === 'map' ? SCALAR_TYPE[f.key] : 0;
+    const valueType = f.kind === 'map'
+      ? (f.value.kind === 'scalar' ? SCALAR_TYPE[f.value.scalar] : f.value.kind === 'enum' ? T.ENUM : T.MESSAGE)
+      : 0;
     const fp: FieldPlan = {
       no: f.no,
       key: f.localName,
@@ -188,10 +194,10 @@ export function planFor(schema: MessageSchema): MessagePlan {
       msg: undefined,
       seenBit: mode === Mode.EXPLICIT && type === T.MESSAGE && messageFields < 31 ? 1 << messageFields++ : 0,
       siblings,
-      keyType: f.kind === 'map' ? SCALAR_TYPE[f.key] : 0,
-      valueType: f.kind === 'map'
-        ? (f.value.kind === 'scalar' ? SCALAR_TYPE[f.value.scalar] : f.value.kind === 'enum' ? T.ENUM : T.MESSAGE)
-        : 0,
+      keyType,
+      valueType,
+      keyTag: (1 << 3) | wireTypeOf(keyType),
+      valueTag: (2 << 3) | wireTypeOf(valueType),
     };
     fields.push(fp);
     if (dense) plan.byNo[f.no] = fp;

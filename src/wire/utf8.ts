@@ -78,51 +78,48 @@ export function utf8Encode(text: string): Uint8Array {
  * Decodes `buf[start, end)` strictly. Returns undefined for invalid UTF-8 so
  * that the caller names the field in its own error.
  *
- * Short strings are decoded here, into code units turned into a string a
- * few at a time (unitsToString); ASCII-only ones straight from the bytes. Each multi-byte sequence is checked the way the
- * Unicode standard's table 3-7 says (no overlong forms, no surrogates, nothing
- * above U+10FFFF, no truncation).
+ * Short strings are decoded here. ASCII goes straight from the bytes into
+ * String.fromCharCode, 8 characters per call, checked 8 bytes at a time. From
+ * the first non-ASCII byte on, the rest is decoded into UTF-16 code units
+ * (shortDecode), each multi-byte sequence checked the way the Unicode
+ * standard's table 3-7 says (no overlong forms, no surrogates, nothing above
+ * U+10FFFF, no truncation).
  */
 export function utf8Decode(buf: Uint8Array, start: number, end: number): string | undefined {
-  const n = end - start;
-  if (n > SHORT_DECODE) return nativeDecode(buf, start, end);
-  let high = 0;
-  for (let i = start; i < end; i++) high |= buf[i]!;
-  return high < 0x80 ? unitsToString(buf, start, end) : shortDecode(buf, start, end);
+  if (end - start > SHORT_DECODE) return nativeDecode(buf, start, end);
+  let out = '';
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    const c0 = buf[i]!, c1 = buf[i + 1]!, c2 = buf[i + 2]!, c3 = buf[i + 3]!;
+    const c4 = buf[i + 4]!, c5 = buf[i + 5]!, c6 = buf[i + 6]!, c7 = buf[i + 7]!;
+    if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) >= 0x80) return shortDecode(buf, i, end, out);
+    out += fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7);
+  }
+  for (let j = i; j < end; j++) if (buf[j]! >= 0x80) return shortDecode(buf, i, end, out);
+  return i === end ? out : out + upTo7(buf, i, end - i);
 }
 
 const fromCharCode = String.fromCharCode;
 
-/**
- * Code units → string, up to 8 characters per String.fromCharCode call:
- * fewer intermediate strings than one call per character, and no array
- * allocation (`apply`) either.
- */
-function unitsToString(u: ArrayLike<number>, start: number, end: number): string {
-  let out = '';
-  let i = start;
-  for (; i + 8 <= end; i += 8) {
-    out += fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!, u[i + 6]!, u[i + 7]!);
-  }
-  switch (end - i) {
-    case 0: return out;
-    case 1: return out + fromCharCode(u[i]!);
-    case 2: return out + fromCharCode(u[i]!, u[i + 1]!);
-    case 3: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!);
-    case 4: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!);
-    case 5: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!);
-    case 6: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!);
-    default: return out + fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!, u[i + 6]!);
+/** The `n` (1–7) code units at `u[i]` as a string: one call, no array. */
+function upTo7(u: ArrayLike<number>, i: number, n: number): string {
+  switch (n) {
+    case 1: return fromCharCode(u[i]!);
+    case 2: return fromCharCode(u[i]!, u[i + 1]!);
+    case 3: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!);
+    case 4: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!);
+    case 5: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!);
+    case 6: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!);
+    default: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!, u[i + 6]!);
   }
 }
 
 /** UTF-16 code units of a short non-ASCII string being decoded (at most SHORT_DECODE of them). */
 const units = new Uint16Array(SHORT_DECODE);
 
-/** Short UTF-8 with non-ASCII bytes, validated. */
-function shortDecode(buf: Uint8Array, start: number, end: number): string | undefined {
+/** Short UTF-8 from `buf[i]` on, validated, appended to `out`. */
+function shortDecode(buf: Uint8Array, i: number, end: number, out: string): string | undefined {
   let k = 0;
-  let i = start;
   while (i < end) {
     const b = buf[i++]!;
     if (b < 0x80) {
@@ -156,7 +153,12 @@ function shortDecode(buf: Uint8Array, start: number, end: number): string | unde
       return undefined;
     }
   }
-  return unitsToString(units, 0, k);
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const u = units;
+    out += fromCharCode(u[j]!, u[j + 1]!, u[j + 2]!, u[j + 3]!, u[j + 4]!, u[j + 5]!, u[j + 6]!, u[j + 7]!);
+  }
+  return j === k ? out : out + upTo7(units, j, k - j);
 }
 
 function nativeDecode(buf: Uint8Array, start: number, end: number): string | undefined {
