@@ -250,7 +250,7 @@ t.test('TLS: ALPN sends HTTP/1.1 clients to gRPC-Web and h2 clients to HTTP/2, o
   t.teardown(() => server.forceShutdown());
   const { port } = (await server.listen('127.0.0.1:0', { tls: { key: certs.serverKey, cert: certs.serverCert } })) as { port: number };
   const body = encodeFrame(requestCodec.encode({ text: 'tls', count: 1 }));
-  const h1 = await new Promise<{ alpn: string | false; status: number; body: Buffer }>((resolve, reject) => {
+  const h1 = await new Promise<{ alpn: string | false | null; status: number; body: Buffer }>((resolve, reject) => {
     const req = https.request({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.ca, method: 'POST', path: '/wiregrpc.web.Echo/Stream', headers: WEB_HEADERS, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
