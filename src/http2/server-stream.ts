@@ -12,8 +12,10 @@
  *      request (unary, server-streaming) gets it handed over once the client has
  *      half-closed; a streaming-request method pulls messages with `read()`, and
  *      the stream is paused while nobody reads (HTTP/2 flow control does the rest).
- *   4. Out: `sendHeaders`, `sendMessage` (one write per message, 'drain' awaited on
- *      backpressure), `finish(status)`; or `sendUnary` for the whole unary response.
+ *   4. Out: `sendHeaders`, `sendFrame` (a message framed by the codec; the
+ *      frames of one tick leave in one write, message-writer.ts; 'drain' awaited
+ *      past its queue limit), `finish(status)`; or `sendUnaryFrame` for the
+ *      whole unary response (message, status and END_STREAM in one go).
  *      A call that fails before sending anything answers Trailers-Only.
  *   5. The client's RST_STREAM, a lost connection or the deadline abort `signal`;
  *      from then on nothing more is written.
@@ -27,9 +29,10 @@ import type { TLSSocket } from 'node:tls';
 import { Code } from '../wire/code.js';
 import { Deframer, type Frame } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
-import { encodeFrame, FLAG_COMPRESSED } from '../wire/frame.js';
+import { FLAG_COMPRESSED, FRAME_HEADER_LENGTH } from '../wire/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { acceptsEncoding, compress, decompress, isSupportedEncoding } from './compression.js';
+import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
 import { END_OPTIONS, OK_TRAILERS, RESPOND_OPTIONS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 
 /** Per-server settings every call reads (one shared object). */
@@ -70,10 +73,10 @@ export interface CallProtocol {
   respond(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void;
   /** Sends one header block that is the whole response (Trailers-Only). */
   respondOnly(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void;
-  /** Writes one framed message; false: wait for 'drain'. */
-  write(stream: ServerHttp2Stream, frame: Uint8Array): boolean;
-  /** Writes the last frame (if any), then the status `trailers`, and ends the response. */
-  end(stream: ServerHttp2Stream, frame: Uint8Array | undefined, trailers: Readonly<HeaderRecord>): void;
+  /** Writes a chunk of whole frames; false: the stream's buffer is over its mark. */
+  write(stream: ServerHttp2Stream, frames: Uint8Array): boolean;
+  /** Writes the last frames (if any), then the status `trailers`, and ends the response. */
+  end(stream: ServerHttp2Stream, frames: Uint8Array | undefined, trailers: Readonly<HeaderRecord>): void;
 }
 
 /** gRPC over HTTP/2: the status goes out as real HTTP/2 trailers, on 'wantTrailers' (see `flushTrailers`). */
@@ -84,7 +87,7 @@ export const GRPC_PROTOCOL: CallProtocol = Object.freeze({
     stream.respond(headers, RESPOND_OPTIONS);
   },
   respondOnly: (stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>) => stream.respond(headers, END_OPTIONS),
-  write: (stream: ServerHttp2Stream, frame: Uint8Array) => stream.write(frame),
+  write: (stream: ServerHttp2Stream, frames: Uint8Array) => stream.write(frames),
   end(stream: ServerHttp2Stream, frame: Uint8Array | undefined): void {
     if (frame === undefined) stream.end();
     else stream.end(frame);
@@ -140,7 +143,7 @@ interface Waiter {
   reject(error: GrpcError): void;
 }
 
-export class ServerCall {
+export class ServerCall implements FrameTarget {
   readonly stream: ServerHttp2Stream;
   readonly headers: IncomingHttpHeaders;
   /** `:path`: `/package.Service/Method`. */
@@ -170,6 +173,10 @@ export class ServerCall {
   private abortReason: GrpcError | undefined;
   private md: Metadata | undefined;
   private drainWaiter: (() => void) | undefined;
+  /** Response frames on their way out, gathered per tick. */
+  private readonly out = new MessageWriter(this);
+  /** The last write said the stream's buffer is over its mark. */
+  private congested = false;
 
   // Receiving.
   private readonly dispatcher: CallDispatcher<any> | undefined;
@@ -393,10 +400,20 @@ export class ServerCall {
    */
   sendMessage(message: Uint8Array): Promise<void> | undefined {
     if (this.state === DONE) return undefined;
-    this.checkSendLimit(message);
+    return this.sendFrame(frameOf(message, false));
+  }
+
+  /**
+   * `sendMessage` for a message already framed as uncompressed
+   * ([0][length][message], what `codec.encodeFramed` gives): sent as is, no
+   * copy, or re-framed from its payload when compressed.
+   */
+  sendFrame(frame: Uint8Array): Promise<void> | undefined {
+    if (this.state === DONE) return undefined;
+    this.checkSendLimit(frame.length - FRAME_HEADER_LENGTH);
     if (this.state === OPEN) this.sendHeaders();
-    if (this.responseEncoding !== 'identity' && this.compressResponses) return this.compressAndWrite(message, false);
-    return this.write(encodeFrame(message));
+    if (this.responseEncoding !== 'identity' && this.compressResponses) return this.compressAndWrite(frame.subarray(FRAME_HEADER_LENGTH), false);
+    return this.write(frame);
   }
 
   /**
@@ -405,16 +422,22 @@ export class ServerCall {
    */
   sendUnary(message: Uint8Array, trailing?: Metadata): Promise<void> | undefined {
     if (this.state === DONE) return undefined;
+    return this.sendUnaryFrame(frameOf(message, false), trailing);
+  }
+
+  /** `sendUnary` for a message already framed as uncompressed (see `sendFrame`). */
+  sendUnaryFrame(frame: Uint8Array, trailing?: Metadata): Promise<void> | undefined {
+    if (this.state === DONE) return undefined;
     try {
-      this.checkSendLimit(message);
+      this.checkSendLimit(frame.length - FRAME_HEADER_LENGTH);
     } catch (err) {
       this.finish(err as GrpcError);
       return undefined;
     }
     if (this.state === OPEN) this.sendHeaders();
     this.trailerBlock = trailers(undefined, trailing);
-    if (this.responseEncoding !== 'identity' && this.compressResponses) return this.compressAndWrite(message, true);
-    this.end(encodeFrame(message));
+    if (this.responseEncoding !== 'identity' && this.compressResponses) return this.compressAndWrite(frame.subarray(FRAME_HEADER_LENGTH), true);
+    this.end(frame);
     return undefined;
   }
 
@@ -451,9 +474,9 @@ export class ServerCall {
     return true;
   }
 
-  private checkSendLimit(message: Uint8Array): void {
-    if (message.length > this.config.maxSendMessageLength) {
-      throw new GrpcError(Code.RESOURCE_EXHAUSTED, `response message of ${message.length} bytes is over the send limit of ${this.config.maxSendMessageLength} bytes`);
+  private checkSendLimit(length: number): void {
+    if (length > this.config.maxSendMessageLength) {
+      throw new GrpcError(Code.RESOURCE_EXHAUSTED, `response message of ${length} bytes is over the send limit of ${this.config.maxSendMessageLength} bytes`);
     }
   }
 
@@ -467,26 +490,34 @@ export class ServerCall {
     }
     if (this.state === DONE) return;
     // The flag is per message: when compression does not pay, send the message as is.
-    const frame = payload.length < message.length ? encodeFrame(payload, true) : encodeFrame(message, false);
+    const frame = payload.length < message.length ? frameOf(payload, true) : frameOf(message, false);
     if (last) this.end(frame);
     else await this.write(frame);
   }
 
+  /** Queues a frame; a promise when the producer should wait for 'drain'. */
   private write(frame: Uint8Array): Promise<void> | undefined {
-    if (this.protocol.write(this.stream, frame)) return undefined;
+    this.out.push(frame);
+    if (!mustWait(this.stream, this.congested)) return undefined;
     return new Promise((resolve) => {
       this.drainWaiter = resolve;
       this.stream.once('drain', onDrain);
     });
   }
 
-  /** Ends the DATA side; with gRPC the trailers go out on 'wantTrailers', with gRPC-Web in the body. */
+  /** @internal MessageWriter: a chunk of frames goes out. */
+  writeFrames(chunk: Uint8Array): void {
+    if (this.state === DONE) return;
+    this.congested = !this.protocol.write(this.stream, chunk);
+  }
+
+  /** Ends the DATA side (the frames still gathered, then `frame`); with gRPC the trailers go out on 'wantTrailers', with gRPC-Web in the body. */
   private end(frame: Uint8Array | undefined): void {
     this.state = DONE;
     this.cleanup();
     this.resetAfterTrailers = this.stopClient();
     try {
-      this.protocol.end(this.stream, frame, this.trailerBlock ?? OK_TRAILERS);
+      this.protocol.end(this.stream, this.out.take(frame), this.trailerBlock ?? OK_TRAILERS);
     } catch {
       // The stream is gone.
     }
@@ -537,6 +568,7 @@ export class ServerCall {
       const code = this.stream.rstCode;
       this.abort(new GrpcError(Code.CANCELLED, code === 8 /* CANCEL */ || code === 0 ? 'the client cancelled the call' : `the stream was reset (HTTP/2 error ${code})`));
     }
+    this.out.discard();
     this.cleanup();
     this.drained();
   }

@@ -12,6 +12,7 @@
  * A handler that throws a GrpcError ends the call with its code, message and
  * metadata; anything else thrown ends it with UNKNOWN and the error's message.
  */
+import { allocFrame } from '../http2/message-writer.js';
 import type { Route, ServerCall } from '../http2/server-stream.js';
 import { Code } from '../wire/code.js';
 import { GrpcError } from '../wire/error.js';
@@ -86,7 +87,7 @@ async function runUnary(entry: MethodEntry, call: ServerCall, bytes: Uint8Array 
       response = ctx.response;
     }
     if (call.done) return;
-    const sent = call.sendUnary(encodeResponse(entry.output, response), ctx.trailersIfAny);
+    const sent = call.sendUnaryFrame(encodeResponse(entry.output, response), ctx.trailersIfAny);
     if (sent !== undefined) await sent;
   } catch (err) {
     fail(ctx, err);
@@ -122,7 +123,7 @@ async function runClientStreaming(entry: MethodEntry, call: ServerCall): Promise
       response = ctx.response;
     }
     if (call.done) return;
-    const sent = call.sendUnary(encodeResponse(entry.output, response), ctx.trailersIfAny);
+    const sent = call.sendUnaryFrame(encodeResponse(entry.output, response), ctx.trailersIfAny);
     if (sent !== undefined) await sent;
   } catch (err) {
     fail(ctx, err);
@@ -155,7 +156,7 @@ async function sendAll(call: ServerCall, output: MessageCodec<any>, responses: R
   }
   for await (const response of responses) {
     if (call.done) break;
-    const sent = call.sendMessage(encodeResponse(output, response));
+    const sent = call.sendFrame(encodeResponse(output, response));
     if (sent !== undefined) await sent;
   }
 }
@@ -194,10 +195,11 @@ function decodeRequest<I>(codec: MessageCodec<I>, bytes: Uint8Array): I {
   }
 }
 
+/** The response as a whole gRPC frame in a Node Buffer: the transport sends it without another copy. */
 function encodeResponse(codec: MessageCodec<any>, response: unknown): Uint8Array {
   if (response === undefined || response === null) throw new GrpcError(Code.INTERNAL, 'the handler returned no response message');
   try {
-    return codec.encode(response);
+    return codec.encodeFramed(response, allocFrame);
   } catch (err) {
     throw new GrpcError(Code.INTERNAL, `could not encode the response (${codec.schema.typeName}): ${(err as Error).message}`, { cause: err });
   }
