@@ -3,7 +3,7 @@
  * run under another JavaScript runtime, against the same programs under Node.
  *
  *   userinfo   examples/userinfo server and client (unary, an error status)
- *   interop    test/interop server and client, every case of the spec
+ *   interop    test/interop server and client, every case of the spec, h2c and TLS
  *
  * each both ways: the runtime's client against a Node server, and the runtime's
  * server against a Node client. The runtimes come from npm (devDependencies
@@ -73,8 +73,10 @@ export async function runtimeSuite(t: Test, runtime: Runtime, gaps: Gaps = {}): 
   for (const [server, client] of [[runtime, NODE], [NODE, runtime]] as const) {
     await t.test(`userinfo: ${server.name} server, ${client.name} client`, (t) => userinfo(t, server, client));
   }
-  for (const [server, client] of [[runtime, NODE], [NODE, runtime]] as const) {
-    await t.test(`interop: ${server.name} server, ${client.name} client`, (t) => interop(t, server, client, gaps));
+  for (const tls of [false, true]) {
+    for (const [server, client] of [[runtime, NODE], [NODE, runtime]] as const) {
+      await t.test(`interop${tls ? ' over TLS' : ''}: ${server.name} server, ${client.name} client`, (t) => interop(t, server, client, gaps, tls));
+    }
   }
   await t.test(`repro scripts under ${runtime.name} (information, not assertions)`, async (t) => {
     const dir = join(ROOT, 'test/runtimes/repro');
@@ -109,14 +111,17 @@ async function userinfo(t: Test, server: Side, client: Side): Promise<void> {
   t.match(empty.stderr, /^UNKNOWN: /);
 }
 
-async function interop(t: Test, server: Side, client: Side, gaps: Gaps): Promise<void> {
-  const srv = await spawnPeer(t, server.bin, server.args(join(DIST, 'test/interop/server.js'), ['--port=0']), {
+/** `tls`: the test CA's certificate for *.test.google.fr (test/interop/certs.ts). */
+async function interop(t: Test, server: Side, client: Side, gaps: Gaps, tls: boolean): Promise<void> {
+  const serverFlags = tls ? ['--port=0', '--use_tls=true'] : ['--port=0'];
+  const clientFlags = tls ? ['--use_tls=true', '--use_test_ca=true', '--server_host_override=foo.test.google.fr'] : [];
+  const srv = await spawnPeer(t, server.bin, server.args(join(DIST, 'test/interop/server.js'), serverFlags), {
     env: server.env,
     timeoutMs: 30_000,
   });
   const cases = CASES.filter((c) => gaps[c] === undefined);
   for (const c of CASES) if (gaps[c] !== undefined) t.comment(`${c}: not run — ${gaps[c]}`);
-  const run = await runPeer(client.bin, client.args(join(DIST, 'test/interop/client.js'), [`--server_port=${srv.port}`, `--test_case=${cases.join(',')}`]), {
+  const run = await runPeer(client.bin, client.args(join(DIST, 'test/interop/client.js'), [`--server_port=${srv.port}`, ...clientFlags, `--test_case=${cases.join(',')}`]), {
     env: client.env,
     timeoutMs: 180_000,
   });
