@@ -71,8 +71,12 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
   let seen = 0;
   let listField: FieldPlan | undefined;
   let list: any[] = [];
+  const buf = r.buf;
   while (r.pos < r.len) {
-    const t = r.uint32(); // checked below, when it is not a known field's tag
+    // The tag: checked below, when it is not a known field's tag.
+    let t = buf[r.pos]!;
+    if (t < 128) r.pos++;
+    else t = r.uint32();
     const no = t >>> 3;
     const f = sparse === undefined ? (no < byNo.length ? byNo[no] : undefined) : sparse.get(no);
     if (f === undefined || t !== f.tag) {
@@ -104,7 +108,7 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
           listField = f;
           list = o[f.key];
         }
-        list.push(readScalar(r, f, f.type));
+        list.push(f.type === T.STRING ? readString(r, f) : readScalar(r, f, f.type));
         break;
       case Op.MAP:
         readEntry(r, f, o[f.key], depth);
