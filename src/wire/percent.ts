@@ -24,15 +24,23 @@ function isPlain(c: number): boolean {
  * `grpc-message` for a status text. Lone surrogates (which have no UTF-8 form)
  * are written as U+FFFD, as TextEncoder does; every other string round-trips
  * through `decodeGrpcMessage`.
+ *
+ * A leading or trailing space is encoded too (`%20`), although the grammar
+ * allows it bare: HTTP/2 field values may not begin or end with white space
+ * (RFC 9113 §8.2.1), and node:http2 trims it, so "name = " would arrive as
+ * "name =".
  */
 export function encodeGrpcMessage(text: string): string {
+  const last = text.length - 1;
   let i = 0;
-  while (i < text.length && isPlain(text.charCodeAt(i))) i++;
-  if (i === text.length) return text; // the common case: nothing to encode
+  while (i <= last && isPlain(text.charCodeAt(i)) && !(text.charCodeAt(i) === 0x20 && (i === 0 || i === last))) i++;
+  if (i > last) return text; // the common case: nothing to encode
   let out = text.slice(0, i);
   const bytes = utf8Encoder.encode(text.slice(i));
-  for (const b of bytes) {
-    out += isPlain(b) ? String.fromCharCode(b) : `%${HEX[b >> 4]}${HEX[b & 15]}`;
+  for (let j = 0; j < bytes.length; j++) {
+    const b = bytes[j]!;
+    const edgeSpace = b === 0x20 && (i + j === 0 || j === bytes.length - 1);
+    out += isPlain(b) && !edgeSpace ? String.fromCharCode(b) : `%${HEX[b >> 4]}${HEX[b & 15]}`;
   }
   return out;
 }

@@ -7,9 +7,20 @@ import t from 'tap';
 import { decodeGrpcMessage, encodeGrpcMessage } from '../../src/wire/percent.js';
 
 t.test('printable ASCII other than % goes as it is', async (t) => {
-  const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('').replace('%', '');
-  t.equal(encodeGrpcMessage(printable), printable);
+  // Space first would be an edge space (see below): put it in the middle.
+  const printable = Array.from({ length: 0x7f - 0x21 }, (_, i) => String.fromCharCode(0x21 + i)).join('').replace('%', '');
+  const withSpace = printable.slice(0, 40) + ' ' + printable.slice(40);
+  t.equal(encodeGrpcMessage(withSpace), withSpace);
   t.equal(encodeGrpcMessage(''), '');
+});
+
+t.test('a space at either end is %20, since HTTP/2 field values cannot begin or end with white space', async (t) => {
+  t.equal(encodeGrpcMessage('unknown user: name = '), 'unknown user: name =%20');
+  t.equal(encodeGrpcMessage(' x'), '%20x');
+  t.equal(encodeGrpcMessage(' '), '%20');
+  t.equal(encodeGrpcMessage('  a b  '), '%20 a b %20', 'only the edge bytes: the value no longer starts or ends with a space');
+  t.equal(encodeGrpcMessage(' é '), '%20%C3%A9%20');
+  for (const text of ['unknown user: name = ', ' ', '  a b  ', ' é ']) t.equal(decodeGrpcMessage(encodeGrpcMessage(text)), text);
 });
 
 t.test('% itself, control characters and DEL are %XX, upper-case hex', async (t) => {
