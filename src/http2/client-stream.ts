@@ -20,8 +20,9 @@
  *   AbortSignal aborted / cancel()              → CANCELLED, and we send RST_STREAM(CANCEL)
  *
  * Reading is pull-based: `pause()` stops taking data off the stream, so HTTP/2
- * flow control makes the server wait. Writing reports backpressure: `send`
- * returns a promise when the caller should wait before sending more.
+ * flow control makes the server wait. Writing goes through a MessageWriter
+ * (message-writer.ts: the frames of one tick in one write) and reports
+ * backpressure: `send` returns a promise when the caller should wait.
  *
  * The node:http2 event handlers are module-level functions (`this` is the node
  * stream, which points back to us), so a call allocates no closures.
@@ -31,12 +32,13 @@ import { Code } from '../wire/code.js';
 import { parseContentType } from '../wire/content-type.js';
 import { Deframer, type Frame } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
-import { encodeFrame } from '../wire/frame.js';
+import { FRAME_HEADER_LENGTH } from '../wire/frame.js';
 import { codeFromHttpStatus } from '../wire/http-status.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { statusFromTrailers } from '../wire/status.js';
 import type { Channel, ChannelCall, Connection } from './channel.js';
 import { compress, decompress, isSupportedEncoding } from './compression.js';
+import { frameOf, MessageWriter, mustWait, QUEUE_LIMIT, type FrameTarget } from './message-writer.js';
 import { callHeaders } from './request-headers.js';
 import { codeFromRstCode, RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM, rstCodeName } from './rst-code.js';
 import { traceClientStream, tracing } from './trace.js';
@@ -76,10 +78,8 @@ const kCall = Symbol('wiregrpc.clientStream');
 type NodeStream = http2.ClientHttp2Stream & { [kCall]?: ClientStream };
 
 const EMPTY = Object.freeze(new Metadata()) as Metadata;
-/** Queued frames before the stream exists, beyond which `send` asks the caller to wait. */
-const PENDING_HIGH_WATER = 16;
 
-export class ClientStream implements ChannelCall {
+export class ClientStream implements ChannelCall, FrameTarget {
   readonly waitForReady: boolean;
   /** True once the call has ended (status known, cancelled, failed). */
   finished = false;
@@ -94,8 +94,13 @@ export class ClientStream implements ChannelCall {
   private conn: Connection | undefined;
   private stream: NodeStream | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Frames sent before the stream exists. */
+  /** Request frames on their way out, gathered per tick. */
+  private readonly out = new MessageWriter(this);
+  /** The last write said the stream's buffer is over its mark. */
+  private congested = false;
+  /** Chunks of frames sent before the stream exists, and their size. */
   private pending: Uint8Array[] | undefined;
+  private pendingBytes = 0;
   private replay: Uint8Array[] | undefined;
   private retried = false;
   private endRequested = false;
@@ -168,17 +173,28 @@ export class ClientStream implements ChannelCall {
    */
   send(message: Uint8Array): Promise<void> | undefined {
     if (this.finished) return undefined;
-    if (message.length > this.channel.maxSendMessageLength) {
+    return this.sendFrame(frameOf(message, false));
+  }
+
+  /**
+   * `send` for a message already framed as uncompressed ([0][length][message],
+   * what `codec.encodeFramed` gives): written as is, or re-framed from its
+   * payload when compressed.
+   */
+  sendFrame(frame: Uint8Array): Promise<void> | undefined {
+    if (this.finished) return undefined;
+    const length = frame.length - FRAME_HEADER_LENGTH;
+    if (length > this.channel.maxSendMessageLength) {
       this.cancel(new GrpcError(Code.RESOURCE_EXHAUSTED,
-        `request message of ${message.length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`));
+        `request message of ${length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`));
       return undefined;
     }
     const encoding = this.encoding !== undefined && (this.compressMessage?.(this.sentCount) ?? true) ? this.encoding : undefined;
     this.sentCount++;
-    if (encoding === undefined && this.outbound === undefined) return this.writeFrame(encodeFrame(message));
+    if (encoding === undefined && this.outbound === undefined) return this.writeFrame(frame);
     const step = (this.outbound ?? Promise.resolve())
-      .then(() => (encoding === undefined ? message : compress(encoding, message)))
-      .then((bytes) => this.writeFrame(encodeFrame(bytes, encoding !== undefined)))
+      .then(() => (encoding === undefined ? frame : compress(encoding, frame.subarray(FRAME_HEADER_LENGTH))))
+      .then((bytes) => this.writeFrame(encoding === undefined ? bytes : frameOf(bytes, true)))
       .catch((err: unknown) => this.cancel(GrpcError.from(err, Code.INTERNAL)));
     this.outbound = step;
     return step;
@@ -252,14 +268,16 @@ export class ClientStream implements ChannelCall {
     if (this.paused) stream.pause();
     const pending = this.pending;
     this.pending = undefined;
+    this.pendingBytes = 0;
     if (pending !== undefined) {
       if (this.endReady && pending.length === 1) {
         stream.end(pending[0]); // unary: the message and END_STREAM in one go
         return;
       }
       let ok = true;
-      for (const frame of pending) ok = stream.write(frame);
-      if (ok) this.releaseDrain();
+      for (const chunk of pending) ok = stream.write(chunk);
+      this.congested = !ok;
+      if (!mustWait(stream, this.congested)) this.releaseDrain();
     }
     if (this.endReady) stream.end();
   }
@@ -354,22 +372,39 @@ export class ClientStream implements ChannelCall {
 
   // ── internals ──────────────────────────────────────────────────────────────
 
+  /** Queues a frame; a promise when the caller should wait (flow control, or too much queued before the stream exists). */
   private writeFrame(frame: Uint8Array): Promise<void> | undefined {
     if (this.finished) return undefined;
-    if (this.replay !== undefined) this.replay.push(frame);
+    this.out.push(frame);
+    const stream = this.stream;
+    const wait = stream === undefined ? this.pendingBytes >= QUEUE_LIMIT : mustWait(stream, this.congested);
+    return wait ? this.waitDrain() : undefined;
+  }
+
+  /** @internal MessageWriter: a chunk of frames goes out (or waits for the stream). */
+  writeFrames(chunk: Uint8Array): void {
+    if (this.finished) return;
+    if (this.replay !== undefined) this.replay.push(chunk);
     const stream = this.stream;
     if (stream === undefined) {
-      (this.pending ??= []).push(frame);
-      return this.pending.length >= PENDING_HIGH_WATER ? this.waitDrain() : undefined;
+      (this.pending ??= []).push(chunk);
+      this.pendingBytes += chunk.length;
+    } else {
+      this.congested = !stream.write(chunk);
     }
-    return stream.write(frame) ? undefined : this.waitDrain();
   }
 
   private endNow(): void {
     if (this.finished) return;
+    const last = this.out.take(undefined);
+    if (last !== undefined && this.replay !== undefined) this.replay.push(last);
     this.endReady = true;
-    if (this.stream !== undefined) this.stream.end();
-    // else: attach() ends the stream after the pending frames
+    if (this.stream !== undefined) {
+      if (last === undefined) this.stream.end();
+      else this.stream.end(last); // the last messages and END_STREAM together
+    } else if (last !== undefined) {
+      (this.pending ??= []).push(last); // attach() ends the stream after the pending chunks
+    }
   }
 
   private waitDrain(): Promise<void> {
@@ -499,6 +534,7 @@ export class ClientStream implements ChannelCall {
     this.conn?.streamEnded();
     this.replay = undefined;
     this.pending = undefined;
+    this.out.discard();
     this.releaseDrain();
     this.listener.onEnd(error, trailers);
   }

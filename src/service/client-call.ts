@@ -10,6 +10,7 @@
  *   backpressure, then half-closes.
  */
 import type { ClientStream, ClientStreamListener, ClientStreamOptions } from '../http2/client-stream.js';
+import { allocFrame } from '../http2/message-writer.js';
 import { Code } from '../wire/code.js';
 import { GrpcError } from '../wire/error.js';
 import { Metadata } from '../wire/metadata.js';
@@ -344,13 +345,13 @@ export async function sendAll<I>(stream: ClientStream, input: MessageCodec<I>, s
     if (Symbol.iterator in source && !(Symbol.asyncIterator in source)) {
       for (const message of source as Iterable<I>) {
         if (stream.finished) return;
-        const wait = stream.send(input.encode(message));
+        const wait = stream.sendFrame(input.encodeFramed(message, allocFrame));
         if (wait !== undefined) await wait;
       }
     } else {
       for await (const message of source as AsyncIterable<I>) {
         if (stream.finished) return;
-        const wait = stream.send(input.encode(message));
+        const wait = stream.sendFrame(input.encodeFramed(message, allocFrame));
         if (wait !== undefined) await wait;
         if (stream.finished) return;
       }

@@ -16,6 +16,7 @@
  */
 import { Channel, type ChannelOptions } from '../http2/channel.js';
 import { ClientStream } from '../http2/client-stream.js';
+import { allocFrame } from '../http2/message-writer.js';
 import { Code } from '../wire/code.js';
 import { GrpcError } from '../wire/error.js';
 import { Metadata } from '../wire/metadata.js';
@@ -104,7 +105,7 @@ function unary(channel: Channel, method: MethodDefinition, compression: string |
       let stream: ClientStream;
       const call = new UnaryCall(output, resolve, reject, options, undefined);
       try {
-        bytes = input.encode(request);
+        bytes = input.encodeFramed(request, allocFrame);
         stream = new ClientStream(channel, path, call, streamOptions(options, true, compression));
       } catch (err) {
         reject(GrpcError.from(err, Code.INTERNAL));
@@ -112,7 +113,7 @@ function unary(channel: Channel, method: MethodDefinition, compression: string |
       }
       call.stream = stream;
       stream.start();
-      stream.send(bytes);
+      stream.sendFrame(bytes);
       stream.end();
     });
 }
@@ -150,7 +151,7 @@ function interceptedSingle(
         let stream: ClientStream;
         let bytes: Uint8Array | undefined;
         try {
-          if (!streamingRequest) bytes = input.encode(request);
+          if (!streamingRequest) bytes = input.encodeFramed(request, allocFrame);
           stream = new ClientStream(channel, path, call, streamOptionsFromCall(info, options, !streamingRequest, compression));
         } catch (err) {
           reject(GrpcError.from(err, Code.INTERNAL));
@@ -161,7 +162,7 @@ function interceptedSingle(
         if (streamingRequest) {
           void sendAll(stream, input, request as AsyncIterable<unknown> | Iterable<unknown>);
         } else {
-          stream.send(bytes!);
+          stream.sendFrame(bytes!);
           stream.end();
         }
       });
@@ -180,7 +181,7 @@ function streaming(
     let stream: ClientStream;
     let bytes: Uint8Array | undefined;
     try {
-      if (!streamingRequest) bytes = input.encode(request);
+      if (!streamingRequest) bytes = input.encodeFramed(request, allocFrame);
       const streamOpts = info === undefined
         ? streamOptions(options, !streamingRequest, compression)
         : streamOptionsFromCall(info, options, !streamingRequest, compression);
@@ -194,7 +195,7 @@ function streaming(
     if (streamingRequest) {
       void sendAll(stream, input, request as AsyncIterable<unknown> | Iterable<unknown>);
     } else {
-      stream.send(bytes!);
+      stream.sendFrame(bytes!);
       stream.end();
     }
   };
