@@ -154,11 +154,14 @@ export class Metadata {
   static fromHeaders(headers: HeaderRecord): Metadata {
     const md = new Metadata();
     for (const key of Object.keys(headers)) {
-      if (isReservedHeader(key)) continue;
+      // Field names arrive lower-case from HTTP/2, but a HeaderRecord may come from
+      // elsewhere: `TE` is `te`, reserved, and must not pass for metadata.
+      const lower = key.toLowerCase();
+      if (isReservedHeader(lower)) continue;
       const raw = headers[key];
       if (raw === undefined) continue;
       const values = Array.isArray(raw) ? raw : [String(raw)];
-      const k = normalizeKey(key);
+      const k = normalizeKey(lower);
       const list: MetadataValue[] = [];
       for (const value of values) {
         if (k.endsWith('-bin')) {
