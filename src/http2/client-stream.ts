@@ -30,14 +30,15 @@
 import type http2 from 'node:http2';
 import { Code } from '../wire/code.js';
 import { parseContentType } from '../wire/content-type.js';
-import { Deframer, type Frame } from '../wire/deframer.js';
+import { Deframer } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
-import { FRAME_HEADER_LENGTH } from '../wire/frame.js';
+import { FLAG_COMPRESSED, FRAME_HEADER_LENGTH } from '../wire/frame.js';
 import { codeFromHttpStatus } from '../wire/http-status.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { statusFromTrailers } from '../wire/status.js';
 import type { Channel, ChannelCall, Connection } from './channel.js';
-import { compress, decompress, isSupportedEncoding } from './compression.js';
+import { compress } from './compression.js';
+import { MessageReader, type MessageSink } from './message-reader.js';
 import { frameOf, MessageWriter, mustWait, QUEUE_LIMIT, type FrameTarget } from './message-writer.js';
 import { callHeaders } from './request-headers.js';
 import { codeFromRstCode, RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM, rstCodeName } from './rst-code.js';
@@ -79,7 +80,7 @@ type NodeStream = http2.ClientHttp2Stream & { [kCall]?: ClientStream };
 
 const EMPTY = Object.freeze(new Metadata()) as Metadata;
 
-export class ClientStream implements ChannelCall, FrameTarget {
+export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
   readonly waitForReady: boolean;
   /** True once the call has ended (status known, cancelled, failed). */
   finished = false;
@@ -90,7 +91,8 @@ export class ClientStream implements ChannelCall, FrameTarget {
   private readonly encoding: string | undefined;
   private readonly compressMessage: ((index: number) => boolean) | undefined;
   private sentCount = 0;
-  private readonly deframer: Deframer;
+  /** Response DATA in, messages out (message-reader.ts). */
+  private readonly reader: MessageReader;
   private conn: Connection | undefined;
   private stream: NodeStream | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -114,9 +116,6 @@ export class ClientStream implements ChannelCall, FrameTarget {
   private bodyEnded = false;
   /** The block holding the status: trailers, or the headers of a Trailers-Only response. */
   private statusBlock: HeaderRecord | undefined;
-  private responseEncoding: string | undefined;
-  /** Messages waiting on asynchronous decompression, in order. */
-  private inbound: Promise<void> | undefined;
   /** Frames waiting on asynchronous compression, in order. */
   private outbound: Promise<void> | undefined;
   private drain: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -143,7 +142,8 @@ export class ClientStream implements ChannelCall, FrameTarget {
     this.compressMessage = options.compressMessage;
     this.waitForReady = options.waitForReady === true;
     if (options.replayable) this.replay = [];
-    this.deframer = new Deframer({ maxMessageLength: channel.maxReceiveMessageLength, allowedFlags: 1 });
+    const frames = new Deframer({ maxMessageLength: channel.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED });
+    this.reader = new MessageReader(this, frames, channel.maxReceiveMessageLength, 'response');
   }
 
   /** Starts the call: asks the channel for a connection. */
@@ -307,7 +307,7 @@ export class ClientStream implements ChannelCall, FrameTarget {
       return;
     }
     const encoding = headers['grpc-encoding'];
-    if (encoding !== undefined && encoding !== 'identity') this.responseEncoding = String(encoding);
+    if (encoding !== undefined && encoding !== 'identity') this.reader.encoding = String(encoding);
     let md: Metadata;
     try {
       md = Metadata.fromHeaders(headers as HeaderRecord);
@@ -325,29 +325,22 @@ export class ClientStream implements ChannelCall, FrameTarget {
   }
 
   onData(chunk: Buffer): void {
-    if (this.finished) return;
-    if (!this.headersReceived) {
-      // Deno (2.9) can emit a DATA frame's 'data' before the HEADERS frame's 'response' when both come in
-      // one read: hold it until the headers (and their grpc-encoding) are known. (test/runtimes/repro/deno-data-before-response.mjs)
-      (this.early ??= []).push(chunk);
-      return;
-    }
-    let frames: Frame[];
-    try {
-      frames = this.deframer.push(chunk);
-    } catch (err) {
-      this.fail(GrpcError.from(err, Code.INTERNAL));
-      return;
-    }
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      if (frame.compressed || this.inbound !== undefined) {
-        this.deliverLater(frame);
-      } else {
-        this.listener.onMessage(frame.data, false);
-        if (this.finished) return;
-      }
-    }
+    if (!this.finished) this.reader.push(chunk);
+  }
+
+  /** @internal MessageSink: still taking response messages. */
+  get receiving(): boolean {
+    return !this.finished;
+  }
+
+  /** @internal MessageSink: one response message, decompressed. */
+  onMessage(data: Uint8Array, compressed: boolean): void {
+    this.listener.onMessage(data, compressed);
+  }
+
+  /** @internal MessageSink: the response body cannot be read. */
+  onReadError(error: GrpcError): void {
+    this.fail(error);
   }
 
   onTrailers(trailers: HeaderRecord): void {
@@ -357,8 +350,9 @@ export class ClientStream implements ChannelCall, FrameTarget {
   onEnd(): void {
     this.bodyEnded = true;
     if (this.finished) return;
-    if (this.inbound !== undefined) this.inbound.then(() => this.complete());
-    else this.complete();
+    const inflating = this.reader.end();
+    if (inflating === undefined) this.complete();
+    else inflating.then(() => this.complete());
   }
 
   onClose(): void {
@@ -424,44 +418,9 @@ export class ClientStream implements ChannelCall, FrameTarget {
     }
   }
 
-  /** A compressed message, or any message queued behind one: delivered in order once inflated. */
-  private deliverLater(frame: Frame): void {
-    let step: Promise<void>;
-    if (frame.compressed && this.responseEncoding === undefined) {
-      this.fail(new GrpcError(Code.INTERNAL, this.describe('server sent a compressed message without a grpc-encoding')));
-      return;
-    }
-    const encoding = this.responseEncoding!;
-    if (frame.compressed && !isSupportedEncoding(encoding)) {
-      // doc/compression.md: a message in an encoding the client does not support is INTERNAL
-      // on the client (UNIMPLEMENTED is what a server answers to such a request).
-      this.fail(new GrpcError(Code.INTERNAL, this.describe(`server sent a message compressed with "${encoding}", which we do not support`)));
-      return;
-    }
-    const limit = this.channel.maxReceiveMessageLength;
-    step = (this.inbound ?? Promise.resolve())
-      .then(() => (frame.compressed ? decompress(encoding, frame.data, limit) : frame.data))
-      .then(
-        (data) => {
-          if (!this.finished) this.listener.onMessage(data, frame.compressed);
-        },
-        (err: unknown) => this.fail(GrpcError.from(err, Code.INTERNAL)),
-      )
-      .then(() => {
-        if (this.inbound === step) this.inbound = undefined;
-      });
-    this.inbound = step;
-  }
-
   /** The body ended and every message is out: report the status. */
   private complete(): void {
     if (this.finished) return;
-    try {
-      this.deframer.end();
-    } catch (err) {
-      this.fail(GrpcError.from(err, Code.INTERNAL));
-      return;
-    }
     const block = this.statusBlock;
     if (block === undefined) {
       this.endedWithoutStatus();

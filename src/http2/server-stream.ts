@@ -7,8 +7,8 @@
  *   1. `checkRequest` (request-check.ts) — POST and a gRPC content-type, or a plain HTTP error (405, 415).
  *   2. The server routes `:path` (unknown → UNIMPLEMENTED, Trailers-Only), checks
  *      `grpc-encoding` and `grpc-timeout`, and makes a ServerCall.
- *   3. Request DATA goes through a Deframer (receive limit → RESOURCE_EXHAUSTED)
- *      and, for compressed frames, through `decompress`. A method that takes one
+ *   3. Request DATA goes through a MessageReader (message-reader.ts: deframe,
+ *      receive limit → RESOURCE_EXHAUSTED, decompress, in order). A method that takes one
  *      request (unary, server-streaming) gets it handed over once the client has
  *      half-closed; a streaming-request method pulls messages with `read()`, and
  *      the stream is paused while nobody reads (HTTP/2 flow control does the rest).
@@ -27,11 +27,12 @@
 import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { Code } from '../wire/code.js';
-import { Deframer, type Frame } from '../wire/deframer.js';
+import { Deframer } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
 import { FLAG_COMPRESSED, FRAME_HEADER_LENGTH } from '../wire/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
-import { acceptsEncoding, compress, decompress, isSupportedEncoding } from './compression.js';
+import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js';
+import { MessageReader, type FrameSource, type MessageSink } from './message-reader.js';
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
 import { END_OPTIONS, OK_TRAILERS, RESPOND_OPTIONS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 
@@ -54,11 +55,7 @@ export interface CallDispatcher<R extends Route = Route> {
   dispatch(call: ServerCall, route: R, request: Uint8Array | undefined): void;
 }
 
-/** What cuts a request body into frames: a Deframer, or (gRPC-Web-text) one that decodes base64 first. */
-export interface FrameSource {
-  push(chunk: Uint8Array): Frame[];
-  end(): void;
-}
+export type { FrameSource };
 
 /**
  * How a call's bytes go on the wire: the one thing gRPC and gRPC-Web do
@@ -139,11 +136,17 @@ function resetStream(stream: ServerHttp2Stream): void {
 }
 
 interface Waiter {
-  resolve(frame: Frame | undefined): void;
+  resolve(message: Uint8Array | undefined): void;
   reject(error: GrpcError): void;
 }
 
-export class ServerCall implements FrameTarget {
+/** A request message nobody has read yet. */
+interface Received {
+  readonly data: Uint8Array;
+  readonly compressed: boolean;
+}
+
+export class ServerCall implements FrameTarget, MessageSink {
   readonly stream: ServerHttp2Stream;
   readonly headers: IncomingHttpHeaders;
   /** `:path`: `/package.Service/Method`. */
@@ -164,7 +167,7 @@ export class ServerCall implements FrameTarget {
   private readonly protocol: CallProtocol;
   /** Kept: `stream.session` is gone once the stream closes. */
   private readonly session: Http2Session | undefined;
-  private readonly deframer: FrameSource;
+  private readonly reader: MessageReader;
   private state = OPEN;
   private timer: NodeJS.Timeout | undefined;
   private trailerBlock: Readonly<HeaderRecord> | undefined;
@@ -181,10 +184,15 @@ export class ServerCall implements FrameTarget {
   // Receiving.
   private readonly dispatcher: CallDispatcher<any> | undefined;
   private readonly route: Route | undefined;
-  private single: Frame | undefined;
-  private readonly queue: Frame[] = [];
+  /** The one request of a `unaryRequest` route, once received. */
+  private single: Uint8Array | undefined;
+  private singleCompressed = false;
+  private readonly queue: Received[] = [];
   private waiter: Waiter | undefined;
+  /** The client half-closed: it sends nothing more. */
   private inputEnded = false;
+  /** ... and every request message is delivered (decompression done). */
+  private allReceived = false;
   private inputError: GrpcError | undefined;
 
   /**
@@ -213,7 +221,7 @@ export class ServerCall implements FrameTarget {
     this.dispatcher = dispatcher;
     this.route = route;
     this.protocol = protocol;
-    this.deframer = protocol.deframer(config);
+    this.reader = new MessageReader(this, protocol.deframer(config), config.maxReceiveMessageLength, 'request', requestEncoding);
     (stream as CallStream)[CALL] = this;
     stream.on('data', onData);
     stream.on('end', onEnd);
@@ -281,86 +289,81 @@ export class ServerCall implements FrameTarget {
    */
   read(): Promise<Uint8Array | undefined> {
     if (this.inputError !== undefined) return Promise.reject(this.inputError);
-    const frame = this.queue.shift();
-    if (frame !== undefined) {
+    const message = this.queue.shift();
+    if (message !== undefined) {
       if (this.queue.length === 0 && this.stream.isPaused()) this.stream.resume();
-      return this.open(frame);
+      this.requestCompressed = message.compressed;
+      return Promise.resolve(message.data);
     }
-    if (this.inputEnded) return Promise.resolve(undefined);
+    if (this.allReceived) return Promise.resolve(undefined);
     if (this.waiter !== undefined) return Promise.reject(new GrpcError(Code.INTERNAL, 'read() called again before the previous read finished'));
     if (this.stream.isPaused()) this.stream.resume();
-    return new Promise<Frame | undefined>((resolve, reject) => {
+    return new Promise<Uint8Array | undefined>((resolve, reject) => {
       this.waiter = { resolve, reject };
-    }).then((next) => (next === undefined ? undefined : this.open(next)));
-  }
-
-  private open(frame: Frame): Promise<Uint8Array> {
-    this.requestCompressed = frame.compressed;
-    if (!frame.compressed) return Promise.resolve(frame.data);
-    return decompress(this.requestEncoding, frame.data, this.config.maxReceiveMessageLength).catch((err) => {
-      const error = GrpcError.from(err, Code.INTERNAL);
-      this.fail(error);
-      throw error;
     });
   }
 
   /** @internal 'data' from the stream. */
   receive(chunk: Buffer): void {
-    if (this.state === DONE || this.inputError !== undefined) return;
-    let frames: Frame[];
-    try {
-      frames = this.deframer.push(chunk);
-    } catch (err) {
-      this.fail(GrpcError.from(err, Code.INTERNAL));
-      return;
-    }
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      if (frame.compressed && this.requestEncoding === 'identity') {
-        this.fail(new GrpcError(Code.INTERNAL, 'a request message has the compressed flag set but the request has no grpc-encoding'));
+    if (!this.receiving) return;
+    this.reader.push(chunk);
+    // A streaming handler is not reading (or a message is inflating): stop taking DATA until it reads.
+    if (this.dispatcher === undefined && (this.queue.length > 0 || this.reader.busy)) this.stream.pause();
+  }
+
+  /** @internal MessageSink: still taking request messages. */
+  get receiving(): boolean {
+    return this.state !== DONE && this.inputError === undefined;
+  }
+
+  /** @internal MessageSink: one request message, decompressed. */
+  onMessage(data: Uint8Array, compressed: boolean): void {
+    if (this.dispatcher !== undefined) {
+      if (this.single !== undefined) {
+        this.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.path} takes one request message; the client sent more`));
         return;
       }
-      if (this.dispatcher !== undefined) {
-        if (this.single !== undefined) {
-          this.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.path} takes one request message; the client sent more`));
-          return;
-        }
-        this.single = frame;
-      } else if (this.waiter !== undefined) {
-        const waiter = this.waiter;
-        this.waiter = undefined;
-        waiter.resolve(frame);
-      } else {
-        this.queue.push(frame);
-      }
+      this.single = data;
+      this.singleCompressed = compressed;
+      return;
     }
-    // Nobody is reading: stop taking DATA until someone does.
-    if (this.queue.length > 0) this.stream.pause();
+    const waiter = this.waiter;
+    if (waiter !== undefined) {
+      this.waiter = undefined;
+      this.requestCompressed = compressed;
+      waiter.resolve(data);
+    } else {
+      this.queue.push({ data, compressed });
+    }
+  }
+
+  /** @internal MessageSink: the request body cannot be read. */
+  onReadError(error: GrpcError): void {
+    this.fail(error);
   }
 
   /** @internal 'end' from the stream: the client half-closed. */
   receiveEnd(): void {
-    if (this.state === DONE || this.inputError !== undefined) return;
-    try {
-      this.deframer.end();
-    } catch (err) {
-      this.fail(GrpcError.from(err, Code.INTERNAL));
-      return;
-    }
+    if (!this.receiving) return;
     this.inputEnded = true;
+    const inflating = this.reader.end();
+    if (inflating === undefined) this.received();
+    else inflating.then(() => this.received());
+  }
+
+  /** Every request message is delivered: dispatch a single-request call, or tell the reader there is no more. */
+  private received(): void {
+    if (!this.receiving) return;
+    this.allReceived = true;
     if (this.dispatcher !== undefined) {
-      const frame = this.single;
-      if (frame === undefined) {
-        this.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.path} takes one request message; the client sent none`));
-      } else if (!frame.compressed) {
-        this.requestCompressed = false;
-        this.dispatcher.dispatch(this, this.route!, frame.data);
-      } else {
-        this.open(frame).then((bytes) => {
-          if (this.state !== DONE) this.dispatcher!.dispatch(this, this.route!, bytes);
-        }, noop);
-      }
+      const message = this.single;
       this.single = undefined;
+      if (message === undefined) {
+        this.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.path} takes one request message; the client sent none`));
+        return;
+      }
+      this.requestCompressed = this.singleCompressed;
+      this.dispatcher.dispatch(this, this.route!, message);
     } else if (this.waiter !== undefined) {
       const waiter = this.waiter;
       this.waiter = undefined;
@@ -591,4 +594,3 @@ export class ServerCall implements FrameTarget {
   }
 }
 
-function noop(): void {}
