@@ -13,7 +13,7 @@
  *   'close' 'drain'             ← the response (ServerResponse); an unfinished
  *                                 response that closes is a cancel (rstCode 8)
  *   respond(headers, options)   → writeHead (+ end with `endStream`)
- *   write / end                 → the response body (chunked)
+ *   write / end, writableLength → the response body (chunked)
  *   pause resume isPaused       → the request
  *   close()                     → nothing once answered (Node drains the request)
  *   session.socket              → the connection, for `peer` and client certificates
@@ -57,6 +57,11 @@ class Http1Stream extends EventEmitter {
 
   get destroyed(): boolean {
     return this.res.destroyed;
+  }
+
+  /** Bytes written but not yet sent (backpressure: whether a 'drain' is still to come). */
+  get writableLength(): number {
+    return this.res.writableLength;
   }
 
   respond(headers: Readonly<HeaderRecord>, options?: { endStream?: boolean }): void {

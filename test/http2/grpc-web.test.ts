@@ -144,6 +144,15 @@ t.test('server-streaming: messages arrive in order, then the status', async (t) 
   const none: unknown[] = [];
   for await (const reply of web.stream({ text: 'n', count: 0 })) none.push(reply);
   t.same(none, [], 'zero messages, OK');
+  // Enough bytes to fill the HTTP/1.1 response's buffer: the handler waits for 'drain' and goes on.
+  let n = 0;
+  let bytes = 0;
+  for await (const reply of web.stream({ text: 'big', count: 2000, blob: new Uint8Array(1024) })) {
+    n++;
+    bytes += reply.blob.length;
+  }
+  t.equal(n, 2000, 'a stream past the write buffer, with backpressure');
+  t.equal(bytes, 2000 * 1024);
 });
 
 t.test('error statuses: Trailers-Only in headers, and after messages in the trailers frame', async (t) => {
