@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { encodeTimeout } from '../wire/timeout.js';
-import { isReservedHeader, type HeaderRecord, type Metadata } from '../wire/metadata.js';
+import type { HeaderRecord, Metadata } from '../wire/metadata.js';
 import { ACCEPT_ENCODING } from './compression.js';
 
 function packageVersion(): string {
@@ -74,8 +74,7 @@ export function callHeaders(
   if (timeoutMs === undefined && encoding === undefined && !hasMetadata) return template;
   let headers: HeaderRecord;
   if (hasMetadata) {
-    headers = metadata.toHeaders({});
-    for (const key of Object.keys(headers)) if (isReservedHeader(key)) delete headers[key];
+    headers = metadata.toHeaders({}, { skipReserved: true });
     Object.assign(headers, template);
   } else {
     headers = { ...template };

@@ -32,14 +32,20 @@ const BASE: Readonly<Record<string, Readonly<HeaderRecord>>> = Object.freeze({
   deflate: base('deflate'),
 });
 
+const SKIP_RESERVED = Object.freeze({ skipReserved: true });
+
 /** Response headers for messages sent with this `grpc-encoding` ("identity" = uncompressed). Frozen and shared. */
 export function responseHeaders(encoding: string): Readonly<HeaderRecord> {
   return BASE[encoding] ?? BASE.identity!;
 }
 
-/** Response headers plus custom metadata (a fresh object). */
+/**
+ * Response headers plus custom metadata (a fresh object). Reserved keys in the
+ * metadata are left out here and below: a handler's `grpc-status` or
+ * `content-type` must not replace (or pose as) the protocol's own fields.
+ */
 export function responseHeadersWith(encoding: string, metadata: Metadata): HeaderRecord {
-  return metadata.toHeaders({ ...responseHeaders(encoding) });
+  return metadata.toHeaders({ ...responseHeaders(encoding) }, SKIP_RESERVED);
 }
 
 /** The trailers of a call that succeeded with no trailing metadata. */
@@ -51,13 +57,13 @@ export const OK_TRAILERS: Readonly<HeaderRecord> = Object.freeze({ 'grpc-status'
  */
 export function trailers(error: GrpcError | undefined, metadata: Metadata | undefined): HeaderRecord | Readonly<HeaderRecord> {
   if (error === undefined && (metadata === undefined || metadata.size === 0)) return OK_TRAILERS;
-  const into: HeaderRecord = metadata === undefined || metadata.size === 0 ? {} : metadata.toHeaders({});
+  const into: HeaderRecord = metadata === undefined || metadata.size === 0 ? {} : metadata.toHeaders({}, SKIP_RESERVED);
   return statusToTrailers(error, into);
 }
 
 /** A Trailers-Only response: response headers and status in one block. */
 export function trailersOnly(error: GrpcError | undefined, metadata: Metadata | undefined): HeaderRecord {
   const into: HeaderRecord = { ...BASE.identity! };
-  if (metadata !== undefined && metadata.size > 0) metadata.toHeaders(into);
+  if (metadata !== undefined && metadata.size > 0) metadata.toHeaders(into, SKIP_RESERVED);
   return statusToTrailers(error, into);
 }

@@ -134,9 +134,17 @@ export class Metadata {
   /**
    * Header fields for the wire: `-bin` values base64 (unpadded), several
    * values of one key as an array (each becomes its own header field).
+   *
+   * With `skipReserved`, keys that HTTP/2 or gRPC own (`content-type`,
+   * `grpc-status`, `:status`, ... see isReservedHeader) are left out: a
+   * transport writing metadata next to its own fields uses it, so that an
+   * application's metadata can never replace or forge a protocol field
+   * (PROTOCOL-HTTP2.md: Custom-Metadata is any header *not* defined by gRPC).
    */
-  toHeaders(into: HeaderRecord = {}): HeaderRecord {
+  toHeaders(into: HeaderRecord = {}, options?: { skipReserved?: boolean }): HeaderRecord {
+    const skipReserved = options?.skipReserved === true;
     for (const [k, list] of this.map) {
+      if (skipReserved && isReservedHeader(k)) continue;
       const value = list.length === 1 ? encodeValue(list[0]!) : list.map(encodeValue);
       // `into.__proto__ = x` would set the object's prototype (or be ignored)
       // instead of adding a field: define that one key as an own property.

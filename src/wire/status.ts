@@ -27,7 +27,9 @@ export function statusToTrailers(error: GrpcError | undefined, into: HeaderRecor
     into['grpc-status'] = '0';
     return into;
   }
-  error.metadata.toHeaders(into);
+  // Reserved keys in the error's metadata (content-type, grpc-status, ...) are
+  // left out: they would overwrite the response headers of a Trailers-Only block.
+  error.metadata.toHeaders(into, { skipReserved: true });
   into['grpc-status'] = String(error.code);
   if (error.rawMessage !== '') into['grpc-message'] = encodeGrpcMessage(error.rawMessage);
   else delete into['grpc-message'];

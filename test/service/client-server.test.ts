@@ -33,6 +33,12 @@ const impl = {
       ctx.sendHeader({ 'x-head': echo });
       ctx.setTrailer({ 'x-trail': echo });
     }
+    // Metadata naming protocol fields: the transport must leave them out.
+    if (req.text === 'forge-headers') ctx.sendHeader({ 'grpc-status': '0', 'grpc-encoding': 'gzip', 'x-head': 'kept' });
+    if (req.text === 'forge-trailers') {
+      ctx.setTrailer({ 'content-type': 'text/html', 'x-trail': 'kept' });
+      throw new GrpcError(Code.NOT_FOUND, 'nf');
+    }
     if (req.delayMs > 0) {
       ctx.signal.addEventListener('abort', () => aborted.push(`unary:${GrpcError.from(ctx.signal.reason).code}`));
       await sleep(req.delayMs, ctx.signal);
@@ -113,6 +119,19 @@ t.test('metadata, statuses, deadline propagation', async (t) => {
   const r = await client.unary({ text: 'd' }, { timeout: 30_000 });
   t.equal(r.index, 30, 'the server sees a 30 s deadline');
   t.equal((await client.unary({ text: 'n' })).index, -1, 'no deadline sent when none set');
+});
+
+t.test('metadata naming protocol fields (grpc-status, grpc-encoding, content-type) never reaches the wire', async (t) => {
+  const { client } = await setup(t);
+  let head: Metadata | undefined;
+  const r = await client.unary({ text: 'forge-headers' }, { onHeader: (m: Metadata) => (head = m) });
+  t.equal(r.text, 'forge-headers', 'a grpc-status in the response headers does not end the call early');
+  t.equal(head?.get('x-head'), 'kept');
+  let trail: Metadata | undefined;
+  const err = await rejection(client.unary({ text: 'forge-trailers' }, { onTrailer: (m: Metadata) => (trail = m) }));
+  t.equal(err.code, Code.NOT_FOUND, 'Trailers-Only keeps content-type application/grpc, so the status is read');
+  t.equal(err.rawMessage, 'nf');
+  t.equal((trail ?? err.metadata).get('x-trail'), 'kept');
 });
 
 t.test('deadline and cancellation reach the server handler', async (t) => {

@@ -122,6 +122,12 @@ t.test('__proto__ and constructor are ordinary keys that never touch a prototype
   t.equal(JSON.stringify(back.toJSON()), '{"__proto__":["p"],"constructor":["c"],"hasownproperty":["h"]}');
 });
 
+t.test('toHeaders({ skipReserved }): fields owned by HTTP/2 or gRPC are left out', async (t) => {
+  const md = new Metadata({ 'grpc-status': '0', 'content-type': 'text/html', te: 'x', 'x-ok': 'kept' });
+  t.same(md.toHeaders({}, { skipReserved: true }), { 'x-ok': 'kept' });
+  t.same(Object.keys(md.toHeaders()).sort(), ['content-type', 'grpc-status', 'te', 'x-ok'], 'without the option, every key');
+});
+
 t.test('a round trip through headers keeps every value', async (t) => {
   const md = new Metadata([
     ['a', 'x'],
