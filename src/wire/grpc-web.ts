@@ -52,9 +52,13 @@ export function encodeTrailersFrame(trailers: Readonly<HeaderRecord>): Uint8Arra
  * The header lines of a trailers frame's payload, names lower-cased; a name
  * seen twice gets an array. Empty lines are skipped; a line without a colon
  * is a protocol error (INTERNAL).
+ *
+ * The names are the server's: the record has no prototype, so `constructor`
+ * or `toString` read nothing inherited and `__proto__` is an own field (on a
+ * plain `{}`, assigning it would replace the prototype).
  */
 export function parseTrailers(payload: Uint8Array): HeaderRecord {
-  const out: HeaderRecord = {};
+  const out: HeaderRecord = Object.create(null) as HeaderRecord;
   for (const line of decoder.decode(payload).split('\n')) {
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (text.trim() === '') continue;
