@@ -134,8 +134,10 @@ export class UnaryCall<O> implements ClientStreamListener {
       this.message = data;
       return;
     }
+    // doc/statuscodes.md: a response cardinality violation is UNIMPLEMENTED, on
+    // the client as on the server (grpc-js and grpc-java agree).
     const stream = this.stream!;
-    stream.cancel(new GrpcError(Code.INTERNAL, stream.describe('server sent more than one response message for a single-response call')));
+    stream.cancel(new GrpcError(Code.UNIMPLEMENTED, stream.describe('cardinality violation: the server sent more than one response message for a single-response method')));
   }
 
   onEnd(error: GrpcError | undefined, trailers: Metadata): void {
@@ -145,7 +147,7 @@ export class UnaryCall<O> implements ClientStreamListener {
     if (error !== undefined) {
       this.reject(error);
     } else if (this.message === undefined) {
-      this.reject(new GrpcError(Code.INTERNAL, this.stream!.describe('server ended the call with OK but sent no response message'), { metadata: trailers }));
+      this.reject(new GrpcError(Code.UNIMPLEMENTED, this.stream!.describe('cardinality violation: the server ended a single-response call with OK but sent no response message'), { metadata: trailers }));
     } else {
       let value: O;
       try {
