@@ -316,7 +316,10 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
       }
       return Promise.resolve({ value: undefined, done: true });
     }
-    if (this.waiter !== undefined) return Promise.reject(new Error('next() called again before the previous next() settled'));
+    // One pending next() at a time. A misuse of the iterator by the caller, not a
+    // fault of the call (which goes on; the first next() still settles):
+    // FAILED_PRECONDITION, "not in a state required for the operation".
+    if (this.waiter !== undefined) return Promise.reject(new GrpcError(Code.FAILED_PRECONDITION, 'next() called again before the previous next() settled'));
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
     });

@@ -134,6 +134,19 @@ t.test('metadata naming protocol fields (grpc-status, grpc-encoding, content-typ
   t.equal((trail ?? err.metadata).get('x-trail'), 'kept');
 });
 
+t.test('a response stream: a second next() while one is pending → FAILED_PRECONDITION, the call goes on', async (t) => {
+  const { client } = await setup(t);
+  const responses = client.serverStream({ text: 'p', count: 2, delayMs: 50 }) as AsyncIterableIterator<{ text: string; index: number }>;
+  const first = responses.next();
+  const again = await rejection(responses.next());
+  t.ok(again instanceof GrpcError, 'a GrpcError, like every other failure of a call');
+  t.equal(again.code, Code.FAILED_PRECONDITION);
+  t.match(again.message, 'before the previous next() settled');
+  t.same((await first).value?.index, 0, 'the pending next() still gets its message');
+  t.same((await responses.next()).value?.index, 1);
+  t.ok((await responses.next()).done);
+});
+
 t.test('deadline and cancellation reach the server handler', async (t) => {
   const { client } = await setup(t);
   aborted.length = 0;
