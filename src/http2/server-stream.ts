@@ -7,11 +7,10 @@
  *   1. `checkRequest` (request-check.ts) — POST and a gRPC content-type, or a plain HTTP error (405, 415).
  *   2. The server routes `:path` (unknown → UNIMPLEMENTED, Trailers-Only), checks
  *      `grpc-encoding` and `grpc-timeout`, and makes a ServerCall.
- *   3. Request DATA goes through a MessageReader (message-reader.ts: deframe,
- *      receive limit → RESOURCE_EXHAUSTED, decompress, in order). A method that takes one
- *      request (unary, server-streaming) gets it handed over once the client has
- *      half-closed; a streaming-request method pulls messages with `read()`, and
- *      the stream is paused while nobody reads (HTTP/2 flow control does the rest).
+ *   3. Request DATA becomes messages (message-reader.ts: deframe, receive limit
+ *      → RESOURCE_EXHAUSTED, decompress, in order), which request-queue.ts hands
+ *      over: the one request of a unary or server-streaming method once the
+ *      client has half-closed, or each one as a streaming handler `read()`s it.
  *   4. Out: `sendHeaders`, `sendFrame` (a message framed by the codec; the
  *      frames of one tick leave in one write, message-writer.ts; 'drain' awaited
  *      past its queue limit), `finish(status)`; or `sendUnaryFrame` for the
@@ -21,75 +20,22 @@
  *      from then on nothing more is written.
  *
  * gRPC-Web calls (grpc-web.ts; over HTTP/2 or HTTP/1.1) are this same class
- * given another `CallProtocol`: it writes the status into the body instead of
- * HTTP/2 trailers, and may base64 the body.
+ * given another `CallProtocol` (call-protocol.ts): it writes the status into
+ * the body instead of HTTP/2 trailers, and may base64 the body.
  */
 import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { Code } from '../wire/code.js';
-import { Deframer } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
-import { FLAG_COMPRESSED, FRAME_HEADER_LENGTH } from '../wire/frame.js';
+import { FRAME_HEADER_LENGTH } from '../wire/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
+import { CALL, GRPC_PROTOCOL, type CallConfig, type CallDispatcher, type CallProtocol, type CallStream, type Route } from './call-protocol.js';
 import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js';
-import { MessageReader, type FrameSource, type MessageSink } from './message-reader.js';
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
-import { END_OPTIONS, OK_TRAILERS, RESPOND_OPTIONS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
+import { RequestQueue, type RequestOwner } from './request-queue.js';
+import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 
-/** Per-server settings every call reads (one shared object). */
-export interface CallConfig {
-  readonly maxReceiveMessageLength: number;
-  readonly maxSendMessageLength: number;
-}
-
-/** What a router returns for a known `:path`. */
-export interface Route {
-  /** The method takes exactly one request (unary, server-streaming): the transport collects it before dispatch. */
-  readonly unaryRequest: boolean;
-}
-
-/** The service layer, as the transport sees it. */
-export interface CallDispatcher<R extends Route = Route> {
-  route(path: string): R | undefined;
-  /** A new call. `request` is the single request message for `unaryRequest` routes, undefined otherwise. */
-  dispatch(call: ServerCall, route: R, request: Uint8Array | undefined): void;
-}
-
-export type { FrameSource };
-
-/**
- * How a call's bytes go on the wire: the one thing gRPC and gRPC-Web do
- * differently on the server, as a strategy object the call is given (gRPC:
- * `GRPC_PROTOCOL` below, shared; gRPC-Web: grpc-web.ts, one per call). A
- * ServerCall decides *what* to send and when; its protocol decides *how*.
- */
-export interface CallProtocol {
-  /** The request body's frame cutter. */
-  deframer(config: CallConfig): FrameSource;
-  /** Sends the response headers; messages follow. */
-  respond(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void;
-  /** Sends one header block that is the whole response (Trailers-Only). */
-  respondOnly(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void;
-  /** Writes a chunk of whole frames; false: the stream's buffer is over its mark. */
-  write(stream: ServerHttp2Stream, frames: Uint8Array): boolean;
-  /** Writes the last frames (if any), then the status `trailers`, and ends the response. */
-  end(stream: ServerHttp2Stream, frames: Uint8Array | undefined, trailers: Readonly<HeaderRecord>): void;
-}
-
-/** gRPC over HTTP/2: the status goes out as real HTTP/2 trailers, on 'wantTrailers' (see `flushTrailers`). */
-export const GRPC_PROTOCOL: CallProtocol = Object.freeze({
-  deframer: (config: CallConfig) => new Deframer({ maxMessageLength: config.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED }),
-  respond(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void {
-    stream.once('wantTrailers', onWantTrailers);
-    stream.respond(headers, RESPOND_OPTIONS);
-  },
-  respondOnly: (stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>) => stream.respond(headers, END_OPTIONS),
-  write: (stream: ServerHttp2Stream, frames: Uint8Array) => stream.write(frames),
-  end(stream: ServerHttp2Stream, frame: Uint8Array | undefined): void {
-    if (frame === undefined) stream.end();
-    else stream.end(frame);
-  },
-});
+export { GRPC_PROTOCOL, type CallConfig, type CallDispatcher, type CallProtocol, type FrameSource, type Route } from './call-protocol.js';
 
 const OPEN = 0; // nothing sent yet
 const HEADERS_SENT = 1;
@@ -99,9 +45,6 @@ const NO_ERROR = 0; // HTTP/2 error code NO_ERROR
 
 /** setTimeout's ceiling (~24.8 days); longer deadlines re-arm. */
 const MAX_TIMER = 0x7fffffff;
-
-const CALL = Symbol('wiregrpc.call');
-type CallStream = ServerHttp2Stream & { [CALL]: ServerCall };
 
 // Stream listeners: module functions (one per server, not one per call); `this` is the stream.
 function onData(this: CallStream, chunk: Buffer): void {
@@ -119,9 +62,6 @@ function onClose(this: CallStream): void {
 function onAborted(this: CallStream): void {
   this[CALL].closed();
 }
-function onWantTrailers(this: CallStream): void {
-  this[CALL].flushTrailers();
-}
 function onDrain(this: CallStream): void {
   this[CALL].drained();
 }
@@ -135,18 +75,7 @@ function resetStream(stream: ServerHttp2Stream): void {
   if (!stream.closed) stream.close(NO_ERROR);
 }
 
-interface Waiter {
-  resolve(message: Uint8Array | undefined): void;
-  reject(error: GrpcError): void;
-}
-
-/** A request message nobody has read yet. */
-interface Received {
-  readonly data: Uint8Array;
-  readonly compressed: boolean;
-}
-
-export class ServerCall implements FrameTarget, MessageSink {
+export class ServerCall implements FrameTarget, RequestOwner {
   readonly stream: ServerHttp2Stream;
   readonly headers: IncomingHttpHeaders;
   /** `:path`: `/package.Service/Method`. */
@@ -157,8 +86,6 @@ export class ServerCall implements FrameTarget, MessageSink {
   readonly requestEncoding: string;
   /** `grpc-encoding` of our response messages ("identity" = none); see `useResponseEncoding`. */
   responseEncoding: string;
-  /** Whether the request message most recently handed over arrived compressed (its frame's flag). */
-  requestCompressed = false;
   /** With a response encoding: false sends the next messages uncompressed (the flag is per message). */
   compressResponses = true;
 
@@ -167,7 +94,8 @@ export class ServerCall implements FrameTarget, MessageSink {
   private readonly protocol: CallProtocol;
   /** Kept: `stream.session` is gone once the stream closes. */
   private readonly session: Http2Session | undefined;
-  private readonly reader: MessageReader;
+  /** The request messages, as the handler takes them. */
+  private readonly requests: RequestQueue;
   private state = OPEN;
   private timer: NodeJS.Timeout | undefined;
   private trailerBlock: Readonly<HeaderRecord> | undefined;
@@ -176,24 +104,12 @@ export class ServerCall implements FrameTarget, MessageSink {
   private abortReason: GrpcError | undefined;
   private md: Metadata | undefined;
   private drainWaiter: (() => void) | undefined;
+  private readonly dispatcher: CallDispatcher<any> | undefined;
+  private readonly route: Route | undefined;
   /** Response frames on their way out, gathered per tick. */
   private readonly out = new MessageWriter(this);
   /** The last write said the stream's buffer is over its mark. */
   private congested = false;
-
-  // Receiving.
-  private readonly dispatcher: CallDispatcher<any> | undefined;
-  private readonly route: Route | undefined;
-  /** The one request of a `unaryRequest` route, once received. */
-  private single: Uint8Array | undefined;
-  private singleCompressed = false;
-  private readonly queue: Received[] = [];
-  private waiter: Waiter | undefined;
-  /** The client half-closed: it sends nothing more. */
-  private inputEnded = false;
-  /** ... and every request message is delivered (decompression done). */
-  private allReceived = false;
-  private inputError: GrpcError | undefined;
 
   /**
    * Takes over the stream. With a `dispatcher`, the route wants one request:
@@ -221,7 +137,7 @@ export class ServerCall implements FrameTarget, MessageSink {
     this.dispatcher = dispatcher;
     this.route = route;
     this.protocol = protocol;
-    this.reader = new MessageReader(this, protocol.deframer(config), config.maxReceiveMessageLength, 'request', requestEncoding);
+    this.requests = new RequestQueue(this, stream, protocol.deframer(config), config.maxReceiveMessageLength, requestEncoding, dispatcher !== undefined);
     (stream as CallStream)[CALL] = this;
     stream.on('data', onData);
     stream.on('end', onEnd);
@@ -288,87 +204,32 @@ export class ServerCall implements FrameTarget, MessageSink {
    * has half-closed. Rejects with the GrpcError that ended the call.
    */
   read(): Promise<Uint8Array | undefined> {
-    if (this.inputError !== undefined) return Promise.reject(this.inputError);
-    const message = this.queue.shift();
-    if (message !== undefined) {
-      if (this.queue.length === 0 && this.stream.isPaused()) this.stream.resume();
-      this.requestCompressed = message.compressed;
-      return Promise.resolve(message.data);
-    }
-    if (this.allReceived) return Promise.resolve(undefined);
-    if (this.waiter !== undefined) return Promise.reject(new GrpcError(Code.INTERNAL, 'read() called again before the previous read finished'));
-    if (this.stream.isPaused()) this.stream.resume();
-    return new Promise<Uint8Array | undefined>((resolve, reject) => {
-      this.waiter = { resolve, reject };
-    });
+    return this.requests.read();
+  }
+
+  /** Whether the request message most recently handed over arrived compressed (its frame's flag). */
+  get requestCompressed(): boolean {
+    return this.requests.lastCompressed;
   }
 
   /** @internal 'data' from the stream. */
   receive(chunk: Buffer): void {
-    if (!this.receiving) return;
-    this.reader.push(chunk);
-    // A streaming handler is not reading (or a message is inflating): stop taking DATA until it reads.
-    if (this.dispatcher === undefined && (this.queue.length > 0 || this.reader.busy)) this.stream.pause();
-  }
-
-  /** @internal MessageSink: still taking request messages. */
-  get receiving(): boolean {
-    return this.state !== DONE && this.inputError === undefined;
-  }
-
-  /** @internal MessageSink: one request message, decompressed. */
-  onMessage(data: Uint8Array, compressed: boolean): void {
-    if (this.dispatcher !== undefined) {
-      if (this.single !== undefined) {
-        this.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.path} takes one request message; the client sent more`));
-        return;
-      }
-      this.single = data;
-      this.singleCompressed = compressed;
-      return;
-    }
-    const waiter = this.waiter;
-    if (waiter !== undefined) {
-      this.waiter = undefined;
-      this.requestCompressed = compressed;
-      waiter.resolve(data);
-    } else {
-      this.queue.push({ data, compressed });
-    }
-  }
-
-  /** @internal MessageSink: the request body cannot be read. */
-  onReadError(error: GrpcError): void {
-    this.fail(error);
+    if (this.receiving) this.requests.push(chunk);
   }
 
   /** @internal 'end' from the stream: the client half-closed. */
   receiveEnd(): void {
-    if (!this.receiving) return;
-    this.inputEnded = true;
-    const inflating = this.reader.end();
-    if (inflating === undefined) this.received();
-    else inflating.then(() => this.received());
+    if (this.receiving) this.requests.end();
   }
 
-  /** Every request message is delivered: dispatch a single-request call, or tell the reader there is no more. */
-  private received(): void {
-    if (!this.receiving) return;
-    this.allReceived = true;
-    if (this.dispatcher !== undefined) {
-      const message = this.single;
-      this.single = undefined;
-      if (message === undefined) {
-        this.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.path} takes one request message; the client sent none`));
-        return;
-      }
-      this.requestCompressed = this.singleCompressed;
-      this.dispatcher.dispatch(this, this.route!, message);
-    } else if (this.waiter !== undefined) {
-      const waiter = this.waiter;
-      this.waiter = undefined;
-      waiter.resolve(undefined);
-    }
+  /** @internal Still taking request messages. */
+  get receiving(): boolean {
+    return this.state !== DONE && this.abortReason === undefined;
+  }
+
+  /** @internal The one request of a unary or server-streaming call is here. */
+  dispatchRequest(message: Uint8Array): void {
+    this.dispatcher!.dispatch(this, this.route!, message);
   }
 
   // ─── Sending ───────────────────────────────────────────────────────────
@@ -472,7 +333,7 @@ export class ServerCall implements FrameTarget, MessageSink {
    * asks it to stop (RFC 9113 §8.1), and whatever it already sent is dropped.
    */
   private stopClient(): boolean {
-    if (this.inputEnded || this.stream.destroyed) return false;
+    if (this.requests.ended || this.stream.destroyed) return false;
     this.stream.resume();
     return true;
   }
@@ -579,10 +440,7 @@ export class ServerCall implements FrameTarget, MessageSink {
   private abort(reason: GrpcError): void {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
-    this.inputError ??= reason;
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.reject(reason);
+    this.requests.abort(reason);
     this.controller?.abort(reason);
   }
 

@@ -1,0 +1,159 @@
+/**
+ * The request messages of one server call, as its handler takes them.
+ *
+ * A MessageReader (message-reader.ts) turns the request body into messages,
+ * decompressed and in order, and hands them here:
+ *
+ * - A method that takes one request (unary, server-streaming) gets it once
+ *   the client has half-closed; none, or a second one, is UNIMPLEMENTED.
+ * - A streaming-request method pulls them with `read()`. While messages wait
+ *   unread (or one is inflating) the HTTP/2 stream is paused: no more DATA is
+ *   taken, and HTTP/2 flow control holds the client back until the handler
+ *   reads again.
+ */
+import type { ServerHttp2Stream } from 'node:http2';
+import { Code } from '../wire/code.js';
+import { GrpcError } from '../wire/error.js';
+import { MessageReader, type FrameSource, type MessageSink } from './message-reader.js';
+
+/** The call the requests belong to. */
+export interface RequestOwner {
+  readonly path: string;
+  /** Still taking request messages (not ended, not aborted). */
+  readonly receiving: boolean;
+  /** Ends the call with an error found while receiving. */
+  fail(error: GrpcError): void;
+  /** A one-request method's request is complete: run the handler. */
+  dispatchRequest(message: Uint8Array): void;
+}
+
+interface Waiter {
+  resolve(message: Uint8Array | undefined): void;
+  reject(error: GrpcError): void;
+}
+
+/** A request message nobody has read yet. */
+interface Received {
+  readonly data: Uint8Array;
+  readonly compressed: boolean;
+}
+
+export class RequestQueue implements MessageSink {
+  /** Whether the message most recently handed over arrived compressed (its frame's flag). */
+  lastCompressed = false;
+  /** The client half-closed: it sends nothing more. */
+  ended = false;
+  private readonly owner: RequestOwner;
+  private readonly stream: ServerHttp2Stream;
+  private readonly reader: MessageReader;
+  /** One request (unary, server-streaming), handed over by `dispatchRequest`; else pulled by `read()`. */
+  private readonly single: boolean;
+  private one: Uint8Array | undefined;
+  private oneCompressed = false;
+  private readonly queue: Received[] = [];
+  private waiter: Waiter | undefined;
+  /** Every request message is delivered (the client half-closed, decompression done). */
+  private allReceived = false;
+  private error: GrpcError | undefined;
+
+  constructor(owner: RequestOwner, stream: ServerHttp2Stream, frames: FrameSource, limit: number, encoding: string, single: boolean) {
+    this.owner = owner;
+    this.stream = stream;
+    this.single = single;
+    this.reader = new MessageReader(this, frames, limit, 'request', encoding);
+  }
+
+  /**
+   * The next request message (decompressed), or undefined once the client
+   * has half-closed. Rejects with the GrpcError that ended the call.
+   */
+  read(): Promise<Uint8Array | undefined> {
+    if (this.error !== undefined) return Promise.reject(this.error);
+    const message = this.queue.shift();
+    if (message !== undefined) {
+      if (this.queue.length === 0 && this.stream.isPaused()) this.stream.resume();
+      this.lastCompressed = message.compressed;
+      return Promise.resolve(message.data);
+    }
+    if (this.allReceived) return Promise.resolve(undefined);
+    if (this.waiter !== undefined) return Promise.reject(new GrpcError(Code.INTERNAL, 'read() called again before the previous read finished'));
+    if (this.stream.isPaused()) this.stream.resume();
+    return new Promise<Uint8Array | undefined>((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** One DATA chunk of the request body. */
+  push(chunk: Uint8Array): void {
+    this.reader.push(chunk);
+    // A streaming handler is not reading (or a message is inflating): take no more DATA until it reads.
+    if (!this.single && (this.queue.length > 0 || this.reader.busy)) this.stream.pause();
+  }
+
+  /** The client half-closed. */
+  end(): void {
+    this.ended = true;
+    const inflating = this.reader.end();
+    if (inflating === undefined) this.received();
+    else inflating.then(() => this.received());
+  }
+
+  /** The call is over (cancel, deadline, an error): pending and later reads reject with `reason`. */
+  abort(reason: GrpcError): void {
+    this.error ??= reason;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(reason);
+  }
+
+  /** @internal MessageSink */
+  get receiving(): boolean {
+    return this.owner.receiving;
+  }
+
+  /** @internal MessageSink: one request message, decompressed. */
+  onMessage(data: Uint8Array, compressed: boolean): void {
+    if (this.single) {
+      if (this.one !== undefined) {
+        this.owner.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.owner.path} takes one request message; the client sent more`));
+        return;
+      }
+      this.one = data;
+      this.oneCompressed = compressed;
+      return;
+    }
+    const waiter = this.waiter;
+    if (waiter !== undefined) {
+      this.waiter = undefined;
+      this.lastCompressed = compressed;
+      waiter.resolve(data);
+    } else {
+      this.queue.push({ data, compressed });
+    }
+  }
+
+  /** @internal MessageSink: the request body cannot be read. */
+  onReadError(error: GrpcError): void {
+    this.owner.fail(error);
+  }
+
+  /** Every request message is delivered: hand over the one request, or end the reads. */
+  private received(): void {
+    if (!this.owner.receiving) return;
+    this.allReceived = true;
+    if (this.single) {
+      const message = this.one;
+      this.one = undefined;
+      if (message === undefined) {
+        this.owner.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.owner.path} takes one request message; the client sent none`));
+        return;
+      }
+      this.lastCompressed = this.oneCompressed;
+      this.owner.dispatchRequest(message);
+    } else if (this.waiter !== undefined) {
+      const waiter = this.waiter;
+      this.waiter = undefined;
+      waiter.resolve(undefined);
+    }
+  }
+}
