@@ -325,7 +325,14 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
   }
 
   onData(chunk: Buffer): void {
-    if (!this.finished) this.reader.push(chunk);
+    if (this.finished) return;
+    if (!this.headersReceived) {
+      // Deno (2.9) can emit a DATA frame's 'data' before the HEADERS frame's 'response' when both come in
+      // one read: hold it until the headers (and their grpc-encoding) are known. (test/runtimes/repro/deno-data-before-response.mjs)
+      (this.early ??= []).push(chunk);
+      return;
+    }
+    this.reader.push(chunk);
   }
 
   /** @internal MessageSink: still taking response messages. */
