@@ -11,7 +11,7 @@
  *   value cannot run past its enclosing message.
  */
 import { MAX_DEPTH, Reader, wireError } from './reader.js';
-import { createValue, defaultOf, Op, T, type FieldPlan, type MessagePlan } from './codec-plan.js';
+import { createValue, newShell, defaultOf, Op, T, type FieldPlan, type MessagePlan } from './codec-plan.js';
 import { utf8Decode } from './utf8.js';
 
 function readString(r: Reader, f: FieldPlan): string {
@@ -46,7 +46,7 @@ function readScalar(r: Reader, f: FieldPlan, type: number): any {
 /** Decodes a length-delimited submessage into `target` (a new value when undefined). */
 function readSub(r: Reader, p: MessagePlan, target: any, depth: number): any {
   const end = r.delimited();
-  const o = target ?? createValue(p);
+  const o = target ?? newShell(p);
   const outer = r.len;
   r.len = end;
   decodeInto(p, r, o, depth + 1, target === undefined);
@@ -55,14 +55,17 @@ function readSub(r: Reader, p: MessagePlan, target: any, depth: number): any {
 }
 
 /**
- * Decodes fields from `r.pos` to `r.len` into the value `o`; `fresh` says `o`
- * was just created (so a message field not seen yet in this loop is unset).
+ * Decodes fields from `r.pos` to `r.len` into the value `o`. `fresh` says `o`
+ * was just made by newShell(): its message fields are unset and its repeated
+ * and map fields still hold `null`; the containers are made when their first
+ * element arrives, and the empty ones at the end.
  *
  * One switch on the field's operation (codec-plan.ts, Op). Property access by
  * a computed name (`o[f.key]`) is the slow part of a generic decoder, so
  * reads of the existing value are avoided where they cannot matter: `seen`
- * tracks which message fields this loop has set, and runs of one repeated
- * field reuse the array found for its first element.
+ * has a bit (FieldPlan.seenBit) for each message field or container this loop
+ * has set, and runs of one repeated field reuse the container of their first
+ * element.
  */
 export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fresh: boolean): void {
   if (depth > MAX_DEPTH) throw wireError(`protobuf: ${p.schema.typeName} nested deeper than ${MAX_DEPTH}`);
@@ -70,17 +73,18 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
   const sparse = p.byNoSparse;
   let seen = 0;
   let listField: FieldPlan | undefined;
-  let list: any[] = [];
+  let list: any = null;
   const buf = r.buf;
   while (r.pos < r.len) {
-    // The tag: checked below, when it is not a known field's tag.
+    // The tag: checked (skipField) when it is not a known field's tag.
     let t = buf[r.pos]!;
     if (t < 128) r.pos++;
     else t = r.uint32();
     const no = t >>> 3;
     const f = sparse === undefined ? (no < byNo.length ? byNo[no] : undefined) : sparse.get(no);
-    if (f === undefined || t !== f.tag) {
-      otherTag(r, t, f, o);
+    // A known field with another wire type: a packed run of a repeated number, or else skipped.
+    if (f === undefined || (t !== f.tag && ((t & 7) !== 2 || !f.packable))) {
+      skipField(r, t);
       continue;
     }
     switch (f.op) {
@@ -96,23 +100,27 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
         o[f.key] = readSub(r, f.msg!, existing, depth);
         break;
       }
-      case Op.REPEATED_MESSAGE:
-        if (f !== listField) {
-          listField = f;
-          list = o[f.key];
-        }
-        list.push(readSub(r, f.msg!, undefined, depth));
-        break;
       case Op.REPEATED:
+      case Op.REPEATED_MESSAGE:
+      case Op.MAP: {
         if (f !== listField) {
+          const bit = f.seenBit;
+          if (fresh && bit !== 0 && (seen & bit) === 0) {
+            list = f.isMap ? Object.create(null) : [];
+            o[f.key] = list;
+            seen |= bit;
+          } else {
+            list = o[f.key];
+            if (list === null) o[f.key] = list = f.isMap ? Object.create(null) : [];
+          }
           listField = f;
-          list = o[f.key];
         }
-        list.push(f.type === T.STRING ? readString(r, f) : readScalar(r, f, f.type));
+        if (f.op === Op.REPEATED_MESSAGE) list.push(readSub(r, f.msg!, undefined, depth));
+        else if (f.op === Op.MAP) readEntry(r, f, list, depth);
+        else if (t !== f.tag) readPacked(r, f, list);
+        else list.push(f.type === T.STRING ? readString(r, f) : readScalar(r, f, f.type));
         break;
-      case Op.MAP:
-        readEntry(r, f, o[f.key], depth);
-        break;
+      }
       case Op.ONEOF:
         clearSiblings(o, f.siblings!);
         o[f.key] = f.type === T.MESSAGE ? readSub(r, f.msg!, o[f.key], depth) : readScalar(r, f, f.type);
@@ -122,17 +130,25 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
     }
   }
   if (r.pos !== r.len) throw wireError(`protobuf: ${p.schema.typeName} overran its length`);
+  if (fresh && p.containers.length !== 0) addEmptyContainers(p, o, seen);
+}
+
+/** The repeated and map fields of a fresh value that got no element: empty containers. */
+function addEmptyContainers(p: MessagePlan, o: any, seen: number): void {
+  const containers = p.containers;
+  for (let i = 0; i < containers.length; i++) {
+    const f = containers[i]!;
+    if (f.seenBit !== 0 ? (seen & f.seenBit) === 0 : o[f.key] === null) o[f.key] = f.isMap ? Object.create(null) : [];
+  }
 }
 
 /**
- * A tag that is not the expected tag of a known field: a packed run of a
- * repeated number, or else a field to skip (unknown, or a known one with an
- * unexpected wire type: protobuf keeps both as unknown fields).
+ * Skips a field: unknown, or known with an unexpected wire type (protobuf
+ * keeps both as unknown fields). Its tag is checked here, as the loop did not.
  */
-function otherTag(r: Reader, t: number, f: FieldPlan | undefined, o: any): void {
+function skipField(r: Reader, t: number): void {
   if (t >>> 3 === 0) throw wireError(`protobuf: field number 0 at byte ${r.pos}`);
-  if ((t & 7) === 2 && f !== undefined && f.packable) readPacked(r, f, o[f.key]);
-  else r.skip(t & 7, t >>> 3);
+  r.skip(t & 7, t >>> 3);
 }
 
 /** Unsets the other members of a oneof (to undefined: `delete` would slow the object down). */
@@ -172,7 +188,7 @@ function readEntry(r: Reader, f: FieldPlan, map: any, depth: number): void {
 }
 
 export function decodeMessage(p: MessagePlan, bytes: Uint8Array): any {
-  const o = createValue(p);
+  const o = newShell(p);
   decodeInto(p, new Reader(bytes), o, 0, true);
   return o;
 }

@@ -7,7 +7,7 @@
 import type { FieldSchema, MessageSchema, ScalarType } from './schema.js';
 import { makeTemplate } from './codec-value.js';
 
-export { createValue } from './codec-value.js';
+export { createValue, newShell } from './codec-value.js';
 
 /** Field types, numbered as in descriptor.proto's FieldDescriptorProto.Type. */
 export const T = {
@@ -81,9 +81,10 @@ export interface FieldPlan {
   /** The message type of a message field (or of a map's values). */
   msg: MessagePlan | undefined;
   /**
-   * For singular message fields: a bit (1 << i, or 0 past 31 fields) that the
-   * decoder sets when it has seen the field in this message, so that it reads
-   * the existing value (to merge into) only when there can be one.
+   * For singular message fields, repeated and map fields: a bit (1 << i, or 0
+   * past 31 such fields) that the decoder sets when it has seen the field in
+   * this message, so that it reads the existing value (to merge into, or to
+   * append to) only when there can be one.
    */
   readonly seenBit: number;
   /** Other members of the same oneof, cleared when this one is decoded. */
@@ -159,7 +160,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
   plans.set(schema, plan);
 
   const sorted = [...schema.fields].sort((a, b) => a.no - b.no);
-  let messageFields = 0;
+  let seenBits = 0;
   for (const f of sorted) {
     const type = typeOf(f);
     const wt = wireTypeOf(type);
@@ -192,7 +193,9 @@ export function planFor(schema: MessageSchema): MessagePlan {
       lenTag: ((f.no << 3) | 2) >>> 0,
       packable,
       msg: undefined,
-      seenBit: mode === Mode.EXPLICIT && type === T.MESSAGE && messageFields < 31 ? 1 << messageFields++ : 0,
+      seenBit: ((mode === Mode.EXPLICIT && type === T.MESSAGE && f.oneof === undefined) || repeated) && seenBits < 31
+        ? 1 << seenBits++
+        : 0,
       siblings,
       keyType,
       valueType,

@@ -35,10 +35,19 @@ const COPY_SITES: readonly Copy[] = [
 
 let nextSite = 0;
 
+/**
+ * A copy of `plan`'s template: implicit fields at their defaults, the rest
+ * undefined, and `null` where the containers go. The decoder fills those in
+ * (codec-decode.ts); everyone else wants createValue.
+ */
+export function newShell(plan: MessagePlan): Record<string, unknown> {
+  const copy = plan.copy ?? (plan.copy = COPY_SITES[nextSite++ % COPY_SITES.length]!);
+  return copy(plan.template);
+}
+
 /** A new value of `plan`'s type: implicit fields at their defaults, empty containers, the rest undefined. */
 export function createValue(plan: MessagePlan): Record<string, unknown> {
-  const copy = plan.copy ?? (plan.copy = COPY_SITES[nextSite++ % COPY_SITES.length]!);
-  const o = copy(plan.template);
+  const o = newShell(plan);
   const containers = plan.containers;
   for (let i = 0; i < containers.length; i++) {
     const f = containers[i]!;
