@@ -6,8 +6,9 @@
  * process, whichever language it is written in.
  */
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { makeCerts } from '../helpers/certs.js';
+import { REPO_ROOT } from '../helpers/peers.js';
 
 export const HOST_OVERRIDE = 'foo.test.google.fr';
 
@@ -18,10 +19,9 @@ export interface InteropCertFiles {
   keyFile: string;
 }
 
-/** The repository root, from either test/interop (tap) or dist/test/interop (compiled). */
+/** The repository root, whether this runs from test/ (tap) or from a compiled copy. */
 export function repoRoot(): string {
-  const here = import.meta.dirname;
-  return here.includes(`${'/'}dist${'/'}`) ? resolve(here, '../../..') : resolve(here, '../..');
+  return REPO_ROOT;
 }
 
 export function ensureInteropCerts(dir = join(repoRoot(), 'test/.gen/interop-certs')): InteropCertFiles {

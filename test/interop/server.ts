@@ -165,9 +165,13 @@ async function main(): Promise<void> {
   const address = await server.listen({ host: flags.host, port: flags.port }, { tls });
   if (!('port' in address)) throw new Error('expected a TCP address');
   announceListening(flags.host, address.port);
+  // Graceful on the first signal (in-flight calls get 2 s), immediate on the next.
+  let stopping = false;
   const stop = () => {
+    if (stopping) process.exit(0);
+    stopping = true;
+    setTimeout(() => process.exit(0), 2000);
     server.shutdown().then(() => process.exit(0), () => process.exit(1));
-    setTimeout(() => process.exit(0), 2000).unref();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
