@@ -63,8 +63,16 @@ export class Connection {
   connected = false;
   /** The session-level error, if any. */
   error: Error | undefined;
-  /** Set when the connection is going or gone: why. */
+  /** Set when the connection is gone, or going because of an error: why. */
   lostReason: string | undefined;
+  /**
+   * Closing gracefully: a GOAWAY(NO_ERROR) came, or we closed it. Streams
+   * already open go on (RFC 9113 §6.8) and end as the server ends them, so
+   * node closing (then destroying) the session is not a loss.
+   */
+  draining = false;
+  /** The socket under the session closed: streams still open were cut off. */
+  socketClosed = false;
   connectTimer: NodeJS.Timeout | undefined;
   pingTimer: NodeJS.Timeout | undefined;
   pingTimeout: NodeJS.Timeout | undefined;
@@ -75,10 +83,16 @@ export class Connection {
     readonly address: string,
   ) {}
 
-  /** Why streams on this connection died, if it is gone. */
+  /**
+   * Why streams on this connection died, if it was lost; `undefined` while it
+   * is up or draining gracefully, so that a stream the server resets there
+   * reports the server's RST_STREAM code, not a lost connection.
+   */
   get lost(): string | undefined {
     if (this.lostReason !== undefined) return this.lostReason;
-    if (this.session.destroyed || this.session.closed) return this.error ? this.error.message : 'connection closed';
+    if (this.error !== undefined) return this.error.message;
+    if (this.socketClosed) return 'connection closed';
+    if (!this.draining && (this.session.destroyed || this.session.closed)) return 'connection closed';
     return undefined;
   }
 
@@ -150,8 +164,17 @@ export class Subchannel {
       conn.error ??= err;
     });
     session.on('goaway', (code: number) => {
-      conn.lostReason ??= `server sent GOAWAY (${rstCodeName(code)})`;
+      // NO_ERROR: a graceful shutdown; the streams it covers still complete.
+      // Any other code: node destroys the session at once; streams are lost.
+      if (code === http2.constants.NGHTTP2_NO_ERROR) conn.draining = true;
+      else conn.lostReason ??= `server sent GOAWAY (${rstCodeName(code)})`;
       if (this.conn === conn) this.detach();
+    });
+    // The peer hanging up (even while draining) cuts off what is still open.
+    // node closes those streams with CANCEL before their 'close' events run, so
+    // the flag is set in time. (A runtime without the socket just skips this.)
+    (session.socket as net.Socket | undefined)?.once?.('close', () => {
+      conn.socketClosed = true;
     });
     session.once('close', () => this.onClose(conn));
     this.setState('connecting');
@@ -189,6 +212,7 @@ export class Subchannel {
       this.closed = Promise.resolve();
     } else {
       conn.clearTimers();
+      conn.draining = true;
       this.closed = new Promise((resolve) => {
         conn.session.once('close', resolve);
         conn.session.ref(); // so that `await close()` itself cannot be cut short by an idle, unref'd session
