@@ -20,9 +20,9 @@
  *   AbortSignal aborted / cancel()              → CANCELLED, and we send RST_STREAM(CANCEL)
  *
  * Reading is pull-based: `pause()` stops taking data off the stream, so HTTP/2
- * flow control makes the server wait. Writing goes through a MessageWriter
- * (message-writer.ts: the frames of one tick in one write) and reports
- * backpressure: `send` returns a promise when the caller should wait.
+ * flow control makes the server wait. Writing is request-writer.ts's (the
+ * frames of one tick in one write, compression, the wait for a stream, replay)
+ * and reports backpressure: `send` returns a promise when the caller should wait.
  *
  * The node:http2 event handlers are module-level functions (`this` is the node
  * stream, which points back to us), so a call allocates no closures.
@@ -37,9 +37,9 @@ import { codeFromHttpStatus } from '../wire/http-status.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { statusFromTrailers } from '../wire/status.js';
 import type { Channel, ChannelCall, Connection } from './channel.js';
-import { compress } from './compression.js';
 import { MessageReader, type MessageSink } from './message-reader.js';
-import { frameOf, MessageWriter, mustWait, QUEUE_LIMIT, type FrameTarget } from './message-writer.js';
+import { frameOf } from './message-writer.js';
+import { RequestWriter } from './request-writer.js';
 import { callHeaders } from './request-headers.js';
 import { codeFromRstCode, RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM, rstCodeName } from './rst-code.js';
 import { traceClientStream, tracing } from './trace.js';
@@ -80,7 +80,7 @@ type NodeStream = http2.ClientHttp2Stream & { [kCall]?: ClientStream };
 
 const EMPTY = Object.freeze(new Metadata()) as Metadata;
 
-export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
+export class ClientStream implements ChannelCall, MessageSink {
   readonly waitForReady: boolean;
   /** True once the call has ended (status known, cancelled, failed). */
   finished = false;
@@ -89,25 +89,14 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
   private readonly metadata: Metadata | undefined;
   private readonly signal: AbortSignal | undefined;
   private readonly encoding: string | undefined;
-  private readonly compressMessage: ((index: number) => boolean) | undefined;
-  private sentCount = 0;
   /** Response DATA in, messages out (message-reader.ts). */
   private readonly reader: MessageReader;
   private conn: Connection | undefined;
   private stream: NodeStream | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Request frames on their way out, gathered per tick. */
-  private readonly out = new MessageWriter(this);
-  /** The last write said the stream's buffer is over its mark. */
-  private congested = false;
-  /** Chunks of frames sent before the stream exists, and their size. */
-  private pending: Uint8Array[] | undefined;
-  private pendingBytes = 0;
-  private replay: Uint8Array[] | undefined;
+  /** Request messages out (request-writer.ts). */
+  private readonly requests: RequestWriter;
   private retried = false;
-  private endRequested = false;
-  /** end() was called and every message before it has been written (or queued). */
-  private endReady = false;
   private paused = false;
   private headersReceived = false;
   /** Response data that came before the response headers (see onData). */
@@ -116,9 +105,6 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
   private bodyEnded = false;
   /** The block holding the status: trailers, or the headers of a Trailers-Only response. */
   private statusBlock: HeaderRecord | undefined;
-  /** Frames waiting on asynchronous compression, in order. */
-  private outbound: Promise<void> | undefined;
-  private drain: { promise: Promise<void>; resolve: () => void } | undefined;
   private attachFailures = 0;
   /**
    * Streaming requests only: resets the stream with CANCEL and nothing else.
@@ -139,9 +125,8 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
     this.metadata = options.metadata;
     this.signal = options.signal;
     this.encoding = options.compression === 'identity' ? undefined : options.compression;
-    this.compressMessage = options.compressMessage;
     this.waitForReady = options.waitForReady === true;
-    if (options.replayable) this.replay = [];
+    this.requests = new RequestWriter(this, this.encoding, options.compressMessage, options.replayable === true);
     const frames = new Deframer({ maxMessageLength: channel.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED });
     this.reader = new MessageReader(this, frames, channel.maxReceiveMessageLength, 'response');
   }
@@ -189,23 +174,12 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
         `request message of ${length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`));
       return undefined;
     }
-    const encoding = this.encoding !== undefined && (this.compressMessage?.(this.sentCount) ?? true) ? this.encoding : undefined;
-    this.sentCount++;
-    if (encoding === undefined && this.outbound === undefined) return this.writeFrame(frame);
-    const step = (this.outbound ?? Promise.resolve())
-      .then(() => (encoding === undefined ? frame : compress(encoding, frame.subarray(FRAME_HEADER_LENGTH))))
-      .then((bytes) => this.writeFrame(encoding === undefined ? bytes : frameOf(bytes, true)))
-      .catch((err: unknown) => this.cancel(GrpcError.from(err, Code.INTERNAL)));
-    this.outbound = step;
-    return step;
+    return this.requests.send(frame);
   }
 
   /** No more request messages: half-closes the stream (END_STREAM). */
   end(): void {
-    if (this.finished || this.endRequested) return;
-    this.endRequested = true;
-    if (this.outbound !== undefined) this.outbound.then(() => this.endNow());
-    else this.endNow();
+    if (!this.finished) this.requests.end();
   }
 
   /** Ends the call now with `error` (CANCELLED by default) and resets the stream with CANCEL. */
@@ -244,7 +218,7 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
     const headers = callHeaders(this.channel.methodHeaders(this.path), timeout, this.encoding, this.metadata);
     let stream: NodeStream;
     try {
-      if (this.replay === undefined) this.canceller = new AbortController();
+      if (!this.requests.replayable) this.canceller = new AbortController();
       stream = conn.session.request(headers, this.canceller === undefined ? undefined : { signal: this.canceller.signal }) as NodeStream;
     } catch (err) {
       // The session was closing (GOAWAY we had not processed yet) or broken: nothing was sent.
@@ -266,20 +240,7 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
     stream.on('error', onError);
     stream.on('drain', onDrain);
     if (this.paused) stream.pause();
-    const pending = this.pending;
-    this.pending = undefined;
-    this.pendingBytes = 0;
-    if (pending !== undefined) {
-      if (this.endReady && pending.length === 1) {
-        stream.end(pending[0]); // unary: the message and END_STREAM in one go
-        return;
-      }
-      let ok = true;
-      for (const chunk of pending) ok = stream.write(chunk);
-      this.congested = !ok;
-      if (!mustWait(stream, this.congested)) this.releaseDrain();
-    }
-    if (this.endReady) stream.end();
+    this.requests.attach(stream);
   }
 
   unavailable(cause: string, error?: Error): void {
@@ -368,62 +329,10 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
   }
 
   onDrain(): void {
-    this.releaseDrain();
+    this.requests.drained();
   }
 
   // ── internals ──────────────────────────────────────────────────────────────
-
-  /** Queues a frame; a promise when the caller should wait (flow control, or too much queued before the stream exists). */
-  private writeFrame(frame: Uint8Array): Promise<void> | undefined {
-    if (this.finished) return undefined;
-    this.out.push(frame);
-    const stream = this.stream;
-    const wait = stream === undefined ? this.pendingBytes >= QUEUE_LIMIT : mustWait(stream, this.congested);
-    return wait ? this.waitDrain() : undefined;
-  }
-
-  /** @internal MessageWriter: a chunk of frames goes out (or waits for the stream). */
-  writeFrames(chunk: Uint8Array): void {
-    if (this.finished) return;
-    if (this.replay !== undefined) this.replay.push(chunk);
-    const stream = this.stream;
-    if (stream === undefined) {
-      (this.pending ??= []).push(chunk);
-      this.pendingBytes += chunk.length;
-    } else {
-      this.congested = !stream.write(chunk);
-    }
-  }
-
-  private endNow(): void {
-    if (this.finished) return;
-    const last = this.out.take(undefined);
-    if (last !== undefined && this.replay !== undefined) this.replay.push(last);
-    this.endReady = true;
-    if (this.stream !== undefined) {
-      if (last === undefined) this.stream.end();
-      else this.stream.end(last); // the last messages and END_STREAM together
-    } else if (last !== undefined) {
-      (this.pending ??= []).push(last); // attach() ends the stream after the pending chunks
-    }
-  }
-
-  private waitDrain(): Promise<void> {
-    if (this.drain === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.drain = { promise, resolve };
-    }
-    return this.drain.promise;
-  }
-
-  private releaseDrain(): void {
-    const drain = this.drain;
-    if (drain !== undefined) {
-      this.drain = undefined;
-      drain.resolve();
-    }
-  }
 
   /** The body ended and every message is out: report the status. */
   private complete(): void {
@@ -480,14 +389,13 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
 
   /** REFUSED_STREAM before any response: the server did not process it, so send it again once. */
   private canReplay(): boolean {
-    if (this.retried || this.replay === undefined || this.headersReceived || !this.endReady) return false;
+    if (this.retried || !this.requests.replayable || this.headersReceived || !this.requests.endReady) return false;
     this.retried = true;
     this.conn!.streamEnded();
     this.stream![kCall] = undefined;
     this.stream = undefined;
     this.conn = undefined;
-    this.pending = this.replay;
-    this.replay = [];
+    this.requests.rewind();
     this.channel.start(this);
     return true;
   }
@@ -498,10 +406,7 @@ export class ClientStream implements ChannelCall, FrameTarget, MessageSink {
     clearTimeout(this.timer);
     this.signal?.removeEventListener('abort', this);
     this.conn?.streamEnded();
-    this.replay = undefined;
-    this.pending = undefined;
-    this.out.discard();
-    this.releaseDrain();
+    this.requests.close();
     this.listener.onEnd(error, trailers);
   }
 
