@@ -92,7 +92,9 @@ export class Channel {
     const connectOptions = {
       tls: options.tls,
       authority: this.headerOptions.authority,
-      keepalive: options.keepalive,
+      // The channel's own copy: a "too_many_pings" GOAWAY doubles its timeMs for
+      // every later connection of this channel (subchannel.ts), not the caller's object.
+      keepalive: options.keepalive === undefined ? undefined : { ...options.keepalive },
       backoff: options.backoff,
       http2: options.http2,
     };

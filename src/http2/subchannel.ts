@@ -38,7 +38,10 @@ export interface ChannelTlsOptions {
 }
 
 export interface KeepaliveOptions {
-  /** Send a PING after this long, ms. */
+  /**
+   * Send a PING after this long, ms. Doubled for the channel's later
+   * connections each time a server answers GOAWAY "too_many_pings" (gRFC A8).
+   */
   timeMs: number;
   /** Close the connection if the PING is not acknowledged within this, ms (default 20000). */
   timeoutMs?: number;
@@ -163,7 +166,10 @@ export class Subchannel {
     session.on('error', (err: Error) => {
       conn.error ??= err;
     });
-    session.on('goaway', (code: number) => {
+    session.on('goaway', (code: number, _lastStreamId: number, debugData?: Buffer) => {
+      if (code === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM && debugData?.toString('latin1') === 'too_many_pings') {
+        this.tooManyPings(conn);
+      }
       // NO_ERROR: a graceful shutdown; the streams it covers still complete.
       // Any other code: node destroys the session at once; streams are lost.
       if (code === http2.constants.NGHTTP2_NO_ERROR) conn.draining = true;
@@ -221,6 +227,22 @@ export class Subchannel {
       });
     }
     return this.closed;
+  }
+
+  /**
+   * gRFC A8: a server that finds our keepalive pings too frequent says so with
+   * GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings"). Double the keepalive time for
+   * the channel's new connections (the options object is the channel's own
+   * copy, shared by its subchannels) and say so where it will be seen.
+   */
+  private tooManyPings(conn: Connection): void {
+    const keepalive = this.options.keepalive;
+    if (keepalive === undefined || !(keepalive.timeMs > 0)) return;
+    keepalive.timeMs = Math.min(keepalive.timeMs * 2, MAX_TIMER_MS);
+    process.emitWarning(
+      `${conn.address} closed the connection: too many keepalive pings (GOAWAY ENHANCE_YOUR_CALM "too_many_pings"); keepalive time now ${keepalive.timeMs} ms`,
+      { code: 'WIREGRPC_TOO_MANY_PINGS' },
+    );
   }
 
   private setState(state: ConnectivityState): void {
@@ -295,6 +317,9 @@ function openSession(address: Address, options: ConnectOptions): http2.ClientHtt
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   return http2.connect(`${secure ? 'https' : 'http'}://${host}:${address.port}`, extra);
 }
+
+/** The longest delay setTimeout/setInterval take (a longer one fires after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function startKeepalive(conn: Connection, keepalive: KeepaliveOptions | undefined): void {
   if (keepalive === undefined || !(keepalive.timeMs > 0)) return;
