@@ -130,7 +130,7 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
     }
   }
   if (r.pos !== r.len) throw wireError(`protobuf: ${p.schema.typeName} overran its length`);
-  if (fresh && p.containers.length !== 0) addEmptyContainers(p, o, seen);
+  if (fresh && (seen & p.containerBits) !== p.containerBits) addEmptyContainers(p, o, seen);
 }
 
 /** The repeated and map fields of a fresh value that got no element: empty containers. */

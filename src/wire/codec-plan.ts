@@ -110,6 +110,8 @@ export interface MessagePlan {
    */
   template: Record<string, unknown>;
   readonly containers: readonly FieldPlan[];
+  /** The seen bits of all containers (see FieldPlan.seenBit), or -1 if some have none. */
+  containerBits: number;
   /** The function that copies the template, given on first use (codec-value.ts). */
   copy: ((template: object) => Record<string, unknown>) | undefined;
 }
@@ -155,6 +157,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
     byNoSparse: dense ? undefined : new Map(),
     template: {},
     containers,
+    containerBits: 0,
     copy: undefined,
   };
   plans.set(schema, plan);
@@ -214,6 +217,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
     else {
       defaults.push(null);
       containers.push(fp);
+      plan.containerBits = fp.seenBit === 0 || plan.containerBits === -1 ? -1 : plan.containerBits | fp.seenBit;
     }
   }
   plan.template = makeTemplate(keys, defaults);
