@@ -68,6 +68,8 @@ export interface ChannelCall {
 }
 
 const MIB = 1024 * 1024;
+/** Header templates a channel keeps (one per `:path`): far more methods than one client uses. */
+const MAX_TEMPLATES = 512;
 
 export class Channel {
   readonly target: Target;
@@ -101,12 +103,18 @@ export class Channel {
     this.balancer = createBalancer(options.loadBalancing, new Resolver(this.target, options.lookup), connectOptions, this);
   }
 
-  /** The constant request headers of a method (`:path`), built once and cached. */
+  /**
+   * The constant request headers of a method (`:path`), built once and cached.
+   * The cache is bounded: a stub caches its methods when it is made
+   * (service/client.ts), but a raw caller (the CLI, a proxy) may send any
+   * number of distinct paths. Past MAX_TEMPLATES, a path's template is built
+   * for its call and dropped, as a cache miss would be anyway.
+   */
   methodHeaders(path: string): HeaderRecord {
     let template = this.templates.get(path);
     if (template === undefined) {
       template = methodHeaders(this.headerOptions, path);
-      this.templates.set(path, template);
+      if (this.templates.size < MAX_TEMPLATES) this.templates.set(path, template);
     }
     return template;
   }
