@@ -107,7 +107,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
   private readonly dispatcher: CallDispatcher<any> | undefined;
   private readonly route: Route | undefined;
   /** Response frames on their way out, gathered per tick. */
-  private readonly out = new MessageWriter(this);
+  private out: MessageWriter | undefined; // made on the first streamed message: a unary call never needs one
   /** The last write said the stream's buffer is over its mark. */
   private congested = false;
 
@@ -361,7 +361,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   /** Queues a frame; a promise when the producer should wait for 'drain'. */
   private write(frame: Uint8Array): Promise<void> | undefined {
-    this.out.push(frame);
+    (this.out ??= new MessageWriter(this)).push(frame);
     if (!mustWait(this.stream, this.congested)) return undefined;
     return new Promise((resolve) => {
       this.drainWaiter = resolve;
@@ -381,7 +381,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
     this.cleanup();
     this.resetAfterTrailers = this.stopClient();
     try {
-      this.protocol.end(this.stream, this.out.take(frame), this.trailerBlock ?? OK_TRAILERS);
+      this.protocol.end(this.stream, this.out === undefined ? frame : this.out.take(frame), this.trailerBlock ?? OK_TRAILERS);
     } catch {
       // The stream is gone.
     }
@@ -432,7 +432,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
       const code = this.stream.rstCode;
       this.abort(new GrpcError(Code.CANCELLED, code === 8 /* CANCEL */ || code === 0 ? 'the client cancelled the call' : `the stream was reset (HTTP/2 error ${code})`));
     }
-    this.out.discard();
+    this.out?.discard();
     this.cleanup();
     this.drained();
   }
