@@ -48,7 +48,12 @@ export interface ServerTransportOptions {
   /** Compress responses with this, for clients that accept it (`grpc-accept-encoding`). Default "identity". */
   compression?: 'identity' | 'gzip' | 'deflate';
   keepalive?: KeepaliveOptions;
-  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection (default 100, as node:http2). */
+  /**
+   * HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. Default 100, not
+   * node:http2's 4294967295 (unlimited): every stream is a running handler, so
+   * one connection should not start unbounded work; 100 is RFC 9113 §6.5.2's
+   * recommended floor ("no smaller than 100"), enough parallelism per connection.
+   */
   maxConcurrentStreams?: number;
   /** Other HTTP/2 settings we announce. */
   http2Settings?: http2.Settings;

@@ -443,6 +443,13 @@ t.test('keepalive pings and SETTINGS_MAX_CONCURRENT_STREAMS', async (t) => {
   t.pass('the server pinged');
 });
 
+t.test('SETTINGS_MAX_CONCURRENT_STREAMS defaults to 100 (RFC 9113 §6.5.2 floor), not node:http2\'s unlimited', async (t) => {
+  const { url } = await serve(t);
+  const session = connect(t, url);
+  await new Promise((resolve) => session.once('remoteSettings', resolve));
+  t.equal(session.remoteSettings.maxConcurrentStreams, 100);
+});
+
 t.test('IPv6 [::1]', async (t) => {
   const { url, address } = await serve(t, {}, '[::1]:0');
   t.equal(address.host, '::1');
