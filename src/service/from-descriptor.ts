@@ -15,6 +15,8 @@
  * are described as protobufjs's parser would (the schema builder refuses them).
  */
 import protobuf from 'protobufjs';
+import { Code } from '../wire/code.js';
+import { GrpcError } from '../wire/error.js';
 import { fileDescriptorCodec } from './descriptor.js';
 import { ProtoSet } from './load.js';
 
@@ -76,13 +78,28 @@ const EDITIONS: Readonly<Record<number, string>> = { 998: 'proto2', 999: 'proto3
 
 type Json = Record<string, any>;
 
-/** Decoded FileDescriptorProtos (every file the types refer to) → a resolved ProtoSet. Throws Error naming what is missing. */
+/**
+ * Decoded FileDescriptorProtos (every file the types refer to) → a resolved
+ * ProtoSet. The descriptors usually come from a server (reflection), so they
+ * are untrusted input: anything wrong with them — a dangling index, a type
+ * that does not resolve, an edition we do not know — is a GrpcError(INTERNAL)
+ * naming it, as any malformed answer from a peer is.
+ */
 export function protoSetFromDescriptors(files: readonly FileDescriptor[]): ProtoSet {
   const json: Json = {};
   for (const file of files) addFile(json, file);
-  const root = protobuf.Root.fromJSON(json);
-  root.resolveAll();
+  let root: protobuf.Root;
+  try {
+    root = protobuf.Root.fromJSON(json);
+    root.resolveAll();
+  } catch (err) {
+    throw new GrpcError(Code.INTERNAL, `descriptors do not make a schema: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
   return new ProtoSet(root);
+}
+
+function invalid(message: string): GrpcError {
+  return new GrpcError(Code.INTERNAL, message);
 }
 
 function addFile(rootJson: Json, file: FileDescriptor): void {
@@ -114,7 +131,7 @@ function editionOf(file: FileDescriptor): string {
   if (file.syntax === 'proto3') return 'proto3';
   if (file.syntax === 'editions') {
     const edition = EDITIONS[file.edition ?? 0];
-    if (edition === undefined) throw new Error(`${file.name}: unsupported edition ${file.edition}`);
+    if (edition === undefined) throw invalid(`${file.name}: unsupported edition ${file.edition}`);
     return edition;
   }
   return 'proto2'; // syntax "" or "proto2"
@@ -130,7 +147,8 @@ function messageJson(message: MessageDescriptor): Json {
     if (field.extendee !== undefined && field.extendee !== '') continue;
     const entry = field.label === LABEL_REPEATED ? mapEntryOf(field, mapEntries) : undefined;
     if (entry !== undefined) {
-      const [key, value] = [entry.field.find((f) => f.number === 1)!, entry.field.find((f) => f.number === 2)!];
+      const [key, value] = [entry.field.find((f) => f.number === 1), entry.field.find((f) => f.number === 2)];
+      if (key === undefined || value === undefined) throw invalid(`${message.name}.${field.name}: map entry ${entry.name} lacks its key or value field`);
       fields[field.name] = { keyType: typeOf(key), type: typeOf(value), id: field.number };
       continue;
     }
@@ -147,7 +165,7 @@ function messageJson(message: MessageDescriptor): Json {
     };
     if (field.oneofIndex !== undefined) {
       const name = message.oneofDecl[field.oneofIndex]?.name;
-      if (name === undefined) throw new Error(`${message.name}.${field.name}: oneof_index ${field.oneofIndex} out of range`);
+      if (name === undefined) throw invalid(`${message.name}.${field.name}: oneof_index ${field.oneofIndex} out of range`);
       (oneofs[name] ??= { oneof: [] }).oneof.push(field.name);
     }
   }
@@ -176,7 +194,7 @@ function mapEntryOf(field: FieldDescriptor, entries: Map<string, MessageDescript
 function typeOf(field: FieldDescriptor): string {
   const scalar = SCALAR_BY_TYPE[field.type ?? 0];
   if (scalar !== undefined) return scalar;
-  if (field.typeName === undefined || field.typeName === '') throw new Error(`field ${field.name}: no type`);
+  if (field.typeName === undefined || field.typeName === '') throw invalid(`field ${field.name}: no type`);
   return field.typeName; // fully qualified: `.pkg.Message`
 }
 

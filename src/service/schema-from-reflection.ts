@@ -16,11 +16,18 @@ import protobuf from 'protobufjs';
 import type {
   EnumSchema, FieldSchema, MapValue, MessageSchema, ScalarType,
 } from '../wire/schema.js';
+import { Code } from '../wire/code.js';
+import { GrpcError } from '../wire/error.js';
 import { fieldLocalName } from './names.js';
 
 const SCALARS: ReadonlySet<string> = new Set<ScalarType>([
   'double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32',
   'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64', 'bool', 'string', 'bytes',
+]);
+
+/** Map keys: any integral or string type (language-guide "Maps"); not float, double, bytes. */
+const MAP_KEYS: ReadonlySet<string> = new Set<ScalarType>([
+  'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64', 'bool', 'string',
 ]);
 
 /** Scalars that may be packed: everything numeric (and bool), not string/bytes. */
@@ -103,7 +110,8 @@ export class SchemaBuilder {
     const resolved = field.resolvedType;
 
     if (field instanceof protobuf.MapField) {
-      if (!SCALARS.has(field.keyType)) throw new Error(`${where}: invalid map key type '${field.keyType}'`);
+      // protobufjs's parser refuses bad key types, so only descriptors (a server's reflection) get here.
+      if (!MAP_KEYS.has(field.keyType)) throw new GrpcError(Code.INTERNAL, `${where}: invalid map key type '${field.keyType}'`);
       let value: MapValue;
       if (resolved instanceof protobuf.Type) value = { kind: 'message', message: this.#shell(resolved, created) };
       else if (resolved instanceof protobuf.Enum) value = { kind: 'enum', enum: this.enum(resolved) };
@@ -119,7 +127,9 @@ export class SchemaBuilder {
 
     if (resolved instanceof protobuf.Type) {
       if (field.delimited) {
-        throw new Error(`${where}: groups / delimited message encoding are not supported`);
+        // A valid schema (a proto2 group, or editions' DELIMITED) from a .proto or a
+        // server alike, that we do not implement: UNIMPLEMENTED, "not supported".
+        throw new GrpcError(Code.UNIMPLEMENTED, `${where}: groups / delimited message encoding are not supported`);
       }
       return { ...common, ...repeated, kind: 'message', message: this.#shell(resolved, created) };
     }
@@ -133,7 +143,8 @@ export class SchemaBuilder {
   }
 
   #scalar(type: string, where: string): ScalarType {
-    if (!SCALARS.has(type)) throw new Error(`${where}: unknown type '${type}'`);
+    // Only reachable from descriptors: the parser resolves every type name in a .proto.
+    if (!SCALARS.has(type)) throw new GrpcError(Code.INTERNAL, `${where}: unknown type '${type}'`);
     return type as ScalarType;
   }
 }
