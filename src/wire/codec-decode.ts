@@ -6,6 +6,7 @@
  * - a oneof member clears the other members of its oneof;
  * - unset message, `optional` and oneof fields are present with the value
  *   `undefined` (see codec-plan.ts for why);
+ * - `bytes` fields are copies, never views of the input (see schema.ts);
  * - unknown fields (and known fields with an unexpected wire type) are skipped;
  * - each submessage is read with the Reader's end set to its own end, so a
  *   value cannot run past its enclosing message.

@@ -5,7 +5,12 @@
  *
  * Values are plain objects keyed by `localName`:
  * - proto3 scalars and enums: always present after decode (default 0, "", false, 0n, empty bytes);
- * - 64-bit integer types: bigint; bytes: Uint8Array; enums: numbers (open: unknown numbers kept);
+ * - 64-bit integer types: bigint; enums: numbers (open: unknown numbers kept);
+ * - bytes: Uint8Array, and after decode a copy of its own. protobufjs returns
+ *   views into the input instead (no copy: faster, most of all for large
+ *   fields), but a view changes when its owner reuses the input buffer, and a
+ *   10-byte field would keep a whole network chunk alive; so decoded values
+ *   never alias the bytes they came from;
  * - repeated: arrays; maps: plain objects keyed by the key's string form
  *   (`"true"`, `"-1"`), created without a prototype;
  * - message fields: absent (undefined) until set;
