@@ -86,9 +86,9 @@ function makeStub(channel: Channel, method: MethodDefinition, interceptors: read
   const intercepted = interceptors.length > 0;
   switch (method.shape) {
     case 'unary':
-      return intercepted ? interceptedSingle(channel, method, interceptors, compression, false) : unary(channel, method, compression);
+      return intercepted ? interceptedSingle(channel, method, interceptors, compression, false) : single(channel, method, compression, false);
     case 'client_streaming':
-      return intercepted ? interceptedSingle(channel, method, interceptors, compression, true) : clientStreaming(channel, method, compression);
+      return intercepted ? interceptedSingle(channel, method, interceptors, compression, true) : single(channel, method, compression, true);
     case 'server_streaming':
       return streaming(channel, method, interceptors, compression, false);
     case 'bidi_streaming':
@@ -96,43 +96,33 @@ function makeStub(channel: Channel, method: MethodDefinition, interceptors: read
   }
 }
 
-/** The fast path: encode, one stream, one promise. */
-function unary(channel: Channel, method: MethodDefinition, compression: string | undefined): UnaryMethod {
+/**
+ * Unary and client-streaming calls without interceptors — the fast path: one
+ * stream, one promise. A unary request is encoded as its frame up front and
+ * leaves with END_STREAM; a client stream's requests are sent as they come.
+ */
+function single(channel: Channel, method: MethodDefinition, compression: string | undefined, streamingRequest: boolean): UnaryMethod {
   const { input, output, path } = method;
   return (request, options) =>
     new Promise((resolve, reject) => {
-      let bytes: Uint8Array;
-      let stream: ClientStream;
       const call = new UnaryCall(output, resolve, reject, options, undefined);
+      let stream: ClientStream;
+      let frame: Uint8Array | undefined;
       try {
-        bytes = input.encodeFramed(request, allocFrame);
-        stream = new ClientStream(channel, path, call, streamOptions(options, true, compression));
+        if (!streamingRequest) frame = input.encodeFramed(request, allocFrame);
+        stream = new ClientStream(channel, path, call, streamOptions(options, !streamingRequest, compression));
       } catch (err) {
         reject(GrpcError.from(err, Code.INTERNAL));
         return;
       }
       call.stream = stream;
       stream.start();
-      stream.sendFrame(bytes);
-      stream.end();
-    });
-}
-
-function clientStreaming(channel: Channel, method: MethodDefinition, compression: string | undefined): ClientStreamingMethod {
-  const { input, output, path } = method;
-  return (requests, options) =>
-    new Promise((resolve, reject) => {
-      const call = new UnaryCall(output, resolve, reject, options, undefined);
-      let stream: ClientStream;
-      try {
-        stream = new ClientStream(channel, path, call, streamOptions(options, false, compression));
-      } catch (err) {
-        reject(GrpcError.from(err, Code.INTERNAL));
-        return;
+      if (frame === undefined) {
+        void sendAll(stream, input, request as AsyncIterable<unknown> | Iterable<unknown>);
+      } else {
+        stream.sendFrame(frame);
+        stream.end();
       }
-      call.stream = stream;
-      stream.start();
-      void sendAll(stream, input, requests);
     });
 }
 

@@ -72,12 +72,21 @@ function enter(ctx: ServerContext): void {
   ctx.entered = true;
 }
 
-// ─── The four shapes ─────────────────────────────────────────────────────
+// ─── The four shapes: how the request arrives × how the response leaves ──
 
-async function runUnary(entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined): Promise<void> {
+/** The request a handler gets: one decoded message, or a stream of them decoded as it pulls. */
+type RequestOf = (entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined) => unknown;
+
+/** unary, server-streaming: the transport gathered the one request message. */
+const oneRequest: RequestOf = (entry, _call, bytes) => decodeRequest(entry.input, bytes!);
+/** client-streaming, bidi: the requests as an AsyncIterable. */
+const requestStream: RequestOf = (entry, call) => new RequestStream(call, entry.input);
+
+/** unary, client-streaming: one response message, then the status. */
+async function runOneResponse(entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined, requestOf: RequestOf): Promise<void> {
   const ctx = new ServerContext(call, entry.method);
   try {
-    const request = decodeRequest(entry.input, bytes!);
+    const request = requestOf(entry, call, bytes);
     let response: unknown;
     if (entry.chain === undefined) {
       response = await entry.handler.call(entry.self, request, ctx);
@@ -94,10 +103,11 @@ async function runUnary(entry: MethodEntry, call: ServerCall, bytes: Uint8Array 
   }
 }
 
-async function runServerStreaming(entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined): Promise<void> {
+/** server-streaming, bidi: every message the handler yields, then the status. */
+async function runResponseStream(entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined, requestOf: RequestOf): Promise<void> {
   const ctx = new ServerContext(call, entry.method);
   try {
-    const request = decodeRequest(entry.input, bytes!);
+    const request = requestOf(entry, call, bytes);
     if (entry.chain === undefined) {
       await sendAll(call, entry.output, await entry.handler.call(entry.self, request, ctx));
     } else {
@@ -110,41 +120,10 @@ async function runServerStreaming(entry: MethodEntry, call: ServerCall, bytes: U
   }
 }
 
-async function runClientStreaming(entry: MethodEntry, call: ServerCall): Promise<void> {
-  const ctx = new ServerContext(call, entry.method);
-  try {
-    const requests = new RequestStream(call, entry.input);
-    let response: unknown;
-    if (entry.chain === undefined) {
-      response = await entry.handler.call(entry.self, requests, ctx);
-    } else {
-      ctx.request = requests;
-      await entry.chain(ctx);
-      response = ctx.response;
-    }
-    if (call.done) return;
-    const sent = call.sendUnaryFrame(encodeResponse(entry.output, response), ctx.trailersIfAny);
-    if (sent !== undefined) await sent;
-  } catch (err) {
-    fail(ctx, err);
-  }
-}
-
-async function runBidi(entry: MethodEntry, call: ServerCall): Promise<void> {
-  const ctx = new ServerContext(call, entry.method);
-  try {
-    const requests = new RequestStream(call, entry.input);
-    if (entry.chain === undefined) {
-      await sendAll(call, entry.output, await entry.handler.call(entry.self, requests, ctx));
-    } else {
-      ctx.request = requests;
-      await entry.chain(ctx);
-    }
-    call.finish(undefined, ctx.trailersIfAny);
-  } catch (err) {
-    fail(ctx, err);
-  }
-}
+const runUnary: MethodEntry['run'] = (entry, call, bytes) => runOneResponse(entry, call, bytes, oneRequest);
+const runClientStreaming: MethodEntry['run'] = (entry, call) => runOneResponse(entry, call, undefined, requestStream);
+const runServerStreaming: MethodEntry['run'] = (entry, call, bytes) => runResponseStream(entry, call, bytes, oneRequest);
+const runBidi: MethodEntry['run'] = (entry, call) => runResponseStream(entry, call, undefined, requestStream);
 
 // ─── Pieces ──────────────────────────────────────────────────────────────
 
