@@ -30,8 +30,8 @@ import { FRAME_HEADER_LENGTH, writeFrameHeader } from '../wire/frame.js';
 const BATCH = 64 * 1024;
 /** Frames at least this long are written as they are, not copied into a batch. */
 const DIRECT = 16 * 1024;
-/** Bytes queued on a stream beyond which the producer waits for 'drain'. */
-export const QUEUE_LIMIT = 256 * 1024;
+/** Bytes queued on a stream beyond which the producer waits for 'drain': 8 messages of 64 KiB, enough to keep a connection busy while the producer is descheduled. */
+export const QUEUE_LIMIT = 512 * 1024;
 
 /** The allocator for `codec.encodeFramed`: a Node Buffer, pooled when small, not zero-filled (every byte is written). */
 export function allocFrame(length: number): Uint8Array {
