@@ -381,7 +381,14 @@ export class ClientStream implements ChannelCall, MessageSink {
       if (stream.closed || stream.destroyed) return;
       // Still sending: RST_STREAM(CANCEL) alone (see `canceller`).
       if (code === RST_CANCEL && this.canceller !== undefined && !stream.writableEnded) this.canceller.abort();
-      else stream.close(code);
+      else {
+        stream.close(code);
+        // After RST_STREAM, bytes still queued behind flow control can never be sent,
+        // yet node:http2 frees a stream only once its writes finish: found by the soak,
+        // such streams lived for ever, holding their buffers and blocking the
+        // session's graceful close (channel.close() hung). Free it now.
+        if (code !== RST_NO_ERROR && !stream.writableFinished && !stream.destroyed) stream.destroy();
+      }
     } else {
       this.channel.forget(this);
     }
