@@ -4,9 +4,7 @@
  * accepted and ignored. Usage: node cold-wiregrpc-gen.js PROTO_PATH HOST:PORT
  */
 import { performance } from 'node:perf_hooks';
-import { createClient } from '../../src/service/client.js';
-import { defineService } from '../../src/service/define.js';
-import type { MessageSchema } from '../../src/wire/schema.js';
+import { createClient, defineService, type MessageSchema } from 'wiregrpc/core';
 
 const UserRequest: MessageSchema = {
   typeName: 'proto.UserRequest',

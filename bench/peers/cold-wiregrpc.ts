@@ -3,8 +3,7 @@
  * size suite. Usage: node cold-wiregrpc.js PROTO_PATH HOST:PORT
  */
 import { performance } from 'node:perf_hooks';
-import { createClient } from '../../src/service/client.js';
-import { loadProtoSync } from '../../src/service/load.js';
+import { createClient, loadProtoSync } from 'wiregrpc';
 
 async function main(): Promise<void> {
   const [proto, target] = process.argv.slice(2) as [string, string];
