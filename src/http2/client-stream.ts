@@ -33,6 +33,7 @@ import { parseContentType } from '../wire/content-type.js';
 import { Deframer } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
 import { FLAG_COMPRESSED, FRAME_HEADER_LENGTH } from '../wire/frame.js';
+import { DeadlineTimer } from '../wire/deadline-timer.js';
 import { codeFromHttpStatus } from '../wire/http-status.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { statusFromTrailers } from '../wire/status.js';
@@ -93,7 +94,7 @@ export class ClientStream implements ChannelCall, MessageSink {
   private readonly reader: MessageReader;
   private conn: Connection | undefined;
   private stream: NodeStream | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: DeadlineTimer<ClientStream> | undefined;
   /** Request messages out (request-writer.ts). */
   private readonly requests: RequestWriter;
   private retried = false;
@@ -134,12 +135,11 @@ export class ClientStream implements ChannelCall, MessageSink {
   /** Starts the call: asks the channel for a connection. */
   start(): void {
     if (this.deadline !== undefined) {
-      const remaining = this.deadline - Date.now();
-      if (remaining <= 0) {
+      if (this.deadline <= Date.now()) {
         this.finish(new GrpcError(Code.DEADLINE_EXCEEDED, this.describe('deadline exceeded before the call started')), EMPTY);
         return;
       }
-      this.timer = setTimeout(onDeadline, remaining, this);
+      this.timer = new DeadlineTimer<ClientStream>(this.deadline, onDeadline, this); // deadlines past setTimeout's ceiling too
     }
     if (this.signal !== undefined) {
       if (this.signal.aborted) {
@@ -410,7 +410,7 @@ export class ClientStream implements ChannelCall, MessageSink {
   private finish(error: GrpcError | undefined, trailers: Metadata): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.timer);
+    this.timer?.clear();
     this.signal?.removeEventListener('abort', this);
     this.conn?.streamEnded();
     this.requests.close();

@@ -26,6 +26,7 @@
 import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { Code } from '../wire/code.js';
+import { DeadlineTimer } from '../wire/deadline-timer.js';
 import { GrpcError } from '../wire/error.js';
 import { FRAME_HEADER_LENGTH } from '../wire/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
@@ -42,9 +43,6 @@ const HEADERS_SENT = 1;
 const DONE = 2; // status sent, or the stream is gone
 
 const NO_ERROR = 0; // HTTP/2 error code NO_ERROR
-
-/** setTimeout's ceiling (~24.8 days); longer deadlines re-arm. */
-const MAX_TIMER = 0x7fffffff;
 
 // Stream listeners: module functions (one per server, not one per call); `this` is the stream.
 function onData(this: CallStream, chunk: Buffer): void {
@@ -97,7 +95,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
   /** The request messages, as the handler takes them. */
   private readonly requests: RequestQueue;
   private state = OPEN;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: DeadlineTimer<ServerCall> | undefined;
   private trailerBlock: Readonly<HeaderRecord> | undefined;
   private resetAfterTrailers = false;
   private controller: AbortController | undefined;
@@ -146,7 +144,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
     stream.on('error', onError);
     if (timeoutMs !== undefined) {
       this.deadline = Date.now() + timeoutMs;
-      this.timer = setTimeout(onDeadline, Math.min(timeoutMs, MAX_TIMER), this);
+      this.timer = new DeadlineTimer<ServerCall>(this.deadline, onDeadline, this); // deadlines past setTimeout's ceiling too
     }
   }
 
@@ -417,11 +415,6 @@ export class ServerCall implements FrameTarget, RequestOwner {
   deadlineReached(): void {
     this.timer = undefined;
     if (this.state === DONE) return;
-    const left = this.deadline! - Date.now();
-    if (left > 0) {
-      this.timer = setTimeout(onDeadline, Math.min(left, MAX_TIMER), this);
-      return;
-    }
     this.fail(new GrpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded'));
   }
 
@@ -446,7 +439,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   private cleanup(): void {
     if (this.timer !== undefined) {
-      clearTimeout(this.timer);
+      this.timer.clear();
       this.timer = undefined;
     }
   }

@@ -23,6 +23,7 @@ import { Deframer } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
 import { encodeFrame, FLAG_COMPRESSED, FLAG_TRAILERS } from '../wire/frame.js';
 import { encodeBase64Bytes, parseTrailers, TextDeframer } from '../wire/grpc-web.js';
+import { DeadlineTimer } from '../wire/deadline-timer.js';
 import { codeFromHttpStatus } from '../wire/http-status.js';
 import { Metadata, type HeaderRecord, type MetadataValue } from '../wire/metadata.js';
 import { statusFromTrailers } from '../wire/status.js';
@@ -91,14 +92,15 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
 
   // Cancel and deadline: one controller aborts fetch and the body reader, its reason a GrpcError.
   const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: DeadlineTimer<AbortController> | undefined;
   const userSignal = options.signal;
   const onUserAbort = (): void => controller.abort(new GrpcError(Code.CANCELLED, 'the call was cancelled'));
   const timeout = timeLeft(options);
   if (timeout !== undefined) {
     if (timeout <= 0) throw new GrpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started');
     headers.set('grpc-timeout', encodeTimeout(timeout));
-    timer = setTimeout(() => controller.abort(new GrpcError(Code.DEADLINE_EXCEEDED, `deadline exceeded (${timeout} ms)`)), timeout);
+    // A DeadlineTimer, not setTimeout: setTimeout fires at once past 2^31-1 ms (~24.8 days).
+    timer = new DeadlineTimer(Date.now() + timeout, (c) => c.abort(new GrpcError(Code.DEADLINE_EXCEEDED, `deadline exceeded (${timeout} ms)`)), controller);
   }
   if (userSignal !== undefined) {
     if (userSignal.aborted) throw new GrpcError(Code.CANCELLED, 'the call was cancelled before it started');
@@ -170,7 +172,7 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
     finished = true;
     return settle(trailers ?? {}, options);
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    timer?.clear();
     userSignal?.removeEventListener('abort', onUserAbort);
     // Stopped early (the caller's break, or an error): let go of the connection.
     if (!finished && !controller.signal.aborted) controller.abort(new GrpcError(Code.CANCELLED, 'the caller stopped reading'));

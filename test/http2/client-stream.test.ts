@@ -8,6 +8,7 @@ import t from 'tap';
 import { Channel } from '../../src/http2/channel.js';
 import { Code } from '../../src/wire/code.js';
 import { Metadata } from '../../src/wire/metadata.js';
+import { parseTimeout } from '../../src/wire/timeout.js';
 import { fakeServer, frame, respond, transportCall, type FakeServer } from '../helpers/client-fake-server.js';
 
 const PATH = '/wiregrpc.test.Echo/Unary';
@@ -224,6 +225,25 @@ t.test('deadline: grpc-timeout sent, DEADLINE_EXCEEDED locally, server sees RST_
   const ms = parseInt(timeout!, 10) * ({ m: 1, u: 1e-3, n: 1e-6, S: 1000, M: 60000, H: 3600000 } as Record<string, number>)[timeout!.slice(-1)]!;
   t.ok(ms > 100 && ms <= 200, `grpc-timeout ${timeout} ≈ 200ms`);
   t.equal(await serverRst, constants.NGHTTP2_CANCEL);
+});
+
+t.test('a deadline past setTimeout\'s ceiling (2^31-1 ms, ~24.8 days) does not expire at once', async (t) => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.name);
+  process.on('warning', onWarning);
+  t.teardown(() => void process.off('warning', onWarning));
+  let timeout: string | undefined;
+  const { channel } = await setup(t, (stream, headers) => {
+    timeout = headers['grpc-timeout'] as string;
+    setTimeout(() => respond(stream, [frame('late')], { 'grpc-status': '0' }), 50);
+  });
+  const out = await transportCall(channel, PATH, [Buffer.from('x')], { deadline: Date.now() + 30 * 24 * 3600 * 1000 }).done;
+  t.equal(out.error, undefined, 'the call is answered, not DEADLINE_EXCEEDED');
+  t.same(out.messages.map(String), ['late']);
+  const ms = parseTimeout(timeout ?? '');
+  t.ok(typeof ms === 'number' && Math.abs(ms - 30 * 24 * 3600 * 1000) < 60_000, `grpc-timeout ${timeout} says 30 days`);
+  await new Promise((r) => setImmediate(r));
+  t.notOk(warnings.includes('TimeoutOverflowWarning'), 'no TimeoutOverflowWarning');
 });
 
 t.test('a deadline already past fails without a request', async (t) => {

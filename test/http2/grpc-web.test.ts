@@ -336,6 +336,12 @@ t.test('deadline: grpc-timeout sent, the call ends DEADLINE_EXCEEDED on time, th
   t.equal((await rejection(web.unary({}, { deadline: Date.now() - 1 }))).code, Code.DEADLINE_EXCEEDED, 'a deadline already past');
 });
 
+t.test('a timeout past setTimeout\'s ceiling (2^31-1 ms, ~24.8 days) does not expire at once', async (t) => {
+  const days30 = 30 * 24 * 3600 * 1000;
+  t.equal((await web.unary({ text: 'far', delayMs: 50 }, { timeout: days30 })).text, 'far');
+  t.equal((await web.unary({ text: 'far', delayMs: 50 }, { deadline: Date.now() + days30 })).text, 'far', 'the same as a deadline');
+});
+
 t.test('cancel: an AbortSignal, or leaving the loop early, ends the call on both sides', async (t) => {
   outcomes.length = 0;
   const controller = new AbortController();
