@@ -7,8 +7,8 @@
  *   --expose-gc so that it can be asked (over IPC) to collect and report memory.
  * - Load: `--clients` Channel objects in this process and `--children` child
  *   processes with one each, `--workers` concurrent call loops per client, all
- *   four call shapes, ~10 % cancelled midway, ~10 % with deadlines that may expire
- *   (see load.ts). Any other error is unexpected.
+ *   four call shapes, some cancelled midway, some with deadlines that may expire
+ *   (up to 25 a second per client: see load.ts). Any other error is unexpected.
  * - Leak check: a warm-up (a quarter of the time, at least 5 s), the load stopped,
  *   the server collected and measured; then the main run, stopped, collected,
  *   measured again. Heap and RSS after the run must stay within a few percent of
