@@ -153,3 +153,49 @@ t.test('deadline expiry: the handler signal aborts, and its work stops', async (
   await sleep(300);
   t.equal(stats.ticks, ticks, 'and did no more work after');
 });
+
+// Found by the soak: nghttp2 (node:http2's engine) limits how fast a client may
+// reset open streams — its Rapid Reset (CVE-2023-44487) mitigation: a burst of
+// 1000, then 33 a second — and ends the connection with GOAWAY(INTERNAL_ERROR)
+// beyond that. Node 20 offers no way to tune it, so a client that cancels (or
+// lets deadlines expire) faster than that on one connection sees its calls in
+// flight fail UNAVAILABLE. This pins what happens then: the failures are
+// UNAVAILABLE naming the GOAWAY, and the same client goes on with a new connection.
+t.test('more than 1000 quick resets of open request streams on one connection: GOAWAY from nghttp2, calls UNAVAILABLE, the client reconnects', async (t) => {
+  const server = new Server();
+  server.add(Echo, echoImpl(newStats()));
+  const address = await server.listen('127.0.0.1:0');
+  if (!('port' in address)) throw new Error('expected TCP');
+  const client: Client = createClient(Echo, `127.0.0.1:${address.port}`);
+  t.teardown(() => {
+    void client.close();
+    server.forceShutdown();
+  });
+  const codes = new Map<string, number>();
+  let goaway: string | undefined;
+  const hanging = outcome(client.unary({ text: 'hang' }));
+  // A request stream that stays open until the call is cancelled.
+  async function* openRequests(signal: AbortSignal) {
+    yield { text: 'open' };
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+  }
+  for (let i = 0; i < 1500 && goaway === undefined; i++) {
+    const abort = new AbortController();
+    const call = outcome(client.clientStream(openRequests(abort.signal), { signal: abort.signal }));
+    await sleep(1);
+    abort.abort();
+    const { error } = await call;
+    const name = error === undefined ? 'OK' : Code[error.code];
+    codes.set(name, (codes.get(name) ?? 0) + 1);
+    if (error?.code === Code.UNAVAILABLE) goaway = error.message;
+  }
+  const first = await Promise.race([hanging, sleep(3000).then(() => undefined)]);
+  t.comment(`outcomes: ${JSON.stringify(Object.fromEntries(codes))}; ${goaway ?? 'no GOAWAY (has node made the limit tunable or higher?)'}`);
+  if (goaway !== undefined) {
+    // Streams above the GOAWAY's last stream id are refused (REFUSED_STREAM: unprocessed).
+    t.match(goaway, /GOAWAY|REFUSED_STREAM/, 'UNAVAILABLE names the GOAWAY or the refusal');
+    t.equal(first?.error?.code, Code.UNAVAILABLE, 'the call left in flight on that connection failed UNAVAILABLE too');
+    t.match(first?.error?.message, /GOAWAY \(INTERNAL_ERROR\)/, 'naming the GOAWAY(INTERNAL_ERROR)');
+  }
+  t.equal(((await client.unary({ text: 'after' })) as EchoReply).text, 'after', 'the same client makes a good call next');
+});
