@@ -98,6 +98,20 @@ export class RequestQueue implements MessageSink {
     else inflating.then(() => this.received());
   }
 
+  /**
+   * Our side ended the call (its status is sent, or the stream is gone). A
+   * handler may still be reading, say in a task of its own: if the client had
+   * not finished sending, no more requests will ever come, yet they were cut
+   * short, not complete — so a waiting read, and any later one, rejects with
+   * CANCELLED (as grpc-go's Recv fails once the handler has returned) rather
+   * than resolving as if the client had half-closed. After the client's end
+   * was delivered, reads still see the end.
+   */
+  close(): void {
+    if (this.single || this.allReceived || this.error !== undefined) return;
+    this.abort(new GrpcError(Code.CANCELLED, `${this.owner.path}: the call ended before the client finished sending requests`));
+  }
+
   /** The call is over (cancel, deadline, an error): pending and later reads reject with `reason`. */
   abort(reason: GrpcError): void {
     this.error ??= reason;

@@ -437,7 +437,9 @@ export class ServerCall implements FrameTarget, RequestOwner {
     this.controller?.abort(reason);
   }
 
+  /** The call is over on our side: stop the deadline timer, settle any read still waiting. */
   private cleanup(): void {
+    this.requests.close();
     if (this.timer !== undefined) {
       this.timer.clear();
       this.timer = undefined;

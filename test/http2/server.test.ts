@@ -24,7 +24,12 @@ interface TestRoute {
   run(call: ServerCall, request: Uint8Array | undefined): void | Promise<void>;
 }
 
-const last: { call?: ServerCall; sends?: (Promise<void> | undefined)[]; peer?: string; cert?: string } = {};
+const last: { call?: ServerCall; sends?: (Promise<void> | undefined)[]; peer?: string; cert?: string; reads?: Promise<string>[] } = {};
+
+/** How a read() settled: `message`, `end` (undefined), or `rejected <code>`. */
+function outcome(read: Promise<Uint8Array | undefined>): Promise<string> {
+  return read.then((m) => (m === undefined ? 'end' : 'message'), (err: GrpcError) => `rejected ${err.code}`);
+}
 
 const routes: Record<string, TestRoute> = {
   // Answers the request bytes reversed.
@@ -65,6 +70,25 @@ const routes: Record<string, TestRoute> = {
     async run(call) {
       const first = await call.read();
       call.sendUnary(first ?? new Uint8Array(0));
+    },
+  },
+  // Answers OK after the first request while another read() waits; reads once more after the end.
+  // With x-read-all, reads every request (to the end) first.
+  '/test.Raw/EndWhileReading': {
+    unaryRequest: false,
+    async run(call) {
+      last.call = call;
+      const first = await call.read();
+      if (call.headers['x-read-all'] !== undefined) {
+        while ((await call.read()) !== undefined);
+        call.finish();
+        last.reads = [outcome(call.read())];
+        return;
+      }
+      const waiting = outcome(call.read());
+      await call.sendMessage(first ?? new Uint8Array(0));
+      call.finish();
+      last.reads = [waiting, outcome(call.read())];
     },
   },
   // Sends `count` messages of `size` bytes as fast as flow control lets it.
@@ -363,6 +387,28 @@ t.test('the client resets the stream: the call aborts with CANCELLED, nothing mo
   t.doesNotThrow(() => c.sendMessage(new Uint8Array(3)));
   t.doesNotThrow(() => c.finish());
   await done;
+});
+
+t.test('a read() waiting when the handler ends the call settles (CANCELLED: the requests were cut short); after the end, reads see the end', async (t) => {
+  const { url } = await serve(t);
+  const session = connect(t, url);
+  const within = (p: Promise<string>) => Promise.race([p, sleep(1000).then(() => 'still pending after 1 s')]);
+  const reads = async (): Promise<string[]> => {
+    for (let i = 0; i < 200 && last.reads === undefined; i++) await sleep(5);
+    return Promise.all((last.reads ?? []).map(within));
+  };
+
+  last.reads = undefined;
+  const open = call(session, '/test.Raw/EndWhileReading', frame('a'), {}, false); // the client keeps its side open
+  const r = await open.done;
+  t.equal(status(r).code, 0, 'the client gets OK');
+  t.same(await reads(), [`rejected ${Code.CANCELLED}`, `rejected ${Code.CANCELLED}`],
+    'the waiting read and a read after the end reject: the requests were cut short, not complete');
+
+  last.reads = undefined;
+  const closed = call(session, '/test.Raw/EndWhileReading', [frame('b'), frame('c')], { 'x-read-all': '1' }); // then END_STREAM
+  t.equal(status(await closed.done).code, 0);
+  t.same(await reads(), ['end'], 'the handler had read to the end: a read after it sees the end again');
 });
 
 t.test('streaming requests are pulled: unread messages stay in flow control', async (t) => {
