@@ -9,9 +9,11 @@
  * Inflation is bounded: zlib stops as soon as the output would exceed the
  * receive limit, so a small "gzip bomb" costs at most `limit` bytes of memory
  * and ends as RESOURCE_EXHAUSTED.
+ *
+ * node:zlib is imported on the first (de)compressed message, not with this
+ * file: most channels never compress, and every process start would pay for it.
  */
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
+import type zlib from 'node:zlib';
 import { Code } from '../wire/code.js';
 import { GrpcError } from '../wire/error.js';
 
@@ -24,10 +26,19 @@ export const ACCEPT_ENCODING = 'identity,gzip,deflate';
 /** Messages this small are (de)compressed on the calling thread: the threadpool round trip costs more. */
 const SYNC_LIMIT = 32 * 1024;
 
-const gzip = promisify(zlib.gzip);
-const gunzip = promisify(zlib.gunzip) as (buf: Uint8Array, options: zlib.ZlibOptions) => Promise<Buffer>;
-const deflate = promisify(zlib.deflate);
-const inflate = promisify(zlib.inflate) as (buf: Uint8Array, options: zlib.ZlibOptions) => Promise<Buffer>;
+let zlibModule: typeof zlib | undefined;
+
+/** node:zlib, imported once, when the first message is compressed or inflated. */
+async function loadZlib(): Promise<typeof zlib> {
+  return zlibModule ??= (await import('node:zlib')).default;
+}
+
+type ZlibAsync = (buf: Uint8Array, options: zlib.ZlibOptions, callback: (err: Error | null, out: Buffer) => void) => void;
+
+/** One of zlib's callback functions, run on the threadpool, as a promise. */
+function onThreadpool(fn: ZlibAsync, bytes: Uint8Array, options: zlib.ZlibOptions = {}): Promise<Buffer> {
+  return new Promise((resolve, reject) => fn(bytes, options, (err, out) => (err === null ? resolve(out) : reject(err))));
+}
 
 /** "identity", "gzip" or "deflate" (names are lower-case on the wire). */
 export function isSupportedEncoding(name: string): boolean {
@@ -61,10 +72,14 @@ export async function compress(name: string, bytes: Uint8Array): Promise<Uint8Ar
   switch (name) {
     case 'identity':
       return bytes;
-    case 'gzip':
-      return bytes.length <= SYNC_LIMIT ? zlib.gzipSync(bytes) : gzip(bytes);
-    case 'deflate':
-      return bytes.length <= SYNC_LIMIT ? zlib.deflateSync(bytes) : deflate(bytes);
+    case 'gzip': {
+      const z = zlibModule ?? await loadZlib();
+      return bytes.length <= SYNC_LIMIT ? z.gzipSync(bytes) : onThreadpool(z.gzip, bytes);
+    }
+    case 'deflate': {
+      const z = zlibModule ?? await loadZlib();
+      return bytes.length <= SYNC_LIMIT ? z.deflateSync(bytes) : onThreadpool(z.deflate, bytes);
+    }
   }
   throw new GrpcError(Code.INTERNAL, `compression "${name}" is not supported (supported: ${ACCEPT_ENCODING})`);
 }
@@ -80,10 +95,14 @@ export async function decompress(name: string, bytes: Uint8Array, limit: number)
     switch (name) {
       case 'identity':
         break;
-      case 'gzip':
-        return check(bytes.length <= SYNC_LIMIT ? zlib.gunzipSync(bytes, options) : await gunzip(bytes, options), limit);
-      case 'deflate':
-        return check(bytes.length <= SYNC_LIMIT ? zlib.inflateSync(bytes, options) : await inflate(bytes, options), limit);
+      case 'gzip': {
+        const z = zlibModule ?? await loadZlib();
+        return check(bytes.length <= SYNC_LIMIT ? z.gunzipSync(bytes, options) : await onThreadpool(z.gunzip, bytes, options), limit);
+      }
+      case 'deflate': {
+        const z = zlibModule ?? await loadZlib();
+        return check(bytes.length <= SYNC_LIMIT ? z.inflateSync(bytes, options) : await onThreadpool(z.inflate, bytes, options), limit);
+      }
       default:
         throw new GrpcError(Code.UNIMPLEMENTED, `compression "${name}" is not supported (supported: ${ACCEPT_ENCODING})`);
     }

@@ -12,7 +12,6 @@
  * must not turn into a DNS storm. The answer keeps the system's order (which
  * pick_first follows), without duplicates.
  */
-import dns from 'node:dns';
 import net from 'node:net';
 import { Code } from '../wire/code.js';
 import { GrpcError } from '../wire/error.js';
@@ -21,7 +20,11 @@ import type { Address, Target } from './target.js';
 /** `dns.lookup(host, { all: true })`'s answer; replaceable (ChannelOptions.lookup) for tests or a custom DNS. */
 export type LookupFunction = (host: string) => Promise<ReadonlyArray<{ address: string }>>;
 
-const systemLookup: LookupFunction = (host) => dns.promises.lookup(host, { all: true, verbatim: true });
+/** The system's resolver; node:dns is imported on the first name looked up (IP targets never need it). */
+const systemLookup: LookupFunction = async (host) => {
+  const dns = await import('node:dns');
+  return dns.promises.lookup(host, { all: true, verbatim: true });
+};
 
 /** Default minimum time between two lookups of the same name, ms (gRPC's min_time_between_resolutions). */
 export const MIN_RESOLUTION_INTERVAL_MS = 30_000;

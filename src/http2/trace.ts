@@ -31,7 +31,8 @@
  * inflated (gzip, deflate) for display.
  */
 import type http2 from 'node:http2';
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type zlib from 'node:zlib';
 import { Deframer } from '../wire/deframer.js';
 import { dumpPayload, formatDump } from '../wire/dump.js';
 import { FLAG_COMPRESSED } from '../wire/frame.js';
@@ -173,7 +174,11 @@ class StreamTrace {
   }
 }
 
+/** node:zlib, loaded (synchronously) the first time a traced message is compressed: every stream imports this file. */
+let zlibModule: typeof zlib | undefined;
+
 function inflate(encoding: string | undefined, bytes: Uint8Array): Uint8Array {
+  const { gunzipSync, inflateSync } = zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof zlib;
   if (encoding === 'gzip') return gunzipSync(bytes, { maxOutputLength: MAX_SHOWN });
   if (encoding === 'deflate') return inflateSync(bytes, { maxOutputLength: MAX_SHOWN });
   throw new Error(`unknown encoding`);
