@@ -80,6 +80,8 @@ const kCall = Symbol('wiregrpc.clientStream');
 type NodeStream = http2.ClientHttp2Stream & { [kCall]?: ClientStream };
 
 const EMPTY = Object.freeze(new Metadata()) as Metadata;
+/** The HEADERS frame's END_STREAM flag (RFC 9113 §6.2), as node:http2 passes it with 'response'. */
+const FLAG_END_STREAM = 0x1;
 
 export class ClientStream implements ChannelCall, MessageSink {
   readonly waitForReady: boolean;
@@ -250,10 +252,12 @@ export class ClientStream implements ChannelCall, MessageSink {
 
   // ── node:http2 events (through the module-level handlers below) ────────────
 
-  onResponse(headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
+  onResponse(headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, flags: number): void {
     if (this.finished) return;
-    if (headers['grpc-status'] !== undefined) {
-      this.statusBlock = headers as HeaderRecord; // Trailers-Only: the status is in the headers
+    // Trailers-Only is one HEADERS frame that ends the stream: the status is in it. A grpc-status
+    // in headers that do not end the stream is not a status (grpc-go decides on END_STREAM too).
+    if ((flags & FLAG_END_STREAM) !== 0 && headers['grpc-status'] !== undefined) {
+      this.statusBlock = headers as HeaderRecord;
       return;
     }
     const status = headers[':status'];
@@ -443,8 +447,8 @@ function onDeadline(call: ClientStream): void {
   call.expire();
 }
 
-function onResponse(this: NodeStream, headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
-  this[kCall]?.onResponse(headers);
+function onResponse(this: NodeStream, headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, flags: number): void {
+  this[kCall]?.onResponse(headers, flags);
 }
 function onData(this: NodeStream, chunk: Buffer): void {
   this[kCall]?.onData(chunk);

@@ -93,6 +93,20 @@ t.test('Trailers-Only response: status, percent-decoded message, metadata', asyn
   t.equal(out.headers, undefined, 'no headers for a Trailers-Only response');
 });
 
+t.test('Trailers-Only is one HEADERS frame WITH END_STREAM: a grpc-status in headers that do not end the stream is not the status', async (t) => {
+  // PROTOCOL-HTTP2.md: Trailers-Only → HTTP-Status Content-Type Trailers, in one HEADERS frame that ends the stream.
+  // grpc-go decides on END_STREAM alone; a grpc-status in ordinary response headers is ignored.
+  const { channel } = await setup(t, (stream) => {
+    respond(stream, [frame('data')], { 'grpc-status': '5', 'grpc-message': 'from the trailers' }, { 'grpc-status': '0', 'x-head': 'h' });
+  });
+  const out = await transportCall(channel, PATH, []).done;
+  t.same(out.messages.map(String), ['data'], 'the DATA after the headers is delivered');
+  t.equal(out.headers?.get('x-head'), 'h', 'they are response headers');
+  t.equal(out.headers?.has('grpc-status'), false, 'grpc-status is not metadata');
+  t.equal(out.error?.code, Code.NOT_FOUND, 'the status is the trailers\'');
+  t.equal(out.error?.rawMessage, 'from the trailers');
+});
+
 t.test('error status in trailers after messages', async (t) => {
   const { channel } = await setup(t, (stream) => {
     respond(stream, [frame('a')], { 'grpc-status': '9', 'grpc-message': '100%25 broken' });
