@@ -69,7 +69,11 @@ export class RequestWriter implements FrameTarget {
     const step = (this.outbound ?? Promise.resolve())
       .then(() => (encoding === undefined ? frame : compress(encoding, frame.subarray(FRAME_HEADER_LENGTH))))
       .then((bytes) => this.write(encoding === undefined ? bytes : frameOf(bytes, true)))
-      .catch((err: unknown) => this.call.cancel(GrpcError.from(err, Code.INTERNAL)));
+      .catch((err: unknown) => this.call.cancel(GrpcError.from(err, Code.INTERNAL)))
+      .then(() => {
+        // Every message so far is written: the next uncompressed one may go straight out again.
+        if (this.outbound === step) this.outbound = undefined;
+      });
     this.outbound = step;
     return step;
   }

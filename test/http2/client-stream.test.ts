@@ -6,6 +6,7 @@ import http2 from 'node:http2';
 import zlib from 'node:zlib';
 import t from 'tap';
 import { Channel } from '../../src/http2/channel.js';
+import { ClientStream } from '../../src/http2/client-stream.js';
 import { Code } from '../../src/wire/code.js';
 import { Metadata } from '../../src/wire/metadata.js';
 import { parseTimeout } from '../../src/wire/timeout.js';
@@ -341,6 +342,34 @@ t.test('compression: gzip request messages, gzip and deflate responses', async (
   encoding = 'deflate';
   const out2 = await transportCall(channel, PATH, []).done;
   t.same(out2.messages.map(String), ['squeezed', 'plain']);
+});
+
+t.test('compression: once a compressed message is out, an uncompressed one is written at once again (no promise chain)', async (t) => {
+  let payloads: string[] = [];
+  const { channel } = await setup(t, async (stream, _headers, body) => {
+    const b = await body;
+    payloads = [];
+    for (let pos = 0; pos < b.length;) {
+      const len = b.readUInt32BE(pos + 1);
+      const p = b.subarray(pos + 5, pos + 5 + len);
+      payloads.push(`${b[pos]}:${b[pos] ? zlib.gunzipSync(p) : p}`);
+      pos += 5 + len;
+    }
+    respond(stream, [], { 'grpc-status': '0' });
+  });
+  let ended!: () => void;
+  const done = new Promise<void>((resolve) => (ended = resolve));
+  const call = new ClientStream(channel, PATH, { onHeaders() {}, onMessage() {}, onEnd: () => ended() },
+    { compression: 'gzip', compressMessage: (i) => i === 0 });
+  call.start();
+  const first = call.send(Buffer.from('zipped'));
+  t.ok(first instanceof Promise, 'a compressed message waits for zlib');
+  await first;
+  await new Promise((r) => setImmediate(r));
+  t.equal(call.send(Buffer.from('plain')), undefined, 'the next, uncompressed, is queued synchronously');
+  call.end();
+  await done;
+  t.same(payloads, ['1:zipped', '0:plain'], 'in order, flagged per message');
 });
 
 t.test('a compressed frame without grpc-encoding → INTERNAL', async (t) => {
