@@ -16,6 +16,11 @@ import { Echo, echoImpl, newStats } from './echo-service.js';
 const portArg = process.argv.indexOf('--port');
 const port = portArg >= 0 ? Number(process.argv[portArg + 1]) : 0;
 const stats = newStats();
+// The stats keep one entry per aborted call and per request stream: over a long
+// soak that alone is megabytes of heap. Keep only the latest few.
+setInterval(() => {
+  for (const list of [stats.aborted, stats.requestEnds]) if (list.length > 1000) list.splice(0, list.length - 1000);
+}, 1000).unref();
 const server = new Server();
 server.add(Echo, echoImpl(stats));
 const address = await server.listen(`127.0.0.1:${port}`);
