@@ -15,7 +15,9 @@
  *   - a frame of DIRECT bytes or more goes out as it is (after what was gathered
  *     before it): copying it would cost more than the write it saves;
  *   - the end of the stream takes what is gathered along (`take`), so the last
- *     messages and END_STREAM leave in one write.
+ *     messages and END_STREAM leave in one write — unless the last frame is of
+ *     DIRECT bytes or more: then the batch is written first, and the last frame
+ *     goes with END_STREAM as it is.
  *
  * Backpressure is the owner's: it looks at its stream after each `push` (see
  * `mustWait`) and waits for 'drain' once more than QUEUE_LIMIT bytes are
@@ -96,11 +98,19 @@ export class MessageWriter {
     if (chunk !== undefined) this.target.writeFrames(chunk);
   }
 
-  /** What is gathered, followed by `last` (if any), as one chunk; the batch is then empty. */
+  /**
+   * What is gathered, followed by `last` (if any), as one chunk; the batch is
+   * then empty. A `last` of DIRECT bytes or more is not copied: the batch is
+   * written now and `last` returned as it is.
+   */
   take(last: Uint8Array | undefined): Uint8Array | undefined {
     const frames = this.frames;
     const n = frames.length;
     if (n === 0) return last;
+    if (last !== undefined && last.length >= DIRECT) {
+      this.flush();
+      return last;
+    }
     if (n === 1 && last === undefined) {
       this.reset();
       return frames[0];

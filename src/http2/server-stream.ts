@@ -375,11 +375,13 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   /** Ends the DATA side (the frames still gathered, then `frame`); with gRPC the trailers go out on 'wantTrailers', with gRPC-Web in the body. */
   private end(frame: Uint8Array | undefined): void {
+    // Before DONE: take() may write the gathered frames itself (when `frame` is too large to copy behind them).
+    const last = this.out === undefined ? frame : this.out.take(frame);
     this.state = DONE;
     this.cleanup();
     this.resetAfterTrailers = this.stopClient();
     try {
-      this.protocol.end(this.stream, this.out === undefined ? frame : this.out.take(frame), this.trailerBlock ?? OK_TRAILERS);
+      this.protocol.end(this.stream, last, this.trailerBlock ?? OK_TRAILERS);
     } catch {
       // The stream is gone.
     }

@@ -91,6 +91,14 @@ const routes: Record<string, TestRoute> = {
       last.reads = [waiting, outcome(call.read())];
     },
   },
+  // A small streamed message, then a large last one with the status (the end path takes the gathered frame along).
+  '/test.Raw/SmallThenLarge': {
+    unaryRequest: true,
+    run(call) {
+      void call.sendMessage(Buffer.from('small'));
+      call.sendUnary(new Uint8Array(100 * 1024).fill(7));
+    },
+  },
   // Sends `count` messages of `size` bytes as fast as flow control lets it.
   '/test.Raw/Flood': {
     unaryRequest: true,
@@ -409,6 +417,16 @@ t.test('a read() waiting when the handler ends the call settles (CANCELLED: the 
   const closed = call(session, '/test.Raw/EndWhileReading', [frame('b'), frame('c')], { 'x-read-all': '1' }); // then END_STREAM
   t.equal(status(await closed.done).code, 0);
   t.same(await reads(), ['end'], 'the handler had read to the end: a read after it sees the end again');
+});
+
+t.test('a small message, then a large last one with the status: both arrive, in order', async (t) => {
+  const { url } = await serve(t);
+  const r = await call(connect(t, url), '/test.Raw/SmallThenLarge', frame('x')).done;
+  t.equal(status(r).code, 0);
+  const frames = parseFrames(r.body);
+  t.same(frames.map((f) => f.data.length), [5, 100 * 1024]);
+  t.equal(String(frames[0]!.data), 'small');
+  t.ok(frames[1]!.data.every((b) => b === 7));
 });
 
 t.test('streaming requests are pulled: unread messages stay in flow control', async (t) => {
