@@ -147,7 +147,10 @@ t.test('deadline expiry: the handler signal aborts, and its work stops', async (
   t.equal(r.error?.code, Code.DEADLINE_EXCEEDED);
   t.ok(r.at - started < 600, `at the deadline (${r.at - started} ms)`);
   await sleep(100);
-  t.same(stats.aborted, [String(Code.DEADLINE_EXCEEDED)], 'the handler signal aborted with DEADLINE_EXCEEDED');
+  // The server's timer (from grpc-timeout) and the client's RST_STREAM(CANCEL) at its own
+  // deadline race: whichever comes first aborts the handler.
+  t.equal(stats.aborted.length, 1, 'the handler signal aborted');
+  t.ok([String(Code.DEADLINE_EXCEEDED), String(Code.CANCELLED)].includes(stats.aborted[0]!), `with DEADLINE_EXCEEDED (or CANCELLED, if the client's reset came first): ${stats.aborted[0]}`);
   const ticks = stats.ticks;
   t.ok(ticks > 5 && ticks < 40, `the handler worked until then (${ticks} ticks of 10 ms)`);
   await sleep(300);
