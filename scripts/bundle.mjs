@@ -38,6 +38,35 @@ const ENTRIES = {
   reflection: 'src/service/reflection.ts',
 };
 
+/**
+ * Each module goes into a chunk by the set of entry points that reach it, so seven entry points with
+ * different reaches made nine files for `wiregrpc/core` — and Node's ES module loader costs ~0.6 ms of CPU per
+ * file (resolve, read, compile, link). Here every entry point also imports (for nothing but reachability) the
+ * layer below it, so the modules fall into a few layers: Node-free (wire, web), the Node runtime (core, http2,
+ * health, reflection reach all of it), the .proto loader. wiregrpc/core is then 3 files; wiregrpc, 4.
+ * Import of wiregrpc/core after node:http2, process CPU, median of 25: 9 files 13.7 ms, 3 files 10.9 ms.
+ */
+const LAYER_BELOW = {
+  web: ['src/wire/index.ts'],
+  wire: ['src/web/index.ts'],
+  http2: ['src/service/core.ts'],
+  health: ['src/service/core.ts'],
+  reflection: ['src/service/core.ts'],
+};
+
+/** An entry point as esbuild sees it: the source itself, or a facade that imports the layer below too. */
+const facadePlugin = {
+  name: 'entry-facade',
+  setup(build) {
+    build.onResolve({ filter: /^facade:/ }, (args) => ({ path: args.path.slice('facade:'.length), namespace: 'facade' }));
+    build.onLoad({ filter: /.*/, namespace: 'facade' }, (args) => ({
+      contents: [...LAYER_BELOW[args.path].map((file) => `import './${file}';`), `export * from './${ENTRIES[args.path]}';`].join('\n'),
+      resolveDir: ROOT,
+      loader: 'ts',
+    }));
+  },
+};
+
 /** Entry points that must not load protobufjs (the .proto loader) or, for web, anything from Node. */
 const NO_PROTOBUFJS = ['core', 'web', 'wire', 'http2'];
 const NO_NODE = ['web', 'wire'];
@@ -45,7 +74,8 @@ const NO_NODE = ['web', 'wire'];
 rmSync(OUT_DIR, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: ROOT,
-  entryPoints: Object.fromEntries(Object.entries(ENTRIES)),
+  entryPoints: Object.fromEntries(Object.keys(ENTRIES).map((name) => [name, name in LAYER_BELOW ? `facade:${name}` : ENTRIES[name]])),
+  plugins: [facadePlugin],
   outdir: OUT_DIR,
   bundle: true,
   splitting: true,
@@ -86,4 +116,12 @@ for (const name of Object.keys(ENTRIES)) {
 }
 const files = Object.keys(outputs).filter((f) => f.endsWith('.js'));
 const kib = files.reduce((sum, f) => sum + outputs[f].bytes, 0) / 1024;
-console.log(`bundle: ${Object.keys(ENTRIES).length} entry points, ${files.length} files, ${kib.toFixed(0)} KiB in dist/lib`);
+/** The files a program loads for one entry point: it and the chunks it imports. */
+function filesOf(file, seen = new Set()) {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const imp of outputs[file].imports) if (!imp.external) filesOf(imp.path, seen);
+  return seen;
+}
+const counts = Object.keys(ENTRIES).map((name) => `${name} ${filesOf(rel(name)).size}`).join(', ');
+console.log(`bundle: ${files.length} files, ${kib.toFixed(0)} KiB in dist/lib; files loaded per entry point: ${counts}`);
