@@ -169,14 +169,26 @@ export class ClientStream implements ChannelCall, MessageSink {
    * payload when compressed.
    */
   sendFrame(frame: Uint8Array): Promise<void> | undefined {
-    if (this.finished) return undefined;
-    const length = frame.length - FRAME_HEADER_LENGTH;
-    if (length > this.channel.maxSendMessageLength) {
-      this.cancel(new GrpcError(Code.RESOURCE_EXHAUSTED,
-        `request message of ${length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`));
-      return undefined;
-    }
+    if (this.finished || this.overSendLimit(frame)) return undefined;
     return this.requests.send(frame);
+  }
+
+  /**
+   * `sendFrame(frame)` then `end()`, for a call's one and only request (unary,
+   * server-streaming): the frame and END_STREAM leave together.
+   */
+  sendLast(frame: Uint8Array): void {
+    if (this.finished || this.overSendLimit(frame)) return;
+    this.requests.sendLast(frame);
+  }
+
+  /** A frame over the send limit fails the call (RESOURCE_EXHAUSTED). */
+  private overSendLimit(frame: Uint8Array): boolean {
+    const length = frame.length - FRAME_HEADER_LENGTH;
+    if (length <= this.channel.maxSendMessageLength) return false;
+    this.cancel(new GrpcError(Code.RESOURCE_EXHAUSTED,
+      `request message of ${length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`));
+    return true;
   }
 
   /** No more request messages: half-closes the stream (END_STREAM). */

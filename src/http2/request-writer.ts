@@ -78,6 +78,22 @@ export class RequestWriter implements FrameTarget {
     return step;
   }
 
+  /**
+   * The one request of a unary or server-streaming call, and END_STREAM with
+   * it: `send(frame)` then `end()`, but with nothing to gather, nothing is
+   * scheduled for the end of the tick (a compressed one takes the usual way).
+   */
+  sendLast(frame: Uint8Array): void {
+    if (this.encoding !== undefined || this.outbound !== undefined || this.endRequested) {
+      void this.send(frame);
+      this.end();
+      return;
+    }
+    this.sentCount++;
+    this.endRequested = true;
+    this.endNow(frame);
+  }
+
   /** No more messages: END_STREAM once every message before it is out. */
   end(): void {
     if (this.endRequested) return;
@@ -151,9 +167,10 @@ export class RequestWriter implements FrameTarget {
     return wait ? this.waitDrain() : undefined;
   }
 
-  private endNow(): void {
+  /** END_STREAM, with what is gathered and `frame` (if any). */
+  private endNow(frame?: Uint8Array): void {
     if (this.call.finished) return;
-    const last = this.out.take(undefined);
+    const last = this.out.take(frame);
     if (last !== undefined && this.replay !== undefined) this.replay.push(last);
     this.endReady = true;
     if (this.stream !== undefined) {

@@ -120,8 +120,7 @@ function single(channel: Channel, method: MethodDefinition, compression: string 
       if (frame === undefined) {
         void sendAll(stream, input, request as AsyncIterable<unknown> | Iterable<unknown>);
       } else {
-        stream.sendFrame(frame);
-        stream.end();
+        stream.sendLast(frame);
       }
     });
 }
@@ -152,8 +151,7 @@ function interceptedSingle(
         if (streamingRequest) {
           void sendAll(stream, input, request as AsyncIterable<unknown> | Iterable<unknown>);
         } else {
-          stream.sendFrame(bytes!);
-          stream.end();
+          stream.sendLast(bytes!);
         }
       });
     await runInterceptors(interceptors, info, send).catch(rethrowAsGrpc);
@@ -185,8 +183,7 @@ function streaming(
     if (streamingRequest) {
       void sendAll(stream, input, request as AsyncIterable<unknown> | Iterable<unknown>);
     } else {
-      stream.sendFrame(bytes!);
-      stream.end();
+      stream.sendLast(bytes!);
     }
   };
   if (interceptors.length === 0) {

@@ -103,6 +103,30 @@ t.test('four call shapes', async (t) => {
   t.same(bidi, ['X', 'Y']);
 });
 
+t.test('a unary or server-streaming request leaves with END_STREAM without an end-of-tick batching pass', async (t) => {
+  const { client } = await setup(t);
+  t.equal((await client.unary({ text: 'warm' })).text, 'warm'); // connected: the request is written during the call
+  const scheduled: string[] = [];
+  const nextTick = process.nextTick;
+  process.nextTick = ((fn: (...args: unknown[]) => void, ...args: unknown[]) => {
+    scheduled.push(fn.name);
+    return nextTick(fn, ...args);
+  }) as typeof process.nextTick;
+  let unary: Promise<unknown>;
+  let stream: AsyncIterable<unknown>;
+  try {
+    unary = client.unary({ text: 'u' });
+    stream = client.serverStream({ text: 's', count: 1 });
+  } finally {
+    process.nextTick = nextTick;
+  }
+  t.same(scheduled.filter((name) => name === 'flushAtTickEnd'), [], 'no MessageWriter flush scheduled (nothing is gathered)');
+  t.equal(((await unary) as { text: string }).text, 'u');
+  let n = 0;
+  for await (const _ of stream) n++;
+  t.equal(n, 1);
+});
+
 t.test('metadata, statuses, deadline propagation', async (t) => {
   const { client } = await setup(t);
   let head: Metadata | undefined;
