@@ -5,8 +5,8 @@
 import { USERINFO_PROTO } from '../lib/paths.js';
 import { announce, parseArgs, USER_REQUEST } from '../lib/fixtures.js';
 import { closedLoop } from '../lib/closed-loop.js';
-import { createClient } from '../../src/service/client.js';
-import { loadProtoSync } from '../../src/service/load.js';
+// By package name, as a user's client imports it (the shipped bundle, not src/).
+import { createClient, loadProtoSync } from 'wiregrpc';
 
 const args = parseArgs(process.argv.slice(2));
 const client = createClient(loadProtoSync(USERINFO_PROTO).service('proto.UserInfo'), args.target);

@@ -1,8 +1,8 @@
 /** wiregrpc server implementing the bench services. Usage: node wiregrpc-server.js */
 import { BENCH_PROTO, USERINFO_PROTO } from '../lib/paths.js';
 import { announce, userResponse } from '../lib/fixtures.js';
-import { Server } from '../../src/service/server.js';
-import { loadProtoSync } from '../../src/service/load.js';
+// By package name, as a user's server imports it (the shipped bundle, not src/).
+import { Server, loadProtoSync } from 'wiregrpc';
 
 interface Chunk { data: Uint8Array }
 
