@@ -69,18 +69,28 @@ export class RequestQueue implements MessageSink {
    */
   read(): Promise<Uint8Array | undefined> {
     if (this.error !== undefined) return Promise.reject(this.error);
-    const message = this.queue.shift();
-    if (message !== undefined) {
-      if (this.queue.length === 0 && this.stream.isPaused()) this.stream.resume();
-      this.lastCompressed = message.compressed;
-      return Promise.resolve(message.data);
-    }
+    const queued = this.readQueued();
+    if (queued !== undefined) return Promise.resolve(queued);
     if (this.allReceived) return Promise.resolve(undefined);
     if (this.waiter !== undefined) return Promise.reject(new GrpcError(Code.INTERNAL, 'read() called again before the previous read finished'));
     if (this.stream.isPaused()) this.stream.resume();
     return new Promise<Uint8Array | undefined>((resolve, reject) => {
       this.waiter = { resolve, reject };
     });
+  }
+
+  /**
+   * A request message that is already here, handed over now; undefined when
+   * none waits (or the call is over): then `read()`. Saves a streaming handler
+   * the promise per message when it reads slower than messages arrive.
+   */
+  readQueued(): Uint8Array | undefined {
+    if (this.error !== undefined) return undefined;
+    const message = this.queue.shift();
+    if (message === undefined) return undefined;
+    if (this.queue.length === 0 && this.stream.isPaused()) this.stream.resume();
+    this.lastCompressed = message.compressed;
+    return message.data;
   }
 
   /** One DATA chunk of the request body. */

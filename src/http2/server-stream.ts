@@ -205,6 +205,11 @@ export class ServerCall implements FrameTarget, RequestOwner {
     return this.requests.read();
   }
 
+  /** A request message already received, now; undefined when none waits (then `read()`). */
+  readQueued(): Uint8Array | undefined {
+    return this.requests.readQueued();
+  }
+
   /** Whether the request message most recently handed over arrived compressed (its frame's flag). */
   get requestCompressed(): boolean {
     return this.requests.lastCompressed;

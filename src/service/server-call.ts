@@ -154,7 +154,18 @@ class RequestStream<I> implements AsyncIterableIterator<I> {
     return this;
   }
 
-  async next(): Promise<IteratorResult<I>> {
+  next(): Promise<IteratorResult<I>> {
+    // A message already waiting is decoded now: one settled promise, not read()'s and an async function's.
+    const queued = this.call.readQueued();
+    if (queued === undefined) return this.read();
+    try {
+      return Promise.resolve({ done: false, value: decodeRequest(this.codec, queued) });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private async read(): Promise<IteratorResult<I>> {
     const bytes = await this.call.read();
     if (bytes === undefined) return { done: true, value: undefined };
     return { done: false, value: decodeRequest(this.codec, bytes) };

@@ -127,6 +127,32 @@ t.test('a unary or server-streaming request leaves with END_STREAM without an en
   t.equal(n, 1);
 });
 
+t.test('request messages that already wait are handed to the handler without a read() promise each', async (t) => {
+  const server = new Server();
+  let reads = 0;
+  server.add(Echo, {
+    ...impl,
+    async clientStream(requests: AsyncIterable<Req>, ctx: ServerContext) {
+      const call = ctx.call;
+      const read = call.read.bind(call);
+      call.read = () => (reads++, read());
+      await sleep(150); // the client's messages arrive meanwhile and wait, queued
+      const texts: string[] = [];
+      for await (const r of requests) texts.push(r.text);
+      return { text: texts.join('+'), index: texts.length };
+    },
+  });
+  const addr = (await server.listen('127.0.0.1:0')) as { port: number };
+  const client: Client = createClient(Echo, `127.0.0.1:${addr.port}`);
+  t.teardown(async () => {
+    await client.close();
+    server.forceShutdown();
+  });
+  const reply = await client.clientStream([{ text: 'a' }, { text: 'b' }, { text: 'c' }]);
+  t.equal(reply.text, 'a+b+c', 'every message, in order');
+  t.equal(reads, 1, 'one read() in all: for the end of the requests, none for the three queued messages');
+});
+
 t.test('metadata, statuses, deadline propagation', async (t) => {
   const { client } = await setup(t);
   let head: Metadata | undefined;
