@@ -51,13 +51,12 @@ function onData(this: CallStream, chunk: Buffer): void {
 function onEnd(this: CallStream): void {
   this[CALL].receiveEnd();
 }
+// 'close', and 'aborted' (the stream closed — RST_STREAM, or the connection
+// went — while the client was still sending). node:http2 emits 'aborted' first
+// and may emit 'end' after it: handling it as the close ends the call before
+// that 'end' arrives, so a cut-short request stream is never taken for a
+// complete one (a truncated upload for a whole one).
 function onClose(this: CallStream): void {
-  this[CALL].closed();
-}
-// RST_STREAM from the client while its side was open. node:http2 may still emit
-// 'end' afterwards: the abort must come first, or a cancelled request stream
-// would look complete (a truncated upload taken for a whole one).
-function onAborted(this: CallStream): void {
   this[CALL].closed();
 }
 function onDrain(this: CallStream): void {
@@ -140,7 +139,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('close', onClose);
-    stream.on('aborted', onAborted);
+    stream.on('aborted', onClose);
     stream.on('error', onError);
     if (timeoutMs !== undefined) {
       this.deadline = Date.now() + timeoutMs;
@@ -425,7 +424,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
     this.fail(new GrpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded'));
   }
 
-  /** @internal 'close' (or 'aborted') from the stream: it is gone, whatever its state. */
+  /** @internal 'aborted' or 'close' from the stream (often both; the second changes nothing): it is gone, whatever its state. */
   closed(): void {
     if (this.state !== DONE) {
       this.state = DONE;

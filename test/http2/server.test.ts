@@ -429,6 +429,21 @@ t.test('a small message, then a large last one with the status: both arrive, in 
   t.ok(frames[1]!.data.every((b) => b === 7));
 });
 
+t.test('an upload cut short (RST_STREAM(CANCEL), no END_STREAM) is never taken for a complete one', async (t) => {
+  const { url } = await serve(t);
+  const session = connect(t, url);
+  const ac = new AbortController();
+  const stream = session.request({ ':method': 'POST', ':path': '/test.Raw/Echo', 'content-type': 'application/grpc', te: 'trailers' }, { signal: ac.signal });
+  stream.on('error', () => {});
+  stream.write(Buffer.concat([frame('a'), frame('b')]));
+  while (last.call === undefined || last.call.path !== '/test.Raw/Echo' || last.call.done) await sleep(5);
+  const c = last.call;
+  await sleep(50);
+  ac.abort(); // RST_STREAM(CANCEL) alone: the client never half-closes
+  for (let i = 0; i < 200 && !c.done; i++) await sleep(5);
+  t.equal(c.cancelReason?.code, Code.CANCELLED, 'the handler\'s read() rejected: it did not see an end and answer OK');
+});
+
 t.test('streaming requests are pulled: unread messages stay in flow control', async (t) => {
   const { url } = await serve(t);
   const session = connect(t, url);
