@@ -68,6 +68,14 @@ function onError(): void {
 function onDeadline(call: ServerCall): void {
   call.deadlineReached();
 }
+/**
+ * RST_STREAM(NO_ERROR) once our status is out (see `stopClient`), run from
+ * setImmediate: a reset submitted from inside 'wantTrailers', right after
+ * sendTrailers, overtakes the trailers and the client never gets the status
+ * (test/http2/server.test.ts, "the reset never overtakes"). A Trailers-Only
+ * HEADERS frame survives an immediate reset today, but both paths keep the one
+ * rule: reset after the status has been written.
+ */
 function resetStream(stream: ServerHttp2Stream): void {
   if (!stream.closed) stream.close(NO_ERROR);
 }
@@ -319,7 +327,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
       this.cleanup();
       try {
         this.protocol.respondOnly(this.stream, trailersOnly(error, trailing));
-        if (this.stopClient()) this.stream.close(NO_ERROR);
+        if (this.stopClient()) setImmediate(resetStream, this.stream);
       } catch {
         // The stream is gone.
       }
@@ -395,7 +403,6 @@ export class ServerCall implements FrameTarget, RequestOwner {
   flushTrailers(): void {
     try {
       this.stream.sendTrailers(this.trailerBlock ?? trailers(undefined, undefined));
-      // The reset must not overtake the trailers: send it once they are written.
       if (this.resetAfterTrailers) setImmediate(resetStream, this.stream);
     } catch {
       // The stream is gone.

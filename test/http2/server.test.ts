@@ -99,6 +99,14 @@ const routes: Record<string, TestRoute> = {
       call.sendUnary(new Uint8Array(100 * 1024).fill(7));
     },
   },
+  // Answers the first request with a 1 MiB message and the status, however many the client still sends.
+  '/test.Raw/FirstBig': {
+    unaryRequest: false,
+    async run(call) {
+      await call.read();
+      call.sendUnary(new Uint8Array(1024 * 1024).fill(5));
+    },
+  },
   // Sends `count` messages of `size` bytes as fast as flow control lets it.
   '/test.Raw/Flood': {
     unaryRequest: true,
@@ -297,6 +305,29 @@ t.test('a handler that answers before the client half-closes: status, then RST_S
   t.ok(r, 'the stream closed although the client never half-closed');
   t.equal(status(r!).code, 0);
   t.same(parseFrames(r!.body).map((f) => f.data.toString()), ['one']);
+});
+
+t.test('status, then RST_STREAM(NO_ERROR), while the client is still sending: the reset never overtakes what precedes it', async (t) => {
+  const { url } = await serve(t);
+  const session = connect(t, url);
+  // Trailers-Only (UNIMPLEMENTED: a second request to a one-request method), the client still sending.
+  for (let i = 0; i < 5; i++) {
+    const r = await call(session, '/test.Raw/Unary', [frame('one'), frame('two')], {}, false).done;
+    t.equal(status(r).code, Code.UNIMPLEMENTED, `Trailers-Only status arrives (${i})`);
+    t.ok(r.trailersOnly);
+    t.equal(r.rstCode, http2.constants.NGHTTP2_NO_ERROR);
+  }
+  // Trailers after 1 MiB held back by flow control: the client reads only after 200 ms.
+  for (let i = 0; i < 3; i++) {
+    const { stream, done } = call(session, '/test.Raw/FirstBig', [frame('one')], {}, false);
+    stream.pause();
+    await sleep(200);
+    stream.resume();
+    const r = await done;
+    t.equal(status(r).code, 0, `trailers arrive after the whole message (${i})`);
+    t.same(parseFrames(r.body).map((f) => f.data.length), [1024 * 1024]);
+    t.equal(r.rstCode, http2.constants.NGHTTP2_NO_ERROR);
+  }
 });
 
 t.test('grpc-encoding: unsupported → UNIMPLEMENTED listing what we accept', async (t) => {
