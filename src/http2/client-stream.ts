@@ -7,17 +7,10 @@
  *             HEADERS (trailers): grpc-status, grpc-message, metadata · END_STREAM
  *         or  one HEADERS with grpc-status and END_STREAM ("Trailers-Only")
  *
- * The call ends exactly once, reporting a status to its listener. When the
- * server sends none, the status comes from what happened instead
- * (grpc/grpc doc/PROTOCOL-HTTP2.md, doc/http-grpc-status-mapping.md):
- *
- *   HTTP :status other than 200, no grpc-status → codeFromHttpStatus
- *   a content-type that is not gRPC             → UNKNOWN
- *   stream ended without trailers               → INTERNAL
- *   RST_STREAM from the server                  → rst-code.ts (REFUSED_STREAM → UNAVAILABLE, ...)
- *   connection lost                             → UNAVAILABLE, naming the cause
- *   deadline passed                             → DEADLINE_EXCEEDED, and we send RST_STREAM(CANCEL)
- *   AbortSignal aborted / cancel()              → CANCELLED, and we send RST_STREAM(CANCEL)
+ * The call ends exactly once, reporting a status to its listener: the
+ * server's grpc-status or, when it sends none, one worked out from what
+ * happened — HTTP status, content-type, RST_STREAM, a lost connection, our
+ * deadline or cancel (response-status.ts has the table).
  *
  * Reading is pull-based: `pause()` stops taking data off the stream, so HTTP/2
  * flow control makes the server wait. Writing is request-writer.ts's (the
@@ -29,12 +22,10 @@
  */
 import type http2 from 'node:http2';
 import { Code } from '../wire/code.js';
-import { parseContentType } from '../wire/content-type.js';
+import { DeadlineTimer } from '../wire/deadline-timer.js';
 import { Deframer } from '../wire/deframer.js';
 import { GrpcError } from '../wire/error.js';
 import { FLAG_COMPRESSED, FRAME_HEADER_LENGTH } from '../wire/frame.js';
-import { DeadlineTimer } from '../wire/deadline-timer.js';
-import { codeFromHttpStatus } from '../wire/http-status.js';
 import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { statusFromTrailers } from '../wire/status.js';
 import type { Channel, ChannelCall, Connection } from './channel.js';
@@ -42,7 +33,8 @@ import { MessageReader, type MessageSink } from './message-reader.js';
 import { frameOf } from './message-writer.js';
 import { RequestWriter } from './request-writer.js';
 import { callHeaders } from './request-headers.js';
-import { codeFromRstCode, RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM, rstCodeName } from './rst-code.js';
+import { cancelledError, isTrailersOnly, metadataOf, responseHeadersError, statusWithoutTrailers, type ResponseHeaders } from './response-status.js';
+import { RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM } from './rst-code.js';
 import { traceClientStream, tracing } from './trace.js';
 
 export interface ClientStreamListener {
@@ -80,8 +72,6 @@ const kCall = Symbol('wiregrpc.clientStream');
 type NodeStream = http2.ClientHttp2Stream & { [kCall]?: ClientStream };
 
 const EMPTY = Object.freeze(new Metadata()) as Metadata;
-/** The HEADERS frame's END_STREAM flag (RFC 9113 §6.2), as node:http2 passes it with 'response'. */
-const FLAG_END_STREAM = 0x1;
 
 export class ClientStream implements ChannelCall, MessageSink {
   readonly waitForReady: boolean;
@@ -264,23 +254,15 @@ export class ClientStream implements ChannelCall, MessageSink {
 
   // ── node:http2 events (through the module-level handlers below) ────────────
 
-  onResponse(headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, flags: number): void {
+  onResponse(headers: ResponseHeaders, flags: number): void {
     if (this.finished) return;
-    // Trailers-Only is one HEADERS frame that ends the stream: the status is in it. A grpc-status
-    // in headers that do not end the stream is not a status (grpc-go decides on END_STREAM too).
-    if ((flags & FLAG_END_STREAM) !== 0 && headers['grpc-status'] !== undefined) {
-      this.statusBlock = headers as HeaderRecord;
+    if (isTrailersOnly(headers, flags)) {
+      this.statusBlock = headers as HeaderRecord; // the status is in the headers
       return;
     }
-    const status = headers[':status'];
-    if (status !== 200) {
-      this.fail(new GrpcError(codeFromHttpStatus(status ?? 0),
-        this.describe(`server answered HTTP ${status} without a grpc-status (content-type ${headers['content-type'] ?? 'none'})`)));
-      return;
-    }
-    const contentType = parseContentType(headers['content-type']);
-    if (contentType === undefined || contentType.web) {
-      this.fail(new GrpcError(Code.UNKNOWN, this.describe(`server answered with content-type "${headers['content-type'] ?? ''}", not application/grpc`)));
+    const notGrpc = responseHeadersError(headers, this);
+    if (notGrpc !== undefined) {
+      this.fail(notGrpc);
       return;
     }
     const encoding = headers['grpc-encoding'];
@@ -373,15 +355,12 @@ export class ClientStream implements ChannelCall, MessageSink {
     const stream = this.stream!;
     const rst = stream.closed ? stream.rstCode ?? RST_NO_ERROR : RST_NO_ERROR;
     if (rst === RST_REFUSED_STREAM && this.canReplay()) return;
-    const lost = this.conn?.lost;
-    if (lost !== undefined && rst !== RST_REFUSED_STREAM) {
-      this.finish(new GrpcError(Code.UNAVAILABLE, this.describe(`connection to ${this.conn!.address} lost: ${lost}`)), EMPTY);
-    } else if (rst !== RST_NO_ERROR) {
-      this.finish(new GrpcError(codeFromRstCode(rst), this.describe(`stream reset by the server with ${rstCodeName(rst)}`)), EMPTY);
-    } else {
-      // END_STREAM without trailers, or RST_STREAM(NO_ERROR) before them: INTERNAL either way.
-      this.fail(new GrpcError(Code.INTERNAL, this.describe('server closed the stream without sending trailers')));
-    }
+    const cause = rst === RST_REFUSED_STREAM ? undefined : this.conn?.lost;
+    const lost = cause === undefined ? undefined : { address: this.conn!.address, cause };
+    const error = statusWithoutTrailers(rst, lost, this);
+    // Ended by the server without a status (INTERNAL): our side may still be open, so reset it.
+    if (lost === undefined && rst === RST_NO_ERROR) this.fail(error);
+    else this.finish(error, EMPTY);
   }
 
   /** Ends the call with an error found on our side, and resets the stream. */
@@ -441,25 +420,11 @@ export class ClientStream implements ChannelCall, MessageSink {
   }
 }
 
-function cancelledError(reason: unknown): GrpcError {
-  if (reason instanceof GrpcError) return reason;
-  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
-  return new GrpcError(Code.CANCELLED, `call cancelled by the client${why}`, reason === undefined ? undefined : { cause: reason });
-}
-
-function metadataOf(block: HeaderRecord): Metadata {
-  try {
-    return Metadata.fromHeaders(block);
-  } catch {
-    return new Metadata();
-  }
-}
-
 function onDeadline(call: ClientStream): void {
   call.expire();
 }
 
-function onResponse(this: NodeStream, headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, flags: number): void {
+function onResponse(this: NodeStream, headers: ResponseHeaders, flags: number): void {
   this[kCall]?.onResponse(headers, flags);
 }
 function onData(this: NodeStream, chunk: Buffer): void {
