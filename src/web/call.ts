@@ -82,7 +82,7 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
   headers.set('x-user-agent', USER_AGENT);
   for (const md of [toMetadata(transport.metadata), toMetadata(options.metadata)]) {
     if (md === undefined) continue;
-    const record = md.toHeaders({});
+    const record = md.toHeaders({}, { skipReserved: true }); // metadata never replaces a protocol field
     for (const key of Object.keys(record)) {
       const value = record[key]!;
       if (Array.isArray(value)) for (const v of value) headers.append(key, v);

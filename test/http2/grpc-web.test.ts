@@ -137,6 +137,16 @@ t.test('unary over HTTP/1.1 with the fetch client: value, header and trailer met
   t.equal(await web.Unary({ text: 'by .proto name' }).then((r) => r.text), 'by .proto name');
 });
 
+t.test('metadata naming protocol fields (content-type, grpc-timeout, te) never reaches the wire', async (t) => {
+  let header: Metadata | undefined;
+  const forged = { 'content-type': 'text/plain', 'grpc-timeout': '1n', te: 'gzip', 'x-token': 'kept' };
+  const reply = await web.unary({ text: 'plain' }, { metadata: forged, onHeader: (md) => (header = md) });
+  t.equal(reply.text, 'plain', 'the call went through: its own content-type, no 1 ns deadline');
+  t.equal(header?.get('x-token-seen'), 'kept', 'ordinary metadata still travels');
+  const perClient = createWebClient(Echo, { baseUrl: main.base, metadata: forged });
+  t.equal((await perClient.unary({ text: 'per-client' })).text, 'per-client', 'the same for per-client metadata');
+});
+
 t.test('server-streaming: messages arrive in order, then the status', async (t) => {
   const got: string[] = [];
   for await (const reply of web.stream({ text: 'n', count: 5 })) got.push(`${reply.index}:${reply.text}`);
