@@ -79,6 +79,16 @@ const EDITIONS: Readonly<Record<number, string>> = { 998: 'proto2', 999: 'proto3
 type Json = Record<string, any>;
 
 /**
+ * An object keyed by names from the descriptors, which are untrusted: without
+ * a prototype, `__proto__`, `constructor` or `toString` are keys like any
+ * other. On a plain {} they are not — `nested['__proto__'] ??= {}` would
+ * return Object.prototype and the next write would pollute every object.
+ */
+function dict(): Json {
+  return Object.create(null) as Json;
+}
+
+/**
  * Decoded FileDescriptorProtos (every file the types refer to) → a resolved
  * ProtoSet. The descriptors usually come from a server (reflection), so they
  * are untrusted input: anything wrong with them — a dangling index, a type
@@ -86,7 +96,7 @@ type Json = Record<string, any>;
  * naming it, as any malformed answer from a peer is.
  */
 export function protoSetFromDescriptors(files: readonly FileDescriptor[]): ProtoSet {
-  const json: Json = {};
+  const json = dict();
   for (const file of files) addFile(json, file);
   let root: protobuf.Root;
   try {
@@ -106,15 +116,15 @@ function addFile(rootJson: Json, file: FileDescriptor): void {
   const edition = editionOf(file);
   let ns = rootJson;
   for (const part of file.package === '' ? [] : file.package.split('.')) {
-    ns.nested ??= {};
-    ns = ns.nested[part] ??= {};
+    ns.nested ??= dict();
+    ns = ns.nested[part] ??= dict();
   }
-  ns.nested ??= {};
+  ns.nested ??= dict();
   // protobufjs reads the edition from each top-level object (nested ones inherit it).
   for (const message of file.messageType) ns.nested[message.name] = { ...messageJson(message), edition };
   for (const e of file.enumType) ns.nested[e.name] = { ...enumJson(e), edition };
   for (const service of file.service) {
-    const methods: Json = {};
+    const methods = dict();
     for (const m of service.method) {
       methods[m.name] = {
         requestType: m.inputType,
@@ -141,8 +151,8 @@ function messageJson(message: MessageDescriptor): Json {
   const mapEntries = new Map<string, MessageDescriptor>();
   for (const nested of message.nestedType) if (nested.options?.mapEntry === true) mapEntries.set(nested.name, nested);
 
-  const fields: Json = {};
-  const oneofs: Json = {};
+  const fields = dict();
+  const oneofs = dict();
   for (const field of message.field) {
     if (field.extendee !== undefined && field.extendee !== '') continue;
     const entry = field.label === LABEL_REPEATED ? mapEntryOf(field, mapEntries) : undefined;
@@ -173,7 +183,7 @@ function messageJson(message: MessageDescriptor): Json {
   // A proto2 group's field has TYPE_GROUP and its message is nested beside it: mark the message
   // as a group, so protobufjs (like its parser) knows the field is DELIMITED on the wire.
   const groups = new Set(message.field.filter((f) => f.type === TYPE_GROUP).map((f) => f.typeName?.slice(f.typeName.lastIndexOf('.') + 1)));
-  const nested: Json = {};
+  const nested = dict();
   for (const type of message.nestedType) {
     if (!mapEntries.has(type.name)) nested[type.name] = { ...messageJson(type), ...(groups.has(type.name) ? { group: true } : {}) };
   }
@@ -199,7 +209,7 @@ function typeOf(field: FieldDescriptor): string {
 }
 
 function enumJson(e: EnumDescriptor): Json {
-  const values: Json = {};
+  const values = dict();
   for (const v of e.value) values[v.name] = v.number;
   return { values };
 }

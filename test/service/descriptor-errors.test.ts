@@ -72,3 +72,32 @@ t.test('a bad map key is INTERNAL; a group, valid but not supported, UNIMPLEMENT
   const legacy = protoSetFromDescriptors([file([group], { syntax: 'proto2' })]);
   grpcError(t, () => legacy.message('evil.G'), Code.UNIMPLEMENTED, 'groups', 'a proto2 group');
 });
+
+t.test('names from descriptors are data, never object keys with meaning: __proto__, constructor, toString', async (t) => {
+  const pollution = () => Object.keys(Object.prototype).concat(['nested', 'fields', 'values', 'methods'].filter((k) => k in {}));
+  const before = pollution();
+  const odd = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+  for (const name of odd) {
+    const files: FileDescriptor[] = [
+      file([message('M', [{ name: 'a', number: 1, type: TYPE_INT32, label: LABEL_OPTIONAL }])], { package: `${name}.pkg` }),
+      file([message(name, [{ name, number: 1, type: TYPE_STRING, label: LABEL_OPTIONAL }], {
+        oneofDecl: [{ name }],
+        nestedType: [message(name, [])],
+        enumType: [{ name, value: [{ name: 'ZERO', number: 0 }] }],
+      })], { name: 'odd.proto', package: name === '__proto__' ? 'p' : name }),
+      file([], { name: 'enum.proto', package: `e${name.length}`, enumType: [{ name: 'E', value: [{ name: 'ZERO', number: 0 }, { name, number: 1 }] }],
+        service: [{ name: 'S', method: [{ name, inputType: `.${name}.pkg.M`, outputType: `.${name}.pkg.M` }] }] }),
+    ];
+    for (const f of files) {
+      try {
+        protoSetFromDescriptors([f]);
+      } catch (err) {
+        t.ok(err instanceof GrpcError, `${name} in ${f.name}: a GrpcError if anything (got ${(err as Error)?.constructor?.name}: ${(err as Error)?.message})`);
+      }
+    }
+    t.same(pollution(), before, `${name}: Object.prototype is untouched`);
+    t.equal((Object as unknown as { nested?: unknown }).nested, undefined, `${name}: Object is untouched`);
+  }
+  const set = protoSetFromDescriptors([file([message('M', [{ name: 'a', number: 1, type: TYPE_INT32, label: LABEL_OPTIONAL }])], { package: 'constructor.pkg' })]);
+  t.ok(set.message('constructor.pkg.M'), 'a package named "constructor" holds its messages');
+});
