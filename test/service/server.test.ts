@@ -239,11 +239,38 @@ t.test('bidi: ping-pong, one reply per request, in order', async (t) => {
 });
 
 t.test('deadline: DEADLINE_EXCEEDED, and the handler signal aborts', async (t) => {
-  const { client } = await start(t);
+  const { client, port } = await start(t);
   const before = Date.now();
   const r = await unaryCall(client, 'unary', { text: 'slow', delayMs: 2000 }, undefined, { deadline: Date.now() + 150 });
   t.equal(r.error?.code, grpc.status.DEADLINE_EXCEEDED);
   t.ok(seen.deadline! >= before + 100 && seen.deadline! <= Date.now() + 200, 'ctx.deadline comes from grpc-timeout');
+  // The client's own timer races the server's: grpc-js resets the stream (RST_STREAM(CANCEL)) at its
+  // deadline, so the handler sees DEADLINE_EXCEEDED if the server's timer fired first, CANCELLED if
+  // the reset came first — both right (grpc-go: the context's error is DeadlineExceeded or Canceled).
+  const raced = await seen.aborted;
+  t.ok(raced instanceof GrpcError && (raced.code === Code.DEADLINE_EXCEEDED || raced.code === Code.CANCELLED),
+    `signal reason is DEADLINE_EXCEEDED or CANCELLED (${(raced as Error)?.message})`);
+
+  // A client that sends grpc-timeout and never cancels leaves only the server's timer: DEADLINE_EXCEEDED,
+  // for the handler and as the status the client receives.
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  t.teardown(() => session.destroy());
+  session.on('error', () => {});
+  const stream = session.request({ ':method': 'POST', ':path': '/wiregrpc.test.Echo/Unary', 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '150m' });
+  stream.on('error', () => {});
+  const request = Object.values(Echo.methods).find((m) => m.name === 'Unary')!.input.encode({ text: 'slow', delayMs: 2000 });
+  const framed = Buffer.alloc(5 + request.length);
+  framed.writeUInt32BE(request.length, 1);
+  framed.set(request, 5);
+  stream.end(framed);
+  const status = await new Promise<string | undefined>((resolve) => {
+    let block: http2.IncomingHttpHeaders = {};
+    stream.on('response', (h) => (block = h));
+    stream.on('trailers', (h) => (block = h));
+    stream.on('close', () => resolve(block['grpc-status'] as string | undefined));
+    stream.resume();
+  });
+  t.equal(status, String(Code.DEADLINE_EXCEEDED), 'the status on the wire');
   const reason = await seen.aborted;
   t.ok(reason instanceof GrpcError && reason.code === Code.DEADLINE_EXCEEDED, 'signal reason is DEADLINE_EXCEEDED');
 });
