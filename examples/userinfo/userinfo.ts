@@ -6,29 +6,17 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadProtoSync, type UnaryMethod } from '../../src/service/index.js';
+import { loadProtoSync } from '../../src/service/index.js';
 
-export interface UserRequest {
-  name: string;
-}
-
-export interface UserResponse {
-  id: number;
-  name: string;
-  age: number;
-  hobby: string[];
-}
+// The message shapes and the client's type come from `wiregrpc gen` (examples/userinfo/gen/), so they cannot
+// drift from the .proto; only the service definition itself is loaded from the .proto at startup.
+export type { UserRequest, UserResponse, UserInfoClient } from './gen/userinfo.js';
 
 // The same file works from the sources (examples/userinfo/) and compiled (dist/examples/userinfo/).
 const protoFile = ['../../proto/userinfo.proto', '../../../proto/userinfo.proto']
   .map((path) => fileURLToPath(new URL(path, import.meta.url)))
   .find((path) => existsSync(path));
 if (!protoFile) throw new Error('proto/userinfo.proto not found next to the examples');
-
-/** The client stub's type: `createClient<UserInfoClient>(UserInfo, target)`. */
-export interface UserInfoClient {
-  getUserInfo: UnaryMethod<UserRequest, UserResponse>;
-}
 
 /** `proto.UserInfo`: its one method is `GetUserInfo` (client stub: `getUserInfo`). */
 export const UserInfo = loadProtoSync(protoFile).service('proto.UserInfo');
