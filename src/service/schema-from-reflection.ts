@@ -4,7 +4,7 @@
  * protobufjs is used here only as a .proto parser: we read its Type / Field /
  * MapField / OneOf / Enum objects and write out plain data that our own codec
  * and JSON mapping understand. Nothing here calls protobufjs encode/decode,
- * `fromObject` or `setup()` (those generate code with `new Function`).
+ * `fromObject` or `setup()` (those generate code at run time, which the no-codegen flag forbids).
  *
  * Recursive and mutually recursive messages (`message Node { Node next = 1; }`)
  * are tied without recursion: asking for a message creates its schema object

@@ -1,5 +1,5 @@
 /**
- * UTF-8 for protobuf `string` fields, without Buffer.
+ * UTF-8 for protobuf `string` fields, without a Node Buffer (runs anywhere).
  *
  * Short strings dominate real messages (names, ids, enum-like tokens), and for
  * them a plain JavaScript loop beats the fixed cost of calling into
