@@ -35,50 +35,13 @@ import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
 import { RequestQueue, type RequestOwner } from './request-queue.js';
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
+import { onClose, onData, onDeadline, onDrain, onEnd, onError, resetStream } from './server-stream-events.js';
 
 export { GRPC_PROTOCOL, type CallConfig, type CallDispatcher, type CallProtocol, type FrameSource, type Route } from './call-protocol.js';
 
 const OPEN = 0; // nothing sent yet
 const HEADERS_SENT = 1;
 const DONE = 2; // status sent, or the stream is gone
-
-const NO_ERROR = 0; // HTTP/2 error code NO_ERROR
-
-// Stream listeners: module functions (one per server, not one per call); `this` is the stream.
-function onData(this: CallStream, chunk: Buffer): void {
-  this[CALL].receive(chunk);
-}
-function onEnd(this: CallStream): void {
-  this[CALL].receiveEnd();
-}
-// 'close', and 'aborted' (the stream closed — RST_STREAM, or the connection
-// went — while the client was still sending). node:http2 emits 'aborted' first
-// and may emit 'end' after it: handling it as the close ends the call before
-// that 'end' arrives, so a cut-short request stream is never taken for a
-// complete one (a truncated upload for a whole one).
-function onClose(this: CallStream): void {
-  this[CALL].closed();
-}
-function onDrain(this: CallStream): void {
-  this[CALL].drained();
-}
-function onError(): void {
-  // 'close' follows every stream error; it does the cleanup.
-}
-function onDeadline(call: ServerCall): void {
-  call.deadlineReached();
-}
-/**
- * RST_STREAM(NO_ERROR) once our status is out (see `stopClient`), run from
- * setImmediate: a reset submitted from inside 'wantTrailers', right after
- * sendTrailers, overtakes the trailers and the client never gets the status
- * (test/http2/server.test.ts, "the reset never overtakes"). A Trailers-Only
- * HEADERS frame survives an immediate reset today, but both paths keep the one
- * rule: reset after the status has been written.
- */
-function resetStream(stream: ServerHttp2Stream): void {
-  if (!stream.closed) stream.close(NO_ERROR);
-}
 
 export class ServerCall implements FrameTarget, RequestOwner {
   readonly stream: ServerHttp2Stream;
