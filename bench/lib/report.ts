@@ -1,6 +1,6 @@
 /** Report writers: the console table, Markdown and JSON. (The SVG chart is in svg.ts.) */
 import type { Results, Row, TargetResult } from './results.js';
-import { describeTarget } from './targets.js';
+import { describeGoal, describeTarget } from './targets.js';
 import { fmt } from './stats.js';
 
 export interface Meta {
@@ -33,7 +33,7 @@ function ratioText(r: number): string {
 
 function verdict(t: TargetResult): string {
   const mark = t.pass === undefined ? 'n/a' : t.pass ? 'pass' : 'MISS';
-  return `${ratioText(t.ratio)} (${describeTarget(t)}) ${mark}`;
+  return `${ratioText(t.ratio)} (${describeGoal(t)}) ${mark}`;
 }
 
 /** One grid per suite: case | metric | unit | impl... | wiregrpc vs others | targets. */
@@ -46,7 +46,7 @@ export function suiteGrid(results: Results, suite: string, targets: readonly Tar
       const rows = impls.map((i) => results.get(suite, kase, metric, i));
       const any = rows.find((r) => r)!;
       const subject = results.get(suite, kase, metric, 'wiregrpc');
-      const ratios = impls.filter((i) => i !== 'wiregrpc').map((i) => {
+      const ratios = impls.filter((i) => i !== 'wiregrpc' && !info.references?.includes(i)).map((i) => {
         const b = results.get(suite, kase, metric, i);
         return subject?.samples.length && b?.samples.length ? `${ratioText(subject.median / b.median)} ${i}` : '';
       }).filter(Boolean).join(', ');
@@ -86,8 +86,8 @@ function mdTable(grid: string[][]): string {
 }
 
 export function targetGrid(targets: readonly TargetResult[]): string[][] {
-  return [['suite', 'case', 'metric', 'goal', 'wiregrpc ÷ baseline', 'result'],
-    ...targets.map((t) => [t.suite, t.case, t.metric, describeTarget(t), ratioText(t.ratio),
+  return [['suite', 'case', 'metric', 'subject', 'goal', 'subject ÷ baseline', 'result'],
+    ...targets.map((t) => [t.suite, t.case, t.metric, t.subject, describeTarget(t), ratioText(t.ratio),
       t.pass === undefined ? 'n/a (not measured)' : t.pass ? 'pass' : 'MISS'])];
 }
 

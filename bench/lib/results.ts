@@ -47,6 +47,8 @@ export interface SuiteInfo {
   title: string;
   /** Implementations in display order. */
   impls: string[];
+  /** Of those, the reference rows (floors): shown, but not compared in the "wiregrpc ÷" column. */
+  references?: string[];
   notes: string[];
 }
 

@@ -1,7 +1,7 @@
 /**
  * A hand-written SVG bar chart for the README: one group per targeted comparison, one bar per implementation,
  * lengths relative to the best in the group (so "longer is better" even for times and sizes), the actual median
- * printed beside each bar, and wiregrpc's goal drawn as a tick on its bar.
+ * printed beside each bar, and each goal drawn as a tick on its subject's bar (wiregrpc's, or wiregrpc-gen's).
  */
 import type { Results, TargetResult } from './results.js';
 import { fmt } from './stats.js';
@@ -11,8 +11,9 @@ const COLORS: Record<string, string> = {
 };
 const OTHER = '#c4cad0';
 const WIDTH = 820;
-const LABEL_W = 96;
-const BAR_W = 470;
+/** Room for the longest implementation name (the reference rows: "floor: node + http2 + protobufjs"). */
+const LABEL_W = 200;
+const BAR_W = 400;
 const ROW_H = 20;
 const GROUP_GAP = 16;
 const TITLE_H = 22;
@@ -43,7 +44,8 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
     const better = rows[0]!.better;
     const best = better === 'higher' ? Math.max(...rows.map((r) => r.median)) : Math.min(...rows.map((r) => r.median));
     const rel = (v: number): number => (better === 'higher' ? v / best : best / v);
-    const verdicts = g.targets.map((t) => `${t.pass === undefined ? '' : t.pass ? '✓' : '✗'} ${t.op === '<=' ? '≤' : t.op === '>=' ? '≥' : '>'}${t.value}× ${t.baseline}`).join('   ');
+    const verdicts = g.targets.map((t) => `${t.pass === undefined ? '' : t.pass ? '✓' : '✗'} ${t.subject === 'wiregrpc' ? '' : `${t.subject} `}` +
+      `${t.op === '<=' ? '≤' : t.op === '>=' ? '≥' : '>'}${t.value}× ${t.baseline}`).join('   ');
     body.push(`<text x="16" y="${y + 14}" class="t">${esc(`${SUITE_TITLES[g.suite] ?? g.suite} · ${g.case} · ${g.metric}` +
       ` (${better === 'higher' ? 'higher' : 'lower'} is better)`)}</text>`);
     body.push(`<text x="${WIDTH - 16}" y="${y + 14}" class="g" text-anchor="end">goal: ${esc(verdicts)}</text>`);
@@ -53,14 +55,12 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
       const color = COLORS[r.impl] ?? OTHER;
       body.push(`<text x="${16 + LABEL_W - 8}" y="${y + 14}" text-anchor="end" class="l">${esc(r.impl)}</text>`);
       body.push(`<rect x="${16 + LABEL_W}" y="${y + 3}" width="${w}" height="${ROW_H - 6}" rx="2" fill="${color}"/>`);
-      if (r.impl === 'wiregrpc') {
-        for (const t of g.targets) {
-          const b = rows.find((x) => x.impl === t.baseline);
-          if (!b) continue;
-          const goal = b.median * t.value;
-          const gx = 16 + LABEL_W + Math.round(BAR_W * Math.min(1, rel(goal)));
-          body.push(`<line x1="${gx}" y1="${y}" x2="${gx}" y2="${y + ROW_H}" class="k"/>`);
-        }
+      for (const t of g.targets) {
+        const b = rows.find((x) => x.impl === t.baseline);
+        if (t.subject !== r.impl || !b) continue;
+        const goal = b.median * t.value;
+        const gx = 16 + LABEL_W + Math.round(BAR_W * Math.min(1, rel(goal)));
+        body.push(`<line x1="${gx}" y1="${y}" x2="${gx}" y2="${y + ROW_H}" class="k"/>`);
       }
       const range = r.samples.length > 1 ? ` (${fmt(r.min)}–${fmt(r.max)})` : '';
       body.push(`<text x="${16 + LABEL_W + w + 6}" y="${y + 14}" class="v">${esc(`${fmt(r.median)} ${r.unit}${range}`)}</text>`);
@@ -76,7 +76,7 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="16" y="24" class="h">wiregrpc vs @grpc/grpc-js vs raw node:http2</text>
 <text x="16" y="42" class="s">${esc(subtitle)}</text>
-<text x="16" y="58" class="s">bar length: relative to the best in its group (longer is better) · median (min–max) · red tick: wiregrpc's goal</text>
+<text x="16" y="58" class="s">bar length: relative to the best in its group (longer is better) · median (min–max) · red tick: a goal, on the bar it is set for</text>
 ${body.join('\n')}
 </svg>
 `;

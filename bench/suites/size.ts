@@ -14,8 +14,12 @@ import type { Metric } from '../lib/results.js';
 import { startServer } from '../lib/servers.js';
 import { alternate, type Suite } from '../lib/suite.js';
 
+/** A reference, not a contender: protobufjs on its own, parsing userinfo.proto (bench/peers/protobufjs-parse.ts). */
+const PROTOBUFJS_ALONE = 'protobufjs alone';
+
 const ENTRIES: Record<string, string> = {
   wiregrpc: 'cold-wiregrpc', 'grpc-js': 'cold-grpcjs', raw: 'cold-raw', 'wiregrpc-gen': 'cold-wiregrpc-gen',
+  [PROTOBUFJS_ALONE]: 'protobufjs-parse',
 };
 
 const METRICS = {
@@ -58,13 +62,17 @@ export async function bundle(entry: string, outfile: string): Promise<Bundle> {
 export const size: Suite = {
   name: 'size',
   title: 'Client bundle size (esbuild --bundle --minify --platform=node, gzip -9)',
-  impls: ['wiregrpc', 'grpc-js', 'raw', 'wiregrpc-gen'],
+  impls: ['wiregrpc', 'grpc-js', 'raw', 'wiregrpc-gen', PROTOBUFJS_ALONE],
   async run(ctx) {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);
+    info.references = [PROTOBUFJS_ALONE];
     info.notes.push('entry: the cold-start program (import, load userinfo.proto at run time, one call); ' +
       'grpc-js includes @grpc/proto-loader; "raw" is node:http2 + protobufjs; "wiregrpc-gen" is the same call with its ' +
       'schemas written out (defineService, no .proto at run time, no protobufjs); each bundle was run once and answered');
+    info.notes.push(`"${PROTOBUFJS_ALONE}" is a reference, not a contender: a program that only parses userinfo.proto ` +
+      'with protobufjs (which carries `long`); every bundle that loads .proto files at run time with protobufjs is at ' +
+      'least this big');
     mkdirSync(TMP_DIR, { recursive: true });
     const server = await startServer(ctx, 'raw', probeUnary);
     try {
@@ -78,7 +86,8 @@ export const size: Suite = {
             info.notes.push(`wiregrpc bundle, largest parts (minified KiB, before gzip): ${top}`);
           }
           const run = await runProgram(process.execPath, [outfile, USERINFO_PROTO, server.target], { timeoutMs: 30_000 });
-          if (run.code !== 0 || run.result?.name !== 'foo') {
+          const answered = impl === PROTOBUFJS_ALONE ? run.result?.service === 'UserInfo' : run.result?.name === 'foo';
+          if (run.code !== 0 || !answered) {
             throw new Error(`the bundle does not run: ${lastLines(run.stderr || run.stdout)}`);
           }
           return { gz: s.gz / 1024, min: s.min / 1024 };
