@@ -38,7 +38,21 @@ export function utf8Length(text: string): number {
 export function utf8Write(text: string, buf: Uint8Array, pos: number): number {
   const len = text.length;
   if (len > SHORT_ENCODE) return pos + encoder.encodeInto(text, buf.subarray(pos)).written;
-  for (let i = 0; i < len; i++) {
+  // ASCII, one byte per unit at the same offset: the common case, in the
+  // tightest loop (one compare and one store per character).
+  let i = 0;
+  for (; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) break;
+    buf[pos + i] = c;
+  }
+  return i === len ? pos + len : utf8WriteFrom(text, i, buf, pos + i);
+}
+
+/** utf8Write from the unit `i` on (the first non-ASCII one) to the end. */
+function utf8WriteFrom(text: string, i: number, buf: Uint8Array, pos: number): number {
+  const len = text.length;
+  for (; i < len; i++) {
     let c = text.charCodeAt(i);
     if (c < 0x80) {
       buf[pos++] = c;
