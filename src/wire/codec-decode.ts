@@ -88,7 +88,15 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
       skipField(r, t);
       continue;
     }
-    switch (f.op) {
+    const op = f.op;
+    if (op >= Op.REPEATED && op <= Op.MAP && f !== listField) {
+      // The first element of a run of one list or map field: find (or make) the container.
+      const bit = f.seenBit;
+      list = containerOf(o, f, fresh && bit !== 0 && (seen & bit) === 0);
+      seen |= bit;
+      listField = f;
+    }
+    switch (op) {
       case T.INT32: case T.ENUM: o[f.key] = r.int32(); break;
       case T.STRING: o[f.key] = readString(r, f); break;
       case T.BOOL: o[f.key] = r.bool(); break;
@@ -101,27 +109,23 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
         o[f.key] = readSub(r, f.msg!, existing, depth);
         break;
       }
-      case Op.REPEATED:
+      // Lists and maps: `list` is the field's container (found above).
       case Op.REPEATED_MESSAGE:
-      case Op.MAP: {
-        if (f !== listField) {
-          const bit = f.seenBit;
-          if (fresh && bit !== 0 && (seen & bit) === 0) {
-            list = f.isMap ? Object.create(null) : [];
-            o[f.key] = list;
-            seen |= bit;
-          } else {
-            list = o[f.key];
-            if (list === null) o[f.key] = list = f.isMap ? Object.create(null) : [];
-          }
-          listField = f;
-        }
-        if (f.op === Op.REPEATED_MESSAGE) list.push(readSub(r, f.msg!, undefined, depth));
-        else if (f.op === Op.MAP) readEntry(r, f, list, depth);
-        else if (t !== f.tag) readPacked(r, f, list);
-        else list.push(f.type === T.STRING ? readString(r, f) : readScalar(r, f, f.type));
+        list.push(readSub(r, f.msg!, undefined, depth));
         break;
-      }
+      case Op.REPEATED_STRING:
+        list.push(readString(r, f));
+        break;
+      case Op.REPEATED:
+        if (t === f.tag) list.push(readScalar(r, f, f.type));
+        else readPacked(r, f, list);
+        break;
+      case Op.REPEATED_BYTES:
+        list.push(r.bytes());
+        break;
+      case Op.MAP:
+        readEntry(r, f, list, depth);
+        break;
       case Op.ONEOF:
         clearSiblings(o, f.siblings!);
         o[f.key] = f.type === T.MESSAGE ? readSub(r, f.msg!, o[f.key], depth) : readScalar(r, f, f.type);
@@ -132,6 +136,21 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
   }
   if (r.pos !== r.len) throw wireError(`protobuf: ${p.schema.typeName} overran its length`);
   if (fresh && (seen & p.containerBits) !== p.containerBits) addEmptyContainers(p, o, seen);
+}
+
+/**
+ * The array or map of the repeated/map field `f` in `o`: a new one when `isNew`
+ * (the first element of a fresh value: the slot holds `null`), else the one
+ * there, or a new one in place of `null`.
+ */
+function containerOf(o: any, f: FieldPlan, isNew: boolean): any {
+  if (!isNew) {
+    const c = o[f.key];
+    if (c !== null && c !== undefined) return c;
+  }
+  const c = f.isMap ? Object.create(null) : [];
+  o[f.key] = c;
+  return c;
 }
 
 /** The repeated and map fields of a fresh value that got no element: empty containers. */

@@ -53,12 +53,16 @@ export const Mode = {
  */
 export const Op = {
   MESSAGE: 20,
-  /** One element of a repeated scalar or enum, unpacked (packed runs come with the other wire type). */
+  // Lists and maps: REPEATED..REPEATED_BYTES (the decoder tests the range).
+  /** One element of a repeated number or enum, unpacked (packed runs come with the other wire type). */
   REPEATED: 21,
   REPEATED_MESSAGE: 22,
-  MAP: 23,
+  /** One element of a repeated string (after messages the commonest list: its own short path). */
+  REPEATED_STRING: 23,
+  REPEATED_BYTES: 24,
+  MAP: 25,
   /** A member of a oneof: clears the other members, then is read like a singular field. */
-  ONEOF: 24,
+  ONEOF: 26,
 } as const;
 
 export interface FieldPlan {
@@ -189,7 +193,8 @@ export function planFor(schema: MessageSchema): MessagePlan {
       mode,
       op: f.oneof !== undefined ? Op.ONEOF
         : mode === Mode.MAP ? Op.MAP
-        : repeated ? (type === T.MESSAGE ? Op.REPEATED_MESSAGE : Op.REPEATED)
+        : repeated ? (type === T.MESSAGE ? Op.REPEATED_MESSAGE : type === T.STRING ? Op.REPEATED_STRING
+          : type === T.BYTES ? Op.REPEATED_BYTES : Op.REPEATED)
         : type === T.MESSAGE ? Op.MESSAGE : type,
       isMap: mode === Mode.MAP,
       tag: ((f.no << 3) | wt) >>> 0,
