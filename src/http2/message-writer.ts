@@ -32,6 +32,10 @@ import { FRAME_HEADER_LENGTH, writeFrameHeader } from '../wire/frame.js';
 const BATCH = 64 * 1024;
 /** Frames at least this long are written as they are, not copied into a batch. */
 const DIRECT = 16 * 1024;
+/** The first arena of a tick is at least this large (and large enough for what the last tick pushed, up to ARENA_MAX). */
+const ARENA_MIN = 1024;
+/** The largest arena: a full batch. */
+const ARENA_MAX = BATCH;
 /** Bytes queued on a stream beyond which the producer waits for 'drain': 8 messages of 64 KiB, enough to keep a connection busy while the producer is descheduled. */
 export const QUEUE_LIMIT = 512 * 1024;
 
@@ -66,30 +70,112 @@ export function mustWait(stream: { readonly writableLength?: number }, congested
 
 export class MessageWriter {
   private readonly target: FrameTarget;
-  /** Frames gathered this tick, in order. */
-  private frames: Uint8Array[] = [];
+  /** Gathered chunks other than the arena run, in order; the run (if any) comes after them. */
+  private pieces: Uint8Array[] = [];
+  /** Bytes gathered (pieces and run) and not yet written. */
   private bytes = 0;
   private scheduled = false;
+
+  // The arena (see `alloc`): frames handed out back to back from one Buffer.
+  private arena: Buffer | undefined;
+  private arenaBuffer: ArrayBufferLike | undefined;
+  private arenaOffset = 0;
+  /** Arena bytes handed out so far; they are never handed out again. */
+  private top = 0;
+  /** The gathered arena frames: arena[runStart, runEnd) (none when equal). */
+  private runStart = 0;
+  private runEnd = 0;
+  /** Size of the next arena: doubles when one fills within a tick, follows the last tick's bytes otherwise. */
+  private arenaSize = ARENA_MIN;
+  /** Bytes pushed since the last end of a tick. */
+  private tickBytes = 0;
+  private allocator: ((length: number) => Uint8Array) | undefined;
 
   constructor(target: FrameTarget) {
     this.target = target;
   }
 
+  /**
+   * An allocator for `codec.encodeFramed(value, alloc)`, for frames pushed
+   * here right after. A frame under DIRECT bytes is a view of the arena, just
+   * behind the previous one: a batch of them is already one piece of memory,
+   * written as it is (no copy, no Buffer per frame). Arena bytes are handed
+   * out once: a full arena is left to the writes still holding it and a
+   * fresh one started. Larger frames get a Buffer of their own.
+   */
+  get alloc(): (length: number) => Uint8Array {
+    return (this.allocator ??= (length) => this.allocate(length));
+  }
+
+  private allocate(length: number): Uint8Array {
+    if (length >= DIRECT) return Buffer.allocUnsafe(length);
+    let at = this.top;
+    if (this.arena === undefined || at + length > this.arena.length) {
+      this.newArena(length);
+      at = 0;
+    }
+    this.top = at + length;
+    return new Uint8Array(this.arenaBuffer!, this.arenaOffset + at, length);
+  }
+
+  private newArena(length: number): void {
+    if (this.arena !== undefined) {
+      // Filled within this tick: what it gathered goes out now (one piece), and the next one is larger.
+      if (this.bytes > 0) this.flush();
+      if (this.arenaSize < ARENA_MAX) this.arenaSize *= 2;
+    }
+    let size = this.arenaSize;
+    while (size < length) size *= 2;
+    const arena = Buffer.allocUnsafe(size); // small ones are slices of Node's shared pool
+    this.arena = arena;
+    this.arenaBuffer = arena.buffer;
+    this.arenaOffset = arena.byteOffset;
+    this.top = this.runStart = this.runEnd = 0;
+    this.schedule(); // the end of the tick lets go of it
+  }
+
   /** Sends one frame: now if large (or if the batch is full), else with the rest of this tick's frames. */
   push(frame: Uint8Array): void {
-    if (frame.length >= DIRECT) {
+    const n = frame.length;
+    this.tickBytes += n;
+    if (n >= DIRECT) {
       if (this.bytes > 0) this.flush();
       this.target.writeFrames(frame);
       return;
     }
-    this.frames.push(frame);
-    this.bytes += frame.length;
-    if (this.bytes >= BATCH) {
-      this.flush();
-    } else if (!this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(flushAtTickEnd, this);
+    this.gather(frame);
+    if (this.bytes >= BATCH) this.flush();
+    else this.schedule();
+  }
+
+  private gather(frame: Uint8Array): void {
+    const n = frame.length;
+    const at = frame.byteOffset - this.arenaOffset;
+    if (frame.buffer === this.arenaBuffer && at >= 0 && at + n <= this.top) {
+      // An arena frame: it extends the run when it lies right behind it (the usual case).
+      if (at !== this.runEnd) {
+        this.closeRun();
+        this.runStart = at;
+      }
+      this.runEnd = at + n;
+    } else {
+      this.closeRun();
+      this.pieces.push(frame);
     }
+    this.bytes += n;
+  }
+
+  /** The run becomes a piece: what comes next goes after it. */
+  private closeRun(): void {
+    if (this.runEnd === this.runStart) return;
+    this.pieces.push(this.arena!.subarray(this.runStart, this.runEnd));
+    this.runStart = this.runEnd;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    process.nextTick(flushAtTickEnd, this);
   }
 
   /** Writes what is gathered, as one chunk. */
@@ -104,46 +190,58 @@ export class MessageWriter {
    * written now and `last` returned as it is.
    */
   take(last: Uint8Array | undefined): Uint8Array | undefined {
-    const frames = this.frames;
-    const n = frames.length;
-    if (n === 0) return last;
-    if (last !== undefined && last.length >= DIRECT) {
-      this.flush();
-      return last;
+    if (last !== undefined) {
+      if (last.length >= DIRECT) {
+        if (this.bytes > 0) this.flush();
+        return last;
+      }
+      this.gather(last);
     }
-    if (n === 1 && last === undefined) {
-      this.reset();
-      return frames[0];
+    if (this.bytes === 0) return undefined;
+    let chunk: Uint8Array;
+    if (this.pieces.length === 0) {
+      chunk = this.arena!.subarray(this.runStart, this.runEnd);
+      this.runStart = this.runEnd;
+    } else {
+      this.closeRun();
+      const pieces = this.pieces;
+      chunk = pieces.length === 1 ? pieces[0]! : concat(pieces, this.bytes);
+      this.pieces = [];
     }
-    const total = this.bytes + (last === undefined ? 0 : last.length);
-    const chunk = Buffer.allocUnsafe(total);
-    let at = 0;
-    for (let i = 0; i < n; i++) {
-      const frame = frames[i]!;
-      if (frame.length <= 16) for (let j = 0; j < frame.length; j++) chunk[at + j] = frame[j]!;
-      else chunk.set(frame, at);
-      at += frame.length;
-    }
-    if (last !== undefined) chunk.set(last, at);
-    this.reset();
+    this.bytes = 0;
     return chunk;
   }
 
   /** Drops what is gathered (the stream is gone). */
   discard(): void {
-    if (this.frames.length > 0) this.reset();
-  }
-
-  private reset(): void {
-    this.frames = [];
+    if (this.pieces.length > 0) this.pieces = [];
     this.bytes = 0;
+    this.runStart = this.runEnd;
   }
 
   /** @internal The end of the tick in which frames were gathered. */
   tickEnded(): void {
     this.scheduled = false;
     this.flush();
+    // Let go of the arena (the writes in flight keep it as long as they need): an idle stream holds no memory.
+    this.arena = this.arenaBuffer = undefined;
+    let size = ARENA_MIN;
+    while (size < this.tickBytes && size < ARENA_MAX) size *= 2;
+    this.arenaSize = size;
+    this.tickBytes = 0;
   }
+}
+
+/** The pieces, in one Buffer. */
+function concat(pieces: readonly Uint8Array[], total: number): Uint8Array {
+  const chunk = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const piece of pieces) {
+    if (piece.length <= 16) for (let j = 0; j < piece.length; j++) chunk[at + j] = piece[j]!;
+    else chunk.set(piece, at);
+    at += piece.length;
+  }
+  return chunk;
 }
 
 function flushAtTickEnd(writer: MessageWriter): void {

@@ -241,6 +241,15 @@ export class ServerCall implements FrameTarget, RequestOwner {
   }
 
   /**
+   * The allocator to frame streamed responses with (`codec.encodeFramed(value, alloc)`)
+   * right before `sendFrame`: small frames land back to back in the batch
+   * that carries them (MessageWriter.alloc). Not for unary responses.
+   */
+  get frameAllocator(): (length: number) => Uint8Array {
+    return (this.out ??= new MessageWriter(this)).alloc;
+  }
+
+  /**
    * `sendMessage` for a message already framed as uncompressed
    * ([0][length][message], what `codec.encodeFramed` gives): sent as is, no
    * copy, or re-framed from its payload when compressed.

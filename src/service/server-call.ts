@@ -133,9 +133,10 @@ async function sendAll(call: ServerCall, output: MessageCodec<any>, responses: R
   if (typeof (responses as any)[Symbol.asyncIterator] !== 'function' && typeof (responses as any)[Symbol.iterator] !== 'function') {
     throw new GrpcError(Code.INTERNAL, `${call.path}: a streaming handler must return an (async) iterable, e.g. be an async generator`);
   }
+  const alloc = call.frameAllocator;
   for await (const response of responses) {
     if (call.done) break;
-    const sent = call.sendFrame(encodeResponse(output, response));
+    const sent = call.sendFrame(encodeResponse(output, response, alloc));
     if (sent !== undefined) await sent;
   }
 }
@@ -186,10 +187,10 @@ function decodeRequest<I>(codec: MessageCodec<I>, bytes: Uint8Array): I {
 }
 
 /** The response as a whole gRPC frame in a Node Buffer: the transport sends it without another copy. */
-function encodeResponse(codec: MessageCodec<any>, response: unknown): Uint8Array {
+function encodeResponse(codec: MessageCodec<any>, response: unknown, alloc: (length: number) => Uint8Array = allocFrame): Uint8Array {
   if (response === undefined || response === null) throw new GrpcError(Code.INTERNAL, 'the handler returned no response message');
   try {
-    return codec.encodeFramed(response, allocFrame);
+    return codec.encodeFramed(response, alloc);
   } catch (err) {
     throw new GrpcError(Code.INTERNAL, `could not encode the response (${codec.schema.typeName}): ${(err as Error).message}`, { cause: err });
   }
