@@ -109,14 +109,52 @@ export function utf8Decode(buf: Uint8Array, start: number, end: number): string 
     if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) >= 0x80) return shortDecode(buf, i, end, out);
     out += fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7);
   }
-  for (let j = i; j < end; j++) if (buf[j]! >= 0x80) return shortDecode(buf, i, end, out);
-  return i === end ? out : out + upTo7(buf, i, end - i);
+  if (i === end) return out;
+  const tail = asciiUpTo7(buf, i, end - i);
+  return tail === undefined ? shortDecode(buf, i, end, out) : out + tail;
+}
+
+/**
+ * The `n` (1–7) bytes at `b[i]` as a string when they are all ASCII, else
+ * undefined: one test of all of them at once, one call to build the string.
+ */
+function asciiUpTo7(b: Uint8Array, i: number, n: number): string | undefined {
+  switch (n) {
+    case 1: {
+      const c0 = b[i]!;
+      return c0 < 0x80 ? fromCharCode(c0) : undefined;
+    }
+    case 2: {
+      const c0 = b[i]!, c1 = b[i + 1]!;
+      return (c0 | c1) < 0x80 ? fromCharCode(c0, c1) : undefined;
+    }
+    case 3: {
+      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!;
+      return (c0 | c1 | c2) < 0x80 ? fromCharCode(c0, c1, c2) : undefined;
+    }
+    case 4: {
+      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!;
+      return (c0 | c1 | c2 | c3) < 0x80 ? fromCharCode(c0, c1, c2, c3) : undefined;
+    }
+    case 5: {
+      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!, c4 = b[i + 4]!;
+      return (c0 | c1 | c2 | c3 | c4) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4) : undefined;
+    }
+    case 6: {
+      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!, c4 = b[i + 4]!, c5 = b[i + 5]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5) : undefined;
+    }
+    default: {
+      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!, c4 = b[i + 4]!, c5 = b[i + 5]!, c6 = b[i + 6]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6) : undefined;
+    }
+  }
 }
 
 const fromCharCode = String.fromCharCode;
 
-/** The `n` (1–7) code units at `u[i]` as a string: one call, no array. */
-function upTo7(u: ArrayLike<number>, i: number, n: number): string {
+/** The `n` (1–7) UTF-16 code units at `u[i]` as a string: one call, no array. */
+function upTo7(u: Uint16Array, i: number, n: number): string {
   switch (n) {
     case 1: return fromCharCode(u[i]!);
     case 2: return fromCharCode(u[i]!, u[i + 1]!);
