@@ -12,8 +12,8 @@ const COLORS: Record<string, string> = {
 const OTHER = '#c4cad0';
 const WIDTH = 820;
 /** Room for the longest implementation name (the reference rows: "floor: node + http2 + protobufjs"). */
-const LABEL_W = 200;
-const BAR_W = 400;
+const LABEL_W = 212;
+const BAR_W = 390;
 const ROW_H = 20;
 const GROUP_GAP = 16;
 const TITLE_H = 22;
@@ -44,7 +44,8 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
     const better = rows[0]!.better;
     const best = better === 'higher' ? Math.max(...rows.map((r) => r.median)) : Math.min(...rows.map((r) => r.median));
     const rel = (v: number): number => (better === 'higher' ? v / best : best / v);
-    const verdicts = g.targets.map((t) => `${t.pass === undefined ? '' : t.pass ? '✓' : '✗'} ${t.subject === 'wiregrpc' ? '' : `${t.subject} `}` +
+    const named = g.targets.some((t) => t.subject !== 'wiregrpc'); // name every goal's subject once one is not wiregrpc
+    const verdicts = g.targets.map((t) => `${t.pass === undefined ? '' : t.pass ? '✓' : '✗'} ${named ? `${t.subject} ` : ''}` +
       `${t.op === '<=' ? '≤' : t.op === '>=' ? '≥' : '>'}${t.value}× ${t.baseline}`).join('   ');
     body.push(`<text x="16" y="${y + 14}" class="t">${esc(`${SUITE_TITLES[g.suite] ?? g.suite} · ${g.case} · ${g.metric}` +
       ` (${better === 'higher' ? 'higher' : 'lower'} is better)`)}</text>`);

@@ -81,9 +81,9 @@ export const size: Suite = {
         async measure(_c, impl) {
           const outfile = join(TMP_DIR, `bundle-${impl}.mjs`);
           const s = await bundle(peerScript(ENTRIES[impl]!), outfile);
-          if (impl === 'wiregrpc') {
+          if (impl === 'wiregrpc' || impl === 'wiregrpc-gen') {
             const top = s.parts.slice(0, 6).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)}`).join(', ');
-            info.notes.push(`wiregrpc bundle, largest parts (minified KiB, before gzip): ${top}`);
+            info.notes.push(`${impl} bundle, largest parts (minified KiB, before gzip): ${top}`);
           }
           const run = await runProgram(process.execPath, [outfile, USERINFO_PROTO, server.target], { timeoutMs: 30_000 });
           const answered = impl === PROTOBUFJS_ALONE ? run.result?.service === 'UserInfo' : run.result?.name === 'foo';
