@@ -14,7 +14,7 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Below this many UTF-16 units / bytes, the JavaScript loops are faster. */
 const SHORT_ENCODE = 64;
-const SHORT_DECODE = 48;
+const SHORT_DECODE = 64;
 
 /** The exact number of UTF-8 bytes `text` encodes to. */
 export function utf8Length(text: string): number {
