@@ -18,7 +18,7 @@
 import type http from 'node:http';
 import type http2 from 'node:http2';
 import net from 'node:net';
-import tls from 'node:tls';
+import { nodeTls } from './node-tls.js';
 import type { TlsOptions } from './server.js';
 
 const PREFACE = Buffer.from('PRI');
@@ -30,7 +30,7 @@ const PREFACE = Buffer.from('PRI');
  */
 export function createFront(h2: http2.Http2Server, h1: http.Server, options: TlsOptions | undefined, undecided: Set<net.Socket>): net.Server {
   if (options === undefined) return net.createServer((socket) => sniff(socket, h2, h1, undecided));
-  const server = tls.createServer(
+  const server = nodeTls().createServer(
     {
       key: options.key,
       cert: options.cert,

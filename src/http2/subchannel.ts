@@ -18,8 +18,9 @@
  */
 import http2 from 'node:http2';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { nodeTls } from './node-tls.js';
 import { rstCodeName } from './rst-code.js';
 import { formatAddress, type Address } from './target.js';
 
@@ -311,7 +312,7 @@ function openSession(address: Address, options: ConnectOptions): http2.ClientHtt
   if ('path' in address) {
     // node:http2 has no unix socket URL: we hand it the socket.
     extra.createConnection = () =>
-      secure ? tls.connect({ ...(extra as tls.ConnectionOptions), path: address.path, ALPNProtocols: ['h2'] }) : net.connect(address.path);
+      secure ? nodeTls().connect({ ...(extra as tls.ConnectionOptions), path: address.path, ALPNProtocols: ['h2'] }) : net.connect(address.path);
     return http2.connect(`${secure ? 'https' : 'http'}://localhost`, extra);
   }
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
