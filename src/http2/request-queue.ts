@@ -45,7 +45,8 @@ export class RequestQueue implements MessageSink {
   ended = false;
   private readonly owner: RequestOwner;
   private readonly stream: ServerHttp2Stream;
-  private readonly reader: MessageReader;
+  /** Dropped once the client has half-closed: nothing more arrives, and a finished call should not keep it alive. */
+  private reader: MessageReader | undefined;
   /** One request (unary, server-streaming), handed over by `dispatchRequest`; else pulled by `read()`. */
   private readonly single: boolean;
   private one: Uint8Array | undefined;
@@ -95,15 +96,19 @@ export class RequestQueue implements MessageSink {
 
   /** One DATA chunk of the request body. */
   push(chunk: Uint8Array): void {
-    this.reader.push(chunk);
+    const reader = this.reader;
+    if (reader === undefined) return;
+    reader.push(chunk);
     // A streaming handler is not reading (or a message is inflating): take no more DATA until it reads.
-    if (!this.single && (this.queue.length > 0 || this.reader.busy)) this.stream.pause();
+    if (!this.single && (this.queue.length > 0 || reader.busy)) this.stream.pause();
   }
 
   /** The client half-closed. */
   end(): void {
+    if (this.ended) return;
     this.ended = true;
-    const inflating = this.reader.end();
+    const inflating = this.reader!.end();
+    this.reader = undefined;
     if (inflating === undefined) this.received();
     else inflating.then(() => this.received());
   }

@@ -33,6 +33,7 @@ import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { CALL, GRPC_PROTOCOL, type CallConfig, type CallDispatcher, type CallProtocol, type CallStream, type Route } from './call-protocol.js';
 import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js';
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
+import { receivedHeader, receivedRecord, type ReceivedHeaders } from './received-headers.js';
 import { RequestQueue, type RequestOwner } from './request-queue.js';
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 import { onClose, onData, onDeadline, onDrain, onEnd, onError, resetStream } from './server-stream-events.js';
@@ -45,7 +46,8 @@ const DONE = 2; // status sent, or the stream is gone
 
 export class ServerCall implements FrameTarget, RequestOwner {
   readonly stream: ServerHttp2Stream;
-  readonly headers: IncomingHttpHeaders;
+  /** The request's header fields: node's flat list, kept rather than its header object (received-headers.ts). */
+  private readonly received: ReceivedHeaders;
   /** `:path`: `/package.Service/Method`. */
   readonly path: string;
   /** Epoch milliseconds, from `grpc-timeout`; undefined when the client set none. */
@@ -86,7 +88,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
    */
   constructor(
     stream: ServerHttp2Stream,
-    headers: IncomingHttpHeaders,
+    headers: ReceivedHeaders,
     config: CallConfig,
     requestEncoding: string,
     responseEncoding: string,
@@ -96,8 +98,8 @@ export class ServerCall implements FrameTarget, RequestOwner {
     protocol: CallProtocol = GRPC_PROTOCOL,
   ) {
     this.stream = stream;
-    this.headers = headers;
-    this.path = headers[':path']!;
+    this.received = headers;
+    this.path = receivedHeader(headers, ':path')!;
     this.session = stream.session;
     this.config = config;
     this.requestEncoding = requestEncoding;
@@ -122,7 +124,12 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   /** Request metadata (parsed on first use). Throws GrpcError(INTERNAL) for malformed metadata. */
   get metadata(): Metadata {
-    return (this.md ??= Metadata.fromHeaders(this.headers));
+    return (this.md ??= Metadata.fromHeaders(receivedRecord(this.received)));
+  }
+
+  /** The request headers as a record, built on each use (a field sent twice: an array of its values). */
+  get headers(): IncomingHttpHeaders {
+    return receivedRecord(this.received) as IncomingHttpHeaders;
   }
 
   /** `ip:port` (`[v6]:port`) of the client, or `unix:` for a unix socket. */
@@ -213,7 +220,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
    * only with an encoding the client accepts; returns whether it applies.
    */
   useResponseEncoding(name: string): boolean {
-    if (this.state !== OPEN || !isSupportedEncoding(name) || !acceptsEncoding(this.headers['grpc-accept-encoding'], name)) return false;
+    if (this.state !== OPEN || !isSupportedEncoding(name) || !acceptsEncoding(receivedRecord(this.received)['grpc-accept-encoding'] as string | string[] | undefined, name)) return false;
     this.responseEncoding = name;
     return true;
   }

@@ -178,7 +178,8 @@ export class GrpcServerTransport<R extends Route> {
     if (call !== undefined) this.onStream(call[0], call[1]);
   }
 
-  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+  /** node:http2's 'stream' (`rawHeaders`: the same fields as a flat list, what the call keeps; received-headers.ts), or an HTTP/1.1 call. */
+  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags?: number, rawHeaders?: string[]): void {
     if (tracing) traceServerStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
     const type = checkRequest(headers);
     if (typeof type === 'number') {
@@ -212,9 +213,9 @@ export class GrpcServerTransport<R extends Route> {
     }
 
     if (route.unaryRequest) {
-      new ServerCall(stream, headers, this.config, requestEncoding, responseEncoding, timeoutMs, this.dispatcher, route, protocol);
+      new ServerCall(stream, rawHeaders ?? headers, this.config, requestEncoding, responseEncoding, timeoutMs, this.dispatcher, route, protocol);
     } else {
-      const call = new ServerCall(stream, headers, this.config, requestEncoding, responseEncoding, timeoutMs, undefined, route, protocol);
+      const call = new ServerCall(stream, rawHeaders ?? headers, this.config, requestEncoding, responseEncoding, timeoutMs, undefined, route, protocol);
       this.dispatcher.dispatch(call, route, undefined);
     }
   }
