@@ -170,6 +170,30 @@ t.test('a request that is not valid protobuf → INTERNAL', async (t) => {
   t.equal((await trailers)['grpc-status'], String(Code.INTERNAL));
 });
 
+t.test('metadata: a field sent more than once keeps each value, in order; reserved fields are not metadata', async (t) => {
+  const { port } = await start(t);
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  t.teardown(() => session.destroy());
+  const stream = session.request({
+    ':method': 'POST', ':path': '/wiregrpc.test.Echo/Unary', 'content-type': 'application/grpc', te: 'trailers',
+    'x-multi': ['one', 'two, three'], 'x-multi-bin': [Buffer.from([1]).toString('base64'), Buffer.from([2]).toString('base64')],
+    'x-single': 'only', 'user-agent': 'test-agent',
+  });
+  const request = Object.values(Echo.methods).find((m) => m.name === 'Unary')!.input.encode({ text: 'md' });
+  const framed = Buffer.alloc(5 + request.length);
+  framed.writeUInt32BE(request.length, 1);
+  framed.set(request, 5);
+  const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => stream.on('trailers', resolve));
+  stream.resume();
+  stream.end(framed);
+  t.equal((await trailers)['grpc-status'], '0');
+  const md = seen.metadata!;
+  t.same(md.getAll('x-multi'), ['one', 'two, three'], 'two fields, two values (not joined into one)');
+  t.same(md.getAll('x-multi-bin').map((v) => [...(v as Uint8Array)]), [[1], [2]]);
+  t.same(md.getAll('x-single'), ['only']);
+  t.notOk(md.has('user-agent') || md.has('content-type') || md.has('te') || md.has(':path'), 'protocol fields stay out');
+});
+
 t.test('server streaming: every message, then OK; an error midway ends the stream with its status', async (t) => {
   const { client } = await start(t);
   const ok = await collect<EchoReply>(client.serverStream({ text: 's', count: 5 }));
