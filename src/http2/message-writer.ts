@@ -7,11 +7,15 @@
  * Uint8Array), and the peer pays per read. So:
  *
  *   - a message is framed once, by the codec (`codec.encodeFramed`), straight
- *     into a Node Buffer: `allocFrame` is the allocator we hand it (small sizes
- *     come from Node's shared pool; src/wire never sees a Buffer);
+ *     into memory we hand it (src/wire never sees a Buffer): for a stream,
+ *     the writer's own `alloc`, which places small frames back to back in an
+ *     arena, so that the frames of a batch are already one piece of memory;
+ *     elsewhere `allocFrame` (a Buffer, small ones from Node's shared pool);
  *   - frames produced in the same tick are gathered and go out as ONE write at
  *     the end of the tick (process.nextTick), or as soon as BATCH bytes are
- *     gathered — the peer gets DATA frames as full as HTTP/2 allows;
+ *     gathered — the peer gets DATA frames as full as HTTP/2 allows. Arena
+ *     frames are written as the arena slice they fill, other frames are
+ *     copied into one chunk;
  *   - a frame of DIRECT bytes or more goes out as it is (after what was gathered
  *     before it): copying it would cost more than the write it saves;
  *   - the end of the stream takes what is gathered along (`take`), so the last
