@@ -12,7 +12,7 @@
 import { Code } from './code.js';
 import { GrpcError } from './error.js';
 import { MAX_DEPTH } from './reader.js';
-import { Mode, T, wireTypeOf, type FieldPlan, type MessagePlan } from './codec-plan.js';
+import { EncOp, T, wireTypeOf, type FieldPlan, type MessagePlan } from './codec-plan.js';
 import type { Writer } from './writer.js';
 
 function badValue(f: FieldPlan, v: unknown, expected: string): GrpcError {
@@ -102,57 +102,127 @@ function writeSub(w: Writer, f: FieldPlan, v: any, depth: number): void {
   w.join(mark);
 }
 
+/**
+ * Writes the message `m` of type `p`.
+ *
+ * Reading `m[f.key]` for each field of the plan is a property load by a
+ * computed name, which V8 answers from a global cache keyed by (object
+ * layout, name): ~8 ns a field. A `for...in` loop over `m` reads each
+ * property by its slot in the layout instead (the loop's keys come from a
+ * cache on the layout): ~4 ns. So the fields are taken in the order of `m`'s
+ * own properties for as long as those are the plan's fields in order (always,
+ * for values made by the decoder: copies of the plan's template), and from
+ * the first property that is not the next field on, the remaining fields
+ * are read by name. Either way each field is written once, in field-number
+ * order, with the value `m[f.key]` has.
+ */
 export function encodeMessage(p: MessagePlan, m: any, w: Writer, depth: number): void {
   if (depth > MAX_DEPTH) throw new GrpcError(Code.INTERNAL, `cannot encode ${p.schema.typeName}: nested deeper than ${MAX_DEPTH} (a cycle?)`);
   const fields = p.fields;
-  for (let i = 0; i < fields.length; i++) {
+  let i = 0;
+  for (const k in m) {
+    const f = fields[i];
+    if (f === undefined || f.key !== k) break;
+    i++;
+    const v = m[k];
+    if (v !== undefined && v !== null) writeField(w, f, v, depth);
+  }
+  for (; i < fields.length; i++) {
     const f = fields[i]!;
     const v = m[f.key];
-    if (v === undefined || v === null) continue;
-    switch (f.mode) {
-      case Mode.IMPLICIT:
-        if (isDefault(f.type, v)) break;
-        w.uint32(f.tag);
-        writeScalar(w, f, f.type, v);
-        break;
-      case Mode.EXPLICIT:
-        w.uint32(f.tag);
-        if (f.type === T.MESSAGE) writeSub(w, f, v, depth);
-        else writeScalar(w, f, f.type, v);
-        break;
-      case Mode.PACKED: {
-        if (!Array.isArray(v)) throw badValue(f, v, 'array');
-        const n = v.length;
-        if (n === 0) break;
-        w.uint32(f.lenTag);
-        const mark = w.fork();
-        const type = f.type;
-        for (let j = 0; j < n; j++) writeScalar(w, f, type, v[j]);
-        w.join(mark);
-        break;
-      }
-      case Mode.REPEATED: {
-        if (!Array.isArray(v)) throw badValue(f, v, 'array');
-        const n = v.length;
-        const tag = f.tag;
-        if (f.type === T.MESSAGE) {
-          for (let j = 0; j < n; j++) {
-            w.uint32(tag);
-            writeSub(w, f, v[j], depth);
-          }
-        } else {
-          const type = f.type;
-          for (let j = 0; j < n; j++) {
-            w.uint32(tag);
-            writeScalar(w, f, type, v[j]);
-          }
-        }
-        break;
-      }
-      case Mode.MAP:
-        writeMap(w, f, v, depth);
-        break;
+    if (v !== undefined && v !== null) writeField(w, f, v, depth);
+  }
+}
+
+/** Writes the field `f` holding `v` (neither undefined nor null). */
+function writeField(w: Writer, f: FieldPlan, v: any, depth: number): void {
+  switch (f.enc) {
+    case EncOp.STRING:
+      if (typeof v !== 'string') throw badValue(f, v, 'string');
+      if (v.length === 0) return;
+      w.uint32(f.tag);
+      w.string(v);
+      return;
+    case EncOp.INT32:
+      if (typeof v !== 'number') throw badValue(f, v, 'number');
+      if (v === 0) return;
+      w.uint32(f.tag);
+      w.int32(v | 0);
+      return;
+    case EncOp.BOOL:
+      if (typeof v !== 'boolean') throw badValue(f, v, 'boolean');
+      if (!v) return;
+      w.uint32(f.tag);
+      w.bool(true);
+      return;
+    case EncOp.DOUBLE:
+      if (typeof v !== 'number') throw badValue(f, v, 'number');
+      if (v === 0 && 1 / v > 0) return;
+      w.uint32(f.tag);
+      w.double(v);
+      return;
+    case EncOp.INT64:
+      if (v === 0n || v === 0) return;
+      w.uint32(f.tag);
+      w.int64(int64Of(f, v));
+      return;
+    case EncOp.IMPLICIT:
+      if (isDefault(f.type, v)) return;
+      w.uint32(f.tag);
+      writeScalar(w, f, f.type, v);
+      return;
+    case EncOp.EXPLICIT:
+      w.uint32(f.tag);
+      writeScalar(w, f, f.type, v);
+      return;
+    case EncOp.MESSAGE:
+      w.uint32(f.tag);
+      writeSub(w, f, v, depth);
+      return;
+    case EncOp.PACKED: {
+      if (!Array.isArray(v)) throw badValue(f, v, 'array');
+      const n = v.length;
+      if (n === 0) return;
+      w.uint32(f.lenTag);
+      const mark = w.fork();
+      const type = f.type;
+      for (let j = 0; j < n; j++) writeScalar(w, f, type, v[j]);
+      w.join(mark);
+      return;
     }
+    case EncOp.REPEATED_STRING: {
+      if (!Array.isArray(v)) throw badValue(f, v, 'array');
+      const tag = f.tag;
+      for (let j = 0; j < v.length; j++) {
+        const s = v[j];
+        if (typeof s !== 'string') throw badValue(f, s, 'string');
+        w.uint32(tag);
+        w.string(s);
+      }
+      return;
+    }
+    case EncOp.REPEATED_MESSAGE: {
+      if (!Array.isArray(v)) throw badValue(f, v, 'array');
+      const tag = f.tag;
+      for (let j = 0; j < v.length; j++) {
+        w.uint32(tag);
+        writeSub(w, f, v[j], depth);
+      }
+      return;
+    }
+    case EncOp.REPEATED: {
+      if (!Array.isArray(v)) throw badValue(f, v, 'array');
+      const tag = f.tag;
+      const type = f.type;
+      for (let j = 0; j < v.length; j++) {
+        w.uint32(tag);
+        writeScalar(w, f, type, v[j]);
+      }
+      return;
+    }
+    case EncOp.MAP:
+      writeMap(w, f, v, depth);
+      return;
   }
 }
 

@@ -51,6 +51,52 @@ export const Mode = {
  * enum (implicit or `optional`) is decoded by its type number (1–18, `T`);
  * the rest have their own operation.
  */
+/**
+ * What the encoder does with a field (codec-encode.ts, writeField): one
+ * small integer per field, from its mode and type, so that the encoder too
+ * switches once per field. The commonest implicit-presence scalars have
+ * their own operations (default check and write in one place).
+ */
+export const EncOp = {
+  /** Implicit presence, by type: */
+  STRING: 0,
+  INT32: 1,
+  BOOL: 2,
+  DOUBLE: 3,
+  INT64: 4,
+  /** Any other implicit-presence scalar. */
+  IMPLICIT: 5,
+  /** `optional` and oneof scalars: written whenever set. */
+  EXPLICIT: 6,
+  /** A singular message field (oneof members too). */
+  MESSAGE: 7,
+  PACKED: 8,
+  /** Repeated numbers with `packed = false`, and repeated bytes. */
+  REPEATED: 9,
+  REPEATED_STRING: 10,
+  REPEATED_MESSAGE: 11,
+  MAP: 12,
+} as const;
+
+/** The encoder's operation for a field of `mode` and `type`. */
+function encOpOf(mode: number, type: number): number {
+  switch (mode) {
+    case Mode.IMPLICIT:
+      switch (type) {
+        case T.STRING: return EncOp.STRING;
+        case T.INT32: case T.ENUM: return EncOp.INT32;
+        case T.BOOL: return EncOp.BOOL;
+        case T.DOUBLE: return EncOp.DOUBLE;
+        case T.INT64: case T.UINT64: return EncOp.INT64;
+        default: return EncOp.IMPLICIT;
+      }
+    case Mode.EXPLICIT: return type === T.MESSAGE ? EncOp.MESSAGE : EncOp.EXPLICIT;
+    case Mode.PACKED: return EncOp.PACKED;
+    case Mode.REPEATED: return type === T.MESSAGE ? EncOp.REPEATED_MESSAGE : type === T.STRING ? EncOp.REPEATED_STRING : EncOp.REPEATED;
+    default: return EncOp.MAP;
+  }
+}
+
 export const Op = {
   MESSAGE: 20,
   // Lists and maps: REPEATED..REPEATED_BYTES (the decoder tests the range).
@@ -73,6 +119,8 @@ export interface FieldPlan {
   readonly fullName: string;
   readonly type: number;
   readonly mode: number;
+  /** The encoder's operation (see EncOp). */
+  readonly enc: number;
   /** The decoder's operation (see Op). */
   readonly op: number;
   readonly isMap: boolean;
@@ -191,6 +239,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
       fullName: `${schema.typeName}.${f.name}`,
       type,
       mode,
+      enc: encOpOf(mode, type),
       op: f.oneof !== undefined ? Op.ONEOF
         : mode === Mode.MAP ? Op.MAP
         : repeated ? (type === T.MESSAGE ? Op.REPEATED_MESSAGE : type === T.STRING ? Op.REPEATED_STRING

@@ -164,3 +164,41 @@ t.test('encode is re-entrant (a getter that encodes)', async (t) => {
   };
   t.equal(enc(value), '2a04' + '30383037', 'name is "0807"');
 });
+
+t.test('the bytes do not depend on how a value holds its fields (property order, extras, getters)', async (t) => {
+  const full: Record<string, unknown> = {
+    id: 3n, opt: 4, color: 1, nums: [1, -2], name: 'n', loose: [5], a: 'x', b: undefined,
+    byName: { k: 1 }, byId: {}, flags: { true: 1 }, node: { value: 2, kids: [] }, d: 1.5, raw: new Uint8Array([9]),
+  };
+  const expected = enc(full);
+  const keys = Object.keys(full);
+  const decoded = codec.decode(codec.encode(full as never)) as Record<string, unknown>;
+  t.equal(enc(decoded), expected, 'a decoded value (the plan\'s own property order)');
+  const rebuild = (order: string[], extra?: [string, number]): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    for (const k of order) {
+      if (extra !== undefined && k === extra[0]) o['notAField'] = extra[1];
+      o[k] = full[k];
+    }
+    return o;
+  };
+  const planOrder = Object.keys(decoded);
+  t.equal(enc(rebuild([...planOrder].reverse())), expected, 'reversed');
+  t.equal(enc(rebuild(keys)), expected, 'declaration order');
+  for (let cut = 0; cut < planOrder.length; cut++) {
+    // in plan order up to `cut`, then an extra property, then the rest
+    t.equal(enc(rebuild(planOrder, [planOrder[cut]!, 1])), expected, `an extra property before ${planOrder[cut]}`);
+    // in plan order with one field missing: that field is then not written
+    const without = planOrder.filter((_, i) => i !== cut);
+    t.equal(enc(rebuild(without)), enc({ ...full, [planOrder[cut]!]: undefined }), `without ${planOrder[cut]}`);
+  }
+  // fields from the prototype: getters (not enumerable) and enumerable inherited properties
+  class WithGetters {
+    id = 3n;
+    get name(): string { return 'n'; }
+  }
+  t.equal(enc(new WithGetters()), enc({ id: 3n, name: 'n' }), 'a getter on the prototype');
+  const inherited = Object.create({ name: 'n' }) as Record<string, unknown>;
+  inherited['id'] = 3n;
+  t.equal(enc(inherited), enc({ id: 3n, name: 'n' }), 'an enumerable property of the prototype');
+});
