@@ -9,14 +9,16 @@
  * A call lives across several ticks, so whatever it holds is copied out of
  * the young generation and promoted; at thousands of calls a second that is
  * the difference between a heap that stays small and one that grows between
- * full collections. So a call keeps the list, and builds a record only when
- * a handler asks for its metadata, which most never do.
+ * full collections. So a call keeps the list — and only when some field is
+ * metadata: most calls carry none, and then it keeps nothing but the values it
+ * uses (`:path`, `grpc-accept-encoding`). It builds a record only when a
+ * handler asks for the metadata.
  *
  * HTTP/2 field names arrive lower-case. A field sent more than once keeps
  * every value, in order (node's object would join most of them with ", ").
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import type { HeaderRecord } from '../wire/metadata.js';
+import { isReservedHeader, type HeaderRecord } from '../wire/metadata.js';
 
 /** The flat list, or (HTTP/1.1 gRPC-Web, tests) a header object. */
 export type ReceivedHeaders = readonly string[] | IncomingHttpHeaders;
@@ -31,6 +33,15 @@ export function receivedHeader(headers: ReceivedHeaders, name: string): string |
     if (headers[i] === name) return headers[i + 1];
   }
   return undefined;
+}
+
+/** Whether any field is metadata (not an HTTP/2 pseudo-header nor one of gRPC's own). */
+export function hasMetadata(headers: ReceivedHeaders): boolean {
+  if (!Array.isArray(headers)) return Object.keys(headers).some((name) => !isReservedHeader(name));
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!isReservedHeader(headers[i]!)) return true;
+  }
+  return false;
 }
 
 /** Every field, as a record: a repeated field's values as an array. */

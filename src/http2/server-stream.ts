@@ -23,7 +23,7 @@
  * given another `CallProtocol` (call-protocol.ts): it writes the status into
  * the body instead of HTTP/2 trailers, and may base64 the body.
  */
-import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { Code } from '../wire/code.js';
 import { DeadlineTimer } from '../wire/deadline-timer.js';
@@ -33,7 +33,7 @@ import { Metadata, type HeaderRecord } from '../wire/metadata.js';
 import { CALL, GRPC_PROTOCOL, type CallConfig, type CallDispatcher, type CallProtocol, type CallStream, type Route } from './call-protocol.js';
 import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js';
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
-import { receivedHeader, receivedRecord, type ReceivedHeaders } from './received-headers.js';
+import { hasMetadata, receivedHeader, receivedRecord, type ReceivedHeaders } from './received-headers.js';
 import { RequestQueue, type RequestOwner } from './request-queue.js';
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 import { onClose, onData, onDeadline, onDrain, onEnd, onError, resetStream } from './server-stream-events.js';
@@ -46,8 +46,10 @@ const DONE = 2; // status sent, or the stream is gone
 
 export class ServerCall implements FrameTarget, RequestOwner {
   readonly stream: ServerHttp2Stream;
-  /** The request's header fields: node's flat list, kept rather than its header object (received-headers.ts). */
-  private readonly received: ReceivedHeaders;
+  /** The request's header fields, kept only when some are metadata (received-headers.ts). */
+  private readonly received: ReceivedHeaders | undefined;
+  /** `grpc-accept-encoding`: which encodings the client takes for our responses. */
+  private readonly acceptEncoding: string | undefined;
   /** `:path`: `/package.Service/Method`. */
   readonly path: string;
   /** Epoch milliseconds, from `grpc-timeout`; undefined when the client set none. */
@@ -98,8 +100,9 @@ export class ServerCall implements FrameTarget, RequestOwner {
     protocol: CallProtocol = GRPC_PROTOCOL,
   ) {
     this.stream = stream;
-    this.received = headers;
     this.path = receivedHeader(headers, ':path')!;
+    this.acceptEncoding = receivedHeader(headers, 'grpc-accept-encoding');
+    this.received = hasMetadata(headers) ? headers : undefined;
     this.session = stream.session;
     this.config = config;
     this.requestEncoding = requestEncoding;
@@ -124,12 +127,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   /** Request metadata (parsed on first use). Throws GrpcError(INTERNAL) for malformed metadata. */
   get metadata(): Metadata {
-    return (this.md ??= Metadata.fromHeaders(receivedRecord(this.received)));
-  }
-
-  /** The request headers as a record, built on each use (a field sent twice: an array of its values). */
-  get headers(): IncomingHttpHeaders {
-    return receivedRecord(this.received) as IncomingHttpHeaders;
+    return (this.md ??= this.received === undefined ? new Metadata() : Metadata.fromHeaders(receivedRecord(this.received)));
   }
 
   /** `ip:port` (`[v6]:port`) of the client, or `unix:` for a unix socket. */
@@ -220,7 +218,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
    * only with an encoding the client accepts; returns whether it applies.
    */
   useResponseEncoding(name: string): boolean {
-    if (this.state !== OPEN || !isSupportedEncoding(name) || !acceptsEncoding(receivedRecord(this.received)['grpc-accept-encoding'] as string | string[] | undefined, name)) return false;
+    if (this.state !== OPEN || !isSupportedEncoding(name) || !acceptsEncoding(this.acceptEncoding, name)) return false;
     this.responseEncoding = name;
     return true;
   }

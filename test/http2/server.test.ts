@@ -54,7 +54,7 @@ const routes: Record<string, TestRoute> = {
     unaryRequest: false,
     async run(call) {
       last.call = call;
-      const pause = Number(call.headers['x-pause'] ?? 0);
+      const pause = Number(call.metadata.get('x-pause') ?? 0);
       if (pause > 0) await sleep(pause);
       try {
         for (let m = await call.read(); m !== undefined; m = await call.read()) await call.sendMessage(m);
@@ -79,7 +79,7 @@ const routes: Record<string, TestRoute> = {
     async run(call) {
       last.call = call;
       const first = await call.read();
-      if (call.headers['x-read-all'] !== undefined) {
+      if (call.metadata.has('x-read-all')) {
         while ((await call.read()) !== undefined);
         call.finish();
         last.reads = [outcome(call.read())];
