@@ -23,9 +23,18 @@ import { utf8Write } from './utf8.js';
 
 const TWO_32 = 4294967296;
 
+/** The wire is little-endian; so is nearly every host, but not all. */
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Index of the low half of a 64-bit value seen as two 32-bit ones. */
+const LO = LITTLE ? 0 : 1;
+
 /** Low and high 32-bit halves of the last 64-bit value split by `split64`. */
 let lo = 0;
 let hi = 0;
+
+/** A bigint is split by storing it into this (wrapping modulo 2^64, as protobuf does) and reading its halves. */
+const big = new BigInt64Array(1);
+const bigHalves = new Uint32Array(big.buffer);
 
 /** Splits a 64-bit integer (bigint or integral number) into `lo`/`hi` (two's complement). */
 function split64(v: bigint | number): void {
@@ -35,23 +44,16 @@ function split64(v: bigint | number): void {
     hi = Math.floor(v / TWO_32) >>> 0;
     return;
   }
-  const n = Number(v);
-  if (Number.isSafeInteger(n)) {
-    lo = n >>> 0;
-    hi = Math.floor(n / TWO_32) >>> 0;
-    return;
-  }
-  const u = BigInt.asUintN(64, v);
-  lo = Number(u & 0xffffffffn);
-  hi = Number(u >> 32n);
+  // One typed-array store (optimized code does it inline), no BigInt arithmetic.
+  big[0] = v;
+  lo = bigHalves[LO]!;
+  hi = bigHalves[1 - LO]!;
 }
 
 const f32 = new Float32Array(1);
 const f64 = new Float64Array(1);
 const f32b = new Uint8Array(f32.buffer);
 const f64b = new Uint8Array(f64.buffer);
-/** The wire is little-endian; so is nearly every host, but not all. */
-const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export class Writer {
   /** The buffer; only `buf[0, pos)` holds written bytes. */
