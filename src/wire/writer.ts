@@ -225,27 +225,38 @@ export class Writer {
     return this;
   }
 
-  /** Length-prefixed UTF-8. */
+  /**
+   * Length-prefixed UTF-8. The length is not known before the string is
+   * encoded, but it is at least the number of UTF-16 units (and at most three
+   * times that): room for the smallest possible length varint is left, the
+   * string encoded after it, and in the rare case that the byte length needs
+   * a longer varint (non-ASCII text near a 128, 16384, ... boundary) the
+   * bytes are moved right to make room.
+   */
   string(v: string): this {
-    const max = v.length * 3;
-    if (max < 128) {
-      // The length fits one byte whatever the content: reserve it, encode, fill in.
-      if (this.pos + 1 + max > this.buf.length) this.grow(1 + max);
-      const start = this.pos;
-      const end = utf8Write(v, this.buf, start + 1);
-      this.buf[start] = end - start - 1;
-      this.pos = end;
-      return this;
-    }
-    // Reserve the length varint for the worst case, encode, then move the body
-    // back if the real length needs fewer bytes.
-    const reserve = varintSize(max);
-    if (this.pos + reserve + max > this.buf.length) this.grow(reserve + max);
+    const units = v.length;
+    if (this.pos + 5 + 3 * units > this.buf.length) this.grow(5 + 3 * units);
+    const buf = this.buf;
     const start = this.pos;
-    const end = utf8Write(v, this.buf, start + reserve);
-    const len = end - start - reserve;
+    if (units < 128) {
+      const end = utf8Write(v, buf, start + 1);
+      const len = end - start - 1;
+      if (len < 128) {
+        buf[start] = len;
+        this.pos = end;
+        return this;
+      }
+      return this.lengthBefore(start, 1, len);
+    }
+    const reserve = varintSize(units);
+    const len = utf8Write(v, buf, start + reserve) - start - reserve;
+    return this.lengthBefore(start, reserve, len);
+  }
+
+  /** Writes `len` as a varint at `start`, where `reserve` bytes were left for it before the `len` bytes of a body. */
+  private lengthBefore(start: number, reserve: number, len: number): this {
     const need = varintSize(len);
-    if (need < reserve) this.buf.copyWithin(start + need, start + reserve, end);
+    if (need !== reserve) this.buf.copyWithin(start + need, start + reserve, start + reserve + len);
     this.pos = start;
     this.uint32(len);
     this.pos = start + need + len;

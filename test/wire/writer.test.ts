@@ -73,6 +73,13 @@ t.test('strings are UTF-8 with a length prefix', async (t) => {
   for (const s of ['', 'foo', '蒟蒻', 'é😀x', 'x'.repeat(42), 'x'.repeat(43), 'ü'.repeat(64), '€'.repeat(100), 'a'.repeat(20000), '😀'.repeat(5000)]) {
     t.equal(write((w) => w.string(s), 16), expect(s), `${s.slice(0, 12)}… (${s.length})`);
   }
+  // The length varint is reserved for the string's UTF-16 length and widened when the UTF-8 length needs more bytes.
+  const boundaries = ['x'.repeat(127), 'x'.repeat(128), 'ü'.repeat(63), 'ü'.repeat(64), 'x'.repeat(126) + 'é',
+    '€'.repeat(42), '€'.repeat(43), '€'.repeat(5461), '€'.repeat(5462), 'x'.repeat(16383), 'x'.repeat(16384), '😀'.repeat(4096)];
+  for (const s of boundaries) {
+    // after a prefix and followed by more bytes: the body moves within the buffer, never over its neighbours
+    t.equal(write((w) => w.uint32(300).string(s).uint32(7), 16), 'ac02' + expect(s) + '07', `${s.slice(0, 4)}… (${s.length} units)`);
+  }
   t.equal(write((w) => w.string('\ud800')), '03efbfbd', 'a lone surrogate becomes U+FFFD, as TextEncoder does');
   t.equal(write((w) => w.string('a\udc00b')), '0561efbfbd62');
 });
