@@ -134,7 +134,12 @@ export function encodeMessage(p: MessagePlan, m: any, w: Writer, depth: number):
   }
 }
 
-/** Writes the field `f` holding `v` (neither undefined nor null). */
+/**
+ * Writes the field `f` holding `v` (neither undefined nor null). The
+ * commonest kinds of field are written here, the others by writeOtherField:
+ * this function stays small enough for the optimizing compiler to inline it
+ * into encodeMessage's loops (a call per field costs ~5% of an encode).
+ */
 function writeField(w: Writer, f: FieldPlan, v: any, depth: number): void {
   switch (f.enc) {
     case EncOp.STRING:
@@ -149,6 +154,17 @@ function writeField(w: Writer, f: FieldPlan, v: any, depth: number): void {
       w.uint32(f.tag);
       w.int32(v | 0);
       return;
+    case EncOp.MESSAGE:
+      w.uint32(f.tag);
+      writeSub(w, f, v, depth);
+      return;
+    default:
+      writeOtherField(w, f, v, depth);
+  }
+}
+
+function writeOtherField(w: Writer, f: FieldPlan, v: any, depth: number): void {
+  switch (f.enc) {
     case EncOp.BOOL:
       if (typeof v !== 'boolean') throw badValue(f, v, 'boolean');
       if (!v) return;
@@ -174,10 +190,6 @@ function writeField(w: Writer, f: FieldPlan, v: any, depth: number): void {
     case EncOp.EXPLICIT:
       w.uint32(f.tag);
       writeScalar(w, f, f.type, v);
-      return;
-    case EncOp.MESSAGE:
-      w.uint32(f.tag);
-      writeSub(w, f, v, depth);
       return;
     case EncOp.PACKED: {
       if (!Array.isArray(v)) throw badValue(f, v, 'array');
