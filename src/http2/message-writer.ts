@@ -94,6 +94,8 @@ export class MessageWriter {
   /** Bytes pushed since the last end of a tick. */
   private tickBytes = 0;
   private allocator: ((length: number) => Uint8Array) | undefined;
+  /** The frame `alloc` handed out last (from the current arena). */
+  private lastFrame: Uint8Array | undefined;
 
   constructor(target: FrameTarget) {
     this.target = target;
@@ -119,7 +121,9 @@ export class MessageWriter {
       at = 0;
     }
     this.top = at + length;
-    return new Uint8Array(this.arenaBuffer!, this.arenaOffset + at, length);
+    const frame = new Uint8Array(this.arenaBuffer!, this.arenaOffset + at, length);
+    this.lastFrame = frame;
+    return frame;
   }
 
   private newArena(length: number): void {
@@ -155,7 +159,8 @@ export class MessageWriter {
   private gather(frame: Uint8Array): void {
     const n = frame.length;
     const at = frame.byteOffset - this.arenaOffset;
-    if (frame.buffer === this.arenaBuffer && at >= 0 && at + n <= this.top) {
+    // The frame just allocated (the usual case, told by identity alone), or another one of the arena.
+    if (frame === this.lastFrame || (frame.buffer === this.arenaBuffer && at >= 0 && at + n <= this.top)) {
       // An arena frame: it extends the run when it lies right behind it (the usual case).
       if (at !== this.runEnd) {
         this.closeRun();
@@ -228,7 +233,7 @@ export class MessageWriter {
     this.scheduled = false;
     this.flush();
     // Let go of the arena (the writes in flight keep it as long as they need): an idle stream holds no memory.
-    this.arena = this.arenaBuffer = undefined;
+    this.arena = this.arenaBuffer = this.lastFrame = undefined;
     let size = ARENA_MIN;
     while (size < this.tickBytes && size < ARENA_MAX) size *= 2;
     this.arenaSize = size;
