@@ -37,7 +37,8 @@ export function wireError(message: string): GrpcError {
 }
 
 export class Reader {
-  readonly buf: Uint8Array;
+  /** The bytes (the codec reuses one Reader, pointing it at each message in turn). */
+  buf: Uint8Array;
   pos: number;
   /** End of the readable region (exclusive). */
   len: number;
