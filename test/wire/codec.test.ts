@@ -202,3 +202,13 @@ t.test('the bytes do not depend on how a value holds its fields (property order,
   inherited['id'] = 3n;
   t.equal(enc(inherited), enc({ id: 3n, name: 'n' }), 'an enumerable property of the prototype');
 });
+
+t.test('a decode that fails leaves nothing behind for the next one', async (t) => {
+  const good = codec.encode({ id: 5n, name: 'after' } as never);
+  for (const bad of [fromHex('2a05616263'), fromHex('12'), fromHex('0880')]) {
+    t.ok(thrown(() => codec.decode(bad)) instanceof GrpcError, `bad: ${toHex(bad)}`);
+    const v = codec.decode(good) as Record<string, unknown>;
+    t.equal(v['id'], 5n);
+    t.equal(v['name'], 'after');
+  }
+});
