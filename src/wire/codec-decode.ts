@@ -219,14 +219,11 @@ const shared = new Reader(NO_BYTES);
 
 export function decodeMessage(p: MessagePlan, bytes: Uint8Array): any {
   const o = newShell(p);
-  const r = shared;
-  r.buf = bytes;
-  r.pos = 0;
-  r.len = bytes.length;
+  shared.reset(bytes);
   try {
-    decodeInto(p, r, o, 0, true);
+    decodeInto(p, shared, o, 0, true);
   } finally {
-    r.buf = NO_BYTES;
+    shared.reset(NO_BYTES);
   }
   return o;
 }

@@ -143,3 +143,16 @@ t.test('skip: every wire type, groups up to their matching end', async (t) => {
   r2.tag();
   rejects(t, () => r2.skip(3, 1), /nested deeper than 100/, 'groups nested 200 deep: a limit, not a stack overflow');
 });
+
+t.test('floats are read relative to the view given, also after reset() to other bytes', async (t) => {
+  // 1.5 as a double and as a float, at an odd offset inside a larger buffer
+  const backing = new Uint8Array(32).fill(0xee);
+  backing.set([0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0, 0, 0xc0, 0x3f], 5);
+  const r = new Reader(backing.subarray(3, 20), 2);
+  t.equal(r.double(), 1.5);
+  t.equal(r.float(), 1.5);
+  r.reset(new Uint8Array([0, 0, 0, 0, 0, 0, 0x04, 0xc0]));
+  t.equal(r.pos, 0);
+  t.equal(r.len, 8);
+  t.equal(r.double(), -2.5, 'the new bytes, not the old view');
+});
