@@ -24,6 +24,12 @@ export const MAX_DEPTH = 100;
 
 const TWO_32 = 4294967296;
 
+const f32 = new Float32Array(1);
+const f64 = new Float64Array(1);
+const f32b = new Uint8Array(f32.buffer);
+const f64b = new Uint8Array(f64.buffer);
+/** The wire is little-endian; so is nearly every host, but not all. */
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 
 export function wireError(message: string): GrpcError {
@@ -39,8 +45,6 @@ export class Reader {
   /** Halves of the last varint64/fixed64 read (two's complement). */
   lo = 0;
   hi = 0;
-  /** A DataView of `buf` for floats (getFloat64 compiles to one load), made on the first one read. */
-  private view: DataView | undefined = undefined;
 
   constructor(buf: Uint8Array, pos = 0, len = buf.length) {
     this.buf = buf;
@@ -53,12 +57,6 @@ export class Reader {
     this.buf = buf;
     this.pos = 0;
     this.len = buf.length;
-    this.view = undefined;
-  }
-
-  private makeView(): DataView {
-    const buf = this.buf;
-    return (this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
   }
 
   private truncated(what: string): GrpcError {
@@ -223,14 +221,30 @@ export class Reader {
     return toInt64(this.lo, this.hi);
   }
 
+  // Floats: the bytes are copied into a scratch Float32Array/Float64Array and
+  // read back from it (no DataView to allocate per message).
   float(): number {
     const p = this.need(4, 'float');
-    return (this.view ?? this.makeView()).getFloat32(p, true);
+    const buf = this.buf;
+    if (LITTLE) {
+      f32b[0] = buf[p]!; f32b[1] = buf[p + 1]!; f32b[2] = buf[p + 2]!; f32b[3] = buf[p + 3]!;
+    } else {
+      f32b[3] = buf[p]!; f32b[2] = buf[p + 1]!; f32b[1] = buf[p + 2]!; f32b[0] = buf[p + 3]!;
+    }
+    return f32[0]!;
   }
 
   double(): number {
     const p = this.need(8, 'double');
-    return (this.view ?? this.makeView()).getFloat64(p, true);
+    const buf = this.buf;
+    if (LITTLE) {
+      f64b[0] = buf[p]!; f64b[1] = buf[p + 1]!; f64b[2] = buf[p + 2]!; f64b[3] = buf[p + 3]!;
+      f64b[4] = buf[p + 4]!; f64b[5] = buf[p + 5]!; f64b[6] = buf[p + 6]!; f64b[7] = buf[p + 7]!;
+    } else {
+      f64b[7] = buf[p]!; f64b[6] = buf[p + 1]!; f64b[5] = buf[p + 2]!; f64b[4] = buf[p + 3]!;
+      f64b[3] = buf[p + 4]!; f64b[2] = buf[p + 5]!; f64b[1] = buf[p + 6]!; f64b[0] = buf[p + 7]!;
+    }
+    return f64[0]!;
   }
 
   /** The length prefix of a length-delimited value, checked against the bytes left. Returns the end. */
