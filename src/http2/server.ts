@@ -90,6 +90,7 @@ export class GrpcServerTransport<R extends Route> {
   private h1: http.Server | undefined;
   private readonly undecided = new Set<net.Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
+  private readonly onSessionClose: (this: ServerHttp2Session) => void;
   private closing = false;
 
   constructor(dispatcher: CallDispatcher<R>, options: ServerTransportOptions = {}) {
@@ -105,6 +106,11 @@ export class GrpcServerTransport<R extends Route> {
     this.onStream = this.onStream.bind(this);
     this.onSession = this.onSession.bind(this);
     this.onHttp1Request = this.onHttp1Request.bind(this);
+    const sessions = this.sessions;
+    // One listener for every session (`this` is the session): no closure, no once-wrapper per connection.
+    this.onSessionClose = function (this: ServerHttp2Session) {
+      sessions.delete(this);
+    };
   }
 
   /** Starts listening; resolves with the bound address. May be called several times (e.g. TCP and a unix socket). */
@@ -165,8 +171,8 @@ export class GrpcServerTransport<R extends Route> {
       return;
     }
     this.sessions.add(session);
-    session.on('error', noop);
-    session.once('close', () => this.sessions.delete(session));
+    // (A session's errors need no listener here: node:http2 forwards them to the server's 'sessionError'.)
+    session.on('close', this.onSessionClose);
     const keepalive = this.options.keepalive;
     if (keepalive !== undefined && keepalive.timeMs > 0) startKeepalive(session, keepalive.timeMs, keepalive.timeoutMs ?? 20_000);
   }
