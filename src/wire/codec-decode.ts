@@ -75,17 +75,24 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
   let seen = 0;
   let listField: FieldPlan | undefined;
   let list: any = null;
+  // The read position lives in `pos` while the loop reads tags, small ints
+  // and strings itself; it is handed to `r` before any call that reads
+  // through it (r.pos = pos) and taken back after (pos = r.pos).
   const buf = r.buf;
-  while (r.pos < r.len) {
+  const len = r.len;
+  let pos = r.pos;
+  while (pos < len) {
     // The tag: checked (skipField) when it is not a known field's tag.
-    let t = buf[r.pos]!;
-    if (t < 128) r.pos++;
-    else t = r.uint32();
+    let t = buf[pos]!;
+    if (t < 128) pos++;
+    else { r.pos = pos; t = r.uint32(); pos = r.pos; }
     const no = t >>> 3;
     const f = sparse === undefined ? (no < byNo.length ? byNo[no] : undefined) : sparse.get(no);
     // A known field with another wire type: a packed run of a repeated number, or else skipped.
     if (f === undefined || (t !== f.tag && ((t & 7) !== 2 || !f.packable))) {
+      r.pos = pos;
       skipField(r, t);
+      pos = r.pos;
       continue;
     }
     const op = f.op;
@@ -97,44 +104,76 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
       listField = f;
     }
     switch (op) {
-      case T.INT32: case T.ENUM: o[f.key] = r.int32(); break;
-      case T.STRING: o[f.key] = readString(r, f); break;
-      case T.BOOL: o[f.key] = r.bool(); break;
-      case T.INT64: o[f.key] = r.int64(); break;
-      case T.DOUBLE: o[f.key] = r.double(); break;
+      case T.INT32: case T.ENUM: {
+        // A one-byte varint (0–127) in place; anything else through the Reader.
+        const b = pos < len ? buf[pos]! : 128;
+        if (b < 128) { o[f.key] = b; pos++; } else { r.pos = pos; o[f.key] = r.int32(); pos = r.pos; }
+        break;
+      }
+      case T.STRING:
+      case Op.REPEATED_STRING: {
+        // The length: one byte in place, longer through the Reader; then checked against the bytes left.
+        let n = pos < len ? buf[pos]! : 128;
+        if (n < 128) pos++;
+        else { r.pos = pos; n = r.uint32(); pos = r.pos; }
+        const end = pos + n;
+        if (end > len) throw lengthError(n, pos, len);
+        const s = utf8Decode(buf, pos, end);
+        if (s === undefined) throw wireError(`protobuf: invalid UTF-8 in string field ${f.fullName}`);
+        pos = end;
+        if (op === T.STRING) o[f.key] = s;
+        else list.push(s);
+        break;
+      }
+      // The rest read through the Reader.
+      case T.BOOL: r.pos = pos; o[f.key] = r.bool(); pos = r.pos; break;
+      case T.INT64: r.pos = pos; o[f.key] = r.int64(); pos = r.pos; break;
+      case T.DOUBLE: r.pos = pos; o[f.key] = r.double(); pos = r.pos; break;
       case Op.MESSAGE: {
         const bit = f.seenBit;
         const existing = fresh && bit !== 0 && (seen & bit) === 0 ? undefined : o[f.key];
         seen |= bit;
+        r.pos = pos;
         o[f.key] = readSub(r, f.msg!, existing, depth);
+        pos = r.pos;
         break;
       }
       // Lists and maps: `list` is the field's container (found above).
       case Op.REPEATED_MESSAGE:
+        r.pos = pos;
         list.push(readSub(r, f.msg!, undefined, depth));
-        break;
-      case Op.REPEATED_STRING:
-        list.push(readString(r, f));
+        pos = r.pos;
         break;
       case Op.REPEATED:
+        r.pos = pos;
         if (t === f.tag) list.push(readScalar(r, f, f.type));
         else readPacked(r, f, list);
+        pos = r.pos;
         break;
       case Op.REPEATED_BYTES:
+        r.pos = pos;
         list.push(r.bytes());
+        pos = r.pos;
         break;
       case Op.MAP:
+        r.pos = pos;
         readEntry(r, f, list, depth);
+        pos = r.pos;
         break;
       case Op.ONEOF:
+        r.pos = pos;
         clearSiblings(o, f.siblings!);
         o[f.key] = f.type === T.MESSAGE ? readSub(r, f.msg!, o[f.key], depth) : readScalar(r, f, f.type);
+        pos = r.pos;
         break;
       default:
+        r.pos = pos;
         o[f.key] = readScalar(r, f, f.op);
+        pos = r.pos;
     }
   }
-  if (r.pos !== r.len) throw wireError(`protobuf: ${p.schema.typeName} overran its length`);
+  r.pos = pos;
+  if (pos !== len) throw wireError(`protobuf: ${p.schema.typeName} overran its length`);
   if (fresh && (seen & p.containerBits) !== p.containerBits) addEmptyContainers(p, o, seen);
 }
 
@@ -189,6 +228,7 @@ function readPacked(r: Reader, f: FieldPlan, into: any[]): void {
 
 /** A map entry: a submessage {1: key, 2: value}; either may be missing (then it is the default). */
 function readEntry(r: Reader, f: FieldPlan, map: any, depth: number): void {
+  if (f.keyType === T.STRING && f.valueType === T.STRING && shortStringEntry(r, map)) return;
   const end = r.delimited();
   const outer = r.len;
   r.len = end;
@@ -205,6 +245,36 @@ function readEntry(r: Reader, f: FieldPlan, map: any, depth: number): void {
   if (key === undefined) key = defaultOf(f.keyType);
   if (value === undefined) value = f.valueType === T.MESSAGE ? createValue(f.msg!) : defaultOf(f.valueType);
   map[typeof key === 'string' ? key : String(key)] = value;
+}
+
+/**
+ * A string → string map entry in the form encoders write, with every length
+ * under 128: `n 0x0a k <key> 0x12 v <value>`, where n = 2 + k + 2 + v.
+ * Read in one go (the commonest map, as in headers and labels) and stored;
+ * false, having read nothing, for any other form, which readEntry then reads
+ * the general way (and rejects, if it is invalid).
+ */
+function shortStringEntry(r: Reader, map: any): boolean {
+  const buf = r.buf;
+  const start = r.pos;
+  if (start + 3 > r.len) return false;
+  const n = buf[start]!;
+  const k = buf[start + 2]!;
+  if (n >= 128 || buf[start + 1] !== 0x0a || k >= 128) return false;
+  const end = start + 1 + n;
+  const keyEnd = start + 3 + k;
+  if (end > r.len || keyEnd + 2 > end || buf[keyEnd] !== 0x12 || keyEnd + 2 + buf[keyEnd + 1]! !== end) return false;
+  const key = utf8Decode(buf, start + 3, keyEnd);
+  const value = utf8Decode(buf, keyEnd + 2, end);
+  if (key === undefined || value === undefined) return false;
+  map[key] = value;
+  r.pos = end;
+  return true;
+}
+
+/** A length prefix that runs past the bytes left (the words of Reader.delimited()). */
+function lengthError(n: number, pos: number, len: number): Error {
+  return wireError(`protobuf: length ${n} at byte ${pos} exceeds the ${len - pos} bytes left`);
 }
 
 const NO_BYTES = new Uint8Array(0);
