@@ -93,8 +93,8 @@ t.test('-H metadata (-bin values in base64) reaches the server', async (t) => {
     '-H', 'x-trace-id: abc 123', '-H', 'X-Twice: 1', '-H', 'x-twice: 2', '-H', 'x-raw-bin: AAEC/w==']);
   t.equal(r.code, 0);
   const [reply] = jsonLines(r.stdout) as [{ text: string }];
-  // A key given twice travels as two header fields; node:http2 hands the server one value joined with ", " (HTTP semantics).
-  t.same(JSON.parse(reply.text.slice('md '.length)), { 'x-trace-id': ['abc 123'], 'x-twice': ['1, 2'], 'x-raw-bin': ['AAEC/w'] });
+  // A key given twice travels as two header fields, and the server's handler sees two values (it reads node's raw header list).
+  t.same(JSON.parse(reply.text.slice('md '.length)), { 'x-trace-id': ['abc 123'], 'x-twice': ['1', '2'], 'x-raw-bin': ['AAEC/w'] });
   const bad = await wiregrpc(['call', target, 'wiregrpc.test.Echo/Unary', '{}', ...PROTO, '-H', 'x-raw-bin: not base64!']);
   t.equal(bad.code, 2, 'a usage error');
   t.match(bad.stderr, /-bin value must be base64/);
