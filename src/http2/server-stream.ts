@@ -24,7 +24,6 @@
  * the body instead of HTTP/2 trailers, and may base64 the body.
  */
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
-import type { TLSSocket } from 'node:tls';
 import { Code } from '../wire/code.js';
 import { DeadlineTimer } from '../wire/deadline-timer.js';
 import { GrpcError } from '../wire/error.js';
@@ -34,6 +33,7 @@ import { CALL, GRPC_PROTOCOL, type CallConfig, type CallDispatcher, type CallPro
 import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js';
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
 import { hasMetadata, receivedHeader, receivedRecord, type ReceivedHeaders } from './received-headers.js';
+import { peerAddress, peerCertificate, type PeerCertificate } from './peer.js';
 import { RequestQueue, type RequestOwner } from './request-queue.js';
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 import { onClose, onData, onDeadline, onDrain, onEnd, onError, resetStream } from './server-stream-events.js';
@@ -132,18 +132,12 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   /** `ip:port` (`[v6]:port`) of the client, or `unix:` for a unix socket. */
   get peer(): string {
-    const socket = this.session?.socket;
-    const host = socket?.remoteAddress;
-    if (host === undefined) return 'unix:';
-    return host.includes(':') ? `[${host}]:${socket!.remotePort}` : `${host}:${socket!.remotePort}`;
+    return peerAddress(this.session);
   }
 
   /** The client's TLS certificate (mutual TLS), if any. */
-  get peerCertificate(): ReturnType<TLSSocket['getPeerCertificate']> | undefined {
-    const socket = this.session?.socket as TLSSocket | undefined;
-    if (socket === undefined || typeof socket.getPeerCertificate !== 'function') return undefined;
-    const cert = socket.getPeerCertificate();
-    return cert && Object.keys(cert).length > 0 ? cert : undefined;
+  get peerCertificate(): PeerCertificate | undefined {
+    return peerCertificate(this.session);
   }
 
   /** Aborted (with a GrpcError reason) on client cancel, deadline, lost connection or a receive error. */
