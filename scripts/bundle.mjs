@@ -17,7 +17,7 @@
  *
  * Usage: node scripts/bundle.mjs
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -67,6 +67,56 @@ const facadePlugin = {
   },
 };
 
+/**
+ * Node built-ins through `require`, not `import`. When an ES module imports `node:fs`, Node builds the built-in's
+ * ES module face by reading every one of its exports, and some of those are getters that load more of Node: fs's
+ * ReadStream (internal/fs/streams), net's BlockList and SocketAddress, buffer's File. A program that imported
+ * wiregrpc/core after node:http2 loaded 7 more of Node's modules for those reads alone. `require('node:fs')`
+ * returns the object as is. So src/http2's `import { x } from 'node:fs'` gets, in the bundle, a small module that
+ * requires the built-in (through createRequire: node:module stays an ES import) and exports just the names src/http2
+ * imports from it. The .proto loader's few built-ins (loaded beside protobufjs) stay ES imports.
+ */
+const RUNTIME_DIR = path.join(ROOT, 'src', 'http2');
+/** Built-in → the names src/http2 imports from it (found in the source: `import a, { b, c as d } from 'node:x'`). */
+function builtinImports() {
+  const names = new Map();
+  for (const file of readdirSync(RUNTIME_DIR).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(path.join(RUNTIME_DIR, file), 'utf8');
+    for (const [, clause, specifier] of source.matchAll(/^import\s+(?!type\s)([^;]*?)\s+from\s+'(node:[\w/]+)';/gm)) {
+      if (clause.includes('*')) throw new Error(`bundle: ${file}: import * from '${specifier}' (name what you use)`);
+      const list = names.get(specifier) ?? new Set();
+      names.set(specifier, list);
+      for (const part of clause.match(/\{([^}]*)\}/)?.[1].split(',') ?? []) {
+        const name = part.trim().split(/\s+as\s+/)[0];
+        if (name !== '' && !name.startsWith('type ')) list.add(name);
+      }
+    }
+  }
+  return names;
+}
+const nodeBuiltinsPlugin = {
+  name: 'node-builtins-by-require',
+  setup(build) {
+    const imported = builtinImports();
+    build.onResolve({ filter: /^node:/ }, (args) => {
+      const inRuntime = path.dirname(args.importer) === RUNTIME_DIR && imported.has(args.path) && args.path !== 'node:module';
+      return inRuntime ? { path: args.path, namespace: 'node-builtin' } : { path: args.path, external: true };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => {
+      const names = [...imported.get(args.path)];
+      return {
+        contents: [
+          "import { createRequire } from 'node:module';",
+          `const builtin = createRequire(import.meta.url)(${JSON.stringify(args.path)});`,
+          'export default builtin;',
+          ...(names.length > 0 ? [`export const { ${names.join(', ')} } = builtin;`] : []),
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /** Entry points that must not load protobufjs (the .proto loader) or, for web, anything from Node. */
 const NO_PROTOBUFJS = ['core', 'web', 'wire', 'http2'];
 const NO_NODE = ['web', 'wire'];
@@ -75,7 +125,7 @@ rmSync(OUT_DIR, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: ROOT,
   entryPoints: Object.fromEntries(Object.keys(ENTRIES).map((name) => [name, name in LAYER_BELOW ? `facade:${name}` : ENTRIES[name]])),
-  plugins: [facadePlugin],
+  plugins: [facadePlugin, nodeBuiltinsPlugin],
   outdir: OUT_DIR,
   bundle: true,
   splitting: true,
@@ -87,6 +137,8 @@ const result = await esbuild.build({
   sourcemap: 'linked',
   sourcesContent: true,
   legalComments: 'none',
+  // request-headers.ts's user-agent version, so that loading the bundle reads no package.json.
+  define: { WIREGRPC_VERSION: JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version) },
   metafile: true,
   logLevel: 'warning',
 });

@@ -34,8 +34,11 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
+/** Written in by the bundler (scripts/bundle.mjs, esbuild `define`): the bundles need not read package.json. */
+declare const WIREGRPC_VERSION: string | undefined;
+
 /** `wiregrpc/<version>`, sent as `user-agent`. */
-export const USER_AGENT = `wiregrpc/${packageVersion()}`;
+export const USER_AGENT = `wiregrpc/${typeof WIREGRPC_VERSION === 'string' ? WIREGRPC_VERSION : packageVersion()}`;
 
 export interface ChannelHeaderOptions {
   scheme: 'http' | 'https';
