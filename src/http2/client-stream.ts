@@ -153,6 +153,11 @@ export class ClientStream implements ChannelCall, MessageSink {
     return this.sendFrame(frameOf(message, false));
   }
 
+  /** Where to frame streamed request messages (`codec.encodeFramed(message, alloc)`) before `sendFrame`. */
+  get frameAllocator(): (length: number) => Uint8Array {
+    return this.requests.frameAllocator;
+  }
+
   /**
    * `send` for a message already framed as uncompressed ([0][length][message],
    * what `codec.encodeFramed` gives): written as is, or re-framed from its

@@ -56,6 +56,11 @@ export class RequestWriter implements FrameTarget {
     if (replayable) this.replay = [];
   }
 
+  /** The allocator for the frames of a request stream (`MessageWriter.alloc`: small frames back to back in the batch that carries them). */
+  get frameAllocator(): (length: number) => Uint8Array {
+    return this.out.alloc;
+  }
+
   /** The call sends one message and may be replayed once. */
   get replayable(): boolean {
     return this.replay !== undefined;

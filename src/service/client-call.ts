@@ -10,7 +10,6 @@
  *   backpressure, then half-closes.
  */
 import type { ClientStream, ClientStreamListener, ClientStreamOptions } from '../http2/client-stream.js';
-import { allocFrame } from '../http2/message-writer.js';
 import { Code } from '../wire/code.js';
 import { GrpcError } from '../wire/error.js';
 import { Metadata } from '../wire/metadata.js';
@@ -346,17 +345,18 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
  * with INTERNAL.
  */
 export async function sendAll<I>(stream: ClientStream, input: MessageCodec<I>, source: AsyncIterable<I> | Iterable<I>): Promise<void> {
+  const alloc = stream.frameAllocator;
   try {
     if (Symbol.iterator in source && !(Symbol.asyncIterator in source)) {
       for (const message of source as Iterable<I>) {
         if (stream.finished) return;
-        const wait = stream.sendFrame(input.encodeFramed(message, allocFrame));
+        const wait = stream.sendFrame(input.encodeFramed(message, alloc));
         if (wait !== undefined) await wait;
       }
     } else {
       for await (const message of source as AsyncIterable<I>) {
         if (stream.finished) return;
-        const wait = stream.sendFrame(input.encodeFramed(message, allocFrame));
+        const wait = stream.sendFrame(input.encodeFramed(message, alloc));
         if (wait !== undefined) await wait;
         if (stream.finished) return;
       }

@@ -237,3 +237,29 @@ t.test('graceful server shutdown: calls in flight finish, then UNAVAILABLE; a ne
   t.teardown(() => again.forceShutdown());
   t.equal((await client.unary({ text: 'back' }, { waitForReady: true, timeout: 5000 })).text, 'back');
 });
+
+t.test('a request stream of many messages of mixed sizes arrives whole and in order (frames share batches)', async (t) => {
+  const { client } = await setup(t);
+  // Empty, tiny, around the 16 KiB direct-write line, and big: frames from the writer's arena and frames of their own.
+  const sizes = [0, 1, 7, 120, 1500, 16_379, 16_380, 17_000, 4, 300, 70_000, 9];
+  const texts = Array.from({ length: 600 }, (_, i) => `m${i}-`.padEnd(sizes[i % sizes.length]!, 'abcdefghij'.charAt(i % 10)));
+  const expected = texts.map((text, index) => ({ text: text.toUpperCase(), index }));
+
+  const fromArray: { text: string; index: number }[] = [];
+  for await (const r of client.bidi(texts.map((text) => ({ text })))) fromArray.push({ text: r.text, index: r.index });
+  t.equal(fromArray.length, texts.length, 'every message of an array source answered');
+  t.ok(fromArray.every((r, i) => r.text === expected[i]!.text && r.index === i), 'an array source: same bytes, same order');
+
+  async function* generated() {
+    for (let i = 0; i < texts.length; i++) {
+      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve)); // some frames in a later tick
+      yield { text: texts[i]! };
+    }
+  }
+  const fromGenerator: { text: string; index: number }[] = [];
+  for await (const r of client.bidi(generated())) fromGenerator.push({ text: r.text, index: r.index });
+  t.equal(fromGenerator.length, texts.length, 'every message of an async generator answered');
+  t.ok(fromGenerator.every((r, i) => r.text === expected[i]!.text && r.index === i), 'an async generator source: same bytes, same order');
+
+  t.same(await client.clientStream(texts.slice(0, 40).map((text) => ({ text }))), { text: texts.slice(0, 40).join('+'), index: 40, payload: new Uint8Array() });
+});
