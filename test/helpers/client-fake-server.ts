@@ -111,3 +111,14 @@ export function transportCall(channel: Channel, path: string, messages: Uint8Arr
 export function channelFor(server: FakeServer, options: ChannelOptions = {}): Channel {
   return new Channel(server.target, options);
 }
+
+/** A fake server and a Channel to it, both closed when the test ends. */
+export async function fakeChannel(t: { teardown(fn: () => unknown): void }, handler: Handler, options: ChannelOptions = {}): Promise<{ server: FakeServer; channel: Channel }> {
+  const server = await fakeServer(handler);
+  const channel = new Channel(server.target, options);
+  t.teardown(async () => {
+    await channel.close();
+    await server.close();
+  });
+  return { server, channel };
+}

@@ -48,6 +48,20 @@ function outcome(p: Promise<unknown>): Promise<{ error: GrpcError | undefined; a
   return p.then(() => ({ error: undefined, at: Date.now() }), (error: GrpcError) => ({ error, at: Date.now() }));
 }
 
+/** The Echo service on a Server in this process, and a client to it; both stopped when the test ends. */
+async function inProcessEcho(t: Test, stats: ReturnType<typeof newStats>): Promise<Client> {
+  const server = new Server();
+  server.add(Echo, echoImpl(stats));
+  const address = await server.listen('127.0.0.1:0');
+  if (!('port' in address)) throw new Error('expected TCP');
+  const client: Client = createClient(Echo, `127.0.0.1:${address.port}`);
+  t.teardown(() => {
+    void client.close();
+    server.forceShutdown();
+  });
+  return client;
+}
+
 async function drain(client: Client, onFirst: () => void): Promise<void> {
   let first = true;
   for await (const _ of client.serverStream({ text: 's', count: 100_000, delayMs: 20 }) as AsyncIterable<EchoReply>) {
@@ -133,15 +147,7 @@ t.test('graceful shutdown: calls in flight complete, new calls are refused UNAVA
 
 t.test('deadline expiry: the handler signal aborts, and its work stops', async (t) => {
   const stats = newStats();
-  const server = new Server();
-  server.add(Echo, echoImpl(stats));
-  const address = await server.listen('127.0.0.1:0');
-  if (!('port' in address)) throw new Error('expected TCP');
-  const client: Client = createClient(Echo, `127.0.0.1:${address.port}`);
-  t.teardown(() => {
-    void client.close();
-    server.forceShutdown();
-  });
+  const client = await inProcessEcho(t, stats);
   const started = Date.now();
   const r = await outcome(client.unary({ text: 'work' }, { timeout: 250 }));
   t.equal(r.error?.code, Code.DEADLINE_EXCEEDED);
@@ -165,15 +171,7 @@ t.test('deadline expiry: the handler signal aborts, and its work stops', async (
 // flight fail UNAVAILABLE. This pins what happens then: the failures are
 // UNAVAILABLE naming the GOAWAY, and the same client goes on with a new connection.
 t.test('more than 1000 quick resets of open request streams on one connection: GOAWAY from nghttp2, calls UNAVAILABLE, the client reconnects', async (t) => {
-  const server = new Server();
-  server.add(Echo, echoImpl(newStats()));
-  const address = await server.listen('127.0.0.1:0');
-  if (!('port' in address)) throw new Error('expected TCP');
-  const client: Client = createClient(Echo, `127.0.0.1:${address.port}`);
-  t.teardown(() => {
-    void client.close();
-    server.forceShutdown();
-  });
+  const client = await inProcessEcho(t, newStats());
   const codes = new Map<string, number>();
   let goaway: string | undefined;
   const hanging = outcome(client.unary({ text: 'hang' }));

@@ -10,20 +10,11 @@ import { ClientStream } from '../../src/http2/client-stream.js';
 import { Code } from '../../src/wire/code.js';
 import { Metadata } from '../../src/wire/metadata.js';
 import { parseTimeout } from '../../src/wire/timeout.js';
-import { fakeServer, frame, respond, transportCall, type FakeServer } from '../helpers/client-fake-server.js';
+import { fakeChannel, fakeServer, frame, respond, transportCall } from '../helpers/client-fake-server.js';
 
 const PATH = '/wiregrpc.test.Echo/Unary';
 const { constants } = http2;
 
-async function setup(t: any, handler: Parameters<typeof fakeServer>[0], options = {}): Promise<{ server: FakeServer; channel: Channel }> {
-  const server = await fakeServer(handler);
-  const channel = new Channel(server.target, options);
-  t.teardown(async () => {
-    await channel.close();
-    await server.close();
-  });
-  return { server, channel };
-}
 
 function unframe(body: Buffer): Buffer[] {
   const out: Buffer[] = [];
@@ -39,7 +30,7 @@ function unframe(body: Buffer): Buffer[] {
 t.test('request headers, framing, response messages, headers and trailers', async (t) => {
   let seen: http2.IncomingHttpHeaders | undefined;
   let seenBody: Buffer | undefined;
-  const { server, channel } = await setup(t, async (stream, headers, body) => {
+  const { server, channel } = await fakeChannel(t, async (stream, headers, body) => {
     seen = headers;
     seenBody = await body;
     respond(stream, unframe(seenBody).map((m) => frame(m)), { 'grpc-status': '0', 'x-trailer': 'tv' }, { 'x-header': 'hv' });
@@ -65,7 +56,7 @@ t.test('request headers, framing, response messages, headers and trailers', asyn
 
 t.test('metadata both ways, -bin values base64 on the wire', async (t) => {
   let seen: http2.IncomingHttpHeaders | undefined;
-  const { channel } = await setup(t, (stream, headers) => {
+  const { channel } = await fakeChannel(t, (stream, headers) => {
     seen = headers;
     respond(stream, [], { 'grpc-status': '0', 'trail-bin': Buffer.from([9, 8, 7]).toString('base64') }, { 'head-bin': 'AQID' });
   });
@@ -83,7 +74,7 @@ t.test('metadata both ways, -bin values base64 on the wire', async (t) => {
 });
 
 t.test('Trailers-Only response: status, percent-decoded message, metadata', async (t) => {
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '5', 'grpc-message': 'no%20such%20user%20%E2%9C%93', 'x-why': 'gone' }, { endStream: true });
   });
   const out = await transportCall(channel, PATH, [Buffer.from('x')]).done;
@@ -97,7 +88,7 @@ t.test('Trailers-Only response: status, percent-decoded message, metadata', asyn
 t.test('Trailers-Only is one HEADERS frame WITH END_STREAM: a grpc-status in headers that do not end the stream is not the status', async (t) => {
   // PROTOCOL-HTTP2.md: Trailers-Only → HTTP-Status Content-Type Trailers, in one HEADERS frame that ends the stream.
   // grpc-go decides on END_STREAM alone; a grpc-status in ordinary response headers is ignored.
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     respond(stream, [frame('data')], { 'grpc-status': '5', 'grpc-message': 'from the trailers' }, { 'grpc-status': '0', 'x-head': 'h' });
   });
   const out = await transportCall(channel, PATH, []).done;
@@ -109,7 +100,7 @@ t.test('Trailers-Only is one HEADERS frame WITH END_STREAM: a grpc-status in hea
 });
 
 t.test('error status in trailers after messages', async (t) => {
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     respond(stream, [frame('a')], { 'grpc-status': '9', 'grpc-message': '100%25 broken' });
   });
   const out = await transportCall(channel, PATH, []).done;
@@ -121,7 +112,7 @@ t.test('error status in trailers after messages', async (t) => {
 t.test('HTTP errors without grpc-status map per the spec', async (t) => {
   const cases: [number, Code][] = [[503, Code.UNAVAILABLE], [404, Code.UNIMPLEMENTED], [401, Code.UNAUTHENTICATED], [400, Code.INTERNAL], [500, Code.UNKNOWN]];
   let status = 0;
-  const { server, channel } = await setup(t, (stream) => {
+  const { server, channel } = await fakeChannel(t, (stream) => {
     stream.respond({ ':status': status, 'content-type': 'text/plain' });
     stream.end('proxy says no');
   });
@@ -135,7 +126,7 @@ t.test('HTTP errors without grpc-status map per the spec', async (t) => {
 });
 
 t.test('200 with a content-type that is not gRPC → UNKNOWN', async (t) => {
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     stream.respond({ ':status': 200, 'content-type': 'text/html' });
     stream.end('<html>');
   });
@@ -145,7 +136,7 @@ t.test('200 with a content-type that is not gRPC → UNKNOWN', async (t) => {
 });
 
 t.test('stream ends without trailers → INTERNAL', async (t) => {
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
     stream.end(frame('a'));
   });
@@ -155,7 +146,7 @@ t.test('stream ends without trailers → INTERNAL', async (t) => {
 });
 
 t.test('stream ends inside a frame → INTERNAL', async (t) => {
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     respond(stream, [frame('abcdef').subarray(0, 7)], { 'grpc-status': '0' });
   });
   const out = await transportCall(channel, PATH, []).done;
@@ -164,7 +155,7 @@ t.test('stream ends inside a frame → INTERNAL', async (t) => {
 
 t.test('missing or bad grpc-status in trailers', async (t) => {
   let trailers: http2.OutgoingHttpHeaders = {};
-  const { channel } = await setup(t, (stream) => respond(stream, [], trailers));
+  const { channel } = await fakeChannel(t, (stream) => respond(stream, [], trailers));
   trailers = { 'x-a': '1' };
   t.equal((await transportCall(channel, PATH, []).done).error?.code, Code.UNKNOWN);
   trailers = { 'grpc-status': 'abc' };
@@ -182,7 +173,7 @@ t.test('RST_STREAM codes map per the spec', async (t) => {
     ['NGHTTP2_INADEQUATE_SECURITY', Code.PERMISSION_DENIED],
   ];
   let rst = 0;
-  const { channel } = await setup(t, (stream) => stream.close(rst));
+  const { channel } = await fakeChannel(t, (stream) => stream.close(rst));
   for (const [name, code] of cases) {
     rst = (constants as unknown as Record<string, number>)[name]!;
     const out = await transportCall(channel, PATH, [Buffer.from('x')]).done;
@@ -193,7 +184,7 @@ t.test('RST_STREAM codes map per the spec', async (t) => {
 });
 
 t.test('RST_STREAM after response headers', async (t) => {
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
     stream.write(frame('a'), () => stream.close(constants.NGHTTP2_CANCEL));
   });
@@ -204,7 +195,7 @@ t.test('RST_STREAM after response headers', async (t) => {
 t.test('REFUSED_STREAM: a replayable call is sent again once', async (t) => {
   let n = 0;
   const bodies: string[] = [];
-  const { channel } = await setup(t, async (stream, _h, body) => {
+  const { channel } = await fakeChannel(t, async (stream, _h, body) => {
     n++;
     if (n === 1) {
       stream.close(constants.NGHTTP2_REFUSED_STREAM);
@@ -228,7 +219,7 @@ t.test('REFUSED_STREAM: a replayable call is sent again once', async (t) => {
 t.test('deadline: grpc-timeout sent, DEADLINE_EXCEEDED locally, server sees RST_STREAM(CANCEL)', async (t) => {
   let timeout: string | undefined;
   let serverRst: Promise<number> | undefined;
-  const { channel } = await setup(t, (stream, headers) => {
+  const { channel } = await fakeChannel(t, (stream, headers) => {
     timeout = headers['grpc-timeout'] as string;
     serverRst = new Promise((resolve) => stream.on('close', () => resolve(stream.rstCode)));
   });
@@ -248,7 +239,7 @@ t.test('a deadline past setTimeout\'s ceiling (2^31-1 ms, ~24.8 days) does not e
   process.on('warning', onWarning);
   t.teardown(() => void process.off('warning', onWarning));
   let timeout: string | undefined;
-  const { channel } = await setup(t, (stream, headers) => {
+  const { channel } = await fakeChannel(t, (stream, headers) => {
     timeout = headers['grpc-timeout'] as string;
     setTimeout(() => respond(stream, [frame('late')], { 'grpc-status': '0' }), 50);
   });
@@ -263,7 +254,7 @@ t.test('a deadline past setTimeout\'s ceiling (2^31-1 ms, ~24.8 days) does not e
 
 t.test('a deadline already past fails without a request', async (t) => {
   let requests = 0;
-  const { channel } = await setup(t, () => requests++);
+  const { channel } = await fakeChannel(t, () => requests++);
   const out = await transportCall(channel, PATH, [], { deadline: Date.now() - 1 }).done;
   t.equal(out.error?.code, Code.DEADLINE_EXCEEDED);
   t.equal(requests, 0);
@@ -273,7 +264,7 @@ t.test('a deadline already past fails without a request', async (t) => {
 t.test('AbortSignal: CANCELLED, server sees RST_STREAM(CANCEL)', async (t) => {
   const ac = new AbortController();
   let serverRst: Promise<number> | undefined;
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     serverRst = new Promise((resolve) => stream.on('close', () => resolve(stream.rstCode)));
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
     stream.write(frame('first'));
@@ -288,14 +279,14 @@ t.test('AbortSignal: CANCELLED, server sees RST_STREAM(CANCEL)', async (t) => {
 });
 
 t.test('an aborted signal fails the call before it starts', async (t) => {
-  const { channel } = await setup(t, () => t.fail('no request expected'));
+  const { channel } = await fakeChannel(t, () => t.fail('no request expected'));
   const out = await transportCall(channel, PATH, [], { signal: AbortSignal.abort() }).done;
   t.equal(out.error?.code, Code.CANCELLED);
 });
 
 t.test('receive limit → RESOURCE_EXHAUSTED before the message is buffered', async (t) => {
   let serverRst: Promise<number> | undefined;
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     serverRst = new Promise((resolve) => stream.on('close', () => resolve(stream.rstCode)));
     respond(stream, [frame('0123456789'), frame('0123456789A')], { 'grpc-status': '0' });
   }, { maxReceiveMessageLength: 10 });
@@ -306,7 +297,7 @@ t.test('receive limit → RESOURCE_EXHAUSTED before the message is buffered', as
 });
 
 t.test('send limit → RESOURCE_EXHAUSTED, nothing sent', async (t) => {
-  const { channel } = await setup(t, (stream) => respond(stream, [], { 'grpc-status': '0' }), { maxSendMessageLength: 4 });
+  const { channel } = await fakeChannel(t, (stream) => respond(stream, [], { 'grpc-status': '0' }), { maxSendMessageLength: 4 });
   const out = await transportCall(channel, PATH, [Buffer.from('12345')]).done;
   t.equal(out.error?.code, Code.RESOURCE_EXHAUSTED);
 });
@@ -316,7 +307,7 @@ t.test('compression: gzip request messages, gzip and deflate responses', async (
   let flags: number[] = [];
   let payloads: string[] = [];
   let encoding = 'gzip';
-  const { channel } = await setup(t, async (stream, headers, body) => {
+  const { channel } = await fakeChannel(t, async (stream, headers, body) => {
     seen = headers;
     const b = await body;
     flags = [];
@@ -346,7 +337,7 @@ t.test('compression: gzip request messages, gzip and deflate responses', async (
 
 t.test('compression: once a compressed message is out, an uncompressed one is written at once again (no promise chain)', async (t) => {
   let payloads: string[] = [];
-  const { channel } = await setup(t, async (stream, _headers, body) => {
+  const { channel } = await fakeChannel(t, async (stream, _headers, body) => {
     const b = await body;
     payloads = [];
     for (let pos = 0; pos < b.length;) {
@@ -373,13 +364,13 @@ t.test('compression: once a compressed message is out, an uncompressed one is wr
 });
 
 t.test('a compressed frame without grpc-encoding → INTERNAL', async (t) => {
-  const { channel } = await setup(t, (stream) => respond(stream, [frame(zlib.gzipSync('x'), true)], { 'grpc-status': '0' }));
+  const { channel } = await fakeChannel(t, (stream) => respond(stream, [frame(zlib.gzipSync('x'), true)], { 'grpc-status': '0' }));
   const out = await transportCall(channel, PATH, []).done;
   t.equal(out.error?.code, Code.INTERNAL);
 });
 
 t.test('decompressed size counts against the receive limit', async (t) => {
-  const { channel } = await setup(t, (stream) =>
+  const { channel } = await fakeChannel(t, (stream) =>
     respond(stream, [frame(zlib.gzipSync(Buffer.alloc(5000)), true)], { 'grpc-status': '0' }, { 'grpc-encoding': 'gzip' }),
   { maxReceiveMessageLength: 1000 });
   const out = await transportCall(channel, PATH, []).done;
@@ -387,7 +378,7 @@ t.test('decompressed size counts against the receive limit', async (t) => {
 });
 
 t.test('GOAWAY: calls in flight finish, the next call opens a new connection', async (t) => {
-  const { server, channel } = await setup(t, (stream) => {
+  const { server, channel } = await fakeChannel(t, (stream) => {
     respond(stream, [frame('hi')], { 'grpc-status': '0' });
   });
   const sessionsSeen = new Set<http2.ServerHttp2Session>();
@@ -403,7 +394,7 @@ t.test('GOAWAY: calls in flight finish, the next call opens a new connection', a
 
 t.test('connection lost mid-call → UNAVAILABLE naming the cause; the channel reconnects', async (t) => {
   let kill = true;
-  const { server, channel } = await setup(t, (stream) => {
+  const { server, channel } = await fakeChannel(t, (stream) => {
     if (kill) {
       stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
       stream.write(frame('a'), () => stream.session!.destroy());
@@ -463,7 +454,7 @@ t.test('pull-based reading: a paused call stops the server via flow control', as
   let blocked: Promise<void> | undefined;
   let finishWriting: Promise<void> | undefined;
   const total = 400;
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
     const chunk = frame(Buffer.alloc(4096, 1));
@@ -503,7 +494,7 @@ t.test('pull-based reading: a paused call stops the server via flow control', as
 t.test('write backpressure: send() asks to wait while the server does not read', async (t) => {
   let serverStream: http2.ServerHttp2Stream | undefined;
   let gotAll: Promise<number> | undefined;
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     serverStream = stream;
     stream.pause();
     gotAll = new Promise((resolve) => {

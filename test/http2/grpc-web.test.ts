@@ -21,6 +21,7 @@ import { Echo, EchoReplySchema, EchoRequestSchema, type EchoRequest } from '../r
 import { echoImplementation, outcomes } from '../runtimes/browser/echo-server.js';
 import { codecFor } from '../../src/wire/codec.js';
 import { makeCerts } from '../helpers/certs.js';
+import { rejection } from '../helpers/rejection.js';
 
 const ALLOWED = 'http://app.test:8080';
 const requestCodec = codecFor<Partial<EchoRequest>>(EchoRequestSchema);
@@ -75,15 +76,6 @@ function rawHttp2(port: number, headers: http2.OutgoingHttpHeaders, body: Uint8A
 
 const WEB_HEADERS = { 'content-type': 'application/grpc-web+proto', 'x-grpc-web': '1' };
 
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof GrpcError) return err;
-    throw err;
-  }
-  throw new Error('expected a GrpcError, the call succeeded');
-}
 
 t.test('the trailers frame and the base64 text decoder (src/wire/grpc-web.ts)', async (t) => {
   const frame = encodeTrailersFrame({ 'grpc-status': '0', 'x-a': ['1', '2'] });

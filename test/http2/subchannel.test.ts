@@ -4,28 +4,18 @@
  */
 import http2 from 'node:http2';
 import t from 'tap';
-import { Channel } from '../../src/http2/channel.js';
 import { Code } from '../../src/wire/code.js';
-import { fakeServer, type FakeServer, respond, transportCall } from '../helpers/client-fake-server.js';
+import { fakeChannel, respond, transportCall } from '../helpers/client-fake-server.js';
 
 const PATH = '/wiregrpc.test.Echo/Unary';
 const { constants } = http2;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function setup(t: any, handler: Parameters<typeof fakeServer>[0], options = {}): Promise<{ server: FakeServer; channel: Channel }> {
-  const server = await fakeServer(handler);
-  const channel = new Channel(server.target, options);
-  t.teardown(async () => {
-    await channel.close();
-    await server.close();
-  });
-  return { server, channel };
-}
 
 t.test('GOAWAY(NO_ERROR) is not a lost connection: a stream it lets finish keeps its own RST_STREAM code', async (t) => {
   // RFC 9113 §6.8: streams up to the last-stream-id of a graceful GOAWAY go on
   // normally; if the server then resets one, that reset is the call's outcome.
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     stream.session!.goaway(constants.NGHTTP2_NO_ERROR, stream.id);
     setTimeout(() => stream.close(constants.NGHTTP2_ENHANCE_YOUR_CALM), 50);
   });
@@ -35,7 +25,7 @@ t.test('GOAWAY(NO_ERROR) is not a lost connection: a stream it lets finish keeps
 });
 
 t.test('GOAWAY with an error code is still a lost connection: UNAVAILABLE naming it', async (t) => {
-  const { channel } = await setup(t, (stream) => {
+  const { channel } = await fakeChannel(t, (stream) => {
     stream.session!.goaway(constants.NGHTTP2_INTERNAL_ERROR);
   });
   const out = await transportCall(channel, PATH, [Buffer.from('x')]).done;
@@ -45,7 +35,7 @@ t.test('GOAWAY with an error code is still a lost connection: UNAVAILABLE naming
 
 t.test('GOAWAY(NO_ERROR), then the socket drops with the stream still open: UNAVAILABLE, a lost connection', async (t) => {
   const sockets: import('node:net').Socket[] = [];
-  const { server, channel } = await setup(t, (stream) => {
+  const { server, channel } = await fakeChannel(t, (stream) => {
     stream.session!.goaway(constants.NGHTTP2_NO_ERROR, stream.id);
     setTimeout(() => sockets.at(-1)?.destroy(), 50);
   });
@@ -57,7 +47,7 @@ t.test('GOAWAY(NO_ERROR), then the socket drops with the stream still open: UNAV
 
 t.test('GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings"): the channel doubles its keepalive time for new connections (gRFC A8)', async (t) => {
   const keepalive = { timeMs: 100, permitWithoutCalls: true };
-  const { server, channel } = await setup(t, (stream) => respond(stream, [], { 'grpc-status': '0' }), { keepalive });
+  const { server, channel } = await fakeChannel(t, (stream) => respond(stream, [], { 'grpc-status': '0' }), { keepalive });
   // Per server session: when each PING arrived, ms after the session began.
   const pings: number[][] = [];
   server.server.on('session', (session) => {

@@ -19,6 +19,7 @@ import { Code } from '../../src/wire/code.js';
 import { GrpcError } from '../../src/wire/error.js';
 import { Metadata } from '../../src/wire/metadata.js';
 import { makeCerts } from '../helpers/certs.js';
+import { rejection } from '../helpers/rejection.js';
 
 const PROTO = join(import.meta.dirname, '../protos/echo.proto');
 const Echo = loadProtoSync(PROTO).service('wiregrpc.test.Echo');
@@ -133,15 +134,6 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof GrpcError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 t.test('unary: both method names, bytes, empty message', async (t) => {
   const { client } = await setup(t);

@@ -11,6 +11,7 @@ import type { ServerContext } from '../../src/service/context.js';
 import { Code } from '../../src/wire/code.js';
 import { GrpcError } from '../../src/wire/error.js';
 import type { Metadata } from '../../src/wire/metadata.js';
+import { rejection } from '../helpers/rejection.js';
 
 const Echo = loadProtoSync(new URL('../protos/echo.proto', import.meta.url).pathname).service('wiregrpc.test.Echo');
 
@@ -77,15 +78,6 @@ async function setup(t: any, options = {}) {
   return { server, client, port: addr.port };
 }
 
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof GrpcError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 t.test('four call shapes', async (t) => {
   const { client } = await setup(t);
