@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import type { FieldSchema, MapValue, MessageSchema, ScalarType } from '../../src/wire/schema.js';
+import { canon, fromHex, toHex } from './canon.js';
+
+export { canon, fromHex, toHex };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = path.join(ROOT, 'test/fixtures/golden');
@@ -25,16 +28,6 @@ export interface GoldenCase {
 
 export function loadCases(file: string): GoldenCase[] {
   return (JSON.parse(readFileSync(path.join(FIXTURES, file), 'utf8')) as { cases: GoldenCase[] }).cases;
-}
-
-export function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 const INT64 = new Set<ScalarType>(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
@@ -79,22 +72,6 @@ export function fromTyped(schema: MessageSchema, typed: Record<string, unknown>)
     }
   }
   return o;
-}
-
-/** A plain, comparable picture of a value: bigint → "123n", bytes → "bytes:hex", -0 → "-0", maps tagged, undefined fields dropped. */
-export function canon(v: unknown): unknown {
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v;
-  if (v instanceof Uint8Array) return `bytes:${toHex(v)}`;
-  if (Array.isArray(v)) return v.map(canon);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    if (Object.getPrototypeOf(v) === null) out['<null-proto>'] = true;
-    // an unset field may be missing or hold undefined: the same thing
-    for (const k of Object.keys(v).sort()) if ((v as Record<string, unknown>)[k] !== undefined) out[k] = canon((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
 }
 
 /** What `fn` threw (undefined if it returned). */

@@ -8,6 +8,7 @@
  * `wiregrpc gen --runtime-import src/web/index.js` generated in a temp dir.
  */
 import { Code, codecFor, createWebClient, GrpcError, type MessageSchema, type ServiceDefinition } from '../../../src/web/index.js';
+import { canon, fromHex, toHex } from '../../golden/canon.js';
 import { Echo } from './echo-service.js';
 
 export interface GoldenInput {
@@ -21,31 +22,6 @@ export interface GoldenInput {
 function failure(err: unknown): { code: number; message: string; name: string; detail?: unknown } {
   if (err instanceof GrpcError) return { code: err.code, message: err.rawMessage, name: 'GrpcError', detail: err.metadata.get('x-error-detail') };
   return { code: -1, message: String(err), name: (err as Error)?.name ?? typeof err };
-}
-
-/** test/golden/values.ts `canon`, in the page: bigint → "123n", bytes → "bytes:hex", -0, NaN, null-prototype maps. */
-function canon(v: unknown): unknown {
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v;
-  if (v instanceof Uint8Array) return `bytes:${toHex(v)}`;
-  if (Array.isArray(v)) return v.map(canon);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    if (Object.getPrototypeOf(v) === null) out['<null-proto>'] = true;
-    for (const k of Object.keys(v).sort()) if ((v as Record<string, unknown>)[k] !== undefined) out[k] = canon((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
 }
 
 export function install(generated: readonly Record<string, unknown>[], UserInfo: ServiceDefinition): void {
