@@ -146,7 +146,7 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
       void response.body?.cancel().catch(noop);
       throw new GrpcError(Code.UNKNOWN, `POST ${url}: the response is not gRPC-Web (content-type ${JSON.stringify(head['content-type'] ?? '')})`);
     }
-    options.onHeader?.(metadataOf(head));
+    options.onHeader?.(Metadata.fromReceived(head));
     if (response.body === null) throw new GrpcError(Code.INTERNAL, `POST ${url}: the response has no body and no status`);
 
     const limits = { maxMessageLength: transport.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED | FLAG_TRAILERS };
@@ -183,7 +183,7 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
 /** The status in a trailers block (or Trailers-Only headers): nothing for OK, a GrpcError thrown otherwise. */
 function settle(trailers: HeaderRecord, options: WebCallOptions): void {
   const error = statusFromTrailers(trailers);
-  options.onTrailer?.(error === undefined ? metadataOf(trailers) : error.metadata);
+  options.onTrailer?.(error === undefined ? Metadata.fromReceived(trailers) : error.metadata);
   if (error !== undefined) throw error;
 }
 
@@ -204,21 +204,5 @@ function headerRecord(headers: Headers): HeaderRecord {
   return out;
 }
 
-/** Metadata from received headers; what a browser or proxy added that is not valid metadata is left out. */
-function metadataOf(record: HeaderRecord): Metadata {
-  try {
-    return Metadata.fromHeaders(record);
-  } catch {
-    const md = new Metadata();
-    for (const key of Object.keys(record)) {
-      try {
-        md.merge(Metadata.fromHeaders({ [key]: record[key] }));
-      } catch {
-        // not metadata
-      }
-    }
-    return md;
-  }
-}
 
 function noop(): void {}

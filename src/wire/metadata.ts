@@ -155,6 +155,28 @@ export class Metadata {
   }
 
   /**
+   * `fromHeaders` for fields we received and cannot send back: what is not
+   * valid metadata (a bad key or `-bin` value, a field a proxy or browser
+   * added) is left out instead of failing the whole block.
+   */
+  static fromReceived(headers: HeaderRecord): Metadata {
+    try {
+      return Metadata.fromHeaders(headers);
+    } catch {
+      // Rare: keep the valid fields, one key at a time.
+      const md = new Metadata();
+      for (const key of Object.keys(headers)) {
+        try {
+          md.merge(Metadata.fromHeaders({ [key]: headers[key] }));
+        } catch {
+          // dropped: not valid metadata
+        }
+      }
+      return md;
+    }
+  }
+
+  /**
    * Metadata from received header fields, leaving out reserved ones. Throws
    * GrpcError(INTERNAL) for a key that is not valid metadata or a `-bin` value that
    * is not base64. A `-bin` header may carry several values joined by commas.

@@ -2,7 +2,7 @@ import { decodeBase64, encodeBase64 } from './base64.js';
 import { Code } from './code.js';
 import { GrpcError } from './error.js';
 import { codeFromHttpStatus } from './http-status.js';
-import { type HeaderRecord, isReservedHeader, Metadata } from './metadata.js';
+import { type HeaderRecord, Metadata } from './metadata.js';
 import { decodeGrpcMessage, encodeGrpcMessage } from './percent.js';
 
 /**
@@ -88,7 +88,7 @@ export function statusFromTrailers(trailers: HeaderRecord): GrpcError | undefine
   const text = problem === undefined ? message : message === '' ? problem : `${problem}: ${message}`;
   const detailsText = single(trailers['grpc-status-details-bin']);
   const details = detailsText === undefined ? undefined : decodeBase64(detailsText);
-  return new GrpcError(code, text, { metadata: metadataOf(trailers), details });
+  return new GrpcError(code, text, { metadata: Metadata.fromReceived(trailers), details });
 }
 
 /** A header's value as one string (several values joined, as HTTP does). */
@@ -98,21 +98,3 @@ function single(value: string | string[] | number | undefined): string | undefin
   return String(value);
 }
 
-/** The custom metadata in a trailer block; invalid entries are left out. */
-function metadataOf(trailers: HeaderRecord): Metadata {
-  try {
-    return Metadata.fromHeaders(trailers);
-  } catch {
-    // Rare: salvage the valid entries one key at a time.
-    const md = new Metadata();
-    for (const key of Object.keys(trailers)) {
-      if (isReservedHeader(key)) continue;
-      try {
-        md.merge(Metadata.fromHeaders({ [key]: trailers[key] }));
-      } catch {
-        // dropped: not valid metadata
-      }
-    }
-    return md;
-  }
-}

@@ -164,3 +164,10 @@ t.test('toJSON: a null-prototype object, -bin values in base64', async (t) => {
   t.equal(Object.getPrototypeOf(json), null);
   t.equal(JSON.stringify(json), '{"t-bin":["AQ"],"s":["x"]}');
 });
+
+t.test('fromReceived: what is not valid metadata is left out, the rest kept; a valid block is fromHeaders', async (t) => {
+  const md = Metadata.fromReceived({ good: 'yes', 'bad key': 'x', 'x-bin': 'not base64!', 'ok-bin': 'AQI=', ':status': '200', 'grpc-status': '0' });
+  t.same(md.toJSON(), { good: ['yes'], 'ok-bin': ['AQI'] });
+  t.same(Metadata.fromReceived({ a: ['1', '2'], b: 'c' }).toJSON(), Metadata.fromHeaders({ a: ['1', '2'], b: 'c' }).toJSON());
+  t.throws(() => Metadata.fromHeaders({ good: 'yes', 'bad key': 'x' }), { code: Code.INTERNAL }, 'where fromHeaders refuses the block');
+});
