@@ -17,11 +17,11 @@
  * failure is one line on stderr: `CODE_NAME: message (target ...)`.
  */
 import { enableTracing } from '../http2/trace.js';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
-import { fromJson, toJson, type JsonValue } from '../wire/json.js';
-import { Metadata } from '../wire/metadata.js';
-import { decodeBase64 } from '../wire/base64.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import { fromJson, toJson, type JsonValue } from '../wire/proto/json.js';
+import { Metadata } from '../wire/grpc/metadata.js';
+import { decodeBase64 } from '../wire/proto/base64.js';
 import { createClient } from '../service/client.js';
 import type { CallOptions } from '../service/client-call.js';
 import type { MethodDefinition, ServiceDefinition } from '../service/definition.js';

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Channel, type ChannelOptions, type ChannelTlsOptions } from '../http2/channel.js';
-import { Code, codeName } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code, codeName } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import { UsageError, type Args, type FlagSpecs } from './args.js';
 import type { Io } from './io.js';
 

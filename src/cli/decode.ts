@@ -3,8 +3,8 @@
  *
  * The reverse of encode: protobuf bytes as hex in, canonical proto3 JSON out.
  */
-import { toJson } from '../wire/json.js';
-import { codecFor } from '../wire/codec.js';
+import { toJson } from '../wire/proto/json.js';
+import { codecFor } from '../wire/proto/codec.js';
 import { PROTO_FLAGS, eachInput, loadFromArgs, type Verb } from './verb.js';
 import { fromHex } from './io.js';
 
@@ -21,7 +21,7 @@ export const verb: Verb = {
   flags: {
     ...PROTO_FLAGS,
     type: { short: 't', value: 'NAME', help: 'full name of the message type, e.g. proto.UserResponse' },
-    raw: { help: 'no schema: an annotated dump of every byte (see src/wire/dump.ts)' },
+    raw: { help: 'no schema: an annotated dump of every byte (see src/wire/proto/dump.ts)' },
     frames: { help: 'with --raw: the input is gRPC frames ([flag][length:4][message]...)' },
   },
   async run(args, io) {

@@ -15,8 +15,8 @@ import { UsageError, type Args } from './args.js';
 import { CONNECT_FLAGS, deadlineFromArgs, openChannel, reportError } from './connect.js';
 import { LineWriter, type Io } from './io.js';
 import { PROTO_FLAGS, loadFromArgs, type Verb } from './verb.js';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import { enableTracing } from '../http2/trace.js';
 
 export const verb: Verb = {

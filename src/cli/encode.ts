@@ -4,8 +4,8 @@
  * proto3 JSON in, the message's protobuf bytes out as hex: what would travel
  * inside a gRPC frame (without the 5-byte prefix).
  */
-import { fromJson, type JsonValue } from '../wire/json.js';
-import { codecFor } from '../wire/codec.js';
+import { fromJson, type JsonValue } from '../wire/proto/json.js';
+import { codecFor } from '../wire/proto/codec.js';
 import { PROTO_FLAGS, eachInput, loadFromArgs, type Verb } from './verb.js';
 import { toHex } from './io.js';
 

@@ -10,8 +10,8 @@
  */
 import protobuf from 'protobufjs';
 import { callShape } from '../service/define.js';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import { CONNECT_FLAGS, deadlineFromArgs, openChannel, reportError } from './connect.js';
 import { UsageError } from './args.js';
 import { lookup, rpcLine, targetAnd, withProtos } from './describe.js';

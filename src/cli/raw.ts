@@ -1,13 +1,14 @@
 /**
  * `wiregrpc decode --raw [--frames] [HEX]`: protobuf bytes explained without a
- * schema, like `protoc --decode_raw` but showing every byte (src/wire/dump.ts).
+ * schema, like `protoc --decode_raw` but showing every byte (src/wire/proto/dump.ts).
  *
  * The input is hex (whitespace between digits allowed), from the argument or
  * else all of stdin. With `--frames` it is a gRPC message stream: each 5-byte
  * prefix is marked, then its message dumped. Exit status 1 when the bytes are
  * malformed (the table shows how far they parsed and where it broke).
  */
-import { dumpFrames, dumpMessage, formatDump } from '../wire/dump.js';
+import { dumpMessage, formatDump } from '../wire/proto/dump.js';
+import { dumpFrames } from '../wire/grpc/frame-dump.js';
 import { UsageError, type Args } from './args.js';
 import { fromHex, LineWriter, type Io } from './io.js';
 

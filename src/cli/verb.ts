@@ -2,7 +2,7 @@
  * What every verb shares: its shape (flags, usage, run), the flags that load
  * .proto files, and the loop that handles one input or one input a line.
  */
-import { GrpcError } from '../wire/error.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import { loadProtoSync, type ProtoSet } from '../service/load.js';
 import { UsageError, type Args, type FlagSpecs } from './args.js';
 import { LineWriter, lines, type Io } from './io.js';

@@ -9,9 +9,9 @@
  * decides *how*.
  */
 import type { ServerHttp2Stream } from 'node:http2';
-import { Deframer } from '../wire/deframer.js';
-import { FLAG_COMPRESSED } from '../wire/frame.js';
-import type { HeaderRecord } from '../wire/metadata.js';
+import { Deframer } from '../wire/grpc/deframer.js';
+import { FLAG_COMPRESSED } from '../wire/grpc/frame.js';
+import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import type { FrameSource } from './message-reader.js';
 import { END_OPTIONS, RESPOND_OPTIONS } from './response-headers.js';
 import type { ServerCall } from './server-stream.js';

@@ -25,7 +25,7 @@
  *   call is active), and `close()` ends them for good.
  */
 import type http2 from 'node:http2';
-import type { HeaderRecord } from '../wire/metadata.js';
+import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import type { BackoffOptions } from './backoff.js';
 import { createBalancer, type Balancer, type LoadBalancingPolicy } from './balancer.js';
 import { methodHeaders, type ChannelHeaderOptions } from './request-headers.js';

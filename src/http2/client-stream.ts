@@ -21,13 +21,13 @@
  * stream, which points back to us), so a call allocates no closures.
  */
 import type http2 from 'node:http2';
-import { Code } from '../wire/code.js';
-import { DeadlineTimer } from '../wire/deadline-timer.js';
-import { Deframer } from '../wire/deframer.js';
-import { GrpcError } from '../wire/error.js';
-import { FLAG_COMPRESSED, FRAME_HEADER_LENGTH } from '../wire/frame.js';
-import { Metadata, type HeaderRecord } from '../wire/metadata.js';
-import { statusFromTrailers } from '../wire/status.js';
+import { Code } from '../wire/grpc/code.js';
+import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
+import { Deframer } from '../wire/grpc/deframer.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import { FLAG_COMPRESSED, FRAME_HEADER_LENGTH } from '../wire/grpc/frame.js';
+import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
+import { statusFromTrailers } from '../wire/grpc/status.js';
 import type { Channel, ChannelCall, Connection } from './channel.js';
 import { MessageReader, type MessageSink } from './message-reader.js';
 import { frameOf } from './message-writer.js';
@@ -153,14 +153,14 @@ export class ClientStream implements ChannelCall, MessageSink {
     return this.sendFrame(frameOf(message, false));
   }
 
-  /** Where to frame streamed request messages (`codec.encodeFramed(message, alloc)`) before `sendFrame`. */
+  /** Where to frame streamed request messages (`encodeFramed(codec, message, alloc)`) before `sendFrame`. */
   get frameAllocator(): (length: number) => Uint8Array {
     return this.requests.frameAllocator;
   }
 
   /**
    * `send` for a message already framed as uncompressed ([0][length][message],
-   * what `codec.encodeFramed` gives): written as is, or re-framed from its
+   * what `encodeFramed` (wire/grpc/frame.ts) gives): written as is, or re-framed from its
    * payload when compressed.
    */
   sendFrame(frame: Uint8Array): Promise<void> | undefined {

@@ -14,8 +14,8 @@
  * file: most channels never compress, and every process start would pay for it.
  */
 import type zlib from 'node:zlib';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 
 /** Every encoding we read and write besides "identity", most preferred first. */
 export const SUPPORTED_ENCODINGS: readonly string[] = Object.freeze(['gzip', 'deflate']);

@@ -25,7 +25,7 @@
  * clients (curl, Node, a proxy) works whatever the configuration.
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import { isReservedHeader, type HeaderRecord } from '../wire/metadata.js';
+import { isReservedHeader, type HeaderRecord } from '../wire/grpc/metadata.js';
 
 export interface GrpcWebOptions {
   /**

@@ -10,7 +10,7 @@
  *   - the response content-type is `application/grpc-web[-text][+proto]`,
  *     echoing the request's;
  *   - the status goes into the body as a last frame flagged 0x80 whose
- *     payload is `name: value\r\n` lines (src/wire/grpc-web.ts), not into
+ *     payload is `name: value\r\n` lines (src/wire/grpc/grpc-web.ts), not into
  *     HTTP/2 trailers; an error before any message is still Trailers-Only,
  *     the status in the response headers and an empty body;
  *   - `-text` bodies are base64, both ways: each write is encoded on its own
@@ -22,12 +22,12 @@
  * one (http1-stream.ts); this file does not care which.
  */
 import type { ServerHttp2Stream } from 'node:http2';
-import type { ContentType } from '../wire/content-type.js';
-import { formatContentType } from '../wire/content-type.js';
-import { Deframer } from '../wire/deframer.js';
-import { FLAG_COMPRESSED } from '../wire/frame.js';
-import { encodeBase64Bytes, encodeTrailersFrame, TextDeframer } from '../wire/grpc-web.js';
-import type { HeaderRecord } from '../wire/metadata.js';
+import type { ContentType } from '../wire/grpc/content-type.js';
+import { formatContentType } from '../wire/grpc/content-type.js';
+import { Deframer } from '../wire/grpc/deframer.js';
+import { FLAG_COMPRESSED } from '../wire/grpc/frame.js';
+import { encodeBase64Bytes, encodeTrailersFrame, TextDeframer } from '../wire/grpc/grpc-web.js';
+import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import type { CorsPolicy } from './cors.js';
 import { END_OPTIONS } from './response-headers.js';
 import type { CallConfig, CallProtocol, FrameSource } from './server-stream.js';

@@ -23,8 +23,8 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
-import { parseContentType } from '../wire/content-type.js';
-import type { HeaderRecord } from '../wire/metadata.js';
+import { parseContentType } from '../wire/grpc/content-type.js';
+import type { HeaderRecord } from '../wire/grpc/metadata.js';
 
 function flushHeaders(res: ServerResponse): void {
   if (!res.writableEnded && !res.destroyed) res.flushHeaders();

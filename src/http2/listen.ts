@@ -10,8 +10,8 @@
  */
 import { lstatSync, unlinkSync } from 'node:fs';
 import type { Server as NetServer } from 'node:net';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 
 export type ListenTarget = string | number | { host?: string; port?: number; path?: string };
 export type ListenAddress = { host: string; port: number } | { path: string };

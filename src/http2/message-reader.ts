@@ -16,9 +16,9 @@
  *   can stop reading from the network meanwhile.
  * - After an error the reader delivers nothing more; the sink was told once.
  */
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
-import type { Frame } from '../wire/deframer.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import type { Frame } from '../wire/grpc/deframer.js';
 import { decompress, isSupportedEncoding } from './compression.js';
 
 /** What cuts a body into frames: a Deframer, or (gRPC-Web-text) one that decodes base64 first. */

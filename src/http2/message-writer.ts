@@ -6,7 +6,7 @@
  * (the Writable machinery, a trip into C++, and a Buffer made for any plain
  * Uint8Array), and the peer pays per read. So:
  *
- *   - a message is framed once, by the codec (`codec.encodeFramed`), straight
+ *   - a message is framed once, by `encodeFramed` (wire/grpc/frame.ts, over the codec), straight
  *     into memory we hand it (src/wire never sees a Buffer): for a stream,
  *     the writer's own `alloc`, which places small frames back to back in an
  *     arena, so that the frames of a batch are already one piece of memory;
@@ -30,7 +30,7 @@
  * is encoded; a deeper queue keeps it busy.
  */
 import { Buffer } from 'node:buffer';
-import { FRAME_HEADER_LENGTH, writeFrameHeader } from '../wire/frame.js';
+import { FRAME_HEADER_LENGTH, writeFrameHeader } from '../wire/grpc/frame.js';
 
 /** Gathered bytes that are written at once, without waiting for the end of the tick. */
 const BATCH = 64 * 1024;
@@ -43,7 +43,7 @@ const ARENA_MAX = BATCH;
 /** Bytes queued on a stream beyond which the producer waits for 'drain': 8 messages of 64 KiB, enough to keep a connection busy while the producer is descheduled. */
 export const QUEUE_LIMIT = 512 * 1024;
 
-/** The allocator for `codec.encodeFramed`: a Node Buffer, pooled when small, not zero-filled (every byte is written). */
+/** The allocator for `encodeFramed` (wire/grpc/frame.ts): a Node Buffer, pooled when small, not zero-filled (every byte is written). */
 export function allocFrame(length: number): Uint8Array {
   return Buffer.allocUnsafe(length);
 }
@@ -102,7 +102,7 @@ export class MessageWriter {
   }
 
   /**
-   * An allocator for `codec.encodeFramed(value, alloc)`, for frames pushed
+   * An allocator for `encodeFramed(codec, value, alloc)`, for frames pushed
    * here right after. A frame under DIRECT bytes is a view of the arena, just
    * behind the previous one: a batch of them is already one piece of memory,
    * written as it is (no copy, no Buffer per frame). Arena bytes are handed

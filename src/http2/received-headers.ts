@@ -18,7 +18,7 @@
  * every value, in order (node's object would join most of them with ", ").
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import { isReservedHeader, type HeaderRecord } from '../wire/metadata.js';
+import { isReservedHeader, type HeaderRecord } from '../wire/grpc/metadata.js';
 
 /** The flat list, or (HTTP/1.1 gRPC-Web, tests) a header object. */
 export type ReceivedHeaders = readonly string[] | IncomingHttpHeaders;

@@ -4,8 +4,8 @@
  * gRPC Trailers-Only status).
  */
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import { parseContentType, type ContentType } from '../wire/content-type.js';
-import type { GrpcError } from '../wire/error.js';
+import { parseContentType, type ContentType } from '../wire/grpc/content-type.js';
+import type { GrpcError } from '../wire/grpc/error.js';
 import { END_OPTIONS, trailersOnly } from './response-headers.js';
 import type { CallProtocol } from './server-stream.js';
 

@@ -17,8 +17,8 @@
  * once (`methodHeaders`) and each call adds only what is its own (`callHeaders`).
  */
 import { readFileSync } from 'node:fs';
-import { encodeTimeout } from '../wire/timeout.js';
-import type { HeaderRecord, Metadata } from '../wire/metadata.js';
+import { encodeTimeout } from '../wire/grpc/timeout.js';
+import type { HeaderRecord, Metadata } from '../wire/grpc/metadata.js';
 import { ACCEPT_ENCODING } from './compression.js';
 
 function packageVersion(): string {

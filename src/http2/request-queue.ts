@@ -12,8 +12,8 @@
  *   reads again.
  */
 import type { ServerHttp2Stream } from 'node:http2';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import { MessageReader, type FrameSource, type MessageSink } from './message-reader.js';
 
 /** The call the requests belong to. */

@@ -15,9 +15,9 @@
  *   resolves on 'drain', or when the call ends.
  */
 import type { ClientHttp2Stream } from 'node:http2';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
-import { FRAME_HEADER_LENGTH } from '../wire/frame.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import { FRAME_HEADER_LENGTH } from '../wire/grpc/frame.js';
 import { compress } from './compression.js';
 import { frameOf, MessageWriter, mustWait, QUEUE_LIMIT, type FrameTarget } from './message-writer.js';
 

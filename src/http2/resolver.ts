@@ -13,8 +13,8 @@
  * pick_first follows), without duplicates.
  */
 import net from 'node:net';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import type { Address, Target } from './target.js';
 
 /** `dns.lookup(host, { all: true })`'s answer; replaceable (ChannelOptions.lookup) for tests or a custom DNS. */

@@ -9,9 +9,9 @@
  * The constant parts are built once and frozen: node:http2 copies a header
  * object before it touches it, so the same object serves every call.
  */
-import type { HeaderRecord, Metadata } from '../wire/metadata.js';
-import type { GrpcError } from '../wire/error.js';
-import { statusToTrailers } from '../wire/status.js';
+import type { HeaderRecord, Metadata } from '../wire/grpc/metadata.js';
+import type { GrpcError } from '../wire/grpc/error.js';
+import { statusToTrailers } from '../wire/grpc/status.js';
 import { ACCEPT_ENCODING } from './compression.js';
 
 /** Options for `stream.respond()`: we end with trailers; no `date` header (gRPC has no use for it). */

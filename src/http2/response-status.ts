@@ -15,11 +15,11 @@
  *   AbortSignal aborted / cancel()              → CANCELLED, and we send RST_STREAM(CANCEL)
  */
 import type http2 from 'node:http2';
-import { Code } from '../wire/code.js';
-import { parseContentType } from '../wire/content-type.js';
-import { GrpcError } from '../wire/error.js';
-import { codeFromHttpStatus } from '../wire/http-status.js';
-import { Metadata, type HeaderRecord } from '../wire/metadata.js';
+import { Code } from '../wire/grpc/code.js';
+import { parseContentType } from '../wire/grpc/content-type.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import { codeFromHttpStatus } from '../wire/grpc/http-status.js';
+import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
 import { codeFromRstCode, RST_NO_ERROR, rstCodeName } from './rst-code.js';
 
 export type ResponseHeaders = http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader;

@@ -2,7 +2,7 @@
  * HTTP/2 RST_STREAM error codes → gRPC status (grpc/grpc doc/PROTOCOL-HTTP2.md,
  * "Errors"), for a stream the server reset before sending a status.
  */
-import { Code } from '../wire/code.js';
+import { Code } from '../wire/grpc/code.js';
 
 /** The HTTP/2 error codes (RFC 9113 §7) by number, for messages. */
 const NAMES = [

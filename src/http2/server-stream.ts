@@ -24,11 +24,11 @@
  * the body instead of HTTP/2 trailers, and may base64 the body.
  */
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
-import { Code } from '../wire/code.js';
-import { DeadlineTimer } from '../wire/deadline-timer.js';
-import { GrpcError } from '../wire/error.js';
-import { FRAME_HEADER_LENGTH } from '../wire/frame.js';
-import { Metadata, type HeaderRecord } from '../wire/metadata.js';
+import { Code } from '../wire/grpc/code.js';
+import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import { FRAME_HEADER_LENGTH } from '../wire/grpc/frame.js';
+import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
 import { CALL, GRPC_PROTOCOL, type CallConfig, type CallDispatcher, type CallProtocol, type CallStream, type Route } from './call-protocol.js';
 import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js';
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
@@ -240,7 +240,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
   }
 
   /**
-   * The allocator to frame streamed responses with (`codec.encodeFramed(value, alloc)`)
+   * The allocator to frame streamed responses with (`encodeFramed(codec, value, alloc)`)
    * right before `sendFrame`: small frames land back to back in the batch
    * that carries them (MessageWriter.alloc). Not for unary responses.
    */
@@ -250,7 +250,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   /**
    * `sendMessage` for a message already framed as uncompressed
-   * ([0][length][message], what `codec.encodeFramed` gives): sent as is, no
+   * ([0][length][message], what `encodeFramed` (wire/grpc/frame.ts) gives): sent as is, no
    * copy, or re-framed from its payload when compressed.
    */
   sendFrame(frame: Uint8Array): Promise<void> | undefined {

@@ -12,8 +12,8 @@
  * Parsing only: we keep every address of a list. Names are looked up by
  * resolver.ts, and the channel spreads calls over the addresses (balancer.ts).
  */
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 
 export const DEFAULT_PORT = 443;
 

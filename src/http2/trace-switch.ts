@@ -3,7 +3,7 @@
  * itself (trace.ts) so that code which must stay portable — defineService
  * runs in browsers too — can check the switch without importing Node modules.
  */
-import type { MessageCodec } from '../wire/schema.js';
+import type { MessageCodec } from '../wire/proto/schema.js';
 
 function fromEnvironment(): boolean {
   let value: string | undefined;

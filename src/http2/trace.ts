@@ -27,17 +27,18 @@
  * Messages are shown as proto3 JSON when the method's codecs are known (every
  * ServiceDefinition made while tracing is on registers them: `traceMethod` in
  * trace-switch.ts, called by defineService),
- * else as the annotated raw dump of src/wire/dump.ts. Compressed messages are
+ * else as the annotated raw dump of src/wire/proto/dump.ts. Compressed messages are
  * inflated (gzip, deflate) for display.
  */
 import type http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import type zlib from 'node:zlib';
-import { Deframer } from '../wire/deframer.js';
-import { dumpPayload, formatDump } from '../wire/dump.js';
-import { FLAG_COMPRESSED } from '../wire/frame.js';
-import { toJson } from '../wire/json.js';
-import type { HeaderRecord } from '../wire/metadata.js';
+import { Deframer } from '../wire/grpc/deframer.js';
+import { formatDump } from '../wire/proto/dump.js';
+import { dumpPayload } from '../wire/grpc/frame-dump.js';
+import { FLAG_COMPRESSED } from '../wire/grpc/frame.js';
+import { toJson } from '../wire/proto/json.js';
+import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import { setTracing, tracedMethods } from './trace-switch.js';
 
 export { tracing, traceMethod } from './trace-switch.js';

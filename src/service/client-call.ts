@@ -10,10 +10,11 @@
  *   backpressure, then half-closes.
  */
 import type { ClientStream, ClientStreamListener, ClientStreamOptions } from '../http2/client-stream.js';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
-import { Metadata } from '../wire/metadata.js';
-import type { MessageCodec } from '../wire/schema.js';
+import { Code } from '../wire/grpc/code.js';
+import { encodeFramed } from '../wire/grpc/frame.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import { Metadata } from '../wire/grpc/metadata.js';
+import type { MessageCodec } from '../wire/proto/schema.js';
 import type { ClientCall } from './client-interceptors.js';
 import type { MetadataInit } from './context.js';
 import type { MethodDefinition } from './definition.js';
@@ -350,13 +351,13 @@ export async function sendAll<I>(stream: ClientStream, input: MessageCodec<I>, s
     if (Symbol.iterator in source && !(Symbol.asyncIterator in source)) {
       for (const message of source as Iterable<I>) {
         if (stream.finished) return;
-        const wait = stream.sendFrame(input.encodeFramed(message, alloc));
+        const wait = stream.sendFrame(encodeFramed(input, message, alloc));
         if (wait !== undefined) await wait;
       }
     } else {
       for await (const message of source as AsyncIterable<I>) {
         if (stream.finished) return;
-        const wait = stream.sendFrame(input.encodeFramed(message, alloc));
+        const wait = stream.sendFrame(encodeFramed(input, message, alloc));
         if (wait !== undefined) await wait;
         if (stream.finished) return;
       }

@@ -25,9 +25,9 @@
  *
  * A call without interceptors takes none of these steps (no promises added).
  */
-import { Code, codeName } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
-import type { Metadata } from '../wire/metadata.js';
+import { Code, codeName } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import type { Metadata } from '../wire/grpc/metadata.js';
 import type { MethodDefinition } from './definition.js';
 
 /** What an interceptor sees of one call. */

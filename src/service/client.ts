@@ -17,9 +17,10 @@
 import { Channel, type ChannelOptions } from '../http2/channel.js';
 import { ClientStream } from '../http2/client-stream.js';
 import { allocFrame } from '../http2/message-writer.js';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
-import { Metadata } from '../wire/metadata.js';
+import { Code } from '../wire/grpc/code.js';
+import { encodeFramed } from '../wire/grpc/frame.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import { Metadata } from '../wire/grpc/metadata.js';
 import {
   ClientCallInfo, deadlineOf, ResponseStream, sendAll, streamOptions, streamOptionsFromCall, toMetadata, UnaryCall,
   type CallOptions,
@@ -109,7 +110,7 @@ function single(channel: Channel, method: MethodDefinition, compression: string 
       let stream: ClientStream;
       let frame: Uint8Array | undefined;
       try {
-        if (!streamingRequest) frame = input.encodeFramed(request, allocFrame);
+        if (!streamingRequest) frame = encodeFramed(input, request, allocFrame);
         stream = new ClientStream(channel, path, call, streamOptions(options, !streamingRequest, compression));
       } catch (err) {
         reject(GrpcError.from(err, Code.INTERNAL));
@@ -140,7 +141,7 @@ function interceptedSingle(
         let stream: ClientStream;
         let bytes: Uint8Array | undefined;
         try {
-          if (!streamingRequest) bytes = input.encodeFramed(request, allocFrame);
+          if (!streamingRequest) bytes = encodeFramed(input, request, allocFrame);
           stream = new ClientStream(channel, path, call, streamOptionsFromCall(info, options, !streamingRequest, compression));
         } catch (err) {
           reject(GrpcError.from(err, Code.INTERNAL));
@@ -169,7 +170,7 @@ function streaming(
     let stream: ClientStream;
     let bytes: Uint8Array | undefined;
     try {
-      if (!streamingRequest) bytes = input.encodeFramed(request, allocFrame);
+      if (!streamingRequest) bytes = encodeFramed(input, request, allocFrame);
       const streamOpts = info === undefined
         ? streamOptions(options, !streamingRequest, compression)
         : streamOptionsFromCall(info, options, !streamingRequest, compression);

@@ -11,9 +11,9 @@
  */
 import type { PeerCertificate } from 'node:tls';
 import type { ServerCall } from '../http2/server-stream.js';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
-import { Metadata, type MetadataValue } from '../wire/metadata.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import { Metadata, type MetadataValue } from '../wire/grpc/metadata.js';
 import type { MethodDefinition } from './definition.js';
 
 export type MetadataInit = Metadata | Record<string, MetadataValue | MetadataValue[]>;

@@ -4,12 +4,12 @@
  * files. It never imports protobufjs, so bundles for browsers, workers and
  * other constrained runtimes stay small. `wiregrpc` (index.ts) adds the loader.
  */
-export { Code, codeName, parseCode } from '../wire/code.js';
-export { GrpcError, type GrpcErrorOptions } from '../wire/error.js';
-export { Metadata, type MetadataValue } from '../wire/metadata.js';
-export { codecFor } from '../wire/codec.js';
-export { toJson, fromJson } from '../wire/json.js';
-export type { MessageSchema, FieldSchema, EnumSchema, ScalarType, MessageCodec } from '../wire/schema.js';
+export { Code, codeName, parseCode } from '../wire/grpc/code.js';
+export { GrpcError, type GrpcErrorOptions } from '../wire/grpc/error.js';
+export { Metadata, type MetadataValue } from '../wire/grpc/metadata.js';
+export { codecFor } from '../wire/proto/codec.js';
+export { toJson, fromJson } from '../wire/proto/json.js';
+export type { MessageSchema, FieldSchema, EnumSchema, ScalarType, MessageCodec } from '../wire/proto/schema.js';
 
 export type { CallShape, MethodDefinition, ServiceDefinition } from './definition.js';
 export { defineService, callShape, type MethodSpec } from './define.js';

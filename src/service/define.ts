@@ -4,8 +4,8 @@
  * protobufjs. The .proto loader (load.ts) ends up here too, so both routes make
  * identical definitions.
  */
-import { codecFor } from '../wire/codec.js';
-import type { MessageSchema } from '../wire/schema.js';
+import { codecFor } from '../wire/proto/codec.js';
+import type { MessageSchema } from '../wire/proto/schema.js';
 import type { CallShape, MethodDefinition, ServiceDefinition } from './definition.js';
 import { methodLocalName } from './names.js';
 import { traceMethod, tracing } from '../http2/trace-switch.js';

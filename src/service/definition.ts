@@ -1,4 +1,4 @@
-import type { MessageCodec, MessageSchema } from '../wire/schema.js';
+import type { MessageCodec, MessageSchema } from '../wire/proto/schema.js';
 
 /** The four gRPC call shapes, named as in the .proto's `stream` keywords. */
 export type CallShape = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';

@@ -28,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import protobuf from 'protobufjs';
-import type { MessageCodec } from '../wire/schema.js';
+import type { MessageCodec } from '../wire/proto/schema.js';
 import { describeEnum, describeField, describeMessage, describeService, type Value } from './descriptor-messages.js';
 import { loadProtoSync } from './load.js';
 

@@ -15,12 +15,12 @@
  * are described as protobufjs's parser would (the schema builder refuses them).
  */
 import protobuf from 'protobufjs';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import { fileDescriptorCodec } from './descriptor.js';
 import { ProtoSet } from './load.js';
 
-/** FileDescriptorProto as our codec decodes it (keys are lowerCamelCase; see src/wire/schema.ts). */
+/** FileDescriptorProto as our codec decodes it (keys are lowerCamelCase; see src/wire/proto/schema.ts). */
 export interface FileDescriptor {
   name: string;
   package: string;

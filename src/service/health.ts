@@ -18,8 +18,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import type { ServerContext } from './context.js';
 import type { ServiceDefinition } from './definition.js';
 import { loadProtoSync, type ProtoSet } from './load.js';

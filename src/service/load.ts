@@ -3,7 +3,7 @@
  *
  * protobufjs parses the files and resolves type references; we then turn its
  * reflection objects into our own plain schemas (schema-from-reflection.ts)
- * and codecs (src/wire/codec.ts). protobufjs's own encoder/decoder is never
+ * and codecs (src/wire/proto/codec.ts). protobufjs's own encoder/decoder is never
  * used, so loading works under `node --disallow-code-generation-from-strings`.
  *
  * Finding files works like protoc with `-I`: a file named on the command line
@@ -18,8 +18,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import protobuf from 'protobufjs';
-import type { EnumSchema, MessageCodec, MessageSchema } from '../wire/schema.js';
-import { codecFor } from '../wire/codec.js';
+import type { EnumSchema, MessageCodec, MessageSchema } from '../wire/proto/schema.js';
+import { codecFor } from '../wire/proto/codec.js';
 import type { ServiceDefinition } from './definition.js';
 import { callShape, defineService } from './define.js';
 import { SchemaBuilder, typeNameOf } from './schema-from-reflection.js';
@@ -76,7 +76,7 @@ export class ProtoSet {
     return this.#schemas.enum(this.#find(name, 'enum') as protobuf.Enum);
   }
 
-  /** The codec for a message type (built once; see src/wire/codec.ts). */
+  /** The codec for a message type (built once; see src/wire/proto/codec.ts). */
   codec<T = Record<string, unknown>>(name: string): MessageCodec<T> {
     return codecFor<T>(this.message(name));
   }

@@ -17,8 +17,8 @@
  * FileDescriptorProtos with our codec (from-descriptor.ts).
  */
 import { Channel } from '../http2/channel.js';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import type { MetadataInit } from './client-call.js';
 import { createClient, type Client, type ClientOptions } from './client.js';
 import type { ServiceDefinition } from './definition.js';

@@ -19,7 +19,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { Code } from '../wire/code.js';
+import { Code } from '../wire/grpc/code.js';
 import type { ServiceDefinition } from './definition.js';
 import { describeRoot, fileKeyOfObject, type DescribedFile } from './descriptor.js';
 import { loadProtoSync, protoSetOf, ProtoSet } from './load.js';

@@ -1,5 +1,5 @@
 /**
- * protobufjs reflection → the plain schemas of src/wire/schema.ts.
+ * protobufjs reflection → the plain schemas of src/wire/proto/schema.ts.
  *
  * protobufjs is used here only as a .proto parser: we read its Type / Field /
  * MapField / OneOf / Enum objects and write out plain data that our own codec
@@ -15,9 +15,9 @@
 import protobuf from 'protobufjs';
 import type {
   EnumSchema, FieldSchema, MapValue, MessageSchema, ScalarType,
-} from '../wire/schema.js';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+} from '../wire/proto/schema.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import { fieldLocalName } from './names.js';
 
 const SCALARS: ReadonlySet<string> = new Set<ScalarType>([

@@ -14,9 +14,10 @@
  */
 import { allocFrame } from '../http2/message-writer.js';
 import type { Route, ServerCall } from '../http2/server-stream.js';
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
-import type { MessageCodec } from '../wire/schema.js';
+import { Code } from '../wire/grpc/code.js';
+import { encodeFramed } from '../wire/grpc/frame.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import type { MessageCodec } from '../wire/proto/schema.js';
 import { ServerContext } from './context.js';
 import type { MethodDefinition } from './definition.js';
 import { chainInterceptors, type ServerInterceptor } from './interceptors.js';
@@ -127,7 +128,7 @@ const runBidi: MethodEntry['run'] = (entry, call) => runResponseStream(entry, ca
 
 // ─── Pieces ──────────────────────────────────────────────────────────────
 
-/** Frames a response message: `codec.encodeFramed`'s allocator. */
+/** Frames a response message: `encodeFramed` (wire/grpc/frame.ts)'s allocator. */
 type Alloc = (length: number) => Uint8Array;
 
 /**
@@ -304,7 +305,7 @@ function decodeRequest<I>(codec: MessageCodec<I>, bytes: Uint8Array): I {
 function encodeResponse(codec: MessageCodec<any>, response: unknown, alloc: Alloc = allocFrame): Uint8Array {
   if (response === undefined || response === null) throw new GrpcError(Code.INTERNAL, 'the handler returned no response message');
   try {
-    return codec.encodeFramed(response, alloc);
+    return encodeFramed(codec, response, alloc);
   } catch (err) {
     throw new GrpcError(Code.INTERNAL, `could not encode the response (${codec.schema.typeName}): ${(err as Error).message}`, { cause: err });
   }

@@ -17,17 +17,17 @@
  * server-streaming calls exist here: the request is sent whole, the response
  * is read as it arrives (`body.getReader()`).
  */
-import { Code } from '../wire/code.js';
-import { parseContentType } from '../wire/content-type.js';
-import { Deframer } from '../wire/deframer.js';
-import { GrpcError } from '../wire/error.js';
-import { encodeFrame, FLAG_COMPRESSED, FLAG_TRAILERS } from '../wire/frame.js';
-import { encodeBase64Bytes, parseTrailers, TextDeframer } from '../wire/grpc-web.js';
-import { DeadlineTimer } from '../wire/deadline-timer.js';
-import { codeFromHttpStatus } from '../wire/http-status.js';
-import { Metadata, type HeaderRecord, type MetadataValue } from '../wire/metadata.js';
-import { statusFromTrailers } from '../wire/status.js';
-import { encodeTimeout } from '../wire/timeout.js';
+import { Code } from '../wire/grpc/code.js';
+import { parseContentType } from '../wire/grpc/content-type.js';
+import { Deframer } from '../wire/grpc/deframer.js';
+import { GrpcError } from '../wire/grpc/error.js';
+import { encodeFrame, FLAG_COMPRESSED, FLAG_TRAILERS } from '../wire/grpc/frame.js';
+import { encodeBase64Bytes, parseTrailers, TextDeframer } from '../wire/grpc/grpc-web.js';
+import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
+import { codeFromHttpStatus } from '../wire/grpc/http-status.js';
+import { Metadata, type HeaderRecord, type MetadataValue } from '../wire/grpc/metadata.js';
+import { statusFromTrailers } from '../wire/grpc/status.js';
+import { encodeTimeout } from '../wire/grpc/timeout.js';
 
 export type MetadataInit = Metadata | Record<string, MetadataValue | MetadataValue[]>;
 

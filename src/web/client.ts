@@ -12,11 +12,11 @@
  * UNIMPLEMENTED: fetch cannot stream a request body to the server while
  * reading the response in browsers, and gRPC-Web does not define it.
  *
- * Messages go through the definition's codecs (src/wire/codec.ts); nothing
+ * Messages go through the definition's codecs (src/wire/proto/codec.ts); nothing
  * here needs protobufjs, Node, or code generation from strings.
  */
-import { Code } from '../wire/code.js';
-import { GrpcError } from '../wire/error.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import type { MethodDefinition, ServiceDefinition } from '../service/definition.js';
 import type { MessageInit, TypedMethod } from '../service/typed.js';
 import { webCall, type WebCallOptions, type WebTransportOptions } from './call.js';

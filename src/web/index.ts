@@ -14,12 +14,12 @@
  * typed (types), define (defineService) — never the loader, the HTTP/2
  * transport or protobufjs. A bundler given this entry pulls in no Node module.
  */
-export { Code, codeName, parseCode } from '../wire/code.js';
-export { GrpcError, type GrpcErrorOptions } from '../wire/error.js';
-export { Metadata, type MetadataValue } from '../wire/metadata.js';
-export { codecFor } from '../wire/codec.js';
-export { toJson, fromJson } from '../wire/json.js';
-export type { MessageSchema, FieldSchema, EnumSchema, ScalarType, MessageCodec } from '../wire/schema.js';
+export { Code, codeName, parseCode } from '../wire/grpc/code.js';
+export { GrpcError, type GrpcErrorOptions } from '../wire/grpc/error.js';
+export { Metadata, type MetadataValue } from '../wire/grpc/metadata.js';
+export { codecFor } from '../wire/proto/codec.js';
+export { toJson, fromJson } from '../wire/proto/json.js';
+export type { MessageSchema, FieldSchema, EnumSchema, ScalarType, MessageCodec } from '../wire/proto/schema.js';
 
 // What `wiregrpc gen` output imports (pass `--runtime-import wiregrpc/web`).
 export { defineService, callShape, type MethodSpec } from '../service/define.js';

@@ -1,7 +1,8 @@
 // `wiregrpc decode --raw`: protobuf bytes explained without a schema, every
 // byte accounted for. The table format is what people read, so it is pinned.
 import t from 'tap';
-import { dumpFrames, dumpMessage, formatDump } from '../../src/wire/dump.js';
+import { dumpMessage, formatDump } from '../../src/wire/proto/dump.js';
+import { dumpFrames } from '../../src/wire/grpc/frame-dump.js';
 import { killChildren, wiregrpc } from './spawn-cli.js';
 
 t.teardown(killChildren);

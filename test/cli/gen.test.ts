@@ -17,7 +17,7 @@ import { verb } from '../../src/cli/gen.js';
 import type { Io } from '../../src/cli/io.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import type { ServiceDefinition } from '../../src/service/definition.js';
-import type { EnumSchema, FieldSchema, MessageSchema } from '../../src/wire/schema.js';
+import type { EnumSchema, FieldSchema, MessageSchema } from '../../src/wire/proto/schema.js';
 
 const REPO = process.cwd();
 const RUNTIME = path.join(REPO, 'src/service/core.js');

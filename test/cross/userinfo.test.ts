@@ -9,8 +9,8 @@
 import t, { type Test as T } from 'tap';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { createClient } from '../../src/service/client.js';
 import {

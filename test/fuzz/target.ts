@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GrpcError } from '../../src/wire/error.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 import { fromHex } from './rng.js';
 import type { Rng } from './rng.js';
 

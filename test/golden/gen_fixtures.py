@@ -311,7 +311,7 @@ def decode_cases(g):
 def error_cases(g):
     # Not here: field number 0 and an end-group without its start-group. Python's
     # C++ parser stops there with a warning and keeps what it read; wiregrpc (like
-    # upb) rejects both, tested in test/wire/reader.test.ts.
+    # upb) rejects both, tested in test/wire/proto/reader.test.ts.
     return [
         error_case("truncated varint", g.Scalars, tag(3, 0) + b"\x80"),
         error_case("truncated tag", g.Scalars, b"\x80"),

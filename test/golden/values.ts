@@ -1,13 +1,13 @@
 /**
  * Helpers for the golden tests: turn the fixtures' typed value description
- * (see gen_fixtures.py) into wiregrpc's value convention (src/wire/schema.ts),
+ * (see gen_fixtures.py) into wiregrpc's value convention (src/wire/proto/schema.ts),
  * and turn values into a canonical plain form that t.strictSame can compare
  * (bigint, bytes, NaN, -0 and null-prototype maps made visible).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
-import type { FieldSchema, MapValue, MessageSchema, ScalarType } from '../../src/wire/schema.js';
+import type { FieldSchema, MapValue, MessageSchema, ScalarType } from '../../src/wire/proto/schema.js';
 import { canon, fromHex, toHex } from './canon.js';
 
 export { canon, fromHex, toHex };

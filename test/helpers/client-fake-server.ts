@@ -7,9 +7,9 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Channel, type ChannelOptions } from '../../src/http2/channel.js';
 import { ClientStream, type ClientStreamOptions } from '../../src/http2/client-stream.js';
-import type { GrpcError } from '../../src/wire/error.js';
-import { encodeFrame } from '../../src/wire/frame.js';
-import type { Metadata } from '../../src/wire/metadata.js';
+import type { GrpcError } from '../../src/wire/grpc/error.js';
+import { encodeFrame } from '../../src/wire/grpc/frame.js';
+import type { Metadata } from '../../src/wire/grpc/metadata.js';
 
 export type Handler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Promise<Buffer>) => void;
 

@@ -1,5 +1,5 @@
 /** What a call that must fail failed with: its GrpcError. Anything else thrown is rethrown; success fails the test. */
-import { GrpcError } from '../../src/wire/error.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 
 export async function rejection(p: Promise<unknown>): Promise<GrpcError> {
   try {

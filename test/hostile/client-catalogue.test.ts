@@ -15,8 +15,8 @@ import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Channel } from '../../src/http2/channel.js';
 import { createClient, type Client } from '../../src/service/client.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 import { fakeServer, frame, respond, type FakeServer, type Handler } from '../helpers/client-fake-server.js';
 import { Echo, type EchoReply, type EchoRequest } from './echo-service.js';
 
@@ -111,7 +111,7 @@ const rows: Row[] = [
     code: Code.UNKNOWN,
   })),
   ...['abc', '-1', '', ' 5', '0x5', '5.0'].map((value): Row => ({
-    // statuscodes.md: "Error parsing returned status" → UNKNOWN (grpc-go says INTERNAL; see src/wire/status.ts).
+    // statuscodes.md: "Error parsing returned status" → UNKNOWN (grpc-go says INTERNAL; see src/wire/grpc/status.ts).
     name: `grpc-status ${JSON.stringify(value)} (not a number) → UNKNOWN`,
     handler: (stream) => respond(stream, [], { 'grpc-status': value }),
     code: Code.UNKNOWN,

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client } from '../../src/service/client.js';
 import { Server } from '../../src/service/server.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 import { Echo, echoImpl, newStats, type EchoReply } from './echo-service.js';
 
 const SERVER = path.resolve('dist/test/hostile/fault-server.js');

@@ -13,7 +13,7 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Server } from '../../src/service/server.js';
-import { Code } from '../../src/wire/code.js';
+import { Code } from '../../src/wire/grpc/code.js';
 import { echoImpl, Echo, encodeRequest, decodeReply, newStats, PATHS, type EchoStats } from './echo-service.js';
 import { connectRaw, grpcFrame, parseFrames, rawCall, type RawResult } from './raw-client.js';
 import { Flag, FrameType, grpcRequestFields, h2frame, RawH2 } from './raw-h2.js';

@@ -7,9 +7,9 @@ import zlib from 'node:zlib';
 import t from 'tap';
 import { Channel } from '../../src/http2/channel.js';
 import { ClientStream } from '../../src/http2/client-stream.js';
-import { Code } from '../../src/wire/code.js';
-import { Metadata } from '../../src/wire/metadata.js';
-import { parseTimeout } from '../../src/wire/timeout.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { Metadata } from '../../src/wire/grpc/metadata.js';
+import { parseTimeout } from '../../src/wire/grpc/timeout.js';
 import { fakeChannel, fakeServer, frame, respond, transportCall } from '../helpers/client-fake-server.js';
 
 const PATH = '/wiregrpc.test.Echo/Unary';

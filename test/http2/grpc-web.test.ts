@@ -12,14 +12,14 @@ import * as esbuild from 'esbuild';
 import { Server } from '../../src/service/server.js';
 import { createClient } from '../../src/service/client.js';
 import { createWebClient } from '../../src/web/client.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
-import { encodeFrame } from '../../src/wire/frame.js';
-import { Base64Decoder, encodeBase64Bytes, encodeTrailersFrame, parseTrailers, TextDeframer } from '../../src/wire/grpc-web.js';
-import type { Metadata } from '../../src/wire/metadata.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
+import { encodeFrame } from '../../src/wire/grpc/frame.js';
+import { Base64Decoder, encodeBase64Bytes, encodeTrailersFrame, parseTrailers, TextDeframer } from '../../src/wire/grpc/grpc-web.js';
+import type { Metadata } from '../../src/wire/grpc/metadata.js';
 import { Echo, EchoReplySchema, EchoRequestSchema, type EchoRequest } from '../runtimes/browser/echo-service.js';
 import { echoImplementation, outcomes } from '../runtimes/browser/echo-server.js';
-import { codecFor } from '../../src/wire/codec.js';
+import { codecFor } from '../../src/wire/proto/codec.js';
 import { makeCerts } from '../helpers/certs.js';
 import { rejection } from '../helpers/rejection.js';
 
@@ -77,7 +77,7 @@ function rawHttp2(port: number, headers: http2.OutgoingHttpHeaders, body: Uint8A
 const WEB_HEADERS = { 'content-type': 'application/grpc-web+proto', 'x-grpc-web': '1' };
 
 
-t.test('the trailers frame and the base64 text decoder (src/wire/grpc-web.ts)', async (t) => {
+t.test('the trailers frame and the base64 text decoder (src/wire/grpc/grpc-web.ts)', async (t) => {
   const frame = encodeTrailersFrame({ 'grpc-status': '0', 'x-a': ['1', '2'] });
   const text = 'grpc-status: 0\r\nx-a: 1\r\nx-a: 2\r\n';
   t.same([...frame.subarray(0, 5)], [0x80, 0, 0, 0, text.length], 'flag 0x80, big-endian length');

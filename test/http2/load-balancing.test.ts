@@ -17,8 +17,8 @@ import { Resolver } from '../../src/http2/resolver.js';
 import { parseTarget } from '../../src/http2/target.js';
 import { createClient } from '../../src/service/client.js';
 import { loadProtoSync } from '../../src/service/load.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'dist/src/service');

@@ -10,9 +10,9 @@
  */
 import t from 'tap';
 import { responseHeaders, responseHeadersWith, trailers, trailersOnly } from '../../src/http2/response-headers.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
-import { Metadata } from '../../src/wire/metadata.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
+import { Metadata } from '../../src/wire/grpc/metadata.js';
 
 /** Metadata naming protocol fields, as a careless (or hostile) handler might set it. */
 function forging(): Metadata {

@@ -4,8 +4,8 @@
 import t from 'tap';
 import zlib from 'node:zlib';
 import { acceptsEncoding, compress, decompress, isSupportedEncoding, parseEncodingList, SUPPORTED_ENCODINGS } from '../../src/http2/compression.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const text = (n: number) => new TextEncoder().encode('gRPC compresses each message on its own. '.repeat(n));

@@ -12,9 +12,9 @@ import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GrpcServerTransport, type ServerTransportOptions } from '../../src/http2/server.js';
 import type { CallDispatcher, ServerCall } from '../../src/http2/server-stream.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
-import { Metadata } from '../../src/wire/metadata.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
+import { Metadata } from '../../src/wire/grpc/metadata.js';
 import { makeCerts } from '../helpers/certs.js';
 
 // ─── A dispatcher over raw payloads ───────────────────────────────────────

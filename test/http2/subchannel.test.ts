@@ -4,7 +4,7 @@
  */
 import http2 from 'node:http2';
 import t from 'tap';
-import { Code } from '../../src/wire/code.js';
+import { Code } from '../../src/wire/grpc/code.js';
 import { fakeChannel, respond, transportCall } from '../helpers/client-fake-server.js';
 
 const PATH = '/wiregrpc.test.Echo/Unary';

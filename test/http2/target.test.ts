@@ -5,8 +5,8 @@
 import t from 'tap';
 import { Backoff } from '../../src/http2/backoff.js';
 import { formatAddress, parseTarget } from '../../src/http2/target.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 
 t.test('host:port and the dns scheme', async (t) => {
   const cases: [string, string, number, string][] = [

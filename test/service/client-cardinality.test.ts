@@ -7,8 +7,8 @@
 import t from 'tap';
 import { loadProtoSync } from '../../src/service/load.js';
 import { createClient } from '../../src/service/client.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 import { fakeServer, frame, respond, type Handler } from '../helpers/client-fake-server.js';
 
 const Echo = loadProtoSync(new URL('../protos/echo.proto', import.meta.url).pathname).service('wiregrpc.test.Echo');

@@ -15,9 +15,9 @@ import { Channel } from '../../src/http2/channel.js';
 import { createClient, type Client } from '../../src/service/client.js';
 import { authInterceptor, loggingInterceptor, metricsInterceptor, type CallRecord, type ClientInterceptor } from '../../src/service/client-interceptors.js';
 import { loadProtoSync } from '../../src/service/load.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
-import { Metadata } from '../../src/wire/metadata.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
+import { Metadata } from '../../src/wire/grpc/metadata.js';
 import { makeCerts } from '../helpers/certs.js';
 import { rejection } from '../helpers/rejection.js';
 

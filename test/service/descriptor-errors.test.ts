@@ -6,8 +6,8 @@
  */
 import t, { type Test } from 'tap';
 import { protoSetFromDescriptors, type FileDescriptor } from '../../src/service/from-descriptor.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 
 const TYPE_INT32 = 5;
 const TYPE_STRING = 9;

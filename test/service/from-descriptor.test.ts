@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProtoSync } from '../../src/service/load.js';
 import { decodeFileDescriptor, protoSetFromDescriptors } from '../../src/service/from-descriptor.js';
-import { Reader } from '../../src/wire/reader.js';
+import { Reader } from '../../src/wire/proto/reader.js';
 
 let protoc = true;
 try {

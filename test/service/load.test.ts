@@ -1,11 +1,11 @@
 // Loading .proto files: protobufjs parses, we turn its reflection into plain
-// schemas (src/wire/schema.ts) and service definitions (src/service/definition.ts).
+// schemas (src/wire/proto/schema.ts) and service definitions (src/service/definition.ts).
 import t from 'tap';
 import protobuf from 'protobufjs';
 import { loadProto, loadProtoSync } from '../../src/service/load.js';
 import { defineService } from '../../src/service/define.js';
-import { codecFor } from '../../src/wire/codec.js';
-import type { FieldSchema, MessageSchema } from '../../src/wire/schema.js';
+import { codecFor } from '../../src/wire/proto/codec.js';
+import type { FieldSchema, MessageSchema } from '../../src/wire/proto/schema.js';
 
 const DIR = 'test/protos/loader';
 const INC = `${DIR}/inc`;
@@ -43,7 +43,7 @@ t.test('userinfo.proto: the service definition a client and server share', async
     { no: 4, name: 'hobby', localName: 'hobby', jsonName: 'hobby', kind: 'scalar', scalar: 'string', repeated: true },
   ]);
 
-  // The codec comes from src/wire/codec.ts, built from the loaded schema.
+  // The codec comes from src/wire/proto/codec.ts, built from the loaded schema.
   const bytes = m.output.encode({ id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] });
   t.equal(hex(bytes), '08011203666f6f180c2206656174696e672205736c656570');
   t.same(m.output.decode(bytes), { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] });

@@ -9,8 +9,8 @@ import { createClient, type Client } from '../../src/service/client.js';
 import type { ServerContext } from '../../src/service/context.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Server } from '../../src/service/server.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 
 const Echo = loadProtoSync(new URL('../protos/echo.proto', import.meta.url).pathname).service('wiregrpc.test.Echo');
 

@@ -8,9 +8,9 @@ import { Server, type ServerOptions } from '../../src/service/server.js';
 import type { ServerContext } from '../../src/service/context.js';
 import type { ServerInterceptor } from '../../src/service/interceptors.js';
 import { loadProtoSync } from '../../src/service/load.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
-import { Metadata } from '../../src/wire/metadata.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
+import { Metadata } from '../../src/wire/grpc/metadata.js';
 import { makeCerts } from '../helpers/certs.js';
 import { collect, grpc, grpcjsService, unaryCall, type GrpcJsClient } from '../helpers/grpcjs.js';
 

@@ -10,8 +10,8 @@
  */
 import { Channel } from '../../src/http2/channel.js';
 import { createClient, type Client } from '../../src/service/client.js';
-import { Code } from '../../src/wire/code.js';
-import { GrpcError } from '../../src/wire/error.js';
+import { Code } from '../../src/wire/grpc/code.js';
+import { GrpcError } from '../../src/wire/grpc/error.js';
 import { Echo, type EchoReply } from '../hostile/echo-service.js';
 
 export interface LoadResult {

@@ -5,9 +5,9 @@
  * to show that the flag really bites. Prints one JSON line with the results.
  */
 import protobuf from 'protobufjs';
-import { codecFor } from '../../src/wire/codec.js';
-import { fromJson, toJson } from '../../src/wire/json.js';
-import type { MessageSchema } from '../../src/wire/schema.js';
+import { codecFor } from '../../src/wire/proto/codec.js';
+import { fromJson, toJson } from '../../src/wire/proto/json.js';
+import type { MessageSchema } from '../../src/wire/proto/schema.js';
 
 const UserResponse: MessageSchema = {
   typeName: 'proto.UserResponse',

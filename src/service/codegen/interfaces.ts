@@ -1,6 +1,6 @@
 /**
- * The TypeScript types of message values, as src/wire/codec.ts decodes them
- * (the conventions at the top of src/wire/schema.ts):
+ * The TypeScript types of message values, as src/wire/proto/codec.ts decodes them
+ * (the conventions at the top of src/wire/proto/schema.ts):
  *
  *   int32, uint32, sint32, fixed32, sfixed32, float, double → number
  *   int64, uint64, sint64, fixed64, sfixed64               → bigint
@@ -16,7 +16,7 @@
  *   export const Color = { RED: 0, GREEN: 1 } as const;
  *   export type Color = (typeof Color)[keyof typeof Color] | number;
  */
-import type { FieldSchema, MapValue, ScalarType } from '../../wire/schema.js';
+import type { FieldSchema, MapValue, ScalarType } from '../../wire/proto/schema.js';
 import type { Imports } from './imports.js';
 import type { EnumDecl, MessageDecl } from './model.js';
 import { docComment, propertyKey } from './names.js';

@@ -18,7 +18,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import protobuf from 'protobufjs';
-import type { EnumSchema, MessageSchema } from '../../wire/schema.js';
+import type { EnumSchema, MessageSchema } from '../../wire/proto/schema.js';
 import type { ServiceDefinition } from '../definition.js';
 import type { ProtoSet } from '../load.js';
 import { typeNameOf } from '../schema-from-reflection.js';

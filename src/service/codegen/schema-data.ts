@@ -1,6 +1,6 @@
 /**
  * Schemas as plain static data: the MessageSchema and EnumSchema objects of
- * src/wire/schema.ts written out as object literals, which is all the codec
+ * src/wire/proto/schema.ts written out as object literals, which is all the codec
  * and the JSON mapping need at run time (no .proto, no protobufjs).
  *
  * Each field is written with exactly the properties the loader gives it, in
@@ -12,7 +12,7 @@
  * at the end of the module, once every schema it points at exists. (Across
  * modules there are no cycles: .proto imports cannot be circular.)
  */
-import type { FieldSchema, MessageSchema } from '../../wire/schema.js';
+import type { FieldSchema, MessageSchema } from '../../wire/proto/schema.js';
 import type { Imports } from './imports.js';
 import type { EnumDecl, MessageDecl } from './model.js';
 import { propertyKey, str } from './names.js';

@@ -10,15 +10,15 @@
  *   percent   — decodeGrpcMessage never throws; encode→decode is the identity.
  *   metadata  — Metadata.fromHeaders throws only GrpcError; what it accepts round-trips.
  */
-import { codecFor } from '../../../src/wire/codec.js';
-import { Deframer, type Frame } from '../../../src/wire/deframer.js';
-import { GrpcError } from '../../../src/wire/error.js';
-import { encodeFrame } from '../../../src/wire/frame.js';
-import { Metadata, type HeaderRecord } from '../../../src/wire/metadata.js';
-import { decodeGrpcMessage, encodeGrpcMessage } from '../../../src/wire/percent.js';
-import { Reader } from '../../../src/wire/reader.js';
-import type { MessageSchema } from '../../../src/wire/schema.js';
-import { parseTimeout } from '../../../src/wire/timeout.js';
+import { codecFor } from '../../../src/wire/proto/codec.js';
+import { Deframer, type Frame } from '../../../src/wire/grpc/deframer.js';
+import { GrpcError } from '../../../src/wire/grpc/error.js';
+import { encodeFrame } from '../../../src/wire/grpc/frame.js';
+import { Metadata, type HeaderRecord } from '../../../src/wire/grpc/metadata.js';
+import { decodeGrpcMessage, encodeGrpcMessage } from '../../../src/wire/grpc/percent.js';
+import { Reader } from '../../../src/wire/proto/reader.js';
+import type { MessageSchema } from '../../../src/wire/proto/schema.js';
+import { parseTimeout } from '../../../src/wire/grpc/timeout.js';
 import { loadProtoSync } from '../../../src/service/load.js';
 import path from 'node:path';
 import { fromHex, mutate, toHex, type Rng } from '../rng.js';

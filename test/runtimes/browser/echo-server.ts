@@ -4,9 +4,9 @@
  * answer carries header `x-echo-header` and trailer `x-echo-trailer`; errors
  * carry `x-error-detail`.
  */
-import { Code } from '../../../src/wire/code.js';
-import { GrpcError } from '../../../src/wire/error.js';
-import { Metadata } from '../../../src/wire/metadata.js';
+import { Code } from '../../../src/wire/grpc/code.js';
+import { GrpcError } from '../../../src/wire/grpc/error.js';
+import { Metadata } from '../../../src/wire/grpc/metadata.js';
 import type { ServerContext } from '../../../src/service/context.js';
 import type { ImplementationOf } from '../../../src/service/typed.js';
 import { Echo, type EchoRequest } from './echo-service.js';

@@ -6,7 +6,7 @@
  */
 import { defineService } from '../../../src/service/define.js';
 import type { TypedMethod, TypedServiceDefinition } from '../../../src/service/typed.js';
-import type { MessageSchema } from '../../../src/wire/schema.js';
+import type { MessageSchema } from '../../../src/wire/proto/schema.js';
 
 export interface EchoRequest {
   text: string;
