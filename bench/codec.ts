@@ -20,7 +20,7 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { createFileRegistry, fromBinary, toBinary, type DescMessage } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema, type DescriptorProto } from '@bufbuild/protobuf/wkt';
 import { loadProtoSync } from '../src/service/load.js';
-import { codecFor } from '../src/wire/codec.js';
+import { codecFor } from '../src/wire/proto/codec.js';
 
 export interface CodecBenchOptions {
   quick?: boolean;
@@ -101,7 +101,9 @@ interface Contender {
 }
 
 /** protobufjs emits relative type names in descriptors; registries want them fully qualified. */
-function qualify(set: { file: { package: string; messageType: DescriptorProto[]; enumType: { name: string }[] }[] }): void {
+function qualify(set: {
+  file: { package: string; messageType: DescriptorProto[]; enumType: { name: string }[] }[];
+}): void {
   const known = new Set<string>();
   const collect = (scope: string, msgs: DescriptorProto[], enums: { name: string }[]): void => {
     for (const e of enums) known.add(`${scope}.${e.name}`);
@@ -134,7 +136,10 @@ function contenders(): Map<string, { bytes: number; list: Contender[] }> {
   const ours = loadProtoSync(FILES);
   const root = protobuf.loadSync(FILES);
   root.resolveAll();
-  const set = fromBinary(FileDescriptorSetSchema, (descriptor as any).FileDescriptorSet.encode((root as any).toDescriptor("proto3")).finish());
+  const set = fromBinary(
+    FileDescriptorSetSchema,
+    (descriptor as any).FileDescriptorSet.encode((root as any).toDescriptor('proto3')).finish(),
+  );
   qualify(set);
   const registry = createFileRegistry(set);
 
@@ -217,7 +222,15 @@ export async function runCodecBench(options: CodecBenchOptions = {}): Promise<Co
       }
       for (const c of list) {
         const s = samples.get(c.impl)!;
-        rows.push({ case: kase, impl: c.impl, samples: s, median: median(s), min: Math.min(...s), max: Math.max(...s), bytes });
+        rows.push({
+          case: kase,
+          impl: c.impl,
+          samples: s,
+          median: median(s),
+          min: Math.min(...s),
+          max: Math.max(...s),
+          bytes,
+        });
       }
       log(`[codec] ${kase}: ${list.map((c) => `${c.impl} ${fmt(median(samples.get(c.impl)!))}`).join(', ')}`);
     }
@@ -239,7 +252,11 @@ export function formatCodecTable(rows: CodecBenchRow[]): string {
     const ours = ofCase.find((r) => r.impl === 'wiregrpc')!;
     for (const r of ofCase) {
       const ratio = r.impl === 'wiregrpc' ? '' : `${(ours.median / r.median).toFixed(2)}×`;
-      lines.push(`${kase.padEnd(34)}${r.impl.padEnd(12)}${fmt(r.median).padStart(12)}   (${fmt(r.min)}–${fmt(r.max)})`.padEnd(90) + ratio);
+      lines.push(
+        `${kase.padEnd(34)}${r.impl.padEnd(12)}${fmt(r.median).padStart(12)}   (${fmt(r.min)}–${fmt(r.max)})`.padEnd(
+          90,
+        ) + ratio,
+      );
     }
   }
   return lines.join('\n');

@@ -56,15 +56,21 @@ function parse(argv: string[]): Options {
       return v;
     };
     if (a === '--quick') quick = true;
-    else if (a === '--only') only = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--only')
+      only = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a.startsWith('--only=')) only = a.slice(7).split(',');
     else if (a === '--rounds') rounds = Number(value());
     else if (a === '--out') out = value();
     else if (a === '--case') caseFilter = value();
     else if (a === '--profile') profile = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--only ${SUITES.map((s) => s.name).join('|')}] ` +
-        '[--rounds N] [--out NAME] [--case TEXT] [--profile]\n');
+      process.stdout.write(
+        `usage: npm run bench -- [--quick] [--only ${SUITES.map((s) => s.name).join('|')}] ` +
+          '[--rounds N] [--out NAME] [--case TEXT] [--profile]\n',
+      );
       process.exit(0);
     } else throw new UsageError(`unknown argument ${a}`);
   }
@@ -79,8 +85,14 @@ function parse(argv: string[]): Options {
 
 function gitCommit(): string {
   try {
-    const sha = execSync('git rev-parse --short HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execSync('git status --porcelain --untracked-files=no', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const sha = execSync('git rev-parse --short HEAD', {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execSync('git status --porcelain --untracked-files=no', {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return dirty.trim() ? `${sha}+dirty` : sha;
   } catch {
     return 'unknown';
@@ -97,15 +109,25 @@ async function main(): Promise<void> {
   const profileDir = opts.profile ? join(TMP_DIR, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const ctx: Ctx = {
-    quick: opts.quick, rounds: opts.rounds, cpu, results, ci, profileDir, caseFilter: opts.caseFilter,
+    quick: opts.quick,
+    rounds: opts.rounds,
+    cpu,
+    results,
+    ci,
+    profileDir,
+    caseFilter: opts.caseFilter,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   const selected = SUITES.filter((s) => !opts.only || opts.only.includes(s.name));
-  ctx.log(`wiregrpc bench: ${selected.map((s) => s.name).join(', ')}${opts.quick ? ' (quick)' : ''}; ` +
-    `${opts.rounds} rounds; pinning: ${cpu.reason}; load average ${loadAtStart.toFixed(1)}`);
+  ctx.log(
+    `wiregrpc bench: ${selected.map((s) => s.name).join(', ')}${opts.quick ? ' (quick)' : ''}; ` +
+      `${opts.rounds} rounds; pinning: ${cpu.reason}; load average ${loadAtStart.toFixed(1)}`,
+  );
   if (loadAtStart > cpus().length * 0.5) {
-    ctx.log(`warning: the machine is busy (load average ${loadAtStart.toFixed(1)} on ${cpus().length} cores): ` +
-      'figures will be noisy; alternation spreads the noise over every contender but cannot remove it');
+    ctx.log(
+      `warning: the machine is busy (load average ${loadAtStart.toFixed(1)} on ${cpus().length} cores): ` +
+        'figures will be noisy; alternation spreads the noise over every contender but cannot remove it',
+    );
   }
   const failures: string[] = [];
   for (const suite of selected) {
@@ -159,6 +181,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`bench: ${err instanceof UsageError ? err.message : (err as Error)?.stack ?? err}\n`);
+  process.stderr.write(`bench: ${err instanceof UsageError ? err.message : ((err as Error)?.stack ?? err)}\n`);
   process.exit(2);
 });

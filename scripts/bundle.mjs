@@ -58,9 +58,15 @@ const LAYER_BELOW = {
 const facadePlugin = {
   name: 'entry-facade',
   setup(build) {
-    build.onResolve({ filter: /^facade:/ }, (args) => ({ path: args.path.slice('facade:'.length), namespace: 'facade' }));
+    build.onResolve({ filter: /^facade:/ }, (args) => ({
+      path: args.path.slice('facade:'.length),
+      namespace: 'facade',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'facade' }, (args) => ({
-      contents: [...LAYER_BELOW[args.path].map((file) => `import './${file}';`), `export * from './${ENTRIES[args.path]}';`].join('\n'),
+      contents: [
+        ...LAYER_BELOW[args.path].map((file) => `import './${file}';`),
+        `export * from './${ENTRIES[args.path]}';`,
+      ].join('\n'),
       resolveDir: ROOT,
       loader: 'ts',
     }));
@@ -99,7 +105,8 @@ const nodeBuiltinsPlugin = {
   setup(build) {
     const imported = builtinImports();
     build.onResolve({ filter: /^node:/ }, (args) => {
-      const inRuntime = path.dirname(args.importer) === RUNTIME_DIR && imported.has(args.path) && args.path !== 'node:module';
+      const inRuntime =
+        path.dirname(args.importer) === RUNTIME_DIR && imported.has(args.path) && args.path !== 'node:module';
       return inRuntime ? { path: args.path, namespace: 'node-builtin' } : { path: args.path, external: true };
     });
     build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => {
@@ -124,7 +131,9 @@ const NO_NODE = ['web', 'wire'];
 rmSync(OUT_DIR, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: ROOT,
-  entryPoints: Object.fromEntries(Object.keys(ENTRIES).map((name) => [name, name in LAYER_BELOW ? `facade:${name}` : ENTRIES[name]])),
+  entryPoints: Object.fromEntries(
+    Object.keys(ENTRIES).map((name) => [name, name in LAYER_BELOW ? `facade:${name}` : ENTRIES[name]]),
+  ),
   plugins: [facadePlugin, nodeBuiltinsPlugin],
   outdir: OUT_DIR,
   bundle: true,
@@ -138,7 +147,9 @@ const result = await esbuild.build({
   sourcesContent: true,
   legalComments: 'none',
   // request-headers.ts's user-agent version, so that loading the bundle reads no package.json.
-  define: { WIREGRPC_VERSION: JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version) },
+  define: {
+    WIREGRPC_VERSION: JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version),
+  },
   metafile: true,
   logLevel: 'warning',
 });
@@ -161,9 +172,24 @@ function externalsOf(file, outputs, seen = new Set()) {
  * source as a two-byte string, for as long as the process runs: ~2x the file size of heap (dist/lib's chunks:
  * ~220 KiB more in every process). Comments only, so plain ASCII look-alikes (or \u escapes) change nothing.
  */
-const ASCII_FOR = { '\u2014': '--', '\u2013': '-', '\u2192': '->', '\u2190': '<-', '\u2194': '<->', '\u2500': '-',
-  '\u2026': '...', '\u2264': '<=', '\u2265': '>=', '\u2260': '!=', '\u00d7': 'x', '\u201c': '"', '\u201d': '"',
-  '\u2018': "'", '\u2019': "'", '\u00a7': 'S' };
+const ASCII_FOR = {
+  '\u2014': '--',
+  '\u2013': '-',
+  '\u2192': '->',
+  '\u2190': '<-',
+  '\u2194': '<->',
+  '\u2500': '-',
+  '\u2026': '...',
+  '\u2264': '<=',
+  '\u2265': '>=',
+  '\u2260': '!=',
+  '\u00d7': 'x',
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u00a7': 'S',
+};
 for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
   const full = path.join(ROOT, file);
   const text = readFileSync(full, 'utf8');
@@ -191,5 +217,9 @@ function filesOf(file, seen = new Set()) {
   for (const imp of outputs[file].imports) if (!imp.external) filesOf(imp.path, seen);
   return seen;
 }
-const counts = Object.keys(ENTRIES).map((name) => `${name} ${filesOf(rel(name)).size}`).join(', ');
-console.log(`bundle: ${files.length} files, ${kib.toFixed(0)} KiB in dist/lib; files loaded per entry point: ${counts}`);
+const counts = Object.keys(ENTRIES)
+  .map((name) => `${name} ${filesOf(rel(name)).size}`)
+  .join(', ');
+console.log(
+  `bundle: ${files.length} files, ${kib.toFixed(0)} KiB in dist/lib; files loaded per entry point: ${counts}`,
+);

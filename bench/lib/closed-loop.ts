@@ -41,13 +41,22 @@ export async function closedLoop(call: () => Promise<unknown>, opts: LoopOptions
       } catch (err) {
         errors++;
         firstError ??= String((err as Error)?.message ?? err);
-        if (errors > 100) { stopped = true; return; }
+        if (errors > 100) {
+          stopped = true;
+          return;
+        }
       }
       const t1 = performance.now();
-      if (t1 >= end) { stopped = true; return; }
+      if (t1 >= end) {
+        stopped = true;
+        return;
+      }
       if (t0 >= measureFrom) {
         samples[n++] = t1 - t0;
-        if (n === cap) { stopped = true; return; }
+        if (n === cap) {
+          stopped = true;
+          return;
+        }
       }
     }
   }

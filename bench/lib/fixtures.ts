@@ -30,7 +30,10 @@ export function parseArgs(argv: string[]): Record<string, string> {
     if (!a.startsWith('--')) continue;
     const next = argv[i + 1];
     if (next === undefined || next.startsWith('--')) out[a.slice(2)] = 'true';
-    else { out[a.slice(2)] = next; i++; }
+    else {
+      out[a.slice(2)] = next;
+      i++;
+    }
   }
   return out;
 }

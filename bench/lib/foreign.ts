@@ -4,7 +4,14 @@
  * toolchain skips them with the reason, except under CI, where it is a failure.
  */
 import { join } from 'node:path';
-import { buildGo, generatePython, goToolchain, missingReason, PYTHON, pythonToolchain } from '../../test/helpers/peers.js';
+import {
+  buildGo,
+  generatePython,
+  goToolchain,
+  missingReason,
+  PYTHON,
+  pythonToolchain,
+} from '../../test/helpers/peers.js';
 import { ROOT } from './paths.js';
 import { startProcess } from './proc.js';
 import type { Started } from './servers.js';
@@ -21,13 +28,22 @@ export async function startForeign(ctx: Ctx, impl: string, probe: (url: string) 
     if (ctx.ci) throw new Error(reason);
     throw new MissingToolchain(reason);
   }
-  const peer = impl === 'grpcio'
-    ? await startProcess(PYTHON, [join(ROOT, 'bench', 'peers', 'python', 'userinfo_server.py')], {
-      cpu: ctx.cpu.server, env: { ...process.env, PYTHONPATH: await generatePython(['proto/userinfo.proto']) },
-    })
-    : await startProcess((await buildGo({
-      protos: ['proto/userinfo.proto'], mains: ['bench/peers/go/bench_userinfo_server'],
-    })).bench_userinfo_server!, [], { cpu: ctx.cpu.server, timeoutMs: 30_000 });
+  const peer =
+    impl === 'grpcio'
+      ? await startProcess(PYTHON, [join(ROOT, 'bench', 'peers', 'python', 'userinfo_server.py')], {
+          cpu: ctx.cpu.server,
+          env: { ...process.env, PYTHONPATH: await generatePython(['proto/userinfo.proto']) },
+        })
+      : await startProcess(
+          (
+            await buildGo({
+              protos: ['proto/userinfo.proto'],
+              mains: ['bench/peers/go/bench_userinfo_server'],
+            })
+          ).bench_userinfo_server!,
+          [],
+          { cpu: ctx.cpu.server, timeoutMs: 30_000 },
+        );
   const target = `127.0.0.1:${peer.info.port}`;
   const url = `http://${target}`;
   try {

@@ -40,8 +40,10 @@ function toMs(value: string): number {
 
 export function parseH2load(out: string): H2loadResult {
   const rps = /finished in [^,]+, ([\d.]+) req\/s/.exec(out);
-  const req = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/
-    .exec(out);
+  const req =
+    /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
+      out,
+    );
   const codes = /status codes: (\d+) 2xx/.exec(out);
   const lat = /time for request:\s+(\S+)\s+(\S+)\s+(\S+)/.exec(out);
   if (!rps || !req) throw new Error(`cannot parse h2load output: ${out.slice(-600)}`);
@@ -60,10 +62,22 @@ export function parseH2load(out: string): H2loadResult {
 /** Run h2load; throws if any request failed, errored or timed out, or none succeeded. */
 export async function h2load(run: H2loadRun): Promise<H2loadResult> {
   const args = [
-    '-t', '1', '-c', String(run.clients), '-m', String(run.streams),
-    '-D', `${Math.round(run.durationMs)}ms`, '--warm-up-time', `${Math.round(run.warmupMs)}ms`,
-    '-d', run.dataFile,
-    '-H', 'content-type: application/grpc', '-H', 'te: trailers',
+    '-t',
+    '1',
+    '-c',
+    String(run.clients),
+    '-m',
+    String(run.streams),
+    '-D',
+    `${Math.round(run.durationMs)}ms`,
+    '--warm-up-time',
+    `${Math.round(run.warmupMs)}ms`,
+    '-d',
+    run.dataFile,
+    '-H',
+    'content-type: application/grpc',
+    '-H',
+    'te: trailers',
     run.url,
   ];
   const done = await runProgram('h2load', args, { cpu: run.cpu, timeoutMs: run.durationMs + run.warmupMs + 30_000 });

@@ -17,13 +17,27 @@ interface Exchange {
 function exchange(url: string, path: string, body: Buffer, timeoutMs = 5000): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(url);
-    const timer = setTimeout(() => { session.destroy(); reject(new Error(`probe ${path}: no answer in ${timeoutMs} ms`)); },
-      timeoutMs);
-    session.on('error', (e) => { clearTimeout(timer); reject(e); });
-    const req = session.request({
-      ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers',
+    const timer = setTimeout(() => {
+      session.destroy();
+      reject(new Error(`probe ${path}: no answer in ${timeoutMs} ms`));
+    }, timeoutMs);
+    session.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
     });
-    const out: Exchange = { status: 0, contentType: undefined, grpcStatus: undefined, grpcMessage: undefined, messages: [] };
+    const req = session.request({
+      ':method': 'POST',
+      ':path': path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    const out: Exchange = {
+      status: 0,
+      contentType: undefined,
+      grpcStatus: undefined,
+      grpcMessage: undefined,
+      messages: [],
+    };
     const chunks: Buffer[] = [];
     req.on('response', (h) => {
       out.status = Number(h[':status']);
@@ -36,7 +50,11 @@ function exchange(url: string, path: string, body: Buffer, timeoutMs = 5000): Pr
       out.grpcMessage = t['grpc-message'] as string | undefined;
     });
     req.on('data', (d: Buffer) => chunks.push(d));
-    req.on('error', (e) => { clearTimeout(timer); session.destroy(); reject(e); });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      session.destroy();
+      reject(e);
+    });
     req.on('end', () => {
       clearTimeout(timer);
       session.close();

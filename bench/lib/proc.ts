@@ -28,13 +28,20 @@ const live = new Set<ChildProcess>();
 
 function killAll(): void {
   for (const child of live) {
-    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   live.clear();
 }
 process.on('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => { killAll(); process.exit(130); });
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
 }
 
 function command(cmd: string, args: string[], cpu: number | undefined): [string, string[]] {
@@ -75,10 +82,14 @@ export async function startProcess(program: string, args: string[], opts: Launch
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
   track(child);
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { if (stderr.length < 8000) stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < 8000) stderr += d.toString();
+  });
   const info = await new Promise<any>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${script}: not ready after ${opts.timeoutMs ?? 20000} ms`)),
-      opts.timeoutMs ?? 20000);
+    const timer = setTimeout(
+      () => fail(new Error(`${script}: not ready after ${opts.timeoutMs ?? 20000} ms`)),
+      opts.timeoutMs ?? 20000,
+    );
     const lines = createInterface({ input: child.stdout! });
     function fail(err: Error): void {
       clearTimeout(timer);
@@ -86,14 +97,24 @@ export async function startProcess(program: string, args: string[], opts: Launch
       reject(err);
     }
     lines.on('line', (line) => {
-      if (line.startsWith('READY ')) { clearTimeout(timer); resolve(JSON.parse(line.slice(6))); }
+      if (line.startsWith('READY ')) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line.slice(6)));
+      }
     });
-    child.once('exit', (code, sig) => fail(new Error(
-      `${script.split('/').slice(-2).join('/')} exited (${code ?? sig}) before READY: ${lastLines(stderr)}`)));
+    child.once('exit', (code, sig) =>
+      fail(
+        new Error(
+          `${script.split('/').slice(-2).join('/')} exited (${code ?? sig}) before READY: ${lastLines(stderr)}`,
+        ),
+      ),
+    );
   });
   const pid = child.pid!;
   return {
-    pid, info, child,
+    pid,
+    info,
+    child,
     memory: () => procMemory(pid),
     stop: () => stopChild(child),
   };
@@ -103,7 +124,10 @@ export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<vo
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -125,15 +149,25 @@ export async function runProgram(cmd: string, args: string[], opts: Launch = {})
   track(child);
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => { if (stdout.length < 1_000_000) stdout += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { if (stderr.length < 100_000) stderr += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    if (stdout.length < 1_000_000) stdout += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < 100_000) stderr += d.toString();
+  });
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const code = await new Promise<number | null>((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code, sig) => { clearTimeout(timer); resolve(code ?? (sig ? -1 : null)); });
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      resolve(code ?? (sig ? -1 : null));
+    });
   });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const line = stdout.split('\n').reverse().find((l) => l.startsWith('RESULT '));
+  const line = stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('RESULT '));
   const out: Finished = { code, stdout, stderr, wallMs };
   if (line) out.result = JSON.parse(line.slice(7));
   return out;
@@ -143,7 +177,9 @@ export async function runProgram(cmd: string, args: string[], opts: Launch = {})
 export async function runNode(script: string, args: string[], opts: Launch = {}): Promise<any> {
   const done = await runProgram(process.execPath, [...(opts.nodeFlags ?? []), script, ...args], opts);
   if (done.code !== 0 || done.result === undefined) {
-    throw new Error(`${script.split('/').slice(-2).join('/')} exited ${done.code}: ${lastLines(done.stderr || done.stdout)}`);
+    throw new Error(
+      `${script.split('/').slice(-2).join('/')} exited ${done.code}: ${lastLines(done.stderr || done.stdout)}`,
+    );
   }
   return done.result;
 }
@@ -159,7 +195,11 @@ export function procMemory(pid: number): { rssKiB: number; hwmKiB: number } {
 
 /** The useful part of a failed program's output: its error line if there is one, else its last lines. */
 export function lastLines(text: string, n = 4): string {
-  const lines = text.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const error = lines.find((l) => !l.startsWith('at ') && /\b\w*Error\b/.test(l));
   return (error ?? lines.slice(-n).join(' | ')).slice(0, 400);
 }

@@ -5,11 +5,32 @@
 import { readFileSync } from 'node:fs';
 import { ROOT } from './paths.js';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
-export interface FunctionTime { name: string; file: string; line: number; selfMs: number; totalMs: number }
+export interface FunctionTime {
+  name: string;
+  file: string;
+  line: number;
+  selfMs: number;
+  totalMs: number;
+}
 
 export interface ProfileSummary {
   totalMs: number;
@@ -34,7 +55,8 @@ export function summarise(path: string): ProfileSummary {
     byId.set(n.id, n);
     for (const c of n.children ?? []) parent.set(c, n.id);
   }
-  const key = (n: ProfileNode): string => `${n.callFrame.functionName || '(anonymous)'}\u0000${n.callFrame.url}\u0000${n.callFrame.lineNumber}`;
+  const key = (n: ProfileNode): string =>
+    `${n.callFrame.functionName || '(anonymous)'}\u0000${n.callFrame.url}\u0000${n.callFrame.lineNumber}`;
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   const files = new Map<string, number>();
@@ -51,7 +73,10 @@ export function summarise(path: string): ProfileSummary {
     const seen = new Set<string>();
     for (let depth = 0; node && depth < 500; depth++) {
       const kk = key(node);
-      if (!seen.has(kk)) { seen.add(kk); total.set(kk, (total.get(kk) ?? 0) + dt); }
+      if (!seen.has(kk)) {
+        seen.add(kk);
+        total.set(kk, (total.get(kk) ?? 0) + dt);
+      }
       const p = parent.get(node.id);
       node = p === undefined ? undefined : byId.get(p);
     }
@@ -72,9 +97,13 @@ export function formatSummary(s: ProfileSummary, top = 25, filter?: (f: Function
   const idle = s.functions.find((f) => f.name === '(idle)')?.selfMs ?? 0;
   const busy = s.totalMs - idle;
   const pct = (ms: number): string => `${((100 * ms) / busy).toFixed(1).padStart(5)}%`;
-  const lines = [`busy ${busy.toFixed(0)} ms of ${s.totalMs.toFixed(0)} ms sampled (percentages are of busy time)`, '',
-    'self time by function:'];
-  const fns = s.functions.filter((f) => f.selfMs > 0 && f.name !== '(idle)' && (!filter || filter(f)))
+  const lines = [
+    `busy ${busy.toFixed(0)} ms of ${s.totalMs.toFixed(0)} ms sampled (percentages are of busy time)`,
+    '',
+    'self time by function:',
+  ];
+  const fns = s.functions
+    .filter((f) => f.selfMs > 0 && f.name !== '(idle)' && (!filter || filter(f)))
     .sort((a, b) => b.selfMs - a.selfMs);
   for (const f of fns.slice(0, top)) {
     lines.push(`  ${pct(f.selfMs)} self ${pct(f.totalMs)} incl  ${f.name}  ${f.file}${f.file ? `:${f.line}` : ''}`);

@@ -46,13 +46,22 @@ export function suiteGrid(results: Results, suite: string, targets: readonly Tar
       const rows = impls.map((i) => results.get(suite, kase, metric, i));
       const any = rows.find((r) => r)!;
       const subject = results.get(suite, kase, metric, 'wiregrpc');
-      const ratios = impls.filter((i) => i !== 'wiregrpc' && !info.references?.includes(i)).map((i) => {
-        const b = results.get(suite, kase, metric, i);
-        return subject?.samples.length && b?.samples.length ? `${ratioText(subject.median / b.median)} ${i}` : '';
-      }).filter(Boolean).join(', ');
+      const ratios = impls
+        .filter((i) => i !== 'wiregrpc' && !info.references?.includes(i))
+        .map((i) => {
+          const b = results.get(suite, kase, metric, i);
+          return subject?.samples.length && b?.samples.length ? `${ratioText(subject.median / b.median)} ${i}` : '';
+        })
+        .filter(Boolean)
+        .join(', ');
       const ts = targets.filter((t) => t.suite === suite && t.case === kase && t.metric === metric).map(verdict);
-      grid.push([kase, `${metric} (${any.unit}${any.better === 'lower' ? ', lower is better' : ''})`,
-        ...rows.map(cell), ratios, ts.join('; ')]);
+      grid.push([
+        kase,
+        `${metric} (${any.unit}${any.better === 'lower' ? ', lower is better' : ''})`,
+        ...rows.map(cell),
+        ratios,
+        ts.join('; '),
+      ]);
     }
   }
   return grid;
@@ -71,7 +80,11 @@ export function suiteErrors(results: Results, suite: string): string[] {
 
 export function textTable(grid: string[][]): string {
   const widths = grid[0]!.map((_, c) => Math.max(...grid.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]): string => r.map((v, c) => (v ?? '').padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((v, c) => (v ?? '').padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(grid[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...grid.slice(1).map(line)].join('\n');
 }
 
@@ -86,9 +99,18 @@ function mdTable(grid: string[][]): string {
 }
 
 export function targetGrid(targets: readonly TargetResult[]): string[][] {
-  return [['suite', 'case', 'metric', 'subject', 'goal', 'subject ÷ baseline', 'result'],
-    ...targets.map((t) => [t.suite, t.case, t.metric, t.subject, describeTarget(t), ratioText(t.ratio),
-      t.pass === undefined ? 'n/a (not measured)' : t.pass ? 'pass' : 'MISS'])];
+  return [
+    ['suite', 'case', 'metric', 'subject', 'goal', 'subject ÷ baseline', 'result'],
+    ...targets.map((t) => [
+      t.suite,
+      t.case,
+      t.metric,
+      t.subject,
+      describeTarget(t),
+      ratioText(t.ratio),
+      t.pass === undefined ? 'n/a (not measured)' : t.pass ? 'pass' : 'MISS',
+    ]),
+  ];
 }
 
 export function consoleReport(results: Results, targets: readonly TargetResult[]): string {
@@ -103,14 +125,25 @@ export function consoleReport(results: Results, targets: readonly TargetResult[]
   return parts.join('\n');
 }
 
-export function markdownReport(results: Results, targets: readonly TargetResult[], meta: Meta, svgName?: string): string {
+export function markdownReport(
+  results: Results,
+  targets: readonly TargetResult[],
+  meta: Meta,
+  svgName?: string,
+): string {
   const out: string[] = ['# wiregrpc benchmarks', ''];
-  out.push(`${meta.date} · commit ${meta.commit} · Node ${meta.node} · ${meta.os} · ${meta.cpu} × ${meta.cores} · ` +
-    `${meta.pinning} · ${meta.h2load} · load average ${meta.loadAverage[0].toFixed(1)} at start, ` +
-    `${meta.loadAverage[1].toFixed(1)} at end${meta.quick ? ' · **quick run**' : ''}`, '');
-  out.push(`Every figure is the median of ${meta.rounds}+ alternating rounds (A B C A B C …), min–max in brackets. ` +
-    '"wiregrpc ÷" is wiregrpc\'s median over the other\'s (for "lower is better" metrics, below 1 is better). ' +
-    'Regenerate with `npm run bench`.', '');
+  out.push(
+    `${meta.date} · commit ${meta.commit} · Node ${meta.node} · ${meta.os} · ${meta.cpu} × ${meta.cores} · ` +
+      `${meta.pinning} · ${meta.h2load} · load average ${meta.loadAverage[0].toFixed(1)} at start, ` +
+      `${meta.loadAverage[1].toFixed(1)} at end${meta.quick ? ' · **quick run**' : ''}`,
+    '',
+  );
+  out.push(
+    `Every figure is the median of ${meta.rounds}+ alternating rounds (A B C A B C …), min–max in brackets. ` +
+      '"wiregrpc ÷" is wiregrpc\'s median over the other\'s (for "lower is better" metrics, below 1 is better). ' +
+      'Regenerate with `npm run bench`.',
+    '',
+  );
   if (svgName) out.push(`![wiregrpc against its peers](${svgName})`, '');
   if (targets.length) out.push('## Targets', '', mdTable(targetGrid(targets)), '');
   for (const s of results.suites) {

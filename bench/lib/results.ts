@@ -5,8 +5,8 @@
 import { median, min, max } from './stats.js';
 
 export interface Metric {
-  name: string;      // 'req/s', 'p99'
-  unit: string;      // 'req/s', 'ms', 'KiB'
+  name: string; // 'req/s', 'p99'
+  unit: string; // 'req/s', 'ms', 'KiB'
   better: 'higher' | 'lower';
 }
 
@@ -30,16 +30,16 @@ export interface Target {
   /** A case name, or '*' for every case of the suite where both sides have the metric. */
   case: string;
   metric: string;
-  subject: string;   // 'wiregrpc'
-  baseline: string;  // 'raw', 'grpc-js', 'protobufjs', ...
+  subject: string; // 'wiregrpc'
+  baseline: string; // 'raw', 'grpc-js', 'protobufjs', ...
   op: '>=' | '<=' | '>';
   value: number;
 }
 
 export interface TargetResult extends Target {
   case: string;
-  ratio: number;     // subject median / baseline median
-  pass: boolean | undefined;  // undefined: a side is missing
+  ratio: number; // subject median / baseline median
+  pass: boolean | undefined; // undefined: a side is missing
 }
 
 export interface SuiteInfo {
@@ -58,15 +58,30 @@ export class Results {
 
   suite(name: string, title: string, impls: string[]): SuiteInfo {
     let info = this.suites.find((s) => s.name === name);
-    if (!info) { info = { name, title, impls: [...impls], notes: [] }; this.suites.push(info); }
+    if (!info) {
+      info = { name, title, impls: [...impls], notes: [] };
+      this.suites.push(info);
+    }
     return info;
   }
 
   private row(suite: string, kase: string, metric: Metric, impl: string): Row {
-    let row = this.rows.find((r) => r.suite === suite && r.case === kase && r.metric === metric.name && r.impl === impl);
+    let row = this.rows.find(
+      (r) => r.suite === suite && r.case === kase && r.metric === metric.name && r.impl === impl,
+    );
     if (!row) {
-      row = { suite, case: kase, metric: metric.name, unit: metric.unit, better: metric.better, impl, samples: [],
-        median: NaN, min: NaN, max: NaN };
+      row = {
+        suite,
+        case: kase,
+        metric: metric.name,
+        unit: metric.unit,
+        better: metric.better,
+        impl,
+        samples: [],
+        median: NaN,
+        min: NaN,
+        max: NaN,
+      };
       this.rows.push(row);
     }
     return row;
@@ -112,7 +127,11 @@ export class Results {
         if (!s && !b && !this.suites.some((x) => x.name === t.suite)) continue; // suite not run
         const ratio = s && b && s.samples.length && b.samples.length ? s.median / b.median : NaN;
         const pass = Number.isFinite(ratio)
-          ? t.op === '>=' ? ratio >= t.value : t.op === '<=' ? ratio <= t.value : ratio > t.value
+          ? t.op === '>='
+            ? ratio >= t.value
+            : t.op === '<='
+              ? ratio <= t.value
+              : ratio > t.value
           : undefined;
         out.push({ ...t, case: kase, ratio, pass });
       }

@@ -18,8 +18,12 @@ export interface Started {
 }
 
 /** Start one server and probe it; throws with the reason if it does not start or answers wrongly. */
-export async function startServer(ctx: Ctx, impl: string, probe: (url: string) => Promise<void>,
-  label = 'server'): Promise<Started> {
+export async function startServer(
+  ctx: Ctx,
+  impl: string,
+  probe: (url: string) => Promise<void>,
+  label = 'server',
+): Promise<Started> {
   const script = SERVER_PEERS[impl];
   if (!script) throw new Error(`no server peer for ${impl}`);
   const nodeFlags = profileFlags(ctx, `${label}-${script}-${Date.now()}`);
@@ -36,8 +40,13 @@ export async function startServer(ctx: Ctx, impl: string, probe: (url: string) =
 }
 
 /** Start every server; those that fail are reported through onFail and left out of the returned map. */
-export async function startServers(ctx: Ctx, impls: readonly string[], probe: (url: string) => Promise<void>,
-  onFail: (impl: string, error: string) => void, label = 'server'): Promise<Map<string, Started>> {
+export async function startServers(
+  ctx: Ctx,
+  impls: readonly string[],
+  probe: (url: string) => Promise<void>,
+  onFail: (impl: string, error: string) => void,
+  label = 'server',
+): Promise<Map<string, Started>> {
   const out = new Map<string, Started>();
   for (const impl of impls) {
     try {

@@ -81,12 +81,20 @@ export async function alternate<C>(ctx: Ctx, a: Alternation<C>): Promise<void> {
 }
 
 export function errorText(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 300);
+  return String((err as Error)?.message ?? err)
+    .split('\n')[0]!
+    .slice(0, 300);
 }
 
 /** Record that an implementation could not be measured at all in a suite (e.g. its server did not start). */
-export function failAll(ctx: Ctx, suite: string, cases: readonly string[], metrics: readonly Metric[], impl: string,
-  error: string): void {
+export function failAll(
+  ctx: Ctx,
+  suite: string,
+  cases: readonly string[],
+  metrics: readonly Metric[],
+  impl: string,
+  error: string,
+): void {
   for (const kase of cases) for (const m of metrics) ctx.results.fail(suite, kase, m, impl, error);
   ctx.log(`[${suite}] ${impl}: unavailable: ${error}`);
 }

@@ -7,7 +7,10 @@ import type { Results, TargetResult } from './results.js';
 import { fmt } from './stats.js';
 
 const COLORS: Record<string, string> = {
-  wiregrpc: '#1f6feb', 'wiregrpc-gen': '#79b8ff', raw: '#57606a', 'grpc-js': '#a0a8b0',
+  wiregrpc: '#1f6feb',
+  'wiregrpc-gen': '#79b8ff',
+  raw: '#57606a',
+  'grpc-js': '#a0a8b0',
 };
 const OTHER = '#c4cad0';
 const WIDTH = 820;
@@ -23,32 +26,51 @@ function esc(s: string): string {
 }
 
 const SUITE_TITLES: Record<string, string> = {
-  codec: 'Codec', 'server-unary': 'Server unary', 'client-unary': 'Client unary', streaming: 'Streaming',
-  'cold-start': 'Cold start', size: 'Bundle size', memory: 'Memory',
+  codec: 'Codec',
+  'server-unary': 'Server unary',
+  'client-unary': 'Client unary',
+  streaming: 'Streaming',
+  'cold-start': 'Cold start',
+  size: 'Bundle size',
+  memory: 'Memory',
 };
 
 export function svgChart(results: Results, targets: readonly TargetResult[], subtitle: string): string {
   const groups: { suite: string; case: string; metric: string; targets: TargetResult[] }[] = [];
   for (const t of targets) {
     let g = groups.find((x) => x.suite === t.suite && x.case === t.case && x.metric === t.metric);
-    if (!g) { g = { suite: t.suite, case: t.case, metric: t.metric, targets: [] }; groups.push(g); }
+    if (!g) {
+      g = { suite: t.suite, case: t.case, metric: t.metric, targets: [] };
+      groups.push(g);
+    }
     g.targets.push(t);
   }
   const body: string[] = [];
   let y = 74;
   for (const g of groups) {
     const info = results.suites.find((s) => s.name === g.suite);
-    const rows = (info?.impls ?? []).map((i) => results.get(g.suite, g.case, g.metric, i))
-      .filter((r) => r && r.samples.length > 0).map((r) => r!);
+    const rows = (info?.impls ?? [])
+      .map((i) => results.get(g.suite, g.case, g.metric, i))
+      .filter((r) => r && r.samples.length > 0)
+      .map((r) => r!);
     if (rows.length === 0) continue;
     const better = rows[0]!.better;
     const best = better === 'higher' ? Math.max(...rows.map((r) => r.median)) : Math.min(...rows.map((r) => r.median));
     const rel = (v: number): number => (better === 'higher' ? v / best : best / v);
     const named = g.targets.some((t) => t.subject !== 'wiregrpc'); // name every goal's subject once one is not wiregrpc
-    const verdicts = g.targets.map((t) => `${t.pass === undefined ? '' : t.pass ? '✓' : '✗'} ${named ? `${t.subject} ` : ''}` +
-      `${t.op === '<=' ? '≤' : t.op === '>=' ? '≥' : '>'}${t.value}× ${t.baseline}`).join('   ');
-    body.push(`<text x="16" y="${y + 14}" class="t">${esc(`${SUITE_TITLES[g.suite] ?? g.suite} · ${g.case} · ${g.metric}` +
-      ` (${better === 'higher' ? 'higher' : 'lower'} is better)`)}</text>`);
+    const verdicts = g.targets
+      .map(
+        (t) =>
+          `${t.pass === undefined ? '' : t.pass ? '✓' : '✗'} ${named ? `${t.subject} ` : ''}` +
+          `${t.op === '<=' ? '≤' : t.op === '>=' ? '≥' : '>'}${t.value}× ${t.baseline}`,
+      )
+      .join('   ');
+    body.push(
+      `<text x="16" y="${y + 14}" class="t">${esc(
+        `${SUITE_TITLES[g.suite] ?? g.suite} · ${g.case} · ${g.metric}` +
+          ` (${better === 'higher' ? 'higher' : 'lower'} is better)`,
+      )}</text>`,
+    );
     body.push(`<text x="${WIDTH - 16}" y="${y + 14}" class="g" text-anchor="end">goal: ${esc(verdicts)}</text>`);
     y += TITLE_H;
     for (const r of rows) {
@@ -64,13 +86,16 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
         body.push(`<line x1="${gx}" y1="${y}" x2="${gx}" y2="${y + ROW_H}" class="k"/>`);
       }
       const range = r.samples.length > 1 ? ` (${fmt(r.min)}–${fmt(r.max)})` : '';
-      body.push(`<text x="${16 + LABEL_W + w + 6}" y="${y + 14}" class="v">${esc(`${fmt(r.median)} ${r.unit}${range}`)}</text>`);
+      body.push(
+        `<text x="${16 + LABEL_W + w + 6}" y="${y + 14}" class="v">${esc(`${fmt(r.median)} ${r.unit}${range}`)}</text>`,
+      );
       y += ROW_H;
     }
     y += GROUP_GAP;
   }
   const height = y + 8;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
     `font-family="-apple-system,Segoe UI,Helvetica,Arial,sans-serif" font-size="12">
 <style>.h{font-size:16px;font-weight:600;fill:#24292f}.s{fill:#57606a}.t{font-weight:600;fill:#24292f}` +
     `.g{fill:#57606a;font-size:11px}.l{fill:#24292f}.v{fill:#24292f;font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}.k{stroke:#cf222e;stroke-width:2}</style>
@@ -80,5 +105,6 @@ export function svgChart(results: Results, targets: readonly TargetResult[], sub
 <text x="16" y="58" class="s">bar length: relative to the best in its group (longer is better) · median (min–max) · red tick: a goal, on the bar it is set for</text>
 ${body.join('\n')}
 </svg>
-`;
+`
+  );
 }

@@ -17,4 +17,7 @@ async function main(): Promise<void> {
   process.stdout.write(`RESULT ${JSON.stringify({ ms: performance.now(), name: res.name })}\n`);
   process.exit(0);
 }
-main().catch((err) => { process.stderr.write(`${err?.stack ?? err}\n`); process.exit(1); });
+main().catch((err) => {
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exit(1);
+});

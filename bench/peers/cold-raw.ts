@@ -18,11 +18,16 @@ async function main(): Promise<void> {
   const session = http2.connect(`http://${target}`);
   const res = await new Promise<{ name: string }>((resolve, reject) => {
     const req = session.request({
-      ':method': 'POST', ':path': '/proto.UserInfo/GetUserInfo', 'content-type': 'application/grpc', te: 'trailers',
+      ':method': 'POST',
+      ':path': '/proto.UserInfo/GetUserInfo',
+      'content-type': 'application/grpc',
+      te: 'trailers',
     });
     const chunks: Buffer[] = [];
     let status: unknown;
-    req.on('trailers', (t) => { status = t['grpc-status']; });
+    req.on('trailers', (t) => {
+      status = t['grpc-status'];
+    });
     req.on('data', (d: Buffer) => chunks.push(d));
     req.on('error', reject);
     req.on('end', () => {
@@ -35,4 +40,7 @@ async function main(): Promise<void> {
   process.stdout.write(`RESULT ${JSON.stringify({ ms: performance.now(), name: res.name })}\n`);
   process.exit(0);
 }
-main().catch((err) => { process.stderr.write(`${err?.stack ?? err}\n`); process.exit(1); });
+main().catch((err) => {
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -19,8 +19,9 @@ const UserResponse: MessageSchema = {
     { kind: 'scalar', scalar: 'string', no: 4, name: 'hobby', localName: 'hobby', jsonName: 'hobby', repeated: true },
   ],
 };
-const UserInfo = defineService('proto.UserInfo',
-  [{ name: 'GetUserInfo', shape: 'unary', input: UserRequest, output: UserResponse }]);
+const UserInfo = defineService('proto.UserInfo', [
+  { name: 'GetUserInfo', shape: 'unary', input: UserRequest, output: UserResponse },
+]);
 
 async function main(): Promise<void> {
   const target = process.argv[3]!;
@@ -31,4 +32,7 @@ async function main(): Promise<void> {
   process.stdout.write(`RESULT ${JSON.stringify({ ms: performance.now(), name: res.name })}\n`);
   process.exit(0);
 }
-main().catch((err) => { process.stderr.write(`${err?.stack ?? err}\n`); process.exit(1); });
+main().catch((err) => {
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exit(1);
+});

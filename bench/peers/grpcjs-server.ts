@@ -7,7 +7,9 @@ import { announce, userResponse } from '../lib/fixtures.js';
 const def = protoLoader.loadSync([USERINFO_PROTO, BENCH_PROTO]);
 const pkg = grpc.loadPackageDefinition(def) as any;
 
-interface Chunk { data: Buffer }
+interface Chunk {
+  data: Buffer;
+}
 
 const server = new grpc.Server();
 server.addService(pkg.proto.UserInfo.service, {
@@ -24,7 +26,10 @@ server.addService(pkg.bench.Stream.service, {
     const pump = (): void => {
       while (sent < count) {
         sent++;
-        if (!call.write(chunk)) { call.once('drain', pump); return; }
+        if (!call.write(chunk)) {
+          call.once('drain', pump);
+          return;
+        }
       }
       call.end();
     };
@@ -33,7 +38,10 @@ server.addService(pkg.bench.Stream.service, {
   Upload(call: grpc.ServerReadableStream<Chunk, unknown>, callback: grpc.sendUnaryData<unknown>) {
     let count = 0;
     let bytes = 0;
-    call.on('data', (c: Chunk) => { count++; bytes += c.data.length; });
+    call.on('data', (c: Chunk) => {
+      count++;
+      bytes += c.data.length;
+    });
     call.on('end', () => callback(null, { count, bytes }));
   },
   PingPong(call: grpc.ServerDuplexStream<Chunk, Chunk>) {

@@ -13,7 +13,14 @@ import { performance } from 'node:perf_hooks';
 import { encoding } from '../lib/protos.js';
 import { closedLoop } from '../lib/closed-loop.js';
 import {
-  announce, DOWNLOAD_PATH, frame, parseArgs, PINGPONG_PATH, UNARY_PATH, UPLOAD_PATH, USER_REQUEST,
+  announce,
+  DOWNLOAD_PATH,
+  frame,
+  parseArgs,
+  PINGPONG_PATH,
+  UNARY_PATH,
+  UPLOAD_PATH,
+  USER_REQUEST,
 } from '../lib/fixtures.js';
 
 const { UserRequest, UserResponse, DownloadRequest, Chunk, UploadSummary } = encoding();
@@ -35,7 +42,10 @@ const WINDOW = 16 * 1024 * 1024;
 function connect(): Promise<http2.ClientHttp2Session> {
   return new Promise((resolve, reject) => {
     const s = http2.connect(url, { settings: { initialWindowSize: WINDOW } });
-    s.once('connect', () => { s.setLocalWindowSize(WINDOW); resolve(s); });
+    s.once('connect', () => {
+      s.setLocalWindowSize(WINDOW);
+      resolve(s);
+    });
     s.once('error', reject);
   });
 }
@@ -52,8 +62,12 @@ function unaryCall(session: http2.ClientHttp2Session, body?: Buffer): Promise<{ 
     let first: Buffer | undefined;
     let more: Buffer[] | undefined;
     let failure: string | undefined = 'no trailers';
-    req.on('response', (h) => { if (h['grpc-status'] !== undefined) failure = checkTrailers(h); });
-    req.on('trailers', (t) => { failure = checkTrailers(t); });
+    req.on('response', (h) => {
+      if (h['grpc-status'] !== undefined) failure = checkTrailers(h);
+    });
+    req.on('trailers', (t) => {
+      failure = checkTrailers(t);
+    });
     req.on('data', (d: Buffer) => {
       if (first === undefined) first = d;
       else (more ??= [first]).push(d);
@@ -75,10 +89,12 @@ class FrameCounter {
   /** 'data' events seen: how finely the server's writes reached us (one per DATA frame or coalesced read). */
   chunks = 0;
   payloadBytes = 0;
-  private header = 0;     // header bytes still to read for the current frame
-  private lenBytes = 0;   // accumulated length while reading a split header
-  private remaining = 0;  // payload bytes still to skip
-  constructor() { this.header = 5; }
+  private header = 0; // header bytes still to read for the current frame
+  private lenBytes = 0; // accumulated length while reading a split header
+  private remaining = 0; // payload bytes still to skip
+  constructor() {
+    this.header = 5;
+  }
   push(d: Buffer): void {
     this.chunks++;
     let at = 0;
@@ -91,25 +107,38 @@ class FrameCounter {
           this.remaining = this.lenBytes;
           this.payloadBytes += this.lenBytes;
           this.lenBytes = 0;
-          if (this.remaining === 0) { this.frames++; this.header = 5; }
+          if (this.remaining === 0) {
+            this.frames++;
+            this.header = 5;
+          }
         }
       } else {
         const take = Math.min(this.remaining, d.length - at);
         at += take;
         this.remaining -= take;
-        if (this.remaining === 0) { this.frames++; this.header = 5; }
+        if (this.remaining === 0) {
+          this.frames++;
+          this.header = 5;
+        }
       }
     }
   }
 }
 
-function stream(session: http2.ClientHttp2Session, path: string, onData: (d: Buffer) => void):
-  { req: http2.ClientHttp2Stream; done: Promise<void> } {
+function stream(
+  session: http2.ClientHttp2Session,
+  path: string,
+  onData: (d: Buffer) => void,
+): { req: http2.ClientHttp2Stream; done: Promise<void> } {
   const req = session.request(headersFor(path));
   const done = new Promise<void>((resolve, reject) => {
     let failure: string | undefined = 'no trailers';
-    req.on('response', (h) => { if (h['grpc-status'] !== undefined) failure = checkTrailers(h); });
-    req.on('trailers', (t) => { failure = checkTrailers(t); });
+    req.on('response', (h) => {
+      if (h['grpc-status'] !== undefined) failure = checkTrailers(h);
+    });
+    req.on('trailers', (t) => {
+      failure = checkTrailers(t);
+    });
     req.on('data', onData);
     req.on('error', reject);
     req.on('end', () => (failure === undefined ? resolve() : reject(new Error(failure))));
@@ -117,8 +146,11 @@ function stream(session: http2.ClientHttp2Session, path: string, onData: (d: Buf
   return { req, done };
 }
 
-async function download(session: http2.ClientHttp2Session, count: number, size: number):
-  Promise<{ secs: number; bytesPerRead: number }> {
+async function download(
+  session: http2.ClientHttp2Session,
+  count: number,
+  size: number,
+): Promise<{ secs: number; bytesPerRead: number }> {
   const counter = new FrameCounter();
   const t0 = performance.now();
   const { req, done } = stream(session, DOWNLOAD_PATH, (d) => counter.push(d));
@@ -129,13 +161,24 @@ async function download(session: http2.ClientHttp2Session, count: number, size: 
   return { secs, bytesPerRead: (counter.payloadBytes + 5 * counter.frames) / counter.chunks };
 }
 
-async function writeAll(req: http2.ClientHttp2Stream, batch: Buffer, perBatch: number, count: number, one: Buffer):
-  Promise<void> {
+async function writeAll(
+  req: http2.ClientHttp2Stream,
+  batch: Buffer,
+  perBatch: number,
+  count: number,
+  one: Buffer,
+): Promise<void> {
   let left = count;
   while (left > 0) {
     let ok = true;
     while (left > 0 && ok) {
-      if (left >= perBatch) { ok = req.write(batch); left -= perBatch; } else { ok = req.write(one); left--; }
+      if (left >= perBatch) {
+        ok = req.write(batch);
+        left -= perBatch;
+      } else {
+        ok = req.write(one);
+        left--;
+      }
     }
     if (!ok) await new Promise((r) => req.once('drain', r));
   }
@@ -155,26 +198,38 @@ async function upload(session: http2.ClientHttp2Session, count: number, size: nu
   const body = Buffer.concat(chunks);
   const summary = UploadSummary.decode(body.subarray(5)) as unknown as { count: number; bytes: number };
   if (summary.count !== count || summary.bytes !== count * size) {
-    throw new Error(`upload: server counted ${summary.count} messages / ${summary.bytes} bytes, sent ${count} / ${count * size}`);
+    throw new Error(
+      `upload: server counted ${summary.count} messages / ${summary.bytes} bytes, sent ${count} / ${count * size}`,
+    );
   }
   return secs;
 }
 
-async function pingPong(session: http2.ClientHttp2Session, maxCount: number, durationMs: number, size: number):
-  Promise<{ trips: number; secs: number }> {
+async function pingPong(
+  session: http2.ClientHttp2Session,
+  maxCount: number,
+  durationMs: number,
+  size: number,
+): Promise<{ trips: number; secs: number }> {
   const ping = frame(Chunk.encode({ data: Buffer.alloc(size, 0x63) }).finish());
   let wake: (() => void) | undefined;
   const counter = new FrameCounter();
   const { req, done } = stream(session, PINGPONG_PATH, (d) => {
     const before = counter.frames;
     counter.push(d);
-    if (counter.frames > before && wake) { const w = wake; wake = undefined; w(); }
+    if (counter.frames > before && wake) {
+      const w = wake;
+      wake = undefined;
+      w();
+    }
   });
   const t0 = performance.now();
   const end = t0 + durationMs;
   let trips = 0;
   while (trips < maxCount && performance.now() < end) {
-    const echoed = new Promise<void>((r) => { wake = r; });
+    const echoed = new Promise<void>((r) => {
+      wake = r;
+    });
     req.write(ping);
     await echoed;
     trips++;

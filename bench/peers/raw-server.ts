@@ -7,7 +7,13 @@ import http2 from 'node:http2';
 import { encoding } from '../lib/protos.js';
 import { MiniDeframer } from '../lib/deframe.js';
 import {
-  announce, DOWNLOAD_PATH, parseArgs, PINGPONG_PATH, UNARY_PATH, UPLOAD_PATH, userResponse,
+  announce,
+  DOWNLOAD_PATH,
+  parseArgs,
+  PINGPONG_PATH,
+  UNARY_PATH,
+  UPLOAD_PATH,
+  userResponse,
 } from '../lib/fixtures.js';
 
 const { UserRequest, UserResponse, DownloadRequest, Chunk, UploadSummary } = encoding();
@@ -31,7 +37,10 @@ function frameOf(payload: Uint8Array): Buffer {
 }
 
 /** Collect a unary request body (usually one chunk) and hand over its single message. */
-function readOne(stream: http2.ServerHttp2Stream, then: (stream: http2.ServerHttp2Stream, message: Buffer) => void): void {
+function readOne(
+  stream: http2.ServerHttp2Stream,
+  then: (stream: http2.ServerHttp2Stream, message: Buffer) => void,
+): void {
   let first: Buffer | undefined;
   let more: Buffer[] | undefined;
   stream.on('data', (d: Buffer) => {
@@ -49,8 +58,10 @@ function readOne(stream: http2.ServerHttp2Stream, then: (stream: http2.ServerHtt
 
 function fail(stream: http2.ServerHttp2Stream, message: string, code = 13): void {
   if (stream.headersSent || stream.destroyed) return;
-  stream.respond({ ...RESPONSE_HEADERS, 'grpc-status': String(code), 'grpc-message': encodeURIComponent(message) },
-    { endStream: true });
+  stream.respond(
+    { ...RESPONSE_HEADERS, 'grpc-status': String(code), 'grpc-message': encodeURIComponent(message) },
+    { endStream: true },
+  );
 }
 
 function unary(stream: http2.ServerHttp2Stream, message: Buffer): void {
@@ -138,10 +149,14 @@ const server = http2.createServer();
 server.on('stream', (stream, headers) => {
   stream.on('error', noop);
   switch (headers[':path']) {
-    case UNARY_PATH: return readOne(stream, unary);
-    case DOWNLOAD_PATH: return readOne(stream, download);
-    case UPLOAD_PATH: return upload(stream);
-    case PINGPONG_PATH: return pingPong(stream);
+    case UNARY_PATH:
+      return readOne(stream, unary);
+    case DOWNLOAD_PATH:
+      return readOne(stream, download);
+    case UPLOAD_PATH:
+      return upload(stream);
+    case PINGPONG_PATH:
+      return pingPong(stream);
     default:
       stream.respond({ ...RESPONSE_HEADERS, 'grpc-status': '12' }, { endStream: true });
   }

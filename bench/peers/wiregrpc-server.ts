@@ -4,7 +4,9 @@ import { announce, userResponse } from '../lib/fixtures.js';
 // By package name, as a user's server imports it (the shipped bundle, not src/).
 import { Server, loadProtoSync } from 'wiregrpc';
 
-interface Chunk { data: Uint8Array }
+interface Chunk {
+  data: Uint8Array;
+}
 
 const protos = loadProtoSync([USERINFO_PROTO, BENCH_PROTO]);
 const server = new Server();
@@ -21,7 +23,10 @@ server.add(protos.service('bench.Stream'), {
   async upload(requests: AsyncIterable<Chunk>) {
     let count = 0;
     let bytes = 0;
-    for await (const c of requests) { count++; bytes += c.data.length; }
+    for await (const c of requests) {
+      count++;
+      bytes += c.data.length;
+    }
     return { count, bytes };
   },
   async *pingPong(requests: AsyncIterable<Chunk>) {

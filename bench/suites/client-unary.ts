@@ -35,14 +35,28 @@ export const clientUnary: Suite = {
     const warmupMs = ctx.quick ? 500 : 1000;
     try {
       await alternate(ctx, {
-        suite, cases: [1, 64], impls: this.impls, caseName: (c) => `c${c}`, metrics: METRICS,
+        suite,
+        cases: [1, 64],
+        impls: this.impls,
+        caseName: (c) => `c${c}`,
+        metrics: METRICS,
         async measure(concurrency, impl, round) {
-          const args = ['--target', server.target, '--concurrency', String(concurrency),
-            '--duration', String(durationMs), '--warmup', String(warmupMs)];
+          const args = [
+            '--target',
+            server.target,
+            '--concurrency',
+            String(concurrency),
+            '--duration',
+            String(durationMs),
+            '--warmup',
+            String(warmupMs),
+          ];
           if (impl === 'raw') args.push('--mode', 'unary');
-          const r = await runNode(peerScript(CLIENT_PEERS[impl]!), args,
-            { cpu: ctx.cpu.load, timeoutMs: durationMs + warmupMs + 30_000,
-              nodeFlags: profileFlags(ctx, `client-unary-c${concurrency}-${impl}-r${round}`) });
+          const r = await runNode(peerScript(CLIENT_PEERS[impl]!), args, {
+            cpu: ctx.cpu.load,
+            timeoutMs: durationMs + warmupMs + 30_000,
+            nodeFlags: profileFlags(ctx, `client-unary-c${concurrency}-${impl}-r${round}`),
+          });
           if (r.errors > 0) throw new Error(`${r.errors} failed calls: ${r.firstError}`);
           if (r.calls === 0) throw new Error('no calls completed');
           return { qps: r.qps, p50: r.p50Ms, p99: r.p99Ms };

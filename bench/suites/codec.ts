@@ -14,8 +14,10 @@ export const codec: Suite = {
   impls: ['wiregrpc', 'protobufjs', 'bufbuild'],
   async run(ctx: Ctx) {
     const info = ctx.results.suite(this.name, this.title, this.impls);
-    info.notes.push('protobufjs: Type.encode/decode (its code generated at run time); bufbuild: @bufbuild/protobuf toBinary/' +
-      'fromBinary from a runtime registry; case names give the encoded size');
+    info.notes.push(
+      'protobufjs: Type.encode/decode (its code generated at run time); bufbuild: @bufbuild/protobuf toBinary/' +
+        'fromBinary from a runtime registry; case names give the encoded size',
+    );
     const rows = await runCodecBench({ quick: ctx.quick, rounds: ctx.rounds, log: ctx.log });
     if (rows.length === 0) throw new Error('runCodecBench returned no rows');
     for (const r of rows) {

@@ -27,12 +27,17 @@ export const memory: Suite = {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);
     const durationMs = ctx.quick ? 2000 : 5000;
-    info.notes.push(`peak RSS: VmHWM of a fresh server after ${durationMs / 1000} s of h2load -c4 -m100; ` +
-      `idle: VmRSS growth with ${IDLE_CONNECTIONS} connections open (one call each), scaled to 1,000`);
+    info.notes.push(
+      `peak RSS: VmHWM of a fresh server after ${durationMs / 1000} s of h2load -c4 -m100; ` +
+        `idle: VmRSS growth with ${IDLE_CONNECTIONS} connections open (one call each), scaled to 1,000`,
+    );
     const haveH2load = requireH2load(ctx);
     const dataFile = requestFile();
     await alternate(ctx, {
-      suite, cases: ['peak RSS -c4 -m100', '1k idle connections'], impls: this.impls, caseName: (c) => c,
+      suite,
+      cases: ['peak RSS -c4 -m100', '1k idle connections'],
+      impls: this.impls,
+      caseName: (c) => c,
       metrics: METRICS,
       metricsOf: (kase) => (kase.startsWith('peak') ? ['hwm'] : ['idle']),
       async measure(kase, impl): Promise<Record<string, number>> {
@@ -40,18 +45,28 @@ export const memory: Suite = {
         try {
           if (kase.startsWith('peak')) {
             if (!haveH2load) throw new Error('h2load not installed');
-            await h2load({ url: server.url + UNARY_PATH, dataFile, clients: 4, streams: 100, durationMs,
-              warmupMs: 0, cpu: ctx.cpu.load });
+            await h2load({
+              url: server.url + UNARY_PATH,
+              dataFile,
+              clients: 4,
+              streams: 100,
+              durationMs,
+              warmupMs: 0,
+              cpu: ctx.cpu.load,
+            });
             await probeUnary(server.url);
             return { hwm: server.peer.memory().hwmKiB / 1024 };
           }
           await sleep(300);
           const before = server.peer.memory().rssKiB;
-          const clients = await startPeer(peerScript('raw-client'),
+          const clients = await startPeer(
+            peerScript('raw-client'),
             ['--mode', 'idle', '--target', server.target, '--connections', String(IDLE_CONNECTIONS)],
-            { cpu: ctx.cpu.load, timeoutMs: 60_000 });
+            { cpu: ctx.cpu.load, timeoutMs: 60_000 },
+          );
           try {
-            if (clients.info.connections !== IDLE_CONNECTIONS) throw new Error(`only ${clients.info.connections} connected`);
+            if (clients.info.connections !== IDLE_CONNECTIONS)
+              throw new Error(`only ${clients.info.connections} connected`);
             await sleep(500);
             const after = server.peer.memory().rssKiB;
             return { idle: ((after - before) / 1024) * (1000 / IDLE_CONNECTIONS) };

@@ -55,13 +55,20 @@ export const serverUnary: Suite = {
       return;
     }
     const info = ctx.results.suite(suite, this.title, this.impls);
-    info.notes.push(`${h2loadVersion()}, one thread; UserRequest{name:"foo"} → UserResponse; ` +
-      'each server probed for grpc-status 0 before load, every run checked for 0 failed/errored requests; ' +
-      'grpc-go (Debian grpc-go 1.33) and grpcio (Debian python3-grpcio, 4 worker threads) are reference rows, ' +
-      'pinned to the same single core');
+    info.notes.push(
+      `${h2loadVersion()}, one thread; UserRequest{name:"foo"} → UserResponse; ` +
+        'each server probed for grpc-status 0 before load, every run checked for 0 failed/errored requests; ' +
+        'grpc-go (Debian grpc-go 1.33) and grpcio (Debian python3-grpcio, 4 worker threads) are reference rows, ' +
+        'pinned to the same single core',
+    );
     const dataFile = requestFile();
-    const servers = await startServers(ctx, ['wiregrpc', 'grpc-js', 'raw'], probeUnary,
-      (impl, err) => failAll(ctx, suite, cases, Object.values(METRICS), impl, err), 'server-unary');
+    const servers = await startServers(
+      ctx,
+      ['wiregrpc', 'grpc-js', 'raw'],
+      probeUnary,
+      (impl, err) => failAll(ctx, suite, cases, Object.values(METRICS), impl, err),
+      'server-unary',
+    );
     for (const impl of FOREIGN_SERVERS) {
       try {
         ctx.log(`  ${impl}: building and starting (reference row)…`);
@@ -80,20 +87,30 @@ export const serverUnary: Suite = {
     const warmupMs = ctx.quick ? 500 : 1000;
     try {
       await alternate(ctx, {
-        suite, cases: LOADS, impls: [...servers.keys()], caseName: loadName, metrics: METRICS,
+        suite,
+        cases: LOADS,
+        impls: [...servers.keys()],
+        caseName: loadName,
+        metrics: METRICS,
         async measure(load, impl) {
           const s = servers.get(impl)!;
           const r = await h2load({
-            url: s.url + UNARY_PATH, dataFile, clients: load.clients, streams: load.streams,
-            durationMs, warmupMs, cpu: ctx.cpu.load,
+            url: s.url + UNARY_PATH,
+            dataFile,
+            clients: load.clients,
+            streams: load.streams,
+            durationMs,
+            warmupMs,
+            cpu: ctx.cpu.load,
           });
           return { rps: r.reqPerSec, latency: r.meanLatencyMs };
         },
       });
       // Still answering correctly after the load?
       for (const [impl, s] of servers) {
-        await probeUnary(s.url).catch((err) => failAll(ctx, suite, cases, [METRICS.rps], impl,
-          `wrong answer after load: ${err.message}`));
+        await probeUnary(s.url).catch((err) =>
+          failAll(ctx, suite, cases, [METRICS.rps], impl, `wrong answer after load: ${err.message}`),
+        );
       }
     } finally {
       await stopServers(servers);

@@ -18,7 +18,10 @@ import { alternate, type Suite } from '../lib/suite.js';
 const PROTOBUFJS_ALONE = 'protobufjs alone';
 
 const ENTRIES: Record<string, string> = {
-  wiregrpc: 'cold-wiregrpc', 'grpc-js': 'cold-grpcjs', raw: 'cold-raw', 'wiregrpc-gen': 'cold-wiregrpc-gen',
+  wiregrpc: 'cold-wiregrpc',
+  'grpc-js': 'cold-grpcjs',
+  raw: 'cold-raw',
+  'wiregrpc-gen': 'cold-wiregrpc-gen',
   [PROTOBUFJS_ALONE]: 'protobufjs-parse',
 };
 
@@ -45,8 +48,18 @@ function partOf(file: string): string {
 
 export async function bundle(entry: string, outfile: string): Promise<Bundle> {
   const result = await esbuild.build({
-    entryPoints: [entry], bundle: true, minify: true, platform: 'node', format: 'esm', target: 'node20',
-    write: false, outfile, banner: { js: BANNER }, logLevel: 'silent', legalComments: 'none', metafile: true,
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    outfile,
+    banner: { js: BANNER },
+    logLevel: 'silent',
+    legalComments: 'none',
+    metafile: true,
   });
   const code = result.outputFiles[0]!.contents;
   writeFileSync(outfile, code);
@@ -67,25 +80,39 @@ export const size: Suite = {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);
     info.references = [PROTOBUFJS_ALONE];
-    info.notes.push('entry: the cold-start program (import, load userinfo.proto at run time, one call); ' +
-      'grpc-js includes @grpc/proto-loader; "raw" is node:http2 + protobufjs; "wiregrpc-gen" is the same call with its ' +
-      'schemas written out (defineService, no .proto at run time, no protobufjs); each bundle was run once and answered');
-    info.notes.push(`"${PROTOBUFJS_ALONE}" is a reference, not a contender: a program that only parses userinfo.proto ` +
-      'with protobufjs (which carries `long`); every bundle that loads .proto files at run time with protobufjs is at ' +
-      'least this big');
+    info.notes.push(
+      'entry: the cold-start program (import, load userinfo.proto at run time, one call); ' +
+        'grpc-js includes @grpc/proto-loader; "raw" is node:http2 + protobufjs; "wiregrpc-gen" is the same call with its ' +
+        'schemas written out (defineService, no .proto at run time, no protobufjs); each bundle was run once and answered',
+    );
+    info.notes.push(
+      `"${PROTOBUFJS_ALONE}" is a reference, not a contender: a program that only parses userinfo.proto ` +
+        'with protobufjs (which carries `long`); every bundle that loads .proto files at run time with protobufjs is at ' +
+        'least this big',
+    );
     mkdirSync(TMP_DIR, { recursive: true });
     const server = await startServer(ctx, 'raw', probeUnary);
     try {
       await alternate(ctx, {
-        suite, cases: ['client bundle'], impls: this.impls, caseName: (c) => c, metrics: METRICS, rounds: 1,
+        suite,
+        cases: ['client bundle'],
+        impls: this.impls,
+        caseName: (c) => c,
+        metrics: METRICS,
+        rounds: 1,
         async measure(_c, impl) {
           const outfile = join(TMP_DIR, `bundle-${impl}.mjs`);
           const s = await bundle(peerScript(ENTRIES[impl]!), outfile);
           if (impl === 'wiregrpc' || impl === 'wiregrpc-gen') {
-            const top = s.parts.slice(0, 6).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)}`).join(', ');
+            const top = s.parts
+              .slice(0, 6)
+              .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)}`)
+              .join(', ');
             info.notes.push(`${impl} bundle, largest parts (minified KiB, before gzip): ${top}`);
           }
-          const run = await runProgram(process.execPath, [outfile, USERINFO_PROTO, server.target], { timeoutMs: 30_000 });
+          const run = await runProgram(process.execPath, [outfile, USERINFO_PROTO, server.target], {
+            timeoutMs: 30_000,
+          });
           const answered = impl === PROTOBUFJS_ALONE ? run.result?.service === 'UserInfo' : run.result?.name === 'foo';
           if (run.code !== 0 || !answered) {
             throw new Error(`the bundle does not run: ${lastLines(run.stderr || run.stdout)}`);

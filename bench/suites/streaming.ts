@@ -41,26 +41,52 @@ export const streaming: Suite = {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);
     const counts = STREAM_CASES.map((c) => `${c.name}: ${ctx.quick ? c.quickCount : c.count}`);
-    info.notes.push(`messages per run: ${counts.join(', ')}; ping-pong bounded to ${ctx.quick ? 1 : 3} s; ` +
-      'MiB/s counts payload bytes; each run is preceded by a warm-up of a tenth of its size on the same connection');
-    const servers = await startServers(ctx, this.impls, probeDownload,
+    info.notes.push(
+      `messages per run: ${counts.join(', ')}; ping-pong bounded to ${ctx.quick ? 1 : 3} s; ` +
+        'MiB/s counts payload bytes; each run is preceded by a warm-up of a tenth of its size on the same connection',
+    );
+    const servers = await startServers(
+      ctx,
+      this.impls,
+      probeDownload,
       (impl, err) => {
         for (const c of STREAM_CASES) {
           failAll(ctx, suite, [c.name], c.mode === 'pingpong' ? [METRICS.trips] : [METRICS.msgs], impl, err);
         }
-      }, 'streaming');
+      },
+      'streaming',
+    );
     try {
       await alternate(ctx, {
-        suite, cases: STREAM_CASES, impls: [...servers.keys()], caseName: (c) => c.name, metrics: METRICS,
+        suite,
+        cases: STREAM_CASES,
+        impls: [...servers.keys()],
+        caseName: (c) => c.name,
+        metrics: METRICS,
         metricsOf: (c) => (c.mode === 'pingpong' ? ['trips'] : c.size > 0 ? ['msgs', 'mib'] : ['msgs']),
         async measure(c, impl, round): Promise<Record<string, number>> {
           const count = ctx.quick ? c.quickCount : c.count;
           const durationMs = ctx.quick ? 1000 : 3000;
-          const r = await runNode(peerScript('raw-client'), [
-            '--mode', c.mode, '--target', servers.get(impl)!.target, '--count', String(count), '--size', String(c.size),
-            '--duration', String(durationMs),
-          ], { cpu: ctx.cpu.load, timeoutMs: 120_000,
-            nodeFlags: profileFlags(ctx, `streaming-client-${c.name}-${impl}-r${round}`) });
+          const r = await runNode(
+            peerScript('raw-client'),
+            [
+              '--mode',
+              c.mode,
+              '--target',
+              servers.get(impl)!.target,
+              '--count',
+              String(count),
+              '--size',
+              String(c.size),
+              '--duration',
+              String(durationMs),
+            ],
+            {
+              cpu: ctx.cpu.load,
+              timeoutMs: 120_000,
+              nodeFlags: profileFlags(ctx, `streaming-client-${c.name}-${impl}-r${round}`),
+            },
+          );
           if (c.mode === 'pingpong') return { trips: r.tripsPerSec };
           const out: Record<string, number> = { msgs: r.msgsPerSec };
           if (c.size > 0) out.mib = r.mibPerSec;

@@ -128,7 +128,8 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs): Args {
 export function formatFlags(specs: FlagSpecs): string {
   const rows = Object.entries(specs).map(([name, spec]) => {
     const spellings = [spec.short !== undefined ? `-${spec.short}` : undefined, `--${name}`]
-      .filter((s) => s !== undefined).join(', ');
+      .filter((s) => s !== undefined)
+      .join(', ');
     const left = spec.value !== undefined ? `${spellings} ${spec.value}` : spellings;
     return [left, spec.help + (spec.repeat === true ? ' (repeatable)' : '')] as const;
   });

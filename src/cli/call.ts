@@ -32,7 +32,8 @@ import { LineWriter, lines, type Io } from './io.js';
 import { PROTO_FLAGS, loadFromArgs, type Verb } from './verb.js';
 
 export const verb: Verb = {
-  usage: 'call TARGET pkg.Service/Method [JSON] [--proto FILE [-I DIR]] [-H "key: value"]... [--timeout 5s] [--tls ...] [-v]',
+  usage:
+    'call TARGET pkg.Service/Method [JSON] [--proto FILE [-I DIR]] [-H "key: value"]... [--timeout 5s] [--tls ...] [-v]',
   description:
     'Calls a method and prints each response as one line of proto3 JSON.\n' +
     'TARGET: host:port, [v6]:port, dns:///host:port or unix:/path. The method: pkg.Service/Method\n' +
@@ -44,7 +45,12 @@ export const verb: Verb = {
     'a failure is one line on stderr, "CODE_NAME: message (target ...)".',
   flags: {
     ...PROTO_FLAGS,
-    header: { short: 'H', value: '"KEY: VALUE"', repeat: true, help: 'request metadata; a key ending in -bin takes base64' },
+    header: {
+      short: 'H',
+      value: '"KEY: VALUE"',
+      repeat: true,
+      help: 'request metadata; a key ending in -bin takes base64',
+    },
     ...CONNECT_FLAGS,
     verbose: { short: 'v', help: 'print response headers, trailers and the status to stderr' },
   },
@@ -63,9 +69,20 @@ export const verb: Verb = {
       const service = await serviceFor(args, channel, serviceName, deadline);
       const method = service.methods[name] ?? Object.values(service.methods).find((m) => m.localName === name);
       if (method === undefined) {
-        throw new GrpcError(Code.NOT_FOUND, `service ${serviceName} has no method ${name} (methods: ${Object.keys(service.methods).join(', ')})`);
+        throw new GrpcError(
+          Code.NOT_FOUND,
+          `service ${serviceName} has no method ${name} (methods: ${Object.keys(service.methods).join(', ')})`,
+        );
       }
-      return await invoke(method, service, channel, json, { metadata, ...(deadline !== undefined ? { deadline } : {}) }, args.has('verbose'), io);
+      return await invoke(
+        method,
+        service,
+        channel,
+        json,
+        { metadata, ...(deadline !== undefined ? { deadline } : {}) },
+        args.has('verbose'),
+        io,
+      );
     } catch (err) {
       if (err instanceof UsageError) throw err;
       return reportError(io, err, target, what);
@@ -79,7 +96,8 @@ export const verb: Verb = {
 export function splitMethod(text: string): [string, string] {
   const name = text.replace(/^[/.]/, '');
   const cut = name.includes('/') ? name.lastIndexOf('/') : name.lastIndexOf('.');
-  if (cut <= 0 || cut === name.length - 1) throw new UsageError(`expected pkg.Service/Method, got ${JSON.stringify(text)}`);
+  if (cut <= 0 || cut === name.length - 1)
+    throw new UsageError(`expected pkg.Service/Method, got ${JSON.stringify(text)}`);
   return [name.slice(0, cut), name.slice(cut + 1)];
 }
 
@@ -94,7 +112,8 @@ export function metadataFromArgs(args: Args): Metadata {
     let value: string | Uint8Array = text;
     if (key.endsWith('-bin')) {
       const bytes = decodeBase64(text);
-      if (bytes === undefined) throw new UsageError(`-H ${key}: a -bin value must be base64, got ${JSON.stringify(text)}`);
+      if (bytes === undefined)
+        throw new UsageError(`-H ${key}: a -bin value must be base64, got ${JSON.stringify(text)}`);
       value = bytes;
     }
     try {
@@ -107,7 +126,12 @@ export function metadataFromArgs(args: Args): Metadata {
 }
 
 /** The service, from --proto files or else from the server's reflection. */
-async function serviceFor(args: Args, channel: Channel, serviceName: string, deadline: number | undefined): Promise<ServiceDefinition> {
+async function serviceFor(
+  args: Args,
+  channel: Channel,
+  serviceName: string,
+  deadline: number | undefined,
+): Promise<ServiceDefinition> {
   if (args.all('proto').length > 0) {
     try {
       return loadFromArgs(args).service(serviceName);
@@ -122,13 +146,19 @@ async function serviceFor(args: Args, channel: Channel, serviceName: string, dea
 }
 
 async function invoke(
-  method: MethodDefinition, service: ServiceDefinition, channel: Channel, json: string | undefined,
-  options: CallOptions, verbose: boolean, io: Io,
+  method: MethodDefinition,
+  service: ServiceDefinition,
+  channel: Channel,
+  json: string | undefined,
+  options: CallOptions,
+  verbose: boolean,
+  io: Io,
 ): Promise<number> {
   const out = new LineWriter(io.stdout);
   const input = method.input.schema;
   const output = method.output.schema;
-  const print = (response: unknown): Promise<void> => out.line(JSON.stringify(toJson(output, response as Record<string, unknown>)));
+  const print = (response: unknown): Promise<void> =>
+    out.line(JSON.stringify(toJson(output, response as Record<string, unknown>)));
   const stub = createClient(service, channel)[method.name] as (request: unknown, options: CallOptions) => unknown;
   const abort = new AbortController();
   const onSigint = (): void => abort.abort(new GrpcError(Code.CANCELLED, 'interrupted (SIGINT)'));
@@ -194,7 +224,10 @@ async function invoke(
       await print(await (result as Promise<unknown>));
       received = 1;
     }
-    if (verbose) io.stderr.write(`status: OK (sent ${sent} request${sent === 1 ? '' : 's'}, received ${received} response${received === 1 ? '' : 's'})\n`);
+    if (verbose)
+      io.stderr.write(
+        `status: OK (sent ${sent} request${sent === 1 ? '' : 's'}, received ${received} response${received === 1 ? '' : 's'})\n`,
+      );
     return 0;
   } catch (err) {
     throw inputError ?? err;

@@ -60,11 +60,21 @@ export function openChannel(target: string, args: Args): Channel {
     return new Channel(target, channelOptions(args));
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`invalid target ${JSON.stringify(target)}: ${err instanceof GrpcError ? err.rawMessage : (err as Error).message}`);
+    throw new UsageError(
+      `invalid target ${JSON.stringify(target)}: ${err instanceof GrpcError ? err.rawMessage : (err as Error).message}`,
+    );
   }
 }
 
-const UNITS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+const UNITS: Readonly<Record<string, number>> = {
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+  us: 0.001,
+  µs: 0.001,
+  ns: 0.000001,
+};
 
 /**
  * `--timeout`: a number with a unit (`5s`, `500ms`, `1.5m`, `2h`, `100us`,
@@ -72,7 +82,10 @@ const UNITS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 10
  */
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d*)?|\.\d+)(h|m|s|ms|us|µs|ns)?$/.exec(text.trim());
-  if (match === null) throw new UsageError(`--timeout ${JSON.stringify(text)}: expected a number with an optional unit h, m, s, ms, us, ns (e.g. 5s, 500ms, 2.5)`);
+  if (match === null)
+    throw new UsageError(
+      `--timeout ${JSON.stringify(text)}: expected a number with an optional unit h, m, s, ms, us, ns (e.g. 5s, 500ms, 2.5)`,
+    );
   const ms = Number(match[1]) * UNITS[match[2] ?? 's']!;
   if (!(ms > 0)) throw new UsageError(`--timeout ${text}: must be more than zero`);
   return ms;

@@ -28,9 +28,14 @@ export const verb: Verb = {
     if (args.has('raw')) return (await import('./raw.js')).runRaw(args, io);
     const schema = loadFromArgs(args).message(args.require('type'));
     const codec = codecFor(schema);
-    return eachInput(args, io, (text) => {
-      const bytes = fromHex(text);
-      return JSON.stringify(toJson(schema, codec.decode(bytes)));
-    }, { skipBlank: false });
+    return eachInput(
+      args,
+      io,
+      (text) => {
+        const bytes = fromHex(text);
+        return JSON.stringify(toJson(schema, codec.decode(bytes)));
+      },
+      { skipBlank: false },
+    );
   },
 };

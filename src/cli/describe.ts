@@ -47,7 +47,8 @@ export function targetAnd(args: Args, what: string, optional = false): [string |
   const withProto = args.all('proto').length > 0;
   const max = 2;
   const min = (withProto ? 0 : 1) + (optional ? 0 : 1);
-  if (p.length < min || p.length > max) throw new UsageError(`expected ${withProto ? '[TARGET]' : 'TARGET'} ${optional ? `[${what}]` : what}`);
+  if (p.length < min || p.length > max)
+    throw new UsageError(`expected ${withProto ? '[TARGET]' : 'TARGET'} ${optional ? `[${what}]` : what}`);
   if (p.length === 2) return [p[0], p[1]!];
   if (withProto) return [undefined, p[0] ?? ''];
   return [p[0], ''];
@@ -55,7 +56,11 @@ export function targetAnd(args: Args, what: string, optional = false): [string |
 
 /** Runs `body` with the protos of `symbols`: from --proto files, or from the server's reflection. */
 export async function withProtos(
-  args: Args, io: Io, target: string | undefined, symbols: string[], body: (protos: ProtoSet) => Promise<number>,
+  args: Args,
+  io: Io,
+  target: string | undefined,
+  symbols: string[],
+  body: (protos: ProtoSet) => Promise<number>,
 ): Promise<number> {
   if (args.has('trace')) enableTracing();
   if (target === undefined) {
@@ -120,10 +125,13 @@ function fieldText(field: protobuf.Field): string {
   const type = field.resolvedType !== null ? fullName(field.resolvedType) : field.type;
   if (field instanceof protobuf.MapField) return `map<${field.keyType}, ${type}> ${field.name} = ${field.id};`;
   const inOneof = field.partOf !== null && !field.partOf.isProto3Optional;
-  const label = field.repeated ? 'repeated '
-    : field.required ? 'required '
-    : field.partOf?.isProto3Optional === true || (!inOneof && !isProto3(field)) ? 'optional '
-    : '';
+  const label = field.repeated
+    ? 'repeated '
+    : field.required
+      ? 'required '
+      : field.partOf?.isProto3Optional === true || (!inOneof && !isProto3(field))
+        ? 'optional '
+        : '';
   const packed = field.repeated && !isProto3(field) && field.packed ? ' [packed = true]' : '';
   return `${label}${type} ${field.name} = ${field.id}${packed};`;
 }
@@ -163,5 +171,9 @@ function messageText(type: protobuf.Type, indent: string): string[] {
 }
 
 function enumText(e: protobuf.Enum, indent: string): string[] {
-  return [`${indent}enum ${e.name} {`, ...Object.entries(e.values).map(([name, no]) => `${indent}  ${name} = ${no};`), `${indent}}`];
+  return [
+    `${indent}enum ${e.name} {`,
+    ...Object.entries(e.values).map(([name, no]) => `${indent}  ${name} = ${no};`),
+    `${indent}}`,
+  ];
 }

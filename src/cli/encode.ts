@@ -24,14 +24,19 @@ export const verb: Verb = {
   async run(args, io) {
     const schema = loadFromArgs(args).message(args.require('type'));
     const codec = codecFor(schema);
-    return eachInput(args, io, (text) => {
-      let json: JsonValue;
-      try {
-        json = JSON.parse(text) as JsonValue;
-      } catch (err) {
-        throw new Error(`invalid JSON: ${(err as Error).message}`);
-      }
-      return toHex(codec.encode(fromJson(schema, json)));
-    }, { skipBlank: true });
+    return eachInput(
+      args,
+      io,
+      (text) => {
+        let json: JsonValue;
+        try {
+          json = JSON.parse(text) as JsonValue;
+        } catch (err) {
+          throw new Error(`invalid JSON: ${(err as Error).message}`);
+        }
+        return toHex(codec.encode(fromJson(schema, json)));
+      },
+      { skipBlank: true },
+    );
   },
 };

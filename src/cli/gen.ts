@@ -28,7 +28,10 @@ export const verb: Verb = {
   flags: {
     include: PROTO_FLAGS.include!,
     out: { short: 'o', value: 'DIR', help: 'output directory (created if missing)' },
-    'runtime-import': { value: 'SPEC', help: "module the generated code imports the runtime from (default: 'wiregrpc/core')" },
+    'runtime-import': {
+      value: 'SPEC',
+      help: "module the generated code imports the runtime from (default: 'wiregrpc/core')",
+    },
   },
   async run(args, io) {
     const files = args.positionals;
@@ -38,7 +41,11 @@ export const verb: Verb = {
     const runtimeImport = args.get('runtime-import');
     const set = loadProtoSync(files, { includeDirs });
     const fileDirs = files.filter((file) => existsSync(file)).map((file) => path.dirname(path.resolve(file)));
-    const generated = generate(set, { includeDirs, fileDirs, ...(runtimeImport !== undefined ? { runtimeImport } : {}) });
+    const generated = generate(set, {
+      includeDirs,
+      fileDirs,
+      ...(runtimeImport !== undefined ? { runtimeImport } : {}),
+    });
     for (const file of generated) {
       const target = path.join(out, ...file.path.split('/'));
       mkdirSync(path.dirname(target), { recursive: true });

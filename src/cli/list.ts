@@ -36,7 +36,9 @@ export const verb: Verb = {
         const object = lookup(protos.root, service.replace(/^\./, ''));
         if (!(object instanceof protobuf.Service)) throw new GrpcError(Code.NOT_FOUND, `${service} is not a service`);
         for (const method of object.methodsArray) {
-          await out.line(`${rpcLine(method)}  // ${callShape(method.requestStream === true, method.responseStream === true)}`);
+          await out.line(
+            `${rpcLine(method)}  // ${callShape(method.requestStream === true, method.responseStream === true)}`,
+          );
         }
         return 0;
       });

@@ -21,10 +21,19 @@ interface VerbEntry {
 const VERBS: Readonly<Record<string, VerbEntry>> = {
   encode: { summary: 'proto3 JSON → protobuf bytes (hex)', load: () => import('./encode.js') },
   decode: { summary: 'protobuf bytes (hex) → proto3 JSON', load: () => import('./decode.js') },
-  call: { summary: 'call a method: JSON in, JSON out (--proto files or server reflection)', load: () => import('./call.js') },
+  call: {
+    summary: 'call a method: JSON in, JSON out (--proto files or server reflection)',
+    load: () => import('./call.js'),
+  },
   list: { summary: "a server's services, or a service's methods (reflection)", load: () => import('./list.js') },
-  describe: { summary: 'a service, method, message or enum in .proto syntax (reflection)', load: () => import('./describe.js') },
-  gen: { summary: 'typed TypeScript (interfaces, schemas, services) from .proto files', load: () => import('./gen.js') },
+  describe: {
+    summary: 'a service, method, message or enum in .proto syntax (reflection)',
+    load: () => import('./describe.js'),
+  },
+  gen: {
+    summary: 'typed TypeScript (interfaces, schemas, services) from .proto files',
+    load: () => import('./gen.js'),
+  },
 };
 
 const HELP_FLAG = { help: { short: 'h', help: 'show this help' } } as const;
@@ -91,7 +100,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 main(process.argv.slice(2), io).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     io.stderr.write(`wiregrpc: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exitCode = 1;

@@ -13,7 +13,8 @@ import { UsageError, type Args } from './args.js';
 import { fromHex, LineWriter, type Io } from './io.js';
 
 export async function runRaw(args: Args, io: Io): Promise<number> {
-  if (args.positionals.length > 1) throw new UsageError(`expected at most one HEX argument, got ${args.positionals.length}`);
+  if (args.positionals.length > 1)
+    throw new UsageError(`expected at most one HEX argument, got ${args.positionals.length}`);
   const single = args.positionals[0];
   const text = single !== undefined && single !== '-' ? single : await readAll(io);
   const bytes = fromHex(text);

@@ -21,7 +21,10 @@ export interface Verb {
 export const PROTO_FLAGS: FlagSpecs = {
   proto: { value: 'FILE', repeat: true, help: '.proto file to load' },
   include: {
-    short: 'I', aliases: ['proto_path', 'import-path'], value: 'DIR', repeat: true,
+    short: 'I',
+    aliases: ['proto_path', 'import-path'],
+    value: 'DIR',
+    repeat: true,
     help: 'directory searched for .proto files and their imports, like protoc -I',
   },
 };
@@ -46,7 +49,10 @@ export function errorText(err: unknown): string {
  * the rest still run; the exit code is 1 if any input failed.
  */
 export async function eachInput(
-  args: Args, io: Io, convert: (text: string) => string, options: { skipBlank: boolean },
+  args: Args,
+  io: Io,
+  convert: (text: string) => string,
+  options: { skipBlank: boolean },
 ): Promise<number> {
   if (args.positionals.length > 1) {
     throw new UsageError(`expected at most one input argument, got ${args.positionals.length} (quote the JSON?)`);

@@ -27,7 +27,10 @@ export class Backoff {
   readonly minConnectTimeoutMs: number;
   private current: number;
 
-  constructor(options: BackoffOptions = {}, private readonly random: () => number = Math.random) {
+  constructor(
+    options: BackoffOptions = {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.initialMs = options.initialMs ?? 1000;
     this.multiplier = options.multiplier ?? 1.6;
     this.jitter = options.jitter ?? 0.2;

@@ -21,7 +21,13 @@
  */
 import { Backoff } from './backoff.js';
 import type { Resolver } from './resolver.js';
-import { Subchannel, type Connection, type ConnectOptions, type ConnectivityState, type SubchannelListener } from './subchannel.js';
+import {
+  Subchannel,
+  type Connection,
+  type ConnectOptions,
+  type ConnectivityState,
+  type SubchannelListener,
+} from './subchannel.js';
 import type { Address } from './target.js';
 import { formatAddress } from './target.js';
 
@@ -184,7 +190,8 @@ export abstract class Balancer implements SubchannelListener {
     this.resolver.resolve().then(
       (addresses) => {
         if (this.state === 'shutdown') return;
-        const same = addresses.length === this.subchannels.length &&
+        const same =
+          addresses.length === this.subchannels.length &&
           addresses.every((a, i) => formatAddress(a) === this.subchannels[i]!.name);
         if (same) return;
         this.setAddresses(addresses);

@@ -64,7 +64,8 @@ function onWantTrailers(this: CallStream): void {
 
 /** gRPC over HTTP/2: the status goes out as real HTTP/2 trailers, on 'wantTrailers'. */
 export const GRPC_PROTOCOL: CallProtocol = Object.freeze({
-  deframer: (config: CallConfig) => new Deframer({ maxMessageLength: config.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED }),
+  deframer: (config: CallConfig) =>
+    new Deframer({ maxMessageLength: config.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED }),
   respond(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void {
     stream.once('wantTrailers', onWantTrailers);
     stream.respond(headers, RESPOND_OPTIONS);

@@ -100,7 +100,12 @@ export class Channel {
       backoff: options.backoff,
       http2: options.http2,
     };
-    this.balancer = createBalancer(options.loadBalancing, new Resolver(this.target, options.lookup), connectOptions, this);
+    this.balancer = createBalancer(
+      options.loadBalancing,
+      new Resolver(this.target, options.lookup),
+      connectOptions,
+      this,
+    );
   }
 
   /**

@@ -33,7 +33,14 @@ import { MessageReader, type MessageSink } from './message-reader.js';
 import { frameOf } from './message-writer.js';
 import { RequestWriter } from './request-writer.js';
 import { callHeaders } from './request-headers.js';
-import { cancelledError, isTrailersOnly, metadataOf, responseHeadersError, statusWithoutTrailers, type ResponseHeaders } from './response-status.js';
+import {
+  cancelledError,
+  isTrailersOnly,
+  metadataOf,
+  responseHeadersError,
+  statusWithoutTrailers,
+  type ResponseHeaders,
+} from './response-status.js';
 import { RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM } from './rst-code.js';
 import { traceClientStream, tracing } from './trace.js';
 
@@ -128,7 +135,10 @@ export class ClientStream implements ChannelCall, MessageSink {
   start(): void {
     if (this.deadline !== undefined) {
       if (this.deadline <= Date.now()) {
-        this.finish(new GrpcError(Code.DEADLINE_EXCEEDED, this.describe('deadline exceeded before the call started')), EMPTY);
+        this.finish(
+          new GrpcError(Code.DEADLINE_EXCEEDED, this.describe('deadline exceeded before the call started')),
+          EMPTY,
+        );
         return;
       }
       this.timer = new DeadlineTimer<ClientStream>(this.deadline, onDeadline, this); // deadlines past setTimeout's ceiling too
@@ -181,8 +191,12 @@ export class ClientStream implements ChannelCall, MessageSink {
   private overSendLimit(frame: Uint8Array): boolean {
     const length = frame.length - FRAME_HEADER_LENGTH;
     if (length <= this.channel.maxSendMessageLength) return false;
-    this.cancel(new GrpcError(Code.RESOURCE_EXHAUSTED,
-      `request message of ${length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`));
+    this.cancel(
+      new GrpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `request message of ${length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`,
+      ),
+    );
     return true;
   }
 
@@ -228,7 +242,10 @@ export class ClientStream implements ChannelCall, MessageSink {
     let stream: NodeStream;
     try {
       if (!this.requests.replayable) this.canceller = new AbortController();
-      stream = conn.session.request(headers, this.canceller === undefined ? undefined : { signal: this.canceller.signal }) as NodeStream;
+      stream = conn.session.request(
+        headers,
+        this.canceller === undefined ? undefined : { signal: this.canceller.signal },
+      ) as NodeStream;
     } catch (err) {
       // The session was closing (GOAWAY we had not processed yet) or broken: nothing was sent.
       this.channel.connectionBroken(conn, err as Error);
@@ -358,7 +375,7 @@ export class ClientStream implements ChannelCall, MessageSink {
    */
   private endedWithoutStatus(): void {
     const stream = this.stream!;
-    const rst = stream.closed ? stream.rstCode ?? RST_NO_ERROR : RST_NO_ERROR;
+    const rst = stream.closed ? (stream.rstCode ?? RST_NO_ERROR) : RST_NO_ERROR;
     if (rst === RST_REFUSED_STREAM && this.canReplay()) return;
     const cause = rst === RST_REFUSED_STREAM ? undefined : this.conn?.lost;
     const lost = cause === undefined ? undefined : { address: this.conn!.address, cause };

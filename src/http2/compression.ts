@@ -30,14 +30,20 @@ let zlibModule: typeof zlib | undefined;
 
 /** node:zlib, imported once, when the first message is compressed or inflated. */
 async function loadZlib(): Promise<typeof zlib> {
-  return zlibModule ??= (await import('node:zlib')).default;
+  return (zlibModule ??= (await import('node:zlib')).default);
 }
 
-type ZlibAsync = (buf: Uint8Array, options: zlib.ZlibOptions, callback: (err: Error | null, out: Buffer) => void) => void;
+type ZlibAsync = (
+  buf: Uint8Array,
+  options: zlib.ZlibOptions,
+  callback: (err: Error | null, out: Buffer) => void,
+) => void;
 
 /** One of zlib's callback functions, run on the threadpool, as a promise. */
 function onThreadpool(fn: ZlibAsync, bytes: Uint8Array, options: zlib.ZlibOptions = {}): Promise<Buffer> {
-  return new Promise((resolve, reject) => fn(bytes, options, (err, out) => (err === null ? resolve(out) : reject(err))));
+  return new Promise((resolve, reject) =>
+    fn(bytes, options, (err, out) => (err === null ? resolve(out) : reject(err))),
+  );
 }
 
 /** "identity", "gzip" or "deflate" (names are lower-case on the wire). */
@@ -73,11 +79,11 @@ export async function compress(name: string, bytes: Uint8Array): Promise<Uint8Ar
     case 'identity':
       return bytes;
     case 'gzip': {
-      const z = zlibModule ?? await loadZlib();
+      const z = zlibModule ?? (await loadZlib());
       return bytes.length <= SYNC_LIMIT ? z.gzipSync(bytes) : onThreadpool(z.gzip, bytes);
     }
     case 'deflate': {
-      const z = zlibModule ?? await loadZlib();
+      const z = zlibModule ?? (await loadZlib());
       return bytes.length <= SYNC_LIMIT ? z.deflateSync(bytes) : onThreadpool(z.deflate, bytes);
     }
   }
@@ -96,15 +102,24 @@ export async function decompress(name: string, bytes: Uint8Array, limit: number)
       case 'identity':
         break;
       case 'gzip': {
-        const z = zlibModule ?? await loadZlib();
-        return check(bytes.length <= SYNC_LIMIT ? z.gunzipSync(bytes, options) : await onThreadpool(z.gunzip, bytes, options), limit);
+        const z = zlibModule ?? (await loadZlib());
+        return check(
+          bytes.length <= SYNC_LIMIT ? z.gunzipSync(bytes, options) : await onThreadpool(z.gunzip, bytes, options),
+          limit,
+        );
       }
       case 'deflate': {
-        const z = zlibModule ?? await loadZlib();
-        return check(bytes.length <= SYNC_LIMIT ? z.inflateSync(bytes, options) : await onThreadpool(z.inflate, bytes, options), limit);
+        const z = zlibModule ?? (await loadZlib());
+        return check(
+          bytes.length <= SYNC_LIMIT ? z.inflateSync(bytes, options) : await onThreadpool(z.inflate, bytes, options),
+          limit,
+        );
       }
       default:
-        throw new GrpcError(Code.UNIMPLEMENTED, `compression "${name}" is not supported (supported: ${ACCEPT_ENCODING})`);
+        throw new GrpcError(
+          Code.UNIMPLEMENTED,
+          `compression "${name}" is not supported (supported: ${ACCEPT_ENCODING})`,
+        );
     }
   } catch (err) {
     if (err instanceof GrpcError) throw err;

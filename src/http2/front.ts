@@ -28,7 +28,12 @@ const PREFACE = Buffer.from('PRI');
  * which listens itself). Cleartext connections that have not yet said which
  * protocol they speak are kept in `undecided` (shutdown closes them).
  */
-export function createFront(h2: http2.Http2Server, h1: http.Server, options: TlsOptions | undefined, undecided: Set<net.Socket>): net.Server {
+export function createFront(
+  h2: http2.Http2Server,
+  h1: http.Server,
+  options: TlsOptions | undefined,
+  undecided: Set<net.Socket>,
+): net.Server {
   if (options === undefined) return net.createServer((socket) => sniff(socket, h2, h1, undecided));
   const server = nodeTls().createServer(
     {

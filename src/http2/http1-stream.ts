@@ -108,11 +108,16 @@ class Http1Stream extends EventEmitter {
  * `onStream`, or undefined when it is plain gRPC — which needs HTTP/2 — and
  * has been answered with an HTTP error saying so.
  */
-export function http1Call(req: IncomingMessage, res: ServerResponse): [ServerHttp2Stream, IncomingHttpHeaders] | undefined {
+export function http1Call(
+  req: IncomingMessage,
+  res: ServerResponse,
+): [ServerHttp2Stream, IncomingHttpHeaders] | undefined {
   const type = parseContentType(req.headers['content-type']);
   if (type !== undefined && !type.web) {
     res.writeHead(505, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-    res.end('gRPC needs HTTP/2. Over HTTP/1.1 this server speaks gRPC-Web only (content-type application/grpc-web or application/grpc-web-text).\n');
+    res.end(
+      'gRPC needs HTTP/2. Over HTTP/1.1 this server speaks gRPC-Web only (content-type application/grpc-web or application/grpc-web-text).\n',
+    );
     return undefined;
   }
   const headers: IncomingHttpHeaders = {

@@ -69,7 +69,8 @@ export function bind(server: NetServer, target: BindTarget): Promise<ListenAddre
     const onListening = () => {
       server.off('error', onError);
       const address = server.address();
-      if (address === null || typeof address === 'string') resolve({ path: 'path' in target ? target.path : String(address) });
+      if (address === null || typeof address === 'string')
+        resolve({ path: 'path' in target ? target.path : String(address) });
       else resolve({ host: address.address, port: address.port });
     };
     if ('path' in target) server.listen(target.path, onListening);

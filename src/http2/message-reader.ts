@@ -105,11 +105,21 @@ export class MessageReader {
     const encoding = this.encoding;
     if (frame.compressed) {
       if (encoding === undefined) {
-        this.fail(new GrpcError(Code.INTERNAL, `a ${this.what} message has the compressed flag set but the ${this.what} has no grpc-encoding`));
+        this.fail(
+          new GrpcError(
+            Code.INTERNAL,
+            `a ${this.what} message has the compressed flag set but the ${this.what} has no grpc-encoding`,
+          ),
+        );
         return false;
       }
       if (!isSupportedEncoding(encoding)) {
-        this.fail(new GrpcError(Code.INTERNAL, `a ${this.what} message is compressed with "${encoding}", which we do not support`));
+        this.fail(
+          new GrpcError(
+            Code.INTERNAL,
+            `a ${this.what} message is compressed with "${encoding}", which we do not support`,
+          ),
+        );
         return false;
       }
     }

@@ -61,6 +61,7 @@ export function receivedRecord(headers: ReceivedHeaders): HeaderRecord {
 
 function setField(record: HeaderRecord, name: string, value: string): void {
   // `record.__proto__ = v` would set the prototype instead of adding a field.
-  if (name === '__proto__') Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  if (name === '__proto__')
+    Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
   else record[name] = value;
 }

@@ -57,7 +57,14 @@ export class RequestQueue implements MessageSink {
   private allReceived = false;
   private error: GrpcError | undefined;
 
-  constructor(owner: RequestOwner, stream: ServerHttp2Stream, frames: FrameSource, limit: number, encoding: string, single: boolean) {
+  constructor(
+    owner: RequestOwner,
+    stream: ServerHttp2Stream,
+    frames: FrameSource,
+    limit: number,
+    encoding: string,
+    single: boolean,
+  ) {
     this.owner = owner;
     this.stream = stream;
     this.single = single;
@@ -73,7 +80,8 @@ export class RequestQueue implements MessageSink {
     const queued = this.readQueued();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.allReceived) return Promise.resolve(undefined);
-    if (this.waiter !== undefined) return Promise.reject(new GrpcError(Code.INTERNAL, 'read() called again before the previous read finished'));
+    if (this.waiter !== undefined)
+      return Promise.reject(new GrpcError(Code.INTERNAL, 'read() called again before the previous read finished'));
     if (this.stream.isPaused()) this.stream.resume();
     return new Promise<Uint8Array | undefined>((resolve, reject) => {
       this.waiter = { resolve, reject };
@@ -124,7 +132,9 @@ export class RequestQueue implements MessageSink {
    */
   close(): void {
     if (this.single || this.allReceived || this.error !== undefined) return;
-    this.abort(new GrpcError(Code.CANCELLED, `${this.owner.path}: the call ended before the client finished sending requests`));
+    this.abort(
+      new GrpcError(Code.CANCELLED, `${this.owner.path}: the call ended before the client finished sending requests`),
+    );
   }
 
   /** The call is over (cancel, deadline, an error): pending and later reads reject with `reason`. */
@@ -144,7 +154,9 @@ export class RequestQueue implements MessageSink {
   onMessage(data: Uint8Array, compressed: boolean): void {
     if (this.single) {
       if (this.one !== undefined) {
-        this.owner.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.owner.path} takes one request message; the client sent more`));
+        this.owner.fail(
+          new GrpcError(Code.UNIMPLEMENTED, `${this.owner.path} takes one request message; the client sent more`),
+        );
         return;
       }
       this.one = data;
@@ -174,7 +186,9 @@ export class RequestQueue implements MessageSink {
       const message = this.one;
       this.one = undefined;
       if (message === undefined) {
-        this.owner.fail(new GrpcError(Code.UNIMPLEMENTED, `${this.owner.path} takes one request message; the client sent none`));
+        this.owner.fail(
+          new GrpcError(Code.UNIMPLEMENTED, `${this.owner.path} takes one request message; the client sent none`),
+        );
         return;
       }
       this.lastCompressed = this.oneCompressed;

@@ -49,7 +49,12 @@ export class RequestWriter implements FrameTarget {
   private outbound: Promise<void> | undefined;
   private drain: { promise: Promise<void>; resolve: () => void } | undefined;
 
-  constructor(call: RequestCall, encoding: string | undefined, compressMessage: ((index: number) => boolean) | undefined, replayable: boolean) {
+  constructor(
+    call: RequestCall,
+    encoding: string | undefined,
+    compressMessage: ((index: number) => boolean) | undefined,
+    replayable: boolean,
+  ) {
     this.call = call;
     this.encoding = encoding;
     this.compressMessage = compressMessage;
@@ -68,7 +73,8 @@ export class RequestWriter implements FrameTarget {
 
   /** One message, framed as uncompressed ([0][length][message]); compressed here if asked. */
   send(frame: Uint8Array): Promise<void> | undefined {
-    const encoding = this.encoding !== undefined && (this.compressMessage?.(this.sentCount) ?? true) ? this.encoding : undefined;
+    const encoding =
+      this.encoding !== undefined && (this.compressMessage?.(this.sentCount) ?? true) ? this.encoding : undefined;
     this.sentCount++;
     if (encoding === undefined && this.outbound === undefined) return this.write(frame);
     const step = (this.outbound ?? Promise.resolve())

@@ -81,7 +81,8 @@ export class Resolver {
       seen.add(address);
       addresses.push({ host: address, port: this.port });
     }
-    if (addresses.length === 0) throw new GrpcError(Code.UNAVAILABLE, `name resolution for ${host} returned no addresses`);
+    if (addresses.length === 0)
+      throw new GrpcError(Code.UNAVAILABLE, `name resolution for ${host} returned no addresses`);
     return addresses;
   }
 }

@@ -55,7 +55,10 @@ export const OK_TRAILERS: Readonly<HeaderRecord> = Object.freeze({ 'grpc-status'
  * Trailers for a status: the handler's trailing metadata first, then the
  * status fields (which win over any metadata of the same name).
  */
-export function trailers(error: GrpcError | undefined, metadata: Metadata | undefined): HeaderRecord | Readonly<HeaderRecord> {
+export function trailers(
+  error: GrpcError | undefined,
+  metadata: Metadata | undefined,
+): HeaderRecord | Readonly<HeaderRecord> {
   if (error === undefined && (metadata === undefined || metadata.size === 0)) return OK_TRAILERS;
   const into: HeaderRecord = metadata === undefined || metadata.size === 0 ? {} : metadata.toHeaders({}, SKIP_RESERVED);
   return statusToTrailers(error, into);

@@ -50,12 +50,19 @@ export function isTrailersOnly(headers: ResponseHeaders, flags: number): boolean
 export function responseHeadersError(headers: ResponseHeaders, call: CallDescription): GrpcError | undefined {
   const status = headers[':status'];
   if (status !== 200) {
-    return new GrpcError(codeFromHttpStatus(status ?? 0),
-      call.describe(`server answered HTTP ${status} without a grpc-status (content-type ${headers['content-type'] ?? 'none'})`));
+    return new GrpcError(
+      codeFromHttpStatus(status ?? 0),
+      call.describe(
+        `server answered HTTP ${status} without a grpc-status (content-type ${headers['content-type'] ?? 'none'})`,
+      ),
+    );
   }
   const contentType = parseContentType(headers['content-type']);
   if (contentType === undefined || contentType.web) {
-    return new GrpcError(Code.UNKNOWN, call.describe(`server answered with content-type "${headers['content-type'] ?? ''}", not application/grpc`));
+    return new GrpcError(
+      Code.UNKNOWN,
+      call.describe(`server answered with content-type "${headers['content-type'] ?? ''}", not application/grpc`),
+    );
   }
   return undefined;
 }
@@ -65,9 +72,15 @@ export function responseHeadersError(headers: ResponseHeaders, call: CallDescrip
  * `rst`, lost with its connection (`lost`: the cause), or ended by the server
  * without trailers (END_STREAM, or RST_STREAM(NO_ERROR) before the trailers).
  */
-export function statusWithoutTrailers(rst: number, lost: { address: string; cause: string } | undefined, call: CallDescription): GrpcError {
-  if (lost !== undefined) return new GrpcError(Code.UNAVAILABLE, call.describe(`connection to ${lost.address} lost: ${lost.cause}`));
-  if (rst !== RST_NO_ERROR) return new GrpcError(codeFromRstCode(rst), call.describe(`stream reset by the server with ${rstCodeName(rst)}`));
+export function statusWithoutTrailers(
+  rst: number,
+  lost: { address: string; cause: string } | undefined,
+  call: CallDescription,
+): GrpcError {
+  if (lost !== undefined)
+    return new GrpcError(Code.UNAVAILABLE, call.describe(`connection to ${lost.address} lost: ${lost.cause}`));
+  if (rst !== RST_NO_ERROR)
+    return new GrpcError(codeFromRstCode(rst), call.describe(`stream reset by the server with ${rstCodeName(rst)}`));
   return new GrpcError(Code.INTERNAL, call.describe('server closed the stream without sending trailers'));
 }
 
@@ -75,7 +88,11 @@ export function statusWithoutTrailers(rst: number, lost: { address: string; caus
 export function cancelledError(reason: unknown): GrpcError {
   if (reason instanceof GrpcError) return reason;
   const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
-  return new GrpcError(Code.CANCELLED, `call cancelled by the client${why}`, reason === undefined ? undefined : { cause: reason });
+  return new GrpcError(
+    Code.CANCELLED,
+    `call cancelled by the client${why}`,
+    reason === undefined ? undefined : { cause: reason },
+  );
 }
 
 /** The metadata of a status block; malformed metadata is left out (the status still stands). */

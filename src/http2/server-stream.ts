@@ -29,7 +29,15 @@ import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { FRAME_HEADER_LENGTH } from '../wire/grpc/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
-import { CALL, GRPC_PROTOCOL, type CallConfig, type CallDispatcher, type CallProtocol, type CallStream, type Route } from './call-protocol.js';
+import {
+  CALL,
+  GRPC_PROTOCOL,
+  type CallConfig,
+  type CallDispatcher,
+  type CallProtocol,
+  type CallStream,
+  type Route,
+} from './call-protocol.js';
 import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js';
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
 import { hasMetadata, receivedHeader, receivedRecord, type ReceivedHeaders } from './received-headers.js';
@@ -38,7 +46,14 @@ import { RequestQueue, type RequestOwner } from './request-queue.js';
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 import { onClose, onData, onDeadline, onDrain, onEnd, onError, resetStream } from './server-stream-events.js';
 
-export { GRPC_PROTOCOL, type CallConfig, type CallDispatcher, type CallProtocol, type FrameSource, type Route } from './call-protocol.js';
+export {
+  GRPC_PROTOCOL,
+  type CallConfig,
+  type CallDispatcher,
+  type CallProtocol,
+  type FrameSource,
+  type Route,
+} from './call-protocol.js';
 
 const OPEN = 0; // nothing sent yet
 const HEADERS_SENT = 1;
@@ -110,7 +125,14 @@ export class ServerCall implements FrameTarget, RequestOwner {
     this.dispatcher = dispatcher;
     this.route = route;
     this.protocol = protocol;
-    this.requests = new RequestQueue(this, stream, protocol.deframer(config), config.maxReceiveMessageLength, requestEncoding, dispatcher !== undefined);
+    this.requests = new RequestQueue(
+      this,
+      stream,
+      protocol.deframer(config),
+      config.maxReceiveMessageLength,
+      requestEncoding,
+      dispatcher !== undefined,
+    );
     (stream as CallStream)[CALL] = this;
     stream.on('data', onData);
     stream.on('end', onEnd);
@@ -127,7 +149,8 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   /** Request metadata (parsed on first use). Throws GrpcError(INTERNAL) for malformed metadata. */
   get metadata(): Metadata {
-    return (this.md ??= this.received === undefined ? new Metadata() : Metadata.fromHeaders(receivedRecord(this.received)));
+    return (this.md ??=
+      this.received === undefined ? new Metadata() : Metadata.fromHeaders(receivedRecord(this.received)));
   }
 
   /** `ip:port` (`[v6]:port`) of the client, or `unix:` for a unix socket. */
@@ -221,7 +244,10 @@ export class ServerCall implements FrameTarget, RequestOwner {
   sendHeaders(metadata?: Metadata): void {
     if (this.state !== OPEN) return;
     this.state = HEADERS_SENT;
-    const headers = metadata === undefined || metadata.size === 0 ? responseHeaders(this.responseEncoding) : responseHeadersWith(this.responseEncoding, metadata);
+    const headers =
+      metadata === undefined || metadata.size === 0
+        ? responseHeaders(this.responseEncoding)
+        : responseHeadersWith(this.responseEncoding, metadata);
     try {
       this.protocol.respond(this.stream, headers);
     } catch {
@@ -257,7 +283,8 @@ export class ServerCall implements FrameTarget, RequestOwner {
     if (this.state === DONE) return undefined;
     this.checkSendLimit(frame.length - FRAME_HEADER_LENGTH);
     if (this.state === OPEN) this.sendHeaders();
-    if (this.responseEncoding !== 'identity' && this.compressResponses) return this.compressAndWrite(frame.subarray(FRAME_HEADER_LENGTH), false);
+    if (this.responseEncoding !== 'identity' && this.compressResponses)
+      return this.compressAndWrite(frame.subarray(FRAME_HEADER_LENGTH), false);
     return this.write(frame);
   }
 
@@ -281,7 +308,8 @@ export class ServerCall implements FrameTarget, RequestOwner {
     }
     if (this.state === OPEN) this.sendHeaders();
     this.trailerBlock = trailers(undefined, trailing);
-    if (this.responseEncoding !== 'identity' && this.compressResponses) return this.compressAndWrite(frame.subarray(FRAME_HEADER_LENGTH), true);
+    if (this.responseEncoding !== 'identity' && this.compressResponses)
+      return this.compressAndWrite(frame.subarray(FRAME_HEADER_LENGTH), true);
     this.end(frame);
     return undefined;
   }
@@ -321,7 +349,10 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   private checkSendLimit(length: number): void {
     if (length > this.config.maxSendMessageLength) {
-      throw new GrpcError(Code.RESOURCE_EXHAUSTED, `response message of ${length} bytes is over the send limit of ${this.config.maxSendMessageLength} bytes`);
+      throw new GrpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `response message of ${length} bytes is over the send limit of ${this.config.maxSendMessageLength} bytes`,
+      );
     }
   }
 
@@ -407,7 +438,14 @@ export class ServerCall implements FrameTarget, RequestOwner {
     if (this.state !== DONE) {
       this.state = DONE;
       const code = this.stream.rstCode;
-      this.abort(new GrpcError(Code.CANCELLED, code === 8 /* CANCEL */ || code === 0 ? 'the client cancelled the call' : `the stream was reset (HTTP/2 error ${code})`));
+      this.abort(
+        new GrpcError(
+          Code.CANCELLED,
+          code === 8 /* CANCEL */ || code === 0
+            ? 'the client cancelled the call'
+            : `the stream was reset (HTTP/2 error ${code})`,
+        ),
+      );
     }
     this.out?.discard();
     this.cleanup();
@@ -430,4 +468,3 @@ export class ServerCall implements FrameTarget, RequestOwner {
     }
   }
 }
-

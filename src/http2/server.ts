@@ -28,7 +28,14 @@ import { http1Call } from './http1-stream.js';
 import { END_OPTIONS } from './response-headers.js';
 import { bind, parseListenTarget, type ListenAddress, type ListenTarget } from './listen.js';
 import { checkRequest, refuse, refuseCall } from './request-check.js';
-import { GRPC_PROTOCOL, ServerCall, type CallConfig, type CallDispatcher, type CallProtocol, type Route } from './server-stream.js';
+import {
+  GRPC_PROTOCOL,
+  ServerCall,
+  type CallConfig,
+  type CallDispatcher,
+  type CallProtocol,
+  type Route,
+} from './server-stream.js';
 import { traceServerStream, tracing } from './trace.js';
 
 export type { ListenAddress, ListenTarget } from './listen.js';
@@ -97,7 +104,11 @@ export class GrpcServerTransport<R extends Route> {
     this.dispatcher = dispatcher;
     this.options = options;
     this.compression = options.compression ?? 'identity';
-    if (!isSupportedEncoding(this.compression)) throw new GrpcError(Code.INVALID_ARGUMENT, `compression "${this.compression}" is not supported (supported: ${ACCEPT_ENCODING})`);
+    if (!isSupportedEncoding(this.compression))
+      throw new GrpcError(
+        Code.INVALID_ARGUMENT,
+        `compression "${this.compression}" is not supported (supported: ${ACCEPT_ENCODING})`,
+      );
     this.config = Object.freeze({
       maxReceiveMessageLength: options.maxReceiveMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
       maxSendMessageLength: options.maxSendMessageLength ?? Number.MAX_SAFE_INTEGER,
@@ -118,7 +129,10 @@ export class GrpcServerTransport<R extends Route> {
     if (this.closing) throw new GrpcError(Code.UNAVAILABLE, 'the server is shut down');
     const bindTarget = parseListenTarget(target);
     if (this.h2 === undefined) {
-      const settings: http2.Settings = { maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100, ...this.options.http2Settings };
+      const settings: http2.Settings = {
+        maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100,
+        ...this.options.http2Settings,
+      };
       this.h2 = http2.createServer({ settings, maxSessionMemory: this.options.maxSessionMemory });
       this.h2.on('stream', this.onStream);
       this.h2.on('session', this.onSession);
@@ -131,7 +145,9 @@ export class GrpcServerTransport<R extends Route> {
       return await bind(server, bindTarget);
     } catch (err) {
       this.servers.delete(server);
-      throw new GrpcError(Code.UNAVAILABLE, `cannot listen on ${JSON.stringify(target)}: ${(err as Error).message}`, { cause: err });
+      throw new GrpcError(Code.UNAVAILABLE, `cannot listen on ${JSON.stringify(target)}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
@@ -174,7 +190,8 @@ export class GrpcServerTransport<R extends Route> {
     // (A session's errors need no listener here: node:http2 forwards them to the server's 'sessionError'.)
     session.on('close', this.onSessionClose);
     const keepalive = this.options.keepalive;
-    if (keepalive !== undefined && keepalive.timeMs > 0) startKeepalive(session, keepalive.timeMs, keepalive.timeoutMs ?? 20_000);
+    if (keepalive !== undefined && keepalive.timeMs > 0)
+      startKeepalive(session, keepalive.timeMs, keepalive.timeoutMs ?? 20_000);
   }
 
   /** gRPC-Web over HTTP/1.1: the same path as an HTTP/2 stream, through a stream look-alike. */
@@ -185,7 +202,12 @@ export class GrpcServerTransport<R extends Route> {
   }
 
   /** node:http2's 'stream' (`rawHeaders`: the same fields as a flat list, what the call keeps; received-headers.ts), or an HTTP/1.1 call. */
-  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags?: number, rawHeaders?: string[]): void {
+  private onStream(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    _flags?: number,
+    rawHeaders?: string[],
+  ): void {
     if (tracing) traceServerStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
     const type = checkRequest(headers);
     if (typeof type === 'number') {
@@ -198,17 +220,28 @@ export class GrpcServerTransport<R extends Route> {
     if (this.closing) return reject(stream, protocol, new GrpcError(Code.UNAVAILABLE, 'the server is shutting down'));
     const path = headers[':path']!;
     const route = this.dispatcher.route(path);
-    if (route === undefined) return reject(stream, protocol, new GrpcError(Code.UNIMPLEMENTED, `unknown method ${path}`));
+    if (route === undefined)
+      return reject(stream, protocol, new GrpcError(Code.UNIMPLEMENTED, `unknown method ${path}`));
 
     let requestEncoding = 'identity';
     const encoding = headers['grpc-encoding'] as string | undefined;
     if (encoding !== undefined) {
       requestEncoding = encoding.trim().toLowerCase();
       if (!isSupportedEncoding(requestEncoding)) {
-        return reject(stream, protocol, new GrpcError(Code.UNIMPLEMENTED, `grpc-encoding "${encoding}" is not supported (supported: ${ACCEPT_ENCODING})`));
+        return reject(
+          stream,
+          protocol,
+          new GrpcError(
+            Code.UNIMPLEMENTED,
+            `grpc-encoding "${encoding}" is not supported (supported: ${ACCEPT_ENCODING})`,
+          ),
+        );
       }
     }
-    const responseEncoding = this.compression !== 'identity' && acceptsEncoding(headers['grpc-accept-encoding'], this.compression) ? this.compression : 'identity';
+    const responseEncoding =
+      this.compression !== 'identity' && acceptsEncoding(headers['grpc-accept-encoding'], this.compression)
+        ? this.compression
+        : 'identity';
 
     let timeoutMs: number | undefined;
     const timeout = headers['grpc-timeout'] as string | undefined;
@@ -219,9 +252,29 @@ export class GrpcServerTransport<R extends Route> {
     }
 
     if (route.unaryRequest) {
-      new ServerCall(stream, rawHeaders ?? headers, this.config, requestEncoding, responseEncoding, timeoutMs, this.dispatcher, route, protocol);
+      new ServerCall(
+        stream,
+        rawHeaders ?? headers,
+        this.config,
+        requestEncoding,
+        responseEncoding,
+        timeoutMs,
+        this.dispatcher,
+        route,
+        protocol,
+      );
     } else {
-      const call = new ServerCall(stream, rawHeaders ?? headers, this.config, requestEncoding, responseEncoding, timeoutMs, undefined, route, protocol);
+      const call = new ServerCall(
+        stream,
+        rawHeaders ?? headers,
+        this.config,
+        requestEncoding,
+        responseEncoding,
+        timeoutMs,
+        undefined,
+        route,
+        protocol,
+      );
       this.dispatcher.dispatch(call, route, undefined);
     }
   }

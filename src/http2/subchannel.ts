@@ -312,7 +312,9 @@ function openSession(address: Address, options: ConnectOptions): http2.ClientHtt
   if ('path' in address) {
     // node:http2 has no unix socket URL: we hand it the socket.
     extra.createConnection = () =>
-      secure ? nodeTls().connect({ ...(extra as tls.ConnectionOptions), path: address.path, ALPNProtocols: ['h2'] }) : net.connect(address.path);
+      secure
+        ? nodeTls().connect({ ...(extra as tls.ConnectionOptions), path: address.path, ALPNProtocols: ['h2'] })
+        : net.connect(address.path);
     return http2.connect(`${secure ? 'https' : 'http'}://localhost`, extra);
   }
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;

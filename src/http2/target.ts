@@ -60,7 +60,8 @@ function parseHostPort(text: string, whole: string, defaultPort: number): { host
   if (host === '') throw invalid(whole, 'no host');
   let port = defaultPort;
   if (portText !== undefined) {
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw invalid(whole, `bad port ${JSON.stringify(portText)}`);
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+      throw invalid(whole, `bad port ${JSON.stringify(portText)}`);
     port = Number(portText);
   }
   return { host, port };

@@ -23,7 +23,10 @@ export function setTracing(on: boolean): void {
 }
 
 /** A method's codecs, by `:path`, so traces can show its messages as JSON. */
-export const tracedMethods = new Map<string, { readonly request: MessageCodec<any>; readonly response: MessageCodec<any> }>();
+export const tracedMethods = new Map<
+  string,
+  { readonly request: MessageCodec<any>; readonly response: MessageCodec<any> }
+>();
 
 /** Registers a method's codecs (defineService does, while tracing is on). */
 export function traceMethod(path: string, request: MessageCodec<any>, response: MessageCodec<any>): void {

@@ -67,7 +67,10 @@ const MAX_SHOWN = 4 * 1024 * 1024;
 const HEX_SHOWN = 64;
 
 class StreamTrace {
-  private readonly out = { '→': new Deframer({ maxMessageLength: 0xffffffff }), '←': new Deframer({ maxMessageLength: 0xffffffff }) };
+  private readonly out = {
+    '→': new Deframer({ maxMessageLength: 0xffffffff }),
+    '←': new Deframer({ maxMessageLength: 0xffffffff }),
+  };
   private readonly count = { '→': 0, '←': 0 };
   private readonly encoding: Record<Direction, string | undefined> = { '→': undefined, '←': undefined };
   private resetSent = false;
@@ -102,7 +105,10 @@ class StreamTrace {
     try {
       frames = this.out[direction].push(chunk);
     } catch (err) {
-      sink(this.label(direction, `DATA (${chunk.length} bytes) that is not gRPC framing: ${(err as Error).message}`) + '\n');
+      sink(
+        this.label(direction, `DATA (${chunk.length} bytes) that is not gRPC framing: ${(err as Error).message}`) +
+          '\n',
+      );
       return;
     }
     for (const frame of frames) this.message(direction, frame.flags, frame.data);
@@ -110,10 +116,21 @@ class StreamTrace {
 
   private message(direction: Direction, flags: number, payload: Uint8Array): void {
     const n = ++this.count[direction];
-    const prefix = [flags, payload.length >>> 24, (payload.length >>> 16) & 255, (payload.length >>> 8) & 255, payload.length & 255]
-      .map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const prefix = [
+      flags,
+      payload.length >>> 24,
+      (payload.length >>> 16) & 255,
+      (payload.length >>> 8) & 255,
+      payload.length & 255,
+    ]
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join(' ');
     const compressed = (flags & FLAG_COMPRESSED) !== 0;
-    let text = this.label(direction, `DATA message ${n}: prefix ${prefix} (${compressed ? 'compressed' : 'not compressed'}, length ${payload.length})`) + '\n';
+    let text =
+      this.label(
+        direction,
+        `DATA message ${n}: prefix ${prefix} (${compressed ? 'compressed' : 'not compressed'}, length ${payload.length})`,
+      ) + '\n';
     let bytes = payload;
     if (compressed) {
       const encoding = this.encoding[direction];
@@ -127,7 +144,12 @@ class StreamTrace {
     }
     // The client sends requests and receives responses; the server the other way round.
     const codecs = tracedMethods.get(this.path);
-    const codec = codecs === undefined ? undefined : (direction === '→') === (this.side === 'client') ? codecs.request : codecs.response;
+    const codec =
+      codecs === undefined
+        ? undefined
+        : (direction === '→') === (this.side === 'client')
+          ? codecs.request
+          : codecs.response;
     let shown = false;
     if (codec !== undefined) {
       try {
@@ -170,7 +192,8 @@ class StreamTrace {
     };
     stream.on('data', (chunk: Uint8Array) => this.data('←', chunk));
     stream.on('close', () => {
-      if (!this.resetSent && stream.rstCode !== undefined && stream.rstCode !== 0) this.note('←', `stream closed: RST_STREAM or connection lost (code ${stream.rstCode})`);
+      if (!this.resetSent && stream.rstCode !== undefined && stream.rstCode !== 0)
+        this.note('←', `stream closed: RST_STREAM or connection lost (code ${stream.rstCode})`);
     });
   }
 }
@@ -179,7 +202,7 @@ class StreamTrace {
 let zlibModule: typeof zlib | undefined;
 
 function inflate(encoding: string | undefined, bytes: Uint8Array): Uint8Array {
-  const { gunzipSync, inflateSync } = zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof zlib;
+  const { gunzipSync, inflateSync } = (zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof zlib);
   if (encoding === 'gzip') return gunzipSync(bytes, { maxOutputLength: MAX_SHOWN });
   if (encoding === 'deflate') return inflateSync(bytes, { maxOutputLength: MAX_SHOWN });
   throw new Error(`unknown encoding`);
@@ -191,7 +214,11 @@ export function traceClientStream(stream: http2.ClientHttp2Stream, headers: Read
   trace.headers('→', 'HEADERS', headers);
   trace.observe();
   stream.on('response', (h: HeaderRecord) => {
-    trace.headers('←', h['grpc-status'] !== undefined ? 'HEADERS (Trailers-Only: the status, END_STREAM)' : 'HEADERS', h);
+    trace.headers(
+      '←',
+      h['grpc-status'] !== undefined ? 'HEADERS (Trailers-Only: the status, END_STREAM)' : 'HEADERS',
+      h,
+    );
   });
   stream.on('trailers', (h: HeaderRecord) => trace.headers('←', 'TRAILERS (END_STREAM)', h));
 }
@@ -206,7 +233,15 @@ export function traceServerStream(stream: http2.ServerHttp2Stream, headers: Read
   const { respond, sendTrailers } = s;
   s.respond = function (this: unknown, h: HeaderRecord, options?: http2.ServerStreamResponseOptions) {
     const endStream = options?.endStream === true;
-    trace.headers('→', endStream ? (h['grpc-status'] !== undefined ? 'HEADERS (Trailers-Only: the status, END_STREAM)' : 'HEADERS (END_STREAM)') : 'HEADERS', h ?? {});
+    trace.headers(
+      '→',
+      endStream
+        ? h['grpc-status'] !== undefined
+          ? 'HEADERS (Trailers-Only: the status, END_STREAM)'
+          : 'HEADERS (END_STREAM)'
+        : 'HEADERS',
+      h ?? {},
+    );
     return respond.call(this, h, options);
   };
   s.sendTrailers = function (this: unknown, h: HeaderRecord) {

@@ -63,7 +63,11 @@ export function toMetadata(init: MetadataInit): Metadata {
 }
 
 /** Transport options of a call; with no options at all, a shared frozen object. Throws GrpcError for bad metadata. */
-export function streamOptions(options: CallOptions | undefined, replayable: boolean, defaultCompression: string | undefined): ClientStreamOptions {
+export function streamOptions(
+  options: CallOptions | undefined,
+  replayable: boolean,
+  defaultCompression: string | undefined,
+): ClientStreamOptions {
   if (options === undefined && defaultCompression === undefined) return replayable ? REPLAYABLE : NO_OPTIONS;
   const o = options ?? {};
   return {
@@ -78,7 +82,12 @@ export function streamOptions(options: CallOptions | undefined, replayable: bool
 }
 
 /** Transport options from an interceptor-visible call (metadata and deadline as the interceptors left them). */
-export function streamOptionsFromCall(call: ClientCall, options: CallOptions | undefined, replayable: boolean, defaultCompression: string | undefined): ClientStreamOptions {
+export function streamOptionsFromCall(
+  call: ClientCall,
+  options: CallOptions | undefined,
+  replayable: boolean,
+  defaultCompression: string | undefined,
+): ClientStreamOptions {
   return {
     deadline: call.deadline,
     metadata: call.metadata,
@@ -95,16 +104,24 @@ function notify(stream: ClientStream | undefined, callback: (md: Metadata) => vo
   try {
     callback(md);
   } catch (err) {
-    stream?.cancel(new GrpcError(Code.CANCELLED, `a callback threw: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+    stream?.cancel(
+      new GrpcError(Code.CANCELLED, `a callback threw: ${(err as Error)?.message ?? String(err)}`, { cause: err }),
+    );
   }
 }
 
 /** Runs `onMessageReceived`; if it throws, the call is cancelled with that error. */
-function received(stream: ClientStream | undefined, callback: (info: { compressed: boolean }) => void, compressed: boolean): void {
+function received(
+  stream: ClientStream | undefined,
+  callback: (info: { compressed: boolean }) => void,
+  compressed: boolean,
+): void {
   try {
     callback({ compressed });
   } catch (err) {
-    stream?.cancel(new GrpcError(Code.CANCELLED, `a callback threw: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+    stream?.cancel(
+      new GrpcError(Code.CANCELLED, `a callback threw: ${(err as Error)?.message ?? String(err)}`, { cause: err }),
+    );
   }
 }
 
@@ -129,7 +146,8 @@ export class UnaryCall<O> implements ClientStreamListener {
   }
 
   onMessage(data: Uint8Array, compressed: boolean): void {
-    if (this.options?.onMessageReceived !== undefined) received(this.stream, this.options.onMessageReceived, compressed);
+    if (this.options?.onMessageReceived !== undefined)
+      received(this.stream, this.options.onMessageReceived, compressed);
     if (this.count++ === 0) {
       this.message = data;
       return;
@@ -137,7 +155,14 @@ export class UnaryCall<O> implements ClientStreamListener {
     // doc/statuscodes.md: a response cardinality violation is UNIMPLEMENTED, on
     // the client as on the server (grpc-js and grpc-java agree).
     const stream = this.stream!;
-    stream.cancel(new GrpcError(Code.UNIMPLEMENTED, stream.describe('cardinality violation: the server sent more than one response message for a single-response method')));
+    stream.cancel(
+      new GrpcError(
+        Code.UNIMPLEMENTED,
+        stream.describe(
+          'cardinality violation: the server sent more than one response message for a single-response method',
+        ),
+      ),
+    );
   }
 
   onEnd(error: GrpcError | undefined, trailers: Metadata): void {
@@ -147,7 +172,15 @@ export class UnaryCall<O> implements ClientStreamListener {
     if (error !== undefined) {
       this.reject(error);
     } else if (this.message === undefined) {
-      this.reject(new GrpcError(Code.UNIMPLEMENTED, this.stream!.describe('cardinality violation: the server ended a single-response call with OK but sent no response message'), { metadata: trailers }));
+      this.reject(
+        new GrpcError(
+          Code.UNIMPLEMENTED,
+          this.stream!.describe(
+            'cardinality violation: the server ended a single-response call with OK but sent no response message',
+          ),
+          { metadata: trailers },
+        ),
+      );
     } else {
       let value: O;
       try {
@@ -240,7 +273,8 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
   }
 
   onMessage(data: Uint8Array, compressed: boolean): void {
-    if (this.options?.onMessageReceived !== undefined) received(this.stream, this.options.onMessageReceived, compressed);
+    if (this.options?.onMessageReceived !== undefined)
+      received(this.stream, this.options.onMessageReceived, compressed);
     let message: O;
     try {
       message = this.output.decode(data);
@@ -319,7 +353,10 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
     // One pending next() at a time. A misuse of the iterator by the caller, not a
     // fault of the call (which goes on; the first next() still settles):
     // FAILED_PRECONDITION, "not in a state required for the operation".
-    if (this.waiter !== undefined) return Promise.reject(new GrpcError(Code.FAILED_PRECONDITION, 'next() called again before the previous next() settled'));
+    if (this.waiter !== undefined)
+      return Promise.reject(
+        new GrpcError(Code.FAILED_PRECONDITION, 'next() called again before the previous next() settled'),
+      );
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
     });
@@ -345,7 +382,11 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
  * cancelled with CANCELLED naming that error; if a message does not encode,
  * with INTERNAL.
  */
-export async function sendAll<I>(stream: ClientStream, input: MessageCodec<I>, source: AsyncIterable<I> | Iterable<I>): Promise<void> {
+export async function sendAll<I>(
+  stream: ClientStream,
+  input: MessageCodec<I>,
+  source: AsyncIterable<I> | Iterable<I>,
+): Promise<void> {
   const alloc = stream.frameAllocator;
   try {
     if (Symbol.iterator in source && !(Symbol.asyncIterator in source)) {
@@ -365,7 +406,12 @@ export async function sendAll<I>(stream: ClientStream, input: MessageCodec<I>, s
     stream.end();
   } catch (err) {
     if (err instanceof GrpcError) stream.cancel(err);
-    else stream.cancel(new GrpcError(Code.CANCELLED, `the request stream threw: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+    else
+      stream.cancel(
+        new GrpcError(Code.CANCELLED, `the request stream threw: ${(err as Error)?.message ?? String(err)}`, {
+          cause: err,
+        }),
+      );
   }
 }
 

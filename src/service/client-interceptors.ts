@@ -52,7 +52,11 @@ export interface ClientCall {
 export type ClientInterceptor = (call: ClientCall, next: () => Promise<void>) => Promise<void>;
 
 /** Runs `interceptors` around `send` (which starts the call and settles with it). */
-export function runInterceptors(interceptors: readonly ClientInterceptor[], call: ClientCall, send: () => Promise<void>): Promise<void> {
+export function runInterceptors(
+  interceptors: readonly ClientInterceptor[],
+  call: ClientCall,
+  send: () => Promise<void>,
+): Promise<void> {
   const step = (i: number): Promise<void> => {
     if (i === interceptors.length) return send();
     try {
@@ -91,7 +95,10 @@ export interface AuthOptions {
  * may be async (refreshing an OAuth token); if it throws, the call fails with
  * UNAUTHENTICATED and is not sent.
  */
-export function authInterceptor(getToken: (call: ClientCall) => string | Promise<string>, options: AuthOptions = {}): ClientInterceptor {
+export function authInterceptor(
+  getToken: (call: ClientCall) => string | Promise<string>,
+  options: AuthOptions = {},
+): ClientInterceptor {
   const header = options.header ?? 'authorization';
   const scheme = options.scheme ?? 'Bearer';
   return async (call, next) => {
@@ -99,7 +106,11 @@ export function authInterceptor(getToken: (call: ClientCall) => string | Promise
     try {
       token = await getToken(call);
     } catch (err) {
-      throw new GrpcError(Code.UNAUTHENTICATED, `could not get a credential: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      throw new GrpcError(
+        Code.UNAUTHENTICATED,
+        `could not get a credential: ${(err as Error)?.message ?? String(err)}`,
+        { cause: err },
+      );
     }
     call.metadata.set(header, scheme === '' ? token : `${scheme} ${token}`);
     return next();

@@ -22,7 +22,14 @@ import { encodeFramed } from '../wire/grpc/frame.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { Metadata } from '../wire/grpc/metadata.js';
 import {
-  ClientCallInfo, deadlineOf, ResponseStream, sendAll, streamOptions, streamOptionsFromCall, toMetadata, UnaryCall,
+  ClientCallInfo,
+  deadlineOf,
+  ResponseStream,
+  sendAll,
+  streamOptions,
+  streamOptionsFromCall,
+  toMetadata,
+  UnaryCall,
   type CallOptions,
 } from './client-call.js';
 import { runInterceptors, type ClientInterceptor } from './client-interceptors.js';
@@ -31,8 +38,14 @@ import type { ClientOf } from './typed.js';
 
 export type UnaryMethod<I = any, O = any> = (request: I, options?: CallOptions) => Promise<O>;
 export type ServerStreamingMethod<I = any, O = any> = (request: I, options?: CallOptions) => ResponseStream<O>;
-export type ClientStreamingMethod<I = any, O = any> = (requests: AsyncIterable<I> | Iterable<I>, options?: CallOptions) => Promise<O>;
-export type BidiStreamingMethod<I = any, O = any> = (requests: AsyncIterable<I> | Iterable<I>, options?: CallOptions) => ResponseStream<O>;
+export type ClientStreamingMethod<I = any, O = any> = (
+  requests: AsyncIterable<I> | Iterable<I>,
+  options?: CallOptions,
+) => Promise<O>;
+export type BidiStreamingMethod<I = any, O = any> = (
+  requests: AsyncIterable<I> | Iterable<I>,
+  options?: CallOptions,
+) => ResponseStream<O>;
 
 export interface ClientOptions extends ChannelOptions {
   /** Run around every call, outermost first. */
@@ -59,8 +72,16 @@ export type Client<M = Record<string, (...args: any[]) => any>> = ClientBase & M
  * stubs (`ClientOf<S>`, see typed.ts); a loaded one gives loose stubs, or
  * the ones you name: `createClient<UserInfoClient>(def, target)`.
  */
-export function createClient<S extends ServiceDefinition>(def: S, target: string | Channel, options?: ClientOptions): Client<ClientOf<S>>;
-export function createClient<M = Record<string, (...args: any[]) => any>>(def: ServiceDefinition, target: string | Channel, options?: ClientOptions): Client<M>;
+export function createClient<S extends ServiceDefinition>(
+  def: S,
+  target: string | Channel,
+  options?: ClientOptions,
+): Client<ClientOf<S>>;
+export function createClient<M = Record<string, (...args: any[]) => any>>(
+  def: ServiceDefinition,
+  target: string | Channel,
+  options?: ClientOptions,
+): Client<M>;
 export function createClient(
   def: ServiceDefinition,
   target: string | Channel,
@@ -70,7 +91,10 @@ export function createClient(
   const channel = owned ? new Channel(target, options) : target;
   const client: Record<string, unknown> = {};
   Object.defineProperty(client, 'channel', { value: channel, enumerable: false });
-  Object.defineProperty(client, 'close', { value: () => (owned ? channel.close() : Promise.resolve()), enumerable: false });
+  Object.defineProperty(client, 'close', {
+    value: () => (owned ? channel.close() : Promise.resolve()),
+    enumerable: false,
+  });
   const interceptors = options.interceptors ?? [];
   for (const name of Object.keys(def.methods)) {
     const method = def.methods[name]!;
@@ -82,14 +106,23 @@ export function createClient(
   return client as Client<Record<string, unknown>>;
 }
 
-function makeStub(channel: Channel, method: MethodDefinition, interceptors: readonly ClientInterceptor[], compression: string | undefined) {
+function makeStub(
+  channel: Channel,
+  method: MethodDefinition,
+  interceptors: readonly ClientInterceptor[],
+  compression: string | undefined,
+) {
   channel.methodHeaders(method.path); // build and cache the header template now
   const intercepted = interceptors.length > 0;
   switch (method.shape) {
     case 'unary':
-      return intercepted ? interceptedSingle(channel, method, interceptors, compression, false) : single(channel, method, compression, false);
+      return intercepted
+        ? interceptedSingle(channel, method, interceptors, compression, false)
+        : single(channel, method, compression, false);
     case 'client_streaming':
-      return intercepted ? interceptedSingle(channel, method, interceptors, compression, true) : single(channel, method, compression, true);
+      return intercepted
+        ? interceptedSingle(channel, method, interceptors, compression, true)
+        : single(channel, method, compression, true);
     case 'server_streaming':
       return streaming(channel, method, interceptors, compression, false);
     case 'bidi_streaming':
@@ -102,7 +135,12 @@ function makeStub(channel: Channel, method: MethodDefinition, interceptors: read
  * stream, one promise. A unary request is encoded as its frame up front and
  * leaves with END_STREAM; a client stream's requests are sent as they come.
  */
-function single(channel: Channel, method: MethodDefinition, compression: string | undefined, streamingRequest: boolean): UnaryMethod {
+function single(
+  channel: Channel,
+  method: MethodDefinition,
+  compression: string | undefined,
+  streamingRequest: boolean,
+): UnaryMethod {
   const { input, output, path } = method;
   return (request, options) =>
     new Promise((resolve, reject) => {
@@ -128,21 +166,44 @@ function single(channel: Channel, method: MethodDefinition, compression: string 
 
 /** Unary and client-streaming calls with interceptors around them. */
 function interceptedSingle(
-  channel: Channel, method: MethodDefinition, interceptors: readonly ClientInterceptor[], compression: string | undefined, streamingRequest: boolean,
+  channel: Channel,
+  method: MethodDefinition,
+  interceptors: readonly ClientInterceptor[],
+  compression: string | undefined,
+  streamingRequest: boolean,
 ): UnaryMethod {
   const { input, output, path } = method;
   const target = channel.target.text;
   return async (request: unknown, options?: CallOptions) => {
-    const info = new ClientCallInfo(method, target, callMetadata(options), options === undefined ? undefined : deadlineOf(options),
-      streamingRequest ? undefined : request);
+    const info = new ClientCallInfo(
+      method,
+      target,
+      callMetadata(options),
+      options === undefined ? undefined : deadlineOf(options),
+      streamingRequest ? undefined : request,
+    );
     const send = () =>
       new Promise<void>((resolve, reject) => {
-        const call = new UnaryCall(output, (value) => { info.response = value; resolve(); }, reject, options, info);
+        const call = new UnaryCall(
+          output,
+          (value) => {
+            info.response = value;
+            resolve();
+          },
+          reject,
+          options,
+          info,
+        );
         let stream: ClientStream;
         let bytes: Uint8Array | undefined;
         try {
           if (!streamingRequest) bytes = encodeFramed(input, request, allocFrame);
-          stream = new ClientStream(channel, path, call, streamOptionsFromCall(info, options, !streamingRequest, compression));
+          stream = new ClientStream(
+            channel,
+            path,
+            call,
+            streamOptionsFromCall(info, options, !streamingRequest, compression),
+          );
         } catch (err) {
           reject(GrpcError.from(err, Code.INTERNAL));
           return;
@@ -162,18 +223,28 @@ function interceptedSingle(
 
 /** Server-streaming and bidi calls: the ResponseStream is returned at once; the call starts now or after the interceptors. */
 function streaming(
-  channel: Channel, method: MethodDefinition, interceptors: readonly ClientInterceptor[], compression: string | undefined, streamingRequest: boolean,
+  channel: Channel,
+  method: MethodDefinition,
+  interceptors: readonly ClientInterceptor[],
+  compression: string | undefined,
+  streamingRequest: boolean,
 ): ServerStreamingMethod {
   const { input, output, path } = method;
   const target = channel.target.text;
-  const start = (responses: ResponseStream<unknown>, request: unknown, options: CallOptions | undefined, info: ClientCallInfo | undefined): void => {
+  const start = (
+    responses: ResponseStream<unknown>,
+    request: unknown,
+    options: CallOptions | undefined,
+    info: ClientCallInfo | undefined,
+  ): void => {
     let stream: ClientStream;
     let bytes: Uint8Array | undefined;
     try {
       if (!streamingRequest) bytes = encodeFramed(input, request, allocFrame);
-      const streamOpts = info === undefined
-        ? streamOptions(options, !streamingRequest, compression)
-        : streamOptionsFromCall(info, options, !streamingRequest, compression);
+      const streamOpts =
+        info === undefined
+          ? streamOptions(options, !streamingRequest, compression)
+          : streamOptionsFromCall(info, options, !streamingRequest, compression);
       stream = new ClientStream(channel, path, responses, streamOpts);
     } catch (err) {
       responses.onEnd(GrpcError.from(err, Code.INTERNAL), new Metadata());
@@ -198,8 +269,13 @@ function streaming(
     let info: ClientCallInfo;
     let responses: ResponseStream<unknown>;
     try {
-      info = new ClientCallInfo(method, target, callMetadata(options), options === undefined ? undefined : deadlineOf(options),
-        streamingRequest ? undefined : request);
+      info = new ClientCallInfo(
+        method,
+        target,
+        callMetadata(options),
+        options === undefined ? undefined : deadlineOf(options),
+        streamingRequest ? undefined : request,
+      );
       responses = new ResponseStream(output, options, info);
     } catch (err) {
       const failed = new ResponseStream(output, options, undefined);

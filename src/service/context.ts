@@ -75,7 +75,8 @@ export class ServerContext {
    * out with the first response message. Throws if they were already sent.
    */
   sendHeader(metadata: MetadataInit): void {
-    if (!this.call.headersPending) throw new GrpcError(Code.INTERNAL, `${this.method.path}: response headers were already sent`);
+    if (!this.call.headersPending)
+      throw new GrpcError(Code.INTERNAL, `${this.method.path}: response headers were already sent`);
     this.call.sendHeaders(toMetadata(metadata));
   }
 

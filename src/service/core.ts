@@ -14,10 +14,24 @@ export type { MessageSchema, FieldSchema, EnumSchema, ScalarType, MessageCodec }
 export type { CallShape, MethodDefinition, ServiceDefinition } from './definition.js';
 export { defineService, callShape, type MethodSpec } from './define.js';
 export type {
-  TypedMethod, TypedServiceDefinition, MessageInit, ClientOf, ImplementationOf, StubOf, HandlerOf,
+  TypedMethod,
+  TypedServiceDefinition,
+  MessageInit,
+  ClientOf,
+  ImplementationOf,
+  StubOf,
+  HandlerOf,
 } from './typed.js';
 
-export { Server, type ServerOptions, type KeepaliveOptions, type ListenAddress, type ListenOptions, type ListenTarget, type TlsOptions } from './server.js';
+export {
+  Server,
+  type ServerOptions,
+  type KeepaliveOptions,
+  type ListenAddress,
+  type ListenOptions,
+  type ListenTarget,
+  type TlsOptions,
+} from './server.js';
 export { ServerContext } from './context.js';
 export type { ServerInterceptor } from './interceptors.js';
 export type {

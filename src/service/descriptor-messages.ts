@@ -12,8 +12,24 @@ export type Value = Record<string, unknown>;
 
 // FieldDescriptorProto.Type and .Label, as numbered in descriptor.proto.
 const TYPE: Readonly<Record<string, number>> = {
-  double: 1, float: 2, int64: 3, uint64: 4, int32: 5, fixed64: 6, fixed32: 7, bool: 8, string: 9,
-  group: 10, message: 11, bytes: 12, uint32: 13, enum: 14, sfixed32: 15, sfixed64: 16, sint32: 17, sint64: 18,
+  double: 1,
+  float: 2,
+  int64: 3,
+  uint64: 4,
+  int32: 5,
+  fixed64: 6,
+  fixed32: 7,
+  bool: 8,
+  string: 9,
+  group: 10,
+  message: 11,
+  bytes: 12,
+  uint32: 13,
+  enum: 14,
+  sfixed32: 15,
+  sfixed64: 16,
+  sint32: 17,
+  sint64: 18,
 };
 const LABEL = { optional: 1, required: 2, repeated: 3 } as const;
 const IDEMPOTENCY: Readonly<Record<string, number>> = { NO_SIDE_EFFECTS: 1, IDEMPOTENT: 2 };
@@ -41,7 +57,10 @@ export function mapEntryName(fieldName: string): string {
 
 export function describeMessage(type: protobuf.Type): Value {
   // Real oneofs first, then proto3 `optional`'s synthetic ones, as protoc orders them.
-  const oneofs = [...type.oneofsArray.filter((o) => !o.isProto3Optional), ...type.oneofsArray.filter((o) => o.isProto3Optional)];
+  const oneofs = [
+    ...type.oneofsArray.filter((o) => !o.isProto3Optional),
+    ...type.oneofsArray.filter((o) => o.isProto3Optional),
+  ];
   const oneofIndex = new Map<protobuf.OneOf, number>(oneofs.map((o, i) => [o, i]));
   const field: Value[] = [];
   const nestedType: Value[] = [];
@@ -50,7 +69,8 @@ export function describeMessage(type: protobuf.Type): Value {
   for (const child of type.nestedArray) {
     if (child instanceof protobuf.Type) nestedType.push(describeMessage(child));
     else if (child instanceof protobuf.Enum) enumType.push(describeEnum(child));
-    else if (child instanceof protobuf.Field && child.extend !== undefined) extension.push(describeField(child, new Map()));
+    else if (child instanceof protobuf.Field && child.extend !== undefined)
+      extension.push(describeField(child, new Map()));
   }
   for (const f of type.fieldsArray) {
     if (f.declaringField !== null && f.declaringField !== undefined) continue; // an extension's copy, declared elsewhere
@@ -62,8 +82,14 @@ export function describeMessage(type: protobuf.Type): Value {
   const ranges = (type.reserved ?? []).filter((r): r is number[] => Array.isArray(r));
   return {
     name: type.name,
-    field, nestedType, enumType, extension,
-    extensionRange: (type.extensions ?? []).map(([start, end]) => ({ start, end: Math.min(end!, MAX_FIELD_NUMBER) + 1 })),
+    field,
+    nestedType,
+    enumType,
+    extension,
+    extensionRange: (type.extensions ?? []).map(([start, end]) => ({
+      start,
+      end: Math.min(end!, MAX_FIELD_NUMBER) + 1,
+    })),
     oneofDecl: oneofs.map((o) => ({ name: o.name })),
     options: options({ deprecated: type.options?.deprecated === true ? true : undefined }),
     // Message reserved ranges are end-exclusive in descriptors; protobufjs keeps them inclusive.
@@ -91,7 +117,12 @@ export function describeField(f: protobuf.Field, oneofIndex: ReadonlyMap<protobu
   } else {
     type = TYPE[f.type]!;
   }
-  const label = f instanceof protobuf.MapField || f.repeated ? LABEL.repeated : f.rule === 'required' ? LABEL.required : LABEL.optional;
+  const label =
+    f instanceof protobuf.MapField || f.repeated
+      ? LABEL.repeated
+      : f.rule === 'required'
+        ? LABEL.required
+        : LABEL.optional;
   const extendee = f.extend !== undefined ? f.extensionField?.parent : undefined;
   const packed: unknown = f.options?.packed;
   const deprecated: unknown = f.options?.deprecated;
@@ -152,7 +183,9 @@ export function describeEnum(e: protobuf.Enum): Value {
       deprecated: e.options?.deprecated === true ? true : undefined,
     }),
     // Enum reserved ranges are end-inclusive, as protobufjs keeps them.
-    reservedRange: (e.reserved ?? []).filter((r): r is number[] => Array.isArray(r)).map(([start, end]) => ({ start, end })),
+    reservedRange: (e.reserved ?? [])
+      .filter((r): r is number[] => Array.isArray(r))
+      .map(([start, end]) => ({ start, end })),
     reservedName: (e.reserved ?? []).filter((r): r is string => typeof r === 'string'),
   };
 }

@@ -41,10 +41,24 @@ const EDITION: Readonly<Record<string, number>> = { 2023: 1000, 2024: 1001 };
  * objects carry no file name: this says which file each top-level type is from.
  */
 const BUNDLED_FILE: Readonly<Record<string, string>> = {
-  Any: 'any', Duration: 'duration', Timestamp: 'timestamp', Empty: 'empty', FieldMask: 'field_mask',
-  Struct: 'struct', Value: 'struct', ListValue: 'struct', NullValue: 'struct',
-  DoubleValue: 'wrappers', FloatValue: 'wrappers', Int64Value: 'wrappers', UInt64Value: 'wrappers', Int32Value: 'wrappers',
-  UInt32Value: 'wrappers', BoolValue: 'wrappers', StringValue: 'wrappers', BytesValue: 'wrappers',
+  Any: 'any',
+  Duration: 'duration',
+  Timestamp: 'timestamp',
+  Empty: 'empty',
+  FieldMask: 'field_mask',
+  Struct: 'struct',
+  Value: 'struct',
+  ListValue: 'struct',
+  NullValue: 'struct',
+  DoubleValue: 'wrappers',
+  FloatValue: 'wrappers',
+  Int64Value: 'wrappers',
+  UInt64Value: 'wrappers',
+  Int32Value: 'wrappers',
+  UInt32Value: 'wrappers',
+  BoolValue: 'wrappers',
+  StringValue: 'wrappers',
+  BytesValue: 'wrappers',
 };
 
 let fileCodec: MessageCodec<Value> | undefined;
@@ -52,7 +66,9 @@ let fileCodec: MessageCodec<Value> | undefined;
 export function fileDescriptorCodec(): MessageCodec<Value> {
   if (fileCodec === undefined) {
     const protobufjsDir = path.dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
-    fileCodec = loadProtoSync(path.join(protobufjsDir, 'google/protobuf/descriptor.proto')).codec('google.protobuf.FileDescriptorProto');
+    fileCodec = loadProtoSync(path.join(protobufjsDir, 'google/protobuf/descriptor.proto')).codec(
+      'google.protobuf.FileDescriptorProto',
+    );
   }
   return fileCodec;
 }
@@ -99,7 +115,10 @@ export class DescribedFile {
       dependency: this.dependencies.map((file) => file.name),
       publicDependency: this.publicDependencies,
       weakDependency: this.weakDependencies,
-      messageType, enumType, service, extension,
+      messageType,
+      enumType,
+      service,
+      extension,
       // protoc leaves `syntax` unset for proto2.
       syntax: this.syntax === 'proto3' ? 'proto3' : editions !== undefined ? 'editions' : undefined,
       edition: editions,
@@ -143,7 +162,8 @@ function scanFile(key: string): DescribedFile {
     } else if (token === 'package') {
       packageName = tokens.next() ?? '';
     } else if (token === 'import') {
-      const kind = tokens.peek() === 'public' || tokens.peek() === 'weak' ? tokens.next() as 'public' | 'weak' : 'plain';
+      const kind =
+        tokens.peek() === 'public' || tokens.peek() === 'weak' ? (tokens.next() as 'public' | 'weak') : 'plain';
       imports.push({ spec: readString(), kind });
     }
   }
@@ -152,8 +172,12 @@ function scanFile(key: string): DescribedFile {
 
 /** What a file declares at top level (or a message inside itself): messages, enums, services, extensions. */
 function isDeclaration(o: protobuf.ReflectionObject): boolean {
-  return o instanceof protobuf.Type || o instanceof protobuf.Enum || o instanceof protobuf.Service
-    || (o instanceof protobuf.Field && o.extend !== undefined);
+  return (
+    o instanceof protobuf.Type ||
+    o instanceof protobuf.Enum ||
+    o instanceof protobuf.Service ||
+    (o instanceof protobuf.Field && o.extend !== undefined)
+  );
 }
 
 /** The key of the file an object was declared in, or undefined if unknown. */
@@ -176,7 +200,9 @@ export function describeRoot(root: protobuf.Root): DescribedFile[] {
       let target: DescribedFile | undefined;
       try {
         target = files.get(bundled ?? root.resolvePath(file.key, spec) ?? '');
-      } catch { /* a weak import that was never found */ }
+      } catch {
+        /* a weak import that was never found */
+      }
       if (target === undefined) continue;
       if (kind === 'public') file.publicDependencies.push(file.dependencies.length);
       if (kind === 'weak') file.weakDependencies.push(file.dependencies.length);
@@ -212,7 +238,8 @@ function topLevelName(file: DescribedFile): string {
   const parts = file.key.split(path.sep);
   const packagePath = file.packageName === '' ? [] : file.packageName.split('.');
   const dirs = parts.slice(-1 - packagePath.length, -1);
-  const matches = packagePath.length > 0 && dirs.length === packagePath.length && dirs.every((d, i) => d === packagePath[i]);
+  const matches =
+    packagePath.length > 0 && dirs.length === packagePath.length && dirs.every((d, i) => d === packagePath[i]);
   return matches ? [...packagePath, parts[parts.length - 1]].join('/') : parts[parts.length - 1]!;
 }
 

@@ -57,7 +57,13 @@ interface EnumDescriptor {
 }
 interface ServiceDescriptor {
   name: string;
-  method: { name: string; inputType: string; outputType: string; clientStreaming?: boolean; serverStreaming?: boolean }[];
+  method: {
+    name: string;
+    inputType: string;
+    outputType: string;
+    clientStreaming?: boolean;
+    serverStreaming?: boolean;
+  }[];
 }
 
 /** A serialized FileDescriptorProto, decoded by our codec. Throws GrpcError(INTERNAL) on malformed bytes. */
@@ -67,8 +73,25 @@ export function decodeFileDescriptor(bytes: Uint8Array): FileDescriptor {
 
 /** FieldDescriptorProto.Type → the .proto type name (TYPE_MESSAGE, TYPE_ENUM and TYPE_GROUP use type_name). */
 const SCALAR_BY_TYPE: readonly (string | undefined)[] = [
-  undefined, 'double', 'float', 'int64', 'uint64', 'int32', 'fixed64', 'fixed32', 'bool', 'string',
-  undefined, undefined, 'bytes', 'uint32', undefined, 'sfixed32', 'sfixed64', 'sint32', 'sint64',
+  undefined,
+  'double',
+  'float',
+  'int64',
+  'uint64',
+  'int32',
+  'fixed64',
+  'fixed32',
+  'bool',
+  'string',
+  undefined,
+  undefined,
+  'bytes',
+  'uint32',
+  undefined,
+  'sfixed32',
+  'sfixed64',
+  'sint32',
+  'sint64',
 ];
 const TYPE_GROUP = 10;
 const LABEL_REQUIRED = 2;
@@ -103,7 +126,9 @@ export function protoSetFromDescriptors(files: readonly FileDescriptor[]): Proto
     root = protobuf.Root.fromJSON(json);
     root.resolveAll();
   } catch (err) {
-    throw new GrpcError(Code.INTERNAL, `descriptors do not make a schema: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    throw new GrpcError(Code.INTERNAL, `descriptors do not make a schema: ${(err as Error)?.message ?? String(err)}`, {
+      cause: err,
+    });
   }
   return new ProtoSet(root);
 }
@@ -158,7 +183,8 @@ function messageJson(message: MessageDescriptor): Json {
     const entry = field.label === LABEL_REPEATED ? mapEntryOf(field, mapEntries) : undefined;
     if (entry !== undefined) {
       const [key, value] = [entry.field.find((f) => f.number === 1), entry.field.find((f) => f.number === 2)];
-      if (key === undefined || value === undefined) throw invalid(`${message.name}.${field.name}: map entry ${entry.name} lacks its key or value field`);
+      if (key === undefined || value === undefined)
+        throw invalid(`${message.name}.${field.name}: map entry ${entry.name} lacks its key or value field`);
       fields[field.name] = { keyType: typeOf(key), type: typeOf(value), id: field.number };
       continue;
     }
@@ -169,23 +195,31 @@ function messageJson(message: MessageDescriptor): Json {
     fields[field.name] = {
       type: typeOf(field),
       id: field.number,
-      ...(field.label === LABEL_REPEATED ? { rule: 'repeated' } : field.label === LABEL_REQUIRED ? { rule: 'required' } : {}),
+      ...(field.label === LABEL_REPEATED
+        ? { rule: 'repeated' }
+        : field.label === LABEL_REQUIRED
+          ? { rule: 'required' }
+          : {}),
       ...(field.jsonName !== undefined && field.jsonName !== '' ? { jsonName: field.jsonName } : {}),
       ...(Object.keys(options).length > 0 ? { options } : {}),
     };
     if (field.oneofIndex !== undefined) {
       const name = message.oneofDecl[field.oneofIndex]?.name;
-      if (name === undefined) throw invalid(`${message.name}.${field.name}: oneof_index ${field.oneofIndex} out of range`);
+      if (name === undefined)
+        throw invalid(`${message.name}.${field.name}: oneof_index ${field.oneofIndex} out of range`);
       (oneofs[name] ??= { oneof: [] }).oneof.push(field.name);
     }
   }
 
   // A proto2 group's field has TYPE_GROUP and its message is nested beside it: mark the message
   // as a group, so protobufjs (like its parser) knows the field is DELIMITED on the wire.
-  const groups = new Set(message.field.filter((f) => f.type === TYPE_GROUP).map((f) => f.typeName?.slice(f.typeName.lastIndexOf('.') + 1)));
+  const groups = new Set(
+    message.field.filter((f) => f.type === TYPE_GROUP).map((f) => f.typeName?.slice(f.typeName.lastIndexOf('.') + 1)),
+  );
   const nested = dict();
   for (const type of message.nestedType) {
-    if (!mapEntries.has(type.name)) nested[type.name] = { ...messageJson(type), ...(groups.has(type.name) ? { group: true } : {}) };
+    if (!mapEntries.has(type.name))
+      nested[type.name] = { ...messageJson(type), ...(groups.has(type.name) ? { group: true } : {}) };
   }
   for (const e of message.enumType) nested[e.name] = enumJson(e);
   return {

@@ -43,7 +43,8 @@ export interface HealthCheckResponse {
 const PROTO_FILE = ['../../proto/grpc/health/v1/health.proto', '../../../proto/grpc/health/v1/health.proto']
   .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
   .find((file) => existsSync(file));
-if (PROTO_FILE === undefined) throw new Error('wiregrpc: proto/grpc/health/v1/health.proto is missing from the package');
+if (PROTO_FILE === undefined)
+  throw new Error('wiregrpc: proto/grpc/health/v1/health.proto is missing from the package');
 
 /** proto/grpc/health/v1/health.proto, loaded (for server reflection). */
 export const healthProtos: ProtoSet = loadProtoSync(PROTO_FILE);
@@ -79,7 +80,7 @@ export class HealthService {
   /** The status set for `service`, or undefined if none is (Check would answer NOT_FOUND). */
   getStatus(service: string): ServingStatus | undefined {
     const status = this.#statuses.get(service);
-    return status === undefined ? undefined : STATUS_NAME[status] as ServingStatus;
+    return status === undefined ? undefined : (STATUS_NAME[status] as ServingStatus);
   }
 
   /** Forgets `service`: Check answers NOT_FOUND again, watchers see SERVICE_UNKNOWN. */
@@ -136,10 +137,14 @@ export class HealthService {
   }
 
   #set(service: string, status: ServingStatus): void {
-    if (typeof service !== 'string') throw new TypeError('health: the service name must be a string ("" for the whole server)');
-    const value: number | undefined = status === 'SERVING' || status === 'NOT_SERVING' || status === 'UNKNOWN' ? STATUS[status] : undefined;
+    if (typeof service !== 'string')
+      throw new TypeError('health: the service name must be a string ("" for the whole server)');
+    const value: number | undefined =
+      status === 'SERVING' || status === 'NOT_SERVING' || status === 'UNKNOWN' ? STATUS[status] : undefined;
     if (value === undefined) {
-      throw new TypeError(`health: invalid status ${JSON.stringify(status)} (use 'SERVING', 'NOT_SERVING' or 'UNKNOWN')`);
+      throw new TypeError(
+        `health: invalid status ${JSON.stringify(status)} (use 'SERVING', 'NOT_SERVING' or 'UNKNOWN')`,
+      );
     }
     if (this.#statuses.get(service) === value) return;
     this.#statuses.set(service, value);

@@ -28,7 +28,10 @@ import type { ServerContext } from './context.js';
 export type ServerInterceptor = (ctx: ServerContext, next: () => Promise<void>) => Promise<void>;
 
 /** The chain for one method, built once when the service is added. */
-export function chainInterceptors(interceptors: readonly ServerInterceptor[], handler: (ctx: ServerContext) => Promise<void>): (ctx: ServerContext) => Promise<void> {
+export function chainInterceptors(
+  interceptors: readonly ServerInterceptor[],
+  handler: (ctx: ServerContext) => Promise<void>,
+): (ctx: ServerContext) => Promise<void> {
   let run = handler;
   for (let i = interceptors.length - 1; i >= 0; i--) {
     const interceptor = interceptors[i]!;

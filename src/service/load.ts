@@ -35,7 +35,7 @@ export interface LoadOptions {
  */
 let protobufjsDir: string | undefined;
 function protobufjsDirectory(): string {
-  return protobufjsDir ??= path.dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
+  return (protobufjsDir ??= path.dirname(createRequire(import.meta.url).resolve('protobufjs/package.json')));
 }
 
 const PARSE_OPTIONS: protobuf.IParseOptions = {
@@ -87,15 +87,18 @@ export class ProtoSet {
     const typeName = typeNameOf(service);
     let def = this.#services.get(typeName);
     if (def === undefined) {
-      def = defineService(typeName, service.methodsArray.map((method) => {
-        method.resolve();
-        return {
-          name: method.name,
-          shape: callShape(method.requestStream === true, method.responseStream === true),
-          input: this.#schemas.message(method.resolvedRequestType!),
-          output: this.#schemas.message(method.resolvedResponseType!),
-        };
-      }));
+      def = defineService(
+        typeName,
+        service.methodsArray.map((method) => {
+          method.resolve();
+          return {
+            name: method.name,
+            shape: callShape(method.requestStream === true, method.responseStream === true),
+            input: this.#schemas.message(method.resolvedRequestType!),
+            output: this.#schemas.message(method.resolvedResponseType!),
+          };
+        }),
+      );
       this.#services.set(typeName, def);
       SOURCE.set(def, this);
     }
@@ -128,8 +131,10 @@ export class ProtoSet {
       throw new Error(`'${full}' is a ${describeKind(found)}, not a ${kind}`);
     }
     const known = this.names(kind);
-    const list = known.length === 0 ? `no ${kind}s are defined`
-      : `known ${kind}s: ${known.slice(0, 30).join(', ')}${known.length > 30 ? `, … (${known.length - 30} more)` : ''}`;
+    const list =
+      known.length === 0
+        ? `no ${kind}s are defined`
+        : `known ${kind}s: ${known.slice(0, 30).join(', ')}${known.length > 30 ? `, … (${known.length - 30} more)` : ''}`;
     throw new Error(`unknown ${kind} '${full}' (${list})`);
   }
 }
@@ -177,7 +182,9 @@ function topLevel(files: string | readonly string[], options: LoadOptions): stri
   if (list.length === 0) throw new Error('no .proto files given');
   const dirs = includeDirs(options);
   return list.map((file) => {
-    const candidates = path.isAbsolute(file) ? [file] : [path.resolve(file), ...dirs.map((dir) => path.join(dir, file))];
+    const candidates = path.isAbsolute(file)
+      ? [file]
+      : [path.resolve(file), ...dirs.map((dir) => path.join(dir, file))];
     const found = candidates.find((candidate) => existsSync(candidate));
     if (found === undefined) throw new Error(`cannot find ${file} (looked in: ${candidates.join(', ')})`);
     return found;

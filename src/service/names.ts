@@ -10,9 +10,18 @@
  * where it is unset, so its property gets a `$` suffix, as protobuf-es does.
  */
 const RESERVED = new Set([
-  'constructor', 'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty',
-  'isPrototypeOf', 'propertyIsEnumerable', '__proto__', '__defineGetter__',
-  '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+  'constructor',
+  'toString',
+  'toLocaleString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  '__proto__',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
 ]);
 
 /**

@@ -24,7 +24,12 @@ import { createClient, type Client, type ClientOptions } from './client.js';
 import type { ServiceDefinition } from './definition.js';
 import { decodeFileDescriptor, protoSetFromDescriptors, type FileDescriptor } from './from-descriptor.js';
 import type { ProtoSet } from './load.js';
-import { ServerReflection, ServerReflectionV1Alpha, type ReflectionRequest, type ReflectionResponse } from './reflection.js';
+import {
+  ServerReflection,
+  ServerReflectionV1Alpha,
+  type ReflectionRequest,
+  type ReflectionResponse,
+} from './reflection.js';
 
 export interface ReflectionClientOptions extends ClientOptions {
   /** Absolute deadline (epoch ms) for every question asked. */
@@ -66,11 +71,18 @@ export class ReflectionClient {
         if (!files.has(file.name)) files.set(file.name, file);
       }
     };
-    for (const response of await this.#ask(symbols.map((s) => ({ fileContainingSymbol: s.startsWith('.') ? s.slice(1) : s })))) keep(response);
+    for (const response of await this.#ask(
+      symbols.map((s) => ({ fileContainingSymbol: s.startsWith('.') ? s.slice(1) : s })),
+    ))
+      keep(response);
     for (let round = 0; ; round++) {
       const missing = [...new Set([...files.values()].flatMap((f) => f.dependency))].filter((name) => !files.has(name));
       if (missing.length === 0) break;
-      if (round === MAX_ROUNDS) throw new GrpcError(Code.INTERNAL, `reflection: imports still missing after ${MAX_ROUNDS} rounds: ${missing.join(', ')}`);
+      if (round === MAX_ROUNDS)
+        throw new GrpcError(
+          Code.INTERNAL,
+          `reflection: imports still missing after ${MAX_ROUNDS} rounds: ${missing.join(', ')}`,
+        );
       for (const response of await this.#ask(missing.map((name) => ({ fileByFilename: name })))) keep(response);
     }
     return [...files.values()];
@@ -82,7 +94,11 @@ export class ReflectionClient {
     try {
       return protoSetFromDescriptors(files);
     } catch (err) {
-      throw new GrpcError(Code.INTERNAL, `reflection: the server's descriptors do not make a complete schema: ${(err as Error).message}`, { cause: err });
+      throw new GrpcError(
+        Code.INTERNAL,
+        `reflection: the server's descriptors do not make a complete schema: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 
@@ -107,7 +123,10 @@ export class ReflectionClient {
           responses = await this.#exchange(ServerReflectionV1Alpha, requests);
         } catch (err2) {
           if (err2 instanceof GrpcError && err2.code === Code.UNIMPLEMENTED) {
-            throw new GrpcError(Code.UNIMPLEMENTED, `the server has no reflection service (grpc.reflection.v1 and v1alpha both UNIMPLEMENTED: ${err.rawMessage})`);
+            throw new GrpcError(
+              Code.UNIMPLEMENTED,
+              `the server has no reflection service (grpc.reflection.v1 and v1alpha both UNIMPLEMENTED: ${err.rawMessage})`,
+            );
           }
           throw err2;
         }
@@ -120,7 +139,10 @@ export class ReflectionClient {
     for (const [i, response] of responses.entries()) {
       const error = response.errorResponse;
       if (error !== undefined) {
-        const code = Number.isInteger(error.errorCode) && error.errorCode > 0 && error.errorCode <= 16 ? error.errorCode as Code : Code.UNKNOWN;
+        const code =
+          Number.isInteger(error.errorCode) && error.errorCode > 0 && error.errorCode <= 16
+            ? (error.errorCode as Code)
+            : Code.UNKNOWN;
         throw new GrpcError(code, `reflection: ${describeQuestion(requests[i]!)}: ${error.errorMessage}`);
       }
     }
@@ -135,7 +157,8 @@ export class ReflectionClient {
     }
     const { deadline, metadata } = this.#options;
     const responses: ReflectionResponse[] = [];
-    for await (const response of client.serverReflectionInfo(requests, { deadline, metadata })) responses.push(response);
+    for await (const response of client.serverReflectionInfo(requests, { deadline, metadata }))
+      responses.push(response);
     return responses;
   }
 }

@@ -37,7 +37,9 @@ function shippedProto(relative: string): ProtoSet {
 export const reflectionProtos: ProtoSet = shippedProto('grpc/reflection/v1/reflection.proto');
 export const reflectionProtosV1Alpha: ProtoSet = shippedProto('grpc/reflection/v1alpha/reflection.proto');
 export const ServerReflection: ServiceDefinition = reflectionProtos.service('grpc.reflection.v1.ServerReflection');
-export const ServerReflectionV1Alpha: ServiceDefinition = reflectionProtosV1Alpha.service('grpc.reflection.v1alpha.ServerReflection');
+export const ServerReflectionV1Alpha: ServiceDefinition = reflectionProtosV1Alpha.service(
+  'grpc.reflection.v1alpha.ServerReflection',
+);
 
 /** What reflection describes: whole ProtoSets (every service in them), or service definitions loaded from .proto files. */
 export type ReflectionSource = ProtoSet | ServiceDefinition;
@@ -79,7 +81,9 @@ export class ReflectionService {
       } else {
         const set = protoSetOf(source);
         if (set === undefined) {
-          throw new TypeError(`reflection: ${source.typeName} was not loaded from a .proto file (defineService), so it has no descriptor; pass its ProtoSet`);
+          throw new TypeError(
+            `reflection: ${source.typeName} was not loaded from a .proto file (defineService), so it has no descriptor; pass its ProtoSet`,
+          );
         }
         sets.push(set);
         services.add(source.typeName);
@@ -133,7 +137,12 @@ export class ReflectionService {
       const extensionNumber = extensions.map((f) => f.id).sort((a, b) => a - b);
       return { allExtensionNumbersResponse: { baseTypeName: name, extensionNumber } };
     }
-    return { errorResponse: { errorCode: Code.INVALID_ARGUMENT, errorMessage: 'the request names no question (message_request is unset)' } };
+    return {
+      errorResponse: {
+        errorCode: Code.INVALID_ARGUMENT,
+        errorMessage: 'the request names no question (message_request is unset)',
+      },
+    };
   }
 
   #fileOfSymbol(name: string): DescribedFile | undefined {
@@ -141,8 +150,13 @@ export class ReflectionService {
     for (const root of this.#roots.keys()) {
       const found = exactLookup(root, name) ?? enumValueScope(root, name);
       // A package is not a symbol a file "contains"; everything else is.
-      const isSymbol = found instanceof protobuf.Type || found instanceof protobuf.Enum || found instanceof protobuf.Service
-        || found instanceof protobuf.Method || found instanceof protobuf.Field || found instanceof protobuf.OneOf;
+      const isSymbol =
+        found instanceof protobuf.Type ||
+        found instanceof protobuf.Enum ||
+        found instanceof protobuf.Service ||
+        found instanceof protobuf.Method ||
+        found instanceof protobuf.Field ||
+        found instanceof protobuf.OneOf;
       if (isSymbol) return this.#fileOf(found);
     }
     return undefined;
@@ -153,7 +167,8 @@ export class ReflectionService {
     for (const root of this.#roots.keys()) {
       const type = exactLookup(root, typeName);
       if (type instanceof protobuf.Type) {
-        return type.fieldsArray.filter((f) => f.declaringField !== null && f.declaringField !== undefined)
+        return type.fieldsArray
+          .filter((f) => f.declaringField !== null && f.declaringField !== undefined)
           .map((f) => f.declaringField!);
       }
     }
@@ -204,7 +219,9 @@ function enumValueScope(root: protobuf.Root, full: string): protobuf.ReflectionO
   const scope = dot < 0 ? root : exactLookup(root, full.slice(0, dot));
   const value = full.slice(dot + 1);
   if (!(scope instanceof protobuf.Namespace)) return undefined;
-  return scope.nestedArray.find((child) => child instanceof protobuf.Enum && Object.prototype.hasOwnProperty.call(child.values, value));
+  return scope.nestedArray.find(
+    (child) => child instanceof protobuf.Enum && Object.prototype.hasOwnProperty.call(child.values, value),
+  );
 }
 
 /**
@@ -212,9 +229,14 @@ function enumValueScope(root: protobuf.Root, full: string): protobuf.ReflectionO
  * (all their services are listed) or service definitions from loadProto /
  * loadProtoSync (just those are listed; their files are all described).
  */
-export function addReflection(server: Server, sources: ReflectionSource | readonly ReflectionSource[]): ReflectionService {
+export function addReflection(
+  server: Server,
+  sources: ReflectionSource | readonly ReflectionSource[],
+): ReflectionService {
   const reflection = new ReflectionService(Array.isArray(sources) ? sources : [sources as ReflectionSource]);
-  const implementation = { ServerReflectionInfo: (requests: AsyncIterable<ReflectionRequest>) => reflection.serverReflectionInfo(requests) };
+  const implementation = {
+    ServerReflectionInfo: (requests: AsyncIterable<ReflectionRequest>) => reflection.serverReflectionInfo(requests),
+  };
   server.add(ServerReflection, implementation);
   server.add(ServerReflectionV1Alpha, implementation);
   return reflection;

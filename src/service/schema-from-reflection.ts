@@ -13,21 +13,43 @@
  * message's (possibly still empty) schema object — filled later by the loop.
  */
 import protobuf from 'protobufjs';
-import type {
-  EnumSchema, FieldSchema, MapValue, MessageSchema, ScalarType,
-} from '../wire/proto/schema.js';
+import type { EnumSchema, FieldSchema, MapValue, MessageSchema, ScalarType } from '../wire/proto/schema.js';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { fieldLocalName } from './names.js';
 
 const SCALARS: ReadonlySet<string> = new Set<ScalarType>([
-  'double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32',
-  'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64', 'bool', 'string', 'bytes',
+  'double',
+  'float',
+  'int32',
+  'uint32',
+  'sint32',
+  'fixed32',
+  'sfixed32',
+  'int64',
+  'uint64',
+  'sint64',
+  'fixed64',
+  'sfixed64',
+  'bool',
+  'string',
+  'bytes',
 ]);
 
 /** Map keys: any integral or string type (language-guide "Maps"); not float, double, bytes. */
 const MAP_KEYS: ReadonlySet<string> = new Set<ScalarType>([
-  'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64', 'bool', 'string',
+  'int32',
+  'uint32',
+  'sint32',
+  'fixed32',
+  'sfixed32',
+  'int64',
+  'uint64',
+  'sint64',
+  'fixed64',
+  'sfixed64',
+  'bool',
+  'string',
 ]);
 
 /** Scalars that may be packed: everything numeric (and bool), not string/bytes. */
@@ -111,7 +133,8 @@ export class SchemaBuilder {
 
     if (field instanceof protobuf.MapField) {
       // protobufjs's parser refuses bad key types, so only descriptors (a server's reflection) get here.
-      if (!MAP_KEYS.has(field.keyType)) throw new GrpcError(Code.INTERNAL, `${where}: invalid map key type '${field.keyType}'`);
+      if (!MAP_KEYS.has(field.keyType))
+        throw new GrpcError(Code.INTERNAL, `${where}: invalid map key type '${field.keyType}'`);
       let value: MapValue;
       if (resolved instanceof protobuf.Type) value = { kind: 'message', message: this.#shell(resolved, created) };
       else if (resolved instanceof protobuf.Enum) value = { kind: 'enum', enum: this.enum(resolved) };

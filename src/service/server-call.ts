@@ -28,7 +28,10 @@ type Responses<O> = AsyncIterable<O> | Iterable<O>;
 export type UnaryHandler<I = any, O = any> = (request: I, ctx: ServerContext) => Awaitable<O>;
 export type ServerStreamingHandler<I = any, O = any> = (request: I, ctx: ServerContext) => Awaitable<Responses<O>>;
 export type ClientStreamingHandler<I = any, O = any> = (requests: AsyncIterable<I>, ctx: ServerContext) => Awaitable<O>;
-export type BidiStreamingHandler<I = any, O = any> = (requests: AsyncIterable<I>, ctx: ServerContext) => Awaitable<Responses<O>>;
+export type BidiStreamingHandler<I = any, O = any> = (
+  requests: AsyncIterable<I>,
+  ctx: ServerContext,
+) => Awaitable<Responses<O>>;
 export type Handler = UnaryHandler | ServerStreamingHandler | ClientStreamingHandler | BidiStreamingHandler;
 
 /** A service implementation: handlers keyed by the .proto method name (`GetUserInfo`) or its localName (`getUserInfo`). */
@@ -47,22 +50,36 @@ export interface MethodEntry extends Route {
   readonly run: (entry: MethodEntry, call: ServerCall, request: Uint8Array | undefined) => Promise<void>;
 }
 
-export function methodEntry(method: MethodDefinition, handler: Function, self: unknown, interceptors: readonly ServerInterceptor[]): MethodEntry {
+export function methodEntry(
+  method: MethodDefinition,
+  handler: Function,
+  self: unknown,
+  interceptors: readonly ServerInterceptor[],
+): MethodEntry {
   const unaryRequest = method.shape === 'unary' || method.shape === 'server_streaming';
   const streamingResponse = method.shape === 'server_streaming' || method.shape === 'bidi_streaming';
-  const run = method.shape === 'unary' ? runUnary : method.shape === 'server_streaming' ? runServerStreaming : method.shape === 'client_streaming' ? runClientStreaming : runBidi;
+  const run =
+    method.shape === 'unary'
+      ? runUnary
+      : method.shape === 'server_streaming'
+        ? runServerStreaming
+        : method.shape === 'client_streaming'
+          ? runClientStreaming
+          : runBidi;
   let chain: MethodEntry['chain'];
   if (interceptors.length > 0) {
     const output = method.output;
     const terminal = streamingResponse
       ? (ctx: ServerContext) => {
-        enter(ctx);
-        return Promise.resolve(handler.call(self, ctx.request, ctx)).then((responses) => sendAll(ctx.call, output, responses));
-      }
+          enter(ctx);
+          return Promise.resolve(handler.call(self, ctx.request, ctx)).then((responses) =>
+            sendAll(ctx.call, output, responses),
+          );
+        }
       : async (ctx: ServerContext) => {
-        enter(ctx);
-        ctx.response = await handler.call(self, ctx.request, ctx);
-      };
+          enter(ctx);
+          ctx.response = await handler.call(self, ctx.request, ctx);
+        };
     chain = chainInterceptors(interceptors, terminal);
   }
   return Object.freeze({ unaryRequest, method, input: method.input, output: method.output, handler, self, chain, run });
@@ -84,7 +101,12 @@ const oneRequest: RequestOf = (entry, _call, bytes) => decodeRequest(entry.input
 const requestStream: RequestOf = (entry, call) => new RequestStream(call, entry.input);
 
 /** unary, client-streaming: one response message, then the status. */
-async function runOneResponse(entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined, requestOf: RequestOf): Promise<void> {
+async function runOneResponse(
+  entry: MethodEntry,
+  call: ServerCall,
+  bytes: Uint8Array | undefined,
+  requestOf: RequestOf,
+): Promise<void> {
   const ctx = new ServerContext(call, entry.method);
   try {
     const request = requestOf(entry, call, bytes);
@@ -105,7 +127,12 @@ async function runOneResponse(entry: MethodEntry, call: ServerCall, bytes: Uint8
 }
 
 /** server-streaming, bidi: every message the handler yields, then the status. */
-async function runResponseStream(entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined, requestOf: RequestOf): Promise<void> {
+async function runResponseStream(
+  entry: MethodEntry,
+  call: ServerCall,
+  bytes: Uint8Array | undefined,
+  requestOf: RequestOf,
+): Promise<void> {
   const ctx = new ServerContext(call, entry.method);
   try {
     const request = requestOf(entry, call, bytes);
@@ -123,7 +150,8 @@ async function runResponseStream(entry: MethodEntry, call: ServerCall, bytes: Ui
 
 const runUnary: MethodEntry['run'] = (entry, call, bytes) => runOneResponse(entry, call, bytes, oneRequest);
 const runClientStreaming: MethodEntry['run'] = (entry, call) => runOneResponse(entry, call, undefined, requestStream);
-const runServerStreaming: MethodEntry['run'] = (entry, call, bytes) => runResponseStream(entry, call, bytes, oneRequest);
+const runServerStreaming: MethodEntry['run'] = (entry, call, bytes) =>
+  runResponseStream(entry, call, bytes, oneRequest);
 const runBidi: MethodEntry['run'] = (entry, call) => runResponseStream(entry, call, undefined, requestStream);
 
 // ─── Pieces ──────────────────────────────────────────────────────────────
@@ -138,13 +166,23 @@ type Alloc = (length: number) => Uint8Array;
  * iterable (an array, a sync generator) is walked with for-of, awaiting only
  * for flow control; an async one is pulled by ResponsePump.
  */
-function sendAll(call: ServerCall, output: MessageCodec<any>, responses: Responses<unknown> | undefined): Promise<void> {
+function sendAll(
+  call: ServerCall,
+  output: MessageCodec<any>,
+  responses: Responses<unknown> | undefined,
+): Promise<void> {
   if (responses === undefined || responses === null) return Promise.resolve(); // a handler with nothing to stream
   if (typeof (responses as any)[Symbol.asyncIterator] === 'function') {
     return new ResponsePump(call, output, (responses as AsyncIterable<unknown>)[Symbol.asyncIterator]()).finished;
   }
-  if (typeof (responses as any)[Symbol.iterator] === 'function') return sendEach(call, output, responses as Iterable<unknown>);
-  return Promise.reject(new GrpcError(Code.INTERNAL, `${call.path}: a streaming handler must return an (async) iterable, e.g. be an async generator`));
+  if (typeof (responses as any)[Symbol.iterator] === 'function')
+    return sendEach(call, output, responses as Iterable<unknown>);
+  return Promise.reject(
+    new GrpcError(
+      Code.INTERNAL,
+      `${call.path}: a streaming handler must return an (async) iterable, e.g. be an async generator`,
+    ),
+  );
 }
 
 /** The responses of a sync iterable. A promise among them is awaited, as `for await` would. */
@@ -303,11 +341,16 @@ function decodeRequest<I>(codec: MessageCodec<I>, bytes: Uint8Array): I {
 
 /** The response as a whole gRPC frame in a Node Buffer: the transport sends it without another copy. */
 function encodeResponse(codec: MessageCodec<any>, response: unknown, alloc: Alloc = allocFrame): Uint8Array {
-  if (response === undefined || response === null) throw new GrpcError(Code.INTERNAL, 'the handler returned no response message');
+  if (response === undefined || response === null)
+    throw new GrpcError(Code.INTERNAL, 'the handler returned no response message');
   try {
     return encodeFramed(codec, response, alloc);
   } catch (err) {
-    throw new GrpcError(Code.INTERNAL, `could not encode the response (${codec.schema.typeName}): ${(err as Error).message}`, { cause: err });
+    throw new GrpcError(
+      Code.INTERNAL,
+      `could not encode the response (${codec.schema.typeName}): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

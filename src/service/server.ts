@@ -13,7 +13,13 @@
  * this server's table, and hands over each call; server-call.ts runs it.
  */
 import type { CallDispatcher, ServerCall } from '../http2/server-stream.js';
-import { GrpcServerTransport, type ListenAddress, type ListenOptions, type ListenTarget, type ServerTransportOptions } from '../http2/server.js';
+import {
+  GrpcServerTransport,
+  type ListenAddress,
+  type ListenOptions,
+  type ListenTarget,
+  type ServerTransportOptions,
+} from '../http2/server.js';
 import type { ServiceDefinition } from './definition.js';
 import type { ImplementationOf } from './typed.js';
 import type { ServerInterceptor } from './interceptors.js';
@@ -58,12 +64,16 @@ export class Server {
       known.add(method.name).add(method.localName);
       const handler = impl[method.name] ?? impl[method.localName];
       if (handler === undefined) continue;
-      if (typeof handler !== 'function') throw new TypeError(`${definition.typeName}: the handler of ${method.name} is not a function`);
+      if (typeof handler !== 'function')
+        throw new TypeError(`${definition.typeName}: the handler of ${method.name} is not a function`);
       if (this.routes.has(method.path)) throw new Error(`${method.path} is already served`);
       entries.push(methodEntry(method, handler, impl, this.interceptors));
     }
     for (const key of Object.keys(impl)) {
-      if (!known.has(key)) throw new TypeError(`${definition.typeName} has no method "${key}" (methods: ${Object.keys(definition.methods).join(', ')})`);
+      if (!known.has(key))
+        throw new TypeError(
+          `${definition.typeName} has no method "${key}" (methods: ${Object.keys(definition.methods).join(', ')})`,
+        );
     }
     for (const entry of entries) this.routes.set(entry.method.path, entry);
     return this;

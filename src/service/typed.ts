@@ -19,7 +19,11 @@
 import type { BidiStreamingMethod, ClientStreamingMethod, ServerStreamingMethod, UnaryMethod } from './client.js';
 import type { CallShape, MethodDefinition, ServiceDefinition } from './definition.js';
 import type {
-  BidiStreamingHandler, ClientStreamingHandler, ServerStreamingHandler, ServiceImplementation, UnaryHandler,
+  BidiStreamingHandler,
+  ClientStreamingHandler,
+  ServerStreamingHandler,
+  ServiceImplementation,
+  UnaryHandler,
 } from './server-call.js';
 
 /** A method definition that also knows its call shape as a type. */
@@ -28,37 +32,50 @@ export interface TypedMethod<I, O, S extends CallShape = CallShape> extends Meth
 }
 
 /** A service definition whose `methods` table is typed method by method (keys: the .proto names). */
-export interface TypedServiceDefinition<M extends { readonly [K in keyof M]: MethodDefinition }> extends ServiceDefinition {
+export interface TypedServiceDefinition<
+  M extends { readonly [K in keyof M]: MethodDefinition },
+> extends ServiceDefinition {
   readonly methods: Readonly<M>;
 }
 
 /** Values you may send: every field optional, recursively; 64-bit integers also as numbers; lists readonly. */
 export type MessageInit<T> = { [K in keyof T]?: InitValue<T[K]> };
 
-type InitValue<V> =
-  V extends bigint ? bigint | number
-    : V extends Uint8Array ? V
-      : V extends readonly (infer E)[] ? readonly InitValue<E>[]
-        : V extends object ? MessageInit<V>
-          : V;
+type InitValue<V> = V extends bigint
+  ? bigint | number
+  : V extends Uint8Array
+    ? V
+    : V extends readonly (infer E)[]
+      ? readonly InitValue<E>[]
+      : V extends object
+        ? MessageInit<V>
+        : V;
 
 /** The client stub of one method. */
 export type StubOf<D> =
   D extends TypedMethod<infer I, infer O, infer S>
-    ? S extends 'unary' ? UnaryMethod<MessageInit<I>, O>
-      : S extends 'server_streaming' ? ServerStreamingMethod<MessageInit<I>, O>
-        : S extends 'client_streaming' ? ClientStreamingMethod<MessageInit<I>, O>
-          : S extends 'bidi_streaming' ? BidiStreamingMethod<MessageInit<I>, O>
+    ? S extends 'unary'
+      ? UnaryMethod<MessageInit<I>, O>
+      : S extends 'server_streaming'
+        ? ServerStreamingMethod<MessageInit<I>, O>
+        : S extends 'client_streaming'
+          ? ClientStreamingMethod<MessageInit<I>, O>
+          : S extends 'bidi_streaming'
+            ? BidiStreamingMethod<MessageInit<I>, O>
             : LooseMethod
     : LooseMethod;
 
 /** The server handler of one method. */
 export type HandlerOf<D> =
   D extends TypedMethod<infer I, infer O, infer S>
-    ? S extends 'unary' ? UnaryHandler<I, MessageInit<O>>
-      : S extends 'server_streaming' ? ServerStreamingHandler<I, MessageInit<O>>
-        : S extends 'client_streaming' ? ClientStreamingHandler<I, MessageInit<O>>
-          : S extends 'bidi_streaming' ? BidiStreamingHandler<I, MessageInit<O>>
+    ? S extends 'unary'
+      ? UnaryHandler<I, MessageInit<O>>
+      : S extends 'server_streaming'
+        ? ServerStreamingHandler<I, MessageInit<O>>
+        : S extends 'client_streaming'
+          ? ClientStreamingHandler<I, MessageInit<O>>
+          : S extends 'bidi_streaming'
+            ? BidiStreamingHandler<I, MessageInit<O>>
             : LooseMethod
     : LooseMethod;
 
@@ -74,9 +91,11 @@ type ClientOwn = 'close' | 'channel';
  * and by lowerCamelCase name (`getUserInfo`), as createClient makes them.
  */
 export type ClientOf<S extends ServiceDefinition> =
-  IsLoose<MethodsOf<S>> extends true ? Record<string, LooseMethod>
-    : { readonly [K in keyof MethodsOf<S> & string as Exclude<Uncapitalize<K>, ClientOwn>]: StubOf<MethodsOf<S>[K]> }
-      & { readonly [K in keyof MethodsOf<S> & string]: StubOf<MethodsOf<S>[K]> };
+  IsLoose<MethodsOf<S>> extends true
+    ? Record<string, LooseMethod>
+    : {
+        readonly [K in keyof MethodsOf<S> & string as Exclude<Uncapitalize<K>, ClientOwn>]: StubOf<MethodsOf<S>[K]>;
+      } & { readonly [K in keyof MethodsOf<S> & string]: StubOf<MethodsOf<S>[K]> };
 
 /**
  * What Server.add accepts for definition `S`: a handler per method, keyed by
@@ -84,6 +103,8 @@ export type ClientOf<S extends ServiceDefinition> =
  * missing method answers UNIMPLEMENTED).
  */
 export type ImplementationOf<S extends ServiceDefinition> =
-  IsLoose<MethodsOf<S>> extends true ? ServiceImplementation
-    : { [K in keyof MethodsOf<S> & string as Uncapitalize<K>]?: HandlerOf<MethodsOf<S>[K]> }
-      & { [K in keyof MethodsOf<S> & string]?: HandlerOf<MethodsOf<S>[K]> };
+  IsLoose<MethodsOf<S>> extends true
+    ? ServiceImplementation
+    : { [K in keyof MethodsOf<S> & string as Uncapitalize<K>]?: HandlerOf<MethodsOf<S>[K]> } & {
+        [K in keyof MethodsOf<S> & string]?: HandlerOf<MethodsOf<S>[K]>;
+      };

@@ -73,7 +73,12 @@ function toMetadata(init: MetadataInit | undefined): Metadata | undefined {
  * once the status is OK and throws GrpcError otherwise. Ending the iteration
  * early (break, return) aborts the request.
  */
-export async function* webCall(transport: WebTransportOptions, path: string, request: Uint8Array, options: WebCallOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* webCall(
+  transport: WebTransportOptions,
+  path: string,
+  request: Uint8Array,
+  options: WebCallOptions = {},
+): AsyncGenerator<Uint8Array, void, undefined> {
   const text = transport.format === 'text';
   const headers = new Headers();
   headers.set('content-type', text ? 'application/grpc-web-text+proto' : 'application/grpc-web+proto');
@@ -100,7 +105,11 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
     if (timeout <= 0) throw new GrpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started');
     headers.set('grpc-timeout', encodeTimeout(timeout));
     // A DeadlineTimer, not setTimeout: setTimeout fires at once past 2^31-1 ms (~24.8 days).
-    timer = new DeadlineTimer(Date.now() + timeout, (c) => c.abort(new GrpcError(Code.DEADLINE_EXCEEDED, `deadline exceeded (${timeout} ms)`)), controller);
+    timer = new DeadlineTimer(
+      Date.now() + timeout,
+      (c) => c.abort(new GrpcError(Code.DEADLINE_EXCEEDED, `deadline exceeded (${timeout} ms)`)),
+      controller,
+    );
   }
   if (userSignal !== undefined) {
     if (userSignal.aborted) throw new GrpcError(Code.CANCELLED, 'the call was cancelled before it started');
@@ -109,7 +118,9 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
   const failure = (err: unknown, what: string): GrpcError => {
     if (controller.signal.aborted && controller.signal.reason instanceof GrpcError) return controller.signal.reason;
     if (err instanceof GrpcError) return err;
-    return new GrpcError(Code.UNAVAILABLE, `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    return new GrpcError(Code.UNAVAILABLE, `${what}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   };
 
   const frame = encodeFrame(request);
@@ -139,22 +150,32 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
     }
     if (response.status !== 200) {
       void response.body?.cancel().catch(noop);
-      throw new GrpcError(codeFromHttpStatus(response.status), `POST ${url}: HTTP ${response.status} ${response.statusText} and no grpc-status`);
+      throw new GrpcError(
+        codeFromHttpStatus(response.status),
+        `POST ${url}: HTTP ${response.status} ${response.statusText} and no grpc-status`,
+      );
     }
     const type = parseContentType(head['content-type'] as string | undefined);
     if (type === undefined || !type.web) {
       void response.body?.cancel().catch(noop);
-      throw new GrpcError(Code.UNKNOWN, `POST ${url}: the response is not gRPC-Web (content-type ${JSON.stringify(head['content-type'] ?? '')})`);
+      throw new GrpcError(
+        Code.UNKNOWN,
+        `POST ${url}: the response is not gRPC-Web (content-type ${JSON.stringify(head['content-type'] ?? '')})`,
+      );
     }
     options.onHeader?.(Metadata.fromReceived(head));
-    if (response.body === null) throw new GrpcError(Code.INTERNAL, `POST ${url}: the response has no body and no status`);
+    if (response.body === null)
+      throw new GrpcError(Code.INTERNAL, `POST ${url}: the response has no body and no status`);
 
-    const limits = { maxMessageLength: transport.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED | FLAG_TRAILERS };
+    const limits = {
+      maxMessageLength: transport.maxReceiveMessageLength,
+      allowedFlags: FLAG_COMPRESSED | FLAG_TRAILERS,
+    };
     const deframer = type.text ? new TextDeframer(limits) : new Deframer(limits);
     reader = response.body.getReader();
     let trailers: HeaderRecord | undefined;
     for (;;) {
-      let chunk: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>;
+      let chunk: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
       try {
         chunk = await reader.read();
       } catch (err) {
@@ -164,7 +185,8 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
       for (const f of deframer.push(chunk.value)) {
         if (trailers !== undefined) throw new GrpcError(Code.INTERNAL, 'data after the trailers frame');
         if ((f.flags & FLAG_TRAILERS) !== 0) trailers = parseTrailers(f.data);
-        else if (f.compressed) throw new GrpcError(Code.INTERNAL, 'a compressed response message, though the call accepts no grpc-encoding');
+        else if (f.compressed)
+          throw new GrpcError(Code.INTERNAL, 'a compressed response message, though the call accepts no grpc-encoding');
         else yield f.data;
       }
     }
@@ -175,7 +197,8 @@ export async function* webCall(transport: WebTransportOptions, path: string, req
     timer?.clear();
     userSignal?.removeEventListener('abort', onUserAbort);
     // Stopped early (the caller's break, or an error): let go of the connection.
-    if (!finished && !controller.signal.aborted) controller.abort(new GrpcError(Code.CANCELLED, 'the caller stopped reading'));
+    if (!finished && !controller.signal.aborted)
+      controller.abort(new GrpcError(Code.CANCELLED, 'the caller stopped reading'));
     reader?.releaseLock();
   }
 }
@@ -203,6 +226,5 @@ function headerRecord(headers: Headers): HeaderRecord {
   });
   return out;
 }
-
 
 function noop(): void {}

@@ -29,20 +29,26 @@ export type WebUnsupportedMethod = (...args: unknown[]) => Promise<never>;
 type LooseMethod = (request: any, options?: WebCallOptions) => any;
 type WebStubOf<D> =
   D extends TypedMethod<infer I, infer O, infer S>
-    ? S extends 'unary' ? WebUnaryMethod<MessageInit<I>, O>
-      : S extends 'server_streaming' ? WebServerStreamingMethod<MessageInit<I>, O>
+    ? S extends 'unary'
+      ? WebUnaryMethod<MessageInit<I>, O>
+      : S extends 'server_streaming'
+        ? WebServerStreamingMethod<MessageInit<I>, O>
         : WebUnsupportedMethod
     : LooseMethod;
 type MethodsOf<S> = S extends { readonly methods: infer M } ? M : never;
 
 /** The web client of definition `S`: each method by its .proto name and its lowerCamelCase name. */
-export type WebClientOf<S extends ServiceDefinition> =
-  string extends keyof MethodsOf<S> ? Record<string, LooseMethod>
-    : { readonly [K in keyof MethodsOf<S> & string as Uncapitalize<K>]: WebStubOf<MethodsOf<S>[K]> }
-      & { readonly [K in keyof MethodsOf<S> & string]: WebStubOf<MethodsOf<S>[K]> };
+export type WebClientOf<S extends ServiceDefinition> = string extends keyof MethodsOf<S>
+  ? Record<string, LooseMethod>
+  : { readonly [K in keyof MethodsOf<S> & string as Uncapitalize<K>]: WebStubOf<MethodsOf<S>[K]> } & {
+      readonly [K in keyof MethodsOf<S> & string]: WebStubOf<MethodsOf<S>[K]>;
+    };
 
 /** A client for `definition` calling `transport` (a base URL, or options with one). */
-export function createWebClient<S extends ServiceDefinition>(definition: S, transport: string | WebTransportOptions): WebClientOf<S> {
+export function createWebClient<S extends ServiceDefinition>(
+  definition: S,
+  transport: string | WebTransportOptions,
+): WebClientOf<S> {
   const options: WebTransportOptions = typeof transport === 'string' ? { baseUrl: transport } : { ...transport };
   const client: Record<string, unknown> = Object.create(null);
   for (const name of Object.keys(definition.methods)) {
@@ -61,10 +67,15 @@ function stubFor(method: MethodDefinition, transport: WebTransportOptions): unkn
       return async (request: unknown, options?: WebCallOptions) => {
         let reply: Uint8Array | undefined;
         for await (const bytes of webCall(transport, path, input.encode(request), options)) {
-          if (reply !== undefined) throw new GrpcError(Code.UNIMPLEMENTED, `${path} is unary, but the server sent more than one response message`);
+          if (reply !== undefined)
+            throw new GrpcError(
+              Code.UNIMPLEMENTED,
+              `${path} is unary, but the server sent more than one response message`,
+            );
           reply = bytes;
         }
-        if (reply === undefined) throw new GrpcError(Code.UNIMPLEMENTED, `${path} is unary, but the server sent no response message`);
+        if (reply === undefined)
+          throw new GrpcError(Code.UNIMPLEMENTED, `${path} is unary, but the server sent no response message`);
         return output.decode(reply);
       };
     case 'server_streaming':
@@ -73,7 +84,10 @@ function stubFor(method: MethodDefinition, transport: WebTransportOptions): unkn
       };
     default:
       return async () => {
-        throw new GrpcError(Code.UNIMPLEMENTED, `${path} is ${method.shape.replace('_', '-')}: gRPC-Web over fetch has unary and server-streaming calls only`);
+        throw new GrpcError(
+          Code.UNIMPLEMENTED,
+          `${path} is ${method.shape.replace('_', '-')}: gRPC-Web over fetch has unary and server-streaming calls only`,
+        );
       };
   }
 }

@@ -27,5 +27,11 @@ export type { CallShape, MethodDefinition, ServiceDefinition } from '../service/
 export type { TypedMethod, TypedServiceDefinition, MessageInit, ClientOf, ImplementationOf } from '../service/typed.js';
 export type { Client } from '../service/client.js';
 
-export { createWebClient, type WebClientOf, type WebUnaryMethod, type WebServerStreamingMethod, type WebUnsupportedMethod } from './client.js';
+export {
+  createWebClient,
+  type WebClientOf,
+  type WebUnaryMethod,
+  type WebServerStreamingMethod,
+  type WebUnsupportedMethod,
+} from './client.js';
 export { webCall, type WebCallOptions, type WebTransportOptions, type MetadataInit } from './call.js';

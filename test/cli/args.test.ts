@@ -14,7 +14,8 @@ const SPECS: FlagSpecs = {
 t.test('values with a space or =, short flags attached or not, repeats collected', async (t) => {
   const args = parseArgs(
     ['--proto', 'a.proto', '--proto=b.proto', '-I', 'x', '-Iy', '-I=z', '--proto_path=w', '-t', 'p.M', '-v', '{"a":1}'],
-    SPECS);
+    SPECS,
+  );
   t.same(args.all('proto'), ['a.proto', 'b.proto']);
   t.same(args.all('include'), ['x', 'y', 'z', 'w']);
   t.equal(args.get('type'), 'p.M');
@@ -33,7 +34,10 @@ t.test('-- ends the flags; - is a positional', async (t) => {
 });
 
 t.test('mistakes are UsageErrors naming the flag', async (t) => {
-  t.throws(() => parseArgs(['--typo'], SPECS), new UsageError('unknown option --typo (options: --proto, --include, --proto_path, --type, --verbose)'));
+  t.throws(
+    () => parseArgs(['--typo'], SPECS),
+    new UsageError('unknown option --typo (options: --proto, --include, --proto_path, --type, --verbose)'),
+  );
   t.throws(() => parseArgs(['-X'], SPECS), /unknown option -X/);
   t.throws(() => parseArgs(['--type'], SPECS), /--type needs a value \(NAME\)/);
   t.throws(() => parseArgs(['-t', 'a', '--type=b'], SPECS), /--type given more than once/);
@@ -64,15 +68,26 @@ t.test('lines are numbered from 1, \\r\\n and a missing final newline handled', 
   input.end('a\r\nb\n\nlast');
   const seen: [number, string][] = [];
   for await (const entry of lines(input)) seen.push(entry);
-  t.same(seen, [[1, 'a'], [2, 'b'], [3, ''], [4, 'last']]);
+  t.same(seen, [
+    [1, 'a'],
+    [2, 'b'],
+    [3, ''],
+    [4, 'last'],
+  ]);
 });
 
 t.test('LineWriter writes every line, in order, one write per turn', async (t) => {
   // Like a socket or pipe (process.stdout): a stream that can take many chunks in one writev.
   const writes: string[] = [];
   const out = new Writable({
-    write(chunk: Buffer, _encoding, callback) { writes.push(chunk.toString()); callback(); },
-    writev(chunks, callback) { writes.push(chunks.map((c) => String(c.chunk)).join('')); callback(); },
+    write(chunk: Buffer, _encoding, callback) {
+      writes.push(chunk.toString());
+      callback();
+    },
+    writev(chunks, callback) {
+      writes.push(chunks.map((c) => String(c.chunk)).join(''));
+      callback();
+    },
   });
   const writer = new LineWriter(out);
   for (let i = 0; i < 5; i++) await writer.line(String(i));

@@ -20,7 +20,11 @@ const FOO = { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] };
 const { target, server } = await startServer();
 t.teardown(() => server.forceShutdown());
 
-const jsonLines = (text: string): unknown[] => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+const jsonLines = (text: string): unknown[] =>
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
 
 t.test('unary: JSON argument in, proto3 JSON line out, exit 0', async (t) => {
   const r = await wiregrpc(['call', target, 'proto.UserInfo/GetUserInfo', '{"name":"foo"}', ...PROTO]);
@@ -28,7 +32,9 @@ t.test('unary: JSON argument in, proto3 JSON line out, exit 0', async (t) => {
   t.equal(r.code, 0);
   t.equal(r.stdout, JSON.stringify(FOO) + '\n');
   // pkg.Service.Method works too, and the request may come from stdin.
-  const dotted = await wiregrpc(['call', target, 'proto.UserInfo.GetUserInfo', ...PROTO], { stdin: '{\n  "name": "foo"\n}\n' });
+  const dotted = await wiregrpc(['call', target, 'proto.UserInfo.GetUserInfo', ...PROTO], {
+    stdin: '{\n  "name": "foo"\n}\n',
+  });
   t.same([dotted.code, jsonLines(dotted.stdout)], [0, [FOO]]);
 });
 
@@ -54,7 +60,10 @@ t.test('no reflection and no --proto: UNIMPLEMENTED (12), saying what to do', as
   const r = await wiregrpc(['call', bare.target, 'proto.UserInfo/GetUserInfo', '{"name":"foo"}']);
   t.equal(r.code, 12);
   t.equal(r.stdout, '');
-  t.match(r.stderr, /^UNIMPLEMENTED: the server has no reflection service .*\(target 127\.0\.0\.1:\d+, method \/proto\.UserInfo\/GetUserInfo\)\n$/);
+  t.match(
+    r.stderr,
+    /^UNIMPLEMENTED: the server has no reflection service .*\(target 127\.0\.0\.1:\d+, method \/proto\.UserInfo\/GetUserInfo\)\n$/,
+  );
 });
 
 t.test('server-streaming: one JSON line per response', async (t) => {
@@ -66,7 +75,9 @@ t.test('server-streaming: one JSON line per response', async (t) => {
 });
 
 t.test('client-streaming: one JSON request a line from stdin', async (t) => {
-  const r = await wiregrpc(['call', target, 'wiregrpc.test.Echo/ClientStream', ...PROTO], { stdin: '{"text":"a"}\n\n{"text":"b"}\n{"text":"c"}\n' });
+  const r = await wiregrpc(['call', target, 'wiregrpc.test.Echo/ClientStream', ...PROTO], {
+    stdin: '{"text":"a"}\n\n{"text":"b"}\n{"text":"c"}\n',
+  });
   t.equal(r.stderr, '');
   t.same([r.code, jsonLines(r.stdout)], [0, [{ text: 'a+b+c', index: 3 }]], 'blank lines skipped');
   const single = await wiregrpc(['call', target, 'wiregrpc.test.Echo/ClientStream', '{"text":"only"}', ...PROTO]);
@@ -74,13 +85,17 @@ t.test('client-streaming: one JSON request a line from stdin', async (t) => {
 });
 
 t.test('bidi: requests from stdin, responses as they come', async (t) => {
-  const r = await wiregrpc(['call', target, 'wiregrpc.test.Echo/Bidi', ...PROTO], { stdin: '{"text":"x"}\n{"text":"y"}\n' });
+  const r = await wiregrpc(['call', target, 'wiregrpc.test.Echo/Bidi', ...PROTO], {
+    stdin: '{"text":"x"}\n{"text":"y"}\n',
+  });
   t.equal(r.stderr, '');
   t.same([r.code, jsonLines(r.stdout)], [0, [{ text: 'X' }, { text: 'Y', index: 1 }]]);
 });
 
 t.test('a bad request line stops the stream: INVALID_ARGUMENT (3) naming the line', async (t) => {
-  const r = await wiregrpc(['call', target, 'wiregrpc.test.Echo/ClientStream', ...PROTO], { stdin: '{"text":"a"}\n{"text":\n' });
+  const r = await wiregrpc(['call', target, 'wiregrpc.test.Echo/ClientStream', ...PROTO], {
+    stdin: '{"text":"a"}\n{"text":\n',
+  });
   t.equal(r.code, 3);
   t.match(r.stderr, /^INVALID_ARGUMENT: stdin line 2: invalid JSON/);
   const field = await wiregrpc(['call', target, 'proto.UserInfo/GetUserInfo', '{"nmae":"foo"}', ...PROTO]);
@@ -89,13 +104,38 @@ t.test('a bad request line stops the stream: INVALID_ARGUMENT (3) naming the lin
 });
 
 t.test('-H metadata (-bin values in base64) reaches the server', async (t) => {
-  const r = await wiregrpc(['call', target, 'wiregrpc.test.Echo/Unary', '{"text":"md"}', ...PROTO,
-    '-H', 'x-trace-id: abc 123', '-H', 'X-Twice: 1', '-H', 'x-twice: 2', '-H', 'x-raw-bin: AAEC/w==']);
+  const r = await wiregrpc([
+    'call',
+    target,
+    'wiregrpc.test.Echo/Unary',
+    '{"text":"md"}',
+    ...PROTO,
+    '-H',
+    'x-trace-id: abc 123',
+    '-H',
+    'X-Twice: 1',
+    '-H',
+    'x-twice: 2',
+    '-H',
+    'x-raw-bin: AAEC/w==',
+  ]);
   t.equal(r.code, 0);
   const [reply] = jsonLines(r.stdout) as [{ text: string }];
   // A key given twice travels as two header fields, and the server's handler sees two values (it reads node's raw header list).
-  t.same(JSON.parse(reply.text.slice('md '.length)), { 'x-trace-id': ['abc 123'], 'x-twice': ['1', '2'], 'x-raw-bin': ['AAEC/w'] });
-  const bad = await wiregrpc(['call', target, 'wiregrpc.test.Echo/Unary', '{}', ...PROTO, '-H', 'x-raw-bin: not base64!']);
+  t.same(JSON.parse(reply.text.slice('md '.length)), {
+    'x-trace-id': ['abc 123'],
+    'x-twice': ['1', '2'],
+    'x-raw-bin': ['AAEC/w'],
+  });
+  const bad = await wiregrpc([
+    'call',
+    target,
+    'wiregrpc.test.Echo/Unary',
+    '{}',
+    ...PROTO,
+    '-H',
+    'x-raw-bin: not base64!',
+  ]);
   t.equal(bad.code, 2, 'a usage error');
   t.match(bad.stderr, /-bin value must be base64/);
 });
@@ -104,14 +144,17 @@ t.test('-v: response headers, trailers and the status on stderr', async (t) => {
   const r = await wiregrpc(['call', target, 'proto.UserInfo/GetUserInfo', '{"name":"foo"}', ...PROTO, '-v']);
   t.equal(r.code, 0);
   t.same(jsonLines(r.stdout), [FOO]);
-  t.equal(r.stderr, [
-    'response headers:',
-    '  x-user-lookup: foo',
-    'response trailers:',
-    '  x-served-by: test',
-    'status: OK (sent 1 request, received 1 response)',
-    '',
-  ].join('\n'));
+  t.equal(
+    r.stderr,
+    [
+      'response headers:',
+      '  x-user-lookup: foo',
+      'response trailers:',
+      '  x-served-by: test',
+      'status: OK (sent 1 request, received 1 response)',
+      '',
+    ].join('\n'),
+  );
 });
 
 t.test('a status from the server: CODE_NAME: message, exit = the code', async (t) => {
@@ -120,14 +163,34 @@ t.test('a status from the server: CODE_NAME: message, exit = the code', async (t
   t.equal(r.stdout, '');
   t.equal(r.stderr, `UNKNOWN: unknown user: name = bar (target ${target}, method /proto.UserInfo/GetUserInfo)\n`);
   const withTrailers = await wiregrpc(['call', target, 'proto.UserInfo/GetUserInfo', '{"name":"bar"}', ...PROTO, '-v']);
-  t.match(withTrailers.stderr, /response trailers:\n  x-served-by: test\n/, '-v shows the trailers of a failed call too');
+  t.match(
+    withTrailers.stderr,
+    /response trailers:\n  x-served-by: test\n/,
+    '-v shows the trailers of a failed call too',
+  );
 });
 
 t.test('--timeout: DEADLINE_EXCEEDED, exit 4', async (t) => {
-  const r = await wiregrpc(['call', target, 'wiregrpc.test.Echo/Unary', '{"text":"slow","delayMs":5000}', ...PROTO, '--timeout', '300ms']);
+  const r = await wiregrpc([
+    'call',
+    target,
+    'wiregrpc.test.Echo/Unary',
+    '{"text":"slow","delayMs":5000}',
+    ...PROTO,
+    '--timeout',
+    '300ms',
+  ]);
   t.equal(r.code, 4);
   t.match(r.stderr, new RegExp(`^DEADLINE_EXCEEDED: deadline exceeded .*target ${target.replace(/\./g, '\\.')}`));
-  const ok = await wiregrpc(['call', target, 'wiregrpc.test.Echo/Unary', '{"text":"fast","delayMs":10}', ...PROTO, '--timeout', '10']);
+  const ok = await wiregrpc([
+    'call',
+    target,
+    'wiregrpc.test.Echo/Unary',
+    '{"text":"fast","delayMs":10}',
+    ...PROTO,
+    '--timeout',
+    '10',
+  ]);
   t.equal(ok.code, 0, 'plain seconds');
 });
 
@@ -153,7 +216,12 @@ t.test('unknown service or method: NOT_FOUND (5), listing what exists', async (t
 });
 
 t.test('command-line mistakes exit 2 with a usage hint', async (t) => {
-  for (const args of [['call', target], ['call', target, 'NoSlash', '{}'], ['call', target, 'a.B/C', '{}', '--timeout', 'soon'], ['call', target, 'a.B/C', '--plaintext', '--tls']]) {
+  for (const args of [
+    ['call', target],
+    ['call', target, 'NoSlash', '{}'],
+    ['call', target, 'a.B/C', '{}', '--timeout', 'soon'],
+    ['call', target, 'a.B/C', '--plaintext', '--tls'],
+  ]) {
     const r = await wiregrpc(args);
     t.equal(r.code, 2, args.join(' '));
     t.match(r.stderr, /Run 'wiregrpc call --help' for usage\./);
@@ -163,15 +231,31 @@ t.test('command-line mistakes exit 2 with a usage hint', async (t) => {
 t.test('TLS: --cacert verifies the server; --cert/--key for mutual TLS', async (t) => {
   const certs = makeCerts();
   t.teardown(certs.cleanup);
-  const secure = await startServer({ tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true } });
+  const secure = await startServer({
+    tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true },
+  });
   t.teardown(() => secure.server.forceShutdown());
-  const tlsArgs = ['--cacert', join(certs.dir, 'ca.pem'), '--cert', join(certs.dir, 'client.pem'), '--key', join(certs.dir, 'client.key')];
+  const tlsArgs = [
+    '--cacert',
+    join(certs.dir, 'ca.pem'),
+    '--cert',
+    join(certs.dir, 'client.pem'),
+    '--key',
+    join(certs.dir, 'client.key'),
+  ];
   const r = await wiregrpc(['call', secure.target, 'proto.UserInfo/GetUserInfo', '{"name":"foo"}', ...tlsArgs]);
   t.equal(r.stderr, '');
   t.same([r.code, jsonLines(r.stdout)], [0, [FOO]], 'mutual TLS, types through reflection over TLS');
   const plain = await wiregrpc(['call', secure.target, 'proto.UserInfo/GetUserInfo', '{"name":"foo"}', ...PROTO]);
   t.equal(plain.code, 14, 'plaintext to a TLS server: UNAVAILABLE');
-  const untrusted = await wiregrpc(['call', secure.target, 'proto.UserInfo/GetUserInfo', '{"name":"foo"}', ...PROTO, '--tls']);
+  const untrusted = await wiregrpc([
+    'call',
+    secure.target,
+    'proto.UserInfo/GetUserInfo',
+    '{"name":"foo"}',
+    ...PROTO,
+    '--tls',
+  ]);
   t.equal(untrusted.code, 14, 'a certificate the system CAs do not know: UNAVAILABLE');
   t.match(untrusted.stderr, /^UNAVAILABLE: .*certificate/i);
 });
@@ -183,7 +267,8 @@ t.test('parseDuration: --timeout values', async (t) => {
   t.equal(parseDuration('2h'), 7_200_000);
   t.equal(parseDuration('250us'), 0.25);
   t.equal(parseDuration('2.5'), 2500, 'plain seconds');
-  for (const bad of ['', 's', '5 sec', '-1s', '0', '1e3']) t.throws(() => parseDuration(bad), { name: 'UsageError' }, bad);
+  for (const bad of ['', 's', '5 sec', '-1s', '0', '1e3'])
+    t.throws(() => parseDuration(bad), { name: 'UsageError' }, bad);
 });
 
 t.test('splitMethod and -H parsing', async (t) => {
@@ -192,7 +277,13 @@ t.test('splitMethod and -H parsing', async (t) => {
   t.same(splitMethod('proto.UserInfo.GetUserInfo'), ['proto.UserInfo', 'GetUserInfo']);
   t.throws(() => splitMethod('GetUserInfo'), { name: 'UsageError' });
   t.throws(() => splitMethod('proto.UserInfo/'), { name: 'UsageError' });
-  const md = metadataFromArgs(parseArgs(['-H', 'Key: a: b', '-H', 'k-bin: AQI'], { header: { short: 'H', value: 'H', repeat: true, help: '' } }));
+  const md = metadataFromArgs(
+    parseArgs(['-H', 'Key: a: b', '-H', 'k-bin: AQI'], { header: { short: 'H', value: 'H', repeat: true, help: '' } }),
+  );
   t.same(md.toJSON(), { key: ['a: b'], 'k-bin': ['AQI'] });
-  t.throws(() => metadataFromArgs(parseArgs(['-H', 'novalue'], { header: { short: 'H', value: 'H', repeat: true, help: '' } })), { name: 'UsageError' });
+  t.throws(
+    () =>
+      metadataFromArgs(parseArgs(['-H', 'novalue'], { header: { short: 'H', value: 'H', repeat: true, help: '' } })),
+    { name: 'UsageError' },
+  );
 });

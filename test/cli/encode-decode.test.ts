@@ -8,14 +8,27 @@ import { existsSync } from 'node:fs';
 
 const CLI = 'dist/src/cli/main.js';
 const USERINFO = ['--proto', 'proto/userinfo.proto', '--type', 'proto.UserResponse'];
-const KITCHEN = ['--proto', 'test/protos/loader/kitchen.proto', '-I', 'test/protos/loader/inc', '--type', 'loader.test.Kitchen'];
+const KITCHEN = [
+  '--proto',
+  'test/protos/loader/kitchen.proto',
+  '-I',
+  'test/protos/loader/inc',
+  '--type',
+  'loader.test.Kitchen',
+];
 const FOO_JSON = '{"id":1,"name":"foo","age":12,"hobby":["eating","sleep"]}';
 const FOO_HEX = '08011203666f6f180c2206656174696e672205736c656570';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 const children = new Set<ReturnType<typeof spawn>>();
-t.teardown(() => { for (const child of children) child.kill('SIGKILL'); });
+t.teardown(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
 function wiregrpc(args: string[], stdin?: string): Promise<Run> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
@@ -27,8 +40,12 @@ function wiregrpc(args: string[], stdin?: string): Promise<Run> {
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -75,7 +92,10 @@ t.test('decode, stdin line mode: bad hex and bad bytes are named by line', async
   const input = [FOO_HEX, '0801x2', '', '0a', '080212026869'].join('\n') + '\n';
   const r = await wiregrpc(['decode', ...USERINFO], input);
   t.equal(r.code, 1);
-  const out = r.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+  const out = r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   t.same(out, [JSON.parse(FOO_JSON), {}, { id: 2, name: 'hi' }], 'an empty line is the empty message');
   const errors = r.stderr.trimEnd().split('\n');
   t.equal(errors.length, 2, r.stderr);
@@ -142,7 +162,10 @@ t.test('usage and lookup errors', async (t) => {
 
   const badType = await wiregrpc(['decode', '--proto', 'proto/userinfo.proto', '--type', 'proto.UserReply', '']);
   t.equal(badType.code, 1);
-  t.match(badType.stderr, /unknown message 'proto\.UserReply' \(known messages: proto\.UserRequest, proto\.UserResponse\)/);
+  t.match(
+    badType.stderr,
+    /unknown message 'proto\.UserReply' \(known messages: proto\.UserRequest, proto\.UserResponse\)/,
+  );
 
   const noFile = await wiregrpc(['decode', '--proto', 'nope.proto', '--type', 'x.Y', '']);
   t.equal(noFile.code, 1);

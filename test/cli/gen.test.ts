@@ -22,7 +22,10 @@ import type { EnumSchema, FieldSchema, MessageSchema } from '../../src/wire/prot
 const REPO = process.cwd();
 const RUNTIME = path.join(REPO, 'src/service/core.js');
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const TEST_PROTOS = readdirSync('test/protos').filter((f) => f.endsWith('.proto')).sort().map((f) => `test/protos/${f}`);
+const TEST_PROTOS = readdirSync('test/protos')
+  .filter((f) => f.endsWith('.proto'))
+  .sort()
+  .map((f) => `test/protos/${f}`);
 const PROTOS = ['proto/userinfo.proto', ...TEST_PROTOS, 'test/protos/loader/kitchen.proto'];
 const INCLUDES = ['test/protos/loader/inc'];
 
@@ -62,7 +65,16 @@ const rel = (from: string) => path.relative(from, RUNTIME).split(path.sep).join(
 /** Runs the verb in this process; resolves with its exit code and output. */
 async function gen(argv: string[]): Promise<{ code: number; stdout: string }> {
   let stdout = '';
-  const io = { stdin: process.stdin, stdout: { write: (s: string) => { stdout += s; return true; } }, stderr: process.stderr } as unknown as Io;
+  const io = {
+    stdin: process.stdin,
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+        return true;
+      },
+    },
+    stderr: process.stderr,
+  } as unknown as Io;
   const code = await verb.run(parseArgs(argv, verb.flags), io);
   return { code, stdout };
 }
@@ -76,42 +88,88 @@ function run(file: string, args: string[], timeoutMs: number): Promise<{ code: n
   });
 }
 
-const tsconfig = (files: string[], extra: Record<string, unknown>) => JSON.stringify({
-  compilerOptions: {
-    target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true,
-    verbatimModuleSyntax: true, types: ['node'], typeRoots: [path.join(REPO, 'node_modules/@types')], ...extra,
-  },
-  files,
-}, null, 2);
+const tsconfig = (files: string[], extra: Record<string, unknown>) =>
+  JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        skipLibCheck: true,
+        verbatimModuleSyntax: true,
+        types: ['node'],
+        typeRoots: [path.join(REPO, 'node_modules/@types')],
+        ...extra,
+      },
+      files,
+    },
+    null,
+    2,
+  );
 
 t.before(async () => {
   writeFileSync(path.join(tmp, 'package.json'), '{ "type": "module" }\n');
   mkdirSync(path.join(CLASH_DIR, 'clash'), { recursive: true });
   writeFileSync(path.join(CLASH_DIR, 'clash/dep.proto'), CLASH_DEP);
   writeFileSync(path.join(CLASH_DIR, 'clash/main.proto'), CLASH_MAIN);
-  const { code, stdout } = await gen([...PROTOS, 'clash/main.proto', ...INCLUDE_ARGS, '--out', GEN, '--runtime-import', rel(GEN)]);
+  const { code, stdout } = await gen([
+    ...PROTOS,
+    'clash/main.proto',
+    ...INCLUDE_ARGS,
+    '--out',
+    GEN,
+    '--runtime-import',
+    rel(GEN),
+  ]);
   if (code !== 0) throw new Error(`gen failed with ${code}`);
   if (!stdout.includes(path.join(GEN, 'userinfo.ts'))) throw new Error(`gen printed: ${stdout}`);
 });
 
 t.test('one module per .proto file, imports included, laid out by .proto path', async (t) => {
-  const files = (dir: string, prefix = ''): string[] => readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort();
+  const files = (dir: string, prefix = ''): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+      .sort();
   t.same(files(GEN), [
-    'clash/dep.ts', 'clash/main.ts', 'codec-bench.ts', 'echo.ts', 'golden.ts',
-    'google/protobuf/descriptor.ts', 'google/protobuf/duration.ts', 'google/protobuf/empty.ts', 'google/protobuf/field_mask.ts',
-    'google/protobuf/struct.ts', 'google/protobuf/timestamp.ts', 'google/protobuf/wrappers.ts',
-    'kitchen.ts', 'shared/common.ts', 'sub/sibling.ts', 'userinfo.ts', 'wkt.ts',
+    'clash/dep.ts',
+    'clash/main.ts',
+    'codec-bench.ts',
+    'echo.ts',
+    'golden.ts',
+    'google/protobuf/descriptor.ts',
+    'google/protobuf/duration.ts',
+    'google/protobuf/empty.ts',
+    'google/protobuf/field_mask.ts',
+    'google/protobuf/struct.ts',
+    'google/protobuf/timestamp.ts',
+    'google/protobuf/wrappers.ts',
+    'kitchen.ts',
+    'shared/common.ts',
+    'sub/sibling.ts',
+    'userinfo.ts',
+    'wkt.ts',
   ]);
   const kitchen = readFileSync(path.join(GEN, 'kitchen.ts'), 'utf8');
   t.match(kitchen, "from './google/protobuf/timestamp.js';", 'a .proto import becomes a TS import');
   t.match(kitchen, "from './shared/common.js';");
-  t.match(readFileSync(path.join(GEN, 'sub/sibling.ts'), 'utf8'), "from '../shared/common.js';", 'relative to the importing module');
-  t.match(readFileSync(path.join(GEN, 'google/protobuf/timestamp.ts'), 'utf8'), `from '${rel(path.join(GEN, 'google/protobuf'))}';`,
-    'a relative runtime import is rewritten for nested modules');
+  t.match(
+    readFileSync(path.join(GEN, 'sub/sibling.ts'), 'utf8'),
+    "from '../shared/common.js';",
+    'relative to the importing module',
+  );
+  t.match(
+    readFileSync(path.join(GEN, 'google/protobuf/timestamp.ts'), 'utf8'),
+    `from '${rel(path.join(GEN, 'google/protobuf'))}';`,
+    'a relative runtime import is rewritten for nested modules',
+  );
   for (const file of files(GEN)) {
     const text = readFileSync(path.join(GEN, file), 'utf8');
-    t.notMatch(text, /protobufjs|\beval\b|new Function|\benum\s+\w+\s*\{|\.proto['"]/, `${file}: no protobufjs, eval, TS enum or .proto at run time`);
+    t.notMatch(
+      text,
+      /protobufjs|\beval\b|new Function|\benum\s+\w+\s*\{|\.proto['"]/,
+      `${file}: no protobufjs, eval, TS enum or .proto at run time`,
+    );
   }
 });
 
@@ -122,8 +180,14 @@ t.test('mistakes: no files, no --out, an unsupported .proto, an import outside e
   // An import reached with `..` lies under no root: gen cannot place it, and says so.
   mkdirSync(path.join(tmp, 'outside/a'), { recursive: true });
   writeFileSync(path.join(tmp, 'outside/dep.proto'), 'syntax = "proto3"; package o; message Dep { int32 a = 1; }\n');
-  writeFileSync(path.join(tmp, 'outside/a/top.proto'), 'syntax = "proto3"; package o; import "../dep.proto"; message Top { Dep dep = 1; }\n');
-  await t.rejects(gen([path.join(tmp, 'outside/a/top.proto'), '--out', path.join(tmp, 'x')]), /dep\.proto lies outside every include directory/);
+  writeFileSync(
+    path.join(tmp, 'outside/a/top.proto'),
+    'syntax = "proto3"; package o; import "../dep.proto"; message Top { Dep dep = 1; }\n',
+  );
+  await t.rejects(
+    gen([path.join(tmp, 'outside/a/top.proto'), '--out', path.join(tmp, 'x')]),
+    /dep\.proto lies outside every include directory/,
+  );
   // With -I for the top directory, the same import has a place.
   const out = path.join(tmp, 'y');
   t.equal((await gen([path.join(tmp, 'outside/a/top.proto'), '-I', path.join(tmp, 'outside'), '--out', out])).code, 0);
@@ -141,8 +205,11 @@ t.test('deterministic: the same input gives the same bytes', async (t) => {
 t.test('the checked-in examples/userinfo/gen/userinfo.ts is up to date', async (t) => {
   const out = path.join(tmp, 'example');
   await gen(['proto/userinfo.proto', '--out', out, '--runtime-import', '../../../src/service/core.js']);
-  t.equal(readFileSync(path.join(out, 'userinfo.ts'), 'utf8'), readFileSync('examples/userinfo/gen/userinfo.ts', 'utf8'),
-    'regenerate: wiregrpc gen proto/userinfo.proto --out examples/userinfo/gen --runtime-import ../../../src/service/core.js');
+  t.equal(
+    readFileSync(path.join(out, 'userinfo.ts'), 'utf8'),
+    readFileSync('examples/userinfo/gen/userinfo.ts', 'utf8'),
+    'regenerate: wiregrpc gen proto/userinfo.proto --out examples/userinfo/gen --runtime-import ../../../src/service/core.js',
+  );
 });
 
 /** A field with its references replaced by type names, for comparison. */
@@ -151,7 +218,15 @@ function flat(field: FieldSchema): unknown {
   if (field.kind === 'enum') return { ...field, enum: field.enum.typeName };
   if (field.kind === 'map') {
     const v = field.value;
-    return { ...field, value: v.kind === 'message' ? { ...v, message: v.message.typeName } : v.kind === 'enum' ? { ...v, enum: v.enum.typeName } : v };
+    return {
+      ...field,
+      value:
+        v.kind === 'message'
+          ? { ...v, message: v.message.typeName }
+          : v.kind === 'enum'
+            ? { ...v, enum: v.enum.typeName }
+            : v,
+    };
   }
   return field;
 }
@@ -160,15 +235,17 @@ function isSchema(value: unknown): value is { typeName: string } {
   return typeof value === 'object' && value !== null && typeof (value as { typeName?: unknown }).typeName === 'string';
 }
 
-t.test('generated schemas equal the loader\'s, field by field', async (t) => {
+t.test("generated schemas equal the loader's, field by field", async (t) => {
   const set = loadProtoSync([...PROTOS, 'clash/main.proto'], { includeDirs: [...INCLUDES, CLASH_DIR] });
   const messages = new Map<string, MessageSchema>();
   const enums = new Map<string, EnumSchema>();
   const services = new Map<string, ServiceDefinition>();
-  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+    );
   for (const file of walk(GEN)) {
-    const module = await import(pathToFileURL(file).href) as Record<string, unknown>;
+    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     for (const value of Object.values(module)) {
       if (!isSchema(value)) continue;
       if ('fields' in value) messages.set(value.typeName, value as MessageSchema);
@@ -190,15 +267,29 @@ t.test('generated schemas equal the loader\'s, field by field', async (t) => {
       t.same(flat(got), flat(field), `${name}.${field.name}`);
       t.strictSame(Object.keys(got), Object.keys(field), `${name}.${field.name}: the same properties, in order`);
       // References point at the module's one schema object for that type (recursion tied, not copied).
-      const target = got.kind === 'message' ? got.message : got.kind === 'map' && got.value.kind === 'message' ? got.value.message : undefined;
-      if (target !== undefined) t.equal(target, messages.get(target.typeName), `${name}.${field.name} → the ${target.typeName} schema`);
-      if (got.kind === 'enum') t.equal(got.enum, enums.get(got.enum.typeName), `${name}.${field.name} → the ${got.enum.typeName} schema`);
+      const target =
+        got.kind === 'message'
+          ? got.message
+          : got.kind === 'map' && got.value.kind === 'message'
+            ? got.value.message
+            : undefined;
+      if (target !== undefined)
+        t.equal(target, messages.get(target.typeName), `${name}.${field.name} → the ${target.typeName} schema`);
+      if (got.kind === 'enum')
+        t.equal(got.enum, enums.get(got.enum.typeName), `${name}.${field.name} → the ${got.enum.typeName} schema`);
     });
   }
   for (const name of set.names('enum')) t.same(enums.get(name), set.enum(name), name);
   for (const name of set.names('service')) {
-    const view = (def: ServiceDefinition) => Object.values(def.methods).map((m) =>
-      [m.name, m.localName, m.path, m.shape, m.input.schema.typeName, m.output.schema.typeName]);
+    const view = (def: ServiceDefinition) =>
+      Object.values(def.methods).map((m) => [
+        m.name,
+        m.localName,
+        m.path,
+        m.shape,
+        m.input.schema.typeName,
+        m.output.schema.typeName,
+      ]);
     t.same(view(services.get(name)!), view(set.service(name)), name);
   }
   const tree = messages.get('loader.test.Tree')!;
@@ -367,12 +458,24 @@ t.test('tsc --strict: the generated code and correct usage compile; wrong usage 
   writeFileSync(path.join(tmp, 'usage.ts'), USAGE);
   writeFileSync(path.join(tmp, 'round-trip.ts'), ROUND_TRIP);
   writeFileSync(path.join(tmp, 'wrong.ts'), WRONG);
-  const genFiles = readdirSync(GEN, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `gen/${f}`);
+  const genFiles = readdirSync(GEN, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `gen/${f}`);
   // Emit too: rootDir '/' mirrors absolute paths under js/, so relative imports keep working.
-  writeFileSync(path.join(tmp, 'tsconfig.json'), tsconfig([...genFiles, 'usage.ts', 'round-trip.ts'],
-    { outDir: 'js', rootDir: '/', sourceMap: false, declaration: false }));
+  writeFileSync(
+    path.join(tmp, 'tsconfig.json'),
+    tsconfig([...genFiles, 'usage.ts', 'round-trip.ts'], {
+      outDir: 'js',
+      rootDir: '/',
+      sourceMap: false,
+      declaration: false,
+    }),
+  );
   // The wrong file, with the strictest settings for type stripping too (no TS enums, no namespaces…).
-  writeFileSync(path.join(tmp, 'tsconfig.wrong.json'), tsconfig([...genFiles, 'wrong.ts'], { noEmit: true, erasableSyntaxOnly: true }));
+  writeFileSync(
+    path.join(tmp, 'tsconfig.wrong.json'),
+    tsconfig([...genFiles, 'wrong.ts'], { noEmit: true, erasableSyntaxOnly: true }),
+  );
   const [good, bad] = await Promise.all([
     run(process.execPath, [TSC, '-p', 'tsconfig.json'], 200_000),
     run(process.execPath, [TSC, '-p', 'tsconfig.wrong.json'], 200_000),
@@ -383,8 +486,16 @@ t.test('tsc --strict: the generated code and correct usage compile; wrong usage 
   t.not(bad.code, 0, 'wrong usage fails to compile');
   const ours = bad.out.split('\n').filter((line) => /^(gen\/|wrong\.ts)/.test(line));
   t.match(ours.join('\n'), /wrong\.ts\(5,\d+\): error TS\d+:.*'nmae'/, 'a misspelt field is an error');
-  t.match(ours.join('\n'), /wrong\.ts\(6,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/, 'a number for a string is an error');
-  t.equal(ours.length, 2, `exactly those two errors in our files (and none in gen/: type-strippable):\n${ours.join('\n')}`);
+  t.match(
+    ours.join('\n'),
+    /wrong\.ts\(6,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/,
+    'a number for a string is an error',
+  );
+  t.equal(
+    ours.length,
+    2,
+    `exactly those two errors in our files (and none in gen/: type-strippable):\n${ours.join('\n')}`,
+  );
 });
 
 t.test('compiled to JS: client and server from generated code only, no code generation from strings', async (t) => {
@@ -393,27 +504,70 @@ t.test('compiled to JS: client and server from generated code only, no code gene
   mkdirSync(js, { recursive: true });
   writeFileSync(path.join(js, 'package.json'), '{ "type": "module" }\n');
   symlinkSync(path.join(REPO, 'node_modules'), path.join(js, 'node_modules'), 'dir');
-  const child = spawn(process.execPath, ['--disallow-code-generation-from-strings', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--disallow-code-generation-from-strings', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  t.teardown(() => { clearTimeout(timer); child.kill('SIGKILL'); });
+  t.teardown(() => {
+    clearTimeout(timer);
+    child.kill('SIGKILL');
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
+  });
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   t.equal(code, 0, `exit code (stderr: ${stderr})`);
   const out = JSON.parse(stdout) as Record<string, any>;
 
   t.same(out.user, { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] }, 'unary');
   t.same(out.missing, [5, 'no user bar'], 'a handler error arrives as its code and message');
-  t.match(out.kitchen, {
-    plain: 2, big: `${2n ** 63n}n`, maybe: 0, mood: 1, nestedKitchen: { text: 'in a oneof' },
-    byName: { self: { text: 'inner' } }, moodById: { '-5': 2 },
-  }, 'bigint, explicit presence, oneof, enums and maps survive the trip');
+  t.match(
+    out.kitchen,
+    {
+      plain: 2,
+      big: `${2n ** 63n}n`,
+      maybe: 0,
+      mood: 1,
+      nestedKitchen: { text: 'in a oneof' },
+      byName: { self: { text: 'inner' } },
+      moodById: { '-5': 2 },
+    },
+    'bigint, explicit presence, oneof, enums and maps survive the trip',
+  );
   t.equal(out.kitchen.text, undefined, 'the other oneof member stays unset');
-  t.same(out.watch.map((p: any) => [p.ping.depth, p.pings.map((q: any) => q.depth)]), [[0, [0, 0]], [1, [1, -1]], [2, [2, -2]]], 'server streaming');
-  t.same(out.upload.children.map((c: any) => [c.label, c.children.map((d: any) => d.label)]), [['a', []], ['b', ['c']]], 'client streaming, recursion');
-  t.same(out.chat.map((p: any) => [p.depth, p.pong.ping.depth]), [[10, 1], [20, 2]], 'bidi, mutual recursion');
-  t.match(out.everything, { color: 3, userName: 'u', oneofs: { after: 'x', big: '7n', flag: true }, tree: { children: [{ name: 'k' }] } },
-    'the generated golden schemas encode and decode');
+  t.same(
+    out.watch.map((p: any) => [p.ping.depth, p.pings.map((q: any) => q.depth)]),
+    [
+      [0, [0, 0]],
+      [1, [1, -1]],
+      [2, [2, -2]],
+    ],
+    'server streaming',
+  );
+  t.same(
+    out.upload.children.map((c: any) => [c.label, c.children.map((d: any) => d.label)]),
+    [
+      ['a', []],
+      ['b', ['c']],
+    ],
+    'client streaming, recursion',
+  );
+  t.same(
+    out.chat.map((p: any) => [p.depth, p.pong.ping.depth]),
+    [
+      [10, 1],
+      [20, 2],
+    ],
+    'bidi, mutual recursion',
+  );
+  t.match(
+    out.everything,
+    { color: 3, userName: 'u', oneofs: { after: 'x', big: '7n', flag: true }, tree: { children: [{ name: 'k' }] } },
+    'the generated golden schemas encode and decode',
+  );
 });

@@ -4,7 +4,11 @@ import { existsSync } from 'node:fs';
 
 export const CLI = 'dist/src/cli/main.js';
 
-export interface Run { code: number | null; stdout: string; stderr: string }
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 const children = new Set<ChildProcess>();
 
@@ -13,7 +17,10 @@ export function killChildren(): void {
   for (const child of children) child.kill('SIGKILL');
 }
 
-export function wiregrpc(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+export function wiregrpc(
+  args: readonly string[],
+  options: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Run> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--disallow-code-generation-from-strings', CLI, ...args], {
@@ -24,8 +31,12 @@ export function wiregrpc(args: readonly string[], options: { stdin?: string; env
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     let stdout = '';
     let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

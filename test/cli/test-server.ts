@@ -6,7 +6,12 @@ import { ReflectionService, ServerReflectionV1Alpha, addReflection } from '../..
 
 export const protos = loadProtoSync(['proto/userinfo.proto', 'test/protos/echo.proto']);
 
-interface EchoRequest { text: string; count: number; payload: Uint8Array; delayMs: number }
+interface EchoRequest {
+  text: string;
+  count: number;
+  payload: Uint8Array;
+  delayMs: number;
+}
 
 export interface TestServerOptions {
   /** 'v1' (both versions, as addReflection does), 'v1alpha' only, or none. */
@@ -47,7 +52,9 @@ export async function startServer(options: TestServerOptions = {}): Promise<{ ta
   });
   if (options.reflection === 'v1alpha') {
     const reflection = new ReflectionService([protos]);
-    server.add(ServerReflectionV1Alpha, { ServerReflectionInfo: (requests: AsyncIterable<any>) => reflection.serverReflectionInfo(requests) });
+    server.add(ServerReflectionV1Alpha, {
+      ServerReflectionInfo: (requests: AsyncIterable<any>) => reflection.serverReflectionInfo(requests),
+    });
   } else if (options.reflection !== 'none') {
     addReflection(server, [protos]);
   }

@@ -12,7 +12,12 @@ t.teardown(killChildren);
 
 // Defined while tracing is off, and never while it is on: the tracer cannot know its types.
 const Opaque = defineService('trace.test.Opaque', [
-  { name: 'Call', shape: 'unary', input: protosLoadedBeforeTracing.message('proto.UserRequest'), output: protosLoadedBeforeTracing.message('proto.UserRequest') },
+  {
+    name: 'Call',
+    shape: 'unary',
+    input: protosLoadedBeforeTracing.message('proto.UserRequest'),
+    output: protosLoadedBeforeTracing.message('proto.UserRequest'),
+  },
 ]);
 
 /** The trace so far, split into blocks (one per header block / message / note). */
@@ -31,7 +36,9 @@ t.test('off unless asked: nothing is traced', async (t) => {
 });
 
 t.test('in process: both sides, every block, messages as JSON once the method is known', async (t) => {
-  enableTracing((text) => { traced += text; });
+  enableTracing((text) => {
+    traced += text;
+  });
   t.teardown(disableTracing);
   // Definitions made while tracing is on register their codecs with the tracer.
   const protos = loadProtoSync(['proto/userinfo.proto', 'test/protos/echo.proto']);
@@ -43,28 +50,56 @@ t.test('in process: both sides, every block, messages as JSON once the method is
   await client.getUserInfo({ name: 'foo' });
   const b = blocks();
   const first = (re: RegExp) => b.find((block) => re.test(block));
-  t.match(first(/^\[wiregrpc\] client stream \d+ → HEADERS\n/), /\n  :method: POST\n[^]*  :path: \/proto\.UserInfo\/GetUserInfo\n[^]*  content-type: application\/grpc\n  te: trailers\n/);
+  t.match(
+    first(/^\[wiregrpc\] client stream \d+ → HEADERS\n/),
+    /\n  :method: POST\n[^]*  :path: \/proto\.UserInfo\/GetUserInfo\n[^]*  content-type: application\/grpc\n  te: trailers\n/,
+  );
   t.match(first(/^\[wiregrpc\] server stream \d+ ← HEADERS\n/), /  :path: \/proto\.UserInfo\/GetUserInfo\n/);
-  t.equal(first(/client stream \d+ → DATA/)?.replace(/stream \d+/, 'stream N'), [
-    '[wiregrpc] client stream N → DATA message 1: prefix 00 00 00 00 05 (not compressed, length 5)',
-    '  proto.UserRequest {"name":"foo"}',
-    '  payload 0a 03 66 6f 6f',
-    '',
-  ].join('\n'));
+  t.equal(
+    first(/client stream \d+ → DATA/)?.replace(/stream \d+/, 'stream N'),
+    [
+      '[wiregrpc] client stream N → DATA message 1: prefix 00 00 00 00 05 (not compressed, length 5)',
+      '  proto.UserRequest {"name":"foo"}',
+      '  payload 0a 03 66 6f 6f',
+      '',
+    ].join('\n'),
+  );
   t.ok(first(/^\[wiregrpc\] client stream \d+ → END_STREAM/), 'the half-close');
   t.match(first(/server stream \d+ ← DATA/), /prefix 00 00 00 00 05 [^]*proto\.UserRequest \{"name":"foo"\}/);
   t.match(first(/server stream \d+ → HEADERS\n/), /  :status: 200\n[^]*  x-user-lookup: foo\n/);
-  t.match(first(/server stream \d+ → DATA/), /prefix 00 00 00 00 18 [^]*proto\.UserResponse \{"id":1,"name":"foo","age":12,"hobby":\["eating","sleep"\]\}\n  payload 08 01 12 03 66 6f 6f 18 0c 22 06 65 61 74 69 6e 67 22 05 73 6c 65 65 70\n/);
-  t.match(first(/server stream \d+ → TRAILERS/), /^\[wiregrpc\] server stream \d+ → TRAILERS \(END_STREAM\)\n  x-served-by: test\n  grpc-status: 0\n$/);
+  t.match(
+    first(/server stream \d+ → DATA/),
+    /prefix 00 00 00 00 18 [^]*proto\.UserResponse \{"id":1,"name":"foo","age":12,"hobby":\["eating","sleep"\]\}\n  payload 08 01 12 03 66 6f 6f 18 0c 22 06 65 61 74 69 6e 67 22 05 73 6c 65 65 70\n/,
+  );
+  t.match(
+    first(/server stream \d+ → TRAILERS/),
+    /^\[wiregrpc\] server stream \d+ → TRAILERS \(END_STREAM\)\n  x-served-by: test\n  grpc-status: 0\n$/,
+  );
   t.match(first(/client stream \d+ ← TRAILERS/), /  grpc-status: 0\n/);
   t.match(first(/client stream \d+ ← DATA/), /proto\.UserResponse \{"id":1/);
   // The order on the client: headers, message, half-close, then the answer.
-  const order = b.filter((block) => block.startsWith('[wiregrpc] client')).map((block) => block.split('\n')[0]!.replace(/^\[wiregrpc\] client stream \d+ /, '').replace(/:.*/, ''));
-  t.same(order, ['→ HEADERS', '→ DATA message 1', '→ END_STREAM (half-close', '← HEADERS', '← DATA message 1', '← TRAILERS (END_STREAM)']);
+  const order = b
+    .filter((block) => block.startsWith('[wiregrpc] client'))
+    .map((block) =>
+      block
+        .split('\n')[0]!
+        .replace(/^\[wiregrpc\] client stream \d+ /, '')
+        .replace(/:.*/, ''),
+    );
+  t.same(order, [
+    '→ HEADERS',
+    '→ DATA message 1',
+    '→ END_STREAM (half-close',
+    '← HEADERS',
+    '← DATA message 1',
+    '← TRAILERS (END_STREAM)',
+  ]);
 });
 
 t.test('in process: unknown codecs → raw dump; gzip inflated; Trailers-Only; a cancelled stream', async (t) => {
-  enableTracing((text) => { traced += text; });
+  enableTracing((text) => {
+    traced += text;
+  });
   t.teardown(disableTracing);
   const { target, server } = await startServer();
   t.teardown(() => server.forceShutdown());
@@ -74,23 +109,44 @@ t.test('in process: unknown codecs → raw dump; gzip inflated; Trailers-Only; a
   traced = '';
   await client.Call({ name: 'foo' }, { compression: 'gzip' });
   const request = blocks().find((b) => /client stream \d+ → DATA/.test(b))!;
-  t.match(request, /prefix 01 [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} \(compressed, length \d+\)\n  inflated \(gzip\) to 5 bytes\n/);
+  t.match(
+    request,
+    /prefix 01 [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} \(compressed, length \d+\)\n  inflated \(gzip\) to 5 bytes\n/,
+  );
   t.match(request, /\n  offset  bytes           field  type  value\n       0  0a 03 66 6f 6f  1      LEN   "foo"\n$/);
 
-  const nobody = createClient(defineService('nope.Nobody', [
-    { name: 'Call', shape: 'unary', input: protosLoadedBeforeTracing.message('proto.UserRequest'), output: protosLoadedBeforeTracing.message('proto.UserRequest') },
-  ]), target);
+  const nobody = createClient(
+    defineService('nope.Nobody', [
+      {
+        name: 'Call',
+        shape: 'unary',
+        input: protosLoadedBeforeTracing.message('proto.UserRequest'),
+        output: protosLoadedBeforeTracing.message('proto.UserRequest'),
+      },
+    ]),
+    target,
+  );
   t.teardown(() => nobody.close());
   traced = '';
   await t.rejects(nobody.Call({ name: 'x' }), { code: 12 });
-  t.match(blocks().find((b) => /server stream \d+ → HEADERS/.test(b)), /HEADERS \(Trailers-Only: the status, END_STREAM\)\n  :status: 200\n  content-type: application\/grpc\n(  grpc-accept-encoding: .*\n)?  grpc-status: 12\n  grpc-message: unknown method \/nope\.Nobody\/Call\n/);
-  t.match(blocks().find((b) => /client stream \d+ ← HEADERS/.test(b)), /Trailers-Only/);
+  t.match(
+    blocks().find((b) => /server stream \d+ → HEADERS/.test(b)),
+    /HEADERS \(Trailers-Only: the status, END_STREAM\)\n  :status: 200\n  content-type: application\/grpc\n(  grpc-accept-encoding: .*\n)?  grpc-status: 12\n  grpc-message: unknown method \/nope\.Nobody\/Call\n/,
+  );
+  t.match(
+    blocks().find((b) => /client stream \d+ ← HEADERS/.test(b)),
+    /Trailers-Only/,
+  );
 
   const echo = createClient(protosLoadedBeforeTracing.service('wiregrpc.test.Echo'), target);
   t.teardown(() => echo.close());
   traced = '';
   await t.rejects(echo.unary({ text: 'slow', delayMs: 5000 }, { timeout: 100 }), { code: 4 });
-  t.match(traced, /\[wiregrpc\] client stream \d+ → RST_STREAM \(code 8\)\n/, 'the client cancels with RST_STREAM CANCEL');
+  t.match(
+    traced,
+    /\[wiregrpc\] client stream \d+ → RST_STREAM \(code 8\)\n/,
+    'the client cancels with RST_STREAM CANCEL',
+  );
 });
 
 /** Starts the example userinfo server with WIREGRPC_TRACE=1; resolves its target and a way to read its stderr. */
@@ -102,7 +158,9 @@ function tracedServer(): Promise<{ target: string; stderr: () => string; stop: (
     });
     let stderr = '';
     let stdout = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
       stdout += s;
       const m = /listening on (\S+)/.exec(stdout);
@@ -110,30 +168,54 @@ function tracedServer(): Promise<{ target: string; stderr: () => string; stop: (
     });
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-    setTimeout(() => { child.kill('SIGKILL'); reject(new Error('server did not start')); }, 20_000).unref();
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('server did not start'));
+    }, 20_000).unref();
   });
 }
 
 t.test('WIREGRPC_TRACE=1 in a server process, --trace on the CLI', async (t) => {
   const server = await tracedServer();
   t.teardown(server.stop);
-  const r = await wiregrpc(['call', server.target, 'proto.UserInfo/GetUserInfo', '{"name":"foo"}', '--proto', 'proto/userinfo.proto', '--trace']);
+  const r = await wiregrpc([
+    'call',
+    server.target,
+    'proto.UserInfo/GetUserInfo',
+    '{"name":"foo"}',
+    '--proto',
+    'proto/userinfo.proto',
+    '--trace',
+  ]);
   t.equal(r.code, 0);
   t.equal(r.stdout, '{"id":1,"name":"foo","age":12,"hobby":["eating","sleep"]}\n', 'stdout keeps only the answer');
   t.match(r.stderr, /^\[wiregrpc\] client stream 1 → HEADERS\n/);
-  t.match(r.stderr, /\[wiregrpc\] client stream 1 → DATA message 1: prefix 00 00 00 00 05 \(not compressed, length 5\)\n  proto\.UserRequest \{"name":"foo"\}\n/);
+  t.match(
+    r.stderr,
+    /\[wiregrpc\] client stream 1 → DATA message 1: prefix 00 00 00 00 05 \(not compressed, length 5\)\n  proto\.UserRequest \{"name":"foo"\}\n/,
+  );
   t.match(r.stderr, /\[wiregrpc\] client stream 1 ← TRAILERS \(END_STREAM\)\n  grpc-status: 0\n/);
   // The server process traced its side of the same call.
-  for (let i = 0; i < 50 && !server.stderr().includes('TRAILERS'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let i = 0; i < 50 && !server.stderr().includes('TRAILERS'); i++)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   const s = server.stderr();
   t.match(s, /\[wiregrpc\] server stream 1 ← HEADERS\n[^]*  :path: \/proto\.UserInfo\/GetUserInfo\n/);
-  t.match(s, /\[wiregrpc\] server stream 1 ← DATA message 1: prefix 00 00 00 00 05 \(not compressed, length 5\)\n  proto\.UserRequest \{"name":"foo"\}\n/);
+  t.match(
+    s,
+    /\[wiregrpc\] server stream 1 ← DATA message 1: prefix 00 00 00 00 05 \(not compressed, length 5\)\n  proto\.UserRequest \{"name":"foo"\}\n/,
+  );
   t.match(s, /\[wiregrpc\] server stream 1 ← END_STREAM\n/);
-  t.match(s, /\[wiregrpc\] server stream 1 → DATA message 1: prefix 00 00 00 00 18 \(not compressed, length 24\)\n  proto\.UserResponse /);
+  t.match(
+    s,
+    /\[wiregrpc\] server stream 1 → DATA message 1: prefix 00 00 00 00 18 \(not compressed, length 24\)\n  proto\.UserResponse /,
+  );
   t.match(s, /\[wiregrpc\] server stream 1 → TRAILERS \(END_STREAM\)\n  grpc-status: 0\n/);
 
   // An error status, traced on the way out: the environment variable works for the CLI too.
-  const bad = await wiregrpc(['call', server.target, 'proto.UserInfo/GetUserInfo', '{"name":"bar"}', '--proto', 'proto/userinfo.proto'], { env: { WIREGRPC_TRACE: '1' } });
+  const bad = await wiregrpc(
+    ['call', server.target, 'proto.UserInfo/GetUserInfo', '{"name":"bar"}', '--proto', 'proto/userinfo.proto'],
+    { env: { WIREGRPC_TRACE: '1' } },
+  );
   t.equal(bad.code, 2);
   t.match(bad.stderr, /  grpc-status: 2\n  grpc-message: unknown user: name = bar\n/);
   t.match(bad.stderr, /\nUNKNOWN: unknown user: name = bar \(target /, 'the error line still comes last');

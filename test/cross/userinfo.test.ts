@@ -14,7 +14,16 @@ import { GrpcError } from '../../src/wire/grpc/error.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { createClient } from '../../src/service/client.js';
 import {
-  PEERS_DIR, PYTHON, REPO_ROOT, buildGo, generatePython, goToolchain, peerTest, pythonToolchain, runPeer, spawnPeer,
+  PEERS_DIR,
+  PYTHON,
+  REPO_ROOT,
+  buildGo,
+  generatePython,
+  goToolchain,
+  peerTest,
+  pythonToolchain,
+  runPeer,
+  spawnPeer,
   type PeerResult,
 } from '../helpers/peers.js';
 
@@ -53,7 +62,9 @@ async function checkOurClient(t: T, target: string) {
   t.teardown(() => client.close());
   t.same(await client.getUserInfo({ name: 'foo' }, { timeout: 10_000 }), FOO, 'foo: the full response');
   const error = await client.getUserInfo({ name: 'bar' }, { timeout: 10_000 }).then(
-    () => undefined, (e: unknown) => e);
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.type(error, GrpcError, 'bar: rejects with a GrpcError');
   t.equal((error as GrpcError).code, Code.UNKNOWN, 'bar: UNKNOWN');
   t.equal((error as GrpcError).rawMessage, 'unknown user: name = bar', 'bar: the message the peer sent, verbatim');

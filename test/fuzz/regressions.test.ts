@@ -13,14 +13,23 @@ import { TARGETS } from './run.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'regressions');
 
-for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   t.test(file, async (t) => {
-    const record = JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as { target: string; input: unknown; error: string };
+    const record = JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as {
+      target: string;
+      input: unknown;
+      error: string;
+    };
     const target = TARGETS.find((x) => x.name === record.target);
     t.ok(target, `target ${record.target} exists`);
     await target!.setup?.();
     try {
-      await t.resolves(Promise.resolve().then(() => target!.execute(record.input)), `passes now (was: ${record.error.split('\n')[0]})`);
+      await t.resolves(
+        Promise.resolve().then(() => target!.execute(record.input)),
+        `passes now (was: ${record.error.split('\n')[0]})`,
+      );
     } finally {
       await target!.teardown?.();
     }

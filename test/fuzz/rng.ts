@@ -106,7 +106,17 @@ export function mutate(rng: Rng, input: Uint8Array, other?: Uint8Array, maxLengt
         }
         break;
       case 8: // a big-endian or varint length that lies
-        bytes.splice(at, 0, ...rng.pick([[0xff, 0xff, 0xff, 0x0f], [0xff, 0xff, 0xff, 0xff, 0x0f], [0x80, 0x80, 0x80, 0x80, 0x10], [0x7f], [0x00]]));
+        bytes.splice(
+          at,
+          0,
+          ...rng.pick([
+            [0xff, 0xff, 0xff, 0x0f],
+            [0xff, 0xff, 0xff, 0xff, 0x0f],
+            [0x80, 0x80, 0x80, 0x80, 0x10],
+            [0x7f],
+            [0x00],
+          ]),
+        );
         break;
     }
   }

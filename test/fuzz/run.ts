@@ -56,7 +56,7 @@ function hash(text: string): number {
 }
 
 export async function runFuzz(options: FuzzOptions): Promise<{ results: FuzzResult[]; failures: FuzzFailureRecord[] }> {
-  const seed = options.seed ?? (Date.now() >>> 0);
+  const seed = options.seed ?? Date.now() >>> 0;
   const log = options.log ?? (() => {});
   const targets = TARGETS.filter((t) => options.targets === undefined || options.targets.includes(t.name));
   const totalShares = targets.reduce((n, t) => n + (SHARES[t.name] ?? 1), 0);
@@ -64,7 +64,13 @@ export async function runFuzz(options: FuzzOptions): Promise<{ results: FuzzResu
   const failures: FuzzFailureRecord[] = [];
   let current: { target: string; case: number; input: unknown } | undefined;
   const onUncaught = (err: unknown) => {
-    failures.push({ target: current?.target ?? '?', seed, case: current?.case ?? -1, input: current?.input, error: `uncaught: ${describe(err)}` });
+    failures.push({
+      target: current?.target ?? '?',
+      seed,
+      case: current?.case ?? -1,
+      input: current?.input,
+      error: `uncaught: ${describe(err)}`,
+    });
   };
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
@@ -88,7 +94,9 @@ export async function runFuzz(options: FuzzOptions): Promise<{ results: FuzzResu
             const record: FuzzFailureRecord = { target: target.name, seed, case: cases, input, error: describe(err) };
             if (options.out !== undefined) record.file = save(options.out, record);
             failures.push(record);
-            log(`  FAIL ${target.name} case ${cases}: ${record.error.split('\n')[0]}${record.file ? ` (reproducer: ${record.file})` : ''}`);
+            log(
+              `  FAIL ${target.name} case ${cases}: ${record.error.split('\n')[0]}${record.file ? ` (reproducer: ${record.file})` : ''}`,
+            );
           }
           cases++;
         }
@@ -98,7 +106,9 @@ export async function runFuzz(options: FuzzOptions): Promise<{ results: FuzzResu
       const uncaught = failures.filter((f) => f.target === target.name).length - failed;
       const result = { name: target.name, cases, seconds: (Date.now() - started) / 1000, failures: failed + uncaught };
       results.push(result);
-      log(`${target.name.padEnd(9)} ${String(cases).padStart(9)} cases in ${result.seconds.toFixed(1)} s, ${result.failures} failures`);
+      log(
+        `${target.name.padEnd(9)} ${String(cases).padStart(9)} cases in ${result.seconds.toFixed(1)} s, ${result.failures} failures`,
+      );
     }
   } finally {
     process.off('uncaughtException', onUncaught);
@@ -150,7 +160,7 @@ async function main(): Promise<void> {
   const seed = arg('seed') === undefined ? undefined : Number(arg('seed'));
   const out = arg('out') ?? 'fuzz-crashes';
   const targets = arg('target')?.split(',');
-  const actualSeed = seed ?? (Date.now() >>> 0);
+  const actualSeed = seed ?? Date.now() >>> 0;
   console.log(`fuzzing for ${seconds} s, seed ${actualSeed}${targets ? `, targets ${targets.join(',')}` : ''}`);
   const { results, failures } = await runFuzz({ seconds, seed: actualSeed, targets, out, log: (l) => console.log(l) });
   const total = results.reduce((n, r) => n + r.cases, 0);

@@ -51,7 +51,9 @@ export interface Seed {
 export function goldenSeeds(): Seed[] {
   const seeds: Seed[] = [];
   for (const file of ['golden.json', 'decode.json', 'errors.json', 'wkt.json']) {
-    const { cases } = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/golden', file), 'utf8')) as { cases: { type: string; hex?: string; input?: string }[] };
+    const { cases } = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/golden', file), 'utf8')) as {
+      cases: { type: string; hex?: string; input?: string }[];
+    };
     for (const c of cases) {
       if (c.hex) seeds.push({ type: c.type, bytes: fromHex(c.hex) });
       if (c.input) seeds.push({ type: c.type, bytes: fromHex(c.input) });

@@ -23,7 +23,8 @@ export function canon(v: unknown): unknown {
     const out: Record<string, unknown> = {};
     if (Object.getPrototypeOf(v) === null) out['<null-proto>'] = true;
     // an unset field may be missing or hold undefined: the same thing
-    for (const k of Object.keys(v).sort()) if ((v as Record<string, unknown>)[k] !== undefined) out[k] = canon((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v).sort())
+      if ((v as Record<string, unknown>)[k] !== undefined) out[k] = canon((v as Record<string, unknown>)[k]);
     return out;
   }
   return v;

@@ -11,7 +11,11 @@ import type { GrpcError } from '../../src/wire/grpc/error.js';
 import { encodeFrame } from '../../src/wire/grpc/frame.js';
 import type { Metadata } from '../../src/wire/grpc/metadata.js';
 
-export type Handler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Promise<Buffer>) => void;
+export type Handler = (
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  body: Promise<Buffer>,
+) => void;
 
 export interface FakeServer {
   server: http2.Http2Server;
@@ -73,7 +77,12 @@ export function frame(payload: Uint8Array | string, compressed = false): Buffer 
 }
 
 /** Answers with 200 + gRPC content-type, the frames, then these trailers. */
-export function respond(stream: http2.ServerHttp2Stream, frames: Buffer[], trailers: http2.OutgoingHttpHeaders, headers: http2.OutgoingHttpHeaders = {}): void {
+export function respond(
+  stream: http2.ServerHttp2Stream,
+  frames: Buffer[],
+  trailers: http2.OutgoingHttpHeaders,
+  headers: http2.OutgoingHttpHeaders = {},
+): void {
   stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...headers }, { waitForTrailers: true });
   stream.on('wantTrailers', () => stream.sendTrailers(trailers));
   for (const f of frames) stream.write(f);
@@ -88,19 +97,34 @@ export interface Outcome {
 }
 
 /** Runs one call on the transport: sends `messages`, ends, collects everything. */
-export function transportCall(channel: Channel, path: string, messages: Uint8Array[], options: ClientStreamOptions = {}): { stream: ClientStream; done: Promise<Outcome> } {
+export function transportCall(
+  channel: Channel,
+  path: string,
+  messages: Uint8Array[],
+  options: ClientStreamOptions = {},
+): { stream: ClientStream; done: Promise<Outcome> } {
   let stream!: ClientStream;
   const done = new Promise<Outcome>((resolve) => {
-    const out: Outcome = { headers: undefined, messages: [], error: undefined, trailers: undefined as unknown as Metadata };
-    stream = new ClientStream(channel, path, {
-      onHeaders: (md) => (out.headers = md),
-      onMessage: (data) => out.messages.push(Buffer.from(data)),
-      onEnd: (error, trailers) => {
-        out.error = error;
-        out.trailers = trailers;
-        resolve(out);
+    const out: Outcome = {
+      headers: undefined,
+      messages: [],
+      error: undefined,
+      trailers: undefined as unknown as Metadata,
+    };
+    stream = new ClientStream(
+      channel,
+      path,
+      {
+        onHeaders: (md) => (out.headers = md),
+        onMessage: (data) => out.messages.push(Buffer.from(data)),
+        onEnd: (error, trailers) => {
+          out.error = error;
+          out.trailers = trailers;
+          resolve(out);
+        },
       },
-    }, options);
+      options,
+    );
   });
   stream.start();
   for (const m of messages) stream.send(m);
@@ -113,7 +137,11 @@ export function channelFor(server: FakeServer, options: ChannelOptions = {}): Ch
 }
 
 /** A fake server and a Channel to it, both closed when the test ends. */
-export async function fakeChannel(t: { teardown(fn: () => unknown): void }, handler: Handler, options: ChannelOptions = {}): Promise<{ server: FakeServer; channel: Channel }> {
+export async function fakeChannel(
+  t: { teardown(fn: () => unknown): void },
+  handler: Handler,
+  options: ChannelOptions = {},
+): Promise<{ server: FakeServer; channel: Channel }> {
   const server = await fakeServer(handler);
   const channel = new Channel(server.target, options);
   t.teardown(async () => {

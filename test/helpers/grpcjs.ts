@@ -12,10 +12,20 @@ import * as protoLoader from '@grpc/proto-loader';
 export { grpc };
 
 export type GrpcJsClient = grpc.Client & Record<string, any>;
-export type GrpcJsClientClass = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ClientOptions) => GrpcJsClient;
+export type GrpcJsClientClass = new (
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options?: grpc.ClientOptions,
+) => GrpcJsClient;
 
 export function grpcjsService(protoFile: string, serviceName: string, includeDirs: string[] = []): GrpcJsClientClass {
-  const definition = protoLoader.loadSync(protoFile, { keepCase: false, longs: String, enums: String, defaults: true, ...(includeDirs.length > 0 ? { includeDirs } : {}) });
+  const definition = protoLoader.loadSync(protoFile, {
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: true,
+    ...(includeDirs.length > 0 ? { includeDirs } : {}),
+  });
   const pkg = grpc.loadPackageDefinition(definition);
   let node: any = pkg;
   for (const part of serviceName.split('.')) node = node?.[part];
@@ -59,7 +69,14 @@ export function unaryCall<T = any>(
 }
 
 /** Collects a server-streaming or bidi call: every message, then the status. */
-export function collect<T = any>(call: grpc.ClientReadableStream<T> | grpc.ClientDuplexStream<any, T>): Promise<{ messages: T[]; status: grpc.StatusObject; error: grpc.ServiceError | undefined; headers: grpc.Metadata | undefined }> {
+export function collect<T = any>(
+  call: grpc.ClientReadableStream<T> | grpc.ClientDuplexStream<any, T>,
+): Promise<{
+  messages: T[];
+  status: grpc.StatusObject;
+  error: grpc.ServiceError | undefined;
+  headers: grpc.Metadata | undefined;
+}> {
   return new Promise((resolve) => {
     const messages: T[] = [];
     let error: grpc.ServiceError | undefined;

@@ -19,7 +19,17 @@
  * /usr/share/gocode, with a build cache shared between test files.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,7 +78,9 @@ function memo(name: string, probe: () => string | undefined): Toolchain {
 
 /** protoc itself (protobuf-compiler). */
 export function protocToolchain(): Toolchain {
-  return memo('protoc', () => (succeeds('protoc', ['--version']) ? undefined : 'protoc not found (apt-get install protobuf-compiler)'));
+  return memo('protoc', () =>
+    succeeds('protoc', ['--version']) ? undefined : 'protoc not found (apt-get install protobuf-compiler)',
+  );
 }
 
 /** How Python code is generated: grpc_tools if importable, else protoc + Debian's grpc_python_plugin. */
@@ -119,7 +131,12 @@ type TapTest = Test;
  * `t.test(name, fn)` when every toolchain in `needs` is there. Otherwise a
  * skipped subtest naming what is missing, or, under CI=true, a failing one.
  */
-export function peerTest(t: TapTest, name: string, needs: readonly Toolchain[], fn: (t: TapTest) => Promise<void> | void) {
+export function peerTest(
+  t: TapTest,
+  name: string,
+  needs: readonly Toolchain[],
+  fn: (t: TapTest) => Promise<void> | void,
+) {
   const reason = missingReason(needs);
   if (!reason) return t.test(name, fn);
   if (IS_CI) {
@@ -150,11 +167,15 @@ function goCache(): string {
 
 function run(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
   return new Promise<void>((resolveRun, reject) => {
-    execFile(cmd, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 << 20 },
+    execFile(
+      cmd,
+      args,
+      { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 << 20 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`${cmd} ${args.join(' ')} failed: ${error.message}\n${stdout}${stderr}`));
         else resolveRun();
-      });
+      },
+    );
   });
 }
 
@@ -198,7 +219,12 @@ export function generatePython(protos: readonly string[], options: ProtoOptions 
     const out = tempDir('python');
     const args = [...includeDirs.map((d) => `-I${d}`), `--python_out=${out}`, `--grpc_out=${out}`];
     if (pythonGenerator === 'grpc_tools') {
-      await run(PYTHON, ['-m', 'grpc_tools.protoc', ...args.map((a) => a.replace('--grpc_out', '--grpc_python_out')), ...files]);
+      await run(PYTHON, [
+        '-m',
+        'grpc_tools.protoc',
+        ...args.map((a) => a.replace('--grpc_out', '--grpc_python_out')),
+        ...files,
+      ]);
     } else {
       await run('protoc', [...args, '--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin', ...files]);
     }
@@ -215,7 +241,8 @@ export function goImportPath(protoFile: string): string {
 
 /** Well-known types: point them at golang/protobuf 1.3's ptypes (the newer google.golang.org/protobuf isn't installed). */
 const GO_WELL_KNOWN = ['any', 'duration', 'empty', 'struct', 'timestamp', 'wrappers'].map(
-  (n) => `Mgoogle/protobuf/${n}.proto=github.com/golang/protobuf/ptypes/${n}`);
+  (n) => `Mgoogle/protobuf/${n}.proto=github.com/golang/protobuf/ptypes/${n}`,
+);
 
 export interface GoBuildOptions extends ProtoOptions {
   /** .proto files to generate Go code for, each into the package at goImportPath(file). */
@@ -244,8 +271,11 @@ export async function buildGo(options: GoBuildOptions): Promise<Record<string, s
       const pkgDir = join(gopath, 'src', importPath);
       mkdirSync(staging, { recursive: true });
       mkdirSync(pkgDir, { recursive: true });
-      await run('protoc', [...includeDirs.map((d) => `-I${d}`),
-        `--go_out=plugins=grpc,${mappings.join(',')}:${staging}`, ...group]);
+      await run('protoc', [
+        ...includeDirs.map((d) => `-I${d}`),
+        `--go_out=plugins=grpc,${mappings.join(',')}:${staging}`,
+        ...group,
+      ]);
       // Without go_package, protoc-gen-go 1.3 writes x.pb.go at the .proto's relative path: flatten into the package dir.
       for (const f of walk(staging)) if (f.endsWith('.pb.go')) renameSync(f, join(pkgDir, basename(f)));
     }
@@ -305,7 +335,12 @@ export interface RunningPeer {
  * Starts a server process, resolves when it prints its ready line, and kills it
  * in `t`'s teardown. Rejects (with its output) if it exits or times out first.
  */
-export function spawnPeer(t: TapTest, cmd: string, args: readonly string[], options: SpawnOptions = {}): Promise<RunningPeer> {
+export function spawnPeer(
+  t: TapTest,
+  cmd: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): Promise<RunningPeer> {
   const ready = options.ready ?? /listening on (\S+)/;
   const child = spawn(cmd, args, {
     cwd: options.cwd,
@@ -329,7 +364,10 @@ export function spawnPeer(t: TapTest, cmd: string, args: readonly string[], opti
       void stop();
       reject(new Error(`${basename(cmd)} ${args.join(' ')}: ${why}\n--- output ---\n${output}`));
     };
-    const timer = setTimeout(() => fail(`no ready line within ${options.timeoutMs ?? 20_000} ms`), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(
+      () => fail(`no ready line within ${options.timeoutMs ?? 20_000} ms`),
+      options.timeoutMs ?? 20_000,
+    );
     let pending = '';
     let resolved = false;
     const onData = (chunk: Buffer) => {
@@ -366,7 +404,11 @@ export interface PeerResult {
 }
 
 /** Runs a client process to completion (killed after `timeoutMs`, default 30 s). Never rejects for a non-zero exit. */
-export function runPeer(cmd: string, args: readonly string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<PeerResult> {
+export function runPeer(
+  cmd: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<PeerResult> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(cmd, args, {
       cwd: options.cwd,

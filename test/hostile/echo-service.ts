@@ -19,12 +19,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerContext } from '../../src/service/context.js';
 import { loadProtoSync } from '../../src/service/load.js';
 
-export interface EchoRequest { text: string; count: number; payload: Uint8Array; delayMs: number }
-export interface EchoReply { text: string; index: number; payload?: Uint8Array }
+export interface EchoRequest {
+  text: string;
+  count: number;
+  payload: Uint8Array;
+  delayMs: number;
+}
+export interface EchoReply {
+  text: string;
+  index: number;
+  payload?: Uint8Array;
+}
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** From test/hostile (tap) or dist/test/hostile (compiled): the repo's test/protos/echo.proto. */
-export const ECHO_PROTO = path.join(ROOT.endsWith(`${path.sep}dist`) ? path.dirname(ROOT) : ROOT, 'test/protos/echo.proto');
+export const ECHO_PROTO = path.join(
+  ROOT.endsWith(`${path.sep}dist`) ? path.dirname(ROOT) : ROOT,
+  'test/protos/echo.proto',
+);
 export const Echo = loadProtoSync(ECHO_PROTO).service('wiregrpc.test.Echo');
 
 export const PATHS = {

@@ -42,7 +42,10 @@ process.on('message', (message) => {
       });
       break;
     case 'stats':
-      process.send?.({ stats: { ...stats, aborted: stats.aborted.length, requestEnds: stats.requestEnds.length }, memory: process.memoryUsage() });
+      process.send?.({
+        stats: { ...stats, aborted: stats.aborted.length, requestEnds: stats.requestEnds.length },
+        memory: process.memoryUsage(),
+      });
       break;
     case 'gc':
       collect();

@@ -3,7 +3,12 @@
  * chooses every header and every byte of the body, and sees every header
  * block, DATA byte and RST_STREAM code that comes back.
  */
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import http2, {
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+} from 'node:http2';
 
 export interface RawResult {
   headers: IncomingHttpHeaders;
@@ -19,7 +24,11 @@ export interface RawResult {
   notSent?: string;
 }
 
-export const GRPC_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({ ':method': 'POST', 'content-type': 'application/grpc', te: 'trailers' });
+export const GRPC_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({
+  ':method': 'POST',
+  'content-type': 'application/grpc',
+  te: 'trailers',
+});
 
 /** A gRPC frame: [flag][length:4][payload]; `length` may lie. */
 export function grpcFrame(payload: Uint8Array, flag = 0, length = payload.length): Buffer {
@@ -71,7 +80,16 @@ export function rawCall(
   try {
     stream = session.request(request, options.signal === undefined ? undefined : { signal: options.signal });
   } catch (err) {
-    const r: RawResult = { headers: {}, trailers: undefined, body: Buffer.alloc(0), rstCode: 0, trailersOnly: false, code: NaN, message: undefined, notSent: (err as Error).message };
+    const r: RawResult = {
+      headers: {},
+      trailers: undefined,
+      body: Buffer.alloc(0),
+      rstCode: 0,
+      trailersOnly: false,
+      code: NaN,
+      message: undefined,
+      notSent: (err as Error).message,
+    };
     return { stream: undefined, done: Promise.resolve(r) };
   }
   const done = new Promise<RawResult>((resolve) => {

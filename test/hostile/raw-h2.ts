@@ -13,7 +13,15 @@ import net from 'node:net';
 
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
-export const FrameType = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8 } as const;
+export const FrameType = {
+  DATA: 0,
+  HEADERS: 1,
+  RST_STREAM: 3,
+  SETTINGS: 4,
+  PING: 6,
+  GOAWAY: 7,
+  WINDOW_UPDATE: 8,
+} as const;
 export const Flag = { END_STREAM: 1, ACK: 1, END_HEADERS: 4 } as const;
 
 export function h2frame(type: number, flags: number, streamId: number, payload: Uint8Array = Buffer.alloc(0)): Buffer {
@@ -100,10 +108,12 @@ export class RawH2 {
       }
     });
     socket.on('error', () => {});
-    this.closedPromise = new Promise((resolve) => socket.once('close', () => {
-      this.closed = true;
-      resolve();
-    }));
+    this.closedPromise = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.closed = true;
+        resolve();
+      }),
+    );
   }
 
   static connect(port: number, host = '127.0.0.1'): Promise<RawH2> {
@@ -124,7 +134,9 @@ export class RawH2 {
   }
 
   headers(streamId: number, fields: [string, string][], endStream = false): void {
-    this.write(h2frame(FrameType.HEADERS, Flag.END_HEADERS | (endStream ? Flag.END_STREAM : 0), streamId, headerBlock(fields)));
+    this.write(
+      h2frame(FrameType.HEADERS, Flag.END_HEADERS | (endStream ? Flag.END_STREAM : 0), streamId, headerBlock(fields)),
+    );
   }
 
   data(streamId: number, payload: Uint8Array, endStream = false): void {

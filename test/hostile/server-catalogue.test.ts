@@ -40,7 +40,12 @@ function req(text: string, more: Partial<{ count: number; payload: Uint8Array; d
   return grpcFrame(encodeRequest({ text, ...more }));
 }
 
-function expectStatus(t: Test, r: RawResult, code: Code, opts: { trailersOnly?: boolean; message?: RegExp } = {}): void {
+function expectStatus(
+  t: Test,
+  r: RawResult,
+  code: Code,
+  opts: { trailersOnly?: boolean; message?: RegExp } = {},
+): void {
   t.equal(r.code, code, `grpc-status ${Code[code]} (got ${r.code}: ${r.message})`);
   t.equal(r.headers[':status'], 200, 'HTTP 200: a gRPC answer');
   if (opts.trailersOnly) t.ok(r.trailersOnly, 'Trailers-Only');
@@ -72,7 +77,14 @@ const rows: Row[] = [
       t.equal(r.headers['grpc-status'], undefined);
     },
   })),
-  ...[undefined, 'text/html', 'application/json', 'application/grpcx', 'application/grpc+json', 'application/grpc-web+json'].map((type): Row => ({
+  ...[
+    undefined,
+    'text/html',
+    'application/json',
+    'application/grpcx',
+    'application/grpc+json',
+    'application/grpc-web+json',
+  ].map((type): Row => ({
     name: `content-type ${type ?? '(none)'} → HTTP 415`,
     async run(t, { session }) {
       const headers: http2.OutgoingHttpHeaders = { ':method': 'POST', te: 'trailers' };
@@ -86,7 +98,13 @@ const rows: Row[] = [
     // logs a warning): it tells proxies to keep trailers, the server needs nothing from it.
     name: 'no te header → served normally (as grpc-go and grpc-java do)',
     async run(t, { session }) {
-      const r = await rawCall(session, PATHS.unary, req('no te'), { ':method': 'POST', 'content-type': 'application/grpc' }, { bare: true }).done;
+      const r = await rawCall(
+        session,
+        PATHS.unary,
+        req('no te'),
+        { ':method': 'POST', 'content-type': 'application/grpc' },
+        { bare: true },
+      ).done;
       expectStatus(t, r, Code.OK);
     },
   },
@@ -100,7 +118,15 @@ const rows: Row[] = [
       t.equal(JSON.stringify(stats.calls), before);
     },
   },
-  ...['/', '/wiregrpc.test.Echo', '/wiregrpc.test.Echo/', '//Unary', '/wiregrpc.test.Echo/Unary/extra', '/wiregrpc.test.Echo/Unary?x=1', '/%2e%2e/x'].map((p): Row => ({
+  ...[
+    '/',
+    '/wiregrpc.test.Echo',
+    '/wiregrpc.test.Echo/',
+    '//Unary',
+    '/wiregrpc.test.Echo/Unary/extra',
+    '/wiregrpc.test.Echo/Unary?x=1',
+    '/%2e%2e/x',
+  ].map((p): Row => ({
     // grpc-go (server.go handleStream): a path without "/service/method" shape is
     // "malformed method name" → UNIMPLEMENTED.
     name: `malformed :path ${JSON.stringify(p)} → UNIMPLEMENTED, Trailers-Only`,
@@ -183,7 +209,9 @@ const rows: Row[] = [
     name: 'an unsupported grpc-encoding → UNIMPLEMENTED with grpc-accept-encoding',
     async run(t, { session }) {
       for (const enc of ['br', 'snappy', 'x-gzip', '']) {
-        const r = await rawCall(session, PATHS.unary, grpcFrame(encodeRequest({ text: 'z' }), 1), { 'grpc-encoding': enc }).done;
+        const r = await rawCall(session, PATHS.unary, grpcFrame(encodeRequest({ text: 'z' }), 1), {
+          'grpc-encoding': enc,
+        }).done;
         expectStatus(t, r, Code.UNIMPLEMENTED, { trailersOnly: true });
         t.match(String(r.headers['grpc-accept-encoding']), /gzip/);
       }
@@ -193,7 +221,11 @@ const rows: Row[] = [
     name: 'compressed messages with a supported encoding are served (gzip, deflate; flag 0 too)',
     async run(t, { session }) {
       const msg = encodeRequest({ text: 'zipped' });
-      for (const [enc, bytes, flag] of [['gzip', gzip(msg), 1], ['deflate', zlib.deflateSync(msg), 1], ['gzip', Buffer.from(msg), 0]] as const) {
+      for (const [enc, bytes, flag] of [
+        ['gzip', gzip(msg), 1],
+        ['deflate', zlib.deflateSync(msg), 1],
+        ['gzip', Buffer.from(msg), 0],
+      ] as const) {
         const r = await rawCall(session, PATHS.unary, grpcFrame(bytes, flag), { 'grpc-encoding': enc }).done;
         expectStatus(t, r, Code.OK);
       }
@@ -218,7 +250,12 @@ const rows: Row[] = [
       t.ok(bomb.length < LIMIT, `the bomb (${bomb.length} bytes) fits under the receive limit`);
       global.gc?.();
       const before = process.memoryUsage();
-      const results = await Promise.all(Array.from({ length: 8 }, () => rawCall(session, PATHS.unary, grpcFrame(bomb, 1), { 'grpc-encoding': 'gzip' }).done));
+      const results = await Promise.all(
+        Array.from(
+          { length: 8 },
+          () => rawCall(session, PATHS.unary, grpcFrame(bomb, 1), { 'grpc-encoding': 'gzip' }).done,
+        ),
+      );
       const after = process.memoryUsage();
       for (const r of results) expectStatus(t, r, Code.RESOURCE_EXHAUSTED);
       // 8 bombs × 64 MiB = 512 MiB if inflated; bounded, each stops at the 64 KiB limit.
@@ -231,7 +268,13 @@ const rows: Row[] = [
   {
     name: 'garbage protobuf → INTERNAL',
     async run(t, { session }) {
-      for (const junk of [[0xff, 0xff, 0xff], [0x0a, 0x7f, 0x41], [0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], [0x00], [0x0f]]) {
+      for (const junk of [
+        [0xff, 0xff, 0xff],
+        [0x0a, 0x7f, 0x41],
+        [0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01],
+        [0x00],
+        [0x0f],
+      ]) {
         const r = await rawCall(session, PATHS.unary, grpcFrame(Buffer.from(junk))).done;
         expectStatus(t, r, Code.INTERNAL);
       }
@@ -268,14 +311,16 @@ const rows: Row[] = [
   },
 
   // ── Headers ────────────────────────────────────────────────────────────────
-  ...['', '1', 'S', 'abc', '-1S', '1.5S', '123456789S', '1x', '1 S', '+1S', '0x1S', '99999999999999999999H', '1s'].map((value): Row => ({
-    // grpc-go (http_util.go decodeState): "malformed time-out" → INTERNAL.
-    name: `grpc-timeout ${JSON.stringify(value)} → INTERNAL`,
-    async run(t, { session }) {
-      const r = await rawCall(session, PATHS.unary, req('x'), { 'grpc-timeout': value }).done;
-      expectStatus(t, r, Code.INTERNAL, { trailersOnly: true, message: /grpc-timeout/ });
-    },
-  })),
+  ...['', '1', 'S', 'abc', '-1S', '1.5S', '123456789S', '1x', '1 S', '+1S', '0x1S', '99999999999999999999H', '1s'].map(
+    (value): Row => ({
+      // grpc-go (http_util.go decodeState): "malformed time-out" → INTERNAL.
+      name: `grpc-timeout ${JSON.stringify(value)} → INTERNAL`,
+      async run(t, { session }) {
+        const r = await rawCall(session, PATHS.unary, req('x'), { 'grpc-timeout': value }).done;
+        expectStatus(t, r, Code.INTERNAL, { trailersOnly: true, message: /grpc-timeout/ });
+      },
+    }),
+  ),
   {
     name: 'grpc-timeout at the extremes: 0n expires at once, 99999999H is a fine (long) deadline',
     async run(t, { session }) {
@@ -313,7 +358,12 @@ const rows: Row[] = [
     name: 'metadata keys __proto__, constructor, prototype, hasOwnProperty are plain keys',
     async run(t, { session }) {
       // A computed key: `{ __proto__: 'p' }` would set the literal's prototype instead.
-      const r = await rawCall(session, PATHS.unary, req('metadata'), { ['__proto__']: 'p', constructor: 'c', prototype: 'q', hasownproperty: 'h' }).done;
+      const r = await rawCall(session, PATHS.unary, req('metadata'), {
+        ['__proto__']: 'p',
+        constructor: 'c',
+        prototype: 'q',
+        hasownproperty: 'h',
+      }).done;
       expectStatus(t, r, Code.OK);
       const seen = JSON.parse(decodeReply(parseFrames(r.body)[0]!).text);
       t.same(seen.constructor, ['c']);
@@ -334,7 +384,10 @@ const rows: Row[] = [
         raw.handshake();
         raw.headers(1, grpcRequestFields(PATHS.unary, [['X-Upper', 'yes']]), false);
         raw.data(1, req('upper'), true);
-        t.ok(await raw.until(() => raw.rstCode(1) !== undefined || raw.goawayCode() !== undefined || raw.closed, 2000), 'refused');
+        t.ok(
+          await raw.until(() => raw.rstCode(1) !== undefined || raw.goawayCode() !== undefined || raw.closed, 2000),
+          'refused',
+        );
         t.equal(raw.rstCode(1) ?? raw.goawayCode(), http2.constants.NGHTTP2_PROTOCOL_ERROR, 'PROTOCOL_ERROR');
         t.equal(stats.calls.unary ?? 0, before, 'no handler ran');
       } finally {
@@ -366,10 +419,23 @@ const rows: Row[] = [
         for (const name of ['x bad', 'x:bad', 'x\0bad']) {
           const before = stats.calls.unary ?? 0;
           stats.lastMetadataKeys = [];
-          raw.headers(id, grpcRequestFields(PATHS.unary, [[name, 'v'], ['x-good', 'g']]), false);
+          raw.headers(
+            id,
+            grpcRequestFields(PATHS.unary, [
+              [name, 'v'],
+              ['x-good', 'g'],
+            ]),
+            false,
+          );
           raw.data(id, req('metadata'), true);
           const stream = id;
-          t.ok(await raw.until(() => raw.received(FrameType.HEADERS, stream).length > 0 || raw.rstCode(stream) !== undefined, 2000), `answered ${JSON.stringify(name)}`);
+          t.ok(
+            await raw.until(
+              () => raw.received(FrameType.HEADERS, stream).length > 0 || raw.rstCode(stream) !== undefined,
+              2000,
+            ),
+            `answered ${JSON.stringify(name)}`,
+          );
           if (raw.rstCode(stream) === undefined) {
             t.equal(stats.calls.unary, before + 1, 'served');
             t.same(stats.lastMetadataKeys, ['x-good'], 'without the bad field');
@@ -401,7 +467,10 @@ const rows: Row[] = [
         raw.handshake();
         raw.headers(1, grpcRequestFields(PATHS.unary, [['x-text', 'caf\xe9']]), false);
         raw.data(1, req('metadata'), true);
-        t.ok(await raw.until(() => raw.received(FrameType.HEADERS, 1).length > 0 || raw.rstCode(1) !== undefined, 2000), 'answered');
+        t.ok(
+          await raw.until(() => raw.received(FrameType.HEADERS, 1).length > 0 || raw.rstCode(1) !== undefined, 2000),
+          'answered',
+        );
       } finally {
         raw.destroy();
       }
@@ -418,7 +487,13 @@ const rows: Row[] = [
       const aborts = stats.aborted.length;
       const ends = stats.requestEnds.length;
       const abort = new AbortController();
-      const { done } = rawCall(session, PATHS.clientStream, [req('one'), req('two')], {}, { end: false, signal: abort.signal });
+      const { done } = rawCall(
+        session,
+        PATHS.clientStream,
+        [req('one'), req('two')],
+        {},
+        { end: false, signal: abort.signal },
+      );
       await until(() => stats.calls.clientStream !== undefined, 1000);
       await sleep(50);
       abort.abort();
@@ -453,7 +528,9 @@ const rows: Row[] = [
       try {
         const streamed = stats.streamed;
         const payload = new Uint8Array(16 * 1024);
-        const calls = Array.from({ length: 4 }, () => rawCall(session, PATHS.serverStream, grpcFrame(encodeRequest({ text: 's', count: 10_000, payload }))));
+        const calls = Array.from({ length: 4 }, () =>
+          rawCall(session, PATHS.serverStream, grpcFrame(encodeRequest({ text: 's', count: 10_000, payload }))),
+        );
         for (const c of calls) c.stream!.pause();
         await sleep(500);
         const produced = stats.streamed - streamed;
@@ -477,10 +554,19 @@ const rows: Row[] = [
       const raw = await RawH2.connect(port);
       try {
         raw.handshake(false);
-        for (let i = 0; i < MAX_STREAMS + 4; i++) raw.headers(1 + 2 * i, grpcRequestFields(PATHS.unary, [['grpc-timeout', '5S']]), false);
-        t.ok(await raw.until(() => raw.received(FrameType.RST_STREAM).length >= 4 || raw.goawayCode() !== undefined, 2000), 'refused');
-        const refused = raw.received(FrameType.RST_STREAM).filter((f) => f.payload.readUInt32BE(0) === NGHTTP2_REFUSED_STREAM);
-        t.ok(refused.length === 4 || raw.goawayCode() !== undefined, `${refused.length} REFUSED_STREAM, GOAWAY ${raw.goawayCode()}`);
+        for (let i = 0; i < MAX_STREAMS + 4; i++)
+          raw.headers(1 + 2 * i, grpcRequestFields(PATHS.unary, [['grpc-timeout', '5S']]), false);
+        t.ok(
+          await raw.until(() => raw.received(FrameType.RST_STREAM).length >= 4 || raw.goawayCode() !== undefined, 2000),
+          'refused',
+        );
+        const refused = raw
+          .received(FrameType.RST_STREAM)
+          .filter((f) => f.payload.readUInt32BE(0) === NGHTTP2_REFUSED_STREAM);
+        t.ok(
+          refused.length === 4 || raw.goawayCode() !== undefined,
+          `${refused.length} REFUSED_STREAM, GOAWAY ${raw.goawayCode()}`,
+        );
         for (const f of refused) t.ok(f.streamId > 2 * MAX_STREAMS - 1, `stream ${f.streamId} was one too many`);
         t.equal(stats.calls.unary ?? 0, before, 'the requests never completed, so no unary handler ran');
       } finally {
@@ -517,7 +603,13 @@ const rows: Row[] = [
         await goodCall(t, url);
         raw.socket.resume();
         // nghttp2 keeps at most 1000 unsent ACKs, then GOAWAY(ENHANCE_YOUR_CALM).
-        t.ok(await raw.until(() => raw.goawayCode() !== undefined || raw.closed || raw.received(FrameType.PING).length >= 20_000, 3000), 'the flood was cut or answered');
+        t.ok(
+          await raw.until(
+            () => raw.goawayCode() !== undefined || raw.closed || raw.received(FrameType.PING).length >= 20_000,
+            3000,
+          ),
+          'the flood was cut or answered',
+        );
         t.comment(`PING flood: ${raw.received(FrameType.PING).length} acks, GOAWAY ${raw.goawayCode()}`);
       } finally {
         raw.destroy();
@@ -536,7 +628,13 @@ const rows: Row[] = [
         await sleep(200);
         await goodCall(t, url);
         raw.socket.resume();
-        t.ok(await raw.until(() => raw.goawayCode() !== undefined || raw.closed || raw.received(FrameType.SETTINGS).length > 20_000, 3000), 'the flood was cut or answered');
+        t.ok(
+          await raw.until(
+            () => raw.goawayCode() !== undefined || raw.closed || raw.received(FrameType.SETTINGS).length > 20_000,
+            3000,
+          ),
+          'the flood was cut or answered',
+        );
         t.comment(`SETTINGS flood: ${raw.received(FrameType.SETTINGS).length} frames back, GOAWAY ${raw.goawayCode()}`);
       } finally {
         raw.destroy();
@@ -554,7 +652,9 @@ const rows: Row[] = [
         socket.once('close', () => resolve(true));
         setTimeout(() => resolve(false), 3000).unref();
       });
-      socket.write('POST /wiregrpc.test.Echo/Unary HTTP/1.1\r\nHost: x\r\nContent-Type: application/grpc\r\nContent-Length: 0\r\n\r\n');
+      socket.write(
+        'POST /wiregrpc.test.Echo/Unary HTTP/1.1\r\nHost: x\r\nContent-Type: application/grpc\r\nContent-Length: 0\r\n\r\n',
+      );
       t.ok(await closed, 'closed');
       t.notMatch(answer, /^HTTP\/1\.1 200/, 'not served');
       socket.destroy();
@@ -567,7 +667,10 @@ const rows: Row[] = [
       try {
         raw.handshake();
         raw.write(h2frame(FrameType.DATA, Flag.END_STREAM, 5, req('x')));
-        t.ok(await raw.until(() => raw.goawayCode() !== undefined || raw.closed || raw.rstCode(5) !== undefined, 2000), 'refused');
+        t.ok(
+          await raw.until(() => raw.goawayCode() !== undefined || raw.closed || raw.rstCode(5) !== undefined, 2000),
+          'refused',
+        );
       } finally {
         raw.destroy();
       }

@@ -15,7 +15,6 @@ import { fakeChannel, fakeServer, frame, respond, transportCall } from '../helpe
 const PATH = '/wiregrpc.test.Echo/Unary';
 const { constants } = http2;
 
-
 function unframe(body: Buffer): Buffer[] {
   const out: Buffer[] = [];
   let pos = 0;
@@ -33,7 +32,12 @@ t.test('request headers, framing, response messages, headers and trailers', asyn
   const { server, channel } = await fakeChannel(t, async (stream, headers, body) => {
     seen = headers;
     seenBody = await body;
-    respond(stream, unframe(seenBody).map((m) => frame(m)), { 'grpc-status': '0', 'x-trailer': 'tv' }, { 'x-header': 'hv' });
+    respond(
+      stream,
+      unframe(seenBody).map((m) => frame(m)),
+      { 'grpc-status': '0', 'x-trailer': 'tv' },
+      { 'x-header': 'hv' },
+    );
   });
   const { done } = transportCall(channel, PATH, [Buffer.from('hello'), Buffer.from('')]);
   const out = await done;
@@ -58,7 +62,12 @@ t.test('metadata both ways, -bin values base64 on the wire', async (t) => {
   let seen: http2.IncomingHttpHeaders | undefined;
   const { channel } = await fakeChannel(t, (stream, headers) => {
     seen = headers;
-    respond(stream, [], { 'grpc-status': '0', 'trail-bin': Buffer.from([9, 8, 7]).toString('base64') }, { 'head-bin': 'AQID' });
+    respond(
+      stream,
+      [],
+      { 'grpc-status': '0', 'trail-bin': Buffer.from([9, 8, 7]).toString('base64') },
+      { 'head-bin': 'AQID' },
+    );
   });
   const md = new Metadata({ 'x-text': 'value', 'x-data-bin': new Uint8Array([0, 255, 1]) });
   md.add('x-multi', 'a').add('x-multi', 'b');
@@ -75,7 +84,16 @@ t.test('metadata both ways, -bin values base64 on the wire', async (t) => {
 
 t.test('Trailers-Only response: status, percent-decoded message, metadata', async (t) => {
   const { channel } = await fakeChannel(t, (stream) => {
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '5', 'grpc-message': 'no%20such%20user%20%E2%9C%93', 'x-why': 'gone' }, { endStream: true });
+    stream.respond(
+      {
+        ':status': 200,
+        'content-type': 'application/grpc',
+        'grpc-status': '5',
+        'grpc-message': 'no%20such%20user%20%E2%9C%93',
+        'x-why': 'gone',
+      },
+      { endStream: true },
+    );
   });
   const out = await transportCall(channel, PATH, [Buffer.from('x')]).done;
   t.equal(out.error?.code, Code.NOT_FOUND);
@@ -85,19 +103,27 @@ t.test('Trailers-Only response: status, percent-decoded message, metadata', asyn
   t.equal(out.headers, undefined, 'no headers for a Trailers-Only response');
 });
 
-t.test('Trailers-Only is one HEADERS frame WITH END_STREAM: a grpc-status in headers that do not end the stream is not the status', async (t) => {
-  // PROTOCOL-HTTP2.md: Trailers-Only → HTTP-Status Content-Type Trailers, in one HEADERS frame that ends the stream.
-  // grpc-go decides on END_STREAM alone; a grpc-status in ordinary response headers is ignored.
-  const { channel } = await fakeChannel(t, (stream) => {
-    respond(stream, [frame('data')], { 'grpc-status': '5', 'grpc-message': 'from the trailers' }, { 'grpc-status': '0', 'x-head': 'h' });
-  });
-  const out = await transportCall(channel, PATH, []).done;
-  t.same(out.messages.map(String), ['data'], 'the DATA after the headers is delivered');
-  t.equal(out.headers?.get('x-head'), 'h', 'they are response headers');
-  t.equal(out.headers?.has('grpc-status'), false, 'grpc-status is not metadata');
-  t.equal(out.error?.code, Code.NOT_FOUND, 'the status is the trailers\'');
-  t.equal(out.error?.rawMessage, 'from the trailers');
-});
+t.test(
+  'Trailers-Only is one HEADERS frame WITH END_STREAM: a grpc-status in headers that do not end the stream is not the status',
+  async (t) => {
+    // PROTOCOL-HTTP2.md: Trailers-Only → HTTP-Status Content-Type Trailers, in one HEADERS frame that ends the stream.
+    // grpc-go decides on END_STREAM alone; a grpc-status in ordinary response headers is ignored.
+    const { channel } = await fakeChannel(t, (stream) => {
+      respond(
+        stream,
+        [frame('data')],
+        { 'grpc-status': '5', 'grpc-message': 'from the trailers' },
+        { 'grpc-status': '0', 'x-head': 'h' },
+      );
+    });
+    const out = await transportCall(channel, PATH, []).done;
+    t.same(out.messages.map(String), ['data'], 'the DATA after the headers is delivered');
+    t.equal(out.headers?.get('x-head'), 'h', 'they are response headers');
+    t.equal(out.headers?.has('grpc-status'), false, 'grpc-status is not metadata');
+    t.equal(out.error?.code, Code.NOT_FOUND, "the status is the trailers'");
+    t.equal(out.error?.rawMessage, 'from the trailers');
+  },
+);
 
 t.test('error status in trailers after messages', async (t) => {
   const { channel } = await fakeChannel(t, (stream) => {
@@ -110,7 +136,13 @@ t.test('error status in trailers after messages', async (t) => {
 });
 
 t.test('HTTP errors without grpc-status map per the spec', async (t) => {
-  const cases: [number, Code][] = [[503, Code.UNAVAILABLE], [404, Code.UNIMPLEMENTED], [401, Code.UNAUTHENTICATED], [400, Code.INTERNAL], [500, Code.UNKNOWN]];
+  const cases: [number, Code][] = [
+    [503, Code.UNAVAILABLE],
+    [404, Code.UNIMPLEMENTED],
+    [401, Code.UNAUTHENTICATED],
+    [400, Code.INTERNAL],
+    [500, Code.UNKNOWN],
+  ];
   let status = 0;
   const { server, channel } = await fakeChannel(t, (stream) => {
     stream.respond({ ':status': status, 'content-type': 'text/plain' });
@@ -228,12 +260,14 @@ t.test('deadline: grpc-timeout sent, DEADLINE_EXCEEDED locally, server sees RST_
   t.equal(out.error?.code, Code.DEADLINE_EXCEEDED);
   t.ok(Date.now() - start >= 190, 'not before the deadline');
   t.match(timeout, /^\d{1,8}[HMSmun]$/);
-  const ms = parseInt(timeout!, 10) * ({ m: 1, u: 1e-3, n: 1e-6, S: 1000, M: 60000, H: 3600000 } as Record<string, number>)[timeout!.slice(-1)]!;
+  const ms =
+    parseInt(timeout!, 10) *
+    ({ m: 1, u: 1e-3, n: 1e-6, S: 1000, M: 60000, H: 3600000 } as Record<string, number>)[timeout!.slice(-1)]!;
   t.ok(ms > 100 && ms <= 200, `grpc-timeout ${timeout} ≈ 200ms`);
   t.equal(await serverRst, constants.NGHTTP2_CANCEL);
 });
 
-t.test('a deadline past setTimeout\'s ceiling (2^31-1 ms, ~24.8 days) does not expire at once', async (t) => {
+t.test("a deadline past setTimeout's ceiling (2^31-1 ms, ~24.8 days) does not expire at once", async (t) => {
   const warnings: string[] = [];
   const onWarning = (w: Error): void => void warnings.push(w.name);
   process.on('warning', onWarning);
@@ -243,7 +277,8 @@ t.test('a deadline past setTimeout\'s ceiling (2^31-1 ms, ~24.8 days) does not e
     timeout = headers['grpc-timeout'] as string;
     setTimeout(() => respond(stream, [frame('late')], { 'grpc-status': '0' }), 50);
   });
-  const out = await transportCall(channel, PATH, [Buffer.from('x')], { deadline: Date.now() + 30 * 24 * 3600 * 1000 }).done;
+  const out = await transportCall(channel, PATH, [Buffer.from('x')], { deadline: Date.now() + 30 * 24 * 3600 * 1000 })
+    .done;
   t.equal(out.error, undefined, 'the call is answered, not DEADLINE_EXCEEDED');
   t.same(out.messages.map(String), ['late']);
   const ms = parseTimeout(timeout ?? '');
@@ -286,10 +321,14 @@ t.test('an aborted signal fails the call before it starts', async (t) => {
 
 t.test('receive limit → RESOURCE_EXHAUSTED before the message is buffered', async (t) => {
   let serverRst: Promise<number> | undefined;
-  const { channel } = await fakeChannel(t, (stream) => {
-    serverRst = new Promise((resolve) => stream.on('close', () => resolve(stream.rstCode)));
-    respond(stream, [frame('0123456789'), frame('0123456789A')], { 'grpc-status': '0' });
-  }, { maxReceiveMessageLength: 10 });
+  const { channel } = await fakeChannel(
+    t,
+    (stream) => {
+      serverRst = new Promise((resolve) => stream.on('close', () => resolve(stream.rstCode)));
+      respond(stream, [frame('0123456789'), frame('0123456789A')], { 'grpc-status': '0' });
+    },
+    { maxReceiveMessageLength: 10 },
+  );
   const out = await transportCall(channel, PATH, []).done;
   t.equal(out.error?.code, Code.RESOURCE_EXHAUSTED);
   t.same(out.messages.map(String), ['0123456789'], 'a message at the limit is fine');
@@ -297,7 +336,9 @@ t.test('receive limit → RESOURCE_EXHAUSTED before the message is buffered', as
 });
 
 t.test('send limit → RESOURCE_EXHAUSTED, nothing sent', async (t) => {
-  const { channel } = await fakeChannel(t, (stream) => respond(stream, [], { 'grpc-status': '0' }), { maxSendMessageLength: 4 });
+  const { channel } = await fakeChannel(t, (stream) => respond(stream, [], { 'grpc-status': '0' }), {
+    maxSendMessageLength: 4,
+  });
   const out = await transportCall(channel, PATH, [Buffer.from('12345')]).done;
   t.equal(out.error?.code, Code.RESOURCE_EXHAUSTED);
 });
@@ -321,10 +362,17 @@ t.test('compression: gzip request messages, gzip and deflate responses', async (
       pos += 5 + len;
     }
     const z = encoding === 'gzip' ? zlib.gzipSync : zlib.deflateSync;
-    respond(stream, [frame(z(Buffer.from('squeezed')), true), frame('plain')], { 'grpc-status': '0' }, { 'grpc-encoding': encoding });
+    respond(
+      stream,
+      [frame(z(Buffer.from('squeezed')), true), frame('plain')],
+      { 'grpc-status': '0' },
+      { 'grpc-encoding': encoding },
+    );
   });
   const big = Buffer.alloc(100_000, 'a'); // above the sync limit of the compression helper: async path
-  const out = await transportCall(channel, PATH, [Buffer.from('one'), big, Buffer.from('three')], { compression: 'gzip' }).done;
+  const out = await transportCall(channel, PATH, [Buffer.from('one'), big, Buffer.from('three')], {
+    compression: 'gzip',
+  }).done;
   t.equal(out.error, undefined);
   t.equal(seen!['grpc-encoding'], 'gzip');
   t.same(flags, [1, 1, 1]);
@@ -335,44 +383,61 @@ t.test('compression: gzip request messages, gzip and deflate responses', async (
   t.same(out2.messages.map(String), ['squeezed', 'plain']);
 });
 
-t.test('compression: once a compressed message is out, an uncompressed one is written at once again (no promise chain)', async (t) => {
-  let payloads: string[] = [];
-  const { channel } = await fakeChannel(t, async (stream, _headers, body) => {
-    const b = await body;
-    payloads = [];
-    for (let pos = 0; pos < b.length;) {
-      const len = b.readUInt32BE(pos + 1);
-      const p = b.subarray(pos + 5, pos + 5 + len);
-      payloads.push(`${b[pos]}:${b[pos] ? zlib.gunzipSync(p) : p}`);
-      pos += 5 + len;
-    }
-    respond(stream, [], { 'grpc-status': '0' });
-  });
-  let ended!: () => void;
-  const done = new Promise<void>((resolve) => (ended = resolve));
-  const call = new ClientStream(channel, PATH, { onHeaders() {}, onMessage() {}, onEnd: () => ended() },
-    { compression: 'gzip', compressMessage: (i) => i === 0 });
-  call.start();
-  const first = call.send(Buffer.from('zipped'));
-  t.ok(first instanceof Promise, 'a compressed message waits for zlib');
-  await first;
-  await new Promise((r) => setImmediate(r));
-  t.equal(call.send(Buffer.from('plain')), undefined, 'the next, uncompressed, is queued synchronously');
-  call.end();
-  await done;
-  t.same(payloads, ['1:zipped', '0:plain'], 'in order, flagged per message');
-});
+t.test(
+  'compression: once a compressed message is out, an uncompressed one is written at once again (no promise chain)',
+  async (t) => {
+    let payloads: string[] = [];
+    const { channel } = await fakeChannel(t, async (stream, _headers, body) => {
+      const b = await body;
+      payloads = [];
+      for (let pos = 0; pos < b.length;) {
+        const len = b.readUInt32BE(pos + 1);
+        const p = b.subarray(pos + 5, pos + 5 + len);
+        payloads.push(`${b[pos]}:${b[pos] ? zlib.gunzipSync(p) : p}`);
+        pos += 5 + len;
+      }
+      respond(stream, [], { 'grpc-status': '0' });
+    });
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const call = new ClientStream(
+      channel,
+      PATH,
+      { onHeaders() {}, onMessage() {}, onEnd: () => ended() },
+      { compression: 'gzip', compressMessage: (i) => i === 0 },
+    );
+    call.start();
+    const first = call.send(Buffer.from('zipped'));
+    t.ok(first instanceof Promise, 'a compressed message waits for zlib');
+    await first;
+    await new Promise((r) => setImmediate(r));
+    t.equal(call.send(Buffer.from('plain')), undefined, 'the next, uncompressed, is queued synchronously');
+    call.end();
+    await done;
+    t.same(payloads, ['1:zipped', '0:plain'], 'in order, flagged per message');
+  },
+);
 
 t.test('a compressed frame without grpc-encoding → INTERNAL', async (t) => {
-  const { channel } = await fakeChannel(t, (stream) => respond(stream, [frame(zlib.gzipSync('x'), true)], { 'grpc-status': '0' }));
+  const { channel } = await fakeChannel(t, (stream) =>
+    respond(stream, [frame(zlib.gzipSync('x'), true)], { 'grpc-status': '0' }),
+  );
   const out = await transportCall(channel, PATH, []).done;
   t.equal(out.error?.code, Code.INTERNAL);
 });
 
 t.test('decompressed size counts against the receive limit', async (t) => {
-  const { channel } = await fakeChannel(t, (stream) =>
-    respond(stream, [frame(zlib.gzipSync(Buffer.alloc(5000)), true)], { 'grpc-status': '0' }, { 'grpc-encoding': 'gzip' }),
-  { maxReceiveMessageLength: 1000 });
+  const { channel } = await fakeChannel(
+    t,
+    (stream) =>
+      respond(
+        stream,
+        [frame(zlib.gzipSync(Buffer.alloc(5000)), true)],
+        { 'grpc-status': '0' },
+        { 'grpc-encoding': 'gzip' },
+      ),
+    { maxReceiveMessageLength: 1000 },
+  );
   const out = await transportCall(channel, PATH, []).done;
   t.equal(out.error?.code, Code.RESOURCE_EXHAUSTED);
 });
@@ -438,7 +503,10 @@ t.test('waitForReady: the call goes out once the server comes up', async (t) => 
   await probe.close();
   const channel = new Channel(`127.0.0.1:${port}`, { backoff: { initialMs: 50, maxMs: 100, jitter: 0 } });
   t.teardown(() => channel.close());
-  const pending = transportCall(channel, PATH, [Buffer.from('wait')], { waitForReady: true, deadline: Date.now() + 5000 }).done;
+  const pending = transportCall(channel, PATH, [Buffer.from('wait')], {
+    waitForReady: true,
+    deadline: Date.now() + 5000,
+  }).done;
   await new Promise((r) => setTimeout(r, 150));
   const server = http2.createServer();
   server.on('stream', (stream) => respond(stream, [frame('late')], { 'grpc-status': '0' }));
@@ -511,7 +579,11 @@ t.test('write backpressure: send() asks to wait while the server does not read',
   let endCode: Promise<Code | undefined>;
   let stream!: InstanceType<typeof ClientStream>;
   endCode = new Promise((resolve) => {
-    stream = new ClientStream(channel, PATH, { onHeaders: () => {}, onMessage: () => {}, onEnd: (e) => resolve(e?.code) });
+    stream = new ClientStream(channel, PATH, {
+      onHeaders: () => {},
+      onMessage: () => {},
+      onEnd: (e) => resolve(e?.code),
+    });
   });
   stream.start();
   const msg = Buffer.alloc(16 * 1024, 2);

@@ -25,7 +25,10 @@ const DIST = join(ROOT, 'dist/src/service');
 const PROTO = join(ROOT, 'test/protos/echo.proto');
 const Echo = loadProtoSync(PROTO).service('wiregrpc.test.Echo');
 
-interface Reply { text: string; index: number }
+interface Reply {
+  text: string;
+  index: number;
+}
 interface EchoClient {
   unary(req: { text?: string; delayMs?: number }, opts?: { timeout?: number; waitForReady?: boolean }): Promise<Reply>;
   close(): Promise<void>;
@@ -50,7 +53,12 @@ const SERVER = `
   process.stdout.write('LISTENING ' + address.port + '\\n');
 `;
 
-interface ServerProcess { host: string; port: number; name: string; child: ChildProcess }
+interface ServerProcess {
+  host: string;
+  port: number;
+  name: string;
+  child: ChildProcess;
+}
 const children = new Set<ChildProcess>();
 t.teardown(() => {
   for (const child of children) child.kill('SIGKILL');
@@ -114,8 +122,12 @@ async function tally(c: EchoClient, calls: number): Promise<Map<string, number>>
  * as UNAVAILABLE; the tallies after it must then be exact.
  */
 async function noticeLoss(t: Test, c: EchoClient): Promise<void> {
-  const first = await c.unary({}, { timeout: 5000 }).then(() => undefined, (e: unknown) => e);
-  if (first !== undefined) t.equal(GrpcError.from(first).code, Code.UNAVAILABLE, 'a call racing the loss fails UNAVAILABLE');
+  const first = await c.unary({}, { timeout: 5000 }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (first !== undefined)
+    t.equal(GrpcError.from(first).code, Code.UNAVAILABLE, 'a call racing the loss fails UNAVAILABLE');
 }
 
 if (!existsSync(join(DIST, 'server.js'))) {
@@ -175,7 +187,8 @@ if (!existsSync(join(DIST, 'server.js'))) {
         const callPhase = phase;
         try {
           const r = await c.unary({ delayMs: 2 }, { timeout: 5000 });
-          if (phase === 'restarted' && callPhase === 'restarted') servedAfterRestart.set(r.text, (servedAfterRestart.get(r.text) ?? 0) + 1);
+          if (phase === 'restarted' && callPhase === 'restarted')
+            servedAfterRestart.set(r.text, (servedAfterRestart.get(r.text) ?? 0) + 1);
         } catch (err) {
           failures.push({ phase: callPhase, error: GrpcError.from(err) });
         } finally {
@@ -202,14 +215,18 @@ if (!existsSync(join(DIST, 'server.js'))) {
 
     t.ok(started < MAX_CALLS, `the load stopped on its own once the restarted server took calls (${started} calls)`);
     // At most WORKERS calls are in flight at any moment: only those sent to the killed server may fail.
-    t.ok(failures.length <= WORKERS, `${failures.length} calls failed, ≤ ${WORKERS} in flight (${inFlightAtKill} when killed)`);
+    t.ok(
+      failures.length <= WORKERS,
+      `${failures.length} calls failed, ≤ ${WORKERS} in flight (${inFlightAtKill} when killed)`,
+    );
     for (const f of failures) {
       t.equal(f.error.code, Code.UNAVAILABLE, `a failed call is UNAVAILABLE: ${f.error.message}`);
       t.match(f.error.message, victim.name, 'and names the killed server');
       t.not(f.phase, 'restarted', 'no call started after the restart failed');
     }
     t.ok((servedAfterRestart.get(victim.name) ?? 0) >= 20, 'round_robin uses the restarted server again');
-    for (const s of servers.filter((s) => s !== victim)) t.ok((servedAfterRestart.get(s.name) ?? 0) > 0, `${s.name} kept serving`);
+    for (const s of servers.filter((s) => s !== victim))
+      t.ok((servedAfterRestart.get(s.name) ?? 0) > 0, `${s.name} kept serving`);
   });
 
   t.test('every address down: UNAVAILABLE naming each address and its error; waitForReady waits', async (t) => {
@@ -219,7 +236,10 @@ if (!existsSync(join(DIST, 'server.js'))) {
     for (const loadBalancing of ['pick_first', 'round_robin'] as const) {
       const c = client(list(servers), { loadBalancing });
       t.teardown(() => c.close());
-      const err = await c.unary({}, { timeout: 5000 }).then(() => undefined, (e: unknown) => GrpcError.from(e));
+      const err = await c.unary({}, { timeout: 5000 }).then(
+        () => undefined,
+        (e: unknown) => GrpcError.from(e),
+      );
       t.equal(err?.code, Code.UNAVAILABLE, loadBalancing);
       for (const s of servers) t.match(err?.message, `ECONNREFUSED ${s.name}`, `${loadBalancing}: names ${s.name}`);
       t.match(err?.message, `(target ${list(servers)}, method /wiregrpc.test.Echo/Unary)`);
@@ -259,7 +279,10 @@ if (!existsSync(join(DIST, 'server.js'))) {
 
 t.test('resolver: static targets, lookups, failures, rate limit', async (t) => {
   const fixed = new Resolver(parseTarget('ipv4:127.0.0.1:1,127.0.0.1:2'));
-  t.same(await fixed.resolve(), [{ host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: 2 }]);
+  t.same(await fixed.resolve(), [
+    { host: '127.0.0.1', port: 1 },
+    { host: '127.0.0.1', port: 2 },
+  ]);
   t.equal(fixed.canRefresh(), false, 'a list of literals is never looked up');
   t.ok(new Resolver(parseTarget('[::1]:5')).fixed, 'an IP literal is not looked up');
 
@@ -267,7 +290,14 @@ t.test('resolver: static targets, lookups, failures, rate limit', async (t) => {
   const named = new Resolver(parseTarget('dns:///svc.test:7'), async () => answers, 1000);
   t.equal(named.fixed, undefined);
   t.equal(named.canRefresh(0), true);
-  t.same(await named.resolve(), [{ host: '::1', port: 7 }, { host: '10.0.0.1', port: 7 }], 'system order, duplicates dropped');
+  t.same(
+    await named.resolve(),
+    [
+      { host: '::1', port: 7 },
+      { host: '10.0.0.1', port: 7 },
+    ],
+    'system order, duplicates dropped',
+  );
   t.equal(named.canRefresh(), false, 'not again within the minimum interval');
   t.equal(named.canRefresh(Date.now() + 1000), true, 'again after it');
   answers = [];
@@ -287,7 +317,10 @@ t.test('channel: a name that does not resolve → UNAVAILABLE naming the cause',
   });
   t.teardown(() => channel.close());
   const c = createClient(Echo, channel) as unknown as EchoClient;
-  const err = await c.unary({}, { timeout: 2000 }).then(() => undefined, (e: unknown) => GrpcError.from(e));
+  const err = await c.unary({}, { timeout: 2000 }).then(
+    () => undefined,
+    (e: unknown) => GrpcError.from(e),
+  );
   t.equal(err?.code, Code.UNAVAILABLE);
   t.match(err?.message, 'ENOTFOUND nowhere.test');
   t.equal(channel.getState(), 'transient_failure');

@@ -14,7 +14,10 @@ t.test('small frames of one tick: one write at the end of the tick', async (t) =
   writer.push(new Uint8Array([2]));
   t.equal(writes.length, 0, 'nothing written yet');
   await new Promise((r) => process.nextTick(r));
-  t.same(writes.map((w) => [...w]), [[1, 1, 2]]);
+  t.same(
+    writes.map((w) => [...w]),
+    [[1, 1, 2]],
+  );
 });
 
 t.test('a large frame is written as it is, after the batch before it', async (t) => {
@@ -38,8 +41,15 @@ t.test('take(last): small frames ride together; a large last frame is not copied
   const big = new Uint8Array(1024 * 1024).fill(9);
   large.writer.push(new Uint8Array([1]));
   const last = large.writer.take(big);
-  t.same(large.writes.map((w) => [...w]), [[1]], 'the gathered batch is written first');
-  t.ok(last === big, `the large last frame comes back as it is, not copied into a new buffer (got ${last?.length} bytes)`);
+  t.same(
+    large.writes.map((w) => [...w]),
+    [[1]],
+    'the gathered batch is written first',
+  );
+  t.ok(
+    last === big,
+    `the large last frame comes back as it is, not copied into a new buffer (got ${last?.length} bytes)`,
+  );
   t.equal(large.writer.take(undefined), undefined, 'nothing left gathered');
   await new Promise((r) => process.nextTick(r));
   t.equal(large.writes.length, 1, 'the scheduled flush finds nothing');
@@ -66,7 +76,10 @@ t.test('arena frames of one tick: one write, the very arena bytes (no copy)', as
   await tick();
   t.equal(writes.length, 1);
   t.same([...writes[0]!], [1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]);
-  t.ok(writes[0]!.buffer === a.buffer && writes[0]!.byteOffset === a.byteOffset, 'the chunk is a view of the arena, starting at the first frame');
+  t.ok(
+    writes[0]!.buffer === a.buffer && writes[0]!.byteOffset === a.byteOffset,
+    'the chunk is a view of the arena, starting at the first frame',
+  );
   t.ok(Buffer.isBuffer(writes[0]), 'written as a Node Buffer (no conversion in write())');
 });
 
@@ -90,7 +103,10 @@ t.test('arena: order across flushes and arenas; no written byte ever changes', a
     snapshot();
   }
   t.ok(writes.length > 3, `several writes (${writes.length})`);
-  t.ok(writes.every((w) => w.length <= 64 * 1024), 'no write over a batch');
+  t.ok(
+    writes.every((w) => w.length <= 64 * 1024),
+    'no write over a batch',
+  );
   const changed = writes.findIndex((w, i) => !Buffer.from(w).equals(snapshots[i]!));
   t.equal(changed, -1, 'every written chunk still holds the bytes it was written with');
   t.ok(Buffer.concat(writes).equals(Buffer.concat(expected)), 'every frame, in order');
@@ -116,8 +132,15 @@ t.test('arena: frames larger than the arena, direct frames and plain frames keep
   push(arenaFrame(writer, 9, 8)); // after a gap in the arena
   push(new Uint8Array([9]));
   await tick();
-  t.same(writes.flatMap((w) => [...w]), expected, 'every frame, in order, the unpushed one left out');
-  t.ok(unpushed.every((b) => b === 7), 'the unpushed frame was not handed out again');
+  t.same(
+    writes.flatMap((w) => [...w]),
+    expected,
+    'every frame, in order, the unpushed one left out',
+  );
+  t.ok(
+    unpushed.every((b) => b === 7),
+    'the unpushed frame was not handed out again',
+  );
 });
 
 t.test('arena: take() ends with the gathered frames and the last one', async (t) => {
@@ -140,7 +163,11 @@ t.test('arena: take() ends with the gathered frames and the last one', async (t)
   big.writer.push(arenaFrame(big.writer, 5, 1));
   const large = arenaFrame(big.writer, 70_000, 2);
   t.ok(big.writer.take(large) === large, 'a large last frame comes back as it is');
-  t.same(big.writes.map((w) => [...w]), [[1, 1, 1, 1, 1]], 'after the batch is written');
+  t.same(
+    big.writes.map((w) => [...w]),
+    [[1, 1, 1, 1, 1]],
+    'after the batch is written',
+  );
   await tick();
   t.equal(big.writes.length, 1);
 });
@@ -154,5 +181,8 @@ t.test('arena: discard() drops what is gathered; the writer goes on afterwards',
   t.equal(writes.length, 0);
   writer.push(arenaFrame(writer, 5, 3));
   await tick();
-  t.same(writes.map((w) => [...w]), [[3, 3, 3, 3, 3]]);
+  t.same(
+    writes.map((w) => [...w]),
+    [[3, 3, 3, 3, 3]],
+  );
 });

@@ -16,7 +16,13 @@ import { Metadata } from '../../src/wire/grpc/metadata.js';
 
 /** Metadata naming protocol fields, as a careless (or hostile) handler might set it. */
 function forging(): Metadata {
-  return new Metadata({ 'grpc-status': '0', 'grpc-message': 'forged', 'content-type': 'text/html', 'grpc-encoding': 'gzip', 'x-ok': 'kept' });
+  return new Metadata({
+    'grpc-status': '0',
+    'grpc-message': 'forged',
+    'content-type': 'text/html',
+    'grpc-encoding': 'gzip',
+    'x-ok': 'kept',
+  });
 }
 
 t.test('response headers: custom metadata is added, reserved keys are left out', async (t) => {
@@ -39,14 +45,17 @@ t.test('trailers: the status is ours, custom metadata rides along', async (t) =>
 
 t.test('Trailers-Only: content-type stays application/grpc', async (t) => {
   const h = trailersOnly(new GrpcError(Code.NOT_FOUND, 'nf'), forging());
-  t.same({ ...h }, {
-    ':status': 200,
-    'content-type': 'application/grpc',
-    'grpc-accept-encoding': h['grpc-accept-encoding'],
-    'x-ok': 'kept',
-    'grpc-status': String(Code.NOT_FOUND),
-    'grpc-message': 'nf',
-  });
+  t.same(
+    { ...h },
+    {
+      ':status': 200,
+      'content-type': 'application/grpc',
+      'grpc-accept-encoding': h['grpc-accept-encoding'],
+      'x-ok': 'kept',
+      'grpc-status': String(Code.NOT_FOUND),
+      'grpc-message': 'nf',
+    },
+  );
   const viaError = trailersOnly(new GrpcError(Code.NOT_FOUND, 'nf', { metadata: forging() }), undefined);
   t.equal(viaError['content-type'], 'application/grpc', "the error's own metadata cannot replace it either");
   t.equal(viaError['grpc-encoding'], undefined);

@@ -3,7 +3,14 @@
 // receive limit however small the compressed input.
 import t from 'tap';
 import zlib from 'node:zlib';
-import { acceptsEncoding, compress, decompress, isSupportedEncoding, parseEncodingList, SUPPORTED_ENCODINGS } from '../../src/http2/compression.js';
+import {
+  acceptsEncoding,
+  compress,
+  decompress,
+  isSupportedEncoding,
+  parseEncodingList,
+  SUPPORTED_ENCODINGS,
+} from '../../src/http2/compression.js';
 import { Code } from '../../src/wire/grpc/code.js';
 import { GrpcError } from '../../src/wire/grpc/error.js';
 

@@ -24,11 +24,20 @@ interface TestRoute {
   run(call: ServerCall, request: Uint8Array | undefined): void | Promise<void>;
 }
 
-const last: { call?: ServerCall; sends?: (Promise<void> | undefined)[]; peer?: string; cert?: string; reads?: Promise<string>[] } = {};
+const last: {
+  call?: ServerCall;
+  sends?: (Promise<void> | undefined)[];
+  peer?: string;
+  cert?: string;
+  reads?: Promise<string>[];
+} = {};
 
 /** How a read() settled: `message`, `end` (undefined), or `rejected <code>`. */
 function outcome(read: Promise<Uint8Array | undefined>): Promise<string> {
-  return read.then((m) => (m === undefined ? 'end' : 'message'), (err: GrpcError) => `rejected ${err.code}`);
+  return read.then(
+    (m) => (m === undefined ? 'end' : 'message'),
+    (err: GrpcError) => `rejected ${err.code}`,
+  );
 }
 
 const routes: Record<string, TestRoute> = {
@@ -138,7 +147,12 @@ const dispatcher: CallDispatcher<TestRoute> = {
   dispatch: (call, route, request) => void route.run(call, request),
 };
 
-async function serve(t: Test, options: ServerTransportOptions = {}, target = '127.0.0.1:0', tls?: Parameters<GrpcServerTransport<TestRoute>['listen']>[1]): Promise<{ server: GrpcServerTransport<TestRoute>; url: string; address: any }> {
+async function serve(
+  t: Test,
+  options: ServerTransportOptions = {},
+  target = '127.0.0.1:0',
+  tls?: Parameters<GrpcServerTransport<TestRoute>['listen']>[1],
+): Promise<{ server: GrpcServerTransport<TestRoute>; url: string; address: any }> {
   const server = new GrpcServerTransport(dispatcher, options);
   const address = await server.listen(target, tls);
   t.teardown(() => server.forceShutdown());
@@ -184,8 +198,20 @@ interface Result {
   trailersOnly: boolean;
 }
 
-function call(session: ClientHttp2Session, path: string, body?: Buffer | Buffer[], extra: http2.OutgoingHttpHeaders = {}, end = true): { stream: ClientHttp2Stream; done: Promise<Result> } {
-  const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...extra });
+function call(
+  session: ClientHttp2Session,
+  path: string,
+  body?: Buffer | Buffer[],
+  extra: http2.OutgoingHttpHeaders = {},
+  end = true,
+): { stream: ClientHttp2Stream; done: Promise<Result> } {
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': path,
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    ...extra,
+  });
   const done = new Promise<Result>((resolve) => {
     let headers: IncomingHttpHeaders = {};
     let trailers: IncomingHttpHeaders | undefined;
@@ -198,7 +224,15 @@ function call(session: ClientHttp2Session, path: string, body?: Buffer | Buffer[
     stream.on('trailers', (h) => (trailers = h));
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('error', () => {});
-    stream.on('close', () => resolve({ headers, trailers, body: Buffer.concat(chunks), rstCode: stream.rstCode ?? 0, trailersOnly: endStreamOnHeaders }));
+    stream.on('close', () =>
+      resolve({
+        headers,
+        trailers,
+        body: Buffer.concat(chunks),
+        rstCode: stream.rstCode ?? 0,
+        trailersOnly: endStreamOnHeaders,
+      }),
+    );
   });
   for (const chunk of body === undefined ? [] : Array.isArray(body) ? body : [body]) stream.write(chunk);
   if (end) stream.end();
@@ -222,7 +256,10 @@ t.test('unary: response headers, one message, trailers', async (t) => {
   t.equal(r.headers['grpc-accept-encoding'], 'identity,gzip,deflate');
   t.equal(r.headers.date, undefined, 'no date header: gRPC has no use for it');
   t.notOk(r.trailersOnly);
-  t.same(parseFrames(r.body).map((f) => [f.flag, f.data.toString()]), [[0, 'cba']]);
+  t.same(
+    parseFrames(r.body).map((f) => [f.flag, f.data.toString()]),
+    [[0, 'cba']],
+  );
   t.equal(r.trailers?.['grpc-status'], '0');
 });
 
@@ -294,7 +331,11 @@ t.test('receive limit: a prefix announcing too much → RESOURCE_EXHAUSTED befor
   const r = await Promise.race([done, sleep(3000).then(() => undefined)]);
   t.ok(r, 'answered although the client never sent the payload nor half-closed');
   t.equal(status(r!).code, Code.RESOURCE_EXHAUSTED);
-  t.equal(r!.rstCode, http2.constants.NGHTTP2_NO_ERROR, 'the server reset the stream with NO_ERROR so the client stops sending');
+  t.equal(
+    r!.rstCode,
+    http2.constants.NGHTTP2_NO_ERROR,
+    'the server reset the stream with NO_ERROR so the client stops sending',
+  );
 });
 
 t.test('a handler that answers before the client half-closes: status, then RST_STREAM(NO_ERROR)', async (t) => {
@@ -304,31 +345,40 @@ t.test('a handler that answers before the client half-closes: status, then RST_S
   const r = await Promise.race([done, sleep(3000).then(() => undefined)]);
   t.ok(r, 'the stream closed although the client never half-closed');
   t.equal(status(r!).code, 0);
-  t.same(parseFrames(r!.body).map((f) => f.data.toString()), ['one']);
+  t.same(
+    parseFrames(r!.body).map((f) => f.data.toString()),
+    ['one'],
+  );
 });
 
-t.test('status, then RST_STREAM(NO_ERROR), while the client is still sending: the reset never overtakes what precedes it', async (t) => {
-  const { url } = await serve(t);
-  const session = connect(t, url);
-  // Trailers-Only (UNIMPLEMENTED: a second request to a one-request method), the client still sending.
-  for (let i = 0; i < 5; i++) {
-    const r = await call(session, '/test.Raw/Unary', [frame('one'), frame('two')], {}, false).done;
-    t.equal(status(r).code, Code.UNIMPLEMENTED, `Trailers-Only status arrives (${i})`);
-    t.ok(r.trailersOnly);
-    t.equal(r.rstCode, http2.constants.NGHTTP2_NO_ERROR);
-  }
-  // Trailers after 1 MiB held back by flow control: the client reads only after 200 ms.
-  for (let i = 0; i < 3; i++) {
-    const { stream, done } = call(session, '/test.Raw/FirstBig', [frame('one')], {}, false);
-    stream.pause();
-    await sleep(200);
-    stream.resume();
-    const r = await done;
-    t.equal(status(r).code, 0, `trailers arrive after the whole message (${i})`);
-    t.same(parseFrames(r.body).map((f) => f.data.length), [1024 * 1024]);
-    t.equal(r.rstCode, http2.constants.NGHTTP2_NO_ERROR);
-  }
-});
+t.test(
+  'status, then RST_STREAM(NO_ERROR), while the client is still sending: the reset never overtakes what precedes it',
+  async (t) => {
+    const { url } = await serve(t);
+    const session = connect(t, url);
+    // Trailers-Only (UNIMPLEMENTED: a second request to a one-request method), the client still sending.
+    for (let i = 0; i < 5; i++) {
+      const r = await call(session, '/test.Raw/Unary', [frame('one'), frame('two')], {}, false).done;
+      t.equal(status(r).code, Code.UNIMPLEMENTED, `Trailers-Only status arrives (${i})`);
+      t.ok(r.trailersOnly);
+      t.equal(r.rstCode, http2.constants.NGHTTP2_NO_ERROR);
+    }
+    // Trailers after 1 MiB held back by flow control: the client reads only after 200 ms.
+    for (let i = 0; i < 3; i++) {
+      const { stream, done } = call(session, '/test.Raw/FirstBig', [frame('one')], {}, false);
+      stream.pause();
+      await sleep(200);
+      stream.resume();
+      const r = await done;
+      t.equal(status(r).code, 0, `trailers arrive after the whole message (${i})`);
+      t.same(
+        parseFrames(r.body).map((f) => f.data.length),
+        [1024 * 1024],
+      );
+      t.equal(r.rstCode, http2.constants.NGHTTP2_NO_ERROR);
+    }
+  },
+);
 
 t.test('grpc-encoding: unsupported → UNIMPLEMENTED listing what we accept', async (t) => {
   const { url } = await serve(t);
@@ -343,19 +393,29 @@ t.test('compressed flag without grpc-encoding → INTERNAL', async (t) => {
   const session = connect(t, url);
   const r = await call(session, '/test.Raw/Unary', frame(zlib.gzipSync('abc'), 1)).done;
   t.equal(status(r).code, Code.INTERNAL);
-  const id = await call(session, '/test.Raw/Unary', frame(zlib.gzipSync('abc'), 1), { 'grpc-encoding': 'identity' }).done;
+  const id = await call(session, '/test.Raw/Unary', frame(zlib.gzipSync('abc'), 1), { 'grpc-encoding': 'identity' })
+    .done;
   t.equal(status(id).code, Code.INTERNAL, 'identity is no encoding either');
 });
 
 t.test('compressed requests: gzip and deflate, per message', async (t) => {
   const { url } = await serve(t);
   const session = connect(t, url);
-  for (const [name, fn] of [['gzip', zlib.gzipSync], ['deflate', zlib.deflateSync]] as const) {
+  for (const [name, fn] of [
+    ['gzip', zlib.gzipSync],
+    ['deflate', zlib.deflateSync],
+  ] as const) {
     const r = await call(session, '/test.Raw/Unary', frame(fn('hello'), 1), { 'grpc-encoding': name }).done;
     t.equal(status(r).code, 0, name);
     t.equal(parseFrames(r.body)[0]?.data.toString(), 'olleh');
-    const mixed = await call(session, '/test.Raw/Echo', [frame(fn('one'), 1), frame('two', 0)], { 'grpc-encoding': name }).done;
-    t.same(parseFrames(mixed.body).map((f) => f.data.toString()), ['one', 'two'], `${name}: the flag is per message`);
+    const mixed = await call(session, '/test.Raw/Echo', [frame(fn('one'), 1), frame('two', 0)], {
+      'grpc-encoding': name,
+    }).done;
+    t.same(
+      parseFrames(mixed.body).map((f) => f.data.toString()),
+      ['one', 'two'],
+      `${name}: the flag is per message`,
+    );
     const corrupt = await call(session, '/test.Raw/Unary', frame('not compressed', 1), { 'grpc-encoding': name }).done;
     t.equal(status(corrupt).code, Code.INTERNAL, `${name}: corrupt data → INTERNAL`);
   }
@@ -366,7 +426,9 @@ t.test('a gzip bomb: RESOURCE_EXHAUSTED, inflation stops at the limit', async (t
   const { url } = await serve(t, { maxReceiveMessageLength: limit });
   const session = connect(t, url);
   const small = zlib.gzipSync(Buffer.alloc(1000));
-  const r = await call(session, '/test.Raw/Echo', frame(zlib.gzipSync(Buffer.alloc(limit + 1)), 1), { 'grpc-encoding': 'gzip' }).done;
+  const r = await call(session, '/test.Raw/Echo', frame(zlib.gzipSync(Buffer.alloc(limit + 1)), 1), {
+    'grpc-encoding': 'gzip',
+  }).done;
   t.equal(status(r).code, Code.RESOURCE_EXHAUSTED, 'one byte over the limit after inflation');
   const tiny = zlib.gzipSync(Buffer.alloc(20 * 1024 * 1024)); // 20 KB on the wire, 20 MiB inflated
   t.ok(tiny.length < limit);
@@ -428,34 +490,43 @@ t.test('the client resets the stream: the call aborts with CANCELLED, nothing mo
   await done;
 });
 
-t.test('a read() waiting when the handler ends the call settles (CANCELLED: the requests were cut short); after the end, reads see the end', async (t) => {
-  const { url } = await serve(t);
-  const session = connect(t, url);
-  const within = (p: Promise<string>) => Promise.race([p, sleep(1000).then(() => 'still pending after 1 s')]);
-  const reads = async (): Promise<string[]> => {
-    for (let i = 0; i < 200 && last.reads === undefined; i++) await sleep(5);
-    return Promise.all((last.reads ?? []).map(within));
-  };
+t.test(
+  'a read() waiting when the handler ends the call settles (CANCELLED: the requests were cut short); after the end, reads see the end',
+  async (t) => {
+    const { url } = await serve(t);
+    const session = connect(t, url);
+    const within = (p: Promise<string>) => Promise.race([p, sleep(1000).then(() => 'still pending after 1 s')]);
+    const reads = async (): Promise<string[]> => {
+      for (let i = 0; i < 200 && last.reads === undefined; i++) await sleep(5);
+      return Promise.all((last.reads ?? []).map(within));
+    };
 
-  last.reads = undefined;
-  const open = call(session, '/test.Raw/EndWhileReading', frame('a'), {}, false); // the client keeps its side open
-  const r = await open.done;
-  t.equal(status(r).code, 0, 'the client gets OK');
-  t.same(await reads(), [`rejected ${Code.CANCELLED}`, `rejected ${Code.CANCELLED}`],
-    'the waiting read and a read after the end reject: the requests were cut short, not complete');
+    last.reads = undefined;
+    const open = call(session, '/test.Raw/EndWhileReading', frame('a'), {}, false); // the client keeps its side open
+    const r = await open.done;
+    t.equal(status(r).code, 0, 'the client gets OK');
+    t.same(
+      await reads(),
+      [`rejected ${Code.CANCELLED}`, `rejected ${Code.CANCELLED}`],
+      'the waiting read and a read after the end reject: the requests were cut short, not complete',
+    );
 
-  last.reads = undefined;
-  const closed = call(session, '/test.Raw/EndWhileReading', [frame('b'), frame('c')], { 'x-read-all': '1' }); // then END_STREAM
-  t.equal(status(await closed.done).code, 0);
-  t.same(await reads(), ['end'], 'the handler had read to the end: a read after it sees the end again');
-});
+    last.reads = undefined;
+    const closed = call(session, '/test.Raw/EndWhileReading', [frame('b'), frame('c')], { 'x-read-all': '1' }); // then END_STREAM
+    t.equal(status(await closed.done).code, 0);
+    t.same(await reads(), ['end'], 'the handler had read to the end: a read after it sees the end again');
+  },
+);
 
 t.test('a small message, then a large last one with the status: both arrive, in order', async (t) => {
   const { url } = await serve(t);
   const r = await call(connect(t, url), '/test.Raw/SmallThenLarge', frame('x')).done;
   t.equal(status(r).code, 0);
   const frames = parseFrames(r.body);
-  t.same(frames.map((f) => f.data.length), [5, 100 * 1024]);
+  t.same(
+    frames.map((f) => f.data.length),
+    [5, 100 * 1024],
+  );
   t.equal(String(frames[0]!.data), 'small');
   t.ok(frames[1]!.data.every((b) => b === 7));
 });
@@ -464,7 +535,10 @@ t.test('an upload cut short (RST_STREAM(CANCEL), no END_STREAM) is never taken f
   const { url } = await serve(t);
   const session = connect(t, url);
   const ac = new AbortController();
-  const stream = session.request({ ':method': 'POST', ':path': '/test.Raw/Echo', 'content-type': 'application/grpc', te: 'trailers' }, { signal: ac.signal });
+  const stream = session.request(
+    { ':method': 'POST', ':path': '/test.Raw/Echo', 'content-type': 'application/grpc', te: 'trailers' },
+    { signal: ac.signal },
+  );
   stream.on('error', () => {});
   stream.write(Buffer.concat([frame('a'), frame('b')]));
   while (last.call === undefined || last.call.path !== '/test.Raw/Echo' || last.call.done) await sleep(5);
@@ -472,7 +546,7 @@ t.test('an upload cut short (RST_STREAM(CANCEL), no END_STREAM) is never taken f
   await sleep(50);
   ac.abort(); // RST_STREAM(CANCEL) alone: the client never half-closes
   for (let i = 0; i < 200 && !c.done; i++) await sleep(5);
-  t.equal(c.cancelReason?.code, Code.CANCELLED, 'the handler\'s read() rejected: it did not see an end and answer OK');
+  t.equal(c.cancelReason?.code, Code.CANCELLED, "the handler's read() rejected: it did not see an end and answer OK");
 });
 
 t.test('streaming requests are pulled: unread messages stay in flow control', async (t) => {
@@ -483,7 +557,10 @@ t.test('streaming requests are pulled: unread messages stay in flow control', as
   for (let i = 0; i < 64; i++) stream.write(chunk);
   stream.end();
   await sleep(250);
-  t.ok(stream.writableLength > 256 * 1024, `the server is not reading: ${stream.writableLength} bytes wait on the client`);
+  t.ok(
+    stream.writableLength > 256 * 1024,
+    `the server is not reading: ${stream.writableLength} bytes wait on the client`,
+  );
   const r = await done;
   t.equal(status(r).code, 0);
   t.equal(parseFrames(r.body).length, 64, 'every message arrives once the handler reads');
@@ -526,7 +603,10 @@ t.test('graceful shutdown: GOAWAY, the call in flight completes, new streams are
   stream.end();
   const r = await done;
   t.equal(status(r).code, 0, 'the call in flight finishes');
-  t.same(parseFrames(r.body).map((f) => f.data.toString()), ['first', 'second']);
+  t.same(
+    parseFrames(r.body).map((f) => f.data.toString()),
+    ['first', 'second'],
+  );
   await stopped;
   t.pass('shutdown resolves once the last call is done');
 });
@@ -553,12 +633,15 @@ t.test('keepalive pings and SETTINGS_MAX_CONCURRENT_STREAMS', async (t) => {
   t.pass('the server pinged');
 });
 
-t.test('SETTINGS_MAX_CONCURRENT_STREAMS defaults to 100 (RFC 9113 §6.5.2 floor), not node:http2\'s unlimited', async (t) => {
-  const { url } = await serve(t);
-  const session = connect(t, url);
-  await new Promise((resolve) => session.once('remoteSettings', resolve));
-  t.equal(session.remoteSettings.maxConcurrentStreams, 100);
-});
+t.test(
+  "SETTINGS_MAX_CONCURRENT_STREAMS defaults to 100 (RFC 9113 §6.5.2 floor), not node:http2's unlimited",
+  async (t) => {
+    const { url } = await serve(t);
+    const session = connect(t, url);
+    await new Promise((resolve) => session.once('remoteSettings', resolve));
+    t.equal(session.remoteSettings.maxConcurrentStreams, 100);
+  },
+);
 
 t.test('IPv6 [::1]', async (t) => {
   const { url, address } = await serve(t, {}, '[::1]:0');
@@ -592,8 +675,15 @@ t.test('TLS and mutual TLS', async (t) => {
   t.equal(parseFrames(r1.body)[0]?.data.toString(), 'slt', 'h2 over TLS');
   t.equal(last.cert, undefined, 'no client certificate');
 
-  const mtls = await serve(t, {}, '127.0.0.1:0', { tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true } });
-  const good = connect(t, mtls.url, { ca: certs.ca, servername: 'localhost', key: certs.clientKey, cert: certs.clientCert });
+  const mtls = await serve(t, {}, '127.0.0.1:0', {
+    tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true },
+  });
+  const good = connect(t, mtls.url, {
+    ca: certs.ca,
+    servername: 'localhost',
+    key: certs.clientKey,
+    cert: certs.clientCert,
+  });
   const r2 = await call(good, '/test.Raw/Unary', frame('mtls')).done;
   t.equal(parseFrames(r2.body)[0]?.data.toString(), 'sltm', 'a client with a certificate from our CA');
   t.equal(last.cert, 'client', "the handler sees the client's certificate");

@@ -31,7 +31,11 @@ t.test('host:port and the dns scheme', async (t) => {
 });
 
 t.test('unix sockets', async (t) => {
-  for (const [text, path] of [['unix:/run/app.sock', '/run/app.sock'], ['unix:///run/app.sock', '/run/app.sock'], ['unix:relative.sock', 'relative.sock']]) {
+  for (const [text, path] of [
+    ['unix:/run/app.sock', '/run/app.sock'],
+    ['unix:///run/app.sock', '/run/app.sock'],
+    ['unix:relative.sock', 'relative.sock'],
+  ]) {
     const target = parseTarget(text!);
     t.equal(target.scheme, 'unix');
     t.same(target.addresses, [{ path }], text);
@@ -43,15 +47,35 @@ t.test('unix sockets', async (t) => {
 t.test('ipv4: and ipv6: address lists', async (t) => {
   const v4 = parseTarget('ipv4:10.0.0.1:50051,10.0.0.2');
   t.equal(v4.scheme, 'ipv4');
-  t.same(v4.addresses, [{ host: '10.0.0.1', port: 50051 }, { host: '10.0.0.2', port: 443 }]);
+  t.same(v4.addresses, [
+    { host: '10.0.0.1', port: 50051 },
+    { host: '10.0.0.2', port: 443 },
+  ]);
   t.equal(v4.authority, '10.0.0.1:50051');
   const v6 = parseTarget('ipv6:[::1]:50051,[::2]');
-  t.same(v6.addresses, [{ host: '::1', port: 50051 }, { host: '::2', port: 443 }]);
+  t.same(v6.addresses, [
+    { host: '::1', port: 50051 },
+    { host: '::2', port: 443 },
+  ]);
   t.equal(formatAddress(v6.addresses[0]!), '[::1]:50051');
 });
 
 t.test('invalid targets: INVALID_ARGUMENT saying why', async (t) => {
-  for (const text of ['', '   ', 'host:port', 'host:99999', 'host:-1', '[::1', '[::1]x', 'unix:', 'dns://8.8.8.8/example.com', 'a/b:1', 'ipv4:[::1]:1', 'ipv6:1.2.3.4:5', ':80']) {
+  for (const text of [
+    '',
+    '   ',
+    'host:port',
+    'host:99999',
+    'host:-1',
+    '[::1',
+    '[::1]x',
+    'unix:',
+    'dns://8.8.8.8/example.com',
+    'a/b:1',
+    'ipv4:[::1]:1',
+    'ipv6:1.2.3.4:5',
+    ':80',
+  ]) {
     let error: unknown;
     try {
       parseTarget(text);

@@ -8,10 +8,22 @@
 import { Code, codeName, GrpcError, Metadata, type MetadataValue } from '../../src/service/index.js';
 import type { CallOptions } from '../../src/service/index.js';
 import {
-  ECHO_INITIAL, ECHO_TRAILING, SPECIAL_STATUS_MESSAGE, type CaseFn, type CaseName, Failure, check, checkBody, zeros,
+  ECHO_INITIAL,
+  ECHO_TRAILING,
+  SPECIAL_STATUS_MESSAGE,
+  type CaseFn,
+  type CaseName,
+  Failure,
+  check,
+  checkBody,
+  zeros,
 } from './harness.js';
 import type {
-  SimpleRequest, SimpleResponse, StreamingInputCallRequest, StreamingInputCallResponse, StreamingOutputCallRequest,
+  SimpleRequest,
+  SimpleResponse,
+  StreamingInputCallRequest,
+  StreamingInputCallResponse,
+  StreamingOutputCallRequest,
   StreamingOutputCallResponse,
 } from './testing.js';
 
@@ -26,9 +38,18 @@ export interface Responses<T> extends AsyncIterableIterator<T> {
 export interface TestServiceStub {
   emptyCall(request: object, options?: CallOptions): Promise<object>;
   unaryCall(request: SimpleRequest, options?: CallOptions): Promise<SimpleResponse>;
-  streamingInputCall(requests: AsyncIterable<StreamingInputCallRequest> | StreamingInputCallRequest[], options?: CallOptions): Promise<StreamingInputCallResponse>;
-  streamingOutputCall(request: StreamingOutputCallRequest, options?: CallOptions): Responses<StreamingOutputCallResponse>;
-  fullDuplexCall(requests: AsyncIterable<StreamingOutputCallRequest> | StreamingOutputCallRequest[], options?: CallOptions): Responses<StreamingOutputCallResponse>;
+  streamingInputCall(
+    requests: AsyncIterable<StreamingInputCallRequest> | StreamingInputCallRequest[],
+    options?: CallOptions,
+  ): Promise<StreamingInputCallResponse>;
+  streamingOutputCall(
+    request: StreamingOutputCallRequest,
+    options?: CallOptions,
+  ): Responses<StreamingOutputCallResponse>;
+  fullDuplexCall(
+    requests: AsyncIterable<StreamingOutputCallRequest> | StreamingOutputCallRequest[],
+    options?: CallOptions,
+  ): Responses<StreamingOutputCallResponse>;
   unimplementedCall(request: object, options?: CallOptions): Promise<object>;
 }
 
@@ -82,7 +103,10 @@ async function expectStatus(what: string, code: Code, run: () => Promise<unknown
     await run();
   } catch (err) {
     if (!(err instanceof GrpcError)) throw new Failure(`${what}: failed with a non-gRPC error: ${String(err)}`);
-    check(err.code === code, `${what}: status ${codeName(err.code)} (${JSON.stringify(err.rawMessage)}), want ${codeName(code)}`);
+    check(
+      err.code === code,
+      `${what}: status ${codeName(err.code)} (${JSON.stringify(err.rawMessage)}), want ${codeName(code)}`,
+    );
     return err;
   }
   throw new Failure(`${what}: succeeded, want ${codeName(code)}`);
@@ -104,7 +128,11 @@ function sameBytes(a: MetadataValue | undefined, b: Uint8Array): boolean {
   return a instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-const largeRequest = (extra: SimpleRequest = {}): SimpleRequest => ({ responseSize: 314159, payload: { body: zeros(271828) }, ...extra });
+const largeRequest = (extra: SimpleRequest = {}): SimpleRequest => ({
+  responseSize: 314159,
+  payload: { body: zeros(271828) },
+  ...extra,
+});
 const outputRequest = (sizes: number[], inputSize?: number): StreamingOutputCallRequest => ({
   responseParameters: sizes.map((size) => ({ size })),
   ...(inputSize === undefined ? {} : { payload: { body: zeros(inputSize) } }),
@@ -124,10 +152,13 @@ export function interopCases(stub: TestServiceStub, unimplemented: Unimplemented
 
     async client_compressed_unary() {
       // 1. The feature probe: an uncompressed message that claims to be compressed must be refused.
-      await expectStatus('uncompressed probe with expect_compressed=true', Code.INVALID_ARGUMENT,
-        () => stub.unaryCall(largeRequest({ expectCompressed: { value: true } })));
+      await expectStatus('uncompressed probe with expect_compressed=true', Code.INVALID_ARGUMENT, () =>
+        stub.unaryCall(largeRequest({ expectCompressed: { value: true } })),
+      );
       // 2. Compressed, and says so.
-      const compressed = await stub.unaryCall(largeRequest({ expectCompressed: { value: true } }), { compression: 'gzip' });
+      const compressed = await stub.unaryCall(largeRequest({ expectCompressed: { value: true } }), {
+        compression: 'gzip',
+      });
       checkBody(compressed.payload?.body, 314159, 'compressed call');
       // 3. Uncompressed, and says so.
       const plain = await stub.unaryCall(largeRequest({ expectCompressed: { value: false } }));
@@ -139,20 +170,26 @@ export function interopCases(stub: TestServiceStub, unimplemented: Unimplemented
         const seen = flagRecorder();
         const response = await stub.unaryCall(largeRequest({ responseCompressed: { value } }), seen.options);
         checkBody(response.payload?.body, 314159, `response_compressed=${value}`);
-        check(seen.flags.length === 1 && seen.flags[0] === value,
-          `response_compressed=${value}: the response's compressed flag was ${seen.flags.join(',')}`);
+        check(
+          seen.flags.length === 1 && seen.flags[0] === value,
+          `response_compressed=${value}: the response's compressed flag was ${seen.flags.join(',')}`,
+        );
       }
     },
 
     async client_streaming() {
       const requests = [27182, 8, 1828, 45904].map((n) => ({ payload: { body: zeros(n) } }));
       const response = await stub.streamingInputCall(requests);
-      check(response.aggregatedPayloadSize === 74922, `aggregated_payload_size ${response.aggregatedPayloadSize}, want 74922`);
+      check(
+        response.aggregatedPayloadSize === 74922,
+        `aggregated_payload_size ${response.aggregatedPayloadSize}, want 74922`,
+      );
     },
 
     async client_compressed_streaming() {
-      await expectStatus('uncompressed probe with expect_compressed=true', Code.INVALID_ARGUMENT,
-        () => stub.streamingInputCall([{ expectCompressed: { value: true }, payload: { body: zeros(27182) } }]));
+      await expectStatus('uncompressed probe with expect_compressed=true', Code.INVALID_ARGUMENT, () =>
+        stub.streamingInputCall([{ expectCompressed: { value: true }, payload: { body: zeros(27182) } }]),
+      );
       // One call: the first message compressed, the second not (the flag is per message).
       const response = await stub.streamingInputCall(
         [
@@ -161,7 +198,10 @@ export function interopCases(stub: TestServiceStub, unimplemented: Unimplemented
         ],
         { compression: 'gzip', compressMessage: (index) => index === 0 },
       );
-      check(response.aggregatedPayloadSize === 73086, `aggregated_payload_size ${response.aggregatedPayloadSize}, want 73086`);
+      check(
+        response.aggregatedPayloadSize === 73086,
+        `aggregated_payload_size ${response.aggregatedPayloadSize}, want 73086`,
+      );
     },
 
     async server_streaming() {
@@ -174,20 +214,31 @@ export function interopCases(stub: TestServiceStub, unimplemented: Unimplemented
     async server_compressed_streaming() {
       const seen = flagRecorder();
       const request: StreamingOutputCallRequest = {
-        responseParameters: [{ size: 31415, compressed: { value: true } }, { size: 92653, compressed: { value: false } }],
+        responseParameters: [
+          { size: 31415, compressed: { value: true } },
+          { size: 92653, compressed: { value: false } },
+        ],
       };
       const responses = await collect(stub.streamingOutputCall(request, seen.options));
       check(responses.length === 2, `${responses.length} responses, want 2`);
       checkBody(responses[0]!.payload?.body, 31415, 'response 0');
       checkBody(responses[1]!.payload?.body, 92653, 'response 1');
-      check(seen.flags.join() === 'true,false', `compressed flags of the responses: ${seen.flags.join(',')}, want true,false`);
+      check(
+        seen.flags.join() === 'true,false',
+        `compressed flags of the responses: ${seen.flags.join(',')}, want true,false`,
+      );
     },
 
     async ping_pong() {
       const requests = new RequestQueue<StreamingOutputCallRequest>();
       const responses = stub.fullDuplexCall(requests);
       try {
-        for (const [out, inp] of [[31415, 27182], [9, 8], [2653, 1828], [58979, 45904]] as const) {
+        for (const [out, inp] of [
+          [31415, 27182],
+          [9, 8],
+          [2653, 1828],
+          [58979, 45904],
+        ] as const) {
           requests.push(outputRequest([out], inp));
           const reply = await responses.next();
           check(!reply.done, `the stream ended before the response of size ${out}`);
@@ -230,8 +281,9 @@ export function interopCases(stub: TestServiceStub, unimplemented: Unimplemented
       const requests = new RequestQueue<StreamingOutputCallRequest>();
       requests.push({ payload: { body: zeros(27182) } });
       try {
-        await expectStatus('FullDuplexCall with a 1 ms timeout', Code.DEADLINE_EXCEEDED,
-          () => collect(stub.fullDuplexCall(requests, { timeout: 1 })));
+        await expectStatus('FullDuplexCall with a 1 ms timeout', Code.DEADLINE_EXCEEDED, () =>
+          collect(stub.fullDuplexCall(requests, { timeout: 1 })),
+        );
       } finally {
         requests.close();
       }
@@ -239,18 +291,25 @@ export function interopCases(stub: TestServiceStub, unimplemented: Unimplemented
 
     async custom_metadata() {
       const trailingValue = new Uint8Array([0xab, 0xab, 0xab]);
-      const metadata = () => new Metadata({ [ECHO_INITIAL]: 'test_initial_metadata_value', [ECHO_TRAILING]: trailingValue });
+      const metadata = () =>
+        new Metadata({ [ECHO_INITIAL]: 'test_initial_metadata_value', [ECHO_TRAILING]: trailingValue });
       const verify = (what: string, headers: Metadata | undefined, trailers: Metadata | undefined) => {
-        check(headers?.get(ECHO_INITIAL) === 'test_initial_metadata_value',
-          `${what}: the headers lack the echoed ${ECHO_INITIAL}: ${JSON.stringify(headers?.toJSON())}`);
-        check(sameBytes(trailers?.get(ECHO_TRAILING), trailingValue),
-          `${what}: the trailers lack the echoed ${ECHO_TRAILING}: ${JSON.stringify(trailers?.toJSON())}`);
+        check(
+          headers?.get(ECHO_INITIAL) === 'test_initial_metadata_value',
+          `${what}: the headers lack the echoed ${ECHO_INITIAL}: ${JSON.stringify(headers?.toJSON())}`,
+        );
+        check(
+          sameBytes(trailers?.get(ECHO_TRAILING), trailingValue),
+          `${what}: the trailers lack the echoed ${ECHO_TRAILING}: ${JSON.stringify(trailers?.toJSON())}`,
+        );
       };
       // 1. UnaryCall.
       let headers: Metadata | undefined;
       let trailers: Metadata | undefined;
       const response = await stub.unaryCall(largeRequest(), {
-        metadata: metadata(), onHeader: (md) => (headers = md), onTrailer: (md) => (trailers = md),
+        metadata: metadata(),
+        onHeader: (md) => (headers = md),
+        onTrailer: (md) => (trailers = md),
       });
       checkBody(response.payload?.body, 314159, 'UnaryCall response');
       verify('UnaryCall', headers, trailers);
@@ -266,15 +325,23 @@ export function interopCases(stub: TestServiceStub, unimplemented: Unimplemented
       const responseStatus = { code: 2, message: 'test status message' };
       const unary = await expectStatus('UnaryCall', Code.UNKNOWN, () => stub.unaryCall({ responseStatus }));
       check(unary.rawMessage === responseStatus.message, `UnaryCall: message ${JSON.stringify(unary.rawMessage)}`);
-      const duplex = await expectStatus('FullDuplexCall', Code.UNKNOWN, () => collect(stub.fullDuplexCall([{ responseStatus }])));
-      check(duplex.rawMessage === responseStatus.message, `FullDuplexCall: message ${JSON.stringify(duplex.rawMessage)}`);
+      const duplex = await expectStatus('FullDuplexCall', Code.UNKNOWN, () =>
+        collect(stub.fullDuplexCall([{ responseStatus }])),
+      );
+      check(
+        duplex.rawMessage === responseStatus.message,
+        `FullDuplexCall: message ${JSON.stringify(duplex.rawMessage)}`,
+      );
     },
 
     async special_status_message() {
-      const err = await expectStatus('UnaryCall', Code.UNKNOWN,
-        () => stub.unaryCall({ responseStatus: { code: 2, message: SPECIAL_STATUS_MESSAGE } }));
-      check(err.rawMessage === SPECIAL_STATUS_MESSAGE,
-        `message ${JSON.stringify(err.rawMessage)}, want ${JSON.stringify(SPECIAL_STATUS_MESSAGE)}`);
+      const err = await expectStatus('UnaryCall', Code.UNKNOWN, () =>
+        stub.unaryCall({ responseStatus: { code: 2, message: SPECIAL_STATUS_MESSAGE } }),
+      );
+      check(
+        err.rawMessage === SPECIAL_STATUS_MESSAGE,
+        `message ${JSON.stringify(err.rawMessage)}, want ${JSON.stringify(SPECIAL_STATUS_MESSAGE)}`,
+      );
     },
 
     async unimplemented_method() {
@@ -282,7 +349,9 @@ export function interopCases(stub: TestServiceStub, unimplemented: Unimplemented
     },
 
     async unimplemented_service() {
-      await expectStatus('UnimplementedService/UnimplementedCall', Code.UNIMPLEMENTED, () => unimplemented.unimplementedCall({}));
+      await expectStatus('UnimplementedService/UnimplementedCall', Code.UNIMPLEMENTED, () =>
+        unimplemented.unimplementedCall({}),
+      );
     },
   };
 }

@@ -25,7 +25,12 @@ export function repoRoot(): string {
 }
 
 export function ensureInteropCerts(dir = join(repoRoot(), 'test/.gen/interop-certs')): InteropCertFiles {
-  const files = { dir, caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+  const files = {
+    dir,
+    caFile: join(dir, 'ca.pem'),
+    certFile: join(dir, 'server.pem'),
+    keyFile: join(dir, 'server.key'),
+  };
   if (freshEnough(files.keyFile)) return files;
   rmSync(dir, { recursive: true, force: true });
   const certs = makeCerts({ serverNames: ['*.test.google.fr'] });

@@ -17,7 +17,8 @@ import { clientFlags, runCases } from './harness.js';
 import { interopServices } from './testing.js';
 
 const flags = clientFlags(process.argv.slice(2));
-const host = flags.serverHost.includes(':') && !flags.serverHost.startsWith('[') ? `[${flags.serverHost}]` : flags.serverHost;
+const host =
+  flags.serverHost.includes(':') && !flags.serverHost.startsWith('[') ? `[${flags.serverHost}]` : flags.serverHost;
 
 const options: ChannelOptions = {};
 if (flags.serverHostOverride) options.authority = flags.serverHostOverride;

@@ -110,7 +110,11 @@ export function clientFlags(argv: readonly string[]): ClientFlags {
 export type CaseFn = () => Promise<string | void>;
 
 /** Runs the named cases one after another, printing a report line for each. Resolves to the exit status. */
-export async function runCases(names: readonly string[], table: Partial<Record<string, CaseFn>>, timeoutMs = 30_000): Promise<number> {
+export async function runCases(
+  names: readonly string[],
+  table: Partial<Record<string, CaseFn>>,
+  timeoutMs = 30_000,
+): Promise<number> {
   let failed = false;
   for (const name of names) {
     const report = await runOne(name, table[name], timeoutMs);

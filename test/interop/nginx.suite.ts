@@ -20,7 +20,12 @@ import { Channel, createClient, type GrpcError, type Metadata } from '../../src/
 import { peerTest, runPeer, spawnPeer, type Toolchain } from '../helpers/peers.js';
 import { DIST } from './peers/roster.js';
 import { CASES, type CaseReport } from './harness.js';
-import type { SimpleRequest, SimpleResponse, StreamingOutputCallRequest, StreamingOutputCallResponse } from './testing.js';
+import type {
+  SimpleRequest,
+  SimpleResponse,
+  StreamingOutputCallRequest,
+  StreamingOutputCallResponse,
+} from './testing.js';
 import { interopServices } from './testing.js';
 
 const NGINX = process.env.NGINX ?? 'nginx';
@@ -100,7 +105,9 @@ async function startNginx(t: Test, upstreams: number[]): Promise<RunningNginx> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreams));
-    const child: ChildProcess = spawn(NGINX, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(NGINX, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c));
     child.stderr!.on('data', (c: Buffer) => (output += c));
@@ -137,11 +144,21 @@ peerTest(t, 'nginx grpc_pass in front of two wiregrpc servers', [nginxToolchain(
     await spawnPeer(t, process.execPath, [serverJs, '--port=0']),
     await spawnPeer(t, process.execPath, [serverJs, '--port=0']),
   ];
-  const nginx = await startNginx(t, servers.map((s) => s.port));
+  const nginx = await startNginx(
+    t,
+    servers.map((s) => s.port),
+  );
 
   await t.test('every interop case passes through nginx', async (t) => {
-    const run = await runPeer(process.execPath, [clientJs, '--server_host=127.0.0.1', `--server_port=${nginx.port}`, '--test_case=all'], { timeoutMs: 120_000 });
-    const reports = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as CaseReport);
+    const run = await runPeer(
+      process.execPath,
+      [clientJs, '--server_host=127.0.0.1', `--server_port=${nginx.port}`, '--test_case=all'],
+      { timeoutMs: 120_000 },
+    );
+    const reports = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as CaseReport);
     t.equal(reports.length, CASES.length, 'one report per case');
     for (const r of reports) t.equal(r.result, 'pass', `${r.case}${r.reason ? `: ${r.reason}` : ''}`);
     t.equal(run.code, 0, `client exit status (stderr: ${run.stderr.trim()})`);
@@ -165,7 +182,9 @@ peerTest(t, 'nginx grpc_pass in front of two wiregrpc servers', [nginxToolchain(
     const spacingMs = 150;
     const arrivals: number[] = [];
     const start = Date.now();
-    const request = { responseParameters: Array.from({ length: 5 }, () => ({ size: 10, intervalUs: spacingMs * 1000 })) };
+    const request = {
+      responseParameters: Array.from({ length: 5 }, () => ({ size: 10, intervalUs: spacingMs * 1000 })),
+    };
     for await (const response of stub.streamingOutputCall(request)) {
       arrivals.push(Date.now() - start);
       t.equal(response.payload?.body?.length, 10);
@@ -177,13 +196,25 @@ peerTest(t, 'nginx grpc_pass in front of two wiregrpc servers', [nginxToolchain(
 
   await t.test('status, message and trailers survive the proxy', async (t) => {
     let trailers: Metadata | undefined;
-    const err = await stub.unaryCall({ responseStatus: { code: 9, message: 'précondition ✗ failed\n' } }, {
-      metadata: { 'x-grpc-test-echo-trailing-bin': new Uint8Array([1, 2, 3]) },
-      onTrailer: (md: Metadata) => (trailers = md),
-    }).then(() => undefined, (e: unknown) => e as GrpcError);
+    const err = await stub
+      .unaryCall(
+        { responseStatus: { code: 9, message: 'précondition ✗ failed\n' } },
+        {
+          metadata: { 'x-grpc-test-echo-trailing-bin': new Uint8Array([1, 2, 3]) },
+          onTrailer: (md: Metadata) => (trailers = md),
+        },
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e as GrpcError,
+      );
     t.ok(err, 'the call failed');
     t.equal(err?.code, 9, 'FAILED_PRECONDITION');
     t.equal(err?.rawMessage, 'précondition ✗ failed\n');
-    t.same([...((trailers?.get('x-grpc-test-echo-trailing-bin') as Uint8Array | undefined) ?? [])], [1, 2, 3], 'binary trailer echoed');
+    t.same(
+      [...((trailers?.get('x-grpc-test-echo-trailing-bin') as Uint8Array | undefined) ?? [])],
+      [1, 2, 3],
+      'binary trailer echoed',
+    );
   });
 });

@@ -14,9 +14,19 @@ const FILES = ['grpc/testing/test.proto', 'grpc/testing/messages.proto', 'grpc/t
 
 /** The messages the interop cases send and receive: these must match exactly. */
 const INTEROP_MESSAGES = [
-  'Empty', 'BoolValue', 'Payload', 'EchoStatus', 'SimpleRequest', 'SimpleResponse',
-  'StreamingInputCallRequest', 'StreamingInputCallResponse', 'ResponseParameters',
-  'StreamingOutputCallRequest', 'StreamingOutputCallResponse', 'ReconnectParams', 'ReconnectInfo',
+  'Empty',
+  'BoolValue',
+  'Payload',
+  'EchoStatus',
+  'SimpleRequest',
+  'SimpleResponse',
+  'StreamingInputCallRequest',
+  'StreamingInputCallResponse',
+  'ResponseParameters',
+  'StreamingOutputCallRequest',
+  'StreamingOutputCallResponse',
+  'ReconnectParams',
+  'ReconnectInfo',
 ];
 const INTEROP_ENUMS = ['PayloadType'];
 const INTEROP_SERVICES = ['TestService', 'UnimplementedService'];
@@ -47,7 +57,8 @@ function methodShapes(service: protobuf.Service): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of service.methodsArray) {
     m.resolve();
-    out[m.name] = `${m.requestStream ? 'stream ' : ''}${m.resolvedRequestType!.fullName} -> ${m.responseStream ? 'stream ' : ''}${m.resolvedResponseType!.fullName}`;
+    out[m.name] =
+      `${m.requestStream ? 'stream ' : ''}${m.resolvedRequestType!.fullName} -> ${m.responseStream ? 'stream ' : ''}${m.resolvedResponseType!.fullName}`;
   }
   return out;
 }
@@ -69,49 +80,65 @@ t.test('our interop protos parse and define the interop services', async (t) => 
 
 const haveOfficial = existsSync(join(OFFICIAL, FILES[0]!));
 if (!haveOfficial && process.env.CI === 'true') {
-  t.fail(`${OFFICIAL} is missing (Debian package grpc-proto): cannot check our interop protos against the official ones`);
+  t.fail(
+    `${OFFICIAL} is missing (Debian package grpc-proto): cannot check our interop protos against the official ones`,
+  );
 }
 
-t.test('our interop protos match the official grpc/testing protos', { skip: haveOfficial ? false : `${OFFICIAL} not installed (apt-get install grpc-proto)` }, async (t) => {
-  const official = load(OFFICIAL);
+t.test(
+  'our interop protos match the official grpc/testing protos',
+  { skip: haveOfficial ? false : `${OFFICIAL} not installed (apt-get install grpc-proto)` },
+  async (t) => {
+    const official = load(OFFICIAL);
 
-  for (const name of INTEROP_MESSAGES) {
-    const mine = ours.lookupType(`grpc.testing.${name}`);
-    const theirs = official.lookupType(`grpc.testing.${name}`);
-    t.same(messageFields(mine), messageFields(theirs), `message ${name}: same fields, numbers, types and labels`);
-  }
-  for (const name of INTEROP_ENUMS) {
-    t.same(ours.lookupEnum(`grpc.testing.${name}`).values, official.lookupEnum(`grpc.testing.${name}`).values, `enum ${name}`);
-  }
-  for (const name of INTEROP_SERVICES) {
-    t.same(methodShapes(ours.lookupService(`grpc.testing.${name}`)), methodShapes(official.lookupService(`grpc.testing.${name}`)), `service ${name}: same methods and shapes`);
-  }
+    for (const name of INTEROP_MESSAGES) {
+      const mine = ours.lookupType(`grpc.testing.${name}`);
+      const theirs = official.lookupType(`grpc.testing.${name}`);
+      t.same(messageFields(mine), messageFields(theirs), `message ${name}: same fields, numbers, types and labels`);
+    }
+    for (const name of INTEROP_ENUMS) {
+      t.same(
+        ours.lookupEnum(`grpc.testing.${name}`).values,
+        official.lookupEnum(`grpc.testing.${name}`).values,
+        `enum ${name}`,
+      );
+    }
+    for (const name of INTEROP_SERVICES) {
+      t.same(
+        methodShapes(ours.lookupService(`grpc.testing.${name}`)),
+        methodShapes(official.lookupService(`grpc.testing.${name}`)),
+        `service ${name}: same methods and shapes`,
+      );
+    }
 
-  // Everything else we declare must at least agree with the official
-  // definition wherever both have a field or method (newer official protos may add more).
-  for (const obj of walk(ours.lookup('grpc.testing') as protobuf.Namespace)) {
-    const other = official.lookup(obj.fullName);
-    if (!other) {
-      t.fail(`${obj.fullName} is ours only: the official protos do not define it`);
-      continue;
+    // Everything else we declare must at least agree with the official
+    // definition wherever both have a field or method (newer official protos may add more).
+    for (const obj of walk(ours.lookup('grpc.testing') as protobuf.Namespace)) {
+      const other = official.lookup(obj.fullName);
+      if (!other) {
+        t.fail(`${obj.fullName} is ours only: the official protos do not define it`);
+        continue;
+      }
+      if (obj instanceof protobuf.Type) {
+        const theirs = messageFields(other as protobuf.Type);
+        for (const [field, shape] of Object.entries(messageFields(obj))) {
+          if (theirs[field] !== shape) t.fail(`${obj.fullName}.${field}: ours "${shape}", official "${theirs[field]}"`);
+        }
+      } else if (obj instanceof protobuf.Service) {
+        const theirs = methodShapes(other as protobuf.Service);
+        for (const [method, shape] of Object.entries(methodShapes(obj))) {
+          if (theirs[method] !== shape)
+            t.fail(`${obj.fullName}/${method}: ours "${shape}", official "${theirs[method]}"`);
+        }
+      } else if (obj instanceof protobuf.Enum) {
+        for (const [value, no] of Object.entries(obj.values)) {
+          if ((other as protobuf.Enum).values[value] !== no)
+            t.fail(`${obj.fullName}.${value}: ours ${no}, official ${(other as protobuf.Enum).values[value]}`);
+        }
+      }
     }
-    if (obj instanceof protobuf.Type) {
-      const theirs = messageFields(other as protobuf.Type);
-      for (const [field, shape] of Object.entries(messageFields(obj))) {
-        if (theirs[field] !== shape) t.fail(`${obj.fullName}.${field}: ours "${shape}", official "${theirs[field]}"`);
-      }
-    } else if (obj instanceof protobuf.Service) {
-      const theirs = methodShapes(other as protobuf.Service);
-      for (const [method, shape] of Object.entries(methodShapes(obj))) {
-        if (theirs[method] !== shape) t.fail(`${obj.fullName}/${method}: ours "${shape}", official "${theirs[method]}"`);
-      }
-    } else if (obj instanceof protobuf.Enum) {
-      for (const [value, no] of Object.entries(obj.values)) {
-        if ((other as protobuf.Enum).values[value] !== no) t.fail(`${obj.fullName}.${value}: ours ${no}, official ${(other as protobuf.Enum).values[value]}`);
-      }
-    }
-  }
-});
+  },
+);
 
 function* walk(ns: protobuf.Namespace): Generator<protobuf.ReflectionObject> {
   for (const obj of ns.nestedArray) {

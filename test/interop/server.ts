@@ -22,8 +22,17 @@ import { Code, GrpcError, Server, type ServerContext } from '../../src/service/i
 import { ensureInteropCerts } from './certs.js';
 import { ECHO_INITIAL, ECHO_TRAILING, announceListening, serverFlags } from './harness.js';
 import {
-  interopServices, type BoolValue, type EchoStatus, type Payload, type ResponseParameters, type SimpleRequest, type SimpleResponse,
-  type StreamingInputCallRequest, type StreamingInputCallResponse, type StreamingOutputCallRequest, type StreamingOutputCallResponse,
+  interopServices,
+  type BoolValue,
+  type EchoStatus,
+  type Payload,
+  type ResponseParameters,
+  type SimpleRequest,
+  type SimpleResponse,
+  type StreamingInputCallRequest,
+  type StreamingInputCallResponse,
+  type StreamingOutputCallRequest,
+  type StreamingOutputCallResponse,
 } from './testing.js';
 
 const SERVER_ID = `wiregrpc-${randomUUID().slice(0, 8)}`;
@@ -55,16 +64,23 @@ function checkCompressed(expect: BoolValue | undefined, ctx: ServerContext): voi
   if (expect === undefined) return;
   const wanted = expect.value === true;
   if (wanted !== ctx.requestCompressed) {
-    throw new GrpcError(Code.INVALID_ARGUMENT, `expected a${wanted ? ' compressed' : 'n uncompressed'} request message, got a${ctx.requestCompressed ? ' compressed' : 'n uncompressed'} one`);
+    throw new GrpcError(
+      Code.INVALID_ARGUMENT,
+      `expected a${wanted ? ' compressed' : 'n uncompressed'} request message, got a${ctx.requestCompressed ? ' compressed' : 'n uncompressed'} one`,
+    );
   }
 }
 
 function checkType(responseType: number | undefined): void {
-  if ((responseType ?? COMPRESSABLE) !== COMPRESSABLE) throw new GrpcError(Code.INVALID_ARGUMENT, `response_type ${responseType} is not supported`);
+  if ((responseType ?? COMPRESSABLE) !== COMPRESSABLE)
+    throw new GrpcError(Code.INVALID_ARGUMENT, `response_type ${responseType} is not supported`);
 }
 
 /** One response per ResponseParameters: interval_us before each, compressed or not as asked. */
-async function* respond(ctx: ServerContext, parameters: readonly ResponseParameters[] = []): AsyncGenerator<StreamingOutputCallResponse> {
+async function* respond(
+  ctx: ServerContext,
+  parameters: readonly ResponseParameters[] = [],
+): AsyncGenerator<StreamingOutputCallResponse> {
   for (const p of parameters) {
     if ((p.intervalUs ?? 0) > 0) await sleep(p.intervalUs! / 1000, undefined, { signal: ctx.signal });
     ctx.compressResponses = p.compressed?.value === true;
@@ -101,7 +117,10 @@ const testService = {
     return { payload: { type: COMPRESSABLE, body: new TextEncoder().encode(String(process.hrtime.bigint())) } };
   },
 
-  async streamingInputCall(requests: AsyncIterable<StreamingInputCallRequest>, ctx: ServerContext): Promise<StreamingInputCallResponse> {
+  async streamingInputCall(
+    requests: AsyncIterable<StreamingInputCallRequest>,
+    ctx: ServerContext,
+  ): Promise<StreamingInputCallResponse> {
     let total = 0;
     for await (const request of requests) {
       checkCompressed(request.expectCompressed, ctx);
@@ -110,7 +129,10 @@ const testService = {
     return { aggregatedPayloadSize: total };
   },
 
-  async *streamingOutputCall(request: StreamingOutputCallRequest, ctx: ServerContext): AsyncGenerator<StreamingOutputCallResponse> {
+  async *streamingOutputCall(
+    request: StreamingOutputCallRequest,
+    ctx: ServerContext,
+  ): AsyncGenerator<StreamingOutputCallResponse> {
     if (wantsCompression(request)) ctx.setCompression('gzip');
     echoInitial(ctx);
     echoTrailing(ctx);
@@ -120,7 +142,10 @@ const testService = {
   },
 
   /** Each request answered as it arrives. */
-  async *fullDuplexCall(requests: AsyncIterable<StreamingOutputCallRequest>, ctx: ServerContext): AsyncGenerator<StreamingOutputCallResponse> {
+  async *fullDuplexCall(
+    requests: AsyncIterable<StreamingOutputCallRequest>,
+    ctx: ServerContext,
+  ): AsyncGenerator<StreamingOutputCallResponse> {
     echoTrailing(ctx);
     let first = true;
     for await (const request of requests) {
@@ -137,7 +162,10 @@ const testService = {
   },
 
   /** Every request buffered until the half-close, then answered in order. */
-  async *halfDuplexCall(requests: AsyncIterable<StreamingOutputCallRequest>, ctx: ServerContext): AsyncGenerator<StreamingOutputCallResponse> {
+  async *halfDuplexCall(
+    requests: AsyncIterable<StreamingOutputCallRequest>,
+    ctx: ServerContext,
+  ): AsyncGenerator<StreamingOutputCallResponse> {
     const held: StreamingOutputCallRequest[] = [];
     for await (const request of requests) held.push(request);
     if (held.some(wantsCompression)) ctx.setCompression('gzip');
@@ -159,7 +187,8 @@ async function main(): Promise<void> {
   server.add(TestService, testService);
   let tls: { key: Buffer; cert: Buffer } | undefined;
   if (flags.useTls) {
-    const files = flags.certFile && flags.keyFile ? { certFile: flags.certFile, keyFile: flags.keyFile } : ensureInteropCerts();
+    const files =
+      flags.certFile && flags.keyFile ? { certFile: flags.certFile, keyFile: flags.keyFile } : ensureInteropCerts();
     tls = { key: readFileSync(files.keyFile), cert: readFileSync(files.certFile) };
   }
   const address = await server.listen({ host: flags.host, port: flags.port }, { tls });
@@ -171,7 +200,10 @@ async function main(): Promise<void> {
     if (stopping) process.exit(0);
     stopping = true;
     setTimeout(() => process.exit(0), 2000);
-    server.shutdown().then(() => process.exit(0), () => process.exit(1));
+    server.shutdown().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -14,7 +14,11 @@ const entries = Object.entries(pkg.exports).filter(([, target]) => typeof target
 
 /** Runs an ES module program (from the repository root, so `wiregrpc` resolves to this package) and returns its stdout as JSON. */
 function run(t: Test, source: string): any {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', source], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   t.equal(r.status, 0, `exits 0${r.status === 0 ? '' : `: ${r.stderr}`}`);
   return JSON.parse(r.stdout || 'null');
 }
@@ -31,7 +35,9 @@ t.test('every entry point has its bundle, its types and its per-file module', as
 
 t.test('entry points load by name and share one copy of each class', async (t) => {
   const names = entries.map(([name]) => `wiregrpc${name.slice(1)}`);
-  const out = run(t, `
+  const out = run(
+    t,
+    `
     const names = ${JSON.stringify(names)};
     const mods = {};
     for (const name of names) mods[name] = await import(name);
@@ -42,7 +48,8 @@ t.test('entry points load by name and share one copy of each class', async (t) =
       exports: Object.fromEntries(names.map((n) => [n, Object.keys(mods[n]).length])),
       errorClasses: errors.size, channelClasses: channels.size,
       crossInstanceof: err instanceof mods['wiregrpc/web'].GrpcError && err instanceof mods['wiregrpc'].GrpcError,
-    }));`);
+    }));`,
+  );
   for (const name of names) t.ok(out.exports[name] > 0, `${name} exports something`);
   t.equal(out.errorClasses, 1, 'one GrpcError class across entry points');
   t.equal(out.channelClasses, 1, 'one Channel class across entry points');
@@ -60,9 +67,12 @@ t.test('wiregrpc/core loads no protobufjs; wiregrpc loads it with the .proto loa
 });
 
 t.test('the bundled health and reflection entries find the .proto files they ship', async (t) => {
-  const out = run(t, `
+  const out = run(
+    t,
+    `
     const { Health } = await import('wiregrpc/health');
     const { ServerReflection } = await import('wiregrpc/reflection');
-    console.log(JSON.stringify([Health.typeName, ServerReflection.typeName]));`);
+    console.log(JSON.stringify([Health.typeName, ServerReflection.typeName]));`,
+  );
   t.same(out, ['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection']);
 });

@@ -42,17 +42,46 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wiregrpc-browser-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const runtime = path.join(ROOT, 'src/web/index.js');
-  const gen = spawnSync(process.execPath, [CLI, 'gen', 'userinfo.proto', 'golden.proto', 'wkt.proto', '-I', 'proto', '-I', 'test/protos', '--out', dir, '--runtime-import', runtime], { cwd: ROOT, encoding: 'utf8' });
+  const gen = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'gen',
+      'userinfo.proto',
+      'golden.proto',
+      'wkt.proto',
+      '-I',
+      'proto',
+      '-I',
+      'test/protos',
+      '--out',
+      dir,
+      '--runtime-import',
+      runtime,
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   if (gen.status !== 0) throw new Error(`wiregrpc gen failed: ${gen.stderr}`);
   const entry = path.join(dir, 'entry.ts');
-  writeFileSync(entry, [
-    `import { install } from ${JSON.stringify(path.join(ROOT, 'test/runtimes/browser/page.js'))};`,
-    `import * as userinfo from './userinfo.js';`,
-    `import * as golden from './golden.js';`,
-    `import * as wkt from './wkt.js';`,
-    `install([userinfo, golden, wkt], userinfo.UserInfo);`,
-  ].join('\n'));
-  const built = await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', target: 'es2022', write: false, logLevel: 'silent' });
+  writeFileSync(
+    entry,
+    [
+      `import { install } from ${JSON.stringify(path.join(ROOT, 'test/runtimes/browser/page.js'))};`,
+      `import * as userinfo from './userinfo.js';`,
+      `import * as golden from './golden.js';`,
+      `import * as wkt from './wkt.js';`,
+      `install([userinfo, golden, wkt], userinfo.UserInfo);`,
+    ].join('\n'),
+  );
+  const built = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
   const bundle = built.outputFiles[0]!.text;
 
   // 2. The page's origin and the gRPC servers (one allowing that origin, one allowing none).
@@ -60,7 +89,11 @@ async function main(): Promise<void> {
     if (req.url === '/bundle.js') {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle);
     } else {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><meta charset="utf-8"><title>wiregrpc</title><script type="module" src="/bundle.js"></script>');
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<!doctype html><meta charset="utf-8"><title>wiregrpc</title><script type="module" src="/bundle.js"></script>',
+        );
     }
   });
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
@@ -90,7 +123,16 @@ async function main(): Promise<void> {
   try {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   } catch (err) {
     return missing(`Chromium at ${CHROMIUM} does not start: ${(err as Error).message.split('\n')[0]}`);
@@ -100,10 +142,15 @@ async function main(): Promise<void> {
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(String(err)));
   await page.goto(`${origin}/`);
-  await page.waitForFunction(() => (globalThis as { wiregrpcTests?: unknown }).wiregrpcTests !== undefined, undefined, { timeout: 10_000 });
+  await page.waitForFunction(() => (globalThis as { wiregrpcTests?: unknown }).wiregrpcTests !== undefined, undefined, {
+    timeout: 10_000,
+  });
   t.comment(`browser: ${browser.version()}`);
   const run = <R>(name: string, ...args: unknown[]): Promise<R> =>
-    page.evaluate(([n, a]) => (globalThis as any).wiregrpcTests[n as string](...(a as unknown[])), [name, args] as const) as Promise<R>;
+    page.evaluate(([n, a]) => (globalThis as any).wiregrpcTests[n as string](...(a as unknown[])), [
+      name,
+      args,
+    ] as const) as Promise<R>;
 
   // (No assertion before this point: tap would take the root test for finished and run the teardowns.)
   t.test('the page bundle holds no Node module', async (t) => {
@@ -132,7 +179,13 @@ async function main(): Promise<void> {
   t.test('errors: code, message and metadata reach the page', async (t) => {
     const r = await run<any>('errors', base);
     t.same(r.unknownUser, { code: Code.UNKNOWN, message: 'unknown user: name = nobody', name: 'GrpcError' });
-    t.same(r.afterMessages, { code: Code.DATA_LOSS, message: 'asked to fail: e', name: 'GrpcError', detail: 'yes', seen: [0, 1] });
+    t.same(r.afterMessages, {
+      code: Code.DATA_LOSS,
+      message: 'asked to fail: e',
+      name: 'GrpcError',
+      detail: 'yes',
+      seen: [0, 1],
+    });
     t.equal(r.clientStreaming.code, Code.UNIMPLEMENTED);
   });
 
@@ -142,7 +195,10 @@ async function main(): Promise<void> {
     t.equal(r.code, Code.DEADLINE_EXCEEDED);
     t.ok(r.ms >= 250 && r.ms < 2000, `after ${r.ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    t.ok(outcomes.some((o) => o.startsWith('unary aborted')), 'the handler was stopped (grpc-timeout reached the server)');
+    t.ok(
+      outcomes.some((o) => o.startsWith('unary aborted')),
+      'the handler was stopped (grpc-timeout reached the server)',
+    );
   });
 
   t.test('cancel: AbortSignal and an early break end the call at the server too', async (t) => {
@@ -161,7 +217,9 @@ async function main(): Promise<void> {
   });
 
   t.test('golden codec fixtures round-trip inside the page', async (t) => {
-    const protos = loadProtoSync(['userinfo.proto', 'golden.proto', 'wkt.proto'], { includeDirs: [path.join(ROOT, 'proto'), path.join(ROOT, 'test/protos')] });
+    const protos = loadProtoSync(['userinfo.proto', 'golden.proto', 'wkt.proto'], {
+      includeDirs: [path.join(ROOT, 'proto'), path.join(ROOT, 'test/protos')],
+    });
     const inputs: GoldenInput[] = [];
     const expected = new Map<string, { value: unknown; hex: string }>();
     for (const file of ['userinfo.json', 'golden.json', 'decode.json', 'wkt.json']) {

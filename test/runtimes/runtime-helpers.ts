@@ -45,7 +45,12 @@ export const DENO: Runtime = {
   env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
 };
 
-const NODE = { name: 'node', bin: process.execPath, args: (script: string, args: readonly string[] = []) => [script, ...args], env: {} };
+const NODE = {
+  name: 'node',
+  bin: process.execPath,
+  args: (script: string, args: readonly string[] = []) => [script, ...args],
+  env: {},
+};
 type Side = Runtime | typeof NODE;
 
 /** Cases a runtime cannot do, with the reason (none today: see repro/ for the gaps we worked around). */
@@ -70,17 +75,27 @@ export async function runtimeSuite(t: Test, runtime: Runtime, gaps: Gaps = {}): 
   }
   t.comment(`${runtime.name}: ${version(runtime)}; node ${process.version}`);
 
-  for (const [server, client] of [[runtime, NODE], [NODE, runtime]] as const) {
+  for (const [server, client] of [
+    [runtime, NODE],
+    [NODE, runtime],
+  ] as const) {
     await t.test(`userinfo: ${server.name} server, ${client.name} client`, (t) => userinfo(t, server, client));
   }
   for (const tls of [false, true]) {
-    for (const [server, client] of [[runtime, NODE], [NODE, runtime]] as const) {
-      await t.test(`interop${tls ? ' over TLS' : ''}: ${server.name} server, ${client.name} client`, (t) => interop(t, server, client, gaps, tls));
+    for (const [server, client] of [
+      [runtime, NODE],
+      [NODE, runtime],
+    ] as const) {
+      await t.test(`interop${tls ? ' over TLS' : ''}: ${server.name} server, ${client.name} client`, (t) =>
+        interop(t, server, client, gaps, tls),
+      );
     }
   }
   await t.test(`repro scripts under ${runtime.name} (information, not assertions)`, async (t) => {
     const dir = join(ROOT, 'test/runtimes/repro');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.mjs'))
+      .sort()) {
       const r = await runPeer(runtime.bin, runtime.args(join(dir, file)), { env: runtime.env, timeoutMs: 30_000 });
       t.comment(`${file}: ${(r.stdout + r.stderr).trim().split('\n').join(' | ')}`);
     }
@@ -99,7 +114,11 @@ async function userinfo(t: Test, server: Side, client: Side): Promise<void> {
 
   const ok = await runPeer(client.bin, client.args(clientJs, [target, 'foo']), { env, timeoutMs: 30_000 });
   t.equal(ok.code, 0, `foo: exit 0 (${ok.stderr.trim()})`);
-  t.same(JSON.parse(ok.stdout.trim() || 'null'), { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] }, 'foo: the user, as JSON');
+  t.same(
+    JSON.parse(ok.stdout.trim() || 'null'),
+    { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] },
+    'foo: the user, as JSON',
+  );
 
   const unknown = await runPeer(client.bin, client.args(clientJs, [target, 'bar']), { env, timeoutMs: 30_000 });
   t.equal(unknown.code, 2, 'bar: exit status 2 (UNKNOWN)');
@@ -121,10 +140,18 @@ async function interop(t: Test, server: Side, client: Side, gaps: Gaps, tls: boo
   });
   const cases = CASES.filter((c) => gaps[c] === undefined);
   for (const c of CASES) if (gaps[c] !== undefined) t.comment(`${c}: not run — ${gaps[c]}`);
-  const run = await runPeer(client.bin, client.args(join(DIST, 'test/interop/client.js'), [`--server_port=${srv.port}`, ...clientFlags, `--test_case=${cases.join(',')}`]), {
-    env: client.env,
-    timeoutMs: 180_000,
-  });
+  const run = await runPeer(
+    client.bin,
+    client.args(join(DIST, 'test/interop/client.js'), [
+      `--server_port=${srv.port}`,
+      ...clientFlags,
+      `--test_case=${cases.join(',')}`,
+    ]),
+    {
+      env: client.env,
+      timeoutMs: 180_000,
+    },
+  );
   const reports = new Map<string, CaseReport>();
   for (const line of run.stdout.split('\n')) {
     if (line.startsWith('{')) {
@@ -134,7 +161,11 @@ async function interop(t: Test, server: Side, client: Side, gaps: Gaps, tls: boo
   }
   for (const c of cases) {
     const report = reports.get(c);
-    t.equal(report?.result, 'pass', `${c}${report?.reason ? `: ${report.reason}` : report ? '' : `: no report (exit ${run.code ?? run.signal}) ${run.stderr.trim().slice(-300)}`}`);
+    t.equal(
+      report?.result,
+      'pass',
+      `${c}${report?.reason ? `: ${report.reason}` : report ? '' : `: no report (exit ${run.code ?? run.signal}) ${run.stderr.trim().slice(-300)}`}`,
+    );
   }
   t.equal(run.code, 0, 'the client exits 0');
 }

@@ -30,7 +30,10 @@ async function failure(handler: Handler, call: 'unary' | 'clientStream'): Promis
 
 for (const call of ['unary', 'clientStream'] as const) {
   t.test(`${call}: two response messages → UNIMPLEMENTED`, async (t) => {
-    const err = await failure((stream) => respond(stream, [frame(reply('a')), frame(reply('b'))], { 'grpc-status': '0' }), call);
+    const err = await failure(
+      (stream) => respond(stream, [frame(reply('a')), frame(reply('b'))], { 'grpc-status': '0' }),
+      call,
+    );
     t.ok(err instanceof GrpcError);
     t.equal(err.code, Code.UNIMPLEMENTED);
     t.match(err.message, /cardinality violation: .*more than one response message/);

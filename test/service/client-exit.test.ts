@@ -59,39 +59,60 @@ t.test('the process exits on its own', async (t) => {
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
   t.teardown(() => server.forceShutdown());
   const target = `127.0.0.1:${port}`;
 
-  const closed = await run(script(target, `
+  const closed = await run(
+    script(
+      target,
+      `
     const client = createClient(Echo, target, { keepalive: { timeMs: 1000 } });
     const r = await client.unary({ text: 'x' }, { timeout: 60000 });
     for await (const m of client.serverStream({})) {}
     if (r.text !== 'x') process.exit(3);
     await client.close();
-  `));
+  `,
+    ),
+  );
   t.equal(closed.code, 0, `after close(): exits (${closed.out})`);
   t.match(closed.out, 'done');
 
-  const idle = await run(script(target, `
+  const idle = await run(
+    script(
+      target,
+      `
     const client = createClient(Echo, target);
     await client.unary({ text: 'x' });
-  `));
+  `,
+    ),
+  );
   t.equal(idle.code, 0, `an idle, unclosed client does not hold the process (${idle.out})`);
 
-  const refused = await run(script('127.0.0.1:1', `
+  const refused = await run(
+    script(
+      '127.0.0.1:1',
+      `
     const client = createClient(Echo, target);
     try { await client.unary({}); process.exit(4); } catch (e) { if (e.code !== 14) process.exit(5); }
-  `));
+  `,
+    ),
+  );
   t.equal(refused.code, 0, `a failed connection's backoff timer does not hold the process (${refused.out})`);
 
-  const pending = await run(script(target, `
+  const pending = await run(
+    script(
+      target,
+      `
     const client = createClient(Echo, target);
     const p = client.unary({ text: 'still running' });
     setTimeout(() => {}, 0);
     const r = await p;
     if (r.text !== 'still running') process.exit(6);
-  `));
+  `,
+    ),
+  );
   t.equal(pending.code, 0, `a call in flight keeps the process alive until it completes (${pending.out})`);
   t.match(pending.out, 'done');
 });

@@ -13,7 +13,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { Channel } from '../../src/http2/channel.js';
 import { createClient, type Client } from '../../src/service/client.js';
-import { authInterceptor, loggingInterceptor, metricsInterceptor, type CallRecord, type ClientInterceptor } from '../../src/service/client-interceptors.js';
+import {
+  authInterceptor,
+  loggingInterceptor,
+  metricsInterceptor,
+  type CallRecord,
+  type ClientInterceptor,
+} from '../../src/service/client-interceptors.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Code } from '../../src/wire/grpc/code.js';
 import { GrpcError } from '../../src/wire/grpc/error.js';
@@ -23,14 +29,29 @@ import { rejection } from '../helpers/rejection.js';
 
 const PROTO = join(import.meta.dirname, '../protos/echo.proto');
 const Echo = loadProtoSync(PROTO).service('wiregrpc.test.Echo');
-const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(PROTO, { keepCase: false, longs: String, defaults: true })) as any;
+const pkg = grpc.loadPackageDefinition(
+  protoLoader.loadSync(PROTO, { keepCase: false, longs: String, defaults: true }),
+) as any;
 const EchoService = pkg.wiregrpc.test.Echo.service as grpc.ServiceDefinition;
 
-interface Req { text?: string; count?: number; payload?: Uint8Array; delayMs?: number }
-interface Reply { text: string; index: number; payload: Uint8Array }
+interface Req {
+  text?: string;
+  count?: number;
+  payload?: Uint8Array;
+  delayMs?: number;
+}
+interface Reply {
+  text: string;
+  index: number;
+  payload: Uint8Array;
+}
 
 /** What the grpc-js server saw, for assertions. */
-const seen = { metadata: undefined as grpc.Metadata | undefined, cancelled: 0, deadline: undefined as grpc.Deadline | undefined };
+const seen = {
+  metadata: undefined as grpc.Metadata | undefined,
+  cancelled: 0,
+  deadline: undefined as grpc.Deadline | undefined,
+};
 
 function echoMetadata(call: { metadata: grpc.Metadata; sendMetadata(md: grpc.Metadata): void }): grpc.Metadata {
   seen.metadata = call.metadata;
@@ -97,7 +118,13 @@ const impl: grpc.UntypedServiceImplementation = {
       texts.push(m.text);
       bytes += m.payload.length;
     });
-    call.on('end', () => callback(null, { text: texts.join(','), index: texts.length + bytes * 0, payload: Buffer.from(String(bytes)) }, trailers));
+    call.on('end', () =>
+      callback(
+        null,
+        { text: texts.join(','), index: texts.length + bytes * 0, payload: Buffer.from(String(bytes)) },
+        trailers,
+      ),
+    );
   },
   bidi(call: grpc.ServerDuplexStream<any, any>) {
     const trailers = echoMetadata(call);
@@ -108,16 +135,28 @@ const impl: grpc.UntypedServiceImplementation = {
   },
 };
 
-async function startServer(address: string, credentials = grpc.ServerCredentials.createInsecure(), options: grpc.ServerOptions = {}): Promise<{ server: grpc.Server; port: number }> {
+async function startServer(
+  address: string,
+  credentials = grpc.ServerCredentials.createInsecure(),
+  options: grpc.ServerOptions = {},
+): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server(options);
   server.addService(EchoService, impl);
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return { server, port };
 }
 
 type EchoClient = Client<any>;
 
-async function setup(t: any, address = '127.0.0.1:0', clientOptions = {}, credentials?: grpc.ServerCredentials, serverOptions?: grpc.ServerOptions) {
+async function setup(
+  t: any,
+  address = '127.0.0.1:0',
+  clientOptions = {},
+  credentials?: grpc.ServerCredentials,
+  serverOptions?: grpc.ServerOptions,
+) {
   const { server, port } = await startServer(address, credentials, serverOptions);
   const target = address.startsWith('unix:') ? address : address.replace(/:0$/, `:${port}`);
   const client: EchoClient = createClient(Echo, target, clientOptions);
@@ -134,7 +173,6 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-
 t.test('unary: both method names, bytes, empty message', async (t) => {
   const { client } = await setup(t);
   const payload = randomBytes(1000);
@@ -149,7 +187,10 @@ t.test('unary: both method names, bytes, empty message', async (t) => {
 t.test('unary: many concurrent calls share one connection', async (t) => {
   const { client } = await setup(t);
   const replies: Reply[] = await Promise.all(Array.from({ length: 200 }, (_, i) => client.unary({ text: `m${i}` })));
-  t.same(replies.map((r) => r.text), Array.from({ length: 200 }, (_, i) => `m${i}`));
+  t.same(
+    replies.map((r) => r.text),
+    Array.from({ length: 200 }, (_, i) => `m${i}`),
+  );
 });
 
 t.test('metadata both ways, text and -bin, onHeader / onTrailer', async (t) => {
@@ -157,11 +198,14 @@ t.test('metadata both ways, text and -bin, onHeader / onTrailer', async (t) => {
   let headers: Metadata | undefined;
   let trailers: Metadata | undefined;
   const bin = new Uint8Array([0, 1, 2, 250, 255]);
-  await client.unary({ text: 'x' }, {
-    metadata: { 'x-echo': 'v1', 'x-echo-bin': bin },
-    onHeader: (md: Metadata) => (headers = md),
-    onTrailer: (md: Metadata) => (trailers = md),
-  });
+  await client.unary(
+    { text: 'x' },
+    {
+      metadata: { 'x-echo': 'v1', 'x-echo-bin': bin },
+      onHeader: (md: Metadata) => (headers = md),
+      onTrailer: (md: Metadata) => (trailers = md),
+    },
+  );
   t.equal(seen.metadata!.get('x-echo')[0], 'v1');
   t.same([...(seen.metadata!.get('x-echo-bin')[0] as Buffer)], [...bin]);
   t.match(String(seen.metadata!.get('user-agent')[0]), /wiregrpc\//);
@@ -187,7 +231,8 @@ t.test('errors: code, decoded message, trailers as metadata', async (t) => {
 t.test('unimplemented method → UNIMPLEMENTED', async (t) => {
   const server = new grpc.Server();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
   const client: EchoClient = createClient(Echo, `127.0.0.1:${port}`);
   t.teardown(async () => {
     await client.close();
@@ -201,15 +246,20 @@ t.test('server streaming: messages, headers and trailers promises, errors', asyn
   const { client } = await setup(t);
   const responses = client.serverStream({ text: 's', count: 5 }, { metadata: { 'x-echo': 'sv' } });
   const replies: Reply[] = await collect(responses);
-  t.same(replies.map((r) => r.index), [0, 1, 2, 3, 4]);
+  t.same(
+    replies.map((r) => r.index),
+    [0, 1, 2, 3, 4],
+  );
   t.equal((await responses.headers).get('x-head'), 'sv');
   t.equal((await responses.trailers).get('x-trail'), 'sv');
 
   const failing = client.serverStream({ text: 'fail:after two', count: 2 });
   const got: number[] = [];
-  const err = await rejection((async () => {
-    for await (const r of failing) got.push((r as Reply).index);
-  })());
+  const err = await rejection(
+    (async () => {
+      for await (const r of failing) got.push((r as Reply).index);
+    })(),
+  );
   t.same(got, [0, 1], 'messages before the error arrive');
   t.equal(err.code, Code.FAILED_PRECONDITION);
   t.equal(err.rawMessage, 'after two');
@@ -295,9 +345,11 @@ t.test('cancellation: AbortSignal and break; the server sees it', async (t) => {
   const ac = new AbortController();
   const responses = client.serverStream({ text: 'c', count: 1000, delayMs: 10 }, { signal: ac.signal });
   let n = 0;
-  const err = await rejection((async () => {
-    for await (const _ of responses) if (++n === 3) ac.abort();
-  })());
+  const err = await rejection(
+    (async () => {
+      for await (const _ of responses) if (++n === 3) ac.abort();
+    })(),
+  );
   t.equal(err.code, Code.CANCELLED);
   const unaryErr = await rejection(client.unary({ text: 'x', delayMs: 1000 }, { signal: AbortSignal.timeout(50) }));
   t.equal(unaryErr.code, Code.CANCELLED);
@@ -307,7 +359,9 @@ t.test('cancellation: AbortSignal and break; the server sees it', async (t) => {
 });
 
 t.test('compression both ways', async (t) => {
-  const { client } = await setup(t, '127.0.0.1:0', { compression: 'gzip' }, undefined, { 'grpc.default_compression_algorithm': 2 } as grpc.ServerOptions);
+  const { client } = await setup(t, '127.0.0.1:0', { compression: 'gzip' }, undefined, {
+    'grpc.default_compression_algorithm': 2,
+  } as grpc.ServerOptions);
   const payload = Buffer.alloc(200_000, 'z');
   const r: Reply = await client.unary({ text: 'gz', payload });
   t.equal(r.payload.length, payload.length);
@@ -334,7 +388,10 @@ t.test('unavailable target: the message names the cause and the target', async (
   t.teardown(() => client.close());
   const err = await rejection(client.unary({}));
   t.equal(err.code, Code.UNAVAILABLE);
-  t.match(err.message, /^UNAVAILABLE: connect ECONNREFUSED .*:\d+ \(target localhost:\d+, method \/wiregrpc.test.Echo\/Unary\)$/);
+  t.match(
+    err.message,
+    /^UNAVAILABLE: connect ECONNREFUSED .*:\d+ \(target localhost:\d+, method \/wiregrpc.test.Echo\/Unary\)$/,
+  );
 });
 
 t.test('reconnect: the same client works after the server restarts', async (t) => {
@@ -364,7 +421,11 @@ t.test('unix socket and IPv6', async (t) => {
 t.test('TLS and mutual TLS', async (t) => {
   const certs = makeCerts();
   t.teardown(certs.cleanup);
-  const tlsCreds = grpc.ServerCredentials.createSsl(null, [{ private_key: certs.serverKey, cert_chain: certs.serverCert }], false);
+  const tlsCreds = grpc.ServerCredentials.createSsl(
+    null,
+    [{ private_key: certs.serverKey, cert_chain: certs.serverCert }],
+    false,
+  );
   const { client, port } = await setup(t, '127.0.0.1:0', {}, tlsCreds);
   void client;
   const secure: EchoClient = createClient(Echo, `localhost:${port}`, { tls: { ca: certs.ca } });
@@ -377,14 +438,22 @@ t.test('TLS and mutual TLS', async (t) => {
   t.equal(err.code, Code.UNAVAILABLE);
   t.match(err.message, /certificate/i);
 
-  const override: EchoClient = createClient(Echo, `127.0.0.1:${port}`, { tls: { ca: certs.ca, servername: 'localhost' } });
+  const override: EchoClient = createClient(Echo, `127.0.0.1:${port}`, {
+    tls: { ca: certs.ca, servername: 'localhost' },
+  });
   t.teardown(() => override.close());
   t.equal((await override.unary({ text: 'sni' })).text, 'sni');
 
-  const mtlsCreds = grpc.ServerCredentials.createSsl(certs.ca, [{ private_key: certs.serverKey, cert_chain: certs.serverCert }], true);
+  const mtlsCreds = grpc.ServerCredentials.createSsl(
+    certs.ca,
+    [{ private_key: certs.serverKey, cert_chain: certs.serverCert }],
+    true,
+  );
   const m = await startServer('127.0.0.1:0', mtlsCreds);
   t.teardown(() => m.server.forceShutdown());
-  const withCert: EchoClient = createClient(Echo, `localhost:${m.port}`, { tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } });
+  const withCert: EchoClient = createClient(Echo, `localhost:${m.port}`, {
+    tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey },
+  });
   const withoutCert: EchoClient = createClient(Echo, `localhost:${m.port}`, { tls: { ca: certs.ca } });
   t.teardown(() => Promise.all([withCert.close(), withoutCert.close()]));
   t.equal((await withCert.unary({ text: 'mtls' })).text, 'mtls');
@@ -396,11 +465,13 @@ t.test('interceptors: auth, logging, metrics, order, errors', async (t) => {
   const records: CallRecord[] = [];
   const lines: string[] = [];
   const order: string[] = [];
-  const tracer = (name: string): ClientInterceptor => async (call, next) => {
-    order.push(`${name}>`);
-    await next();
-    order.push(`<${name}`);
-  };
+  const tracer =
+    (name: string): ClientInterceptor =>
+    async (call, next) => {
+      order.push(`${name}>`);
+      await next();
+      order.push(`<${name}`);
+    };
   const { client } = await setup(t, '127.0.0.1:0', {
     interceptors: [
       metricsInterceptor((r) => records.push(r)),
@@ -416,7 +487,10 @@ t.test('interceptors: auth, logging, metrics, order, errors', async (t) => {
   t.same(order, ['a>', 'b>', '<b', '<a']);
   const err = await rejection(client.unary({ text: 'fail:nope' }));
   t.equal(err.code, Code.FAILED_PRECONDITION);
-  t.same(records.map((x) => x.code), [Code.OK, Code.FAILED_PRECONDITION]);
+  t.same(
+    records.map((x) => x.code),
+    [Code.OK, Code.FAILED_PRECONDITION],
+  );
   t.match(lines[0], /^\/wiregrpc.test.Echo\/Unary OK /);
   t.match(lines[1], /FAILED_PRECONDITION .* nope$/);
 
@@ -424,7 +498,10 @@ t.test('interceptors: auth, logging, metrics, order, errors', async (t) => {
   t.equal(replies.length, 3, 'streaming calls pass through interceptors too');
   t.equal(seen.metadata!.get('authorization')[0], 'Bearer s3cret');
   t.equal((await client.clientStream([{ text: 'x' }, { text: 'y' }])).text, 'x,y');
-  t.same((await collect(client.bidi([{ text: 'q' }]))).map((x: any) => x.text), ['Q']);
+  t.same(
+    (await collect(client.bidi([{ text: 'q' }]))).map((x: any) => x.text),
+    ['Q'],
+  );
   t.equal(records.length, 5);
 
   // An interceptor that refuses: the call is not sent.
@@ -437,7 +514,13 @@ t.test('interceptors: auth, logging, metrics, order, errors', async (t) => {
   const streamErr = await rejection(collect(denied.serverStream({ count: 1 })));
   t.equal(streamErr.code, Code.PERMISSION_DENIED);
   t.equal(seen.metadata, undefined, 'nothing reached the server');
-  const failingToken = createClient(Echo, client.channel, { interceptors: [authInterceptor(() => { throw new Error('expired'); })] });
+  const failingToken = createClient(Echo, client.channel, {
+    interceptors: [
+      authInterceptor(() => {
+        throw new Error('expired');
+      }),
+    ],
+  });
   const unauth = await rejection(failingToken.unary({}));
   t.equal(unauth.code, Code.UNAUTHENTICATED);
   t.match(unauth.message, 'expired');

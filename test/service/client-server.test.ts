@@ -15,7 +15,12 @@ import { rejection } from '../helpers/rejection.js';
 
 const Echo = loadProtoSync(new URL('../protos/echo.proto', import.meta.url).pathname).service('wiregrpc.test.Echo');
 
-interface Req { text: string; count: number; payload: Uint8Array; delayMs: number }
+interface Req {
+  text: string;
+  count: number;
+  payload: Uint8Array;
+  delayMs: number;
+}
 
 const aborted: string[] = [];
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -45,7 +50,11 @@ const impl = {
       await sleep(req.delayMs, ctx.signal);
     }
     if (req.text.startsWith('fail:')) throw new GrpcError(Code.ABORTED, req.text.slice(5), { metadata: undefined });
-    return { text: req.text, index: ctx.deadline === undefined ? -1 : Math.round((ctx.deadline - Date.now()) / 1000), payload: req.payload };
+    return {
+      text: req.text,
+      index: ctx.deadline === undefined ? -1 : Math.round((ctx.deadline - Date.now()) / 1000),
+      payload: req.payload,
+    };
   },
   async *serverStream(req: Req, ctx: ServerContext) {
     ctx.signal.addEventListener('abort', () => aborted.push('stream'));
@@ -78,14 +87,17 @@ async function setup(t: any, options = {}) {
   return { server, client, port: addr.port };
 }
 
-
 t.test('four call shapes', async (t) => {
   const { client } = await setup(t);
   t.equal((await client.unary({ text: 'u' })).text, 'u');
   const stream: string[] = [];
   for await (const r of client.serverStream({ text: 's', count: 4 })) stream.push(`${r.text}${r.index}`);
   t.same(stream, ['s0', 's1', 's2', 's3']);
-  t.same(await client.clientStream([{ text: 'a' }, { text: 'b' }]), { text: 'a+b', index: 2, payload: new Uint8Array() });
+  t.same(await client.clientStream([{ text: 'a' }, { text: 'b' }]), {
+    text: 'a+b',
+    index: 2,
+    payload: new Uint8Array(),
+  });
   async function* words() {
     yield { text: 'x' };
     yield { text: 'y' };
@@ -112,7 +124,11 @@ t.test('a unary or server-streaming request leaves with END_STREAM without an en
   } finally {
     process.nextTick = nextTick;
   }
-  t.same(scheduled.filter((name) => name === 'flushAtTickEnd'), [], 'no MessageWriter flush scheduled (nothing is gathered)');
+  t.same(
+    scheduled.filter((name) => name === 'flushAtTickEnd'),
+    [],
+    'no MessageWriter flush scheduled (nothing is gathered)',
+  );
   t.equal(((await unary) as { text: string }).text, 'u');
   let n = 0;
   for await (const _ of stream) n++;
@@ -149,7 +165,10 @@ t.test('metadata, statuses, deadline propagation', async (t) => {
   const { client } = await setup(t);
   let head: Metadata | undefined;
   let trail: Metadata | undefined;
-  await client.unary({ text: 'm' }, { metadata: { 'x-echo': 'e1' }, onHeader: (m: Metadata) => (head = m), onTrailer: (m: Metadata) => (trail = m) });
+  await client.unary(
+    { text: 'm' },
+    { metadata: { 'x-echo': 'e1' }, onHeader: (m: Metadata) => (head = m), onTrailer: (m: Metadata) => (trail = m) },
+  );
   t.equal(head?.get('x-head'), 'e1');
   t.equal(trail?.get('x-trail'), 'e1');
   const err = await rejection(client.unary({ text: 'fail:ça% va' }));
@@ -163,22 +182,28 @@ t.test('metadata, statuses, deadline propagation', async (t) => {
   t.equal((await client.unary({ text: 'n' })).index, -1, 'no deadline sent when none set');
 });
 
-t.test('metadata naming protocol fields (grpc-status, grpc-encoding, content-type) never reaches the wire', async (t) => {
-  const { client } = await setup(t);
-  let head: Metadata | undefined;
-  const r = await client.unary({ text: 'forge-headers' }, { onHeader: (m: Metadata) => (head = m) });
-  t.equal(r.text, 'forge-headers', 'a grpc-status in the response headers does not end the call early');
-  t.equal(head?.get('x-head'), 'kept');
-  let trail: Metadata | undefined;
-  const err = await rejection(client.unary({ text: 'forge-trailers' }, { onTrailer: (m: Metadata) => (trail = m) }));
-  t.equal(err.code, Code.NOT_FOUND, 'Trailers-Only keeps content-type application/grpc, so the status is read');
-  t.equal(err.rawMessage, 'nf');
-  t.equal((trail ?? err.metadata).get('x-trail'), 'kept');
-});
+t.test(
+  'metadata naming protocol fields (grpc-status, grpc-encoding, content-type) never reaches the wire',
+  async (t) => {
+    const { client } = await setup(t);
+    let head: Metadata | undefined;
+    const r = await client.unary({ text: 'forge-headers' }, { onHeader: (m: Metadata) => (head = m) });
+    t.equal(r.text, 'forge-headers', 'a grpc-status in the response headers does not end the call early');
+    t.equal(head?.get('x-head'), 'kept');
+    let trail: Metadata | undefined;
+    const err = await rejection(client.unary({ text: 'forge-trailers' }, { onTrailer: (m: Metadata) => (trail = m) }));
+    t.equal(err.code, Code.NOT_FOUND, 'Trailers-Only keeps content-type application/grpc, so the status is read');
+    t.equal(err.rawMessage, 'nf');
+    t.equal((trail ?? err.metadata).get('x-trail'), 'kept');
+  },
+);
 
 t.test('a response stream: a second next() while one is pending → FAILED_PRECONDITION, the call goes on', async (t) => {
   const { client } = await setup(t);
-  const responses = client.serverStream({ text: 'p', count: 2, delayMs: 50 }) as AsyncIterableIterator<{ text: string; index: number }>;
+  const responses = client.serverStream({ text: 'p', count: 2, delayMs: 50 }) as AsyncIterableIterator<{
+    text: string;
+    index: number;
+  }>;
   const first = responses.next();
   const again = await rejection(responses.next());
   t.ok(again instanceof GrpcError, 'a GrpcError, like every other failure of a call');
@@ -230,28 +255,44 @@ t.test('graceful server shutdown: calls in flight finish, then UNAVAILABLE; a ne
   t.equal((await client.unary({ text: 'back' }, { waitForReady: true, timeout: 5000 })).text, 'back');
 });
 
-t.test('a request stream of many messages of mixed sizes arrives whole and in order (frames share batches)', async (t) => {
-  const { client } = await setup(t);
-  // Empty, tiny, around the 16 KiB direct-write line, and big: frames from the writer's arena and frames of their own.
-  const sizes = [0, 1, 7, 120, 1500, 16_379, 16_380, 17_000, 4, 300, 70_000, 9];
-  const texts = Array.from({ length: 600 }, (_, i) => `m${i}-`.padEnd(sizes[i % sizes.length]!, 'abcdefghij'.charAt(i % 10)));
-  const expected = texts.map((text, index) => ({ text: text.toUpperCase(), index }));
+t.test(
+  'a request stream of many messages of mixed sizes arrives whole and in order (frames share batches)',
+  async (t) => {
+    const { client } = await setup(t);
+    // Empty, tiny, around the 16 KiB direct-write line, and big: frames from the writer's arena and frames of their own.
+    const sizes = [0, 1, 7, 120, 1500, 16_379, 16_380, 17_000, 4, 300, 70_000, 9];
+    const texts = Array.from({ length: 600 }, (_, i) =>
+      `m${i}-`.padEnd(sizes[i % sizes.length]!, 'abcdefghij'.charAt(i % 10)),
+    );
+    const expected = texts.map((text, index) => ({ text: text.toUpperCase(), index }));
 
-  const fromArray: { text: string; index: number }[] = [];
-  for await (const r of client.bidi(texts.map((text) => ({ text })))) fromArray.push({ text: r.text, index: r.index });
-  t.equal(fromArray.length, texts.length, 'every message of an array source answered');
-  t.ok(fromArray.every((r, i) => r.text === expected[i]!.text && r.index === i), 'an array source: same bytes, same order');
+    const fromArray: { text: string; index: number }[] = [];
+    for await (const r of client.bidi(texts.map((text) => ({ text }))))
+      fromArray.push({ text: r.text, index: r.index });
+    t.equal(fromArray.length, texts.length, 'every message of an array source answered');
+    t.ok(
+      fromArray.every((r, i) => r.text === expected[i]!.text && r.index === i),
+      'an array source: same bytes, same order',
+    );
 
-  async function* generated() {
-    for (let i = 0; i < texts.length; i++) {
-      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve)); // some frames in a later tick
-      yield { text: texts[i]! };
+    async function* generated() {
+      for (let i = 0; i < texts.length; i++) {
+        if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve)); // some frames in a later tick
+        yield { text: texts[i]! };
+      }
     }
-  }
-  const fromGenerator: { text: string; index: number }[] = [];
-  for await (const r of client.bidi(generated())) fromGenerator.push({ text: r.text, index: r.index });
-  t.equal(fromGenerator.length, texts.length, 'every message of an async generator answered');
-  t.ok(fromGenerator.every((r, i) => r.text === expected[i]!.text && r.index === i), 'an async generator source: same bytes, same order');
+    const fromGenerator: { text: string; index: number }[] = [];
+    for await (const r of client.bidi(generated())) fromGenerator.push({ text: r.text, index: r.index });
+    t.equal(fromGenerator.length, texts.length, 'every message of an async generator answered');
+    t.ok(
+      fromGenerator.every((r, i) => r.text === expected[i]!.text && r.index === i),
+      'an async generator source: same bytes, same order',
+    );
 
-  t.same(await client.clientStream(texts.slice(0, 40).map((text) => ({ text }))), { text: texts.slice(0, 40).join('+'), index: 40, payload: new Uint8Array() });
-});
+    t.same(await client.clientStream(texts.slice(0, 40).map((text) => ({ text }))), {
+      text: texts.slice(0, 40).join('+'),
+      index: 40,
+      payload: new Uint8Array(),
+    });
+  },
+);

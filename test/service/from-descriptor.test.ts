@@ -48,17 +48,30 @@ function shape(schema: unknown): string {
 }
 
 const cases = [
-  { name: 'proto3: scalars, repeated, maps, oneofs, optional, recursion, json_name', files: ['golden.proto'], includes: ['test/protos'] },
+  {
+    name: 'proto3: scalars, repeated, maps, oneofs, optional, recursion, json_name',
+    files: ['golden.proto'],
+    includes: ['test/protos'],
+  },
   { name: 'a service', files: ['userinfo.proto'], includes: ['proto'] },
   { name: 'well-known types through imports', files: ['wkt.proto'], includes: ['test/protos', '/usr/include'] },
-  { name: 'proto2: required, packed, presence (a group is skipped by both)', files: ['legacy.proto'], includes: ['test/protos/loader', 'test/protos/loader/inc'] },
+  {
+    name: 'proto2: required, packed, presence (a group is skipped by both)',
+    files: ['legacy.proto'],
+    includes: ['test/protos/loader', 'test/protos/loader/inc'],
+  },
   { name: 'the interop test service', files: ['grpc/testing/test.proto'], includes: ['proto'] },
 ];
 
 for (const c of cases) {
   t.test(c.name, { skip: !protoc && 'protoc not installed' }, async (t) => {
     const out = join(dir, 'set.pb');
-    execFileSync('protoc', [...c.includes.map((i) => `-I${i}`), '--include_imports', `--descriptor_set_out=${out}`, ...c.files]);
+    execFileSync('protoc', [
+      ...c.includes.map((i) => `-I${i}`),
+      '--include_imports',
+      `--descriptor_set_out=${out}`,
+      ...c.files,
+    ]);
     const fromServer = protoSetFromDescriptors(filesOf(readFileSync(out)));
     const fromDisk = loadProtoSync(c.files, { includeDirs: c.includes });
     let compared = 0;
@@ -76,8 +89,11 @@ for (const c of cases) {
     for (const name of fromDisk.names('service')) {
       const a = fromDisk.service(name);
       const b = fromServer.service(name);
-      t.same(Object.values(b.methods).map((m) => [m.path, m.shape, m.input.schema.typeName, m.output.schema.typeName]),
-        Object.values(a.methods).map((m) => [m.path, m.shape, m.input.schema.typeName, m.output.schema.typeName]), name);
+      t.same(
+        Object.values(b.methods).map((m) => [m.path, m.shape, m.input.schema.typeName, m.output.schema.typeName]),
+        Object.values(a.methods).map((m) => [m.path, m.shape, m.input.schema.typeName, m.output.schema.typeName]),
+        name,
+      );
       compared++;
     }
     t.ok(compared > 0);
@@ -85,8 +101,12 @@ for (const c of cases) {
   });
 }
 
-t.test('a descriptor set missing an import: an Error naming the type', { skip: !protoc && 'protoc not installed' }, async (t) => {
-  const out = join(dir, 'partial.pb');
-  execFileSync('protoc', ['-Itest/protos', '-I/usr/include', `--descriptor_set_out=${out}`, 'wkt.proto']); // no --include_imports
-  t.throws(() => protoSetFromDescriptors(filesOf(readFileSync(out))), /google\.protobuf\./);
-});
+t.test(
+  'a descriptor set missing an import: an Error naming the type',
+  { skip: !protoc && 'protoc not installed' },
+  async (t) => {
+    const out = join(dir, 'partial.pb');
+    execFileSync('protoc', ['-Itest/protos', '-I/usr/include', `--descriptor_set_out=${out}`, 'wkt.proto']); // no --include_imports
+    t.throws(() => protoSetFromDescriptors(filesOf(readFileSync(out))), /google\.protobuf\./);
+  },
+);

@@ -12,7 +12,16 @@ import { GrpcError } from '../../src/wire/grpc/error.js';
 import { Server } from '../../src/service/server.js';
 import { createClient } from '../../src/service/client.js';
 import { addHealth, Health, HealthService, type HealthCheckResponse } from '../../src/service/health.js';
-import { PEERS_DIR, PYTHON, buildGo, generatePython, goToolchain, peerTest, pythonToolchain, runPeer } from '../helpers/peers.js';
+import {
+  PEERS_DIR,
+  PYTHON,
+  buildGo,
+  generatePython,
+  goToolchain,
+  peerTest,
+  pythonToolchain,
+  runPeer,
+} from '../helpers/peers.js';
 
 const SERVING = 1;
 const NOT_SERVING = 2;
@@ -37,7 +46,9 @@ async function take(stream: AsyncIterator<HealthCheckResponse>, n = 1): Promise<
   for (let i = 0; i < n; i++) {
     const next = await Promise.race([
       stream.next(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no Watch message within 5 s')), 5_000).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no Watch message within 5 s')), 5_000).unref(),
+      ),
     ]);
     if (next.done) throw new Error('the Watch stream ended');
     out.push(next.value.status);
@@ -60,7 +71,11 @@ t.test('Check: "" is SERVING from the start; set statuses are answered; unknown 
 
   health.clearStatus('proto.UserInfo');
   t.equal(health.getStatus('proto.UserInfo'), undefined);
-  t.equal((await client.check({ service: 'proto.UserInfo' }).catch((e: GrpcError) => e)).code, Code.NOT_FOUND, 'cleared → NOT_FOUND again');
+  t.equal(
+    (await client.check({ service: 'proto.UserInfo' }).catch((e: GrpcError) => e)).code,
+    Code.NOT_FOUND,
+    'cleared → NOT_FOUND again',
+  );
 });
 
 t.test('Watch: the current status at once, then every change; SERVICE_UNKNOWN for unknown services', async (t) => {
@@ -92,10 +107,13 @@ t.test('Watch ends when the client cancels; shutdown then completes', async (t) 
   const error = await stream.next().catch((e: unknown) => e);
   t.equal((error as GrpcError).code, Code.CANCELLED, 'the client sees CANCELLED');
   // The server-side generator must have noticed: a graceful shutdown waits for nothing.
-  await t.resolves(Promise.race([
-    server.shutdown(),
-    new Promise((_, reject) => setTimeout(() => reject(new Error('shutdown hung')), 5_000).unref()),
-  ]), 'shutdown completes');
+  await t.resolves(
+    Promise.race([
+      server.shutdown(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('shutdown hung')), 5_000).unref()),
+    ]),
+    'shutdown completes',
+  );
 });
 
 t.test('graceful shutdown: every watcher sees NOT_SERVING, then its stream ends OK', async (t) => {
@@ -159,7 +177,11 @@ const python = pythonToolchain();
 peerTest(t, 'grpcio health client → our server: Check', [python], async (t) => {
   const { target } = await start(t, { 'proto.UserInfo': 'SERVING', down: 'NOT_SERVING' });
   const env = { PYTHONPATH: await generatePython([OFFICIAL_HEALTH]) };
-  const result = await runPeer(PYTHON, [PY_CLIENT, '--target', target, 'check', '""', 'proto.UserInfo', 'down', 'nope'], { env });
+  const result = await runPeer(
+    PYTHON,
+    [PY_CLIENT, '--target', target, 'check', '""', 'proto.UserInfo', 'down', 'nope'],
+    { env },
+  );
   t.equal(result.code, 0, `exit 0 (stderr: ${result.stderr})`);
   t.same(result.stdout.trim().split('\n'), [
     ': SERVING',
@@ -176,8 +198,15 @@ function watchPeer(t: T, cmd: string, args: string[], env: Record<string, string
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const exited = new Promise<number | null>((r) => child.once('close', (code) => { clearTimeout(killer); r(code); }));
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  const exited = new Promise<number | null>((r) =>
+    child.once('close', (code) => {
+      clearTimeout(killer);
+      r(code);
+    }),
+  );
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const line = await lines.next();
@@ -207,29 +236,39 @@ peerTest(t, 'grpcio health client → our server: Watch sees every change, then 
   t.comment(`python printed: ${printed.join(' | ')}`);
 });
 
-peerTest(t, 'grpcio health client → our server: graceful shutdown ends Watch with NOT_SERVING, then OK', [python], async (t) => {
-  const { server, target } = await start(t);
-  const watch = await pythonWatch(t, target, '""', 10);
-  const printed = [await watch.next()];
-  const done = server.shutdown();
-  printed.push(await watch.next(), await watch.next());
-  t.same(printed, ['SERVING', 'NOT_SERVING', 'end: OK']);
-  await done;
-  t.equal(await watch.exited, 0, `exit 0 (stderr: ${watch.stderr()})`);
-  t.comment(`python printed: ${printed.join(' | ')}`);
-});
+peerTest(
+  t,
+  'grpcio health client → our server: graceful shutdown ends Watch with NOT_SERVING, then OK',
+  [python],
+  async (t) => {
+    const { server, target } = await start(t);
+    const watch = await pythonWatch(t, target, '""', 10);
+    const printed = [await watch.next()];
+    const done = server.shutdown();
+    printed.push(await watch.next(), await watch.next());
+    t.same(printed, ['SERVING', 'NOT_SERVING', 'end: OK']);
+    await done;
+    t.equal(await watch.exited, 0, `exit 0 (stderr: ${watch.stderr()})`);
+    t.comment(`python printed: ${printed.join(' | ')}`);
+  },
+);
 
 // ─── grpc-go (its own grpc_health_v1 stubs) ─────────────────────────────
 
 const go = goToolchain();
-const goClient = async () => (await buildGo({ protos: [], mains: [join(PEERS_DIR, 'go/health_client')] })).health_client!;
+const goClient = async () =>
+  (await buildGo({ protos: [], mains: [join(PEERS_DIR, 'go/health_client')] })).health_client!;
 
 peerTest(t, 'grpc-go health client → our server: Check and Watch', [go], async (t) => {
   const { health, target } = await start(t, { 'proto.UserInfo': 'SERVING' });
   const bin = await goClient();
   const check = await runPeer(bin, ['-target', target, '-check', '"",proto.UserInfo,nope']);
   t.equal(check.code, 0, `exit 0 (stderr: ${check.stderr})`);
-  t.same(check.stdout.trim().split('\n'), [': SERVING', 'proto.UserInfo: SERVING', 'nope: NotFound: unknown service: nope']);
+  t.same(check.stdout.trim().split('\n'), [
+    ': SERVING',
+    'proto.UserInfo: SERVING',
+    'nope: NotFound: unknown service: nope',
+  ]);
   const watch = watchPeer(t, bin, ['-target', target, '-watch', 'late.Service', '-count', '2']);
   const printed = [await watch.next()];
   health.setStatus('late.Service', 'NOT_SERVING');

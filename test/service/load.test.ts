@@ -34,7 +34,10 @@ t.test('userinfo.proto: the service definition a client and server share', async
   t.equal(m.output.schema.typeName, 'proto.UserResponse');
   t.equal(m.output.schema, set.message('proto.UserResponse'), 'one schema object per type');
   t.equal(set.service('.proto.UserInfo'), def, 'definitions are built once; a leading dot is accepted');
-  t.same(set.services().map((s) => s.typeName), ['proto.UserInfo']);
+  t.same(
+    set.services().map((s) => s.typeName),
+    ['proto.UserInfo'],
+  );
 
   t.same(set.message('proto.UserResponse').fields, [
     { no: 1, name: 'id', localName: 'id', jsonName: 'id', kind: 'scalar', scalar: 'int32' },
@@ -63,8 +66,10 @@ t.test('files and imports are found like protoc -I', async (t) => {
   // include dir (shared/common.proto, also imported by sibling.proto itself).
   const set = loadProtoSync(`${DIR}/kitchen.proto`, { includeDirs: [INC] });
   t.equal(set.message('loader.sub.Sibling').fields[0]!.kind, 'message');
-  t.equal((field(set.message('loader.sub.Sibling'), 'common') as { message: MessageSchema }).message,
-    set.message('loader.shared.Common'));
+  t.equal(
+    (field(set.message('loader.sub.Sibling'), 'common') as { message: MessageSchema }).message,
+    set.message('loader.shared.Common'),
+  );
   const files = set.root.files.filter((f) => f.endsWith('common.proto'));
   t.equal(files.length, 1, 'a file imported twice is loaded once');
 
@@ -73,10 +78,15 @@ t.test('files and imports are found like protoc -I', async (t) => {
   t.ok(viaInclude.message('loader.test.Kitchen'));
 
   // Without the include dir, the import can't be found; the error says which, from where, and where we looked.
-  t.throws(() => loadProtoSync(`${DIR}/kitchen.proto`),
-    /kitchen\.proto: cannot find import "shared\/common\.proto" \(looked in: \S*test\/protos\/loader\/shared\/common\.proto\)/);
+  t.throws(
+    () => loadProtoSync(`${DIR}/kitchen.proto`),
+    /kitchen\.proto: cannot find import "shared\/common\.proto" \(looked in: \S*test\/protos\/loader\/shared\/common\.proto\)/,
+  );
   t.throws(() => loadProtoSync(`${DIR}/broken-import.proto`), /cannot find import "does\/not\/exist\.proto"/);
-  t.throws(() => loadProtoSync(`${DIR}/nope.proto`, { includeDirs: [INC] }), /cannot find test\/protos\/loader\/nope\.proto \(looked in: .*inc/);
+  t.throws(
+    () => loadProtoSync(`${DIR}/nope.proto`, { includeDirs: [INC] }),
+    /cannot find test\/protos\/loader\/nope\.proto \(looked in: .*inc/,
+  );
   t.throws(() => loadProtoSync([]), /no \.proto files/);
   t.throws(() => loadProtoSync(`${DIR}/syntax-error.proto`), /syntax-error\.proto, line 3/);
 
@@ -87,13 +97,25 @@ t.test('files and imports are found like protoc -I', async (t) => {
 
 t.test('well-known types are importable and become ordinary schemas', async (t) => {
   const set = loadProtoSync(`${DIR}/kitchen.proto`, { includeDirs: [INC] });
-  t.same(set.message('google.protobuf.Timestamp').fields.map((f) => [f.name, f.kind === 'scalar' && f.scalar]),
-    [['seconds', 'int64'], ['nanos', 'int32']]);
+  t.same(
+    set.message('google.protobuf.Timestamp').fields.map((f) => [f.name, f.kind === 'scalar' && f.scalar]),
+    [
+      ['seconds', 'int64'],
+      ['nanos', 'int32'],
+    ],
+  );
   const value = set.message('google.protobuf.Value');
-  t.same(value.fields.map((f) => [f.localName, f.oneof]), [
-    ['nullValue', 'kind'], ['numberValue', 'kind'], ['stringValue', 'kind'],
-    ['boolValue', 'kind'], ['structValue', 'kind'], ['listValue', 'kind'],
-  ]);
+  t.same(
+    value.fields.map((f) => [f.localName, f.oneof]),
+    [
+      ['nullValue', 'kind'],
+      ['numberValue', 'kind'],
+      ['stringValue', 'kind'],
+      ['boolValue', 'kind'],
+      ['structValue', 'kind'],
+      ['listValue', 'kind'],
+    ],
+  );
   const struct = field(set.message('google.protobuf.Struct'), 'fields');
   t.match(struct, { kind: 'map', key: 'string', value: { kind: 'message' } });
   t.equal(struct.kind === 'map' && struct.value.kind === 'message' && struct.value.message, value);
@@ -103,7 +125,14 @@ t.test('well-known types are importable and become ordinary schemas', async (t) 
 
 t.test('field shapes: presence, oneofs, packing, maps, names', async (t) => {
   const k = loadProtoSync(`${DIR}/kitchen.proto`, { includeDirs: [INC] }).message('loader.test.Kitchen');
-  t.same(field(k, 'plain'), { no: 1, name: 'plain', localName: 'plain', jsonName: 'plain', kind: 'scalar', scalar: 'int32' });
+  t.same(field(k, 'plain'), {
+    no: 1,
+    name: 'plain',
+    localName: 'plain',
+    jsonName: 'plain',
+    kind: 'scalar',
+    scalar: 'int32',
+  });
 
   // proto3 `optional` is explicit presence, not a oneof (protobufjs models it as a synthetic oneof `_maybe`).
   t.match(field(k, 'maybe'), { optional: true, oneof: undefined });
@@ -125,16 +154,25 @@ t.test('field shapes: presence, oneofs, packing, maps, names', async (t) => {
 
   t.match(field(k, 'user_name'), { localName: 'userName', jsonName: 'userName' });
   t.match(field(k, 'renamed'), { localName: 'renamed', jsonName: 'otherName' }, 'json_name is honoured');
-  t.match(field(k, 'constructor'), { localName: 'constructor$', jsonName: 'constructor' },
-    'Object.prototype names get a $ in JS');
+  t.match(
+    field(k, 'constructor'),
+    { localName: 'constructor$', jsonName: 'constructor' },
+    'Object.prototype names get a $ in JS',
+  );
   t.match(field(k, 'big'), { scalar: 'uint64' });
 
   const mood = field(k, 'mood');
   t.equal(mood.kind === 'enum' && mood.enum.typeName, 'loader.test.Kitchen.Mood');
-  t.same(mood.kind === 'enum' && mood.enum.values,
-    [{ name: 'MOOD_UNSPECIFIED', no: 0 }, { name: 'HAPPY', no: 1 }, { name: 'GRUMPY', no: 2 }]);
-  t.equal(mood.kind === 'enum' && mood.enum, field(k, 'maybe_mood').kind === 'enum' && (field(k, 'maybe_mood') as { enum: unknown }).enum,
-    'one enum schema object per enum');
+  t.same(mood.kind === 'enum' && mood.enum.values, [
+    { name: 'MOOD_UNSPECIFIED', no: 0 },
+    { name: 'HAPPY', no: 1 },
+    { name: 'GRUMPY', no: 2 },
+  ]);
+  t.equal(
+    mood.kind === 'enum' && mood.enum,
+    field(k, 'maybe_mood').kind === 'enum' && (field(k, 'maybe_mood') as { enum: unknown }).enum,
+    'one enum schema object per enum',
+  );
 });
 
 t.test('recursive and mutually recursive messages are tied, not copied', async (t) => {
@@ -160,13 +198,18 @@ t.test('proto2: explicit presence, unpacked by default; groups are refused by na
   t.match(field(m, 'x'), { optional: true });
   t.match(field(m, 'y'), { repeated: true, packed: false, scalar: 'sint64' });
   t.throws(() => set.message('loader.legacy.Old'), /loader\.legacy\.Old\.grp: groups/);
-  t.throws(() => set.message('loader.legacy.Old'), /groups/, 'still refused the second time (nothing half-built cached)');
+  t.throws(
+    () => set.message('loader.legacy.Old'),
+    /groups/,
+    'still refused the second time (nothing half-built cached)',
+  );
 });
 
 t.test('unknown symbols: the error names the symbol and what exists', async (t) => {
   const set = loadProtoSync('proto/userinfo.proto');
-  t.throws(() => set.message('proto.UserReply'),
-    { message: "unknown message 'proto.UserReply' (known messages: proto.UserRequest, proto.UserResponse)" });
+  t.throws(() => set.message('proto.UserReply'), {
+    message: "unknown message 'proto.UserReply' (known messages: proto.UserRequest, proto.UserResponse)",
+  });
   t.throws(() => set.service('UserInfo'), /unknown service 'UserInfo' \(known services: proto\.UserInfo\)/);
   t.throws(() => set.enum('proto.Color'), /unknown enum 'proto\.Color' \(no enums are defined\)/);
   t.throws(() => set.message('proto.UserInfo'), { message: "'proto.UserInfo' is a service, not a message" });
@@ -180,8 +223,12 @@ t.test('loading and conversion never make protobufjs generate code', async (t) =
   // through util.codegen; make any such call fail loudly while we work.
   const util = protobuf.util as unknown as { codegen: unknown };
   const original = util.codegen;
-  util.codegen = () => { throw new Error('protobufjs codegen was called'); };
-  t.teardown(() => { util.codegen = original; });
+  util.codegen = () => {
+    throw new Error('protobufjs codegen was called');
+  };
+  t.teardown(() => {
+    util.codegen = original;
+  });
   const set = loadProtoSync(`${DIR}/kitchen.proto`, { includeDirs: [INC] });
   for (const name of set.names('message')) set.message(name);
   for (const name of set.names('enum')) set.enum(name);
@@ -198,16 +245,22 @@ t.test('defineService: the same definitions from plain schemas, without protobuf
     fields: [{ no: 1, name: 'name', localName: 'name', jsonName: 'name', kind: 'scalar', scalar: 'string' }],
   };
   const response = set.message('proto.UserResponse');
-  const def = defineService('proto.UserInfo', [{ name: 'GetUserInfo', shape: 'unary', input: request, output: response }]);
+  const def = defineService('proto.UserInfo', [
+    { name: 'GetUserInfo', shape: 'unary', input: request, output: response },
+  ]);
   const loaded = set.service('proto.UserInfo').methods.GetUserInfo!;
   const m = def.methods.GetUserInfo!;
   t.same([m.name, m.localName, m.path, m.shape], [loaded.name, loaded.localName, loaded.path, loaded.shape]);
   t.equal(m.output, codecFor(response), 'codecs are shared per schema object');
   t.equal(hex(m.input.encode({ name: 'foo' })), hex(loaded.input.encode({ name: 'foo' })));
-  t.throws(() => defineService('x.S', [
-    { name: 'A', shape: 'unary', input: request, output: request },
-    { name: 'A', shape: 'unary', input: request, output: request },
-  ]), /method A is defined twice/);
+  t.throws(
+    () =>
+      defineService('x.S', [
+        { name: 'A', shape: 'unary', input: request, output: request },
+        { name: 'A', shape: 'unary', input: request, output: request },
+      ]),
+    /method A is defined twice/,
+  );
 });
 
 t.test('defineService and its imports stay free of protobufjs (generated code relies on that)', async (t) => {

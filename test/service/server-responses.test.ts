@@ -14,8 +14,17 @@ import { GrpcError } from '../../src/wire/grpc/error.js';
 
 const Echo = loadProtoSync(new URL('../protos/echo.proto', import.meta.url).pathname).service('wiregrpc.test.Echo');
 
-interface Req { text: string; count: number; payload: Uint8Array; delayMs: number }
-interface Reply { text: string; index: number; payload: Uint8Array }
+interface Req {
+  text: string;
+  count: number;
+  payload: Uint8Array;
+  delayMs: number;
+}
+interface Reply {
+  text: string;
+  index: number;
+  payload: Uint8Array;
+}
 
 /** What the handlers' generators went through, by test. */
 const events: string[] = [];
@@ -53,7 +62,8 @@ function plainResults(count: number): AsyncIterable<Reply> {
   let i = 0;
   return {
     [Symbol.asyncIterator]: () => ({
-      next: () => (i < count ? { done: false, value: { text: 'plain', index: i++ } } : { done: true, value: undefined }) as any,
+      next: () =>
+        (i < count ? { done: false, value: { text: 'plain', index: i++ } } : { done: true, value: undefined }) as any,
     }),
   };
 }
@@ -64,7 +74,10 @@ const impl = {
       case 'array':
         return [{ text: 'x', index: 0 }, Promise.resolve({ text: 'y', index: 1 }), { text: 'z', index: 2 }];
       case 'set':
-        return new Set([{ text: 's', index: 0 }, { text: 's', index: 1 }]);
+        return new Set([
+          { text: 's', index: 0 },
+          { text: 's', index: 1 },
+        ]);
       case 'sync-generator':
         return syncReplies(req.count);
       case 'forever':
@@ -121,16 +134,25 @@ t.test('sync iterables: every response in order; a promise among them is awaited
   const client = await setup(t);
   const array = await collect(client.serverStream({ text: 'array' }));
   t.equal(array.error, undefined);
-  t.same(array.replies.map((r) => `${r.text}${r.index}`), ['x0', 'y1', 'z2']);
+  t.same(
+    array.replies.map((r) => `${r.text}${r.index}`),
+    ['x0', 'y1', 'z2'],
+  );
   const set = await collect(client.serverStream({ text: 'set' }));
-  t.same(set.replies.map((r) => r.index), [0, 1]);
+  t.same(
+    set.replies.map((r) => r.index),
+    [0, 1],
+  );
 });
 
 t.test('a sync generator whose response cannot be sent: INTERNAL, and the generator is closed', async (t) => {
   const client = await setup(t);
   events.length = 0;
   const { replies, error } = await collect(client.serverStream({ text: 'sync-generator', count: 5 }));
-  t.same(replies.map((r) => r.index), [0, 1, 2, 3, 4]);
+  t.same(
+    replies.map((r) => r.index),
+    [0, 1, 2, 3, 4],
+  );
   t.equal(error?.code, Code.INTERNAL);
   t.match(error?.message, 'no response message');
   t.same(events, ['sync finally']);
@@ -140,7 +162,10 @@ t.test('an async iterator whose next() returns plain results', async (t) => {
   const client = await setup(t);
   const { replies, error } = await collect(client.serverStream({ text: 'plain', count: 3 }));
   t.equal(error, undefined);
-  t.same(replies.map((r) => `${r.text}${r.index}`), ['plain0', 'plain1', 'plain2']);
+  t.same(
+    replies.map((r) => `${r.text}${r.index}`),
+    ['plain0', 'plain1', 'plain2'],
+  );
 });
 
 t.test('the client cancels an endless stream: the generator is closed (its finally runs)', async (t) => {
@@ -166,7 +191,10 @@ t.test('a generator that throws: its status, after the messages before it', asyn
   const client = await setup(t);
   events.length = 0;
   const { replies, error } = await collect(client.serverStream({ text: 'failing' }));
-  t.same(replies.map((r) => r.text), ['a']);
+  t.same(
+    replies.map((r) => r.text),
+    ['a'],
+  );
   t.equal(error?.code, Code.FAILED_PRECONDITION);
   t.equal(error?.details ?? error?.message.replace(/^.*?: /, ''), 'stopped on purpose');
   t.same(events, ['failing finally'], 'the generator finished on its own, once');
@@ -181,7 +209,13 @@ t.test('compressed and uncompressed responses interleaved: all arrive, in order,
   let bad = 0;
   replies.forEach((r, i) => {
     const payload = r.payload ?? new Uint8Array(0);
-    if (r.index !== i || r.text !== 't'.repeat(i % 50) || payload.length !== i % 700 || payload.some((b) => b !== (i & 0xff))) bad++;
+    if (
+      r.index !== i ||
+      r.text !== 't'.repeat(i % 50) ||
+      payload.length !== i % 700 ||
+      payload.some((b) => b !== (i & 0xff))
+    )
+      bad++;
   });
   t.equal(bad, 0, 'every reply is the one sent at its place');
 });

@@ -18,11 +18,26 @@ const PROTO = 'test/protos/echo.proto';
 const Echo = loadProtoSync(PROTO).service('wiregrpc.test.Echo');
 const EchoClient = grpcjsService(PROTO, 'wiregrpc.test.Echo');
 
-interface EchoRequest { text: string; count: number; payload: Uint8Array; delayMs: number }
-interface EchoReply { text: string; index: number; payload?: Uint8Array }
+interface EchoRequest {
+  text: string;
+  count: number;
+  payload: Uint8Array;
+  delayMs: number;
+}
+interface EchoReply {
+  text: string;
+  index: number;
+  payload?: Uint8Array;
+}
 
 /** What the handlers saw, for the tests to check. */
-const seen: { metadata?: Metadata; deadline?: number | undefined; aborted?: Promise<unknown>; peer?: string; encoding?: string } = {};
+const seen: {
+  metadata?: Metadata;
+  deadline?: number | undefined;
+  aborted?: Promise<unknown>;
+  peer?: string;
+  encoding?: string;
+} = {};
 
 function abortedPromise(ctx: ServerContext): Promise<unknown> {
   return new Promise((resolve) => {
@@ -41,7 +56,9 @@ const impl = {
     if (req.delayMs > 0) await sleep(req.delayMs, undefined, { signal: ctx.signal }).catch(() => {});
     switch (req.text) {
       case 'grpc-error':
-        throw new GrpcError(Code.NOT_FOUND, 'no such thing: 100% ✓', { metadata: new Metadata({ 'x-why': 'because', 'x-why-bin': new Uint8Array([0, 1, 2]) }) });
+        throw new GrpcError(Code.NOT_FOUND, 'no such thing: 100% ✓', {
+          metadata: new Metadata({ 'x-why': 'because', 'x-why-bin': new Uint8Array([0, 1, 2]) }),
+        });
       case 'plain-error':
         throw new Error('boom');
       case 'echo-metadata': {
@@ -86,12 +103,18 @@ const impl = {
   },
 };
 
-async function start(t: Test, options: ServerOptions = {}, implementation: Record<string, unknown> = impl): Promise<{ server: Server; client: GrpcJsClient; port: number }> {
+async function start(
+  t: Test,
+  options: ServerOptions = {},
+  implementation: Record<string, unknown> = impl,
+): Promise<{ server: Server; client: GrpcJsClient; port: number }> {
   const server = new Server(options);
   server.add(Echo, implementation);
   const address = await server.listen('127.0.0.1:0');
   if (!('port' in address)) throw new Error('expected a TCP address');
-  const client = new EchoClient(`127.0.0.1:${address.port}`, grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0 });
+  const client = new EchoClient(`127.0.0.1:${address.port}`, grpc.credentials.createInsecure(), {
+    'grpc.enable_retries': 0,
+  });
   t.teardown(() => {
     client.close();
     server.forceShutdown();
@@ -135,7 +158,11 @@ t.test('metadata both ways, -bin included; response headers and trailers', async
   const r = await unaryCall<EchoReply>(client, 'unary', { text: 'echo-metadata' }, md);
   t.equal(r.error, null);
   t.equal(r.response!.text, 'abc');
-  t.same([...(seen.metadata!.get('x-data-bin') as Uint8Array)], [0xff, 0x00, 0x10], 'the handler gets -bin values as bytes');
+  t.same(
+    [...(seen.metadata!.get('x-data-bin') as Uint8Array)],
+    [0xff, 0x00, 0x10],
+    'the handler gets -bin values as bytes',
+  );
   t.equal(r.headers!.get('x-header')[0], 'got abc');
   t.same([...(r.headers!.get('x-header-bin')[0] as Buffer)], [0xff, 0x00, 0x10]);
   t.equal(r.trailers!.get('x-trailer')[0], 'bye');
@@ -160,7 +187,12 @@ t.test('a request that is not valid protobuf → INTERNAL', async (t) => {
   const { port } = await start(t);
   const session = http2.connect(`http://127.0.0.1:${port}`);
   t.teardown(() => session.destroy());
-  const stream = session.request({ ':method': 'POST', ':path': '/wiregrpc.test.Echo/Unary', 'content-type': 'application/grpc', te: 'trailers' });
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': '/wiregrpc.test.Echo/Unary',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+  });
   const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => {
     stream.on('response', (h) => h['grpc-status'] !== undefined && resolve(h));
     stream.on('trailers', resolve);
@@ -170,51 +202,77 @@ t.test('a request that is not valid protobuf → INTERNAL', async (t) => {
   t.equal((await trailers)['grpc-status'], String(Code.INTERNAL));
 });
 
-t.test('metadata: a field sent more than once keeps each value, in order; reserved fields are not metadata', async (t) => {
-  const { port } = await start(t);
-  const session = http2.connect(`http://127.0.0.1:${port}`);
-  t.teardown(() => session.destroy());
-  const stream = session.request({
-    ':method': 'POST', ':path': '/wiregrpc.test.Echo/Unary', 'content-type': 'application/grpc', te: 'trailers',
-    'x-multi': ['one', 'two, three'], 'x-multi-bin': [Buffer.from([1]).toString('base64'), Buffer.from([2]).toString('base64')],
-    'x-single': 'only', 'user-agent': 'test-agent',
-  });
-  const request = Object.values(Echo.methods).find((m) => m.name === 'Unary')!.input.encode({ text: 'md' });
-  const framed = Buffer.alloc(5 + request.length);
-  framed.writeUInt32BE(request.length, 1);
-  framed.set(request, 5);
-  const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => stream.on('trailers', resolve));
-  stream.resume();
-  stream.end(framed);
-  t.equal((await trailers)['grpc-status'], '0');
-  const md = seen.metadata!;
-  t.same(md.getAll('x-multi'), ['one', 'two, three'], 'two fields, two values (not joined into one)');
-  t.same(md.getAll('x-multi-bin').map((v) => [...(v as Uint8Array)]), [[1], [2]]);
-  t.same(md.getAll('x-single'), ['only']);
-  t.notOk(md.has('user-agent') || md.has('content-type') || md.has('te') || md.has(':path'), 'protocol fields stay out');
-});
+t.test(
+  'metadata: a field sent more than once keeps each value, in order; reserved fields are not metadata',
+  async (t) => {
+    const { port } = await start(t);
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    t.teardown(() => session.destroy());
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': '/wiregrpc.test.Echo/Unary',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'x-multi': ['one', 'two, three'],
+      'x-multi-bin': [Buffer.from([1]).toString('base64'), Buffer.from([2]).toString('base64')],
+      'x-single': 'only',
+      'user-agent': 'test-agent',
+    });
+    const request = Object.values(Echo.methods)
+      .find((m) => m.name === 'Unary')!
+      .input.encode({ text: 'md' });
+    const framed = Buffer.alloc(5 + request.length);
+    framed.writeUInt32BE(request.length, 1);
+    framed.set(request, 5);
+    const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => stream.on('trailers', resolve));
+    stream.resume();
+    stream.end(framed);
+    t.equal((await trailers)['grpc-status'], '0');
+    const md = seen.metadata!;
+    t.same(md.getAll('x-multi'), ['one', 'two, three'], 'two fields, two values (not joined into one)');
+    t.same(
+      md.getAll('x-multi-bin').map((v) => [...(v as Uint8Array)]),
+      [[1], [2]],
+    );
+    t.same(md.getAll('x-single'), ['only']);
+    t.notOk(
+      md.has('user-agent') || md.has('content-type') || md.has('te') || md.has(':path'),
+      'protocol fields stay out',
+    );
+  },
+);
 
 t.test('server streaming: every message, then OK; an error midway ends the stream with its status', async (t) => {
   const { client } = await start(t);
   const ok = await collect<EchoReply>(client.serverStream({ text: 's', count: 5 }));
   t.equal(ok.status.code, grpc.status.OK);
-  t.same(ok.messages.map((m) => m.index), [0, 1, 2, 3, 4]);
+  t.same(
+    ok.messages.map((m) => m.index),
+    [0, 1, 2, 3, 4],
+  );
   const none = await collect<EchoReply>(client.serverStream({ text: 's', count: 0 }));
   t.equal(none.status.code, grpc.status.OK, 'zero messages is fine');
   t.equal(none.messages.length, 0);
   const broken = await collect<EchoReply>(client.serverStream({ text: 'fail-midway', count: 5 }));
   t.equal(broken.status.code, grpc.status.ABORTED);
   t.equal(broken.status.details, 'stopped at 2');
-  t.same(broken.messages.map((m) => m.index), [0, 1]);
+  t.same(
+    broken.messages.map((m) => m.index),
+    [0, 1],
+  );
 });
 
 t.test('server streaming: many messages through flow control', async (t) => {
-  const { client } = await start(t, {}, {
-    async *serverStream(req: EchoRequest) {
-      const payload = new Uint8Array(16 * 1024).fill(7);
-      for (let i = 0; i < req.count; i++) yield { index: i, payload };
+  const { client } = await start(
+    t,
+    {},
+    {
+      async *serverStream(req: EchoRequest) {
+        const payload = new Uint8Array(16 * 1024).fill(7);
+        for (let i = 0; i < req.count; i++) yield { index: i, payload };
+      },
     },
-  });
+  );
   const got = await collect<EchoReply>(client.serverStream({ count: 400 }));
   t.equal(got.status.code, grpc.status.OK);
   t.equal(got.messages.length, 400, '6.4 MB, far past the 64 KiB window');
@@ -252,7 +310,10 @@ t.test('bidi: ping-pong, one reply per request, in order', async (t) => {
   call.end();
   const end = await done;
   t.equal(end.status.code, grpc.status.OK);
-  t.same(replies.map((r) => r.text), ['ONE', 'TWO', 'THREE']);
+  t.same(
+    replies.map((r) => r.text),
+    ['ONE', 'TWO', 'THREE'],
+  );
 
   const bad = client.bidi();
   const badEnd = collect(bad);
@@ -265,24 +326,36 @@ t.test('bidi: ping-pong, one reply per request, in order', async (t) => {
 t.test('deadline: DEADLINE_EXCEEDED, and the handler signal aborts', async (t) => {
   const { client, port } = await start(t);
   const before = Date.now();
-  const r = await unaryCall(client, 'unary', { text: 'slow', delayMs: 2000 }, undefined, { deadline: Date.now() + 150 });
+  const r = await unaryCall(client, 'unary', { text: 'slow', delayMs: 2000 }, undefined, {
+    deadline: Date.now() + 150,
+  });
   t.equal(r.error?.code, grpc.status.DEADLINE_EXCEEDED);
   t.ok(seen.deadline! >= before + 100 && seen.deadline! <= Date.now() + 200, 'ctx.deadline comes from grpc-timeout');
   // The client's own timer races the server's: grpc-js resets the stream (RST_STREAM(CANCEL)) at its
   // deadline, so the handler sees DEADLINE_EXCEEDED if the server's timer fired first, CANCELLED if
   // the reset came first — both right (grpc-go: the context's error is DeadlineExceeded or Canceled).
   const raced = await seen.aborted;
-  t.ok(raced instanceof GrpcError && (raced.code === Code.DEADLINE_EXCEEDED || raced.code === Code.CANCELLED),
-    `signal reason is DEADLINE_EXCEEDED or CANCELLED (${(raced as Error)?.message})`);
+  t.ok(
+    raced instanceof GrpcError && (raced.code === Code.DEADLINE_EXCEEDED || raced.code === Code.CANCELLED),
+    `signal reason is DEADLINE_EXCEEDED or CANCELLED (${(raced as Error)?.message})`,
+  );
 
   // A client that sends grpc-timeout and never cancels leaves only the server's timer: DEADLINE_EXCEEDED,
   // for the handler and as the status the client receives.
   const session = http2.connect(`http://127.0.0.1:${port}`);
   t.teardown(() => session.destroy());
   session.on('error', () => {});
-  const stream = session.request({ ':method': 'POST', ':path': '/wiregrpc.test.Echo/Unary', 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '150m' });
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': '/wiregrpc.test.Echo/Unary',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    'grpc-timeout': '150m',
+  });
   stream.on('error', () => {});
-  const request = Object.values(Echo.methods).find((m) => m.name === 'Unary')!.input.encode({ text: 'slow', delayMs: 2000 });
+  const request = Object.values(Echo.methods)
+    .find((m) => m.name === 'Unary')!
+    .input.encode({ text: 'slow', delayMs: 2000 });
   const framed = Buffer.alloc(5 + request.length);
   framed.writeUInt32BE(request.length, 1);
   framed.set(request, 5);
@@ -326,7 +399,9 @@ t.test('compression: gzip and deflate requests, compressed responses', async (t)
 
     const { port } = await start(t);
     const code = algorithm === 'gzip' ? 2 : 1; // grpc-js: compressionAlgorithms { identity: 0, deflate: 1, gzip: 2 }
-    const compressing = new EchoClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': code });
+    const compressing = new EchoClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+      'grpc.default_compression_algorithm': code,
+    });
     t.teardown(() => compressing.close());
     const c = await unaryCall<EchoReply>(compressing, 'unary', { text: big });
     t.equal(c.error, null, `${algorithm} requests`);
@@ -390,12 +465,20 @@ t.test('interceptors: logging, auth, metrics', async (t) => {
   t.equal(stream.status.metadata.get('x-served')[0], 'yes');
 
   t.same(log, [
-    '> /wiregrpc.test.Echo/Unary', '< Unary OK',
-    '> /wiregrpc.test.Echo/Unary', '< Unary UNAUTHENTICATED',
-    '> /wiregrpc.test.Echo/Unary', '< Unary NOT_FOUND',
-    '> /wiregrpc.test.Echo/ServerStream', '< ServerStream OK',
+    '> /wiregrpc.test.Echo/Unary',
+    '< Unary OK',
+    '> /wiregrpc.test.Echo/Unary',
+    '< Unary UNAUTHENTICATED',
+    '> /wiregrpc.test.Echo/Unary',
+    '< Unary NOT_FOUND',
+    '> /wiregrpc.test.Echo/ServerStream',
+    '< ServerStream OK',
   ]);
-  t.same(Object.fromEntries(metrics), { Unary: 2, ServerStream: 1 }, 'auth stops the chain before the metrics interceptor');
+  t.same(
+    Object.fromEntries(metrics),
+    { Unary: 2, ServerStream: 1 },
+    'auth stops the chain before the metrics interceptor',
+  );
 });
 
 t.test('interceptors: next() runs the handler once; a second call is an error', async (t) => {
@@ -415,13 +498,27 @@ t.test('TLS and mutual TLS with grpc-js', async (t) => {
   const certs = makeCerts();
   t.teardown(certs.cleanup);
   const server = new Server();
-  server.add(Echo, { unary: async (r: EchoRequest, ctx: ServerContext) => ({ text: `${r.text} from ${ctx.peerCertificate?.subject.CN ?? 'anonymous'}` }) });
+  server.add(Echo, {
+    unary: async (r: EchoRequest, ctx: ServerContext) => ({
+      text: `${r.text} from ${ctx.peerCertificate?.subject.CN ?? 'anonymous'}`,
+    }),
+  });
   t.teardown(() => server.forceShutdown());
-  const address = await server.listen('127.0.0.1:0', { tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true } });
+  const address = await server.listen('127.0.0.1:0', {
+    tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true },
+  });
   const target = `localhost:${'port' in address ? address.port : 0}`;
   const override = { 'grpc.ssl_target_name_override': 'localhost' };
-  const good = new EchoClient(target.replace('localhost', '127.0.0.1'), grpc.credentials.createSsl(certs.ca, certs.clientKey, certs.clientCert), override);
-  const anonymous = new EchoClient(target.replace('localhost', '127.0.0.1'), grpc.credentials.createSsl(certs.ca), override);
+  const good = new EchoClient(
+    target.replace('localhost', '127.0.0.1'),
+    grpc.credentials.createSsl(certs.ca, certs.clientKey, certs.clientCert),
+    override,
+  );
+  const anonymous = new EchoClient(
+    target.replace('localhost', '127.0.0.1'),
+    grpc.credentials.createSsl(certs.ca),
+    override,
+  );
   t.teardown(() => {
     good.close();
     anonymous.close();

@@ -64,7 +64,12 @@ async function oneCall(client: Client, random: () => number, result: LoadResult,
   let mode: Mode = m < 0.1 ? 'cancel' : m < 0.2 ? 'deadline' : 'plain';
   if (mode !== 'plain' && !budget.take()) mode = 'plain';
   const abort = mode === 'cancel' ? new AbortController() : undefined;
-  const options = mode === 'cancel' ? { signal: abort!.signal } : mode === 'deadline' ? { timeout: 1 + Math.floor(random() * 30) } : undefined;
+  const options =
+    mode === 'cancel'
+      ? { signal: abort!.signal }
+      : mode === 'deadline'
+        ? { timeout: 1 + Math.floor(random() * 30) }
+        : undefined;
   const delayMs = mode === 'plain' ? 0 : Math.floor(random() * 40);
   let timer: NodeJS.Timeout | undefined;
   if (abort !== undefined) timer = setTimeout(() => abort.abort(), Math.floor(random() * 25));
@@ -74,7 +79,8 @@ async function oneCall(client: Client, random: () => number, result: LoadResult,
   // A call that never ends is the worst outcome of all: report it (and let the loop go on).
   const stuck = setTimeout(() => {
     result.unexpected++;
-    if (result.samples.length < 10) result.samples.push(`${shape} (${mode}, delay ${delayMs}): no outcome after ${STUCK_MS} ms`);
+    if (result.samples.length < 10)
+      result.samples.push(`${shape} (${mode}, delay ${delayMs}): no outcome after ${STUCK_MS} ms`);
     process.stderr.write(`soak: a ${shape} call (${mode}) has had no outcome for ${STUCK_MS} ms\n`);
   }, STUCK_MS);
   stuck.unref();
@@ -83,13 +89,17 @@ async function oneCall(client: Client, random: () => number, result: LoadResult,
       case 'unary': {
         const text = `u${result.calls}`;
         const reply = (await client.unary({ text, payload, delayMs }, options)) as EchoReply;
-        if (reply.text !== text || (reply.payload?.length ?? 0) !== payload.length) throw new Mismatch(`unary echoed ${reply.text}`);
+        if (reply.text !== text || (reply.payload?.length ?? 0) !== payload.length)
+          throw new Mismatch(`unary echoed ${reply.text}`);
         break;
       }
       case 'serverStream': {
         const count = 1 + Math.floor(random() * 20);
         let n = 0;
-        for await (const reply of client.serverStream({ text: 's', count, delayMs: delayMs > 0 ? 2 : 0 }, options) as AsyncIterable<EchoReply>) {
+        for await (const reply of client.serverStream(
+          { text: 's', count, delayMs: delayMs > 0 ? 2 : 0 },
+          options,
+        ) as AsyncIterable<EchoReply>) {
           if (reply.index !== n++) throw new Mismatch(`server stream reply ${reply.index} out of order`);
         }
         if (n !== count) throw new Mismatch(`server stream gave ${n} of ${count}`);
@@ -104,8 +114,12 @@ async function oneCall(client: Client, random: () => number, result: LoadResult,
       case 'bidi': {
         const count = 1 + Math.floor(random() * 10);
         let n = 0;
-        for await (const reply of client.bidi(requests(count, delayMs > 0 ? 2 : 0), options) as AsyncIterable<EchoReply>) {
-          if (reply.index !== n++ || reply.text !== `M${reply.index}`) throw new Mismatch(`bidi reply ${reply.index} wrong`);
+        for await (const reply of client.bidi(
+          requests(count, delayMs > 0 ? 2 : 0),
+          options,
+        ) as AsyncIterable<EchoReply>) {
+          if (reply.index !== n++ || reply.text !== `M${reply.index}`)
+            throw new Mismatch(`bidi reply ${reply.index} wrong`);
         }
         if (n !== count) throw new Mismatch(`bidi gave ${n} of ${count}`);
         break;
@@ -118,7 +132,8 @@ async function oneCall(client: Client, random: () => number, result: LoadResult,
     else if (mode === 'deadline' && code === Code.DEADLINE_EXCEEDED) result.deadlineExceeded++;
     else {
       result.unexpected++;
-      if (result.samples.length < 10) result.samples.push(`${shape} (${mode}): ${err instanceof Error ? err.message : String(err)}`);
+      if (result.samples.length < 10)
+        result.samples.push(`${shape} (${mode}): ${err instanceof Error ? err.message : String(err)}`);
     }
   } finally {
     clearTimeout(timer);
@@ -159,10 +174,12 @@ class ResetBudget {
 export async function runLoad(client: Client, workers: number, until: number, seed: number): Promise<LoadResult> {
   const result = emptyResult();
   const budget = new ResetBudget();
-  await Promise.all(Array.from({ length: workers }, async (_, w) => {
-    const random = rng(seed * 7919 + w + 1);
-    while (Date.now() < until) await oneCall(client, random, result, budget);
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      const random = rng(seed * 7919 + w + 1);
+      while (Date.now() < until) await oneCall(client, random, result, budget);
+    }),
+  );
   return result;
 }
 
@@ -178,7 +195,8 @@ if (process.send !== undefined && process.argv.includes('--soak-child')) {
   const seed = Number(process.argv[process.argv.indexOf('--seed') + 1]);
   const { client, channel } = makeClient(port);
   process.on('message', (message: { runMs?: number; memory?: boolean; exit?: boolean }) => {
-    if (message.runMs !== undefined) void runLoad(client, workers, Date.now() + message.runMs, seed).then((result) => process.send!({ result }));
+    if (message.runMs !== undefined)
+      void runLoad(client, workers, Date.now() + message.runMs, seed).then((result) => process.send!({ result }));
     if (message.exit) void channel.close().then(() => process.disconnect());
   });
   process.send({ ready: true });

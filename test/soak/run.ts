@@ -31,7 +31,13 @@ const LOAD = path.resolve(HERE, 'load.js');
 /** After GC, growth allowed between warm-up and the end: a fraction plus an absolute slack. */
 export const LIMITS = { heap: { fraction: 0.05, slackMiB: 1 }, rss: { fraction: 0.1, slackMiB: 8 } };
 
-interface Memory { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -80,14 +86,22 @@ async function main(): Promise<void> {
 
   const server = fork(SERVER, [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
-    server.stdout!.once('data', (c: Buffer) => resolve((JSON.parse(c.toString().split('\n')[0]!) as { port: number }).port));
+    server.stdout!.once('data', (c: Buffer) =>
+      resolve((JSON.parse(c.toString().split('\n')[0]!) as { port: number }).port),
+    );
     server.once('exit', () => reject(new Error('the server exited')));
   });
-  const loaders = await Promise.all(Array.from({ length: children }, async (_, i) => {
-    const child = fork(LOAD, ['--soak-child', '--port', String(port), '--workers', String(workers), '--seed', String(100 + i)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await new Promise<void>((resolve) => child.once('message', () => resolve()));
-    return child;
-  }));
+  const loaders = await Promise.all(
+    Array.from({ length: children }, async (_, i) => {
+      const child = fork(
+        LOAD,
+        ['--soak-child', '--port', String(port), '--workers', String(workers), '--seed', String(100 + i)],
+        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+      );
+      await new Promise<void>((resolve) => child.once('message', () => resolve()));
+      return child;
+    }),
+  );
   const locals = Array.from({ length: clients }, () => makeClient(port));
   const gc = localGc();
 
@@ -105,11 +119,15 @@ async function main(): Promise<void> {
     return { server: await request<Memory>(server, 'gc', 'memory'), client: process.memoryUsage() };
   };
 
-  console.log(`soak: ${seconds} s against 127.0.0.1:${port}; ${clients} clients here + ${children} child processes, ${workers} workers each`);
+  console.log(
+    `soak: ${seconds} s against 127.0.0.1:${port}; ${clients} clients here + ${children} child processes, ${workers} workers each`,
+  );
   const started = Date.now();
   const warm = await phase(warmupMs, 1);
   const atWarm = await measure();
-  console.log(`warm-up: ${warm.calls} calls in ${(warmupMs / 1000).toFixed(0)} s; server RSS ${mib(atWarm.server.rss)} MiB, heap ${mib(atWarm.server.heapUsed)} MiB`);
+  console.log(
+    `warm-up: ${warm.calls} calls in ${(warmupMs / 1000).toFixed(0)} s; server RSS ${mib(atWarm.server.rss)} MiB, heap ${mib(atWarm.server.heapUsed)} MiB`,
+  );
   console.log(`main run: ${(mainMs / 1000).toFixed(0)} s`);
   const run = await phase(mainMs, 1000);
   const atEnd = await measure();
@@ -123,14 +141,20 @@ async function main(): Promise<void> {
   const closedChannels = await withinMs(Promise.all(locals.map(({ channel }) => channel.close())), 10_000);
   server.send('shutdown');
   const serverClosed = await withinMs(new Promise<void>((resolve) => server.once('exit', () => resolve())), 10_000);
-  const loadersClosed = await withinMs(Promise.all(loaders.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined))), 10_000);
+  const loadersClosed = await withinMs(
+    Promise.all(loaders.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined))),
+    10_000,
+  );
   if (!serverClosed) server.kill('SIGKILL');
   for (const c of loaders) if (c.exitCode === null) c.kill('SIGKILL');
   const closedCleanly = closedChannels && serverClosed && loadersClosed;
-  console.log(`close: channels ${closedChannels ? 'closed' : 'STUCK'}, server ${serverClosed ? 'shut down' : 'STUCK'}, load processes ${loadersClosed ? 'exited' : 'STUCK'} (${Date.now() - closing} ms)`);
+  console.log(
+    `close: channels ${closedChannels ? 'closed' : 'STUCK'}, server ${serverClosed ? 'shut down' : 'STUCK'}, load processes ${loadersClosed ? 'exited' : 'STUCK'} (${Date.now() - closing} ms)`,
+  );
 
   const growth = (a: number, b: number) => (b - a) / a;
-  const within = (a: number, b: number, limit: { fraction: number; slackMiB: number }) => b <= a * (1 + limit.fraction) + limit.slackMiB * MiB;
+  const within = (a: number, b: number, limit: { fraction: number; slackMiB: number }) =>
+    b <= a * (1 + limit.fraction) + limit.slackMiB * MiB;
   const heapOk = within(atWarm.server.heapUsed, atEnd.server.heapUsed, LIMITS.heap);
   const rssOk = within(atWarm.server.rss, atEnd.server.rss, LIMITS.rss);
   const clientHeapOk = within(atWarm.client.heapUsed, atEnd.client.heapUsed, LIMITS.heap);
@@ -162,11 +186,23 @@ async function main(): Promise<void> {
     pass: total.unexpected === 0 && heapOk && rssOk && clientHeapOk && closedCleanly,
   };
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
-  console.log(`calls: ${summary.calls} (${summary.callsPerSecond}/s) — ok ${summary.ok}, cancelled ${summary.cancelled}, deadline exceeded ${summary.deadlineExceeded}, unexpected ${summary.unexpected}`);
-  console.log(`shapes: ${Object.entries(summary.byShape).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`server RSS   ${mib(atWarm.server.rss)} → ${mib(atEnd.server.rss)} MiB (${pct(summary.server.rssGrowth)})${rssOk ? '' : '  OVER THE LIMIT'}`);
-  console.log(`server heap  ${mib(atWarm.server.heapUsed)} → ${mib(atEnd.server.heapUsed)} MiB (${pct(summary.server.heapGrowth)})${heapOk ? '' : '  OVER THE LIMIT'}`);
-  console.log(`client heap  ${mib(atWarm.client.heapUsed)} → ${mib(atEnd.client.heapUsed)} MiB (${pct(summary.client.heapGrowth)})${clientHeapOk ? '' : '  OVER THE LIMIT'}; client RSS ${mib(atWarm.client.rss)} → ${mib(atEnd.client.rss)} MiB`);
+  console.log(
+    `calls: ${summary.calls} (${summary.callsPerSecond}/s) — ok ${summary.ok}, cancelled ${summary.cancelled}, deadline exceeded ${summary.deadlineExceeded}, unexpected ${summary.unexpected}`,
+  );
+  console.log(
+    `shapes: ${Object.entries(summary.byShape)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `server RSS   ${mib(atWarm.server.rss)} → ${mib(atEnd.server.rss)} MiB (${pct(summary.server.rssGrowth)})${rssOk ? '' : '  OVER THE LIMIT'}`,
+  );
+  console.log(
+    `server heap  ${mib(atWarm.server.heapUsed)} → ${mib(atEnd.server.heapUsed)} MiB (${pct(summary.server.heapGrowth)})${heapOk ? '' : '  OVER THE LIMIT'}`,
+  );
+  console.log(
+    `client heap  ${mib(atWarm.client.heapUsed)} → ${mib(atEnd.client.heapUsed)} MiB (${pct(summary.client.heapGrowth)})${clientHeapOk ? '' : '  OVER THE LIMIT'}; client RSS ${mib(atWarm.client.rss)} → ${mib(atEnd.client.rss)} MiB`,
+  );
   for (const s of summary.samples) console.log(`  unexpected: ${s}`);
   console.log(`SOAK_RESULT ${JSON.stringify(summary)}`);
   process.exit(summary.pass ? 0 : 1);

@@ -27,13 +27,22 @@ t.test(`soak: ${SECONDS} s of mixed load, no errors, no leak`, async (t) => {
   const line = out.split('\n').find((l) => l.startsWith('SOAK_RESULT '));
   t.ok(line, 'the soak printed its result');
   const r = JSON.parse(line!.slice('SOAK_RESULT '.length)) as {
-    calls: number; ok: number; unexpected: number; closedCleanly: boolean; byShape: Record<string, number>;
-    server: { heapGrowth: number; rssGrowth: number }; client: { heapGrowth: number }; pass: boolean;
+    calls: number;
+    ok: number;
+    unexpected: number;
+    closedCleanly: boolean;
+    byShape: Record<string, number>;
+    server: { heapGrowth: number; rssGrowth: number };
+    client: { heapGrowth: number };
+    pass: boolean;
   };
   t.ok(r.calls > 1000, `${r.calls} calls`);
   t.same(Object.keys(r.byShape).sort(), ['bidi', 'clientStream', 'serverStream', 'unary'], 'all four call shapes');
   t.equal(r.unexpected, 0, 'no unexpected error');
   t.ok(r.closedCleanly, 'channels, server and load processes closed cleanly');
-  t.ok(r.pass, `within the memory limits (server heap ${(r.server.heapGrowth * 100).toFixed(1)} %, RSS ${(r.server.rssGrowth * 100).toFixed(1)} %, client heap ${(r.client.heapGrowth * 100).toFixed(1)} %)`);
+  t.ok(
+    r.pass,
+    `within the memory limits (server heap ${(r.server.heapGrowth * 100).toFixed(1)} %, RSS ${(r.server.rssGrowth * 100).toFixed(1)} %, client heap ${(r.client.heapGrowth * 100).toFixed(1)} %)`,
+  );
   t.equal(code, 0, 'exit status 0');
 });

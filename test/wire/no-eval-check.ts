@@ -35,11 +35,18 @@ const ours = attempt(() => {
   const bytes = codec.encode(value);
   const back = codec.decode(bytes);
   const json = toJson(UserResponse, back);
-  return { hex: hex(bytes), back, json, fromJson: fromJson(UserResponse, { id: '1', name: 'foo', age: 12, hobby: ['eating', 'sleep'] }) };
+  return {
+    hex: hex(bytes),
+    back,
+    json,
+    fromJson: fromJson(UserResponse, { id: '1', name: 'foo', age: 12, hobby: ['eating', 'sleep'] }),
+  };
 });
 const evalProbe = attempt(() => eval('1 + 1'));
 const pbjs = attempt(() => {
-  const root = protobuf.parse('syntax = "proto3"; package proto; message UserResponse { int32 id = 1; string name = 2; int32 age = 3; repeated string hobby = 4; }').root;
+  const root = protobuf.parse(
+    'syntax = "proto3"; package proto; message UserResponse { int32 id = 1; string name = 2; int32 age = 3; repeated string hobby = 4; }',
+  ).root;
   return hex(root.lookupType('proto.UserResponse').encode(value).finish());
 });
 process.stdout.write(`${JSON.stringify({ ours, evalProbe, pbjs })}\n`);

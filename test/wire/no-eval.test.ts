@@ -35,12 +35,19 @@ t.test('encode/decode/JSON under --disallow-code-generation-from-strings', async
   mkdirSync(outDir, { recursive: true });
   const script = path.join(outDir, 'no-eval-check.mjs');
   buildSync({
-    entryPoints: [path.join(ROOT, 'test/wire/no-eval-check.ts')], bundle: true, platform: 'node', format: 'esm',
-    packages: 'external', outfile: script, logLevel: 'warning',
+    entryPoints: [path.join(ROOT, 'test/wire/no-eval-check.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: script,
+    logLevel: 'warning',
   });
   t.ok(existsSync(script));
   const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', script], {
-    cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
   });
   t.equal(run.status, 0, `exits 0 ${run.stderr}`);
   const result = JSON.parse(run.stdout.trim()) as Record<string, { value?: any; error?: string }>;

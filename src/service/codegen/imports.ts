@@ -7,11 +7,18 @@
 import type { Model, ModuleModel } from './model.js';
 import { importSpecifier, runtimeSpecifier, str, type RUNTIME_NAMES } from './names.js';
 
-type RuntimeName = typeof RUNTIME_NAMES[number];
+type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
 /** Runtime names used only as types (imported with `type`, so type stripping drops them). */
 const RUNTIME_TYPES: ReadonlySet<RuntimeName> = new Set<RuntimeName>([
-  'MessageSchema', 'EnumSchema', 'FieldSchema', 'TypedServiceDefinition', 'TypedMethod', 'Client', 'ClientOf', 'ImplementationOf',
+  'MessageSchema',
+  'EnumSchema',
+  'FieldSchema',
+  'TypedServiceDefinition',
+  'TypedMethod',
+  'Client',
+  'ClientOf',
+  'ImplementationOf',
 ]);
 
 interface Imported {
@@ -54,7 +61,8 @@ export class Imports {
 
   #ref(typeName: string, what: 'type' | 'schema'): string {
     const symbol = this.#model.symbols.get(typeName);
-    if (symbol === undefined) throw new Error(`${this.#module.protoPath}: ${typeName} is not declared in any loaded file`);
+    if (symbol === undefined)
+      throw new Error(`${this.#module.protoPath}: ${typeName} is not declared in any loaded file`);
     const name = what === 'type' ? symbol.decl.tsName : symbol.decl.schemaName;
     if (symbol.module === this.#module) return name;
     let names = this.#fromModules.get(symbol.module.modulePath);
@@ -77,12 +85,16 @@ export class Imports {
     const lines: string[] = [];
     if (this.#runtimeUsed.size > 0) {
       const names = [...this.#runtimeUsed].sort().map((name) => (RUNTIME_TYPES.has(name) ? `type ${name}` : name));
-      lines.push(`import { ${names.join(', ')} } from ${str(runtimeSpecifier(this.#module.modulePath, this.#runtime))};`);
+      lines.push(
+        `import { ${names.join(', ')} } from ${str(runtimeSpecifier(this.#module.modulePath, this.#runtime))};`,
+      );
     }
     for (const modulePath of [...this.#fromModules.keys()].sort()) {
       const names = [...this.#fromModules.get(modulePath)!.values()]
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-        .map(({ name, alias, typeOnly }) => `${typeOnly ? 'type ' : ''}${name === alias ? name : `${name} as ${alias}`}`);
+        .map(
+          ({ name, alias, typeOnly }) => `${typeOnly ? 'type ' : ''}${name === alias ? name : `${name} as ${alias}`}`,
+        );
       lines.push(`import { ${names.join(', ')} } from ${str(importSpecifier(this.#module.modulePath, modulePath))};`);
     }
     return lines.join('\n');

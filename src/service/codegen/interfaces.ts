@@ -22,18 +22,33 @@ import type { EnumDecl, MessageDecl } from './model.js';
 import { docComment, propertyKey } from './names.js';
 
 const SCALAR_TS: Readonly<Record<ScalarType, string>> = {
-  double: 'number', float: 'number',
-  int32: 'number', uint32: 'number', sint32: 'number', fixed32: 'number', sfixed32: 'number',
-  int64: 'bigint', uint64: 'bigint', sint64: 'bigint', fixed64: 'bigint', sfixed64: 'bigint',
-  bool: 'boolean', string: 'string', bytes: 'Uint8Array',
+  double: 'number',
+  float: 'number',
+  int32: 'number',
+  uint32: 'number',
+  sint32: 'number',
+  fixed32: 'number',
+  sfixed32: 'number',
+  int64: 'bigint',
+  uint64: 'bigint',
+  sint64: 'bigint',
+  fixed64: 'bigint',
+  sfixed64: 'bigint',
+  bool: 'boolean',
+  string: 'string',
+  bytes: 'Uint8Array',
 };
 
 function valueType(value: MapValue | FieldSchema, refs: Imports): string {
   switch (value.kind) {
-    case 'scalar': return SCALAR_TS[value.scalar];
-    case 'enum': return refs.type(value.enum.typeName);
-    case 'message': return refs.type(value.message.typeName);
-    case 'map': return `Record<string, ${valueType(value.value, refs)}>`;
+    case 'scalar':
+      return SCALAR_TS[value.scalar];
+    case 'enum':
+      return refs.type(value.enum.typeName);
+    case 'message':
+      return refs.type(value.message.typeName);
+    case 'map':
+      return `Record<string, ${valueType(value.value, refs)}>`;
   }
 }
 
@@ -58,9 +73,11 @@ export function messageType(decl: MessageDecl, refs: Imports): string {
     else members.push(field);
   }
 
-  const lines = plain.map((field) =>
-    docComment(decl.fieldComments.get(field.name), '  ') +
-    `  ${propertyKey(field.localName)}${isOptional(field) ? '?' : ''}: ${fieldType(field, refs)};`);
+  const lines = plain.map(
+    (field) =>
+      docComment(decl.fieldComments.get(field.name), '  ') +
+      `  ${propertyKey(field.localName)}${isOptional(field) ? '?' : ''}: ${fieldType(field, refs)};`,
+  );
   const head = docComment(decl.comment, '');
   if (oneofs.size === 0) {
     return `${head}export interface ${decl.tsName} {\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}}\n`;
@@ -80,8 +97,9 @@ export function messageType(decl: MessageDecl, refs: Imports): string {
 }
 
 export function enumObject(decl: EnumDecl): string {
-  const entries = decl.schema.values.map(({ name, no }) =>
-    docComment(decl.valueComments[name], '  ') + `  ${propertyKey(name)}: ${no},`);
+  const entries = decl.schema.values.map(
+    ({ name, no }) => docComment(decl.valueComments[name], '  ') + `  ${propertyKey(name)}: ${no},`,
+  );
   return (
     docComment(decl.comment, '') +
     `export const ${decl.tsName} = {\n${entries.join('\n')}${entries.length > 0 ? '\n' : ''}} as const;\n` +

@@ -89,7 +89,9 @@ const PROTOBUFJS_DIR = path.dirname(createRequire(import.meta.url).resolve('prot
 
 export function buildModel(set: ProtoSet, options: ModelOptions): Model {
   // Include dirs first, as protoc names files; then the named files' own directories.
-  const tiers = [options.includeDirs, options.fileDirs, [PROTOBUFJS_DIR]].map((dirs) => dirs.map((dir) => path.resolve(dir)));
+  const tiers = [options.includeDirs, options.fileDirs, [PROTOBUFJS_DIR]].map((dirs) =>
+    dirs.map((dir) => path.resolve(dir)),
+  );
   const builtins = builtinFiles();
   const modules = new Map<string, ModuleModel>();
   const symbols = new Map<string, { decl: MessageDecl | EnumDecl; module: ModuleModel }>();
@@ -123,11 +125,18 @@ export function buildModel(set: ProtoSet, options: ModelOptions): Model {
   };
   visit(set.root, '');
 
-  const sorted = [...modules.values()].sort((a, b) => (a.modulePath < b.modulePath ? -1 : a.modulePath > b.modulePath ? 1 : 0));
+  const sorted = [...modules.values()].sort((a, b) =>
+    a.modulePath < b.modulePath ? -1 : a.modulePath > b.modulePath ? 1 : 0,
+  );
   return { modules: sorted, symbols };
 }
 
-function declare(set: ProtoSet, object: protobuf.Type | protobuf.Enum | protobuf.Service, pkg: string, scope: NameScope): Decl {
+function declare(
+  set: ProtoSet,
+  object: protobuf.Type | protobuf.Enum | protobuf.Service,
+  pkg: string,
+  scope: NameScope,
+): Decl {
   const typeName = typeNameOf(object);
   const base = localTypeName(typeName, pkg);
   const comment = object.comment ?? null;
@@ -135,21 +144,37 @@ function declare(set: ProtoSet, object: protobuf.Type | protobuf.Enum | protobuf
     const fieldComments = new Map<string, string>();
     for (const field of object.fieldsArray) if (field.comment) fieldComments.set(field.name, field.comment);
     return {
-      kind: 'message', typeName, tsName: scope.claim(base), schemaName: scope.claim(`${base}Schema`),
-      schema: set.message(typeName), comment, fieldComments,
+      kind: 'message',
+      typeName,
+      tsName: scope.claim(base),
+      schemaName: scope.claim(`${base}Schema`),
+      schema: set.message(typeName),
+      comment,
+      fieldComments,
     };
   }
   if (object instanceof protobuf.Enum) {
     return {
-      kind: 'enum', typeName, tsName: scope.claim(base), schemaName: scope.claim(`${base}Schema`),
-      schema: set.enum(typeName), comment, valueComments: object.comments ?? {},
+      kind: 'enum',
+      typeName,
+      tsName: scope.claim(base),
+      schemaName: scope.claim(`${base}Schema`),
+      schema: set.enum(typeName),
+      comment,
+      valueComments: object.comments ?? {},
     };
   }
   const methodComments = new Map<string, string>();
   for (const method of object.methodsArray) if (method.comment) methodComments.set(method.name, method.comment);
   return {
-    kind: 'service', typeName, tsName: scope.claim(base), clientName: scope.claim(`${base}Client`),
-    implementationName: scope.claim(`${base}Implementation`), definition: set.service(typeName), comment, methodComments,
+    kind: 'service',
+    typeName,
+    tsName: scope.claim(base),
+    clientName: scope.claim(`${base}Client`),
+    implementationName: scope.claim(`${base}Implementation`),
+    definition: set.service(typeName),
+    comment,
+    methodComments,
   };
 }
 

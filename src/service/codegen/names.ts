@@ -14,20 +14,82 @@ import * as path from 'node:path';
 
 /** What generated modules import from the runtime ('wiregrpc/core'). */
 export const RUNTIME_NAMES = [
-  'defineService', 'MessageSchema', 'EnumSchema', 'FieldSchema',
-  'TypedServiceDefinition', 'TypedMethod', 'Client', 'ClientOf', 'ImplementationOf',
+  'defineService',
+  'MessageSchema',
+  'EnumSchema',
+  'FieldSchema',
+  'TypedServiceDefinition',
+  'TypedMethod',
+  'Client',
+  'ClientOf',
+  'ImplementationOf',
 ] as const;
 
 const RESERVED = new Set<string>([
   // JavaScript reserved words and literals
-  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
-  'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null',
-  'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield',
-  'let', 'static', 'implements', 'interface', 'package', 'private', 'protected', 'public', 'await', 'arguments', 'eval',
+  'break',
+  'case',
+  'catch',
+  'class',
+  'const',
+  'continue',
+  'debugger',
+  'default',
+  'delete',
+  'do',
+  'else',
+  'enum',
+  'export',
+  'extends',
+  'false',
+  'finally',
+  'for',
+  'function',
+  'if',
+  'import',
+  'in',
+  'instanceof',
+  'new',
+  'null',
+  'return',
+  'super',
+  'switch',
+  'this',
+  'throw',
+  'true',
+  'try',
+  'typeof',
+  'var',
+  'void',
+  'while',
+  'with',
+  'yield',
+  'let',
+  'static',
+  'implements',
+  'interface',
+  'package',
+  'private',
+  'protected',
+  'public',
+  'await',
+  'arguments',
+  'eval',
   // TypeScript type keywords (not allowed as type names)
-  'any', 'unknown', 'never', 'object', 'string', 'number', 'boolean', 'bigint', 'symbol', 'undefined', 'type',
+  'any',
+  'unknown',
+  'never',
+  'object',
+  'string',
+  'number',
+  'boolean',
+  'bigint',
+  'symbol',
+  'undefined',
+  'type',
   // globals the generated code refers to
-  'Record', 'Uint8Array',
+  'Record',
+  'Uint8Array',
   ...RUNTIME_NAMES,
 ]);
 
@@ -50,7 +112,14 @@ export function localTypeName(fullName: string, pkg: string): string {
   return inside.split('.').join('_');
 }
 
-const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  "'": "\\'",
+  '\n': '\\n',
+  '\r': '\\r',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
 
 /** A single-quoted TypeScript string literal. */
 export function str(text: string): string {
@@ -90,7 +159,11 @@ export function runtimeSpecifier(from: string, runtime: string): string {
 /** Text for a `/** … *\/` comment block, each line prefixed by `indent`; empty when there is no comment. */
 export function docComment(comment: string | null | undefined, indent: string): string {
   if (comment === null || comment === undefined || comment.trim() === '') return '';
-  const lines = comment.replace(/\*\//g, '*\u2215').trimEnd().split('\n').map((line) => line.trimEnd());
+  const lines = comment
+    .replace(/\*\//g, '*\u2215')
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.trimEnd());
   if (lines.length === 1) return `${indent}/** ${lines[0]} */\n`;
   return `${indent}/**\n${lines.map((line) => (line === '' ? `${indent} *` : `${indent} * ${line}`)).join('\n')}\n${indent} */\n`;
 }

@@ -51,7 +51,12 @@ function fieldList(fields: readonly FieldSchema[], refs: Imports, indent: string
 function localDeps(decl: MessageDecl, local: ReadonlyMap<string, MessageDecl>): MessageDecl[] {
   const out: MessageDecl[] = [];
   for (const field of decl.schema.fields) {
-    const target = field.kind === 'message' ? field.message : field.kind === 'map' && field.value.kind === 'message' ? field.value.message : undefined;
+    const target =
+      field.kind === 'message'
+        ? field.message
+        : field.kind === 'map' && field.value.kind === 'message'
+          ? field.value.message
+          : undefined;
     const dep = target === undefined ? undefined : local.get(target.typeName);
     if (dep !== undefined && !out.includes(dep)) out.push(dep);
   }
@@ -90,7 +95,7 @@ export function messageSchemas(decls: readonly MessageDecl[], refs: Imports): st
     if (!loops.has(decl)) continue;
     out.push(
       `const ${decl.tsName}$fields: ${refs.rt('FieldSchema')}[] = [];\n` +
-      `export const ${decl.schemaName}: ${refs.rt('MessageSchema')} = { typeName: ${str(decl.schema.typeName)}, fields: ${decl.tsName}$fields };\n`,
+        `export const ${decl.schemaName}: ${refs.rt('MessageSchema')} = { typeName: ${str(decl.schema.typeName)}, fields: ${decl.tsName}$fields };\n`,
     );
   }
   // 2. The others, each after the messages it refers to.
@@ -101,8 +106,8 @@ export function messageSchemas(decls: readonly MessageDecl[], refs: Imports): st
     for (const dep of deps.get(decl)!) emit(dep);
     out.push(
       `export const ${decl.schemaName}: ${refs.rt('MessageSchema')} = {\n` +
-      `  typeName: ${str(decl.schema.typeName)},\n` +
-      `  fields: [\n${fieldList(decl.schema.fields, refs, '    ')}  ],\n};\n`,
+        `  typeName: ${str(decl.schema.typeName)},\n` +
+        `  fields: [\n${fieldList(decl.schema.fields, refs, '    ')}  ],\n};\n`,
     );
   };
   for (const decl of decls) emit(decl);
@@ -111,7 +116,7 @@ export function messageSchemas(decls: readonly MessageDecl[], refs: Imports): st
   if (tied.length > 0) {
     out.push(
       '// Recursive messages: their fields, now that every schema they point at exists.\n' +
-      tied.map((decl) => `${decl.tsName}$fields.push(\n${fieldList(decl.schema.fields, refs, '  ')});\n`).join(''),
+        tied.map((decl) => `${decl.tsName}$fields.push(\n${fieldList(decl.schema.fields, refs, '  ')});\n`).join(''),
     );
   }
   return out.join('\n');

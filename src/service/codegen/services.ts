@@ -14,11 +14,15 @@ import { docComment, propertyKey, str } from './names.js';
 
 export function serviceDefinition(decl: ServiceDecl, refs: Imports): string {
   const methods = Object.values(decl.definition.methods);
-  const specs = methods.map((m) =>
-    docComment(decl.methodComments.get(m.name), '  ') +
-    `  { name: ${str(m.name)}, shape: ${str(m.shape)}, input: ${refs.schema(m.input.schema.typeName)}, output: ${refs.schema(m.output.schema.typeName)} },`);
-  const types = methods.map((m) =>
-    `  ${propertyKey(m.name)}: ${refs.rt('TypedMethod')}<${refs.type(m.input.schema.typeName)}, ${refs.type(m.output.schema.typeName)}, ${str(m.shape)}>;`);
+  const specs = methods.map(
+    (m) =>
+      docComment(decl.methodComments.get(m.name), '  ') +
+      `  { name: ${str(m.name)}, shape: ${str(m.shape)}, input: ${refs.schema(m.input.schema.typeName)}, output: ${refs.schema(m.output.schema.typeName)} },`,
+  );
+  const types = methods.map(
+    (m) =>
+      `  ${propertyKey(m.name)}: ${refs.rt('TypedMethod')}<${refs.type(m.input.schema.typeName)}, ${refs.type(m.output.schema.typeName)}, ${str(m.shape)}>;`,
+  );
   const body = (lines: string[]): string => (lines.length > 0 ? `\n${lines.join('\n')}\n` : '');
   return (
     docComment(decl.comment, '') +

@@ -115,11 +115,18 @@ export class Deframer {
   private check(source: Uint8Array, offset: number): number {
     const flags = source[offset]!;
     if ((flags & ~this.allowedFlags) !== 0) {
-      throw this.fail(new GrpcError(Code.INTERNAL, `message frame has unknown flags 0x${flags.toString(16).padStart(2, '0')}`));
+      throw this.fail(
+        new GrpcError(Code.INTERNAL, `message frame has unknown flags 0x${flags.toString(16).padStart(2, '0')}`),
+      );
     }
     const length = readFrameLength(source, offset);
     if (length > this.maxMessageLength) {
-      throw this.fail(new GrpcError(Code.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${this.maxMessageLength})`));
+      throw this.fail(
+        new GrpcError(
+          Code.RESOURCE_EXHAUSTED,
+          `Received message larger than max (${length} vs. ${this.maxMessageLength})`,
+        ),
+      );
     }
     return length;
   }

@@ -24,7 +24,10 @@ export class GrpcError extends Error {
   readonly details: Uint8Array | undefined;
 
   constructor(code: Code, rawMessage: string, options: GrpcErrorOptions = {}) {
-    super(rawMessage === '' ? codeName(code) : `${codeName(code)}: ${rawMessage}`, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      rawMessage === '' ? codeName(code) : `${codeName(code)}: ${rawMessage}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'GrpcError';
     this.code = code;
     this.rawMessage = rawMessage;

@@ -30,8 +30,12 @@ export function dumpFrames(bytes: Uint8Array): DumpRow[] {
     const flag = bytes[pos]!;
     const length = readFrameLength(bytes, pos);
     rows.push({
-      offset: pos, depth: 0, bytes: bytes.subarray(pos, pos + FRAME_HEADER_LENGTH),
-      field: `frame ${n}`, type: 'PREFIX', value: `${flagText(flag)}, length ${length}`,
+      offset: pos,
+      depth: 0,
+      bytes: bytes.subarray(pos, pos + FRAME_HEADER_LENGTH),
+      field: `frame ${n}`,
+      type: 'PREFIX',
+      value: `${flagText(flag)}, length ${length}`,
     });
     const start = pos + FRAME_HEADER_LENGTH;
     if (length > bytes.length - start) {
@@ -47,12 +51,40 @@ export function dumpFrames(bytes: Uint8Array): DumpRow[] {
 /** One frame's payload, by its flag: a message, gRPC-Web trailers (text), or compressed bytes. */
 export function dumpPayload(bytes: Uint8Array, start: number, end: number, flag: number, depth: number): DumpRow[] {
   const payload = bytes.subarray(start, end);
-  if (start === end) return [{ offset: start, depth, bytes: payload, field: '', type: '', value: '(empty message: every field has its default)' }];
+  if (start === end)
+    return [
+      {
+        offset: start,
+        depth,
+        bytes: payload,
+        field: '',
+        type: '',
+        value: '(empty message: every field has its default)',
+      },
+    ];
   if ((flag & FLAG_TRAILERS) !== 0) {
-    return [{ offset: start, depth, bytes: payload, field: '', type: '', value: `trailers ${JSON.stringify(utf8Decode(bytes, start, end) ?? '')}` }];
+    return [
+      {
+        offset: start,
+        depth,
+        bytes: payload,
+        field: '',
+        type: '',
+        value: `trailers ${JSON.stringify(utf8Decode(bytes, start, end) ?? '')}`,
+      },
+    ];
   }
   if ((flag & FLAG_COMPRESSED) !== 0) {
-    return [{ offset: start, depth, bytes: payload, field: '', type: '', value: `${end - start} compressed bytes (see grpc-encoding)` }];
+    return [
+      {
+        offset: start,
+        depth,
+        bytes: payload,
+        field: '',
+        type: '',
+        value: `${end - start} compressed bytes (see grpc-encoding)`,
+      },
+    ];
   }
   return dumpMessage(bytes, start, end, depth);
 }

@@ -56,7 +56,11 @@ export interface PrefixRoomEncoder<T> {
  * of protobuf: any encoder with an `encodeInto` will do (tonic frames what
  * prost encodes the same way).
  */
-export function encodeFramed<T>(encoder: PrefixRoomEncoder<T>, value: T, alloc?: (length: number) => Uint8Array): Uint8Array {
+export function encodeFramed<T>(
+  encoder: PrefixRoomEncoder<T>,
+  value: T,
+  alloc?: (length: number) => Uint8Array,
+): Uint8Array {
   const frame = encoder.encodeInto(value, alloc, FRAME_HEADER_LENGTH);
   writeFrameHeader(frame, 0, frame.length - FRAME_HEADER_LENGTH, false);
   return frame;
@@ -72,5 +76,7 @@ export function encodeFrame(payload: Uint8Array, compressed = false): Uint8Array
 
 /** The payload length a prefix announces (bytes `offset`..`offset+4`), as an unsigned number. */
 export function readFrameLength(source: Uint8Array, offset: number): number {
-  return ((source[offset + 1]! << 24) | (source[offset + 2]! << 16) | (source[offset + 3]! << 8) | source[offset + 4]!) >>> 0;
+  return (
+    ((source[offset + 1]! << 24) | (source[offset + 2]! << 16) | (source[offset + 3]! << 8) | source[offset + 4]!) >>> 0
+  );
 }

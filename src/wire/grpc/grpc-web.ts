@@ -63,7 +63,8 @@ export function parseTrailers(payload: Uint8Array): HeaderRecord {
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (text.trim() === '') continue;
     const colon = text.indexOf(':');
-    if (colon <= 0) throw new GrpcError(Code.INTERNAL, `malformed gRPC-Web trailer line ${JSON.stringify(text.slice(0, 64))}`);
+    if (colon <= 0)
+      throw new GrpcError(Code.INTERNAL, `malformed gRPC-Web trailer line ${JSON.stringify(text.slice(0, 64))}`);
     const name = text.slice(0, colon).trim().toLowerCase();
     const value = text.slice(colon + 1).trim();
     const seen = out[name];

@@ -127,7 +127,8 @@ export class Metadata {
   /** A plain object for logs and JSON: `-bin` values as unpadded base64. */
   toJSON(): Record<string, string[]> {
     const out: Record<string, string[]> = Object.create(null);
-    for (const [k, list] of this.map) out[k] = list.map((v) => (typeof v === 'string' ? v : encodeBase64(v, { pad: false })));
+    for (const [k, list] of this.map)
+      out[k] = list.map((v) => (typeof v === 'string' ? v : encodeBase64(v, { pad: false })));
     return out;
   }
 
@@ -148,7 +149,8 @@ export class Metadata {
       const value = list.length === 1 ? encodeValue(list[0]!) : list.map(encodeValue);
       // `into.__proto__ = x` would set the object's prototype (or be ignored)
       // instead of adding a field: define that one key as an own property.
-      if (k === '__proto__') Object.defineProperty(into, k, { value, enumerable: true, writable: true, configurable: true });
+      if (k === '__proto__')
+        Object.defineProperty(into, k, { value, enumerable: true, writable: true, configurable: true });
       else into[k] = value;
     }
     return into;
@@ -216,14 +218,16 @@ export class Metadata {
 
 function normalizeKey(key: string): string {
   const k = key.toLowerCase();
-  if (k.length === 0 || !KEY.test(k)) throw new GrpcError(Code.INTERNAL, `metadata key ${JSON.stringify(key)} is not valid (allowed: 0-9 a-z _ . -)`);
+  if (k.length === 0 || !KEY.test(k))
+    throw new GrpcError(Code.INTERNAL, `metadata key ${JSON.stringify(key)} is not valid (allowed: 0-9 a-z _ . -)`);
   return k;
 }
 
 function checkValue(key: string, value: MetadataValue): void {
   const binary = key.endsWith('-bin');
   if (binary) {
-    if (!(value instanceof Uint8Array)) throw new GrpcError(Code.INTERNAL, `metadata "${key}": a -bin key takes a Uint8Array value`);
+    if (!(value instanceof Uint8Array))
+      throw new GrpcError(Code.INTERNAL, `metadata "${key}": a -bin key takes a Uint8Array value`);
   } else if (typeof value !== 'string' || !ASCII_VALUE.test(value)) {
     throw new GrpcError(Code.INTERNAL, `metadata "${key}": value must be printable ASCII`);
   }

@@ -97,4 +97,3 @@ function single(value: string | string[] | number | undefined): string | undefin
   if (Array.isArray(value)) return value.join(', ');
   return String(value);
 }
-

@@ -16,12 +16,18 @@ import { GrpcError } from './error.js';
 /** Milliseconds per unit, or undefined for anything that is not a unit. */
 function unitMs(unit: string): number | undefined {
   switch (unit) {
-    case 'H': return 3_600_000;
-    case 'M': return 60_000;
-    case 'S': return 1000;
-    case 'm': return 1;
-    case 'u': return 1e-3;
-    case 'n': return 1e-6;
+    case 'H':
+      return 3_600_000;
+    case 'M':
+      return 60_000;
+    case 'S':
+      return 1000;
+    case 'm':
+      return 1;
+    case 'u':
+      return 1e-3;
+    case 'n':
+      return 1e-6;
   }
   return undefined;
 }
@@ -54,8 +60,20 @@ function malformed(value: string, why: string): GrpcError {
 }
 
 /** Units from coarse to fine, with their length in nanoseconds. */
-const UNITS_NS: readonly (readonly [string, number])[] = [['H', 3.6e12], ['M', 6e10], ['S', 1e9], ['m', 1e6], ['u', 1e3], ['n', 1]];
-const UNITS_MS: readonly (readonly [string, number])[] = [['H', 3_600_000], ['M', 60_000], ['S', 1000], ['m', 1]];
+const UNITS_NS: readonly (readonly [string, number])[] = [
+  ['H', 3.6e12],
+  ['M', 6e10],
+  ['S', 1e9],
+  ['m', 1e6],
+  ['u', 1e3],
+  ['n', 1],
+];
+const UNITS_MS: readonly (readonly [string, number])[] = [
+  ['H', 3_600_000],
+  ['M', 60_000],
+  ['S', 1000],
+  ['m', 1],
+];
 
 /**
  * A `grpc-timeout` value for `ms` milliseconds: the shortest form that says it

@@ -26,21 +26,37 @@ function readString(r: Reader, f: FieldPlan): string {
 /** Reads one non-message value of `type`. */
 function readScalar(r: Reader, f: FieldPlan, type: number): any {
   switch (type) {
-    case T.INT32: case T.ENUM: return r.int32();
-    case T.STRING: return readString(r, f);
-    case T.UINT32: return r.uint32();
-    case T.SINT32: return r.sint32();
-    case T.BOOL: return r.bool();
-    case T.DOUBLE: return r.double();
-    case T.FLOAT: return r.float();
-    case T.FIXED32: return r.fixed32();
-    case T.SFIXED32: return r.sfixed32();
-    case T.INT64: return r.int64();
-    case T.UINT64: return r.uint64();
-    case T.SINT64: return r.sint64();
-    case T.FIXED64: return r.fixed64();
-    case T.SFIXED64: return r.sfixed64();
-    case T.BYTES: return r.bytes();
+    case T.INT32:
+    case T.ENUM:
+      return r.int32();
+    case T.STRING:
+      return readString(r, f);
+    case T.UINT32:
+      return r.uint32();
+    case T.SINT32:
+      return r.sint32();
+    case T.BOOL:
+      return r.bool();
+    case T.DOUBLE:
+      return r.double();
+    case T.FLOAT:
+      return r.float();
+    case T.FIXED32:
+      return r.fixed32();
+    case T.SFIXED32:
+      return r.sfixed32();
+    case T.INT64:
+      return r.int64();
+    case T.UINT64:
+      return r.uint64();
+    case T.SINT64:
+      return r.sint64();
+    case T.FIXED64:
+      return r.fixed64();
+    case T.SFIXED64:
+      return r.sfixed64();
+    case T.BYTES:
+      return r.bytes();
   }
 }
 
@@ -85,7 +101,11 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
     // The tag: checked (skipField) when it is not a known field's tag.
     let t = buf[pos]!;
     if (t < 128) pos++;
-    else { r.pos = pos; t = r.uint32(); pos = r.pos; }
+    else {
+      r.pos = pos;
+      t = r.uint32();
+      pos = r.pos;
+    }
     const no = t >>> 3;
     const f = sparse === undefined ? (no < byNo.length ? byNo[no] : undefined) : sparse.get(no);
     // A known field with another wire type: a packed run of a repeated number, or else skipped.
@@ -104,10 +124,18 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
       listField = f;
     }
     switch (op) {
-      case T.INT32: case T.ENUM: {
+      case T.INT32:
+      case T.ENUM: {
         // A one-byte varint (0–127) in place; anything else through the Reader.
         const b = pos < len ? buf[pos]! : 128;
-        if (b < 128) { o[f.key] = b; pos++; } else { r.pos = pos; o[f.key] = r.int32(); pos = r.pos; }
+        if (b < 128) {
+          o[f.key] = b;
+          pos++;
+        } else {
+          r.pos = pos;
+          o[f.key] = r.int32();
+          pos = r.pos;
+        }
         break;
       }
       case T.STRING:
@@ -115,7 +143,11 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
         // The length: one byte in place, longer through the Reader; then checked against the bytes left.
         let n = pos < len ? buf[pos]! : 128;
         if (n < 128) pos++;
-        else { r.pos = pos; n = r.uint32(); pos = r.pos; }
+        else {
+          r.pos = pos;
+          n = r.uint32();
+          pos = r.pos;
+        }
         const end = pos + n;
         if (end > len) throw lengthError(n, pos, len);
         const s = utf8Decode(buf, pos, end);
@@ -126,9 +158,21 @@ export function decodeInto(p: MessagePlan, r: Reader, o: any, depth: number, fre
         break;
       }
       // The rest read through the Reader.
-      case T.BOOL: r.pos = pos; o[f.key] = r.bool(); pos = r.pos; break;
-      case T.INT64: r.pos = pos; o[f.key] = r.int64(); pos = r.pos; break;
-      case T.DOUBLE: r.pos = pos; o[f.key] = r.double(); pos = r.pos; break;
+      case T.BOOL:
+        r.pos = pos;
+        o[f.key] = r.bool();
+        pos = r.pos;
+        break;
+      case T.INT64:
+        r.pos = pos;
+        o[f.key] = r.int64();
+        pos = r.pos;
+        break;
+      case T.DOUBLE:
+        r.pos = pos;
+        o[f.key] = r.double();
+        pos = r.pos;
+        break;
       case Op.MESSAGE: {
         const bit = f.seenBit;
         const existing = fresh && bit !== 0 && (seen & bit) === 0 ? undefined : o[f.key];
@@ -237,7 +281,8 @@ function readEntry(r: Reader, f: FieldPlan, map: any, depth: number): void {
   while (r.pos < end) {
     const t = r.uint32();
     if (t === f.keyTag) key = readScalar(r, f, f.keyType);
-    else if (t === f.valueTag) value = f.valueType === T.MESSAGE ? readSub(r, f.msg!, value, depth) : readScalar(r, f, f.valueType);
+    else if (t === f.valueTag)
+      value = f.valueType === T.MESSAGE ? readSub(r, f.msg!, value, depth) : readScalar(r, f, f.valueType);
     else if (t >>> 3 === 0) throw wireError(`protobuf: field number 0 at byte ${r.pos}`);
     else r.skip(t & 7, t >>> 3);
   }

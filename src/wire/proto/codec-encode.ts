@@ -23,12 +23,23 @@ function badValue(f: FieldPlan, v: unknown, expected: string): GrpcError {
 /** True when an implicit-presence field holds its default and is not written. */
 function isDefault(type: number, v: any): boolean {
   switch (type) {
-    case T.STRING: return v === '';
-    case T.BYTES: return v.length === 0;
-    case T.BOOL: return v === false;
-    case T.DOUBLE: case T.FLOAT: return v === 0 && 1 / v > 0;
-    case T.INT64: case T.UINT64: case T.FIXED64: case T.SFIXED64: case T.SINT64: return v === 0n || v === 0;
-    default: return v === 0;
+    case T.STRING:
+      return v === '';
+    case T.BYTES:
+      return v.length === 0;
+    case T.BOOL:
+      return v === false;
+    case T.DOUBLE:
+    case T.FLOAT:
+      return v === 0 && 1 / v > 0;
+    case T.INT64:
+    case T.UINT64:
+    case T.FIXED64:
+    case T.SFIXED64:
+    case T.SINT64:
+      return v === 0n || v === 0;
+    default:
+      return v === 0;
   }
 }
 
@@ -51,7 +62,8 @@ export function writeScalar(w: Writer, f: FieldPlan, type: number, v: any): void
       if (typeof v !== 'string') throw badValue(f, v, 'string');
       w.string(v);
       return;
-    case T.INT32: case T.ENUM:
+    case T.INT32:
+    case T.ENUM:
       if (typeof v !== 'number') throw badValue(f, v, 'number');
       w.int32(v | 0);
       return;
@@ -75,17 +87,20 @@ export function writeScalar(w: Writer, f: FieldPlan, type: number, v: any): void
       if (typeof v !== 'number') throw badValue(f, v, 'number');
       w.float(v);
       return;
-    case T.FIXED32: case T.SFIXED32:
+    case T.FIXED32:
+    case T.SFIXED32:
       if (typeof v !== 'number') throw badValue(f, v, 'number');
       w.fixed32(v);
       return;
-    case T.INT64: case T.UINT64:
+    case T.INT64:
+    case T.UINT64:
       w.int64(int64Of(f, v));
       return;
     case T.SINT64:
       w.sint64(int64Of(f, v));
       return;
-    case T.FIXED64: case T.SFIXED64:
+    case T.FIXED64:
+    case T.SFIXED64:
       w.fixed64(int64Of(f, v));
       return;
     case T.BYTES:
@@ -117,7 +132,11 @@ function writeSub(w: Writer, f: FieldPlan, v: any, depth: number): void {
  * order, with the value `m[f.key]` has.
  */
 export function encodeMessage(p: MessagePlan, m: any, w: Writer, depth: number): void {
-  if (depth > MAX_DEPTH) throw new GrpcError(Code.INTERNAL, `cannot encode ${p.schema.typeName}: nested deeper than ${MAX_DEPTH} (a cycle?)`);
+  if (depth > MAX_DEPTH)
+    throw new GrpcError(
+      Code.INTERNAL,
+      `cannot encode ${p.schema.typeName}: nested deeper than ${MAX_DEPTH} (a cycle?)`,
+    );
   const fields = p.fields;
   let i = 0;
   for (const k in m) {
@@ -263,22 +282,31 @@ function writeMap(w: Writer, f: FieldPlan, map: any, depth: number): void {
 
 function defaultScalar(type: number): unknown {
   switch (type) {
-    case T.STRING: return '';
-    case T.BYTES: return new Uint8Array(0);
-    case T.BOOL: return false;
-    default: return 0;
+    case T.STRING:
+      return '';
+    case T.BYTES:
+      return new Uint8Array(0);
+    case T.BOOL:
+      return false;
+    default:
+      return 0;
   }
 }
 
 /** A map key's string form → the key type's value. */
 function mapKey(f: FieldPlan, type: number, k: string): unknown {
   switch (type) {
-    case T.STRING: return k;
+    case T.STRING:
+      return k;
     case T.BOOL:
       if (k === 'true') return true;
       if (k === 'false') return false;
       throw badValue(f, k, 'map key "true" or "false"');
-    case T.INT64: case T.UINT64: case T.SINT64: case T.FIXED64: case T.SFIXED64:
+    case T.INT64:
+    case T.UINT64:
+    case T.SINT64:
+    case T.FIXED64:
+    case T.SFIXED64:
       try {
         return BigInt(k);
       } catch {
@@ -301,7 +329,11 @@ function sortKeys(keys: string[], type: number): void {
     case T.BOOL:
       keys.sort();
       return;
-    case T.INT64: case T.UINT64: case T.SINT64: case T.FIXED64: case T.SFIXED64:
+    case T.INT64:
+    case T.UINT64:
+    case T.SINT64:
+    case T.FIXED64:
+    case T.SFIXED64:
       keys.sort((a, b) => {
         const x = safeBigInt(a);
         const y = safeBigInt(b);

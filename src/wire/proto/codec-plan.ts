@@ -11,24 +11,60 @@ export { createValue, newShell } from './codec-value.js';
 
 /** Field types, numbered as in descriptor.proto's FieldDescriptorProto.Type. */
 export const T = {
-  DOUBLE: 1, FLOAT: 2, INT64: 3, UINT64: 4, INT32: 5, FIXED64: 6, FIXED32: 7, BOOL: 8,
-  STRING: 9, MESSAGE: 11, BYTES: 12, UINT32: 13, ENUM: 14, SFIXED32: 15, SFIXED64: 16,
-  SINT32: 17, SINT64: 18,
+  DOUBLE: 1,
+  FLOAT: 2,
+  INT64: 3,
+  UINT64: 4,
+  INT32: 5,
+  FIXED64: 6,
+  FIXED32: 7,
+  BOOL: 8,
+  STRING: 9,
+  MESSAGE: 11,
+  BYTES: 12,
+  UINT32: 13,
+  ENUM: 14,
+  SFIXED32: 15,
+  SFIXED64: 16,
+  SINT32: 17,
+  SINT64: 18,
 } as const;
 
 const SCALAR_TYPE: Record<ScalarType, number> = {
-  double: T.DOUBLE, float: T.FLOAT, int64: T.INT64, uint64: T.UINT64, int32: T.INT32,
-  fixed64: T.FIXED64, fixed32: T.FIXED32, bool: T.BOOL, string: T.STRING, bytes: T.BYTES,
-  uint32: T.UINT32, sfixed32: T.SFIXED32, sfixed64: T.SFIXED64, sint32: T.SINT32, sint64: T.SINT64,
+  double: T.DOUBLE,
+  float: T.FLOAT,
+  int64: T.INT64,
+  uint64: T.UINT64,
+  int32: T.INT32,
+  fixed64: T.FIXED64,
+  fixed32: T.FIXED32,
+  bool: T.BOOL,
+  string: T.STRING,
+  bytes: T.BYTES,
+  uint32: T.UINT32,
+  sfixed32: T.SFIXED32,
+  sfixed64: T.SFIXED64,
+  sint32: T.SINT32,
+  sint64: T.SINT64,
 };
 
 /** The wire type of one value of each field type. */
 export function wireTypeOf(type: number): number {
   switch (type) {
-    case T.DOUBLE: case T.FIXED64: case T.SFIXED64: return 1;
-    case T.FLOAT: case T.FIXED32: case T.SFIXED32: return 5;
-    case T.STRING: case T.BYTES: case T.MESSAGE: return 2;
-    default: return 0;
+    case T.DOUBLE:
+    case T.FIXED64:
+    case T.SFIXED64:
+      return 1;
+    case T.FLOAT:
+    case T.FIXED32:
+    case T.SFIXED32:
+      return 5;
+    case T.STRING:
+    case T.BYTES:
+    case T.MESSAGE:
+      return 2;
+    default:
+      return 0;
   }
 }
 
@@ -83,17 +119,29 @@ function encOpOf(mode: number, type: number): number {
   switch (mode) {
     case Mode.IMPLICIT:
       switch (type) {
-        case T.STRING: return EncOp.STRING;
-        case T.INT32: case T.ENUM: return EncOp.INT32;
-        case T.BOOL: return EncOp.BOOL;
-        case T.DOUBLE: return EncOp.DOUBLE;
-        case T.INT64: case T.UINT64: return EncOp.INT64;
-        default: return EncOp.IMPLICIT;
+        case T.STRING:
+          return EncOp.STRING;
+        case T.INT32:
+        case T.ENUM:
+          return EncOp.INT32;
+        case T.BOOL:
+          return EncOp.BOOL;
+        case T.DOUBLE:
+          return EncOp.DOUBLE;
+        case T.INT64:
+        case T.UINT64:
+          return EncOp.INT64;
+        default:
+          return EncOp.IMPLICIT;
       }
-    case Mode.EXPLICIT: return type === T.MESSAGE ? EncOp.MESSAGE : EncOp.EXPLICIT;
-    case Mode.PACKED: return EncOp.PACKED;
-    case Mode.REPEATED: return type === T.MESSAGE ? EncOp.REPEATED_MESSAGE : type === T.STRING ? EncOp.REPEATED_STRING : EncOp.REPEATED;
-    default: return EncOp.MAP;
+    case Mode.EXPLICIT:
+      return type === T.MESSAGE ? EncOp.MESSAGE : EncOp.EXPLICIT;
+    case Mode.PACKED:
+      return EncOp.PACKED;
+    case Mode.REPEATED:
+      return type === T.MESSAGE ? EncOp.REPEATED_MESSAGE : type === T.STRING ? EncOp.REPEATED_STRING : EncOp.REPEATED;
+    default:
+      return EncOp.MAP;
   }
 }
 
@@ -172,20 +220,33 @@ const EMPTY_BYTES = new Uint8Array(0);
 
 export function defaultOf(type: number): unknown {
   switch (type) {
-    case T.INT64: case T.UINT64: case T.FIXED64: case T.SFIXED64: case T.SINT64: return 0n;
-    case T.BOOL: return false;
-    case T.STRING: return '';
-    case T.BYTES: return EMPTY_BYTES;
-    default: return 0;
+    case T.INT64:
+    case T.UINT64:
+    case T.FIXED64:
+    case T.SFIXED64:
+    case T.SINT64:
+      return 0n;
+    case T.BOOL:
+      return false;
+    case T.STRING:
+      return '';
+    case T.BYTES:
+      return EMPTY_BYTES;
+    default:
+      return 0;
   }
 }
 
 function typeOf(f: FieldSchema): number {
   switch (f.kind) {
-    case 'scalar': return SCALAR_TYPE[f.scalar];
-    case 'enum': return T.ENUM;
-    case 'message': return T.MESSAGE;
-    case 'map': return T.MESSAGE;
+    case 'scalar':
+      return SCALAR_TYPE[f.scalar];
+    case 'enum':
+      return T.ENUM;
+    case 'message':
+      return T.MESSAGE;
+    case 'map':
+      return T.MESSAGE;
   }
 }
 
@@ -226,13 +287,19 @@ export function planFor(schema: MessageSchema): MessagePlan {
     else if (repeated) mode = packable && (f as { packed?: boolean }).packed !== false ? Mode.PACKED : Mode.REPEATED;
     else if (f.kind === 'message' || f.optional === true || f.oneof !== undefined) mode = Mode.EXPLICIT;
     else mode = Mode.IMPLICIT;
-    const siblings = f.oneof === undefined
-      ? undefined
-      : schema.fields.filter((g) => g.oneof === f.oneof && g !== f).map((g) => g.localName);
+    const siblings =
+      f.oneof === undefined
+        ? undefined
+        : schema.fields.filter((g) => g.oneof === f.oneof && g !== f).map((g) => g.localName);
     const keyType = f.kind === 'map' ? SCALAR_TYPE[f.key] : 0;
-    const valueType = f.kind === 'map'
-      ? (f.value.kind === 'scalar' ? SCALAR_TYPE[f.value.scalar] : f.value.kind === 'enum' ? T.ENUM : T.MESSAGE)
-      : 0;
+    const valueType =
+      f.kind === 'map'
+        ? f.value.kind === 'scalar'
+          ? SCALAR_TYPE[f.value.scalar]
+          : f.value.kind === 'enum'
+            ? T.ENUM
+            : T.MESSAGE
+        : 0;
     const fp: FieldPlan = {
       no: f.no,
       key: f.localName,
@@ -240,19 +307,31 @@ export function planFor(schema: MessageSchema): MessagePlan {
       type,
       mode,
       enc: encOpOf(mode, type),
-      op: f.oneof !== undefined ? Op.ONEOF
-        : mode === Mode.MAP ? Op.MAP
-        : repeated ? (type === T.MESSAGE ? Op.REPEATED_MESSAGE : type === T.STRING ? Op.REPEATED_STRING
-          : type === T.BYTES ? Op.REPEATED_BYTES : Op.REPEATED)
-        : type === T.MESSAGE ? Op.MESSAGE : type,
+      op:
+        f.oneof !== undefined
+          ? Op.ONEOF
+          : mode === Mode.MAP
+            ? Op.MAP
+            : repeated
+              ? type === T.MESSAGE
+                ? Op.REPEATED_MESSAGE
+                : type === T.STRING
+                  ? Op.REPEATED_STRING
+                  : type === T.BYTES
+                    ? Op.REPEATED_BYTES
+                    : Op.REPEATED
+              : type === T.MESSAGE
+                ? Op.MESSAGE
+                : type,
       isMap: mode === Mode.MAP,
       tag: ((f.no << 3) | wt) >>> 0,
       lenTag: ((f.no << 3) | 2) >>> 0,
       packable,
       msg: undefined,
-      seenBit: ((mode === Mode.EXPLICIT && type === T.MESSAGE && f.oneof === undefined) || repeated) && seenBits < 31
-        ? 1 << seenBits++
-        : 0,
+      seenBit:
+        ((mode === Mode.EXPLICIT && type === T.MESSAGE && f.oneof === undefined) || repeated) && seenBits < 31
+          ? 1 << seenBits++
+          : 0,
       siblings,
       keyType,
       valueType,

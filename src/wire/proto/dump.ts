@@ -49,7 +49,14 @@ export function dumpMessage(bytes: Uint8Array, start = 0, end = bytes.length, de
   } catch (err) {
     const last = rows[rows.length - 1];
     const at = last === undefined ? start : last.offset + last.bytes.length;
-    rows.push({ offset: at, depth, bytes: bytes.subarray(at, end), field: '', type: 'ERROR', value: (err as GrpcError).rawMessage });
+    rows.push({
+      offset: at,
+      depth,
+      bytes: bytes.subarray(at, end),
+      field: '',
+      type: 'ERROR',
+      value: (err as GrpcError).rawMessage,
+    });
   }
   return rows;
 }
@@ -62,14 +69,27 @@ export function errorRow(bytes: Uint8Array, at: number, depth: number, message: 
  * Reads fields up to `end` (or up to the end-group of `group`, when not 0),
  * appending rows. Throws GrpcError on malformed input; returns where it stopped.
  */
-function readFields(buf: Uint8Array, start: number, end: number, depth: number, rows: DumpRow[], group: number): number {
+function readFields(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  depth: number,
+  rows: DumpRow[],
+  group: number,
+): number {
   if (depth > MAX_DEPTH) throw wireError(`protobuf: nested deeper than ${MAX_DEPTH}`);
   const r = new Reader(buf, start, end);
   while (r.pos < end) {
     const at = r.pos;
     const [no, wt] = r.tag();
-    const row = (value: string, to = r.pos, type = TYPE_NAMES[wt]!, rowDepth = depth): DumpRow =>
-      ({ offset: at, depth: rowDepth, bytes: buf.subarray(at, to), field: String(no), type, value });
+    const row = (value: string, to = r.pos, type = TYPE_NAMES[wt]!, rowDepth = depth): DumpRow => ({
+      offset: at,
+      depth: rowDepth,
+      bytes: buf.subarray(at, to),
+      field: String(no),
+      type,
+      value,
+    });
     switch (wt) {
       case WireType.VARINT:
         r.varint64();
@@ -132,7 +152,9 @@ function printable(buf: Uint8Array, start: number, end: number, alsoMessage: boo
   const text = utf8Decode(buf, start, end);
   if (text === undefined) return undefined;
   // C0 and C1 controls and DEL; tab, LF and CR only when the bytes are not also a message.
-  const controls = alsoMessage ? /[\u0000-\u001f\u007f-\u009f]/ : /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+  const controls = alsoMessage
+    ? /[\u0000-\u001f\u007f-\u009f]/
+    : /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
   return controls.test(text) ? undefined : text;
 }
 
@@ -173,10 +195,17 @@ export function formatDump(rows: readonly DumpRow[]): string[] {
     for (let i = 0; i < Math.max(1, row.bytes.length); i += BYTES_PER_LINE) {
       const chunk = hex(row.bytes.subarray(i, i + BYTES_PER_LINE));
       const first = i === 0;
-      lines.push([String(row.offset + i), indent + chunk, first ? indent + row.field : '', first ? row.type : '', first ? row.value : '']);
+      lines.push([
+        String(row.offset + i),
+        indent + chunk,
+        first ? indent + row.field : '',
+        first ? row.type : '',
+        first ? row.value : '',
+      ]);
     }
   }
   const widths = [0, 1, 2, 3].map((c) => Math.max(...lines.map((l) => l[c]!.length)));
   return lines.map(([offset, bytes, field, type, value]) =>
-    `${offset.padStart(widths[0]!)}  ${bytes.padEnd(widths[1]!)}  ${field.padEnd(widths[2]!)}  ${type.padEnd(widths[3]!)}  ${value}`.trimEnd());
+    `${offset.padStart(widths[0]!)}  ${bytes.padEnd(widths[1]!)}  ${field.padEnd(widths[2]!)}  ${type.padEnd(widths[3]!)}  ${value}`.trimEnd(),
+  );
 }

@@ -18,10 +18,14 @@ import { invalid, scalarFromJson, scalarToJson, type JsonValue, type ToJsonOptio
 type Value = Record<string, unknown>;
 
 const WRAPPERS: Record<string, ScalarType> = {
-  'google.protobuf.DoubleValue': 'double', 'google.protobuf.FloatValue': 'float',
-  'google.protobuf.Int64Value': 'int64', 'google.protobuf.UInt64Value': 'uint64',
-  'google.protobuf.Int32Value': 'int32', 'google.protobuf.UInt32Value': 'uint32',
-  'google.protobuf.BoolValue': 'bool', 'google.protobuf.StringValue': 'string',
+  'google.protobuf.DoubleValue': 'double',
+  'google.protobuf.FloatValue': 'float',
+  'google.protobuf.Int64Value': 'int64',
+  'google.protobuf.UInt64Value': 'uint64',
+  'google.protobuf.Int32Value': 'int32',
+  'google.protobuf.UInt32Value': 'uint32',
+  'google.protobuf.BoolValue': 'bool',
+  'google.protobuf.StringValue': 'string',
   'google.protobuf.BytesValue': 'bytes',
 };
 
@@ -37,9 +41,11 @@ function bad(typeName: string, what: string): GrpcError {
 /** Sub-message schema of a well-known type's field, by local name. */
 function sub(schema: MessageSchema, localName: string): MessageSchema {
   const f = schema.fields.find((x) => x.localName === localName);
-  if (f === undefined || (f.kind !== 'message' && f.kind !== 'map')) throw new GrpcError(Code.INTERNAL, `${schema.typeName} has no message field ${localName}`);
+  if (f === undefined || (f.kind !== 'message' && f.kind !== 'map'))
+    throw new GrpcError(Code.INTERNAL, `${schema.typeName} has no message field ${localName}`);
   if (f.kind === 'map') {
-    if (f.value.kind !== 'message') throw new GrpcError(Code.INTERNAL, `${schema.typeName}.${localName} is not a map of messages`);
+    if (f.value.kind !== 'message')
+      throw new GrpcError(Code.INTERNAL, `${schema.typeName}.${localName} is not a map of messages`);
     return f.value.message;
   }
   return f.message;
@@ -96,12 +102,15 @@ export function wktToJson(schema: MessageSchema, v: Value, options: ToJsonOption
       }
       if (v['stringValue'] !== undefined) return v['stringValue'] as string;
       if (v['boolValue'] !== undefined) return v['boolValue'] as boolean;
-      if (v['structValue'] !== undefined) return wktToJson(sub(schema, 'structValue'), v['structValue'] as Value, options)!;
+      if (v['structValue'] !== undefined)
+        return wktToJson(sub(schema, 'structValue'), v['structValue'] as Value, options)!;
       if (v['listValue'] !== undefined) return wktToJson(sub(schema, 'listValue'), v['listValue'] as Value, options)!;
       throw bad(name, 'no kind is set');
     }
     case 'google.protobuf.FieldMask':
-      return ((v['paths'] ?? []) as string[]).map((p) => p.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())).join(',');
+      return ((v['paths'] ?? []) as string[])
+        .map((p) => p.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()))
+        .join(',');
     default:
       return undefined;
   }
@@ -131,7 +140,14 @@ export function wktFromJson(schema: MessageSchema, j: JsonValue): Value | undefi
       const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
       const date = new Date(0);
       date.setUTCFullYear(y, mo - 1, d);
-      if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+      if (
+        date.getUTCFullYear() !== y ||
+        date.getUTCMonth() !== mo - 1 ||
+        date.getUTCDate() !== d ||
+        h > 23 ||
+        mi > 59 ||
+        s > 59
+      ) {
         throw invalid(name, `no such date or time: ${j}`);
       }
       let seconds = date.getTime() / 1000 + h * 3600 + mi * 60 + s;

@@ -67,11 +67,17 @@ function isDefault(f: FieldSchema, v: unknown): boolean {
   if (f.kind === 'enum') return v === 0;
   if (f.kind !== 'scalar') return false;
   switch (f.scalar) {
-    case 'string': return v === '';
-    case 'bytes': return (v as Uint8Array).length === 0;
-    case 'bool': return v === false;
-    case 'double': case 'float': return v === 0 && 1 / (v as number) > 0;
-    default: return v === 0 || v === 0n;
+    case 'string':
+      return v === '';
+    case 'bytes':
+      return (v as Uint8Array).length === 0;
+    case 'bool':
+      return v === false;
+    case 'double':
+    case 'float':
+      return v === 0 && 1 / (v as number) > 0;
+    default:
+      return v === 0 || v === 0n;
   }
 }
 
@@ -97,9 +103,14 @@ export function enumToJson(e: EnumSchema, n: number): JsonValue {
 
 export function scalarToJson(s: ScalarType, v: unknown, f: { name: string }): JsonValue {
   switch (s) {
-    case 'int64': case 'uint64': case 'sint64': case 'fixed64': case 'sfixed64':
+    case 'int64':
+    case 'uint64':
+    case 'sint64':
+    case 'fixed64':
+    case 'sfixed64':
       return String(v ?? 0n);
-    case 'double': case 'float': {
+    case 'double':
+    case 'float': {
       const n = (v ?? 0) as number;
       if (Number.isNaN(n)) return 'NaN';
       if (n === Infinity) return 'Infinity';
@@ -113,7 +124,8 @@ export function scalarToJson(s: ScalarType, v: unknown, f: { name: string }): Js
     case 'string':
       return (v ?? '') as string;
     default:
-      if (v !== undefined && typeof v !== 'number') throw new GrpcError(Code.INTERNAL, `toJson: ${f.name} is not a number`);
+      if (v !== undefined && typeof v !== 'number')
+        throw new GrpcError(Code.INTERNAL, `toJson: ${f.name} is not a number`);
       return (v ?? 0) as number;
   }
 }
@@ -216,10 +228,16 @@ export function enumFromJson(e: EnumSchema, j: JsonValue, where: string): number
 }
 
 const INT_RANGE: Partial<Record<ScalarType, [bigint, bigint]>> = {
-  int32: [-(2n ** 31n), 2n ** 31n - 1n], sint32: [-(2n ** 31n), 2n ** 31n - 1n], sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
-  uint32: [0n, 2n ** 32n - 1n], fixed32: [0n, 2n ** 32n - 1n],
-  int64: [-(2n ** 63n), 2n ** 63n - 1n], sint64: [-(2n ** 63n), 2n ** 63n - 1n], sfixed64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint64: [0n, 2n ** 64n - 1n], fixed64: [0n, 2n ** 64n - 1n],
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  sint32: [-(2n ** 31n), 2n ** 31n - 1n],
+  sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint32: [0n, 2n ** 32n - 1n],
+  fixed32: [0n, 2n ** 32n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  sint64: [-(2n ** 63n), 2n ** 63n - 1n],
+  sfixed64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+  fixed64: [0n, 2n ** 64n - 1n],
 };
 
 /** An integer from a JSON number or string (decimal, or an exponent form that is integral). */
@@ -242,11 +260,20 @@ function integerFromJson(s: ScalarType, j: JsonValue, where: string): bigint {
 
 export function scalarFromJson(s: ScalarType, j: JsonValue, where: string): unknown {
   switch (s) {
-    case 'int64': case 'uint64': case 'sint64': case 'fixed64': case 'sfixed64':
+    case 'int64':
+    case 'uint64':
+    case 'sint64':
+    case 'fixed64':
+    case 'sfixed64':
       return integerFromJson(s, j, where);
-    case 'int32': case 'uint32': case 'sint32': case 'fixed32': case 'sfixed32':
+    case 'int32':
+    case 'uint32':
+    case 'sint32':
+    case 'fixed32':
+    case 'sfixed32':
       return Number(integerFromJson(s, j, where));
-    case 'double': case 'float': {
+    case 'double':
+    case 'float': {
       let n: number;
       if (typeof j === 'number') n = j;
       else if (j === 'NaN') n = NaN;

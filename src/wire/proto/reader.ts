@@ -31,7 +31,6 @@ const f64b = new Uint8Array(f64.buffer);
 /** The wire is little-endian; so is nearly every host, but not all. */
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-
 export function wireError(message: string): GrpcError {
   return new GrpcError(Code.INTERNAL, message);
 }
@@ -76,13 +75,26 @@ export class Reader {
       // Enough bytes for a 32-bit varint: no per-byte bounds checks.
       let b = buf[pos++]!;
       let v = b & 127;
-      b = buf[pos++]!; v |= (b & 127) << 7;
-      if (b < 128) { this.pos = pos; return v; }
-      b = buf[pos++]!; v |= (b & 127) << 14;
-      if (b < 128) { this.pos = pos; return v; }
-      b = buf[pos++]!; v |= (b & 127) << 21;
-      if (b < 128) { this.pos = pos; return v; }
-      b = buf[pos++]!; v = (v | (b << 28)) >>> 0;
+      b = buf[pos++]!;
+      v |= (b & 127) << 7;
+      if (b < 128) {
+        this.pos = pos;
+        return v;
+      }
+      b = buf[pos++]!;
+      v |= (b & 127) << 14;
+      if (b < 128) {
+        this.pos = pos;
+        return v;
+      }
+      b = buf[pos++]!;
+      v |= (b & 127) << 21;
+      if (b < 128) {
+        this.pos = pos;
+        return v;
+      }
+      b = buf[pos++]!;
+      v = (v | (b << 28)) >>> 0;
       this.pos = pos;
       if (b < 128) return v;
       this.skipVarintTail(5);
@@ -97,8 +109,14 @@ export class Reader {
     const buf = this.buf;
     let pos = this.pos;
     for (let i = done; i < 10; i++) {
-      if (pos >= this.len) { this.pos = pos; throw this.truncated('varint'); }
-      if (buf[pos++]! < 128) { this.pos = pos; return; }
+      if (pos >= this.len) {
+        this.pos = pos;
+        throw this.truncated('varint');
+      }
+      if (buf[pos++]! < 128) {
+        this.pos = pos;
+        return;
+      }
     }
     this.pos = pos;
     throw wireError(`protobuf: varint longer than 10 bytes at byte ${pos}`);
@@ -115,23 +133,47 @@ export class Reader {
     let shift = 0;
     // bytes 1-4: 28 bits of lo
     for (; shift < 28; shift += 7) {
-      if (pos >= len) { this.pos = pos; throw this.truncated('varint'); }
+      if (pos >= len) {
+        this.pos = pos;
+        throw this.truncated('varint');
+      }
       b = buf[pos++]!;
       l |= (b & 127) << shift;
-      if (b < 128) { this.pos = pos; this.lo = l >>> 0; this.hi = 0; return; }
+      if (b < 128) {
+        this.pos = pos;
+        this.lo = l >>> 0;
+        this.hi = 0;
+        return;
+      }
     }
     // byte 5: 4 bits of lo, 3 of hi
-    if (pos >= len) { this.pos = pos; throw this.truncated('varint'); }
+    if (pos >= len) {
+      this.pos = pos;
+      throw this.truncated('varint');
+    }
     b = buf[pos++]!;
     l |= (b & 15) << 28;
     h = (b & 127) >> 4;
-    if (b < 128) { this.pos = pos; this.lo = l >>> 0; this.hi = h; return; }
+    if (b < 128) {
+      this.pos = pos;
+      this.lo = l >>> 0;
+      this.hi = h;
+      return;
+    }
     // bytes 6-10: hi
     for (shift = 3; shift < 38; shift += 7) {
-      if (pos >= len) { this.pos = pos; throw this.truncated('varint'); }
+      if (pos >= len) {
+        this.pos = pos;
+        throw this.truncated('varint');
+      }
       b = buf[pos++]!;
       h |= (b & 127) << shift;
-      if (b < 128) { this.pos = pos; this.lo = l >>> 0; this.hi = h >>> 0; return; }
+      if (b < 128) {
+        this.pos = pos;
+        this.lo = l >>> 0;
+        this.hi = h >>> 0;
+        return;
+      }
     }
     this.pos = pos;
     throw wireError(`protobuf: varint longer than 10 bytes at byte ${pos}`);
@@ -227,9 +269,15 @@ export class Reader {
     const p = this.need(4, 'float');
     const buf = this.buf;
     if (LITTLE) {
-      f32b[0] = buf[p]!; f32b[1] = buf[p + 1]!; f32b[2] = buf[p + 2]!; f32b[3] = buf[p + 3]!;
+      f32b[0] = buf[p]!;
+      f32b[1] = buf[p + 1]!;
+      f32b[2] = buf[p + 2]!;
+      f32b[3] = buf[p + 3]!;
     } else {
-      f32b[3] = buf[p]!; f32b[2] = buf[p + 1]!; f32b[1] = buf[p + 2]!; f32b[0] = buf[p + 3]!;
+      f32b[3] = buf[p]!;
+      f32b[2] = buf[p + 1]!;
+      f32b[1] = buf[p + 2]!;
+      f32b[0] = buf[p + 3]!;
     }
     return f32[0]!;
   }
@@ -238,11 +286,23 @@ export class Reader {
     const p = this.need(8, 'double');
     const buf = this.buf;
     if (LITTLE) {
-      f64b[0] = buf[p]!; f64b[1] = buf[p + 1]!; f64b[2] = buf[p + 2]!; f64b[3] = buf[p + 3]!;
-      f64b[4] = buf[p + 4]!; f64b[5] = buf[p + 5]!; f64b[6] = buf[p + 6]!; f64b[7] = buf[p + 7]!;
+      f64b[0] = buf[p]!;
+      f64b[1] = buf[p + 1]!;
+      f64b[2] = buf[p + 2]!;
+      f64b[3] = buf[p + 3]!;
+      f64b[4] = buf[p + 4]!;
+      f64b[5] = buf[p + 5]!;
+      f64b[6] = buf[p + 6]!;
+      f64b[7] = buf[p + 7]!;
     } else {
-      f64b[7] = buf[p]!; f64b[6] = buf[p + 1]!; f64b[5] = buf[p + 2]!; f64b[4] = buf[p + 3]!;
-      f64b[3] = buf[p + 4]!; f64b[2] = buf[p + 5]!; f64b[1] = buf[p + 6]!; f64b[0] = buf[p + 7]!;
+      f64b[7] = buf[p]!;
+      f64b[6] = buf[p + 1]!;
+      f64b[5] = buf[p + 2]!;
+      f64b[4] = buf[p + 3]!;
+      f64b[3] = buf[p + 4]!;
+      f64b[2] = buf[p + 5]!;
+      f64b[1] = buf[p + 6]!;
+      f64b[0] = buf[p + 7]!;
     }
     return f64[0]!;
   }
@@ -251,7 +311,8 @@ export class Reader {
   delimited(): number {
     const n = this.uint32();
     const end = this.pos + n;
-    if (end > this.len) throw wireError(`protobuf: length ${n} at byte ${this.pos} exceeds the ${this.len - this.pos} bytes left`);
+    if (end > this.len)
+      throw wireError(`protobuf: length ${n} at byte ${this.pos} exceeds the ${this.len - this.pos} bytes left`);
     return end;
   }
 

@@ -104,8 +104,14 @@ export function utf8Decode(buf: Uint8Array, start: number, end: number): string 
   let out = '';
   let i = start;
   for (; i + 8 <= end; i += 8) {
-    const c0 = buf[i]!, c1 = buf[i + 1]!, c2 = buf[i + 2]!, c3 = buf[i + 3]!;
-    const c4 = buf[i + 4]!, c5 = buf[i + 5]!, c6 = buf[i + 6]!, c7 = buf[i + 7]!;
+    const c0 = buf[i]!,
+      c1 = buf[i + 1]!,
+      c2 = buf[i + 2]!,
+      c3 = buf[i + 3]!;
+    const c4 = buf[i + 4]!,
+      c5 = buf[i + 5]!,
+      c6 = buf[i + 6]!,
+      c7 = buf[i + 7]!;
     if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) >= 0x80) return shortDecode(buf, i, end, out);
     out += fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7);
   }
@@ -125,27 +131,48 @@ function asciiUpTo7(b: Uint8Array, i: number, n: number): string | undefined {
       return c0 < 0x80 ? fromCharCode(c0) : undefined;
     }
     case 2: {
-      const c0 = b[i]!, c1 = b[i + 1]!;
+      const c0 = b[i]!,
+        c1 = b[i + 1]!;
       return (c0 | c1) < 0x80 ? fromCharCode(c0, c1) : undefined;
     }
     case 3: {
-      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!;
+      const c0 = b[i]!,
+        c1 = b[i + 1]!,
+        c2 = b[i + 2]!;
       return (c0 | c1 | c2) < 0x80 ? fromCharCode(c0, c1, c2) : undefined;
     }
     case 4: {
-      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!;
+      const c0 = b[i]!,
+        c1 = b[i + 1]!,
+        c2 = b[i + 2]!,
+        c3 = b[i + 3]!;
       return (c0 | c1 | c2 | c3) < 0x80 ? fromCharCode(c0, c1, c2, c3) : undefined;
     }
     case 5: {
-      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!, c4 = b[i + 4]!;
+      const c0 = b[i]!,
+        c1 = b[i + 1]!,
+        c2 = b[i + 2]!,
+        c3 = b[i + 3]!,
+        c4 = b[i + 4]!;
       return (c0 | c1 | c2 | c3 | c4) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4) : undefined;
     }
     case 6: {
-      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!, c4 = b[i + 4]!, c5 = b[i + 5]!;
+      const c0 = b[i]!,
+        c1 = b[i + 1]!,
+        c2 = b[i + 2]!,
+        c3 = b[i + 3]!,
+        c4 = b[i + 4]!,
+        c5 = b[i + 5]!;
       return (c0 | c1 | c2 | c3 | c4 | c5) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5) : undefined;
     }
     default: {
-      const c0 = b[i]!, c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!, c4 = b[i + 4]!, c5 = b[i + 5]!, c6 = b[i + 6]!;
+      const c0 = b[i]!,
+        c1 = b[i + 1]!,
+        c2 = b[i + 2]!,
+        c3 = b[i + 3]!,
+        c4 = b[i + 4]!,
+        c5 = b[i + 5]!,
+        c6 = b[i + 6]!;
       return (c0 | c1 | c2 | c3 | c4 | c5 | c6) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6) : undefined;
     }
   }
@@ -156,13 +183,20 @@ const fromCharCode = String.fromCharCode;
 /** The `n` (1–7) UTF-16 code units at `u[i]` as a string: one call, no array. */
 function upTo7(u: Uint16Array, i: number, n: number): string {
   switch (n) {
-    case 1: return fromCharCode(u[i]!);
-    case 2: return fromCharCode(u[i]!, u[i + 1]!);
-    case 3: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!);
-    case 4: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!);
-    case 5: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!);
-    case 6: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!);
-    default: return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!, u[i + 6]!);
+    case 1:
+      return fromCharCode(u[i]!);
+    case 2:
+      return fromCharCode(u[i]!, u[i + 1]!);
+    case 3:
+      return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!);
+    case 4:
+      return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!);
+    case 5:
+      return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!);
+    case 6:
+      return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!);
+    default:
+      return fromCharCode(u[i]!, u[i + 1]!, u[i + 2]!, u[i + 3]!, u[i + 4]!, u[i + 5]!, u[i + 6]!);
   }
 }
 

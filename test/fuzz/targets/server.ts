@@ -45,14 +45,44 @@ let url = '';
 let session: ClientHttp2Session | undefined;
 let cases = 0;
 
-const PATH_CHOICES = [...Object.values(PATHS), '/wiregrpc.test.Echo/Nope', '/nope.X/Y', '/', '/wiregrpc.test.Echo/Unary/x', '*'];
-const CONTENT_TYPES = ['application/grpc', 'application/grpc+proto', 'application/grpc; charset=utf-8', 'application/grpc+json', 'text/plain', 'application/grpc-web', ''];
+const PATH_CHOICES = [
+  ...Object.values(PATHS),
+  '/wiregrpc.test.Echo/Nope',
+  '/nope.X/Y',
+  '/',
+  '/wiregrpc.test.Echo/Unary/x',
+  '*',
+];
+const CONTENT_TYPES = [
+  'application/grpc',
+  'application/grpc+proto',
+  'application/grpc; charset=utf-8',
+  'application/grpc+json',
+  'text/plain',
+  'application/grpc-web',
+  '',
+];
 const ENCODINGS = ['gzip', 'deflate', 'identity', 'br', 'GZIP', ' gzip ', ''];
 const TIMEOUTS = ['1S', '0n', '100m', '99999999H', '1', 'x', '-1S', '123456789S', '5u'];
-const METADATA: [string, string][] = [['x-a', 'b'], ['x-data-bin', 'AQID'], ['x-data-bin', '!!'], ['__proto__', 'x'], ['constructor', 'y'], ['a!b', 'c'], ['x-long', 'v'.repeat(2000)], ['grpc-status', '0'], ['user-agent', 'fuzz'], ['te', 'gzip']];
+const METADATA: [string, string][] = [
+  ['x-a', 'b'],
+  ['x-data-bin', 'AQID'],
+  ['x-data-bin', '!!'],
+  ['__proto__', 'x'],
+  ['constructor', 'y'],
+  ['a!b', 'c'],
+  ['x-long', 'v'.repeat(2000)],
+  ['grpc-status', '0'],
+  ['user-agent', 'fuzz'],
+  ['te', 'gzip'],
+];
 
 function randomRequest(rng: Rng): Uint8Array {
-  const bytes = encodeRequest({ text: rng.chance(0.5) ? 'fuzz' : String.fromCharCode(...rng.bytes(rng.int(8))), count: rng.int(8), payload: rng.bytes(rng.size(64)) });
+  const bytes = encodeRequest({
+    text: rng.chance(0.5) ? 'fuzz' : String.fromCharCode(...rng.bytes(rng.int(8))),
+    count: rng.int(8),
+    payload: rng.bytes(rng.size(64)),
+  });
   return rng.chance(0.4) ? mutate(rng, bytes) : bytes;
 }
 
@@ -89,7 +119,11 @@ export const serverTarget: FuzzTarget<ServerInput> = {
     for (let i = rng.int(4); i > 0; i--) {
       const message = randomRequest(rng);
       const compress = encoding !== undefined && rng.chance(0.6);
-      const payload = compress ? (encoding!.trim().toLowerCase() === 'deflate' ? zlib.deflateSync(message) : zlib.gzipSync(message)) : message;
+      const payload = compress
+        ? encoding!.trim().toLowerCase() === 'deflate'
+          ? zlib.deflateSync(message)
+          : zlib.gzipSync(message)
+        : message;
       frames.push(grpcFrame(payload, compress ? 1 : rng.chance(0.05) ? rng.int(256) : 0));
     }
     let body: Uint8Array = Buffer.concat(frames);
@@ -109,9 +143,16 @@ export const serverTarget: FuzzTarget<ServerInput> = {
       const prev = headers[k];
       headers[k] = prev === undefined ? v : ([] as string[]).concat(prev as string, v);
     }
-    const { stream, done } = rawCall(session, undefined, input.chunks.map((c) => Buffer.from(fromHex(c))), headers, { bare: true, end: input.end });
+    const { stream, done } = rawCall(
+      session,
+      undefined,
+      input.chunks.map((c) => Buffer.from(fromHex(c))),
+      headers,
+      { bare: true, end: input.end },
+    );
     if (stream === undefined) return; // node:http2 would not send it: the server never sees it
-    if (input.reset || !input.end) setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), input.reset ? 5 : 300);
+    if (input.reset || !input.end)
+      setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), input.reset ? 5 : 300);
     const result = await withTimeout(done, 5000, 'the server never answered the stream');
     checkAnswer(result, input);
     if (++cases % 25 === 0) await goodCall();
@@ -124,8 +165,17 @@ function checkAnswer(r: RawResult, input: ServerInput): void {
     // Only HTTP/2 itself resets a request we sent whole: check it was one HTTP/2 forbids.
     const method = input.headers.find(([k]) => k === ':method')?.[1];
     const path = input.headers.find(([k]) => k === ':path')?.[1];
-    check(r.rstCode === http2.constants.NGHTTP2_PROTOCOL_ERROR && (r.headers[':status'] as unknown) === undefined && (path === undefined || !path.startsWith('/') || method === undefined || method === 'HEAD' || input.headers.some(([k, v]) => k === 'te' && v !== 'trailers') || input.headers.filter(([k]) => k === 'content-type').length > 1),
-      `stream reset with ${r.rstCode} and no answer`);
+    check(
+      r.rstCode === http2.constants.NGHTTP2_PROTOCOL_ERROR &&
+        (r.headers[':status'] as unknown) === undefined &&
+        (path === undefined ||
+          !path.startsWith('/') ||
+          method === undefined ||
+          method === 'HEAD' ||
+          input.headers.some(([k, v]) => k === 'te' && v !== 'trailers') ||
+          input.headers.filter(([k]) => k === 'content-type').length > 1),
+      `stream reset with ${r.rstCode} and no answer`,
+    );
     return;
   }
   const status = r.headers[':status'] as number | undefined;
@@ -134,20 +184,34 @@ function checkAnswer(r: RawResult, input: ServerInput): void {
   const type = String(r.headers['content-type'] ?? '');
   if (type.startsWith('application/grpc-web') && !Number.isInteger(r.code)) {
     const code = grpcWebStatus(r.body, type.startsWith('application/grpc-web-text'));
-    check(code !== undefined && code >= 0 && code <= 16, `gRPC-Web answer without a valid grpc-status in its trailer frame`);
+    check(
+      code !== undefined && code >= 0 && code <= 16,
+      `gRPC-Web answer without a valid grpc-status in its trailer frame`,
+    );
     return;
   }
-  check(Number.isInteger(r.code) && r.code >= 0 && r.code <= 16, `no valid grpc-status (got ${JSON.stringify((r.trailers ?? r.headers)['grpc-status'])})`);
+  check(
+    Number.isInteger(r.code) && r.code >= 0 && r.code <= 16,
+    `no valid grpc-status (got ${JSON.stringify((r.trailers ?? r.headers)['grpc-status'])})`,
+  );
 }
 
 /** gRPC-Web puts the status in a body frame flagged 0x80 ("grpc-status: N\r\n..."); -text is base64, chunk by chunk. */
 function grpcWebStatus(body: Buffer, text: boolean): number | undefined {
   let bytes = body;
-  if (text) bytes = Buffer.concat(body.toString('latin1').split(/(?<==)(?=[^=])/).map((part) => Buffer.from(part, 'base64')));
+  if (text)
+    bytes = Buffer.concat(
+      body
+        .toString('latin1')
+        .split(/(?<==)(?=[^=])/)
+        .map((part) => Buffer.from(part, 'base64')),
+    );
   for (let pos = 0; pos + 5 <= bytes.length;) {
     const length = bytes.readUInt32BE(pos + 1);
     if (bytes[pos]! & 0x80) {
-      const match = /(?:^|\r\n)grpc-status:\s*(\d+)/i.exec(bytes.subarray(pos + 5, pos + 5 + length).toString('latin1'));
+      const match = /(?:^|\r\n)grpc-status:\s*(\d+)/i.exec(
+        bytes.subarray(pos + 5, pos + 5 + length).toString('latin1'),
+      );
       return match ? Number(match[1]) : undefined;
     }
     pos += 5 + length;
@@ -158,7 +222,11 @@ function grpcWebStatus(body: Buffer, text: boolean): number | undefined {
 async function goodCall(): Promise<void> {
   const s = connectRaw(url);
   try {
-    const r = await withTimeout(rawCall(s, PATHS.unary, grpcFrame(encodeRequest({ text: 'good' }))).done, 5000, 'the good call never finished');
+    const r = await withTimeout(
+      rawCall(s, PATHS.unary, grpcFrame(encodeRequest({ text: 'good' }))).done,
+      5000,
+      'the good call never finished',
+    );
     check(r.code === 0, `a good call failed after the fuzz cases: ${r.code} ${r.message}`);
   } finally {
     s.destroy();

@@ -62,13 +62,25 @@ function schemaFor(type: string): MessageSchema {
     schemas = new Map();
     const golden = loadProtoSync(path.join(ROOT, 'test/protos/golden.proto'));
     const wkt = loadProtoSync(path.join(ROOT, 'test/protos/wkt.proto'));
-    for (const name of ['Everything', 'Maps', 'Nested', 'Oneofs', 'Optionals', 'Repeated', 'Scalars', 'Sparse', 'Tree']) schemas.set(`golden.${name}`, golden.message(`golden.${name}`));
+    for (const name of ['Everything', 'Maps', 'Nested', 'Oneofs', 'Optionals', 'Repeated', 'Scalars', 'Sparse', 'Tree'])
+      schemas.set(`golden.${name}`, golden.message(`golden.${name}`));
     schemas.set('golden.WellKnown', wkt.message('golden.WellKnown'));
   }
   const schema = schemas.get(type) ?? schemas.get('golden.Everything')!;
   return schema;
 }
-const TYPES = ['golden.Everything', 'golden.Maps', 'golden.Nested', 'golden.Oneofs', 'golden.Optionals', 'golden.Repeated', 'golden.Scalars', 'golden.Sparse', 'golden.Tree', 'golden.WellKnown'];
+const TYPES = [
+  'golden.Everything',
+  'golden.Maps',
+  'golden.Nested',
+  'golden.Oneofs',
+  'golden.Optionals',
+  'golden.Repeated',
+  'golden.Scalars',
+  'golden.Sparse',
+  'golden.Tree',
+  'golden.WellKnown',
+];
 
 export const codec: FuzzTarget<{ type: string; hex: string }> = {
   name: 'codec',
@@ -83,13 +95,21 @@ export const codec: FuzzTarget<{ type: string; hex: string }> = {
     if (value instanceof GrpcError) return;
     const once = c.encode(value);
     const twice = c.encode(c.decode(once));
-    check(toHex(once) === toHex(twice), `${type}: encode(decode(x)) is not a fixed point: ${toHex(once)} then ${toHex(twice)}`);
+    check(
+      toHex(once) === toHex(twice),
+      `${type}: encode(decode(x)) is not a fixed point: ${toHex(once)} then ${toHex(twice)}`,
+    );
   },
 };
 
 // ─── Deframer ────────────────────────────────────────────────────────────────
 
-interface DeframerInput { hex: string; cuts: number[]; max: number; valid: string[] | undefined }
+interface DeframerInput {
+  hex: string;
+  cuts: number[];
+  max: number;
+  valid: string[] | undefined;
+}
 
 function deframe(bytes: Uint8Array, cuts: number[], max: number): { frames: string[]; error?: number } {
   const d = new Deframer({ maxMessageLength: max });
@@ -126,10 +146,18 @@ export const deframer: FuzzTarget<DeframerInput> = {
     // frames it completed before the bad one, so with an error the frame lists need
     // only agree as far as the shorter goes.
     check(chunked.error === whole.error, `chunking changed the error: ${chunked.error} vs ${whole.error}`);
-    if (whole.error === undefined) check(JSON.stringify(chunked.frames) === JSON.stringify(whole.frames), 'chunking changed the frames');
-    else check(whole.frames.every((f, i) => chunked.frames[i] === f), 'chunking changed the frames before the error');
+    if (whole.error === undefined)
+      check(JSON.stringify(chunked.frames) === JSON.stringify(whole.frames), 'chunking changed the frames');
+    else
+      check(
+        whole.frames.every((f, i) => chunked.frames[i] === f),
+        'chunking changed the frames before the error',
+      );
     if (valid !== undefined && valid.every((f) => (f.length - 2) / 2 <= max)) {
-      check(whole.error === undefined && JSON.stringify(whole.frames) === JSON.stringify(valid), 'a valid stream did not round-trip');
+      check(
+        whole.error === undefined && JSON.stringify(whole.frames) === JSON.stringify(valid),
+        'a valid stream did not round-trip',
+      );
     }
   },
 };
@@ -140,25 +168,51 @@ const TIMEOUT_CHARS = '0123456789HMSmun hsx.-+\t\u0660\u00b9';
 export const timeout: FuzzTarget<{ value: string }> = {
   name: 'timeout',
   generate(rng) {
-    if (rng.chance(0.5)) return { value: `${rng.int(10 ** (1 + rng.int(10)))}${rng.pick(['H', 'M', 'S', 'm', 'u', 'n', 'x', ''])}` };
+    if (rng.chance(0.5))
+      return { value: `${rng.int(10 ** (1 + rng.int(10)))}${rng.pick(['H', 'M', 'S', 'm', 'u', 'n', 'x', ''])}` };
     return { value: Array.from({ length: rng.size(12) }, () => TIMEOUT_CHARS[rng.int(TIMEOUT_CHARS.length)]).join('') };
   },
   execute({ value }) {
     const parsed = parseTimeout(value);
     const valid = /^[0-9]{1,8}[HMSmun]$/.test(value);
-    if (valid) check(typeof parsed === 'number' && parsed >= 0 && Number.isFinite(parsed), `${JSON.stringify(value)} should parse`);
+    if (valid)
+      check(
+        typeof parsed === 'number' && parsed >= 0 && Number.isFinite(parsed),
+        `${JSON.stringify(value)} should parse`,
+      );
     else check(parsed instanceof GrpcError, `${JSON.stringify(value)} should be refused, got ${String(parsed)}`);
   },
 };
 
 // ─── Percent-encoding ────────────────────────────────────────────────────────
 
-const PERCENT_PIECES = ['%', '%2', '%25', '%zz', '%E2%9C%93', '%e2%9c%93', '%C3', '%FF', '%00', 'a', ' ', '✓', '\u{1F600}', '\ud800', '%%', '%0', '\n', '~'];
+const PERCENT_PIECES = [
+  '%',
+  '%2',
+  '%25',
+  '%zz',
+  '%E2%9C%93',
+  '%e2%9c%93',
+  '%C3',
+  '%FF',
+  '%00',
+  'a',
+  ' ',
+  '✓',
+  '\u{1F600}',
+  '\ud800',
+  '%%',
+  '%0',
+  '\n',
+  '~',
+];
 export const percent: FuzzTarget<{ wire: string; text: string }> = {
   name: 'percent',
   generate(rng) {
     const wire = Array.from({ length: rng.size(20) }, () => rng.pick(PERCENT_PIECES)).join('');
-    const text = Array.from({ length: rng.size(20) }, () => String.fromCodePoint(rng.chance(0.7) ? 32 + rng.int(95) : rng.int(0x11000))).join('');
+    const text = Array.from({ length: rng.size(20) }, () =>
+      String.fromCodePoint(rng.chance(0.7) ? 32 + rng.int(95) : rng.int(0x11000)),
+    ).join('');
     return { wire, text };
   },
   execute({ wire, text }) {
@@ -166,32 +220,80 @@ export const percent: FuzzTarget<{ wire: string; text: string }> = {
     const encoded = encodeGrpcMessage(text);
     check(/^[\x20-\x7e]*$/.test(encoded), `encoded text is not printable ASCII: ${JSON.stringify(encoded)}`);
     const wellFormed = !/\p{Cs}/u.test(text); // no lone surrogate
-    if (wellFormed) check(decodeGrpcMessage(encoded) === text, `round trip changed ${JSON.stringify(text)} into ${JSON.stringify(decodeGrpcMessage(encoded))}`);
+    if (wellFormed)
+      check(
+        decodeGrpcMessage(encoded) === text,
+        `round trip changed ${JSON.stringify(text)} into ${JSON.stringify(decodeGrpcMessage(encoded))}`,
+      );
   },
 };
 
 // ─── Metadata.fromHeaders ────────────────────────────────────────────────────
 
-const KEYS = ['x-a', 'X-Upper', '__proto__', 'constructor', 'prototype', 'toString', 'x-data-bin', 'x-BIN', 'a!b', 'x y', '', 'grpc-timeout', 'content-type', ':path', 'te', 'x.y_z-0', 'é', 'x-a-bin', '-bin'];
-const VALUES = ['', 'v', ' spaced ', 'AQID', 'AQID, BAU=', 'AQ==', 'A', '!!!', '\u00e9', '\x7f', '\t', 'a,b', '====', 'AAAA=A'];
+const KEYS = [
+  'x-a',
+  'X-Upper',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'x-data-bin',
+  'x-BIN',
+  'a!b',
+  'x y',
+  '',
+  'grpc-timeout',
+  'content-type',
+  ':path',
+  'te',
+  'x.y_z-0',
+  'é',
+  'x-a-bin',
+  '-bin',
+];
+const VALUES = [
+  '',
+  'v',
+  ' spaced ',
+  'AQID',
+  'AQID, BAU=',
+  'AQ==',
+  'A',
+  '!!!',
+  '\u00e9',
+  '\x7f',
+  '\t',
+  'a,b',
+  '====',
+  'AAAA=A',
+];
 export const metadata: FuzzTarget<{ headers: [string, string | string[]][] }> = {
   name: 'metadata',
   generate(rng) {
     const headers: [string, string | string[]][] = [];
     for (let i = rng.int(6); i > 0; i--) {
-      const key = rng.chance(0.8) ? rng.pick(KEYS) : Array.from({ length: 1 + rng.int(6) }, () => String.fromCharCode(rng.int(128))).join('');
-      const one = () => (rng.chance(0.8) ? rng.pick(VALUES) : Array.from({ length: rng.int(6) }, () => String.fromCharCode(rng.int(256))).join(''));
+      const key = rng.chance(0.8)
+        ? rng.pick(KEYS)
+        : Array.from({ length: 1 + rng.int(6) }, () => String.fromCharCode(rng.int(128))).join('');
+      const one = () =>
+        rng.chance(0.8)
+          ? rng.pick(VALUES)
+          : Array.from({ length: rng.int(6) }, () => String.fromCharCode(rng.int(256))).join('');
       headers.push([key, rng.chance(0.2) ? [one(), one()] : one()]);
     }
     return { headers };
   },
   execute({ headers }) {
     const record: HeaderRecord = Object.create(null);
-    for (const [k, v] of headers) Object.defineProperty(record, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of headers)
+      Object.defineProperty(record, k, { value: v, enumerable: true, writable: true, configurable: true });
     const md = grpcErrorOr(() => Metadata.fromHeaders(record));
     if (md instanceof GrpcError) return;
     for (const key of md.keys()) check(/^[0-9a-z_.-]+$/.test(key), `accepted an invalid key ${JSON.stringify(key)}`);
     const again = Metadata.fromHeaders(md.toHeaders(Object.create(null)));
-    check(JSON.stringify(again.toJSON()) === JSON.stringify(md.toJSON()), 'toHeaders → fromHeaders changed the metadata');
+    check(
+      JSON.stringify(again.toJSON()) === JSON.stringify(md.toJSON()),
+      'toHeaders → fromHeaders changed the metadata',
+    );
   },
 };

@@ -29,10 +29,16 @@ export async function pythonGenDir(): Promise<string> {
   const dir = join(src, 'wgi/grpc/testing');
   mkdirSync(dir, { recursive: true });
   for (const file of INTEROP_PROTOS) {
-    const text = readFileSync(join(peerProtoDir(), file), 'utf8').replaceAll('import "grpc/testing/', 'import "wgi/grpc/testing/');
+    const text = readFileSync(join(peerProtoDir(), file), 'utf8').replaceAll(
+      'import "grpc/testing/',
+      'import "wgi/grpc/testing/',
+    );
     writeFileSync(join(src, 'wgi', file), text);
   }
-  return generatePython(INTEROP_PROTOS.map((f) => join(src, 'wgi', f)), { includeDirs: [src] });
+  return generatePython(
+    INTEROP_PROTOS.map((f) => join(src, 'wgi', f)),
+    { includeDirs: [src] },
+  );
 }
 
 /** The Go interop server and client binaries (grpc-go 1.33, GOPATH mode, offline). */

@@ -14,14 +14,23 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import {
-  ECHO_INITIAL, ECHO_TRAILING, SPECIAL_STATUS_MESSAGE, type CaseFn, Failure, check, checkBody, clientFlags, runCases,
+  ECHO_INITIAL,
+  ECHO_TRAILING,
+  SPECIAL_STATUS_MESSAGE,
+  type CaseFn,
+  Failure,
+  check,
+  checkBody,
+  clientFlags,
+  runCases,
 } from '../harness.js';
 import { loadTesting } from './grpcjs-proto.js';
 
 type Msg = Record<string, any>;
 type AnyClient = grpc.Client & Record<string, any>;
 
-const FLAG_NOTE = 'grpc-js does not expose the compressed flag of received messages: sizes and contents checked, flag not';
+const FLAG_NOTE =
+  'grpc-js does not expose the compressed flag of received messages: sizes and contents checked, flag not';
 const WRITE_NO_COMPRESS = 2;
 const GZIP = 2; // grpc-js compression algorithm key for gzip
 
@@ -36,7 +45,10 @@ const baseOptions: grpc.ChannelOptions = flags.serverHostOverride
   : {};
 
 const stub = new testing.TestService(target, credentials, baseOptions) as AnyClient;
-const gzipStub = new testing.TestService(target, credentials, { ...baseOptions, 'grpc.default_compression_algorithm': GZIP }) as AnyClient;
+const gzipStub = new testing.TestService(target, credentials, {
+  ...baseOptions,
+  'grpc.default_compression_algorithm': GZIP,
+}) as AnyClient;
 const unimplementedStub = new testing.UnimplementedService(target, credentials, baseOptions) as AnyClient;
 
 const zeros = (n: number) => ({ body: Buffer.alloc(n) });
@@ -77,14 +89,19 @@ async function expectCode(what: string, code: grpc.status, run: () => Promise<un
     await run();
   } catch (err) {
     const e = err as grpc.ServiceError;
-    check(e.code === code, `${what}: status ${grpc.status[e.code]} (${JSON.stringify(e.details)}), want ${grpc.status[code]}`);
+    check(
+      e.code === code,
+      `${what}: status ${grpc.status[e.code]} (${JSON.stringify(e.details)}), want ${grpc.status[code]}`,
+    );
     return e;
   }
   throw new Failure(`${what}: succeeded, want ${grpc.status[code]}`);
 }
 
 /** Every response of a server stream (or bidi stream) and its trailers. */
-function collect(call: grpc.ClientReadableStream<Msg> | grpc.ClientDuplexStream<Msg, Msg>): Promise<{ responses: Msg[]; headers: grpc.Metadata; trailers: grpc.Metadata }> {
+function collect(
+  call: grpc.ClientReadableStream<Msg> | grpc.ClientDuplexStream<Msg, Msg>,
+): Promise<{ responses: Msg[]; headers: grpc.Metadata; trailers: grpc.Metadata }> {
   return new Promise((resolve, reject) => {
     const responses: Msg[] = [];
     let headers = new grpc.Metadata();
@@ -96,13 +113,16 @@ function collect(call: grpc.ClientReadableStream<Msg> | grpc.ClientDuplexStream<
       reject(err);
     });
     call.on('status', (status: grpc.StatusObject) => {
-      if (!failed && status.code === grpc.status.OK) setImmediate(() => resolve({ responses, headers, trailers: status.metadata }));
+      if (!failed && status.code === grpc.status.OK)
+        setImmediate(() => resolve({ responses, headers, trailers: status.metadata }));
     });
   });
 }
 
 /** The status a call ended with, whatever it was (for the cancel cases). */
-function finalStatus(call: grpc.ClientWritableStream<Msg> | grpc.ClientDuplexStream<Msg, Msg>): Promise<grpc.StatusObject> {
+function finalStatus(
+  call: grpc.ClientWritableStream<Msg> | grpc.ClientDuplexStream<Msg, Msg>,
+): Promise<grpc.StatusObject> {
   return new Promise((resolve) => {
     call.on('error', () => {});
     call.on('data', () => {});
@@ -122,8 +142,9 @@ const cases: Record<string, CaseFn> = {
   },
 
   async client_compressed_unary() {
-    await expectCode('uncompressed probe with expect_compressed=true', grpc.status.INVALID_ARGUMENT,
-      () => unary(stub, 'UnaryCall', largeRequest({ expect_compressed: { value: true } })));
+    await expectCode('uncompressed probe with expect_compressed=true', grpc.status.INVALID_ARGUMENT, () =>
+      unary(stub, 'UnaryCall', largeRequest({ expect_compressed: { value: true } })),
+    );
     const compressed = await unary(gzipStub, 'UnaryCall', largeRequest({ expect_compressed: { value: true } }));
     checkBody(compressed.response['payload']?.body, 314159, 'compressed call');
     const plain = await unary(stub, 'UnaryCall', largeRequest({ expect_compressed: { value: false } }));
@@ -141,27 +162,43 @@ const cases: Record<string, CaseFn> = {
   async client_streaming() {
     const sizes = [27182, 8, 1828, 45904];
     const response = await new Promise<Msg>((resolve, reject) => {
-      const call = stub['StreamingInputCall']((err: grpc.ServiceError | null, res: Msg) => (err ? reject(err) : resolve(res)));
+      const call = stub['StreamingInputCall']((err: grpc.ServiceError | null, res: Msg) =>
+        err ? reject(err) : resolve(res),
+      );
       for (const n of sizes) call.write({ payload: zeros(n) });
       call.end();
     });
-    check(response['aggregated_payload_size'] === 74922, `aggregated_payload_size ${response['aggregated_payload_size']}, want 74922`);
+    check(
+      response['aggregated_payload_size'] === 74922,
+      `aggregated_payload_size ${response['aggregated_payload_size']}, want 74922`,
+    );
   },
 
   async client_compressed_streaming() {
-    await expectCode('uncompressed probe with expect_compressed=true', grpc.status.INVALID_ARGUMENT, () =>
-      new Promise<Msg>((resolve, reject) => {
-        const call = stub['StreamingInputCall']((err: grpc.ServiceError | null, res: Msg) => (err ? reject(err) : resolve(res)));
-        call.write({ expect_compressed: { value: true }, payload: zeros(27182) });
-        call.end();
-      }));
+    await expectCode(
+      'uncompressed probe with expect_compressed=true',
+      grpc.status.INVALID_ARGUMENT,
+      () =>
+        new Promise<Msg>((resolve, reject) => {
+          const call = stub['StreamingInputCall']((err: grpc.ServiceError | null, res: Msg) =>
+            err ? reject(err) : resolve(res),
+          );
+          call.write({ expect_compressed: { value: true }, payload: zeros(27182) });
+          call.end();
+        }),
+    );
     const response = await new Promise<Msg>((resolve, reject) => {
-      const call = gzipStub['StreamingInputCall']((err: grpc.ServiceError | null, res: Msg) => (err ? reject(err) : resolve(res)));
+      const call = gzipStub['StreamingInputCall']((err: grpc.ServiceError | null, res: Msg) =>
+        err ? reject(err) : resolve(res),
+      );
       call.write({ expect_compressed: { value: true }, payload: zeros(27182) });
       call.write({ expect_compressed: { value: false }, payload: zeros(45904) }, WRITE_NO_COMPRESS);
       call.end();
     });
-    check(response['aggregated_payload_size'] === 73086, `aggregated_payload_size ${response['aggregated_payload_size']}, want 73086`);
+    check(
+      response['aggregated_payload_size'] === 73086,
+      `aggregated_payload_size ${response['aggregated_payload_size']}, want 73086`,
+    );
   },
 
   async server_streaming() {
@@ -172,7 +209,12 @@ const cases: Record<string, CaseFn> = {
   },
 
   async server_compressed_streaming() {
-    const request = { response_parameters: [{ size: 31415, compressed: { value: true } }, { size: 92653, compressed: { value: false } }] };
+    const request = {
+      response_parameters: [
+        { size: 31415, compressed: { value: true } },
+        { size: 92653, compressed: { value: false } },
+      ],
+    };
     const { responses } = await collect(stub['StreamingOutputCall'](request));
     check(responses.length === 2, `${responses.length} responses, want 2`);
     checkBody(responses[0]!['payload']?.body, 31415, 'response 0');
@@ -183,7 +225,12 @@ const cases: Record<string, CaseFn> = {
   async ping_pong() {
     const call = stub['FullDuplexCall']() as grpc.ClientDuplexStream<Msg, Msg>;
     const done = collect(call);
-    const steps: [number, number][] = [[31415, 27182], [9, 8], [2653, 1828], [58979, 45904]];
+    const steps: [number, number][] = [
+      [31415, 27182],
+      [9, 8],
+      [2653, 1828],
+      [58979, 45904],
+    ];
     for (const [out, inp] of steps) {
       const reply = new Promise<Msg>((resolve) => call.once('data', resolve));
       call.write(outputRequest([out], inp));
@@ -238,9 +285,15 @@ const cases: Record<string, CaseFn> = {
       return m;
     };
     const verify = (what: string, headers: grpc.Metadata, trailers: grpc.Metadata) => {
-      check(headers.get(ECHO_INITIAL)[0] === 'test_initial_metadata_value', `${what}: headers lack the echoed ${ECHO_INITIAL}: ${JSON.stringify(headers.getMap())}`);
+      check(
+        headers.get(ECHO_INITIAL)[0] === 'test_initial_metadata_value',
+        `${what}: headers lack the echoed ${ECHO_INITIAL}: ${JSON.stringify(headers.getMap())}`,
+      );
       const bin = trailers.get(ECHO_TRAILING)[0];
-      check(Buffer.isBuffer(bin) && bin.equals(Buffer.from([0xab, 0xab, 0xab])), `${what}: trailers lack the echoed ${ECHO_TRAILING}`);
+      check(
+        Buffer.isBuffer(bin) && bin.equals(Buffer.from([0xab, 0xab, 0xab])),
+        `${what}: trailers lack the echoed ${ECHO_TRAILING}`,
+      );
     };
     const u = await unary(stub, 'UnaryCall', largeRequest(), md());
     checkBody(u.response['payload']?.body, 314159);
@@ -257,7 +310,9 @@ const cases: Record<string, CaseFn> = {
 
   async status_code_and_message() {
     const status = { code: 2, message: 'test status message' };
-    const u = await expectCode('UnaryCall', grpc.status.UNKNOWN, () => unary(stub, 'UnaryCall', { response_status: status }));
+    const u = await expectCode('UnaryCall', grpc.status.UNKNOWN, () =>
+      unary(stub, 'UnaryCall', { response_status: status }),
+    );
     check(u.details === status.message, `UnaryCall: message ${JSON.stringify(u.details)}`);
     const d = await expectCode('FullDuplexCall', grpc.status.UNKNOWN, () => {
       const call = stub['FullDuplexCall']();
@@ -270,9 +325,13 @@ const cases: Record<string, CaseFn> = {
   },
 
   async special_status_message() {
-    const e = await expectCode('UnaryCall', grpc.status.UNKNOWN,
-      () => unary(stub, 'UnaryCall', { response_status: { code: 2, message: SPECIAL_STATUS_MESSAGE } }));
-    check(e.details === SPECIAL_STATUS_MESSAGE, `message ${JSON.stringify(e.details)}, want ${JSON.stringify(SPECIAL_STATUS_MESSAGE)}`);
+    const e = await expectCode('UnaryCall', grpc.status.UNKNOWN, () =>
+      unary(stub, 'UnaryCall', { response_status: { code: 2, message: SPECIAL_STATUS_MESSAGE } }),
+    );
+    check(
+      e.details === SPECIAL_STATUS_MESSAGE,
+      `message ${JSON.stringify(e.details)}, want ${JSON.stringify(SPECIAL_STATUS_MESSAGE)}`,
+    );
   },
 
   async unimplemented_method() {
@@ -280,7 +339,9 @@ const cases: Record<string, CaseFn> = {
   },
 
   async unimplemented_service() {
-    await expectCode('UnimplementedService/UnimplementedCall', grpc.status.UNIMPLEMENTED, () => unary(unimplementedStub, 'UnimplementedCall', {}));
+    await expectCode('UnimplementedService/UnimplementedCall', grpc.status.UNIMPLEMENTED, () =>
+      unary(unimplementedStub, 'UnimplementedCall', {}),
+    );
   },
 };
 

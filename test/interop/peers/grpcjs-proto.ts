@@ -13,7 +13,9 @@ import { repoRoot } from '../certs.js';
 export const OFFICIAL_PROTO_DIR = '/usr/share/grpc-proto';
 
 export function defaultProtoDir(): string {
-  return existsSync(join(OFFICIAL_PROTO_DIR, 'grpc/testing/test.proto')) ? OFFICIAL_PROTO_DIR : join(repoRoot(), 'proto');
+  return existsSync(join(OFFICIAL_PROTO_DIR, 'grpc/testing/test.proto'))
+    ? OFFICIAL_PROTO_DIR
+    : join(repoRoot(), 'proto');
 }
 
 export interface TestingPackage {

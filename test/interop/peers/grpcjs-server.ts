@@ -55,7 +55,10 @@ function invalidType(request: Msg): grpc.ServiceError | undefined {
   return err;
 }
 
-async function respond(call: grpc.ServerWritableStream<Msg, Msg> | grpc.ServerDuplexStream<Msg, Msg>, request: Msg): Promise<void> {
+async function respond(
+  call: grpc.ServerWritableStream<Msg, Msg> | grpc.ServerDuplexStream<Msg, Msg>,
+  request: Msg,
+): Promise<void> {
   for (const params of request['response_parameters'] ?? []) {
     if (params.interval_us > 0) await sleep(params.interval_us / 1000);
     if (call.cancelled) return;
@@ -102,11 +105,14 @@ const impl: grpc.UntypedServiceImplementation = {
     if (Object.keys(initial.getMap()).length) call.sendMetadata(initial);
     const error = invalidType(call.request);
     if (error) return void call.emit('error', error);
-    respond(call, call.request).then(() => {
-      const status = requestedStatus(call.request, trailing);
-      if (status) call.emit('error', status);
-      else call.end(trailing);
-    }, (err) => call.emit('error', err));
+    respond(call, call.request).then(
+      () => {
+        const status = requestedStatus(call.request, trailing);
+        if (status) call.emit('error', status);
+        else call.end(trailing);
+      },
+      (err) => call.emit('error', err),
+    );
   },
 
   FullDuplexCall(call: grpc.ServerDuplexStream<Msg, Msg>) {
@@ -155,10 +161,13 @@ async function main(): Promise<void> {
   const server = new grpc.Server();
   server.addService(testing.TestService.service, impl);
   const creds = flags.useTls
-    ? grpc.ServerCredentials.createSsl(null, [{ private_key: readFileSync(flags.keyFile!), cert_chain: readFileSync(flags.certFile!) }])
+    ? grpc.ServerCredentials.createSsl(null, [
+        { private_key: readFileSync(flags.keyFile!), cert_chain: readFileSync(flags.certFile!) },
+      ])
     : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${flags.host}:${flags.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
+    server.bindAsync(`${flags.host}:${flags.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))),
+  );
   announceListening(flags.host, port);
   const stop = () => server.tryShutdown(() => process.exit(0));
   process.on('SIGTERM', stop);

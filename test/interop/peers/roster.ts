@@ -20,14 +20,20 @@ const GO_NO_RESPONSE_CONTROL =
 export const SERVER_GAPS: Record<PeerName, Partial<Record<CaseName, string>>> = {
   wiregrpc: {},
   'grpc-js': {
-    client_compressed_unary: 'grpc-js server: a handler cannot tell whether a request message arrived compressed (CompressedRequest)',
-    client_compressed_streaming: 'grpc-js server: a handler cannot tell whether a request message arrived compressed (CompressedRequest)',
-    server_compressed_unary: 'grpc-js server never compresses responses: its serializer always writes flag 0 (CompressedResponse)',
-    server_compressed_streaming: 'grpc-js server never compresses responses: its serializer always writes flag 0 (CompressedResponse)',
+    client_compressed_unary:
+      'grpc-js server: a handler cannot tell whether a request message arrived compressed (CompressedRequest)',
+    client_compressed_streaming:
+      'grpc-js server: a handler cannot tell whether a request message arrived compressed (CompressedRequest)',
+    server_compressed_unary:
+      'grpc-js server never compresses responses: its serializer always writes flag 0 (CompressedResponse)',
+    server_compressed_streaming:
+      'grpc-js server never compresses responses: its serializer always writes flag 0 (CompressedResponse)',
   },
   python: {
-    client_compressed_unary: 'grpcio server: the servicer context does not tell whether a request message arrived compressed (CompressedRequest)',
-    client_compressed_streaming: 'grpcio server: the servicer context does not tell whether a request message arrived compressed (CompressedRequest)',
+    client_compressed_unary:
+      'grpcio server: the servicer context does not tell whether a request message arrived compressed (CompressedRequest)',
+    client_compressed_streaming:
+      'grpcio server: the servicer context does not tell whether a request message arrived compressed (CompressedRequest)',
   },
   go: {
     server_compressed_unary: GO_NO_RESPONSE_CONTROL,
@@ -64,10 +70,12 @@ const dist = (file: string) => join(DIST, 'test/interop', file);
 /** Builds (generates, compiles) every peer and returns how to start each. Throws if something is missing. */
 export async function makeRoster(certs: InteropCertFiles): Promise<Roster> {
   for (const file of ['server.js', 'client.js', 'peers/grpcjs-server.js', 'peers/grpcjs-client.js']) {
-    if (!existsSync(dist(file))) throw new Error(`${dist(file)} is missing: run \`npm run build\` first (npm run test:interop does)`);
+    if (!existsSync(dist(file)))
+      throw new Error(`${dist(file)} is missing: run \`npm run build\` first (npm run test:interop does)`);
   }
   const [pyGen, go] = await Promise.all([pythonGenDir(), goBinaries()]);
-  const serverTls = (tls: boolean) => (tls ? ['--use_tls=true', `--tls_cert_file=${certs.certFile}`, `--tls_key_file=${certs.keyFile}`] : []);
+  const serverTls = (tls: boolean) =>
+    tls ? ['--use_tls=true', `--tls_cert_file=${certs.certFile}`, `--tls_key_file=${certs.keyFile}`] : [];
   const servers: Record<PeerName, Program> = {
     wiregrpc: { cmd: process.execPath, args: [dist('server.js')] },
     'grpc-js': { cmd: process.execPath, args: [dist('peers/grpcjs-server.js')] },
@@ -89,7 +97,14 @@ export async function makeRoster(certs: InteropCertFiles): Promise<Roster> {
         '--server_host=127.0.0.1',
         `--server_port=${port}`,
         `--test_case=${cases.join(',')}`,
-        ...(tls ? ['--use_tls=true', '--use_test_ca=true', `--ca_file=${certs.caFile}`, `--server_host_override=${HOST_OVERRIDE}`] : []),
+        ...(tls
+          ? [
+              '--use_tls=true',
+              '--use_test_ca=true',
+              `--ca_file=${certs.caFile}`,
+              `--server_host_override=${HOST_OVERRIDE}`,
+            ]
+          : []),
       ],
     }),
   };

@@ -15,10 +15,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -29,7 +33,9 @@ function greet(request: EchoRequest, ctx: ServerContext): void {
 }
 
 function failure(request: EchoRequest): GrpcError {
-  return new GrpcError(request.code as Code, `asked to fail: ${request.text}`, { metadata: new Metadata({ 'x-error-detail': 'yes' }) });
+  return new GrpcError(request.code as Code, `asked to fail: ${request.text}`, {
+    metadata: new Metadata({ 'x-error-detail': 'yes' }),
+  });
 }
 
 /** What each call saw of its end: 'ok', or the reason the server-side signal aborted with. */
@@ -37,14 +43,22 @@ export const outcomes: string[] = [];
 
 export const echoImplementation: ImplementationOf<typeof Echo> = {
   async unary(request, ctx) {
-    ctx.signal.addEventListener('abort', () => outcomes.push(`unary aborted: ${(ctx.signal.reason as Error).message}`), { once: true });
+    ctx.signal.addEventListener(
+      'abort',
+      () => outcomes.push(`unary aborted: ${(ctx.signal.reason as Error).message}`),
+      { once: true },
+    );
     if (request.delayMs > 0) await sleep(request.delayMs, ctx.signal);
     if (request.code !== 0) throw failure(request);
     greet(request, ctx);
     return { text: request.text, index: 0, blob: request.blob };
   },
   async *stream(request, ctx) {
-    ctx.signal.addEventListener('abort', () => outcomes.push(`stream aborted: ${(ctx.signal.reason as Error).message}`), { once: true });
+    ctx.signal.addEventListener(
+      'abort',
+      () => outcomes.push(`stream aborted: ${(ctx.signal.reason as Error).message}`),
+      { once: true },
+    );
     greet(request, ctx);
     for (let i = 0; i < request.count; i++) {
       if (request.delayMs > 0) await sleep(request.delayMs, ctx.signal);

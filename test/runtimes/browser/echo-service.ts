@@ -42,7 +42,11 @@ export const EchoRequestSchema: MessageSchema = {
 
 export const EchoReplySchema: MessageSchema = {
   typeName: 'wiregrpc.web.EchoReply',
-  fields: [scalar(1, 'text', 'text', 'string'), scalar(2, 'index', 'index', 'int32'), scalar(3, 'blob', 'blob', 'bytes')],
+  fields: [
+    scalar(1, 'text', 'text', 'string'),
+    scalar(2, 'index', 'index', 'int32'),
+    scalar(3, 'blob', 'blob', 'bytes'),
+  ],
 };
 
 export const Echo = defineService('wiregrpc.web.Echo', [

@@ -7,7 +7,14 @@
  * `install` is called by an entry file the suite writes next to the code that
  * `wiregrpc gen --runtime-import src/web/index.js` generated in a temp dir.
  */
-import { Code, codecFor, createWebClient, GrpcError, type MessageSchema, type ServiceDefinition } from '../../../src/web/index.js';
+import {
+  Code,
+  codecFor,
+  createWebClient,
+  GrpcError,
+  type MessageSchema,
+  type ServiceDefinition,
+} from '../../../src/web/index.js';
 import { canon, fromHex, toHex } from '../../golden/canon.js';
 import { Echo } from './echo-service.js';
 
@@ -20,7 +27,8 @@ export interface GoldenInput {
 }
 
 function failure(err: unknown): { code: number; message: string; name: string; detail?: unknown } {
-  if (err instanceof GrpcError) return { code: err.code, message: err.rawMessage, name: 'GrpcError', detail: err.metadata.get('x-error-detail') };
+  if (err instanceof GrpcError)
+    return { code: err.code, message: err.rawMessage, name: 'GrpcError', detail: err.metadata.get('x-error-detail') };
   return { code: -1, message: String(err), name: (err as Error)?.name ?? typeof err };
 }
 
@@ -29,7 +37,8 @@ export function install(generated: readonly Record<string, unknown>[], UserInfo:
   for (const module of generated) {
     for (const value of Object.values(module)) {
       const s = value as MessageSchema;
-      if (s !== null && typeof s === 'object' && typeof s.typeName === 'string' && Array.isArray(s.fields)) schemas.set(s.typeName, s);
+      if (s !== null && typeof s === 'object' && typeof s.typeName === 'string' && Array.isArray(s.fields))
+        schemas.set(s.typeName, s);
     }
   }
 
@@ -43,7 +52,11 @@ export function install(generated: readonly Record<string, unknown>[], UserInfo:
       let trailer: Record<string, unknown> = {};
       const reply = await echo.unary(
         { text: 'héllo 😀', blob: new Uint8Array([0, 1, 254, 255]) },
-        { metadata: { 'x-token': 'from-the-page' }, onHeader: (md) => (header = md.toJSON()), onTrailer: (md) => (trailer = md.toJSON()) },
+        {
+          metadata: { 'x-token': 'from-the-page' },
+          onHeader: (md) => (header = md.toJSON()),
+          onTrailer: (md) => (trailer = md.toJSON()),
+        },
       );
       const text = await createWebClient(Echo, { baseUrl: base, format: 'text' }).unary({ text: 'as text' });
       return { user, reply: { text: reply.text, blob: Array.from(reply.blob) }, header, trailer, text: text.text };
@@ -101,7 +114,8 @@ export function install(generated: readonly Record<string, unknown>[], UserInfo:
       const seen: number[] = [];
       let error: unknown;
       try {
-        for await (const r of echo.stream({ text: 'c', count: 100, delayMs: 50 }, { signal: controller.signal })) seen.push(r.index);
+        for await (const r of echo.stream({ text: 'c', count: 100, delayMs: 50 }, { signal: controller.signal }))
+          seen.push(r.index);
       } catch (err) {
         error = failure(err);
       }
@@ -153,7 +167,12 @@ export function install(generated: readonly Record<string, unknown>[], UserInfo:
       let n = 0;
       for await (const _ of echo.stream({ text: 'x'.repeat(100), count: messages })) n++;
       const streamMs = performance.now() - t0;
-      return { p50: lat[Math.floor(calls / 2)]!, p90: lat[Math.floor(calls * 0.9)]!, n, perSecond: Math.round((n / streamMs) * 1000) };
+      return {
+        p50: lat[Math.floor(calls / 2)]!,
+        p90: lat[Math.floor(calls * 0.9)]!,
+        n,
+        perSecond: Math.round((n / streamMs) * 1000),
+      };
     },
   };
   (globalThis as { wiregrpcTests?: typeof tests }).wiregrpcTests = tests;

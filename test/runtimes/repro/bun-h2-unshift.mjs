@@ -50,7 +50,11 @@ async function attempt(resume) {
   return result;
 }
 
-const runtime = globalThis.Bun ? `bun ${globalThis.Bun.version}` : globalThis.Deno ? `deno ${globalThis.Deno.version.deno}` : `node ${process.version}`;
+const runtime = globalThis.Bun
+  ? `bun ${globalThis.Bun.version}`
+  : globalThis.Deno
+    ? `deno ${globalThis.Deno.version.deno}`
+    : `node ${process.version}`;
 console.log(`${runtime} unshift: ${await attempt(false)}`);
 console.log(`${runtime} unshift+resume: ${await attempt(true)}`);
 process.exit(0);

@@ -12,7 +12,10 @@ import http2 from 'node:http2';
 
 const server = http2.createServer();
 server.on('stream', (stream) => {
-  stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-encoding': 'gzip' }, { waitForTrailers: true });
+  stream.respond(
+    { ':status': 200, 'content-type': 'application/grpc', 'grpc-encoding': 'gzip' },
+    { waitForTrailers: true },
+  );
   stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
   stream.write(Buffer.from([0, 0, 0, 0, 1, 42])); // goes out with the HEADERS frame
   setTimeout(() => stream.end(Buffer.from([0, 0, 0, 0, 1, 43])), 20);
@@ -23,7 +26,12 @@ const { port } = server.address();
 const events = [];
 await new Promise((resolve) => {
   const session = http2.connect(`http://127.0.0.1:${port}`);
-  const req = session.request({ ':method': 'POST', ':path': '/x.Y/Z', 'content-type': 'application/grpc', te: 'trailers' });
+  const req = session.request({
+    ':method': 'POST',
+    ':path': '/x.Y/Z',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+  });
   req.on('response', () => events.push('response'));
   req.on('data', () => events.push('data'));
   req.on('trailers', () => events.push('trailers'));
@@ -36,6 +44,10 @@ await new Promise((resolve) => {
 });
 server.close();
 
-const runtime = globalThis.Bun ? `bun ${globalThis.Bun.version}` : globalThis.Deno ? `deno ${globalThis.Deno.version.deno}` : `node ${process.version}`;
+const runtime = globalThis.Bun
+  ? `bun ${globalThis.Bun.version}`
+  : globalThis.Deno
+    ? `deno ${globalThis.Deno.version.deno}`
+    : `node ${process.version}`;
 console.log(`${runtime}: ${events.join(', ')}${events[0] === 'response' ? '' : '  ← data before response'}`);
 process.exit(0);

@@ -9,7 +9,11 @@ t.test('gRPC over HTTP/2', async (t) => {
   t.same(parseContentType('application/grpc+proto'), { subtype: 'proto', web: false, text: false });
   t.same(parseContentType('application/grpc+json'), { subtype: 'json', web: false, text: false });
   t.same(parseContentType('application/grpc+thrift'), { subtype: 'thrift', web: false, text: false }, 'custom codecs');
-  t.same(parseContentType('application/grpc+'), { subtype: 'proto', web: false, text: false }, 'an empty subtype: the default');
+  t.same(
+    parseContentType('application/grpc+'),
+    { subtype: 'proto', web: false, text: false },
+    'an empty subtype: the default',
+  );
 });
 
 t.test('gRPC-Web, binary and text', async (t) => {
@@ -28,8 +32,18 @@ t.test('parameters are ignored; type names are case-insensitive', async (t) => {
 
 t.test('anything else is not gRPC', async (t) => {
   for (const value of [
-    undefined, '', 'application/json', 'text/plain', 'application/grpcx', 'application/grpc-webx', 'application/grpc-web-text-x',
-    'application/grpc+a/b', 'application/grpc+ json', 'xapplication/grpc', 'application/octet-stream', 'application',
+    undefined,
+    '',
+    'application/json',
+    'text/plain',
+    'application/grpcx',
+    'application/grpc-webx',
+    'application/grpc-web-text-x',
+    'application/grpc+a/b',
+    'application/grpc+ json',
+    'xapplication/grpc',
+    'application/octet-stream',
+    'application',
   ]) {
     t.equal(parseContentType(value), undefined, JSON.stringify(value));
   }
@@ -40,7 +54,11 @@ t.test('formatContentType writes the shortest name', async (t) => {
   t.equal(formatContentType('json'), 'application/grpc+json');
   t.equal(formatContentType('proto', true), 'application/grpc-web');
   t.equal(formatContentType('proto', true, true), 'application/grpc-web-text');
-  for (const [sub, web, text] of [['proto', false, false], ['json', true, false], ['json', true, true]] as const) {
+  for (const [sub, web, text] of [
+    ['proto', false, false],
+    ['json', true, false],
+    ['json', true, true],
+  ] as const) {
     t.same(parseContentType(formatContentType(sub, web, text)), { subtype: sub, web, text });
   }
 });

@@ -16,7 +16,8 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-const simple = (frames: Frame[]) => frames.map((f) => ({ flags: f.flags, compressed: f.compressed, data: [...f.data] }));
+const simple = (frames: Frame[]) =>
+  frames.map((f) => ({ flags: f.flags, compressed: f.compressed, data: [...f.data] }));
 
 const a = new Uint8Array([1, 2, 3]);
 const b = new Uint8Array(0);
@@ -94,7 +95,11 @@ t.test('an empty chunk changes nothing', async (t) => {
 t.test('a message larger than the limit is refused as soon as its prefix is read', async (t) => {
   const d = new Deframer({ maxMessageLength: 10 });
   const prefix = encodeFrame(new Uint8Array(11)).subarray(0, 5);
-  t.throws(() => d.push(prefix), { name: 'GrpcError', code: Code.RESOURCE_EXHAUSTED, rawMessage: 'Received message larger than max (11 vs. 10)' });
+  t.throws(() => d.push(prefix), {
+    name: 'GrpcError',
+    code: Code.RESOURCE_EXHAUSTED,
+    rawMessage: 'Received message larger than max (11 vs. 10)',
+  });
 });
 
 t.test('the limit applies to a prefix split across chunks too, without buffering the payload', async (t) => {
@@ -160,5 +165,9 @@ t.test('flag bits other than compressed (and gRPC-Web trailers) are a protocol e
   const trailers = encodeFrame(a);
   trailers[0] = FLAG_TRAILERS;
   t.equal(new Deframer().push(trailers)[0]!.flags, FLAG_TRAILERS, 'gRPC-Web trailer frames pass by default');
-  t.throws(() => new Deframer({ allowedFlags: FLAG_COMPRESSED }).push(trailers), { code: Code.INTERNAL }, 'plain gRPC can refuse them');
+  t.throws(
+    () => new Deframer({ allowedFlags: FLAG_COMPRESSED }).push(trailers),
+    { code: Code.INTERNAL },
+    'plain gRPC can refuse them',
+  );
 });

@@ -46,7 +46,7 @@ t.test('the buffer comes from the given allocator', async (t) => {
     return pool.subarray(100, 100 + n);
   });
   t.same(asked, [12]);
-  t.equal(framed.buffer, pool.buffer, 'the allocator\'s memory is used');
+  t.equal(framed.buffer, pool.buffer, "the allocator's memory is used");
   t.same([...framed], [0, 0, 0, 0, 7, 10, 5, ...new TextEncoder().encode('hello')]);
 });
 

@@ -52,7 +52,10 @@ const simple = (frames: Frame[]) => frames.map((f) => ({ compressed: f.compresse
 
 const message = fc.record({
   compressed: fc.boolean(),
-  payload: fc.oneof({ weight: 4, arbitrary: fc.uint8Array({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 200, maxLength: 2000 }) }),
+  payload: fc.oneof(
+    { weight: 4, arbitrary: fc.uint8Array({ maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.uint8Array({ minLength: 200, maxLength: 2000 }) },
+  ),
 });
 
 t.test('any chunking of a framed stream deframes to the messages that were framed', async (t) => {
@@ -62,7 +65,10 @@ t.test('any chunking of a framed stream deframes to the messages that were frame
       const d = new Deframer();
       const frames = cut(stream, offsets).flatMap((chunk) => d.push(chunk));
       d.end();
-      t.strictSame(simple(frames), messages.map((m) => ({ compressed: m.compressed, data: Array.from(m.payload) })));
+      t.strictSame(
+        simple(frames),
+        messages.map((m) => ({ compressed: m.compressed, data: Array.from(m.payload) })),
+      );
       return true;
     }),
     RUNS,
@@ -71,20 +77,29 @@ t.test('any chunking of a framed stream deframes to the messages that were frame
 
 t.test('the deframer, fed random bytes in random chunks, only ever throws GrpcError', async (t) => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 20 }), fc.option(fc.nat({ max: 100 })), (bytes, offsets, max) => {
-      const d = new Deframer(max === null ? {} : { maxMessageLength: max });
-      return onlyGrpcErrors(() => {
-        for (const chunk of cut(bytes, offsets)) d.push(chunk);
-        d.end();
-      });
-    }),
+    fc.property(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.array(fc.nat(), { maxLength: 20 }),
+      fc.option(fc.nat({ max: 100 })),
+      (bytes, offsets, max) => {
+        const d = new Deframer(max === null ? {} : { maxMessageLength: max });
+        return onlyGrpcErrors(() => {
+          for (const chunk of cut(bytes, offsets)) d.push(chunk);
+          d.end();
+        });
+      },
+    ),
     RUNS,
   );
   t.pass('no other exception');
 });
 
 t.test('parseTimeout answers every string with a number or a GrpcError, never a throw', async (t) => {
-  const anyText = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.stringMatching(/^[0-9+\-. ]{0,10}[HMSmunhsx]?$/));
+  const anyText = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.stringMatching(/^[0-9+\-. ]{0,10}[HMSmunhsx]?$/),
+  );
   fc.assert(
     fc.property(anyText, (value) => {
       const r = parseTimeout(value);
@@ -122,16 +137,29 @@ t.test('encodeTimeout always writes the grammar, and never a shorter timeout (to
 
 /** Strings rich in '%' and hex digits, so the decoder's edge cases come up often. */
 const percentish = fc
-  .array(fc.oneof(fc.constantFrom('%', '%%', '%4', '%41', '%C3', '%A9', '%e2', '%82', '%ac', '%FF', '%zz', 'A', 'f', '0'), fc.string({ unit: 'binary', maxLength: 3 })), {
-    maxLength: 20,
-  })
+  .array(
+    fc.oneof(
+      fc.constantFrom('%', '%%', '%4', '%41', '%C3', '%A9', '%e2', '%82', '%ac', '%FF', '%zz', 'A', 'f', '0'),
+      fc.string({ unit: 'binary', maxLength: 3 }),
+    ),
+    {
+      maxLength: 20,
+    },
+  )
   .map((parts) => parts.join(''));
 
 t.test('decodeGrpcMessage never throws and returns a string', async (t) => {
   fc.assert(
-    fc.property(fc.oneof(percentish, fc.string(), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) })), (value) => {
-      return typeof decodeGrpcMessage(value) === 'string';
-    }),
+    fc.property(
+      fc.oneof(
+        percentish,
+        fc.string(),
+        fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }),
+      ),
+      (value) => {
+        return typeof decodeGrpcMessage(value) === 'string';
+      },
+    ),
     { numRuns: 1000 },
   );
   t.pass('no throw');
@@ -147,7 +175,9 @@ t.test('percent-encoding round-trips every string; lone surrogates come back as 
   fc.assert(
     fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string(), percentish, codeUnits), (text) => {
       const encoded = encodeGrpcMessage(text);
-      return /^(?:[\x20-\x24\x26-\x7e]|%[0-9A-F]{2})*$/.test(encoded) && decodeGrpcMessage(encoded) === wellFormed(text);
+      return (
+        /^(?:[\x20-\x24\x26-\x7e]|%[0-9A-F]{2})*$/.test(encoded) && decodeGrpcMessage(encoded) === wellFormed(text)
+      );
     }),
     { numRuns: 1000 },
   );
@@ -163,7 +193,18 @@ const headerValue = fc.oneof(
   percentish,
 );
 const headerName = fc.oneof(
-  fc.constantFrom('grpc-status', 'grpc-message', 'grpc-status-details-bin', ':status', 'x-bin', 'x', '__proto__', 'constructor', 'toString', 'content-type'),
+  fc.constantFrom(
+    'grpc-status',
+    'grpc-message',
+    'grpc-status-details-bin',
+    ':status',
+    'x-bin',
+    'x',
+    '__proto__',
+    'constructor',
+    'toString',
+    'content-type',
+  ),
   fc.string({ maxLength: 6 }),
   fc.stringMatching(/^[a-z_.-]{1,6}(-bin)?$/),
 );
@@ -181,7 +222,10 @@ t.test('statusFromTrailers never throws: OK or a GrpcError', async (t) => {
 });
 
 t.test('Metadata.fromHeaders either reads the headers or throws a GrpcError', async (t) => {
-  fc.assert(fc.property(headerRecord, (headers) => onlyGrpcErrors(() => Metadata.fromHeaders(headers))), { numRuns: 1000 });
+  fc.assert(
+    fc.property(headerRecord, (headers) => onlyGrpcErrors(() => Metadata.fromHeaders(headers))),
+    { numRuns: 1000 },
+  );
   t.pass('only GrpcError');
 });
 
@@ -189,8 +233,14 @@ t.test('metadata survives a trip through headers', async (t) => {
   const key = fc.stringMatching(/^[0-9a-z_.-]{1,8}$/);
   const entry = fc.oneof(
     // A key ending in -bin is binary whatever generated it: text values need the other keys.
-    fc.tuple(key.filter((k) => !k.endsWith('-bin')), fc.stringMatching(/^[\x20-\x7e]{0,12}$/)),
-    fc.tuple(key.map((k) => `${k}-bin`), fc.uint8Array({ maxLength: 12 })),
+    fc.tuple(
+      key.filter((k) => !k.endsWith('-bin')),
+      fc.stringMatching(/^[\x20-\x7e]{0,12}$/),
+    ),
+    fc.tuple(
+      key.map((k) => `${k}-bin`),
+      fc.uint8Array({ maxLength: 12 }),
+    ),
   );
   fc.assert(
     fc.property(fc.array(entry, { maxLength: 8 }), (entries) => {

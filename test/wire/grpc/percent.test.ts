@@ -8,7 +8,9 @@ import { decodeGrpcMessage, encodeGrpcMessage } from '../../../src/wire/grpc/per
 
 t.test('printable ASCII other than % goes as it is', async (t) => {
   // Space first would be an edge space (see below): put it in the middle.
-  const printable = Array.from({ length: 0x7f - 0x21 }, (_, i) => String.fromCharCode(0x21 + i)).join('').replace('%', '');
+  const printable = Array.from({ length: 0x7f - 0x21 }, (_, i) => String.fromCharCode(0x21 + i))
+    .join('')
+    .replace('%', '');
   const withSpace = printable.slice(0, 40) + ' ' + printable.slice(40);
   t.equal(encodeGrpcMessage(withSpace), withSpace);
   t.equal(encodeGrpcMessage(''), '');
@@ -18,9 +20,14 @@ t.test('a space at either end is %20, since HTTP/2 field values cannot begin or 
   t.equal(encodeGrpcMessage('unknown user: name = '), 'unknown user: name =%20');
   t.equal(encodeGrpcMessage(' x'), '%20x');
   t.equal(encodeGrpcMessage(' '), '%20');
-  t.equal(encodeGrpcMessage('  a b  '), '%20 a b %20', 'only the edge bytes: the value no longer starts or ends with a space');
+  t.equal(
+    encodeGrpcMessage('  a b  '),
+    '%20 a b %20',
+    'only the edge bytes: the value no longer starts or ends with a space',
+  );
   t.equal(encodeGrpcMessage(' é '), '%20%C3%A9%20');
-  for (const text of ['unknown user: name = ', ' ', '  a b  ', ' é ']) t.equal(decodeGrpcMessage(encodeGrpcMessage(text)), text);
+  for (const text of ['unknown user: name = ', ' ', '  a b  ', ' é '])
+    t.equal(decodeGrpcMessage(encodeGrpcMessage(text)), text);
 });
 
 t.test('% itself, control characters and DEL are %XX, upper-case hex', async (t) => {

@@ -32,7 +32,9 @@ t.test('an empty message is left out', async (t) => {
 });
 
 t.test('metadata cannot replace the status fields', async (t) => {
-  const error = new GrpcError(Code.ABORTED, '', { metadata: new Metadata({ 'grpc-status': '0', 'grpc-message': 'all good' }) });
+  const error = new GrpcError(Code.ABORTED, '', {
+    metadata: new Metadata({ 'grpc-status': '0', 'grpc-message': 'all good' }),
+  });
   const trailers = statusToTrailers(error);
   t.equal(trailers['grpc-status'], '10');
   t.equal(trailers['grpc-message'], undefined);
@@ -129,7 +131,7 @@ t.test('details that are not base64 are dropped; the status stands', async (t) =
 t.test('invalid metadata entries are dropped one by one; the rest is kept', async (t) => {
   const err = statusFromTrailers({
     'grpc-status': '8',
-    'good': 'yes',
+    good: 'yes',
     'bad-bin': '***',
     'Bad Key': 'x',
     'bad-value': 'caf\u00e9',
@@ -157,7 +159,7 @@ t.test('never throws, whatever the trailers hold', async (t) => {
     { 'grpc-status': [] },
     { 'grpc-message': '%%%' },
     { 'grpc-status': '1', 'grpc-message': '%FF%FE' },
-    { 'grpc-status': '1', ':path': '/x', 'UPPER': 'v' },
+    { 'grpc-status': '1', ':path': '/x', UPPER: 'v' },
     { 'grpc-status': '1', 'x-bin': ['AA', '!'] },
   ];
   for (const trailers of weird) t.doesNotThrow(() => statusFromTrailers(trailers), JSON.stringify(trailers));

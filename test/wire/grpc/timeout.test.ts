@@ -30,8 +30,29 @@ t.test('zero is accepted: the deadline is already here (grpc-go sends "0n")', as
 
 t.test('anything else is a GrpcError (INTERNAL), returned, never thrown', async (t) => {
   const bad = [
-    '', 'S', '1', '10', '123456789S', '1s', '1h', '1x', '1 S', ' 1S', '1S ', '-1S', '+1S', '1.5S', '1e3m',
-    '0x1S', '１S', '1SS', 'S1', '1\u0000', '__proto__', 'constructor', '٣S',
+    '',
+    'S',
+    '1',
+    '10',
+    '123456789S',
+    '1s',
+    '1h',
+    '1x',
+    '1 S',
+    ' 1S',
+    '1S ',
+    '-1S',
+    '+1S',
+    '1.5S',
+    '1e3m',
+    '0x1S',
+    '１S',
+    '1SS',
+    'S1',
+    '1\u0000',
+    '__proto__',
+    'constructor',
+    '٣S',
   ];
   for (const value of bad) {
     const r = parseTimeout(value);

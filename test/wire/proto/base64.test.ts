@@ -56,10 +56,16 @@ t.test('anything else is undefined, never an exception', async (t) => {
     'AAAAA', // nor is 4n+1
     'Zg=', // padding, but not to a multiple of four
     'Zg===', // too much padding
-    '=', '==', '====',
+    '=',
+    '==',
+    '====',
     'Z=g=', // padding inside
     'Zm9v YmFy', // whitespace
-    'Zm9v\n', 'Zm9v!', 'Zé==', '\u0100AAA', 'AA\u0000A',
+    'Zm9v\n',
+    'Zm9v!',
+    'Zé==',
+    '\u0100AAA',
+    'AA\u0000A',
     'Zm9vYg==Zm9v', // data after padding
   ];
   for (const text of bad) t.equal(decodeBase64(text), undefined, JSON.stringify(text));

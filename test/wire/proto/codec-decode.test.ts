@@ -37,8 +37,14 @@ t.test('ints: one byte in place, longer and negative through the Reader', async 
   t.equal(dec('088001').id, 128);
   t.equal(dec('08ffffffffffffffffff01').id, -1);
   t.equal(dec('c00c05').far, 5, 'a two-byte tag');
-  t.ok(isWireError(() => dec('08')), 'a tag with no value');
-  t.ok(isWireError(() => dec('0880')), 'a truncated varint');
+  t.ok(
+    isWireError(() => dec('08')),
+    'a tag with no value',
+  );
+  t.ok(
+    isWireError(() => dec('0880')),
+    'a truncated varint',
+  );
 });
 
 t.test('strings: one- and two-byte lengths, checked against the bytes left', async (t) => {
@@ -48,7 +54,10 @@ t.test('strings: one- and two-byte lengths, checked against the bytes left', asy
   t.same(dec('1a01611a00' + '1a0162').tags, ['a', '', 'b']);
   t.equal(dec('1202c3a9').name, 'é');
   for (const bad of ['12', '12036162', '12c801' + '78'.repeat(199), '1a05616263', '1202c328', '12ff']) {
-    t.ok(isWireError(() => dec(bad)), `bad: ${bad}`);
+    t.ok(
+      isWireError(() => dec(bad)),
+      `bad: ${bad}`,
+    );
   }
 });
 
@@ -63,9 +72,19 @@ t.test('string → string map entries: the usual form and every other form', asy
   t.same(labels('220b0a016b1203763176120177'), { k: 'w' }, 'a second value wins');
   t.same(labels('228801' + '0a016b128201' + '79'.repeat(130)), { k: 'y'.repeat(130) }, 'a long value');
   t.same(labels('22080a016b1203c3a978'), { k: 'éx' }, 'non-ASCII');
-  for (const bad of ['2208', '22080a016b12037631', '22080a046b1203763176', '22080a016b1205763176', '22080a01ff1203763176',
-    '22080a016b1203ff3176', '22080a016b1203763176'.slice(0, 8)]) {
-    t.ok(isWireError(() => dec(bad)), `bad: ${bad}`);
+  for (const bad of [
+    '2208',
+    '22080a016b12037631',
+    '22080a046b1203763176',
+    '22080a016b1205763176',
+    '22080a01ff1203763176',
+    '22080a016b1203ff3176',
+    '22080a016b1203763176'.slice(0, 8),
+  ]) {
+    t.ok(
+      isWireError(() => dec(bad)),
+      `bad: ${bad}`,
+    );
   }
   const proto = dec('22100a095f5f70726f746f5f5f1203763176').labels;
   t.equal(Object.getOwnPropertyDescriptor(proto, '__proto__')?.value, 'v1v', '__proto__ is just a key');

@@ -17,22 +17,45 @@ import type { FieldSchema, MapValue, MessageSchema, ScalarType } from '../../../
 import { canon, ROOT, toHex } from '../../golden/values.js';
 
 const protos = loadProtoSync(['golden.proto', 'wkt.proto'], { includeDirs: [path.join(ROOT, 'test/protos')] });
-const TYPES = ['golden.Everything', 'golden.Maps', 'golden.Oneofs', 'golden.Optionals', 'golden.Tree', 'golden.Sparse', 'golden.WellKnown'];
+const TYPES = [
+  'golden.Everything',
+  'golden.Maps',
+  'golden.Oneofs',
+  'golden.Optionals',
+  'golden.Tree',
+  'golden.Sparse',
+  'golden.WellKnown',
+];
 const RUNS = 150;
 
 const I32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
 function scalarArb(s: ScalarType): fc.Arbitrary<unknown> {
   switch (s) {
-    case 'int32': case 'sint32': case 'sfixed32': return fc.integer(I32);
-    case 'uint32': case 'fixed32': return fc.integer({ min: 0, max: 2 ** 32 - 1 });
-    case 'int64': case 'sint64': case 'sfixed64': return fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n);
-    case 'uint64': case 'fixed64': return fc.bigInt(0n, 2n ** 64n - 1n);
-    case 'double': return fc.double();
-    case 'float': return fc.float();
-    case 'bool': return fc.boolean();
-    case 'string': return fc.string({ unit: 'binary', maxLength: 40 });
-    case 'bytes': return fc.uint8Array({ maxLength: 40 });
+    case 'int32':
+    case 'sint32':
+    case 'sfixed32':
+      return fc.integer(I32);
+    case 'uint32':
+    case 'fixed32':
+      return fc.integer({ min: 0, max: 2 ** 32 - 1 });
+    case 'int64':
+    case 'sint64':
+    case 'sfixed64':
+      return fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n);
+    case 'uint64':
+    case 'fixed64':
+      return fc.bigInt(0n, 2n ** 64n - 1n);
+    case 'double':
+      return fc.double();
+    case 'float':
+      return fc.float();
+    case 'bool':
+      return fc.boolean();
+    case 'string':
+      return fc.string({ unit: 'binary', maxLength: 40 });
+    case 'bytes':
+      return fc.uint8Array({ maxLength: 40 });
   }
 }
 
@@ -63,11 +86,16 @@ function messageArb(schema: MessageSchema, depth = 0): fc.Arbitrary<Record<strin
   for (const f of schema.fields) {
     const deep = depth >= MAX_DEPTH;
     if (f.kind === 'map') {
-      const v = f.value.kind === 'message' && deep ? null : fc.dictionary(keyArb(f.key), valueArb(f.value, depth), { maxKeys: deep ? 0 : 4 })
-        .map((d) => Object.assign(Object.create(null) as object, d));
+      const v =
+        f.value.kind === 'message' && deep
+          ? null
+          : fc
+              .dictionary(keyArb(f.key), valueArb(f.value, depth), { maxKeys: deep ? 0 : 4 })
+              .map((d) => Object.assign(Object.create(null) as object, d));
       required[f.localName] = v ?? fc.constant(Object.create(null));
     } else if (f.repeated === true) {
-      required[f.localName] = f.kind === 'message' && deep ? fc.constant([]) : fc.array(valueArb(f, depth), { maxLength: 4 });
+      required[f.localName] =
+        f.kind === 'message' && deep ? fc.constant([]) : fc.array(valueArb(f, depth), { maxLength: 4 });
     } else if (f.oneof !== undefined) {
       oneofs.set(f.oneof, [...(oneofs.get(f.oneof) ?? []), f]);
     } else if (f.kind === 'message' || f.optional === true) {
@@ -77,13 +105,16 @@ function messageArb(schema: MessageSchema, depth = 0): fc.Arbitrary<Record<strin
     }
   }
   const members = [...oneofs.values()].map((fields) =>
-    fc.oneof(fc.constant({}), ...fields.filter((f) => !(f.kind === 'message' && depth >= MAX_DEPTH))
-      .map((f) => valueArb(f, depth).map((v) => ({ [f.localName]: v })))));
-  const arb = fc.tuple(
-    fc.record(required),
-    fc.record(optional, { requiredKeys: [] }),
-    fc.tuple(...members),
-  ).map(([r, o, m]) => Object.assign({}, r, o, ...m) as Record<string, unknown>);
+    fc.oneof(
+      fc.constant({}),
+      ...fields
+        .filter((f) => !(f.kind === 'message' && depth >= MAX_DEPTH))
+        .map((f) => valueArb(f, depth).map((v) => ({ [f.localName]: v }))),
+    ),
+  );
+  const arb = fc
+    .tuple(fc.record(required), fc.record(optional, { requiredKeys: [] }), fc.tuple(...members))
+    .map(([r, o, m]) => Object.assign({}, r, o, ...m) as Record<string, unknown>);
   cache.set(key, arb);
   return arb;
 }
@@ -92,12 +123,15 @@ for (const type of TYPES) {
   t.test(`${type}: random values round-trip`, async (t) => {
     const schema = protos.message(type);
     const codec = codecFor(schema);
-    fc.assert(fc.property(messageArb(schema), (v) => {
-      const bytes = codec.encode(v);
-      const back = codec.decode(bytes);
-      // a boolean, so that fast-check shrinks a failure to a small counterexample
-      return JSON.stringify(canon(back)) === JSON.stringify(canon(v)) && toHex(codec.encode(back)) === toHex(bytes);
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(messageArb(schema), (v) => {
+        const bytes = codec.encode(v);
+        const back = codec.decode(bytes);
+        // a boolean, so that fast-check shrinks a failure to a small counterexample
+        return JSON.stringify(canon(back)) === JSON.stringify(canon(v)) && toHex(codec.encode(back)) === toHex(bytes);
+      }),
+      { numRuns: RUNS },
+    );
     t.pass(`${RUNS} values`);
   });
 }
@@ -115,39 +149,65 @@ function onlyGrpcErrors(t: Test, fn: () => unknown): boolean {
 
 t.test('decode of random bytes: a value or GrpcError(INTERNAL), nothing else', async (t) => {
   const codecs = TYPES.map((name) => codecFor(protos.message(name)));
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) =>
-    codecs.every((c) => onlyGrpcErrors(t, () => c.decode(bytes)))), { numRuns: RUNS * 4 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) =>
+      codecs.every((c) => onlyGrpcErrors(t, () => c.decode(bytes))),
+    ),
+    { numRuns: RUNS * 4 },
+  );
   t.pass('done');
 });
 
 t.test('decode of corrupted valid messages: a value or GrpcError(INTERNAL)', async (t) => {
   const schema = protos.message('golden.Everything');
   const codec = codecFor(schema);
-  const corrupt = fc.tuple(messageArb(schema), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 4 }), fc.nat())
+  const corrupt = fc
+    .tuple(messageArb(schema), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 4 }), fc.nat())
     .map(([v, edits, cut]) => {
       const bytes = codec.encode(v);
       for (const [at, b] of edits) if (bytes.length > 0) bytes[at % bytes.length] = b;
       return bytes.subarray(0, bytes.length === 0 ? 0 : cut % (bytes.length + 1));
     });
-  fc.assert(fc.property(corrupt, (bytes) => onlyGrpcErrors(t, () => codec.decode(bytes))), { numRuns: RUNS * 2 });
+  fc.assert(
+    fc.property(corrupt, (bytes) => onlyGrpcErrors(t, () => codec.decode(bytes))),
+    { numRuns: RUNS * 2 },
+  );
   t.pass('done');
 });
 
 t.test('Reader: any sequence of reads on random bytes is a value or GrpcError(INTERNAL)', async (t) => {
   const ops: ((r: Reader) => unknown)[] = [
-    (r) => r.uint32(), (r) => r.int32(), (r) => r.sint32(), (r) => r.int64(), (r) => r.uint64(), (r) => r.sint64(),
-    (r) => r.fixed32(), (r) => r.sfixed32(), (r) => r.fixed64(), (r) => r.sfixed64(), (r) => r.float(), (r) => r.double(),
-    (r) => r.bool(), (r) => r.bytes(), (r) => r.string(), (r) => r.tag(),
+    (r) => r.uint32(),
+    (r) => r.int32(),
+    (r) => r.sint32(),
+    (r) => r.int64(),
+    (r) => r.uint64(),
+    (r) => r.sint64(),
+    (r) => r.fixed32(),
+    (r) => r.sfixed32(),
+    (r) => r.fixed64(),
+    (r) => r.sfixed64(),
+    (r) => r.float(),
+    (r) => r.double(),
+    (r) => r.bool(),
+    (r) => r.bytes(),
+    (r) => r.string(),
+    (r) => r.tag(),
     (r) => {
       const [no, wt] = r.tag();
       r.skip(wt, no);
     },
   ];
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), fc.array(fc.nat(ops.length - 1), { maxLength: 20 }), (bytes, seq) => {
-    const r = new Reader(bytes);
-    return onlyGrpcErrors(t, () => {
-      for (const i of seq) ops[i]!(r);
-    }) && r.pos <= bytes.length;
-  }), { numRuns: RUNS * 4 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), fc.array(fc.nat(ops.length - 1), { maxLength: 20 }), (bytes, seq) => {
+      const r = new Reader(bytes);
+      return (
+        onlyGrpcErrors(t, () => {
+          for (const i of seq) ops[i]!(r);
+        }) && r.pos <= bytes.length
+      );
+    }),
+    { numRuns: RUNS * 4 },
+  );
   t.pass('done');
 });

@@ -16,10 +16,21 @@ const scalar = (no: number, name: string, s: ScalarType, more: object = {}): Fie
 const msgField = (no: number, name: string, message: MessageSchema, more: object = {}): FieldSchema =>
   ({ ...common(no, name), kind: 'message', message, ...more }) as FieldSchema;
 
-const Color: EnumSchema = { typeName: 't.Color', values: [{ name: 'NONE', no: 0 }, { name: 'RED', no: 1 }, { name: 'NEG', no: -1 }] };
+const Color: EnumSchema = {
+  typeName: 't.Color',
+  values: [
+    { name: 'NONE', no: 0 },
+    { name: 'RED', no: 1 },
+    { name: 'NEG', no: -1 },
+  ],
+};
 
 const Node: MessageSchema = { typeName: 't.Node', fields: [] };
-(Node.fields as FieldSchema[]).push(scalar(1, 'value', 'int32'), msgField(2, 'next', Node), msgField(3, 'kids', Node, { repeated: true }));
+(Node.fields as FieldSchema[]).push(
+  scalar(1, 'value', 'int32'),
+  msgField(2, 'next', Node),
+  msgField(3, 'kids', Node, { repeated: true }),
+);
 
 const Msg: MessageSchema = {
   typeName: 't.Msg',
@@ -85,22 +96,43 @@ t.test('maps: entries {1: key, 2: value}, in sorted key order', async (t) => {
   t.same(Object.keys(keys.byName), ['z', '\uffff', '😀']);
   const e = enc({ byName: { '😀': 1, '\uffff': 2 } });
   t.ok(e.indexOf('efbfbf') < e.indexOf('f09f9880'), 'U+FFFF written before U+1F600');
-  t.equal(enc({ byId: { '10': {}, '-1': { value: 1 }, '2': {} } }),
-    '520f08ffffffffffffffffff0112020801' + '520408021200' + '5204080a1200', 'int64 keys sorted numerically, signed');
-  t.equal(enc({ flags: { true: 1, false: 0 } }), '5a0408001000' + '5a0408011001', 'false before true; values always written');
+  t.equal(
+    enc({ byId: { '10': {}, '-1': { value: 1 }, '2': {} } }),
+    '520f08ffffffffffffffffff0112020801' + '520408021200' + '5204080a1200',
+    'int64 keys sorted numerically, signed',
+  );
+  t.equal(
+    enc({ flags: { true: 1, false: 0 } }),
+    '5a0408001000' + '5a0408011001',
+    'false before true; values always written',
+  );
   const m = codec.decode(fromHex('4a050a016110014a050a01611002')) as { byName: Record<string, number> };
   t.equal(Object.getPrototypeOf(m.byName), null, 'maps are null-prototype objects');
   t.same({ ...m.byName }, { a: 2 }, 'a repeated key: the last one wins');
-  const proto = codec.decode(codec.encode({ byName: JSON.parse('{"__proto__": 7}') } as never)) as { byName: Record<string, number> };
+  const proto = codec.decode(codec.encode({ byName: JSON.parse('{"__proto__": 7}') } as never)) as {
+    byName: Record<string, number>;
+  };
   t.equal(Object.getOwnPropertyDescriptor(proto.byName, '__proto__')?.value, 7, '__proto__ is just a key');
 });
 
 t.test('decoded values follow the schema conventions', async (t) => {
   const v = codec.decode(new Uint8Array(0)) as Record<string, unknown>;
-  t.strictSame(canon(v), canon({
-    name: '', id: 0n, color: 0, nums: [], loose: [], byName: Object.create(null), byId: Object.create(null),
-    flags: Object.create(null), d: 0, raw: new Uint8Array(0),
-  }), 'scalars at their defaults, containers empty; optional, oneof and message fields absent');
+  t.strictSame(
+    canon(v),
+    canon({
+      name: '',
+      id: 0n,
+      color: 0,
+      nums: [],
+      loose: [],
+      byName: Object.create(null),
+      byId: Object.create(null),
+      flags: Object.create(null),
+      d: 0,
+      raw: new Uint8Array(0),
+    }),
+    'scalars at their defaults, containers empty; optional, oneof and message fields absent',
+  );
   t.equal(v['opt'], undefined);
   t.equal(v['node'], undefined);
   t.equal(v['a'], undefined);
@@ -141,18 +173,29 @@ t.test('recursion: deep values encode and decode; cycles and over-deep input are
 });
 
 t.test('unknown fields are skipped; a known field with the wrong wire type too', async (t) => {
-  const v = codec.decode(fromHex('f80601' + '0d01000000' + '2a0178' + 'fb060801fc06' + '0802')) as Record<string, unknown>;
+  const v = codec.decode(fromHex('f80601' + '0d01000000' + '2a0178' + 'fb060801fc06' + '0802')) as Record<
+    string,
+    unknown
+  >;
   t.equal(v['name'], 'x');
   t.equal(v['id'], 2n);
 });
 
 t.test('bad values are GrpcError(INTERNAL) naming the field', async (t) => {
   for (const [value, field] of [
-    [{ name: 5 }, 't.Msg.name'], [{ id: {} }, 't.Msg.id'], [{ nums: 'x' }, 't.Msg.nums'], [{ node: 5 }, 't.Msg.node'],
-    [{ raw: 'abc' }, 't.Msg.raw'], [{ byId: { x: {} } }, 't.Msg.by_id'], [{ color: 'RED' }, 't.Msg.color'],
+    [{ name: 5 }, 't.Msg.name'],
+    [{ id: {} }, 't.Msg.id'],
+    [{ nums: 'x' }, 't.Msg.nums'],
+    [{ node: 5 }, 't.Msg.node'],
+    [{ raw: 'abc' }, 't.Msg.raw'],
+    [{ byId: { x: {} } }, 't.Msg.by_id'],
+    [{ color: 'RED' }, 't.Msg.color'],
   ] as const) {
     const err = thrown(() => codec.encode(value as never));
-    t.ok(err instanceof GrpcError && err.code === Code.INTERNAL && err.message.includes(field), `${JSON.stringify(value)}: ${String(err)}`);
+    t.ok(
+      err instanceof GrpcError && err.code === Code.INTERNAL && err.message.includes(field),
+      `${JSON.stringify(value)}: ${String(err)}`,
+    );
   }
 });
 
@@ -167,13 +210,25 @@ t.test('encode is re-entrant (a getter that encodes)', async (t) => {
 
 t.test('the bytes do not depend on how a value holds its fields (property order, extras, getters)', async (t) => {
   const full: Record<string, unknown> = {
-    id: 3n, opt: 4, color: 1, nums: [1, -2], name: 'n', loose: [5], a: 'x', b: undefined,
-    byName: { k: 1 }, byId: {}, flags: { true: 1 }, node: { value: 2, kids: [] }, d: 1.5, raw: new Uint8Array([9]),
+    id: 3n,
+    opt: 4,
+    color: 1,
+    nums: [1, -2],
+    name: 'n',
+    loose: [5],
+    a: 'x',
+    b: undefined,
+    byName: { k: 1 },
+    byId: {},
+    flags: { true: 1 },
+    node: { value: 2, kids: [] },
+    d: 1.5,
+    raw: new Uint8Array([9]),
   };
   const expected = enc(full);
   const keys = Object.keys(full);
   const decoded = codec.decode(codec.encode(full as never)) as Record<string, unknown>;
-  t.equal(enc(decoded), expected, 'a decoded value (the plan\'s own property order)');
+  t.equal(enc(decoded), expected, "a decoded value (the plan's own property order)");
   const rebuild = (order: string[], extra?: [string, number]): Record<string, unknown> => {
     const o: Record<string, unknown> = {};
     for (const k of order) {
@@ -195,7 +250,9 @@ t.test('the bytes do not depend on how a value holds its fields (property order,
   // fields from the prototype: getters (not enumerable) and enumerable inherited properties
   class WithGetters {
     id = 3n;
-    get name(): string { return 'n'; }
+    get name(): string {
+      return 'n';
+    }
   }
   t.equal(enc(new WithGetters()), enc({ id: 3n, name: 'n' }), 'a getter on the prototype');
   const inherited = Object.create({ name: 'n' }) as Record<string, unknown>;

@@ -38,8 +38,11 @@ for (const file of ['userinfo.json', 'golden.json', 'decode.json', 'wkt.json']) 
           t.strictSame(canon(codec.decode(fromHex(c.input))), canon(value), 'decode(input) is what Python parsed');
         }
         t.strictSame(canon(toJson(schema, value)), canon(c.json), 'toJson means what MessageToJson says');
-        t.strictSame(canon(toJson(schema, value, { emitDefaults: true })), canon(c.jsonDefaults),
-          'toJson with emitDefaults matches including_default_value_fields');
+        t.strictSame(
+          canon(toJson(schema, value, { emitDefaults: true })),
+          canon(c.jsonDefaults),
+          'toJson with emitDefaults matches including_default_value_fields',
+        );
         t.strictSame(canon(fromJson(schema, c.json as never)), canon(value), 'fromJson(Python JSON) is the value');
       });
     }
@@ -59,7 +62,10 @@ t.test('errors.json: what Python rejects, we reject with INTERNAL', async (t) =>
 t.test('the required UserInfo bytes', async (t) => {
   const res = codecFor(protos.message('proto.UserResponse'));
   const req = codecFor(protos.message('proto.UserRequest'));
-  t.equal(toHex(res.encode({ id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] })), '08011203666f6f180c2206656174696e672205736c656570');
+  t.equal(
+    toHex(res.encode({ id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] })),
+    '08011203666f6f180c2206656174696e672205736c656570',
+  );
   t.equal(toHex(res.encode({ age: -1 })), '18ffffffffffffffffff01');
   t.equal(toHex(req.encode({ name: '蒟蒻' })), '0a06e8929fe892bb');
 });
@@ -76,11 +82,17 @@ t.test('the generator reproduces the checked-in fixtures', async (t) => {
   }
   const out = mkdtempSync(path.join(tmpdir(), 'wiregrpc-golden-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const run = spawnSync(python, [path.join(ROOT, 'test/golden/gen_fixtures.py'), out], { encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(python, [path.join(ROOT, 'test/golden/gen_fixtures.py'), out], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   t.equal(run.status, 0, `generator exits 0 ${run.stderr.slice(-2000)}`);
   const checkedIn = readdirSync(FIXTURES).sort();
   t.strictSame(readdirSync(out).sort(), checkedIn, 'same files');
   for (const name of checkedIn) {
-    t.ok(readFileSync(path.join(out, name), 'utf8') === readFileSync(path.join(FIXTURES, name), 'utf8'), `${name} reproduced exactly`);
+    t.ok(
+      readFileSync(path.join(out, name), 'utf8') === readFileSync(path.join(FIXTURES, name), 'utf8'),
+      `${name} reproduced exactly`,
+    );
   }
 });

@@ -20,7 +20,10 @@ const WellKnown = protos.message('golden.WellKnown');
 
 function invalid(t: Test, schema: typeof Scalars, json: unknown, mentions: string): void {
   const err = thrown(() => fromJson(schema, json as JsonValue));
-  t.ok(err instanceof GrpcError && err.code === Code.INVALID_ARGUMENT, `${JSON.stringify(json)} → INVALID_ARGUMENT (${String(err)})`);
+  t.ok(
+    err instanceof GrpcError && err.code === Code.INVALID_ARGUMENT,
+    `${JSON.stringify(json)} → INVALID_ARGUMENT (${String(err)})`,
+  );
   t.match((err as Error | undefined)?.message ?? '', mentions, 'names the problem');
 }
 
@@ -34,7 +37,15 @@ t.test('fromJson accepts the json name and the .proto name', async (t) => {
 });
 
 t.test('numbers: strings or numbers in; int64 as strings out', async (t) => {
-  const v = fromJson(Scalars, { fInt32: '-5', fInt64: 9007199254740993, fUint64: '18446744073709551615', fDouble: '1.5', fFloat: 'NaN', fSint32: 1e3, fFixed64: '1e2' });
+  const v = fromJson(Scalars, {
+    fInt32: '-5',
+    fInt64: 9007199254740993,
+    fUint64: '18446744073709551615',
+    fDouble: '1.5',
+    fFloat: 'NaN',
+    fSint32: 1e3,
+    fFixed64: '1e2',
+  });
   t.equal(v['fInt32'], -5);
   t.equal(v['fUint64'], 2n ** 64n - 1n);
   t.equal(v['fDouble'], 1.5);
@@ -42,7 +53,11 @@ t.test('numbers: strings or numbers in; int64 as strings out', async (t) => {
   t.equal(v['fSint32'], 1000);
   t.equal(v['fFixed64'], 100n);
   t.same(toJson(Scalars, { fInt64: -1n, fUint64: 5n }), { fInt64: '-1', fUint64: '5' });
-  t.same(toJson(Scalars, { fFloat: Math.fround(0.1), fDouble: Infinity }), { fFloat: 0.1, fDouble: 'Infinity' }, 'floats print at float precision');
+  t.same(
+    toJson(Scalars, { fFloat: Math.fround(0.1), fDouble: Infinity }),
+    { fFloat: 0.1, fDouble: 'Infinity' },
+    'floats print at float precision',
+  );
   invalid(t, Scalars, { fInt32: 2147483648 }, 'out of range');
   invalid(t, Scalars, { fUint32: -1 }, 'f_uint32');
   invalid(t, Scalars, { fInt32: 1.5 }, 'expected an integer');
@@ -91,8 +106,14 @@ t.test('maps: keys in their string form; bool and integer keys checked', async (
 
 t.test('well-known types', async (t) => {
   const v = fromJson(WellKnown, {
-    ts: '2023-11-14T23:13:20.5+01:00', dur: '-0.25s', wInt64: '7', wBool: true, st: { a: [1, null, { b: 'c' }] },
-    val: null, mask: 'userName,a.bC', wBytes: 'AQ',
+    ts: '2023-11-14T23:13:20.5+01:00',
+    dur: '-0.25s',
+    wInt64: '7',
+    wBool: true,
+    st: { a: [1, null, { b: 'c' }] },
+    val: null,
+    mask: 'userName,a.bC',
+    wBytes: 'AQ',
   });
   t.same(v['ts'], { seconds: 1700000000n, nanos: 500000000 }, 'offsets are applied');
   t.same(v['dur'], { seconds: 0n, nanos: -250000000 });
@@ -100,8 +121,14 @@ t.test('well-known types', async (t) => {
   t.same(v['val'], { nullValue: 0 }, 'null for a Value field is NullValue, not absence');
   t.same(v['mask'], { paths: ['user_name', 'a.b_c'] });
   t.same(toJson(WellKnown, v), {
-    ts: '2023-11-14T22:13:20.500Z', dur: '-0.250s', wInt64: '7', wBool: true, st: { a: [1, null, { b: 'c' }] },
-    val: null, mask: 'userName,a.bC', wBytes: 'AQ==',
+    ts: '2023-11-14T22:13:20.500Z',
+    dur: '-0.250s',
+    wInt64: '7',
+    wBool: true,
+    st: { a: [1, null, { b: 'c' }] },
+    val: null,
+    mask: 'userName,a.bC',
+    wBytes: 'AQ==',
   });
   for (const bad of ['2023-02-30T00:00:00Z', '2023-11-14 10:00:00Z', '10000-01-01T00:00:00Z', '2023-11-14T25:00:00Z']) {
     invalid(t, WellKnown, { ts: bad }, 'Timestamp');

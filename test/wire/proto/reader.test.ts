@@ -24,10 +24,19 @@ function rejects(t: Test, fn: () => unknown, pattern: RegExp, name: string): voi
 t.test('reads what the Writer wrote', async (t) => {
   const b = bytesOf((w) => {
     w.uint32(0).uint32(300).uint32(0xffffffff).int32(-1).int32(2147483647).sint32(-5).sint32(2147483647);
-    w.int64(-1n).int64(2n ** 63n - 1n).uint64(2n ** 64n - 1n).sint64(-(2n ** 63n)).sint64(12345678901234n);
-    w.fixed32(0xfffffffe).sfixed32(-3).fixed64(2n ** 64n - 2n).sfixed64(-(2n ** 62n));
+    w.int64(-1n)
+      .int64(2n ** 63n - 1n)
+      .uint64(2n ** 64n - 1n)
+      .sint64(-(2n ** 63n))
+      .sint64(12345678901234n);
+    w.fixed32(0xfffffffe)
+      .sfixed32(-3)
+      .fixed64(2n ** 64n - 2n)
+      .sfixed64(-(2n ** 62n));
     w.float(1.5).double(-0).double(NaN).bool(true).bool(false);
-    w.string('蒟蒻 and 😀').bytes(new Uint8Array([9, 8, 7])).string('x'.repeat(100));
+    w.string('蒟蒻 and 😀')
+      .bytes(new Uint8Array([9, 8, 7]))
+      .string('x'.repeat(100));
   });
   const r = new Reader(b);
   t.equal(r.uint32(), 0);
@@ -94,7 +103,12 @@ t.test('truncated input', async (t) => {
   rejects(t, () => new Reader(fromHex('0000')).float(), /truncated float/, 'float');
   rejects(t, () => new Reader(fromHex('00')).double(), /truncated double/, 'double');
   rejects(t, () => new Reader(fromHex('05616263')).string(), /length 5/, 'string');
-  rejects(t, () => new Reader(fromHex('ffffffff0f00')).bytes(), /length 4294967295/, 'bytes with a 4 GiB length: no allocation');
+  rejects(
+    t,
+    () => new Reader(fromHex('ffffffff0f00')).bytes(),
+    /length 4294967295/,
+    'bytes with a 4 GiB length: no allocation',
+  );
   rejects(t, () => new Reader(fromHex('')).bool(), /truncated varint/, 'bool');
   const limited = new Reader(fromHex('0801ffff'), 0, 2);
   t.equal(limited.uint32(), 8);
@@ -134,7 +148,12 @@ t.test('skip: every wire type, groups up to their matching end', async (t) => {
   }
   t.same(r.tag(), [9, 0]);
   t.equal(r.uint32(), 42);
-  rejects(t, () => new Reader(fromHex('0b14')).skip(3, 1), /end-group 2 does not match start-group 1/, 'mismatched end-group');
+  rejects(
+    t,
+    () => new Reader(fromHex('0b14')).skip(3, 1),
+    /end-group 2 does not match start-group 1/,
+    'mismatched end-group',
+  );
   rejects(t, () => new Reader(fromHex('0b')).skip(3, 1), /no end-group/, 'group without end');
   rejects(t, () => new Reader(fromHex('')).skip(4, 1), /unexpected end-group/, 'end-group alone');
   rejects(t, () => new Reader(fromHex('')).skip(6, 1), /invalid wire type 6/, 'wire type 6');

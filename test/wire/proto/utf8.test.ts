@@ -49,18 +49,25 @@ t.test('a non-ASCII character at every position of short strings', async (t) => 
   }
 });
 
-t.test('invalid UTF-8 at every position of short strings is rejected, as the strict platform decoder does', async (t) => {
-  const bad = [[0x80], [0xc0, 0x80], [0xe2, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff]];
-  for (const seq of bad) {
-    for (let n = 0; n <= 17; n++) {
-      for (let at = 0; at <= n; at++) {
-        const bytes = new Uint8Array([...encoder.encode('x'.repeat(at)), ...seq, ...encoder.encode('y'.repeat(n - at))]);
-        t.equal(oracle(bytes), undefined, 'the platform rejects it');
-        t.equal(decodeAt(bytes), undefined, `[${seq.map((b) => b.toString(16))}] after ${at} of ${n} ASCII bytes`);
+t.test(
+  'invalid UTF-8 at every position of short strings is rejected, as the strict platform decoder does',
+  async (t) => {
+    const bad = [[0x80], [0xc0, 0x80], [0xe2, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff]];
+    for (const seq of bad) {
+      for (let n = 0; n <= 17; n++) {
+        for (let at = 0; at <= n; at++) {
+          const bytes = new Uint8Array([
+            ...encoder.encode('x'.repeat(at)),
+            ...seq,
+            ...encoder.encode('y'.repeat(n - at)),
+          ]);
+          t.equal(oracle(bytes), undefined, 'the platform rejects it');
+          t.equal(decodeAt(bytes), undefined, `[${seq.map((b) => b.toString(16))}] after ${at} of ${n} ASCII bytes`);
+        }
       }
     }
-  }
-});
+  },
+);
 
 t.test('a lone surrogate encodes as U+FFFD, as TextEncoder does', async (t) => {
   for (const text of ['\ud800', 'ab\udc00', 'abcdefghij\ud83d']) {
