@@ -19,7 +19,6 @@ import { planFor } from './codec-plan.js';
 import { encodeMessage } from './codec-encode.js';
 import { decodeMessage } from './codec-decode.js';
 import { Writer } from './writer.js';
-import { FRAME_HEADER_LENGTH, writeFrameHeader } from '../grpc/frame.js';
 
 /** A Writer that grew past this is dropped after use, so one huge message does not pin its buffer. */
 const KEEP_BUFFER = 1 << 20;
