@@ -14,7 +14,10 @@ export default tseslint.config(
       // A promise nobody awaits loses its rejection: on a server that is an unhandled rejection, i.e. a crash.
       '@typescript-eslint/no-floating-promises': 'error',
       // An async function where a callback's return is ignored (an event listener) loses its rejection the same way.
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       '@typescript-eslint/await-thenable': 'error',
       // A switch over a union (codes, wire types, states) must name every member, or say `default`.
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
@@ -26,7 +29,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: '@tapjs/test', name: ['test', 'only', 'skip', 'todo'] }] },
+        {
+          allowForKnownSafeCalls: [{ from: 'package', package: '@tapjs/test', name: ['test', 'only', 'skip', 'todo'] }],
+        },
       ],
     },
   },
