@@ -30,7 +30,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         {
-          allowForKnownSafeCalls: [{ from: 'package', package: '@tapjs/test', name: ['test', 'only', 'skip', 'todo'] }],
+          allowForKnownSafeCalls: [
+            { from: 'package', package: '@tapjs/test', name: ['test', 'only', 'skip', 'todo'] },
+            { from: 'file', path: 'test/helpers/peers.ts', name: 'peerTest' },
+          ],
         },
       ],
     },

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   server.send('shutdown');
   const serverClosed = await withinMs(new Promise<void>((resolve) => server.once('exit', () => resolve())), 10_000);
   const loadersClosed = await withinMs(
-    Promise.all(loaders.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined))),
+    Promise.all(loaders.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r)))),
     10_000,
   );
   if (!serverClosed) server.kill('SIGKILL');
