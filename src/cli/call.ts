@@ -137,12 +137,12 @@ export function metadataFromArgs(args: Args): Metadata {
 function detailTypes(args: Args, channel: Channel, deadline: number | undefined): DetailTypeResolver {
   if (args.all('proto').length > 0) {
     const protos = loadFromArgs(args);
-    return (name) => Promise.resolve(protos.message(name));
+    return (name) => Promise.resolve(protos.codec(name));
   }
   return async (name) => {
     const { ReflectionClient } = await import('../service/reflection-client.js');
     const reflection = new ReflectionClient(channel, deadline !== undefined ? { deadline } : {});
-    return (await reflection.protoSet([name])).message(name);
+    return (await reflection.protoSet([name])).codec(name);
   };
 }
 

@@ -12,7 +12,7 @@ import { killChildren, wiregrpc } from './spawn-cli.js';
 t.teardown(killChildren);
 
 const protos = loadProtoSync(['proto/userinfo.proto', 'test/protos/echo.proto']);
-const EchoReply = protos.message('wiregrpc.test.EchoReply');
+const EchoReply = protos.codec('wiregrpc.test.EchoReply');
 
 const server = new Server();
 server.add(protos.service('proto.UserInfo'), {

@@ -32,6 +32,7 @@ import {
   ResourceInfo,
   RetryInfo,
   StatusSchema,
+  codecFor,
   detail,
 } from '../../src/service/core.js';
 import { fileDescriptorCodec } from '../../src/service/descriptor.js';
@@ -193,7 +194,7 @@ t.test('the generated schemas are what wiregrpc gen makes of the .proto files', 
 
 t.test("the schemas are the loader's, field by field", async (t) => {
   const set = loadProtoSync(PROTOS);
-  for (const type of [...ERROR_DETAIL_TYPES, StatusSchema]) {
+  for (const type of [...ERROR_DETAIL_TYPES.map((t) => t.schema), StatusSchema]) {
     const loaded = set.codec(type.typeName).schema;
     const shape = (s: typeof type) =>
       s.fields.map((f) => [f.no, f.name, f.kind, 'scalar' in f ? f.scalar : '', !!f.optional]);
@@ -251,7 +252,7 @@ t.test('a round trip: detail() on the server, findDetails() on the client', asyn
   t.same(got.findDetails(LocalizedMessage), [{ locale: 'en-US', message: 'Check the name' }]);
   t.same(
     got.details.map((d) => d.typeUrl),
-    ERROR_DETAIL_TYPES.map((type) => `type.googleapis.com/${type.typeName}`).sort((a, b) => order(a) - order(b)),
+    ERROR_DETAIL_TYPES.map((type) => `type.googleapis.com/${type.schema.typeName}`).sort((a, b) => order(a) - order(b)),
   );
   function order(url: string): number {
     return [
@@ -286,10 +287,10 @@ t.test('types: what TypeScript accepts and refuses (checked by tsc, run by the t
   interface Mine {
     note: string;
   }
-  const Mine: MessageType<Mine> = {
+  const Mine: MessageType<Mine> = codecFor<Mine>({
     typeName: 'test.Mine',
     fields: [{ no: 1, name: 'note', localName: 'note', jsonName: 'note', kind: 'scalar', scalar: 'string' }],
-  };
+  });
   const mine: Mine[] = new GrpcError(Code.INTERNAL, '', { details: [detail(Mine, { note: 'n' })] }).findDetails(Mine);
   t.same(mine, [{ note: 'n' }]);
   t.equal(found.length, 1);

@@ -12,24 +12,23 @@
 import { type Any, type MessageType, anyTypeName, anyUnpack } from '../../wire/grpc/any.js';
 import { encodeBase64 } from '../../wire/proto/base64.js';
 import { type JsonValue, toJson } from '../../wire/proto/json.js';
-import type { MessageSchema } from '../../wire/proto/schema.js';
 import { ERROR_DETAIL_TYPES } from './error-details.js';
 
-const BUILT_IN = new Map<string, MessageType<unknown>>(ERROR_DETAIL_TYPES.map((type) => [type.typeName, type]));
+const BUILT_IN = new Map<string, MessageType<unknown>>(ERROR_DETAIL_TYPES.map((type) => [type.schema.typeName, type]));
 
-/** Finds the schema of a detail type by its full name (`pkg.Message`), or undefined. */
-export type DetailTypeResolver = (typeName: string) => Promise<MessageSchema | undefined>;
+/** Finds a detail type by its full name (`pkg.Message`), or undefined. */
+export type DetailTypeResolver = (typeName: string) => Promise<MessageType<unknown> | undefined>;
 
 export async function detailsToJson(details: readonly Any[], resolve?: DetailTypeResolver): Promise<JsonValue[]> {
   const out: JsonValue[] = [];
   for (const any of details) {
     const name = anyTypeName(any.typeUrl);
     const type = BUILT_IN.get(name) ?? (await resolveQuietly(resolve, name));
-    const value = type === undefined ? undefined : anyUnpack<Record<string, unknown>>(any, type);
+    const value = type === undefined ? undefined : (anyUnpack(any, type) as Record<string, unknown> | undefined);
     let json: JsonValue | undefined;
     if (type !== undefined && value !== undefined) {
       try {
-        json = toJson(type, value);
+        json = toJson(type.schema, value);
       } catch {
         json = undefined; // a value its JSON form cannot hold: shown as bytes
       }

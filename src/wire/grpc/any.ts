@@ -10,23 +10,23 @@
  * status-details.ts). Whoever reads an Any needs the type's schema to decode it; a type
  * it does not know stays an Any: unpacking it is never an error, only `undefined`.
  *
- * `MessageType<T>` is a schema that also names the TypeScript type of its values, so that
- * `anyUnpack(any, BadRequest)` and `err.findDetails(BadRequest)` return `BadRequest`
- * values. A generated schema becomes one by annotation:
- * `const User: MessageType<User> = UserSchema;` (the phantom member is type-only).
+ * `MessageType<T>` is what packs and unpacks one type: its schema and an encode/decode
+ * pair. Every codec is one (`codecFor<User>(UserSchema)`), and the google.rpc types of
+ * wiregrpc/core are (`BadRequest`, `RetryInfo`, ...), so that `anyUnpack(any, BadRequest)`
+ * and `err.findDetails(BadRequest)` return `BadRequest` values. This file needs no codec
+ * of its own: GrpcError, which reads details, stays free of the codec.
  */
-import { codecFor } from '../proto/codec.js';
 import type { MessageSchema } from '../proto/schema.js';
+import type { Any } from './gen/google/protobuf/any.js';
 export type { Any } from './gen/google/protobuf/any.js';
 export { AnySchema } from './gen/google/protobuf/any.js';
-import type { Any } from './gen/google/protobuf/any.js';
 
-/** Type-only: what a MessageType's values are. No value ever has this member. */
-declare const valueType: unique symbol;
-
-/** A message schema that knows, for TypeScript, the type of its values. */
-export interface MessageType<T = Record<string, unknown>> extends MessageSchema {
-  readonly [valueType]?: T;
+/** One message type: its schema, and how its values become bytes and back (a MessageCodec is one). */
+export interface MessageType<T = Record<string, unknown>> {
+  readonly schema: MessageSchema;
+  encode(value: T): Uint8Array;
+  /** Throws on bytes that are not this type. */
+  decode(bytes: Uint8Array): T;
 }
 
 /** The prefix every implementation writes (and the only one Google APIs accept). */
@@ -38,8 +38,8 @@ export function anyTypeName(typeUrl: string): string {
 }
 
 /** Whether `any` holds a message of this type. */
-export function anyIs(any: Any, type: MessageSchema): boolean {
-  return anyTypeName(any.typeUrl) === type.typeName;
+export function anyIs(any: Any, type: MessageType<unknown>): boolean {
+  return anyTypeName(any.typeUrl) === type.schema.typeName;
 }
 
 /**
@@ -47,7 +47,7 @@ export function anyIs(any: Any, type: MessageSchema): boolean {
  * fit the schema (a program's mistake, found where it is made).
  */
 export function anyPack<T>(type: MessageType<T>, value: T): Any {
-  return { typeUrl: TYPE_URL_PREFIX + type.typeName, value: codecFor<T>(type).encode(value) };
+  return { typeUrl: TYPE_URL_PREFIX + type.schema.typeName, value: type.encode(value) };
 }
 
 /**
@@ -57,7 +57,7 @@ export function anyPack<T>(type: MessageType<T>, value: T): Any {
 export function anyUnpack<T>(any: Any, type: MessageType<T>): T | undefined {
   if (!anyIs(any, type)) return undefined;
   try {
-    return codecFor<T>(type).decode(any.value);
+    return type.decode(any.value);
   } catch {
     return undefined;
   }

@@ -18,7 +18,6 @@
 import { Code, codeName } from './code.js';
 import { type Any, type MessageType, anyUnpack } from './any.js';
 import { Metadata, reportInvalidMetadataWith } from './metadata.js';
-import { decodeStatusDetails } from './status-details.js';
 
 export interface GrpcErrorOptions {
   /** Trailers (server side: sent with the status; client side: received with it). */
@@ -28,9 +27,9 @@ export interface GrpcErrorOptions {
    * from wiregrpc/core), sent in `grpc-status-details-bin` as one google.rpc.Status with
    * this error's code and message.
    *
-   * Or the raw bytes of a serialized google.rpc.Status, sent as they are: for a proxy that
-   * passes a status through unchanged. They should carry this error's code and message;
-   * nothing checks that. `details` then lists what they hold (nothing if they do not decode).
+   * Or the raw bytes of a serialized google.rpc.Status, sent as they are (`rawDetails`): for
+   * a proxy that passes a status through unchanged. They should carry this error's code and
+   * message; nothing here reads them, and `details` is then empty.
    */
   details?: readonly Any[] | Uint8Array;
   cause?: unknown;
@@ -52,7 +51,7 @@ export class GrpcError extends Error {
   readonly metadata: Metadata;
   /** The error details, each a message packed as an Any; a type nobody here knows stays an Any. */
   readonly details: readonly Any[];
-  /** The serialized google.rpc.Status, if raw bytes were given or received (and decoded). */
+  /** The serialized google.rpc.Status given as raw bytes, to be sent as it is. */
   readonly rawDetails: Uint8Array | undefined;
   /** Received from a peer (see isWireError), rather than raised in this process. */
   readonly fromWire: boolean;
@@ -69,7 +68,7 @@ export class GrpcError extends Error {
     const details = options.details;
     if (details instanceof Uint8Array) {
       this.rawDetails = details;
-      this.details = Object.freeze(decodeStatusDetails(details)?.details ?? []);
+      this.details = Object.freeze([]);
     } else {
       this.rawDetails = undefined;
       this.details = Object.freeze(details === undefined ? [] : details.slice());

@@ -1,4 +1,5 @@
 import { decodeBase64, encodeBase64 } from '../proto/base64.js';
+import type { Any } from './any.js';
 import { Code } from './code.js';
 import { GrpcError } from './error.js';
 import { codeFromHttpStatus } from './http-status.js';
@@ -117,11 +118,11 @@ export function statusFromTrailers(trailers: HeaderRecord): GrpcError | undefine
   });
 }
 
-/** The bytes of a received google.rpc.Status, if they are one; anything else is dropped. */
-function receivedDetails(text: string | undefined): Uint8Array | undefined {
+/** The details of a received google.rpc.Status; a value that is not one is dropped. */
+function receivedDetails(text: string | undefined): readonly Any[] | undefined {
   if (text === undefined) return undefined;
   const bytes = decodeBase64(text);
-  return bytes !== undefined && decodeStatusDetails(bytes) !== undefined ? bytes : undefined;
+  return bytes === undefined ? undefined : decodeStatusDetails(bytes)?.details;
 }
 
 /** A header's value as one string (several values joined, as HTTP does). */
