@@ -18,6 +18,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import t, { type Test } from 'tap';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '../../src/service/client.js';
 import { loadProtoSync } from '../../src/service/load.js';
@@ -26,11 +27,31 @@ import { BadRequest, RetryInfo, detail } from '../../src/service/rpc/error-detai
 import { Code } from '../../src/wire/grpc/code.js';
 import { GrpcError, isWireError } from '../../src/wire/grpc/error.js';
 import { Metadata } from '../../src/wire/grpc/metadata.js';
-import { REPO_ROOT, PEERS_DIR, buildGo, goToolchain, peerTest, runPeer, spawnPeer } from '../helpers/peers.js';
+import {
+  DEBIAN_GOPATH,
+  REPO_ROOT,
+  PEERS_DIR,
+  buildGo,
+  goToolchain,
+  peerTest,
+  runPeer,
+  spawnPeer,
+  type Toolchain,
+} from '../helpers/peers.js';
 
 const PROTO = 'proto/userinfo.proto';
 const UserInfo = loadProtoSync(join(REPO_ROOT, PROTO)).service('proto.UserInfo');
-const go = goToolchain();
+const ERRDETAILS = join(DEBIAN_GOPATH, 'src/google.golang.org/genproto/googleapis/rpc/errdetails');
+/** grpc-go and the genproto errdetails package its status details are decoded with. */
+const go: Toolchain[] = [
+  goToolchain(),
+  {
+    name: 'genproto',
+    ...(existsSync(ERRDETAILS)
+      ? {}
+      : { missing: `${ERRDETAILS} not found (apt-get install golang-google-genproto-dev)` }),
+  },
+];
 const goBinaries = () =>
   buildGo({ protos: [PROTO], mains: [join(PEERS_DIR, 'go/details_server'), join(PEERS_DIR, 'go/details_client')] });
 
@@ -102,24 +123,19 @@ function checkOurClient(t: Test, err: GrpcError) {
 // ---------------------------------------------------------------------------
 // grpc-go
 
-void peerTest(
-  t,
-  'grpc-go server → wiregrpc client: findDetails(BadRequest), findDetails(RetryInfo)',
-  [go],
-  async (t) => {
-    const { details_server: bin } = await goBinaries();
-    const backend = await spawnPeer(t, bin!, ['-port', '0']);
-    const err = await ourCall(t, `127.0.0.1:${backend.port}`);
-    checkOurClient(t, err);
-    t.equal(err.details.length, 2);
-    t.equal(err.metadata.get('x-backend'), 'go', "the backend's trailer, for the caller to see");
-    const plain = await ourCall(t, `127.0.0.1:${backend.port}`, 'nobody');
-    t.equal(plain.code, Code.NOT_FOUND);
-    t.same(plain.details, [], 'a status without details has none');
-  },
-);
+void peerTest(t, 'grpc-go server → wiregrpc client: findDetails(BadRequest), findDetails(RetryInfo)', go, async (t) => {
+  const { details_server: bin } = await goBinaries();
+  const backend = await spawnPeer(t, bin!, ['-port', '0']);
+  const err = await ourCall(t, `127.0.0.1:${backend.port}`);
+  checkOurClient(t, err);
+  t.equal(err.details.length, 2);
+  t.equal(err.metadata.get('x-backend'), 'go', "the backend's trailer, for the caller to see");
+  const plain = await ourCall(t, `127.0.0.1:${backend.port}`, 'nobody');
+  t.equal(plain.code, Code.NOT_FOUND);
+  t.same(plain.details, [], 'a status without details has none');
+});
 
-void peerTest(t, 'wiregrpc server → grpc-go client: status.FromError(err).Details()', [go], async (t) => {
+void peerTest(t, 'wiregrpc server → grpc-go client: status.FromError(err).Details()', go, async (t) => {
   const { details_client: bin } = await goBinaries();
   const target = await startOurServer(t);
   const run = await runPeer(bin!, ['-target', target, '-name', 'bad']);
@@ -137,7 +153,7 @@ void peerTest(t, 'wiregrpc server → grpc-go client: status.FromError(err).Deta
 void peerTest(
   t,
   'relayed: a wiregrpc handler rethrows a grpc-go backend error; a grpc-go client sees code and message only',
-  [go],
+  go,
   async (t) => {
     const { details_server: server, details_client: client } = await goBinaries();
     const backend = await spawnPeer(t, server!, ['-port', '0']);
