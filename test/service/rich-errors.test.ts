@@ -17,6 +17,7 @@ import { Server } from '../../src/service/server.js';
 import { Code } from '../../src/wire/grpc/code.js';
 import { GrpcError, isWireError } from '../../src/wire/grpc/error.js';
 import { Metadata } from '../../src/wire/grpc/metadata.js';
+import { createWebClient } from '../../src/web/client.js';
 
 const PROTO = join(import.meta.dirname, '../protos/echo.proto');
 const Echo = loadProtoSync(PROTO).service('wiregrpc.test.Echo');
@@ -164,4 +165,39 @@ t.test('a grpc-status-details-bin that is not a google.rpc.Status: ignored, the 
   t.same(err.details, []);
   t.equal(err.rawDetails, undefined);
   t.equal(err.metadata.get('x-kept'), 'yes');
+});
+
+t.test('gRPC-Web (wiregrpc/web over fetch): the same details, in the trailers frame or the headers', async (t) => {
+  const server = new Server();
+  server.add(Echo, {
+    unary: (r: Req) => {
+      throw invalid(r.text);
+    },
+    serverStream: async function* () {
+      yield { text: 'one' };
+      throw new GrpcError(Code.ABORTED, 'stopped', { details: [detail(ErrorInfo, { reason: 'STOPPED' })] });
+    },
+  });
+  const address = await server.listen('127.0.0.1:0');
+  t.teardown(() => server.forceShutdown());
+  const web = createWebClient(Echo, `http://127.0.0.1:${(address as { port: number }).port}`) as unknown as {
+    unary(r: { text: string }): Promise<unknown>;
+    serverStream(r: { text: string }): AsyncIterable<unknown>;
+  };
+  const err = await failure(web.unary({ text: '' }));
+  t.equal(err.code, Code.INVALID_ARGUMENT);
+  t.same(
+    err.findDetails(BadRequest)[0]?.fieldViolations.map((v) => v.field),
+    ['text'],
+  );
+  t.ok(isWireError(err));
+  const streamed = await failure(
+    (async () => {
+      for await (const _ of web.serverStream({ text: 'x' })) void _;
+    })(),
+  );
+  t.same(
+    streamed.findDetails(ErrorInfo).map((e) => e.reason),
+    ['STOPPED'],
+  );
 });
