@@ -5,6 +5,7 @@
 //   grpc-status-details-bin → base64 of a serialized google.rpc.Status
 //     (code = 1, message = 2, repeated google.protobuf.Any details = 3)
 import t from 'tap';
+import fc from 'fast-check';
 import { type Any, type MessageType, anyPack } from '../../../src/wire/grpc/any.js';
 import { Code } from '../../../src/wire/grpc/code.js';
 import { GrpcError, isWireError } from '../../../src/wire/grpc/error.js';
@@ -309,4 +310,28 @@ t.test("the details list is the error's own: changing the array given afterwards
   list.push(anyPack(Field, { path: 'b', limit: 2 }));
   t.equal(err.details.length, 1);
   t.ok(Object.isFrozen(err.details));
+});
+
+t.test('property: any bytes in grpc-status-details-bin leave the status as sent; a Status round-trips', async (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      const err = statusFromTrailers({
+        'grpc-status': '3',
+        'grpc-message': 'm',
+        'grpc-status-details-bin': encodeBase64(bytes),
+      })!;
+      return err.code === Code.INVALID_ARGUMENT && err.rawMessage === 'm' && Array.isArray(err.details);
+    }),
+    { numRuns: 2000 },
+  );
+  const any = fc.record({ typeUrl: fc.string({ maxLength: 40 }), value: fc.uint8Array({ maxLength: 16 }) });
+  fc.assert(
+    fc.property(fc.array(any, { maxLength: 5 }), fc.string({ maxLength: 20 }), (details, message) => {
+      const sent = new GrpcError(Code.ABORTED, message, { details });
+      const got = statusFromTrailers(statusToTrailers(sent))!;
+      t.same(got.details, details);
+      return got.code === Code.ABORTED && got.rawMessage === message;
+    }),
+    { numRuns: 300 },
+  );
 });
