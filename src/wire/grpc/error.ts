@@ -19,6 +19,9 @@ import { Code, codeName } from './code.js';
 import { type Any, type MessageType, anyUnpack } from './any.js';
 import { Metadata, reportInvalidMetadataWith } from './metadata.js';
 
+/** Shared by every error without details (most of them): no array per error. */
+const NO_DETAILS: readonly Any[] = Object.freeze([]);
+
 export interface GrpcErrorOptions {
   /** Trailers (server side: sent with the status; client side: received with it). */
   metadata?: Metadata;
@@ -68,10 +71,10 @@ export class GrpcError extends Error {
     const details = options.details;
     if (details instanceof Uint8Array) {
       this.rawDetails = details;
-      this.details = Object.freeze([]);
+      this.details = NO_DETAILS;
     } else {
       this.rawDetails = undefined;
-      this.details = Object.freeze(details === undefined ? [] : details.slice());
+      this.details = details === undefined || details.length === 0 ? NO_DETAILS : Object.freeze(details.slice());
     }
     this.fromWire = options.fromWire === true;
   }
