@@ -34,7 +34,7 @@ import { decodeStatusDetails, encodeStatusDetails } from './status-details.js';
  * as if this server had said them. A handler that means to pass them on says so by
  * throwing a new GrpcError with the details it vouches for
  * (`new GrpcError(err.code, err.rawMessage, { details: err.details })`).
- * (connect-es draws the same line with isWireError; grpc-go leaves it to the handler.)
+ * (isWireError is named after connect's, which tells the two kinds apart the same way.)
  */
 export function statusToTrailers(error: GrpcError | undefined, into: HeaderRecord = {}): HeaderRecord {
   if (error === undefined) {
