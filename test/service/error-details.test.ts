@@ -37,6 +37,9 @@ import {
 } from '../../src/service/core.js';
 import { fileDescriptorCodec } from '../../src/service/descriptor.js';
 import { loadProtoSync } from '../../src/service/load.js';
+import { detailsToJson } from '../../src/service/rpc/details-json.js';
+import { type Duration, DurationSchema } from '../../src/service/rpc/gen/google/protobuf/duration.js';
+import { anyPack } from '../../src/wire/grpc/any.js';
 import { statusFromTrailers, statusToTrailers } from '../../src/wire/grpc/status.js';
 import { IS_CI } from '../helpers/peers.js';
 
@@ -295,4 +298,26 @@ t.test('types: what TypeScript accepts and refuses (checked by tsc, run by the t
   t.same(mine, [{ note: 'n' }]);
   t.equal(found.length, 1);
   t.equal(wrong.length, 0);
+});
+
+t.test('detailsToJson: the JSON form of Any; what cannot be read is shown as bytes', async (t) => {
+  const duration = codecFor<Duration>(DurationSchema);
+  const details = [
+    detail(ErrorInfo, { reason: 'R', domain: 'd' }),
+    { typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: new Uint8Array([0x0a, 5]) }, // truncated
+    anyPack(duration, { seconds: 3n, nanos: 0 }),
+    { typeUrl: 'example.com/x.Y', value: new Uint8Array([1]) },
+  ];
+  const known = new Map([['google.protobuf.Duration', duration]]);
+  t.same(await detailsToJson(details, (name) => Promise.resolve(known.get(name))), [
+    { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'R', domain: 'd' },
+    { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', '@bytes': 'CgU=' },
+    { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '3s' },
+    { '@type': 'example.com/x.Y', '@bytes': 'AQ==' },
+  ]);
+  t.same(
+    await detailsToJson(details.slice(3), () => Promise.reject(new Error('reflection down'))),
+    [{ '@type': 'example.com/x.Y', '@bytes': 'AQ==' }],
+    'a resolver that fails is a type not found',
+  );
 });
