@@ -23,6 +23,7 @@ import { fromJson, toJson, type JsonValue } from '../wire/proto/json.js';
 import { Metadata } from '../wire/grpc/metadata.js';
 import { decodeBase64 } from '../wire/proto/base64.js';
 import { createClient } from '../service/client.js';
+import { type DetailTypeResolver, detailsToJson } from '../service/rpc/details-json.js';
 import type { CallOptions } from '../service/client-call.js';
 import type { MethodDefinition, ServiceDefinition } from '../service/definition.js';
 import type { Channel } from '../http2/channel.js';
@@ -52,7 +53,10 @@ export const verb: Verb = {
       help: 'request metadata; a key ending in -bin takes base64',
     },
     ...CONNECT_FLAGS,
-    verbose: { short: 'v', help: 'print response headers, trailers and the status to stderr' },
+    verbose: {
+      short: 'v',
+      help: 'print response headers, trailers, the status and its error details (as JSON) to stderr',
+    },
   },
   async run(args, io) {
     if (args.positionals.length < 2 || args.positionals.length > 3) {
@@ -85,6 +89,10 @@ export const verb: Verb = {
       );
     } catch (err) {
       if (err instanceof UsageError) throw err;
+      if (args.has('verbose') && err instanceof GrpcError && err.details.length > 0) {
+        const details = await detailsToJson(err.details, detailTypes(args, channel, deadline));
+        io.stderr.write(`status details:\n${details.map((d) => `  ${JSON.stringify(d)}\n`).join('')}`);
+      }
       return reportError(io, err, target, what);
     } finally {
       await channel.close();
@@ -123,6 +131,19 @@ export function metadataFromArgs(args: Args): Metadata {
     }
   }
   return md;
+}
+
+/** Where `-v` finds error detail types other than google.rpc's: --proto files, or else server reflection. */
+function detailTypes(args: Args, channel: Channel, deadline: number | undefined): DetailTypeResolver {
+  if (args.all('proto').length > 0) {
+    const protos = loadFromArgs(args);
+    return (name) => Promise.resolve(protos.codec(name));
+  }
+  return async (name) => {
+    const { ReflectionClient } = await import('../service/reflection-client.js');
+    const reflection = new ReflectionClient(channel, deadline !== undefined ? { deadline } : {});
+    return (await reflection.protoSet([name])).codec(name);
+  };
 }
 
 /** The service, from --proto files or else from the server's reflection. */

@@ -61,3 +61,36 @@ export {
   type ClientCall,
   type CallRecord,
 } from './client-interceptors.js';
+
+// The rich error model: google.rpc.Status details (helper "details").
+export { isWireError } from '../wire/grpc/error.js';
+export {
+  type Any,
+  type MessageType,
+  anyPack,
+  anyUnpack,
+  anyIs,
+  anyTypeName,
+  AnySchema,
+  TYPE_URL_PREFIX,
+} from '../wire/grpc/any.js';
+export { type Status, StatusSchema } from '../wire/grpc/status-details.js';
+export {
+  detail,
+  ErrorInfo,
+  RetryInfo,
+  DebugInfo,
+  QuotaFailure,
+  PreconditionFailure,
+  BadRequest,
+  RequestInfo,
+  ResourceInfo,
+  Help,
+  LocalizedMessage,
+  ERROR_DETAIL_TYPES,
+  type Duration,
+  type QuotaFailure_Violation,
+  type PreconditionFailure_Violation,
+  type BadRequest_FieldViolation,
+  type Help_Link,
+} from './rpc/error-details.js';

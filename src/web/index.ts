@@ -35,3 +35,20 @@ export {
   type WebUnsupportedMethod,
 } from './client.js';
 export { webCall, type WebCallOptions, type WebTransportOptions, type MetadataInit } from './call.js';
+
+// The rich error model (helper "details"): typed error details, as in wiregrpc/core.
+export { isWireError } from '../wire/grpc/error.js';
+export { type Any, type MessageType, anyPack, anyUnpack, anyIs, anyTypeName } from '../wire/grpc/any.js';
+export {
+  detail,
+  ErrorInfo,
+  RetryInfo,
+  DebugInfo,
+  QuotaFailure,
+  PreconditionFailure,
+  BadRequest,
+  RequestInfo,
+  ResourceInfo,
+  Help,
+  LocalizedMessage,
+} from '../service/rpc/error-details.js';

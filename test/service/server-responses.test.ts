@@ -196,7 +196,7 @@ t.test('a generator that throws: its status, after the messages before it', asyn
     ['a'],
   );
   t.equal(error?.code, Code.FAILED_PRECONDITION);
-  t.equal(error?.details ?? error?.message.replace(/^.*?: /, ''), 'stopped on purpose');
+  t.equal(error?.rawMessage, 'stopped on purpose');
   t.same(events, ['failing finally'], 'the generator finished on its own, once');
 });
 

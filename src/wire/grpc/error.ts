@@ -1,19 +1,50 @@
+/**
+ * GrpcError: the one error type of wiregrpc — a status code, its message, the metadata
+ * that came (or goes) with it, and the rich error model's typed details.
+ *
+ *     grpc-status: 3
+ *     grpc-message: bad%20request                          → code, rawMessage
+ *     grpc-status-details-bin: <base64 google.rpc.Status>  → details (Any[]), rawDetails
+ *     x-request-id: 7f3a                                   → metadata (the custom trailers)
+ *
+ * Every parser of untrusted input throws (or returns) only this; a server handler throws
+ * it to send a status; a client call rejects with it.
+ *
+ * A GrpcError that a client read off the wire is marked `fromWire` (isWireError). If a
+ * server handler rethrows such an error — a backend call failed and the handler lets it
+ * through — the server sends its code and message, not the backend's trailers and details
+ * (status.ts, statusToTrailers, says why).
+ */
 import { Code, codeName } from './code.js';
-import { Metadata } from './metadata.js';
+import { type Any, type MessageType, anyUnpack } from './any.js';
+import { Metadata, reportInvalidMetadataWith } from './metadata.js';
+
+/** Shared by every error without details (most of them): no array per error. */
+const NO_DETAILS: readonly Any[] = Object.freeze([]);
 
 export interface GrpcErrorOptions {
   /** Trailers (server side: sent with the status; client side: received with it). */
   metadata?: Metadata;
-  /** Raw `grpc-status-details-bin` (a serialized google.rpc.Status), if any. */
-  details?: Uint8Array;
+  /**
+   * The error details: messages packed as Any (`anyPack(type, value)`, or `detail(type, init)`
+   * from wiregrpc/core), sent in `grpc-status-details-bin` as one google.rpc.Status with
+   * this error's code and message.
+   *
+   * Or the raw bytes of a serialized google.rpc.Status, sent as they are (`rawDetails`): for
+   * a proxy that passes a status through unchanged. They should carry this error's code and
+   * message; nothing here reads them, and `details` is then empty.
+   */
+  details?: readonly Any[] | Uint8Array;
   cause?: unknown;
+  /**
+   * Read off the wire: set by the client when it turns a received status into a GrpcError
+   * (statusFromTrailers). A relaying server does not send such an error's metadata and
+   * details as its own. A test double of a backend may set it too.
+   */
+  fromWire?: boolean;
 }
 
 /**
- * The one error type of wiregrpc. Every parser of untrusted input throws (or
- * returns) only this; a server handler throws it to send a status; a client
- * call rejects with it.
- *
  * `message` reads `CODE_NAME: text` for people; `rawMessage` is the text alone,
  * exactly what travels (percent-encoded) in `grpc-message`.
  */
@@ -21,7 +52,12 @@ export class GrpcError extends Error {
   readonly code: Code;
   readonly rawMessage: string;
   readonly metadata: Metadata;
-  readonly details: Uint8Array | undefined;
+  /** The error details, each a message packed as an Any; a type nobody here knows stays an Any. */
+  readonly details: readonly Any[];
+  /** The serialized google.rpc.Status given as raw bytes, to be sent as it is. */
+  readonly rawDetails: Uint8Array | undefined;
+  /** Received from a peer (see isWireError), rather than raised in this process. */
+  readonly fromWire: boolean;
 
   constructor(code: Code, rawMessage: string, options: GrpcErrorOptions = {}) {
     super(
@@ -32,7 +68,29 @@ export class GrpcError extends Error {
     this.code = code;
     this.rawMessage = rawMessage;
     this.metadata = options.metadata ?? new Metadata();
-    this.details = options.details;
+    const details = options.details;
+    if (details instanceof Uint8Array) {
+      this.rawDetails = details;
+      this.details = NO_DETAILS;
+    } else {
+      this.rawDetails = undefined;
+      this.details = details === undefined || details.length === 0 ? NO_DETAILS : Object.freeze(details.slice());
+    }
+    this.fromWire = options.fromWire === true;
+  }
+
+  /**
+   * The details of this type, decoded: `err.findDetails(BadRequest)` → `BadRequest[]`.
+   * Details of other types, and any whose bytes do not decode as this type, are left out
+   * (they are still in `details`).
+   */
+  findDetails<T>(type: MessageType<T>): T[] {
+    const found: T[] = [];
+    for (const any of this.details) {
+      const value = anyUnpack(any, type);
+      if (value !== undefined) found.push(value);
+    }
+    return found;
   }
 
   /**
@@ -45,3 +103,15 @@ export class GrpcError extends Error {
     return new GrpcError(fallback, String(reason), { cause: reason });
   }
 }
+
+/**
+ * Whether `reason` is a GrpcError received from a peer (a backend's status), as opposed to
+ * one raised in this process — by this program or by the library (a deadline, a lost
+ * connection, a message too large).
+ */
+export function isWireError(reason: unknown): reason is GrpcError {
+  return reason instanceof GrpcError && reason.fromWire;
+}
+
+// Invalid metadata is a GrpcError(INTERNAL): see metadata.ts for why it is set from here.
+reportInvalidMetadataWith((message) => new GrpcError(Code.INTERNAL, message));

@@ -1,6 +1,27 @@
+/**
+ * gRPC metadata (grpc/grpc doc/PROTOCOL-HTTP2.md): the custom header fields of a call.
+ *
+ *     Custom-Metadata → Binary-Header / ASCII-Header
+ *     Binary-Header   → {Header-Name "-bin" } {base64 encoded value}
+ *     ASCII-Header    → Header-Name ASCII-Value
+ *     Header-Name     → 1*( %x30-39 / %x61-7A / "_" / "-" / "." ) ; 0-9 a-z _ - .
+ *     ASCII-Value     → 1*( %x20-%x7E ) ; space and printable ASCII
+ *
+ * Invalid metadata is a GrpcError(INTERNAL). GrpcError carries a Metadata, so
+ * error.ts imports this file and this file does not import error.ts (the import
+ * graph has no cycles): error.ts hands its constructor over when it loads, with
+ * `reportInvalidMetadataWith`. Every entry point loads error.ts; a program that
+ * loads this file alone gets a TypeError with the same message instead.
+ */
 import { decodeBase64, encodeBase64 } from '../proto/base64.js';
-import { Code } from './code.js';
-import { GrpcError } from './error.js';
+
+/** How an invalid key or value is reported: a GrpcError(INTERNAL) once error.ts has loaded. */
+let invalid: (message: string) => Error = (message) => new TypeError(message);
+
+/** @internal error.ts: metadata failures become GrpcError(INTERNAL). */
+export function reportInvalidMetadataWith(make: (message: string) => Error): void {
+  invalid = make;
+}
 
 /** A metadata value: text for ordinary keys, bytes for keys ending in `-bin`. */
 export type MetadataValue = string | Uint8Array;
@@ -199,7 +220,7 @@ export class Metadata {
         if (k.endsWith('-bin')) {
           for (const part of value.split(',')) {
             const bytes = decodeBase64(part.trim());
-            if (bytes === undefined) throw new GrpcError(Code.INTERNAL, `metadata "${k}": value is not base64`);
+            if (bytes === undefined) throw invalid(`metadata "${k}": value is not base64`);
             list.push(bytes);
           }
         } else {
@@ -219,17 +240,16 @@ export class Metadata {
 function normalizeKey(key: string): string {
   const k = key.toLowerCase();
   if (k.length === 0 || !KEY.test(k))
-    throw new GrpcError(Code.INTERNAL, `metadata key ${JSON.stringify(key)} is not valid (allowed: 0-9 a-z _ . -)`);
+    throw invalid(`metadata key ${JSON.stringify(key)} is not valid (allowed: 0-9 a-z _ . -)`);
   return k;
 }
 
 function checkValue(key: string, value: MetadataValue): void {
   const binary = key.endsWith('-bin');
   if (binary) {
-    if (!(value instanceof Uint8Array))
-      throw new GrpcError(Code.INTERNAL, `metadata "${key}": a -bin key takes a Uint8Array value`);
+    if (!(value instanceof Uint8Array)) throw invalid(`metadata "${key}": a -bin key takes a Uint8Array value`);
   } else if (typeof value !== 'string' || !ASCII_VALUE.test(value)) {
-    throw new GrpcError(Code.INTERNAL, `metadata "${key}": value must be printable ASCII`);
+    throw invalid(`metadata "${key}": value must be printable ASCII`);
   }
 }
 

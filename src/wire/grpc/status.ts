@@ -1,9 +1,11 @@
 import { decodeBase64, encodeBase64 } from '../proto/base64.js';
+import type { Any } from './any.js';
 import { Code } from './code.js';
 import { GrpcError } from './error.js';
 import { codeFromHttpStatus } from './http-status.js';
 import { type HeaderRecord, Metadata } from './metadata.js';
 import { decodeGrpcMessage, encodeGrpcMessage } from './percent.js';
+import { decodeStatusDetails, encodeStatusDetails } from './status-details.js';
 
 /**
  * The status of a call travels in the trailers (grpc/grpc doc/PROTOCOL-HTTP2.md):
@@ -19,21 +21,38 @@ import { decodeGrpcMessage, encodeGrpcMessage } from './percent.js';
  */
 
 /**
- * Trailer fields for a call's outcome: `undefined` means OK. The error's
- * metadata is written first, so that it can never replace the status fields.
+ * Trailer fields for a call's outcome: `undefined` means OK. The error's metadata is
+ * written first, so that it can never replace the status fields; details go out as one
+ * google.rpc.Status carrying the same code and message (status-details.ts).
+ *
+ * A relayed error — one this process received from a backend (`fromWire`, isWireError)
+ * that a handler rethrew — is sent with its code and message only. Its metadata and
+ * details were the backend's answer to the handler's request, not this server's answer to
+ * its client: trailers such as a backend's load report, auth challenge or cookies, and
+ * details such as BadRequest field paths (fields of the backend's request), RetryInfo
+ * (when to retry the backend) or DebugInfo (the backend's stack), would reach the client
+ * as if this server had said them. A handler that means to pass them on says so by
+ * throwing a new GrpcError with the details it vouches for
+ * (`new GrpcError(err.code, err.rawMessage, { details: err.details })`).
+ * (isWireError is named after connect's, which tells the two kinds apart the same way.)
  */
 export function statusToTrailers(error: GrpcError | undefined, into: HeaderRecord = {}): HeaderRecord {
   if (error === undefined) {
     into['grpc-status'] = '0';
     return into;
   }
+  const relayed = error.fromWire;
   // Reserved keys in the error's metadata (content-type, grpc-status, ...) are
   // left out: they would overwrite the response headers of a Trailers-Only block.
-  error.metadata.toHeaders(into, { skipReserved: true });
+  if (!relayed) error.metadata.toHeaders(into, { skipReserved: true });
   into['grpc-status'] = String(error.code);
   if (error.rawMessage !== '') into['grpc-message'] = encodeGrpcMessage(error.rawMessage);
   else delete into['grpc-message'];
-  if (error.details !== undefined) into['grpc-status-details-bin'] = encodeBase64(error.details, { pad: false });
+  if (relayed) return into;
+  const details =
+    error.rawDetails ??
+    (error.details.length > 0 ? encodeStatusDetails(error.code, error.rawMessage, error.details) : undefined);
+  if (details !== undefined) into['grpc-status-details-bin'] = encodeBase64(details, { pad: false });
   return into;
 }
 
@@ -54,8 +73,14 @@ export function statusToTrailers(error: GrpcError | undefined, into: HeaderRecor
  *   not known in this address space". The number is kept in the message.
  *   (grpc-go passes the number through as is.)
  * - the server's `grpc-message`, if any, is kept in every case.
- * - a `grpc-status-details-bin` that is not base64 is dropped; the status
- *   itself is still good. (grpc-go turns the call into INTERNAL instead.)
+ * - `grpc-status-details-bin`: its google.rpc.Status gives the error's `details`
+ *   (each an Any; a type nobody here knows is still an Any). Its code and message
+ *   are not read: grpc-status and grpc-message are the status, and a client that
+ *   ignores the details must see the same one. A value that is not base64 or not
+ *   a Status is dropped; the status itself is still good. (grpc-go turns the call
+ *   into INTERNAL instead.)
+ * - the error is marked `fromWire`: a server that rethrows it relays only its
+ *   code and message (statusToTrailers).
  * - metadata entries that are not valid metadata are dropped, one by one.
  */
 export function statusFromTrailers(trailers: HeaderRecord): GrpcError | undefined {
@@ -86,9 +111,18 @@ export function statusFromTrailers(trailers: HeaderRecord): GrpcError | undefine
     }
   }
   const text = problem === undefined ? message : message === '' ? problem : `${problem}: ${message}`;
-  const detailsText = single(trailers['grpc-status-details-bin']);
-  const details = detailsText === undefined ? undefined : decodeBase64(detailsText);
-  return new GrpcError(code, text, { metadata: Metadata.fromReceived(trailers), details });
+  return new GrpcError(code, text, {
+    metadata: Metadata.fromReceived(trailers),
+    details: receivedDetails(single(trailers['grpc-status-details-bin'])),
+    fromWire: true,
+  });
+}
+
+/** The details of a received google.rpc.Status; a value that is not one is dropped. */
+function receivedDetails(text: string | undefined): readonly Any[] | undefined {
+  if (text === undefined) return undefined;
+  const bytes = decodeBase64(text);
+  return bytes === undefined ? undefined : decodeStatusDetails(bytes)?.details;
 }
 
 /** A header's value as one string (several values joined, as HTTP does). */

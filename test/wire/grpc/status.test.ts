@@ -3,17 +3,42 @@
 //   Status   → "grpc-status" 1*DIGIT
 //   Status-Message → "grpc-message" Percent-Byte-Encoded
 //   grpc-status-details-bin → base64 of a serialized google.rpc.Status
+//     (code = 1, message = 2, repeated google.protobuf.Any details = 3)
 import t from 'tap';
+import fc from 'fast-check';
+import { type Any, type MessageType, anyPack } from '../../../src/wire/grpc/any.js';
 import { Code } from '../../../src/wire/grpc/code.js';
-import { GrpcError } from '../../../src/wire/grpc/error.js';
+import { GrpcError, isWireError } from '../../../src/wire/grpc/error.js';
 import { type HeaderRecord, Metadata } from '../../../src/wire/grpc/metadata.js';
 import { statusFromTrailers, statusToTrailers } from '../../../src/wire/grpc/status.js';
+import { decodeStatusDetails, encodeStatusDetails } from '../../../src/wire/grpc/status-details.js';
+import { decodeBase64, encodeBase64 } from '../../../src/wire/proto/base64.js';
+import { codecFor } from '../../../src/wire/proto/codec.js';
+
+/** A detail type of our own: `message Field { string path = 1; int32 limit = 2; }`. */
+interface Field {
+  path: string;
+  limit: number;
+}
+const Field: MessageType<Field> = codecFor<Field>({
+  typeName: 'test.Field',
+  fields: [
+    { no: 1, name: 'path', localName: 'path', jsonName: 'path', kind: 'scalar', scalar: 'string' },
+    { no: 2, name: 'limit', localName: 'limit', jsonName: 'limit', kind: 'scalar', scalar: 'int32' },
+  ],
+});
+/** The google.rpc.Status a trailer block carries, decoded. */
+function statusIn(trailers: HeaderRecord) {
+  const text = trailers['grpc-status-details-bin'];
+  if (typeof text !== 'string') return undefined;
+  return decodeStatusDetails(decodeBase64(text)!);
+}
 
 t.test('OK is grpc-status 0 and nothing else', async (t) => {
   t.same(statusToTrailers(undefined), { 'grpc-status': '0' });
 });
 
-t.test('an error: its code, its message percent-encoded, its details in base64, its metadata', async (t) => {
+t.test('an error: its code, its message percent-encoded, raw details in base64 as given, its metadata', async (t) => {
   const error = new GrpcError(Code.NOT_FOUND, 'no user "zoë"', {
     details: new Uint8Array([8, 5, 18, 1, 120]),
     metadata: new Metadata({ 'retry-info': 'later', 'trace-bin': new Uint8Array([1, 2, 3, 4]) }),
@@ -25,6 +50,23 @@ t.test('an error: its code, its message percent-encoded, its details in base64, 
     'grpc-message': 'no user "zo%C3%AB"',
     'grpc-status-details-bin': 'CAUSAXg',
   });
+});
+
+t.test('details: one google.rpc.Status with the same code and message, each detail an Any', async (t) => {
+  const details = [
+    anyPack(Field, { path: 'name', limit: 3 }),
+    { typeUrl: 'example.com/x.Y', value: new Uint8Array([8, 1]) },
+  ];
+  const trailers = statusToTrailers(new GrpcError(Code.INVALID_ARGUMENT, 'bad request: 100%', { details }));
+  t.equal(trailers['grpc-status'], '3');
+  t.equal(trailers['grpc-message'], 'bad request: 100%25');
+  t.same(statusIn(trailers), { code: 3, message: 'bad request: 100%', details });
+  t.same(details[0], {
+    typeUrl: 'type.googleapis.com/test.Field',
+    value: new Uint8Array([0x0a, 4, 0x6e, 0x61, 0x6d, 0x65, 0x10, 3]),
+  });
+  t.notOk(/=/.test(String(trailers['grpc-status-details-bin'])), 'unpadded base64, as every -bin value we send');
+  t.equal(statusToTrailers(new GrpcError(Code.INTERNAL, 'x', { details: [] }))['grpc-status-details-bin'], undefined);
 });
 
 t.test('an empty message is left out', async (t) => {
@@ -53,10 +95,11 @@ t.test('reading: grpc-status 0 is OK, whatever else is there', async (t) => {
 });
 
 t.test('reading an error: code, decoded message, details, custom metadata', async (t) => {
+  const detail = anyPack(Field, { path: 'a.b', limit: 7 });
   const err = statusFromTrailers({
     'grpc-status': '7',
     'grpc-message': 'not for you, zo%C3%AB',
-    'grpc-status-details-bin': 'CAcSAXg=',
+    'grpc-status-details-bin': encodeBase64(encodeStatusDetails(7, 'not for you, zoë', [detail])),
     'x-request-id': 'abc',
     'trace-bin': 'AQID',
     'content-type': 'application/grpc',
@@ -66,8 +109,49 @@ t.test('reading an error: code, decoded message, details, custom metadata', asyn
   t.equal(err.code, Code.PERMISSION_DENIED);
   t.equal(err.rawMessage, 'not for you, zoë');
   t.equal(err.message, 'PERMISSION_DENIED: not for you, zoë');
-  t.same([...err.details!], [8, 7, 18, 1, 120]);
+  t.same(err.details, [detail]);
+  t.same(err.findDetails(Field), [{ path: 'a.b', limit: 7 }]);
   t.same(err.metadata.toJSON(), { 'x-request-id': ['abc'], 'trace-bin': ['AQID'] }, 'reserved fields are not metadata');
+});
+
+t.test('reading details: a type nobody here knows stays an Any; findDetails picks one type', async (t) => {
+  const unknown: Any = { typeUrl: 'type.googleapis.com/other.Thing', value: new Uint8Array([0x0a, 1, 0x7a]) };
+  const fields = [anyPack(Field, { path: 'x', limit: 1 }), anyPack(Field, { path: 'y', limit: 2 })];
+  const err = statusFromTrailers({
+    'grpc-status': '3',
+    'grpc-status-details-bin': encodeBase64(encodeStatusDetails(3, '', [fields[0]!, unknown, fields[1]!])),
+  })!;
+  t.same(err.details, [fields[0], unknown, fields[1]], 'in the order sent');
+  t.same(err.findDetails(Field), [
+    { path: 'x', limit: 1 },
+    { path: 'y', limit: 2 },
+  ]);
+  const Other: MessageType = codecFor({ typeName: 'test.Other', fields: [] });
+  t.same(err.findDetails(Other), []);
+});
+
+t.test('reading details: a detail whose bytes do not decode as its type is skipped by findDetails', async (t) => {
+  const broken: Any = { typeUrl: 'type.googleapis.com/test.Field', value: new Uint8Array([0x0a, 9, 1]) };
+  const err = statusFromTrailers({
+    'grpc-status': '3',
+    'grpc-status-details-bin': encodeBase64(
+      encodeStatusDetails(3, '', [broken, anyPack(Field, { path: 'ok', limit: 0 })]),
+    ),
+  })!;
+  t.same(err.findDetails(Field), [{ path: 'ok', limit: 0 }]);
+  t.same(err.details[0], broken, 'still there to see');
+});
+
+t.test('reading details: grpc-status and grpc-message are the status, whatever the Status inside says', async (t) => {
+  const detail = anyPack(Field, { path: 'p', limit: 1 });
+  const err = statusFromTrailers({
+    'grpc-status': '5',
+    'grpc-message': 'gone',
+    'grpc-status-details-bin': encodeBase64(encodeStatusDetails(13, 'something else', [detail])),
+  })!;
+  t.equal(err.code, Code.NOT_FOUND);
+  t.equal(err.rawMessage, 'gone');
+  t.same(err.details, [detail], "the details are still the server's");
 });
 
 t.test('every code from 1 to 16 reads back as itself', async (t) => {
@@ -122,10 +206,15 @@ t.test('a number or a one-element array is read like a string', async (t) => {
   t.equal(statusFromTrailers({ 'grpc-status': ['3'] })!.code, Code.INVALID_ARGUMENT);
 });
 
-t.test('details that are not base64 are dropped; the status stands', async (t) => {
-  const err = statusFromTrailers({ 'grpc-status': '9', 'grpc-status-details-bin': '!!!' })!;
-  t.equal(err.code, Code.FAILED_PRECONDITION);
-  t.equal(err.details, undefined);
+t.test('details that are not base64, or not a google.rpc.Status, are dropped; the status stands', async (t) => {
+  for (const value of ['!!!', 'A', '/w', 'CgE']) {
+    // '/w' is the byte 0xff (no valid tag); 'CgE' is field 1 as a string of length 1 with no byte left
+    const err = statusFromTrailers({ 'grpc-status': '9', 'grpc-message': 'm', 'grpc-status-details-bin': value })!;
+    t.equal(err.code, Code.FAILED_PRECONDITION, value);
+    t.equal(err.rawMessage, 'm', value);
+    t.same(err.details, [], value);
+    t.equal(err.rawDetails, undefined, value);
+  }
 });
 
 t.test('invalid metadata entries are dropped one by one; the rest is kept', async (t) => {
@@ -146,7 +235,7 @@ t.test('__proto__ and constructor are plain metadata keys, both ways', async (t)
   const err = statusFromTrailers(trailers)!;
   t.equal(err.metadata.get('__proto__'), 'p');
   t.equal(err.metadata.get('constructor'), 'c');
-  const out = statusToTrailers(err);
+  const out = statusToTrailers(new GrpcError(err.code, err.rawMessage, { metadata: err.metadata }));
   t.equal(Object.getPrototypeOf(out), Object.prototype, 'the record keeps its prototype');
   t.ok(Object.hasOwn(out, '__proto__'));
   t.equal(Object.getOwnPropertyDescriptor(out, '__proto__')!.value, 'p');
@@ -164,4 +253,85 @@ t.test('never throws, whatever the trailers hold', async (t) => {
   ];
   for (const trailers of weird) t.doesNotThrow(() => statusFromTrailers(trailers), JSON.stringify(trailers));
   t.equal(statusFromTrailers({ 'grpc-status': '1', 'grpc-message': '%FF%FE' })!.rawMessage, '\uFFFD\uFFFD');
+});
+
+t.test('a received error is marked fromWire; one raised here is not', async (t) => {
+  const received = statusFromTrailers({ 'grpc-status': '14', 'grpc-message': 'backend down' })!;
+  t.equal(received.fromWire, true);
+  t.ok(isWireError(received));
+  t.ok(isWireError(GrpcError.from(received)), 'GrpcError.from keeps it as it is');
+  t.notOk(isWireError(new GrpcError(Code.UNAVAILABLE, 'here')));
+  t.notOk(isWireError(new Error('x')));
+  t.notOk(isWireError(undefined));
+  t.ok(isWireError(new GrpcError(Code.UNAVAILABLE, 'stub', { fromWire: true })), 'a test double of a backend');
+});
+
+t.test("a relayed error: its code and message are sent, not the backend's metadata and details", async (t) => {
+  const backend = statusFromTrailers({
+    'grpc-status': '3',
+    'grpc-message': 'field x%20is bad',
+    'grpc-status-details-bin': encodeBase64(
+      encodeStatusDetails(3, 'field x is bad', [anyPack(Field, { path: 'x', limit: 1 })]),
+    ),
+    'set-cookie': 'backend-session=1',
+    'x-backend-host': 'db-7.internal',
+  })!;
+  t.same(statusToTrailers(backend), { 'grpc-status': '3', 'grpc-message': 'field x is bad' });
+  const into: HeaderRecord = { 'x-mine': 'handler trailer' };
+  t.same(
+    statusToTrailers(backend, into),
+    { 'x-mine': 'handler trailer', 'grpc-status': '3', 'grpc-message': 'field x is bad' },
+    "the handler's own trailers still go out",
+  );
+  // Passing them on is a decision the handler makes, with a new error.
+  const passed = statusToTrailers(new GrpcError(backend.code, backend.rawMessage, { details: backend.details }));
+  t.same(statusIn(passed)?.details, backend.details);
+  t.equal(passed['x-backend-host'], undefined);
+});
+
+t.test('raw details are sent byte for byte, not read', async (t) => {
+  const raw = encodeStatusDetails(9, 'x', [anyPack(Field, { path: 'q', limit: 2 })]);
+  const err = new GrpcError(Code.FAILED_PRECONDITION, 'x', { details: raw });
+  t.equal(err.rawDetails, raw);
+  t.same(err.details, [], 'nothing here decodes them');
+  t.equal(statusToTrailers(err)['grpc-status-details-bin'], encodeBase64(raw, { pad: false }));
+  t.same(
+    statusFromTrailers(statusToTrailers(err))!.findDetails(Field),
+    [{ path: 'q', limit: 2 }],
+    'the peer reads them',
+  );
+  const opaque = new GrpcError(Code.INTERNAL, '', { details: new Uint8Array([0xff]) });
+  t.equal(statusToTrailers(opaque)['grpc-status-details-bin'], '/w', 'even bytes that are not a Status');
+});
+
+t.test("the details list is the error's own: changing the array given afterwards changes nothing", async (t) => {
+  const list = [anyPack(Field, { path: 'a', limit: 1 })];
+  const err = new GrpcError(Code.INVALID_ARGUMENT, 'x', { details: list });
+  list.push(anyPack(Field, { path: 'b', limit: 2 }));
+  t.equal(err.details.length, 1);
+  t.ok(Object.isFrozen(err.details));
+});
+
+t.test('property: any bytes in grpc-status-details-bin leave the status as sent; a Status round-trips', async (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      const err = statusFromTrailers({
+        'grpc-status': '3',
+        'grpc-message': 'm',
+        'grpc-status-details-bin': encodeBase64(bytes),
+      })!;
+      return err.code === Code.INVALID_ARGUMENT && err.rawMessage === 'm' && Array.isArray(err.details);
+    }),
+    { numRuns: 2000 },
+  );
+  const any = fc.record({ typeUrl: fc.string({ maxLength: 40 }), value: fc.uint8Array({ maxLength: 16 }) });
+  fc.assert(
+    fc.property(fc.array(any, { maxLength: 5 }), fc.string({ maxLength: 20 }), (details, message) => {
+      const sent = new GrpcError(Code.ABORTED, message, { details });
+      const got = statusFromTrailers(statusToTrailers(sent))!;
+      t.same(got.details, details);
+      return got.code === Code.ABORTED && got.rawMessage === message;
+    }),
+    { numRuns: 300 },
+  );
 });
