@@ -34,18 +34,7 @@ import {
 } from './client-call.js';
 import { runInterceptors, type ClientInterceptor } from './client-interceptors.js';
 import type { MethodDefinition, ServiceDefinition } from './definition.js';
-import type { ClientOf } from './typed.js';
-
-export type UnaryMethod<I = any, O = any> = (request: I, options?: CallOptions) => Promise<O>;
-export type ServerStreamingMethod<I = any, O = any> = (request: I, options?: CallOptions) => ResponseStream<O>;
-export type ClientStreamingMethod<I = any, O = any> = (
-  requests: AsyncIterable<I> | Iterable<I>,
-  options?: CallOptions,
-) => Promise<O>;
-export type BidiStreamingMethod<I = any, O = any> = (
-  requests: AsyncIterable<I> | Iterable<I>,
-  options?: CallOptions,
-) => ResponseStream<O>;
+import type { ClientOf, ServerStreamingMethod, UnaryMethod } from './typed.js';
 
 export interface ClientOptions extends ChannelOptions {
   /** Run around every call, outermost first. */

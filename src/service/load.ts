@@ -81,8 +81,17 @@ export class ProtoSet {
     return codecFor<T>(this.message(name));
   }
 
-  /** A service definition by full name: `proto.UserInfo`. */
-  service(name: string): ServiceDefinition {
+  /**
+   * A service definition by full name: `proto.UserInfo`. Without a type
+   * argument it is dynamic (methods keyed by `string`: see dynamic.ts). With
+   * one — the type of the definition `wiregrpc gen` wrote for the same .proto,
+   * `service<typeof UserInfo>('proto.UserInfo')`, with `UserInfo` imported
+   * as a type only (`import type`) from the generated module — clients and
+   * implementations are typed as with the generated definition, while the
+   * schemas still come from the .proto at run time (the generated module is
+   * never loaded). The type is your word that both come from the same .proto.
+   */
+  service<D extends ServiceDefinition = ServiceDefinition>(name: string): D {
     const service = this.#find(name, 'service') as protobuf.Service;
     const typeName = typeNameOf(service);
     let def = this.#services.get(typeName);
@@ -102,7 +111,7 @@ export class ProtoSet {
       this.#services.set(typeName, def);
       SOURCE.set(def, this);
     }
-    return def;
+    return def as D;
   }
 
   /** Every service in the loaded files (and their imports), in name order. */
