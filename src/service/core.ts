@@ -64,3 +64,14 @@ export {
   type CallRecord,
 } from './client-interceptors.js';
 export { methodStub } from './dynamic.js';
+export {
+  timestampFromDate,
+  timestampFromMs,
+  timestampNow,
+  timestampToDate,
+  durationFromMs,
+  durationToMs,
+  type Timestamp,
+  type Duration,
+  type SecondsNanos,
+} from './well-known.js';
