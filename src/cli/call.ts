@@ -184,7 +184,7 @@ async function invoke(
     try {
       return fromJson(input, value);
     } catch (err) {
-      throw new InputError(`${where} (${input.typeName}): ${errorText(err)}`);
+      throw new InputError(`${where}: ${errorText(err)}`);
     }
   };
   // A bad request line while streaming: stop the call, report the line.

@@ -103,7 +103,7 @@ t.test("request JSON that does not parse or fit is the caller's mistake: exit 2,
   t.match(typo.stderr, /^wiregrpc call: request: invalid JSON/);
   const field = await wiregrpc(['call', target, 'proto.UserInfo/GetUserInfo', '{"nmae":"foo"}', ...PROTO]);
   t.equal(field.code, 2);
-  t.match(field.stderr, /^wiregrpc call: request \(proto\.UserRequest\): .*nmae/);
+  t.match(field.stderr, /^wiregrpc call: request: .*proto\.UserRequest.*nmae/);
   for (const { stderr } of [r, typo, field]) {
     t.notMatch(stderr, /target|INVALID_ARGUMENT|--help/, 'no server was involved; --help would not help');
     t.equal(stderr.split('\n').length, 2, 'one line');
