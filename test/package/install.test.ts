@@ -3,7 +3,7 @@
 // CommonJS programs on the Node versions package.json's "engines" names.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 // @ts-expect-error -- a plain .mjs build script, no declarations
 import { packedManifest } from '../../scripts/pack-manifest.mjs';
@@ -36,7 +36,7 @@ t.test('package-lock.json agrees with package.json, so `npm install` rewrites no
 });
 
 t.test('the tarball: dist/ built, the CLI in it, no install-time script', async (t) => {
-  t.equal(pkg.scripts.prepare, 'npm run build', 'a git install or a clone still builds');
+  t.equal(pkg.scripts.prepare, 'npm run build && node scripts/link-bin.mjs', 'a git install or a clone still builds');
   t.match(pkg.scripts.prepack, /npm run build && node scripts\/pack-manifest\.mjs strip/);
   t.equal(pkg.scripts.postpack, 'node scripts/pack-manifest.mjs restore');
   const packed = packedManifest(pkg) as Manifest;
@@ -56,6 +56,15 @@ t.test('the tarball: dist/ built, the CLI in it, no install-time script', async 
     [],
     'no sources, tests or benchmarks',
   );
+});
+
+t.test('in a clone, `npx wiregrpc` finds the local CLI (it reinstalled the folder, ~20 s, before)', async (t) => {
+  // prepare (npm install) runs scripts/link-bin.mjs after the build.
+  const link = path.join(ROOT, 'node_modules', '.bin', 'wiregrpc');
+  t.equal(realpathSync(link), path.join(ROOT, 'dist', 'src', 'cli', 'main.js'));
+  const r = spawnSync(link, ['--help'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /^wiregrpc — /);
 });
 
 t.test('source maps in the package carry their sources (src/ is not shipped)', async (t) => {
