@@ -20,6 +20,8 @@ export async function dynamic(): Promise<void> {
   void note;
   // @ts-expect-error -- call options are checked even here
   await getNote({ id: 'n1' }, { timeuot: 1000 });
+  // @ts-expect-error -- a timeout is a length of time, never a boolean
+  await getNote({ id: 'n1' }, { timeout: true });
 
   const server = new Server();
   server.add(Notes, {
