@@ -218,57 +218,51 @@ export async function loadProto(files: string | readonly string[], options: Load
  */
 function* loadSteps(root: protobuf.Root, files: readonly string[]): Generator<string, void, string> {
   const sources = new Map<string, string>();
-  const queue: { file: string; weak: boolean }[] = files.map((file) => ({ file, weak: false }));
-  for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-    const file = item.file;
-    if (root.files.includes(file)) continue;
-    root.files.push(file);
-    const bundled = bundledJson(file);
-    if (bundled !== undefined) {
-      if (bundled.options !== undefined) root.setOptions(bundled.options);
-      root.addJSON(bundled.nested ?? {});
-      continue;
-    }
-    const source = yield file;
-    sources.set(file, source);
-    let parsed: protobuf.IParserResult;
-    PARSER.filename = file; // protobufjs names the file in its objects (`filename`) and errors
-    try {
-      parsed = protobuf.parse(source, root, PARSE_OPTIONS);
-    } catch (err) {
-      throw parseError(file, source, err);
-    } finally {
-      PARSER.filename = null;
-    }
-    for (const [targets, weak] of [
-      [parsed.imports ?? [], false],
-      [parsed.weakImports ?? [], true],
-    ] as const) {
-      for (const target of targets) {
-        if (bundledJson(target) !== undefined) {
-          queue.push({ file: target, weak });
-          continue;
-        }
-        try {
-          const resolved = root.resolvePath(file, target);
-          if (resolved !== null) queue.push({ file: resolved, weak });
-        } catch (err) {
-          if (weak) continue; // protoc, too, goes on without a missing weak import
-          const at = locate(source, `"${target}"`) ?? locate(source, `'${target}'`);
-          throw new ProtoFileError(
-            displayPath(file),
-            (err as Error).message.replace(`${file}: `, ''),
-            at?.line,
-            at?.column,
-          );
-        }
-      }
-    }
-  }
+  for (const file of files) yield* loadFile(root, file, sources);
   try {
     root.resolveAll();
   } catch (err) {
     throw resolveError(root, sources, err);
+  }
+}
+
+/** One file, then (depth first, as protobufjs orders `root.files` and declarations) each file it imports. */
+function* loadFile(root: protobuf.Root, file: string, sources: Map<string, string>): Generator<string, void, string> {
+  if (root.files.includes(file)) return;
+  root.files.push(file);
+  const bundled = bundledJson(file);
+  if (bundled !== undefined) {
+    if (bundled.options !== undefined) root.setOptions(bundled.options);
+    root.addJSON(bundled.nested ?? {});
+    return;
+  }
+  const source = yield file;
+  sources.set(file, source);
+  let parsed: protobuf.IParserResult;
+  PARSER.filename = file; // protobufjs names the file in its objects (`filename`) and errors
+  try {
+    parsed = protobuf.parse(source, root, PARSE_OPTIONS);
+  } catch (err) {
+    throw parseError(file, source, err);
+  } finally {
+    PARSER.filename = null;
+  }
+  for (const [targets, weak] of [
+    [parsed.imports ?? [], false],
+    [parsed.weakImports ?? [], true],
+  ] as const) {
+    for (const target of targets) {
+      let resolved: string | null;
+      try {
+        resolved = bundledJson(target) !== undefined ? target : root.resolvePath(file, target);
+      } catch (err) {
+        if (weak) continue; // as protobufjs: a weak import that is missing is left out
+        const at = locate(source, `"${target}"`) ?? locate(source, `'${target}'`);
+        const problem = (err as Error).message.replace(`${file}: `, '');
+        throw new ProtoFileError(displayPath(file), problem, at?.line, at?.column);
+      }
+      if (resolved !== null) yield* loadFile(root, resolved, sources);
+    }
   }
 }
 
