@@ -5,7 +5,7 @@
  * have is a compile error wherever it hides — the encoder would drop it.
  */
 import { Server, type ServerContext } from 'wiregrpc';
-import { Notes, Priority, type Note, type NotesImplementation } from './gen/notes.js';
+import { Notes, Priority, type GetNoteRequest, type Note, type NotesImplementation } from './gen/notes.js';
 
 const server = new Server();
 const stored: Note = {
@@ -49,6 +49,21 @@ server.add(Notes, {
 // An implementation declared with the generated type is accepted as it is.
 const declared: NotesImplementation = { getNote: () => stored };
 server.add(Notes, declared);
+
+// A class instance is an implementation too, checked the same way.
+class NotesService {
+  async getNote(req: GetNoteRequest) {
+    return { id: req.id, text: 'from a class' };
+  }
+}
+server.add(Notes, new NotesService());
+class TypoService {
+  getNote() {
+    return { txet: 'oops' };
+  }
+}
+// @ts-expect-error -- the misspelt field, in a class method
+server.add(Notes, new TypoService());
 
 // @ts-expect-error -- misspelt response field (issue 15: `txet` compiled and was dropped at run time)
 server.add(Notes, { getNote: (req) => ({ id: req.id, txet: 'oops' }) });
