@@ -158,11 +158,15 @@ export type ImplementationOf<S extends ServiceDefinition> =
 // compared afterwards, so `async (req) => ({ id: 1, txet: 'oops' })` would pass
 // as a UserResponse handler and the encoder would drop `txet`. Server.add
 // therefore infers the implementation's own type `I` and checks it again
-// with every response key that the message lacks turned into `never`.
+// with every response key that the message lacks made unassignable.
 
 type Awaitable<T> = T | PromiseLike<T>;
 
-/** `T` with every key that `S` lacks turned into `never`, all the way down (arrays, maps, oneof unions). */
+/**
+ * `T` with every key that `S` lacks given a type no value has but this sentence, all the way down (arrays, maps,
+ * oneof unions): the compiler then says `Type 'string' is not assignable to type '"'txet' is not a field of this
+ * message"'`.
+ */
 export type Exact<T, S> = T extends Uint8Array | bigint | string | number | boolean | null | undefined
   ? T
   : T extends readonly (infer E)[]
@@ -171,9 +175,11 @@ export type Exact<T, S> = T extends Uint8Array | bigint | string | number | bool
       : S
     : T extends object
       ? S extends object
-        ? { [K in keyof T]: K extends keyof S ? Exact<T[K], NonNullable<S[K]>> : never }
+        ? { [K in keyof T]: K extends keyof S ? Exact<T[K], NonNullable<S[K]>> : NotAField<K> }
         : S
       : T;
+
+type NotAField<K> = `'${K & string}' is not a field of this message`;
 
 /** The definition of the method that implementation key `K` names (.proto or lowerCamelCase name), or never. */
 type MethodByKey<M, K> = K extends keyof M
