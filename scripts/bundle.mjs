@@ -146,6 +146,12 @@ const result = await esbuild.build({
   sourcemap: 'linked',
   sourcesContent: true,
   legalComments: 'none',
+  // Classes keep their names: esbuild renames `class GrpcError` to `_GrpcError` in a bundle (to refer to it from
+  // its own static members), and that is what console.log and util.inspect print. keepNames sets `.name` back
+  // (one __name() call per class and function): dist/lib 291 -> 305 KiB unminified. Import of wiregrpc/core after
+  // node:http2, median of 21 processes on a busy shared machine: 41.7 ms with, 43.7 ms without (no difference
+  // above the noise). The size bench bundles user programs itself, without it.
+  keepNames: true,
   // request-headers.ts's user-agent version, so that loading the bundle reads no package.json.
   define: {
     WIREGRPC_VERSION: JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version),

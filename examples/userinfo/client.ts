@@ -6,12 +6,12 @@
  * status code (UNKNOWN → 2, UNAVAILABLE → 14, ...).
  */
 import { GrpcError, codeName, createClient } from '../../src/service/index.js';
-import { UserInfo, type UserInfoClient } from './userinfo.js';
+import { UserInfo } from './userinfo.js';
 
 const target = process.argv[2] ?? 'localhost:50051';
 const name = process.argv[3] ?? 'foo';
 
-const client = createClient<UserInfoClient>(UserInfo, target);
+const client = createClient(UserInfo, target); // typed: getUserInfo(UserRequest) → Promise<UserResponse>
 try {
   const user = await client.getUserInfo({ name }, { timeout: 10_000 });
   console.log(JSON.stringify(user));

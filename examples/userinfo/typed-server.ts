@@ -13,21 +13,20 @@
  *   HOST=::      address to listen on
  */
 import { Code, GrpcError, Server } from '../../src/service/core.js';
-import { UserInfo, type UserInfoImplementation, type UserResponse } from './gen/userinfo.js';
+import { UserInfo, type UserResponse } from './gen/userinfo.js';
 
 // A Map, not an object literal: a client asking for "constructor" must not find Object.
 const users = new Map<string, UserResponse>([['foo', { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] }]]);
 
-const implementation: UserInfoImplementation = {
+const server = new Server();
+// Written inline, the implementation is checked exactly: a response field UserResponse lacks does not compile.
+server.add(UserInfo, {
   async getUserInfo({ name }) {
     const user = users.get(name);
     if (!user) throw new GrpcError(Code.UNKNOWN, `unknown user: name = ${name}`);
     return user;
   },
-};
-
-const server = new Server();
-server.add(UserInfo, implementation);
+});
 
 const host = process.env.HOST ?? '::';
 const port = Number(process.env.PORT ?? 50051);

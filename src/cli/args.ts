@@ -34,6 +34,19 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The user's input was wrong — a .proto file with a mistake, request JSON that
+ * does not parse or names no field, a method the service lacks: exit 2 like
+ * a UsageError (the mistake is the caller's, nothing was sent), without the
+ * `--help` hint, which would not help.
+ */
+export class InputError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
 export class Args {
   readonly positionals: readonly string[];
   readonly #values: ReadonlyMap<string, readonly string[]>;

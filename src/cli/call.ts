@@ -13,8 +13,10 @@
  * Responses are printed one JSON line each, as they arrive.
  *
  * The exit status is the call's gRPC status code (0 OK, 4 DEADLINE_EXCEEDED,
- * 14 UNAVAILABLE, ...; 2 is also a mistake on the command line), and a
- * failure is one line on stderr: `CODE_NAME: message (target ...)`.
+ * 14 UNAVAILABLE, ...), and a failure is one line on stderr:
+ * `CODE_NAME: message (target ...)`. A mistake of the caller's found before
+ * anything is sent — a flag, a --proto file, request JSON, a method the
+ * service lacks — exits 2 and names no target: no server was involved.
  */
 import { enableTracing } from '../http2/trace.js';
 import { Code } from '../wire/grpc/code.js';
@@ -27,10 +29,10 @@ import { type DetailTypeResolver, detailsToJson } from '../service/rpc/details-j
 import type { CallOptions } from '../service/client-call.js';
 import type { MethodDefinition, ServiceDefinition } from '../service/definition.js';
 import type { Channel } from '../http2/channel.js';
-import { UsageError, type Args } from './args.js';
+import { InputError, UsageError, type Args } from './args.js';
 import { CONNECT_FLAGS, deadlineFromArgs, openChannel, reportError } from './connect.js';
 import { LineWriter, lines, type Io } from './io.js';
-import { PROTO_FLAGS, loadFromArgs, type Verb } from './verb.js';
+import { PROTO_FLAGS, errorText, loadFromArgs, type Verb } from './verb.js';
 
 export const verb: Verb = {
   usage:
@@ -43,7 +45,8 @@ export const verb: Verb = {
     'Requests: the JSON argument; without one, stdin — all of it for a method that takes\n' +
     'one request (empty means {}), one JSON message a line for a streaming request.\n' +
     'Exit status: the gRPC status code (0 OK, 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, ...);\n' +
-    'a failure is one line on stderr, "CODE_NAME: message (target ...)".',
+    'a failure is one line on stderr, "CODE_NAME: message (target ...)". A mistake found\n' +
+    'before anything is sent (flags, --proto files, request JSON, the method name) exits 2.',
   flags: {
     ...PROTO_FLAGS,
     header: {
@@ -73,8 +76,7 @@ export const verb: Verb = {
       const service = await serviceFor(args, channel, serviceName, deadline);
       const method = service.methods[name] ?? Object.values(service.methods).find((m) => m.localName === name);
       if (method === undefined) {
-        throw new GrpcError(
-          Code.NOT_FOUND,
+        throw new InputError(
           `service ${serviceName} has no method ${name} (methods: ${Object.keys(service.methods).join(', ')})`,
         );
       }
@@ -154,10 +156,11 @@ async function serviceFor(
   deadline: number | undefined,
 ): Promise<ServiceDefinition> {
   if (args.all('proto').length > 0) {
+    const protos = loadFromArgs(args);
     try {
-      return loadFromArgs(args).service(serviceName);
+      return protos.service(serviceName);
     } catch (err) {
-      throw new GrpcError(Code.NOT_FOUND, (err as Error).message);
+      throw new InputError(`--proto: ${errorText(err)}`);
     }
   }
   const { ReflectionClient } = await import('../service/reflection-client.js');
@@ -191,21 +194,22 @@ async function invoke(
   }
   let sent = 0;
   let received = 0;
+  // Request JSON that does not parse, or does not fit the request type, is the caller's mistake: exit 2.
   const parse = (text: string, where: string): unknown => {
     let value: JsonValue;
     try {
       value = JSON.parse(text) as JsonValue;
     } catch (err) {
-      throw new GrpcError(Code.INVALID_ARGUMENT, `${where}: invalid JSON: ${(err as Error).message}`);
+      throw new InputError(`${where}: invalid JSON: ${errorText(err)}`);
     }
     try {
       return fromJson(input, value);
     } catch (err) {
-      throw new GrpcError(Code.INVALID_ARGUMENT, `${where}: ${(err as GrpcError).rawMessage}`);
+      throw new InputError(`${where}: ${errorText(err)}`);
     }
   };
   // A bad request line while streaming: stop the call, report the line.
-  let inputError: GrpcError | undefined;
+  let inputError: InputError | undefined;
   async function* requestLines(): AsyncGenerator<unknown> {
     if (json !== undefined && json !== '-') {
       sent++;
@@ -218,7 +222,7 @@ async function invoke(
       try {
         request = parse(text, `stdin line ${no}`);
       } catch (err) {
-        inputError = err as GrpcError;
+        inputError = err as InputError;
         abort.abort(inputError);
         return;
       }

@@ -6,10 +6,12 @@
  * a verb's module is imported only when it runs, so `wiregrpc encode` never
  * loads the HTTP/2 client that `wiregrpc call` needs.
  *
- * Exit codes: 0 success; 1 the work failed (bad input, unknown type, failed
- * call); 2 the command line itself was wrong.
+ * Exit codes: 0 success; 1 the work failed (an input that does not convert,
+ * an unknown type); 2 the command line or what it names was wrong (a flag, a
+ * .proto file with a mistake, the request of `call`). `call` exits with the
+ * gRPC status code of a call that was made.
  */
-import { UsageError, formatFlags, parseArgs } from './args.js';
+import { InputError, UsageError, formatFlags, parseArgs } from './args.js';
 import type { Io } from './io.js';
 import { errorText, type Verb } from './verb.js';
 
@@ -86,7 +88,7 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (err) {
     io.stderr.write(`wiregrpc ${verbName}: ${errorText(err)}\n`);
     if (err instanceof UsageError) {
-      io.stderr.write(`Run 'wiregrpc ${verbName} --help' for usage.\n`);
+      if (!(err instanceof InputError)) io.stderr.write(`Run 'wiregrpc ${verbName} --help' for usage.\n`);
       return 2;
     }
     return 1;

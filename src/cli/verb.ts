@@ -3,8 +3,8 @@
  * .proto files, and the loop that handles one input or one input a line.
  */
 import { GrpcError } from '../wire/grpc/error.js';
-import { loadProtoSync, type ProtoSet } from '../service/load.js';
-import { UsageError, type Args, type FlagSpecs } from './args.js';
+import { ProtoFileError, loadProtoSync, type ProtoSet } from '../service/load.js';
+import { InputError, UsageError, type Args, type FlagSpecs } from './args.js';
 import { LineWriter, lines, type Io } from './io.js';
 
 export interface Verb {
@@ -29,10 +29,16 @@ export const PROTO_FLAGS: FlagSpecs = {
   },
 };
 
+/** The --proto files, loaded; a file that cannot be found or has a mistake is an InputError (`file:line:col: …`). */
 export function loadFromArgs(args: Args): ProtoSet {
   const files = args.all('proto');
   if (files.length === 0) throw new UsageError('missing --proto FILE');
-  return loadProtoSync(files, { includeDirs: args.all('include') });
+  try {
+    return loadProtoSync(files, { includeDirs: args.all('include') });
+  } catch (err) {
+    if (err instanceof ProtoFileError) throw new InputError(err.message);
+    throw err;
+  }
 }
 
 /** The text of an error for a person: GrpcError's text without the code prefix. */

@@ -19,6 +19,7 @@
  * `pick()` is the per-call hot path: a field read for pick_first, an index
  * step for round_robin; no allocation.
  */
+import { GrpcError } from '../wire/grpc/error.js';
 import { Backoff } from './backoff.js';
 import type { Resolver } from './resolver.js';
 import {
@@ -170,7 +171,7 @@ export abstract class Balancer implements SubchannelListener {
       (err: Error) => {
         this.resolving = false;
         if (this.state === 'shutdown') return;
-        this.resolveError = err.message;
+        this.resolveError = err instanceof GrpcError ? err.rawMessage : err.message; // a reason is text: no `CODE:` prefix
         this.resolveTimer = setTimeout(() => {
           this.resolveTimer = undefined;
           this.resolveError = undefined;

@@ -34,18 +34,7 @@ import {
 } from './client-call.js';
 import { runInterceptors, type ClientInterceptor } from './client-interceptors.js';
 import type { MethodDefinition, ServiceDefinition } from './definition.js';
-import type { ClientOf } from './typed.js';
-
-export type UnaryMethod<I = any, O = any> = (request: I, options?: CallOptions) => Promise<O>;
-export type ServerStreamingMethod<I = any, O = any> = (request: I, options?: CallOptions) => ResponseStream<O>;
-export type ClientStreamingMethod<I = any, O = any> = (
-  requests: AsyncIterable<I> | Iterable<I>,
-  options?: CallOptions,
-) => Promise<O>;
-export type BidiStreamingMethod<I = any, O = any> = (
-  requests: AsyncIterable<I> | Iterable<I>,
-  options?: CallOptions,
-) => ResponseStream<O>;
+import type { ClientOf, DynamicClient, ServerStreamingMethod, UnaryMethod } from './typed.js';
 
 export interface ClientOptions extends ChannelOptions {
   /** Run around every call, outermost first. */
@@ -62,10 +51,10 @@ export interface ClientBase {
 
 /**
  * A client: its methods are typed by `M` if you give it (e.g. an interface
- * written next to your .proto), and loosely (`any`) otherwise. A method named
+ * written next to your .proto), and dynamically (DynamicClient: `any` in and out) otherwise. A method named
  * like a ClientBase member (`close`, `channel`) is reachable by its .proto name.
  */
-export type Client<M = Record<string, (...args: any[]) => any>> = ClientBase & M;
+export type Client<M = DynamicClient> = ClientBase & M;
 
 /**
  * A client for `def`. A typed definition (from `wiregrpc gen`) gives typed
@@ -77,7 +66,7 @@ export function createClient<S extends ServiceDefinition>(
   target: string | Channel,
   options?: ClientOptions,
 ): Client<ClientOf<S>>;
-export function createClient<M = Record<string, (...args: any[]) => any>>(
+export function createClient<M = DynamicClient>(
   def: ServiceDefinition,
   target: string | Channel,
   options?: ClientOptions,

@@ -21,6 +21,16 @@ export type {
   ImplementationOf,
   StubOf,
   HandlerOf,
+  Exact,
+  ExactImplementation,
+  UnaryMethod,
+  ServerStreamingMethod,
+  ClientStreamingMethod,
+  BidiStreamingMethod,
+  DynamicMethod,
+  DynamicClient,
+  DynamicHandler,
+  DynamicImplementation,
 } from './typed.js';
 
 export {
@@ -43,15 +53,7 @@ export type {
 } from './server-call.js';
 
 export { Channel, type ChannelOptions, type ChannelTlsOptions, type ConnectivityState } from '../http2/channel.js';
-export {
-  createClient,
-  type Client,
-  type ClientOptions,
-  type UnaryMethod,
-  type ServerStreamingMethod,
-  type ClientStreamingMethod,
-  type BidiStreamingMethod,
-} from './client.js';
+export { createClient, type Client, type ClientOptions } from './client.js';
 export { type CallOptions, type MetadataInit, ResponseStream } from './client-call.js';
 export {
   loggingInterceptor,
@@ -94,3 +96,15 @@ export {
   type BadRequest_FieldViolation,
   type Help_Link,
 } from './rpc/error-details.js';
+export { methodStub } from './dynamic.js';
+export {
+  timestampFromDate,
+  timestampFromMs,
+  timestampNow,
+  timestampToDate,
+  durationFromMs,
+  durationToMs,
+  type Timestamp,
+  type Duration,
+  type SecondsNanos,
+} from './well-known.js';

@@ -10,4 +10,4 @@
  *   await client.getUserInfo({ name: 'foo' });
  */
 export * from './core.js';
-export { loadProto, loadProtoSync, ProtoSet, type LoadOptions } from './load.js';
+export { loadProto, loadProtoSync, ProtoSet, ProtoFileError, type LoadOptions } from './load.js';

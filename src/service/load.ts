@@ -14,7 +14,8 @@
  * `wrappers`, `field_mask`, and `descriptor`, `api`, `type`, `source_context`)
  * always resolve, from the copies that ship with protobufjs.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import protobuf from 'protobufjs';
@@ -23,6 +24,9 @@ import { codecFor } from '../wire/proto/codec.js';
 import type { ServiceDefinition } from './definition.js';
 import { callShape, defineService } from './define.js';
 import { SchemaBuilder, typeNameOf } from './schema-from-reflection.js';
+import { ProtoFileError, displayPath, locate, parseError } from './load-error.js';
+
+export { ProtoFileError } from './load-error.js';
 
 export interface LoadOptions {
   /** Directories searched for files and imports, like protoc's `-I`. */
@@ -46,6 +50,9 @@ const PARSE_OPTIONS: protobuf.IParseOptions = {
 };
 
 type Kind = 'message' | 'enum' | 'service';
+
+/** protobufjs's parser, with the file-name slot its typings leave out. */
+const PARSER = protobuf.parse as typeof protobuf.parse & { filename: string | null };
 
 /** Which ProtoSet made each service definition (server reflection describes a service by its files). */
 const SOURCE = new WeakMap<ServiceDefinition, ProtoSet>();
@@ -81,8 +88,17 @@ export class ProtoSet {
     return codecFor<T>(this.message(name));
   }
 
-  /** A service definition by full name: `proto.UserInfo`. */
-  service(name: string): ServiceDefinition {
+  /**
+   * A service definition by full name: `proto.UserInfo`. Without a type
+   * argument it is dynamic (methods keyed by `string`: see dynamic.ts). With
+   * one — the type of the definition `wiregrpc gen` wrote for the same .proto,
+   * `service<typeof UserInfo>('proto.UserInfo')`, with `UserInfo` imported
+   * as a type only (`import type`) from the generated module — clients and
+   * implementations are typed as with the generated definition, while the
+   * schemas still come from the .proto at run time (the generated module is
+   * never loaded). The type is your word that both come from the same .proto.
+   */
+  service<D extends ServiceDefinition = ServiceDefinition>(name: string): D {
     const service = this.#find(name, 'service') as protobuf.Service;
     const typeName = typeNameOf(service);
     let def = this.#services.get(typeName);
@@ -102,7 +118,7 @@ export class ProtoSet {
       this.#services.set(typeName, def);
       SOURCE.set(def, this);
     }
-    return def;
+    return def as D;
   }
 
   /** Every service in the loaded files (and their imports), in name order. */
@@ -153,27 +169,142 @@ function exactLookup(root: protobuf.Root, full: string): protobuf.ReflectionObje
   return current;
 }
 
-function describeKind(object: protobuf.ReflectionObject): string {
+function describeKind(object: protobuf.ReflectionObject, fallback = 'package'): string {
   if (object instanceof protobuf.Type) return 'message';
   if (object instanceof protobuf.Enum) return 'enum';
   if (object instanceof protobuf.Service) return 'service';
   if (object instanceof protobuf.Method) return 'method';
   if (object instanceof protobuf.Field) return 'field';
-  return 'package';
+  return fallback === 'package' ? 'package' : fallback.toLowerCase();
 }
 
-/** Loads .proto files synchronously (node:fs). Throws an Error naming the file and problem. */
+/** Loads .proto files synchronously (node:fs). A mistake in a file is a ProtoFileError naming file, line and column. */
 export function loadProtoSync(files: string | readonly string[], options: LoadOptions = {}): ProtoSet {
   const root = newRoot(options);
-  root.loadSync(topLevel(files, options), PARSE_OPTIONS);
+  const steps = loadSteps(root, topLevel(files, options));
+  for (let step = steps.next(); step.done !== true;) {
+    const file = step.value;
+    step = steps.next(readSource(file, () => readFileSync(file, 'utf8')));
+  }
   return new ProtoSet(root);
 }
 
-/** Loads .proto files, reading them asynchronously. */
+/** Loads .proto files, reading them asynchronously; rejects (never throws past the promise) as loadProtoSync throws. */
 export async function loadProto(files: string | readonly string[], options: LoadOptions = {}): Promise<ProtoSet> {
   const root = newRoot(options);
-  await root.load(topLevel(files, options), PARSE_OPTIONS);
+  const steps = loadSteps(root, topLevel(files, options));
+  for (let step = steps.next(); step.done !== true;) {
+    const file = step.value;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw unreadable(file, err);
+    }
+    step = steps.next(text);
+  }
   return new ProtoSet(root);
+}
+
+/**
+ * The load, as steps: yields each file to read (absolute path), is given its
+ * text, parses it and queues its imports; at the end resolves every type
+ * reference. protobufjs's own `Root.load` does the same walk, but its async
+ * form throws a resolve error from inside a file-read callback, where nobody
+ * can catch it (the process dies); sync and async share this walk instead.
+ * Files are keyed in `root.files` as protobufjs keys them (descriptor.ts
+ * relies on it): absolute paths, and bundled names (`google/protobuf/any.proto`)
+ * for the well-known types protobufjs carries as JSON.
+ */
+function* loadSteps(root: protobuf.Root, files: readonly string[]): Generator<string, void, string> {
+  const sources = new Map<string, string>();
+  for (const file of files) yield* loadFile(root, file, sources);
+  try {
+    root.resolveAll();
+  } catch (err) {
+    throw resolveError(root, sources, err);
+  }
+}
+
+/** One file, then (depth first, as protobufjs orders `root.files` and declarations) each file it imports. */
+function* loadFile(root: protobuf.Root, file: string, sources: Map<string, string>): Generator<string, void, string> {
+  if (root.files.includes(file)) return;
+  root.files.push(file);
+  const bundled = bundledJson(file);
+  if (bundled !== undefined) {
+    if (bundled.options !== undefined) root.setOptions(bundled.options);
+    root.addJSON(bundled.nested ?? {});
+    return;
+  }
+  const source = yield file;
+  sources.set(file, source);
+  let parsed: protobuf.IParserResult;
+  PARSER.filename = file; // protobufjs names the file in its objects (`filename`) and errors
+  try {
+    parsed = protobuf.parse(source, root, PARSE_OPTIONS);
+  } catch (err) {
+    throw parseError(file, source, err);
+  } finally {
+    PARSER.filename = null;
+  }
+  for (const [targets, weak] of [
+    [parsed.imports ?? [], false],
+    [parsed.weakImports ?? [], true],
+  ] as const) {
+    for (const target of targets) {
+      let resolved: string | null;
+      try {
+        resolved = bundledJson(target) !== undefined ? target : root.resolvePath(file, target);
+      } catch (err) {
+        if (weak) continue; // as protobufjs: a weak import that is missing is left out
+        const at = locate(source, `"${target}"`) ?? locate(source, `'${target}'`);
+        const problem = (err as Error).message.replace(`${file}: `, '');
+        throw new ProtoFileError(displayPath(file), problem, at?.line, at?.column);
+      }
+      if (resolved !== null) yield* loadFile(root, resolved, sources);
+    }
+  }
+}
+
+/** protobufjs's bundled copy of a well-known file (`google/protobuf/timestamp.proto`), if it has one. */
+function bundledJson(
+  file: string,
+): { options?: Record<string, unknown>; nested?: protobuf.INamespace['nested'] } | undefined {
+  const at = file.lastIndexOf('google/protobuf/');
+  const name = at < 0 ? file : file.slice(at);
+  const common = protobuf.common as unknown as Record<string, unknown>;
+  return name.endsWith('.proto') && Object.hasOwn(common, name)
+    ? (common[name] as { options?: Record<string, unknown>; nested?: protobuf.INamespace['nested'] })
+    : undefined;
+}
+
+function readSource(file: string, read: () => string): string {
+  try {
+    return read();
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+}
+
+function unreadable(file: string, err: unknown): ProtoFileError {
+  const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  return new ProtoFileError(displayPath(file), `cannot read: ${why}`, undefined, undefined, { cause: err });
+}
+
+/** A type reference that resolves to nothing (`no such Type or Enum 'Missing' in Type .notes.Note`), placed. */
+function resolveError(root: protobuf.Root, sources: ReadonlyMap<string, string>, err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  const match = /^no such (?:Type or Enum|type|Type) '([^']+)' in (\w+) \.?(\S+)$/.exec(message);
+  if (match === null) return err instanceof Error ? err : new Error(message);
+  const [, missing, kind, owner] = match as unknown as [string, string, string, string];
+  const object = exactLookup(root, owner);
+  const file = object?.filename ?? undefined;
+  const problem = `no such type '${missing}' (in ${describeKind(object ?? root, kind)} ${owner})`;
+  if (file === undefined || file === null)
+    return new ProtoFileError('(unknown file)', problem, undefined, undefined, { cause: err });
+  const source = sources.get(file);
+  const at = source === undefined ? undefined : locate(source, missing);
+  return new ProtoFileError(displayPath(file), problem, at?.line, at?.column, { cause: err });
 }
 
 /** The files named by the caller, as absolute paths (relative to cwd, else to an include dir). */
@@ -186,7 +317,8 @@ function topLevel(files: string | readonly string[], options: LoadOptions): stri
       ? [file]
       : [path.resolve(file), ...dirs.map((dir) => path.join(dir, file))];
     const found = candidates.find((candidate) => existsSync(candidate));
-    if (found === undefined) throw new Error(`cannot find ${file} (looked in: ${candidates.join(', ')})`);
+    if (found === undefined)
+      throw new ProtoFileError(file, `cannot find the file (looked in: ${candidates.join(', ')})`);
     return found;
   });
 }

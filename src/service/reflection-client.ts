@@ -96,7 +96,7 @@ export class ReflectionClient {
     } catch (err) {
       throw new GrpcError(
         Code.INTERNAL,
-        `reflection: the server's descriptors do not make a complete schema: ${(err as Error).message}`,
+        `reflection: the server's descriptors do not make a complete schema: ${err instanceof GrpcError ? err.rawMessage : (err as Error).message}`,
         { cause: err },
       );
     }

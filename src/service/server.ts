@@ -21,7 +21,7 @@ import {
   type ServerTransportOptions,
 } from '../http2/server.js';
 import type { ServiceDefinition } from './definition.js';
-import type { ImplementationOf } from './typed.js';
+import type { ExactImplementation, ImplementationOf } from './typed.js';
 import type { ServerInterceptor } from './interceptors.js';
 import { methodEntry, type MethodEntry, type ServiceImplementation } from './server-call.js';
 
@@ -55,7 +55,10 @@ export class Server {
    * UNIMPLEMENTED; a key that names no method is an error (a typo, surely).
    * Works before or after `listen`.
    */
-  add<S extends ServiceDefinition>(definition: S, implementation: ImplementationOf<S>): this {
+  add<S extends ServiceDefinition, I extends ImplementationOf<S>>(
+    definition: S,
+    implementation: ExactImplementation<S, I>,
+  ): this {
     const impl = implementation as ServiceImplementation; // typed per method for callers (typed.ts); one table here
     const known = new Set<string>();
     const entries: MethodEntry[] = [];

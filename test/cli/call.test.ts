@@ -92,15 +92,34 @@ t.test('bidi: requests from stdin, responses as they come', async (t) => {
   t.same([r.code, jsonLines(r.stdout)], [0, [{ text: 'X' }, { text: 'Y', index: 1 }]]);
 });
 
-t.test('a bad request line stops the stream: INVALID_ARGUMENT (3) naming the line', async (t) => {
+t.test("request JSON that does not parse or fit is the caller's mistake: exit 2, no target", async (t) => {
   const r = await wiregrpc(['call', target, 'wiregrpc.test.Echo/ClientStream', ...PROTO], {
     stdin: '{"text":"a"}\n{"text":\n',
   });
-  t.equal(r.code, 3);
-  t.match(r.stderr, /^INVALID_ARGUMENT: stdin line 2: invalid JSON/);
+  t.equal(r.code, 2, 'a bad line stops the stream');
+  t.match(r.stderr, /^wiregrpc call: stdin line 2: invalid JSON/);
+  const typo = await wiregrpc(['call', target, 'proto.UserInfo/GetUserInfo', '{"name":"foo"', ...PROTO]);
+  t.equal(typo.code, 2);
+  t.match(typo.stderr, /^wiregrpc call: request: invalid JSON/);
   const field = await wiregrpc(['call', target, 'proto.UserInfo/GetUserInfo', '{"nmae":"foo"}', ...PROTO]);
-  t.equal(field.code, 3);
-  t.match(field.stderr, /^INVALID_ARGUMENT: request: .*nmae/);
+  t.equal(field.code, 2);
+  t.match(field.stderr, /^wiregrpc call: request: .*proto\.UserRequest.*nmae/);
+  for (const { stderr } of [r, typo, field]) {
+    t.notMatch(stderr, /target|INVALID_ARGUMENT|--help/, 'no server was involved; --help would not help');
+    t.equal(stderr.split('\n').length, 2, 'one line');
+  }
+});
+
+t.test('a .proto with a mistake: exit 2, file:line:column, no target', async (t) => {
+  const dir = t.testdir({
+    'bad.proto': 'syntax = "proto3";\npackage bad;\nmessage A {\n  string b = 2 int32 c = 3;\n}\n',
+  });
+  const r = await wiregrpc(['call', target, 'bad.S/M', '{}', '--proto', join(dir, 'bad.proto')]);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /^wiregrpc call: \S*bad\.proto:4:16: illegal token 'int32', ';' expected\n$/);
+  const missing = await wiregrpc(['call', target, 'bad.S/M', '{}', '--proto', join(dir, 'nope.proto')]);
+  t.equal(missing.code, 2);
+  t.match(missing.stderr, /^wiregrpc call: \S*nope\.proto: cannot find the file/);
 });
 
 t.test('-H metadata (-bin values in base64) reaches the server', async (t) => {
@@ -206,12 +225,17 @@ t.test('unreachable target: UNAVAILABLE, exit 14, naming the target and the caus
   t.equal(r.stderr.split('\n').length, 2, 'one line');
 });
 
-t.test('unknown service or method: NOT_FOUND (5), listing what exists', async (t) => {
+t.test("unknown service or method: exit 2 listing what exists; the server's own NOT_FOUND is exit 5", async (t) => {
   const method = await wiregrpc(['call', target, 'proto.UserInfo/GetUser', '{}', ...PROTO]);
-  t.equal(method.code, 5);
-  t.match(method.stderr, /^NOT_FOUND: service proto\.UserInfo has no method GetUser \(methods: GetUserInfo\)/);
+  t.equal(method.code, 2);
+  t.match(method.stderr, /^wiregrpc call: service proto\.UserInfo has no method GetUser \(methods: GetUserInfo\)\n$/);
+  const local = await wiregrpc(['call', target, 'proto.Nope/Get', '{}', ...PROTO]);
+  t.equal(local.code, 2, 'not in the --proto files');
+  t.match(local.stderr, /^wiregrpc call: --proto: unknown service 'proto\.Nope' \(known services: .*proto\.UserInfo/);
+  const reflected = await wiregrpc(['call', target, 'proto.UserInfo/GetUser', '{}']);
+  t.equal(reflected.code, 2, 'a method the reflected service lacks');
   const service = await wiregrpc(['call', target, 'proto.Nope/Get', '{}']);
-  t.equal(service.code, 5, 'through reflection');
+  t.equal(service.code, 5, 'the server, through reflection, says it has no such service');
   t.match(service.stderr, /^NOT_FOUND: reflection: symbol proto\.Nope/);
 });
 

@@ -168,6 +168,10 @@ t.test('usage and lookup errors', async (t) => {
   );
 
   const noFile = await wiregrpc(['decode', '--proto', 'nope.proto', '--type', 'x.Y', '']);
-  t.equal(noFile.code, 1);
-  t.match(noFile.stderr, /cannot find nope\.proto/);
+  t.equal(noFile.code, 2, "a --proto file that is not there is the caller's mistake");
+  t.equal(
+    noFile.stderr.split('\n')[0],
+    `wiregrpc decode: nope.proto: cannot find the file (looked in: ${process.cwd()}/nope.proto)`,
+  );
+  t.notMatch(noFile.stderr, /--help/, 'no usage hint: the flags were right');
 });
