@@ -90,7 +90,6 @@ export {
   Help,
   LocalizedMessage,
   ERROR_DETAIL_TYPES,
-  type Duration,
   type QuotaFailure_Violation,
   type PreconditionFailure_Violation,
   type BadRequest_FieldViolation,
