@@ -84,7 +84,9 @@ export class HpackEncoder {
   constructor(options: HpackEncoderOptions = {}) {
     this.cap = options.maxTableSizeCap ?? DEFAULT_TABLE_SIZE;
     this.table = new DynamicTable(Math.min(options.maxTableSize ?? DEFAULT_TABLE_SIZE, this.cap));
-    this.announced = this.table.maxSize;
+    // The peer's decoder starts from maxTableSize; if the cap keeps ours smaller, the first block says so.
+    this.announced = options.maxTableSize ?? DEFAULT_TABLE_SIZE;
+    if (this.table.maxSize !== this.announced) this.smallest = this.table.maxSize;
     this.huffman = options.huffman ?? 'auto';
     this.sensitive = new Set(options.sensitive ?? SENSITIVE_HEADERS);
     this.unindexed = new Set(options.unindexed ?? UNINDEXED_HEADERS);

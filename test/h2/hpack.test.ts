@@ -220,3 +220,13 @@ t.test('the encoder signals size updates after the peer changes SETTINGS_HEADER_
   e.setPeerMaxTableSize(100_000);
   t.equal(e.encode(headers)[0], 0xbf, 'still 4096: nothing to signal');
 });
+
+t.test('an encoder capped below the initial 4096 says so in its first block', async (t) => {
+  const e = new HpackEncoder({ maxTableSizeCap: 100 });
+  const d = new HpackDecoder();
+  const first = e.encode(['x-a', '1']);
+  t.equal(hex(first.subarray(0, 2)), '3f45', 'size update to 100');
+  t.same(d.decode(first), ['x-a', '1']);
+  t.equal(d.table.maxSize, 100);
+  t.equal(e.encode(['x-a', '1'])[0], 0xbe, 'then nothing more to announce');
+});
