@@ -14,6 +14,7 @@
  *   hpack-primitives.ts  HPACK integers and string literals
  *   hpack-decoder.ts   header block → flat header list
  *   hpack-encoder.ts   flat header list → header block
+ *   stream-state.ts    the §5.1 stream state machine, as pure transitions
  */
 export { ErrorCode, errorCodeName, H2Error, type ErrorFault, type ErrorScope } from './errors.js';
 export * from './frame.js';
@@ -24,3 +25,4 @@ export { applySettings, checkSetting, DEFAULT_SETTINGS, SettingId, type Settings
 export { HpackDecoder, DEFAULT_MAX_HEADER_LIST_SIZE, type HpackDecoderOptions } from './hpack-decoder.js';
 export { HpackEncoder, SENSITIVE_HEADERS, UNINDEXED_HEADERS, type HpackEncoderOptions } from './hpack-encoder.js';
 export { DynamicTable, STATIC_TABLE } from './hpack-table.js';
+export { onReceive, onSend, type StreamEvent, type StreamState } from './stream-state.js';
