@@ -13,7 +13,13 @@
  *   - a field block is HEADERS or PUSH_PROMISE, then CONTINUATION frames on the same
  *     stream until END_HEADERS; any other frame in between, or a CONTINUATION without
  *     a block open, is a connection PROTOCOL_ERROR (§6.10);
- *   - frames of unknown types are dropped (§5.5), except inside a field block.
+ *   - frames of unknown types are dropped (§5.5), except inside a field block;
+ *   - a field block (HEADERS or PUSH_PROMISE and its CONTINUATIONs) over
+ *     `maxFieldBlockSize` is a connection ENHANCE_YOUR_CALM, counted from the frame
+ *     headers, before its bytes are kept: a CONTINUATION flood is cut early.
+ *     (HPACK must see a whole block to keep its table in step, so a block too large
+ *     to hold cannot be refused stream by stream; the header-list limit, enforced by
+ *     the HPACK decoder as a stream error, is the finer one.)
  * Each frame's own rules are frame-parse.ts's.
  *
  * Memory: at most one incomplete frame is held — up to 9 header bytes in a fixed
@@ -44,9 +50,13 @@ export interface FrameReaderOptions {
   preface: boolean;
   /** Our SETTINGS_MAX_FRAME_SIZE (default 16,384, the initial value). */
   maxFrameSize?: number;
+  /** The largest field block accepted, padding included, summed over its frames (default 1 MiB). */
+  maxFieldBlockSize?: number;
   onFrame(frame: Frame): void;
   onStreamError(error: H2Error): void;
 }
+
+export const DEFAULT_MAX_FIELD_BLOCK_SIZE = 1 << 20;
 
 export class FrameReader {
   private readonly onFrame: (frame: Frame) => void;
@@ -57,6 +67,9 @@ export class FrameReader {
   private settingsSeen = false;
   /** The stream whose field block is open (waiting for CONTINUATION), or 0. */
   private blockStream = 0;
+  /** Payload bytes of the current (or last) field block's frames so far. */
+  private blockBytes = 0;
+  private readonly maxBlock: number;
   private readonly headerBytes = new Uint8Array(FRAME_HEADER_LENGTH);
   private headerFill = 0;
   /** The frame whose payload spans chunks, and its payload so far. */
@@ -70,6 +83,7 @@ export class FrameReader {
     this.onStreamError = options.onStreamError;
     this.prefaceLeft = options.preface ? CLIENT_PREFACE.length : 0;
     this.limit = MIN_MAX_FRAME_SIZE;
+    this.maxBlock = options.maxFieldBlockSize ?? DEFAULT_MAX_FIELD_BLOCK_SIZE;
     if (options.maxFrameSize !== undefined) this.maxFrameSize = options.maxFrameSize;
   }
 
@@ -212,6 +226,14 @@ export class FrameReader {
         `CONTINUATION frame on stream ${header.streamId} with no field block open`,
       );
     }
+    if (header.type === FrameType.HEADERS || header.type === FrameType.PUSH_PROMISE) this.blockBytes = header.length;
+    else if (header.type === FrameType.CONTINUATION) this.blockBytes += header.length;
+    else return;
+    if (this.blockBytes > this.maxBlock)
+      throw H2Error.connection(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        `field block of stream ${header.streamId} over ${this.maxBlock} bytes`,
+      );
   }
 
   private deliver(header: FrameHeader, payload: Uint8Array): void {

@@ -20,7 +20,7 @@ export { ErrorCode, errorCodeName, H2Error, type ErrorFault, type ErrorScope } f
 export * from './frame.js';
 export { parseFrame } from './frame-parse.js';
 export * from './frame-write.js';
-export { FrameReader, type FrameReaderOptions } from './frame-reader.js';
+export { DEFAULT_MAX_FIELD_BLOCK_SIZE, FrameReader, type FrameReaderOptions } from './frame-reader.js';
 export { applySettings, checkSetting, DEFAULT_SETTINGS, SettingId, type Settings } from './settings.js';
 export { HpackDecoder, DEFAULT_MAX_HEADER_LIST_SIZE, type HpackDecoderOptions } from './hpack-decoder.js';
 export { HpackEncoder, SENSITIVE_HEADERS, UNINDEXED_HEADERS, type HpackEncoderOptions } from './hpack-encoder.js';

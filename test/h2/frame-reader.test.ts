@@ -208,3 +208,38 @@ t.test('the connection ending inside a frame is a connection error', async (t) =
   t.equal(read([concat(SETTINGS, data.subarray(0, 10))], false).error?.code, ErrorCode.PROTOCOL_ERROR, 'in a payload');
   t.equal(read([concat(SETTINGS, data)], false).error, undefined, 'on a boundary: fine');
 });
+
+t.test('a field block over maxFieldBlockSize is cut from the frame headers, before its bytes are kept', async (t) => {
+  const read = (frames: Uint8Array[], maxFieldBlockSize: number) => {
+    const got: Frame[] = [];
+    const reader = new FrameReader({
+      preface: false,
+      maxFieldBlockSize,
+      onFrame: (f) => got.push(f),
+      onStreamError() {},
+    });
+    try {
+      for (const f of frames) reader.push(f);
+      return { got, error: undefined };
+    } catch (err) {
+      return { got, error: err as H2Error };
+    }
+  };
+  const piece = new Uint8Array(1000);
+  const flood = [SETTINGS, encodeHeaders(1, piece, { endHeaders: false })];
+  for (let i = 0; i < 10; i++) flood.push(encodeContinuation(1, piece, false));
+  const cut = read(flood, 5000);
+  t.same([cut.error?.code, cut.error?.scope], [ErrorCode.ENHANCE_YOUR_CALM, 'connection']);
+  t.equal(cut.got.length, 6, 'SETTINGS, HEADERS and four CONTINUATIONs: 5000 bytes, the limit exactly; not the next');
+  // Only the header of the frame over the limit is needed to refuse it.
+  const header = encodeContinuation(1, new Uint8Array(16_000), false).subarray(0, 9);
+  t.equal(
+    read([SETTINGS, encodeHeaders(1, piece, { endHeaders: false }), header], 5000).error?.code,
+    ErrorCode.ENHANCE_YOUR_CALM,
+  );
+  // Each block is counted on its own.
+  const blocks = [SETTINGS];
+  for (let i = 0; i < 10; i++) blocks.push(encodeHeaders(1 + 2 * i, piece));
+  t.equal(read(blocks, 5000).error, undefined, 'ten blocks of 1000 bytes under a 5000-byte limit');
+  t.equal(read(flood, 100_000).error, undefined, 'the flood within a larger limit');
+});
