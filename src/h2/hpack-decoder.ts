@@ -87,6 +87,7 @@ export class HpackDecoder {
       const first = r.peek();
       let name: string;
       let value: string;
+      let never = false;
       if (first >= 0x80) {
         // §6.1 indexed field
         [name, value] = this.entry(r.integer(7));
@@ -114,7 +115,7 @@ export class HpackDecoder {
         const index = r.integer(4);
         name = index === 0 ? r.string() : this.entry(index)[0];
         value = r.string();
-        if (first >= 0x10 && listSize <= this.maxListSize) this.neverIndexed.push(headers.length >> 1);
+        never = first >= 0x10;
       }
       if (!fieldSeen) {
         fieldSeen = true;
@@ -134,6 +135,7 @@ export class HpackDecoder {
           if (regularSeen) malformed ??= `pseudo-header ${name} after a regular field`;
         } else regularSeen = true;
       }
+      if (never) this.neverIndexed.push(headers.length >> 1);
       headers.push(name, value);
     }
 
