@@ -13,6 +13,8 @@
  *   - a field block is HEADERS or PUSH_PROMISE, then CONTINUATION frames on the same
  *     stream until END_HEADERS; any other frame in between, or a CONTINUATION without
  *     a block open, is a connection PROTOCOL_ERROR (§6.10);
+ *   - PUSH_PROMISE is a connection PROTOCOL_ERROR on a server (§8.4: clients cannot
+ *     push) and on a client that has not enabled push (§6.5.2, `pushEnabled`);
  *   - frames of unknown types are dropped (§5.5), except inside a field block;
  *   - a field block (HEADERS or PUSH_PROMISE and its CONTINUATIONs) over
  *     `maxFieldBlockSize` is a connection ENHANCE_YOUR_CALM, counted from the frame
@@ -50,6 +52,8 @@ export interface FrameReaderOptions {
   preface: boolean;
   /** Our SETTINGS_MAX_FRAME_SIZE (default 16,384, the initial value). */
   maxFrameSize?: number;
+  /** Client side: we sent SETTINGS_ENABLE_PUSH 1 (default false: gRPC never pushes). Ignored on a server. */
+  pushEnabled?: boolean;
   /** The largest field block accepted, padding included, summed over its frames (default 1 MiB). */
   maxFieldBlockSize?: number;
   onFrame(frame: Frame): void;
@@ -70,6 +74,9 @@ export class FrameReader {
   /** Payload bytes of the current (or last) field block's frames so far. */
   private blockBytes = 0;
   private readonly maxBlock: number;
+  /** Whether PUSH_PROMISE may arrive: never on a server, on a client only with push enabled. */
+  private readonly pushAllowed: boolean;
+  private readonly server: boolean;
   private readonly headerBytes = new Uint8Array(FRAME_HEADER_LENGTH);
   private headerFill = 0;
   /** The frame whose payload spans chunks, and its payload so far. */
@@ -84,6 +91,8 @@ export class FrameReader {
     this.prefaceLeft = options.preface ? CLIENT_PREFACE.length : 0;
     this.limit = MIN_MAX_FRAME_SIZE;
     this.maxBlock = options.maxFieldBlockSize ?? DEFAULT_MAX_FIELD_BLOCK_SIZE;
+    this.server = options.preface;
+    this.pushAllowed = !options.preface && options.pushEnabled === true;
     if (options.maxFrameSize !== undefined) this.maxFrameSize = options.maxFrameSize;
   }
 
@@ -226,6 +235,11 @@ export class FrameReader {
         `CONTINUATION frame on stream ${header.streamId} with no field block open`,
       );
     }
+    if (header.type === FrameType.PUSH_PROMISE && !this.pushAllowed)
+      throw H2Error.connection(
+        ErrorCode.PROTOCOL_ERROR,
+        this.server ? 'PUSH_PROMISE from a client (clients cannot push)' : 'PUSH_PROMISE with push disabled',
+      );
     if (header.type === FrameType.HEADERS || header.type === FrameType.PUSH_PROMISE) this.blockBytes = header.length;
     else if (header.type === FrameType.CONTINUATION) this.blockBytes += header.length;
     else return;

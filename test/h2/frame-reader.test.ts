@@ -10,6 +10,7 @@ import {
   encodeData,
   encodeHeaders,
   encodePing,
+  encodePushPromise,
   encodeSettings,
   encodeSettingsAck,
   encodeWindowUpdate,
@@ -242,4 +243,26 @@ t.test('a field block over maxFieldBlockSize is cut from the frame headers, befo
   for (let i = 0; i < 10; i++) blocks.push(encodeHeaders(1 + 2 * i, piece));
   t.equal(read(blocks, 5000).error, undefined, 'ten blocks of 1000 bytes under a 5000-byte limit');
   t.equal(read(flood, 100_000).error, undefined, 'the flood within a larger limit');
+});
+
+t.test('PUSH_PROMISE: refused by a server, and by a client that did not enable push (§8.4, §6.5.2)', async (t) => {
+  const push = encodePushPromise(1, 2, Uint8Array.of(0x82));
+  const onServer = read([concat(CLIENT_PREFACE, SETTINGS, push)]);
+  t.same([onServer.error?.code, onServer.error?.scope], [ErrorCode.PROTOCOL_ERROR, 'connection']);
+  t.match(onServer.error?.message, /clients cannot push/);
+  const onClient = read([concat(SETTINGS, push)], false);
+  t.equal(onClient.error?.code, ErrorCode.PROTOCOL_ERROR, 'a client by default');
+  const frames: Frame[] = [];
+  const enabled = new FrameReader({
+    preface: false,
+    pushEnabled: true,
+    onFrame: (f) => frames.push(f),
+    onStreamError() {},
+  });
+  enabled.push(concat(SETTINGS, push));
+  t.same(
+    frames.map((f) => f.type),
+    [FrameType.SETTINGS, FrameType.PUSH_PROMISE],
+    'a client with push enabled',
+  );
 });

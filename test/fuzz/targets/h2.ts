@@ -46,7 +46,7 @@ type H2Input = FramesInput | HpackInput;
 
 // ─── Frames ──────────────────────────────────────────────────────────────────
 
-function randomFrame(rng: Rng, inBlock: number): Frame {
+function randomFrame(rng: Rng, inBlock: number, server: boolean): Frame {
   const stream = () => 1 + rng.int(rng.chance(0.5) ? 7 : 0x7fff_ffff);
   const bytes = (n: number) => rng.bytes(rng.size(n));
   if (inBlock !== 0)
@@ -93,6 +93,8 @@ function randomFrame(rng: Rng, inBlock: number): Frame {
     case 7:
       return { type: FrameType.WINDOW_UPDATE, streamId: rng.int(5), increment: 1 + rng.int(0x7fff_fffe) };
     default:
+      // A server reader refuses PUSH_PROMISE (clients cannot push); the client reader here enabled push.
+      if (server) return { type: FrameType.PING, ack: false, data: rng.bytes(8) };
       return {
         type: FrameType.PUSH_PROMISE,
         streamId: stream(),
@@ -108,7 +110,7 @@ function generateFrames(rng: Rng): FramesInput {
   const frames: Frame[] = [{ type: FrameType.SETTINGS, ack: false, settings: [] }];
   let inBlock = 0;
   for (let i = rng.int(12); i > 0 || inBlock !== 0; i--) {
-    const f = randomFrame(rng, inBlock);
+    const f = randomFrame(rng, inBlock, preface);
     if (f.type === FrameType.DATA) f.flowControlled = f.data.length;
     if (f.type === FrameType.HEADERS && !f.endHeaders) inBlock = f.streamId;
     if (f.type === FrameType.CONTINUATION && f.endHeaders) inBlock = 0;
@@ -142,6 +144,7 @@ function readFrames(input: FramesInput, bytes: Uint8Array, cuts: number[]): Read
   const out: ReadOutcome = { frames: [], streamErrors: [] };
   const reader = new FrameReader({
     preface: input.preface,
+    pushEnabled: true,
     maxFrameSize: input.maxFrameSize,
     onFrame(f) {
       const payload =
