@@ -123,7 +123,7 @@ export class FrameReader {
     }
   }
 
-  /** The connection's bytes ended: a connection PROTOCOL_ERROR if they ended inside the preface or a frame. */
+  /** The connection's bytes ended: a connection PROTOCOL_ERROR if inside the preface, a frame or a field block. */
   end(): void {
     if (this.failure) throw this.failure;
     let inside: string | undefined;
@@ -131,6 +131,7 @@ export class FrameReader {
     else if (this.pending !== undefined)
       inside = `a ${frameTypeName(this.pending.type)} frame (${this.payloadFill} of ${this.pending.length} payload bytes)`;
     else if (this.headerFill > 0) inside = `a frame header (${this.headerFill} of 9 bytes)`;
+    else if (this.blockStream !== 0) inside = `the field block of stream ${this.blockStream} (no END_HEADERS)`;
     if (inside !== undefined) {
       this.failure = H2Error.connection(ErrorCode.PROTOCOL_ERROR, `the connection ended inside ${inside}`);
       throw this.failure;

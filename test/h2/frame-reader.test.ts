@@ -208,6 +208,8 @@ t.test('the connection ending inside a frame is a connection error', async (t) =
   t.equal(read([concat(SETTINGS, data.subarray(0, 5))], false).error?.code, ErrorCode.PROTOCOL_ERROR, 'in a header');
   t.equal(read([concat(SETTINGS, data.subarray(0, 10))], false).error?.code, ErrorCode.PROTOCOL_ERROR, 'in a payload');
   t.equal(read([concat(SETTINGS, data)], false).error, undefined, 'on a boundary: fine');
+  const open = encodeHeaders(1, Uint8Array.of(0x82), { endHeaders: false });
+  t.equal(read([concat(SETTINGS, open)], false).error?.code, ErrorCode.PROTOCOL_ERROR, 'in a field block');
 });
 
 t.test('a field block over maxFieldBlockSize is cut from the frame headers, before its bytes are kept', async (t) => {
