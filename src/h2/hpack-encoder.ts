@@ -1,0 +1,208 @@
+/**
+ * The HPACK encoder (RFC 7541 §6): a flat header list `[name, value, …]` in, one
+ * header block out, choosing for each field the shortest representation that its
+ * policy allows (the representations are pictured in hpack-decoder.ts):
+ *
+ *   1. a sensitive field (authorization, cookie, … and any name the caller marks):
+ *      literal never indexed (§6.2.3, §7.1.3), so neither this table nor any
+ *      intermediary's keeps it where a compression oracle could probe it;
+ *   2. a field already in a table, name and value: indexed, one octet or two;
+ *   3. a field worth remembering: literal with incremental indexing, its name by
+ *      index when a table has it; it now takes index 62;
+ *   4. a field not worth remembering (a name on the unindexed list, such as
+ *      content-length or grpc-timeout whose values rarely repeat, or an entry that
+ *      would take over half the table): literal without indexing.
+ * Strings are Huffman-coded when that is shorter (`huffman: 'auto'`), or always, or never.
+ *
+ * Table size. The peer's decoder sets the most our table may use
+ * (SETTINGS_HEADER_TABLE_SIZE); we use that, capped at `maxTableSizeCap`. When it
+ * changes, the next block begins with the size update the decoder expects (§4.2):
+ * the smallest size since the last block, then the final one if that is larger, so
+ * the peer evicts exactly what we evicted.
+ *
+ * Finding fields: a map from name to value to the entry's insertion number, so a
+ * lookup costs a hash, not a scan; evicted entries leave the maps as they go.
+ */
+import { H2Error } from './errors.js';
+import { BlockWriter } from './hpack-primitives.js';
+import { DEFAULT_TABLE_SIZE, DynamicTable, entrySize, STATIC_TABLE, STATIC_TABLE_LENGTH } from './hpack-table.js';
+
+/** Sent never-indexed unless the caller says otherwise: credentials and session state. */
+export const SENSITIVE_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
+
+/** Sent without indexing by default: values that rarely repeat, so an entry would only push out useful ones. */
+export const UNINDEXED_HEADERS: readonly string[] = [
+  'content-length',
+  'date',
+  'etag',
+  'last-modified',
+  'if-modified-since',
+  'if-none-match',
+  'grpc-timeout',
+];
+
+export interface HpackEncoderOptions {
+  /** The dynamic table size both sides start from (default 4096, the protocol's initial value). */
+  maxTableSize?: number;
+  /** The most table this side will keep, whatever the peer allows (default 4096). */
+  maxTableSizeCap?: number;
+  /** 'auto' (default): Huffman when shorter; 'always'; 'never'. */
+  huffman?: 'auto' | 'always' | 'never';
+  /** Names always sent never-indexed (default SENSITIVE_HEADERS; pass [] for none). */
+  sensitive?: Iterable<string>;
+  /** Names sent without indexing (default UNINDEXED_HEADERS; pass [] to index every field that fits). */
+  unindexed?: Iterable<string>;
+}
+
+/** By name: the static index of the name, and of each name-value pair it has. */
+const STATIC_NAMES = new Map<string, number>();
+const STATIC_FIELDS = new Map<string, Map<string, number>>();
+STATIC_TABLE.forEach(([name, value], i) => {
+  if (!STATIC_NAMES.has(name)) STATIC_NAMES.set(name, i + 1);
+  if (value !== '') {
+    let values = STATIC_FIELDS.get(name);
+    if (values === undefined) STATIC_FIELDS.set(name, (values = new Map()));
+    values.set(value, i + 1);
+  }
+});
+
+export class HpackEncoder {
+  readonly table: DynamicTable;
+  private readonly writer = new BlockWriter();
+  private readonly huffman: 'auto' | 'always' | 'never';
+  private readonly sensitive: ReadonlySet<string>;
+  private readonly unindexed: ReadonlySet<string>;
+  private readonly cap: number;
+  /** The table size the peer's decoder knows of (the last one signalled, or the initial one). */
+  private announced: number;
+  /** The smallest size the table had since the last block, when it changed since then. */
+  private smallest: number | undefined;
+  /** name → value → insertion number, and name → insertion number of its newest entry. */
+  private readonly fields = new Map<string, Map<string, number>>();
+  private readonly names = new Map<string, number>();
+
+  constructor(options: HpackEncoderOptions = {}) {
+    this.cap = options.maxTableSizeCap ?? DEFAULT_TABLE_SIZE;
+    this.table = new DynamicTable(Math.min(options.maxTableSize ?? DEFAULT_TABLE_SIZE, this.cap));
+    // The peer's decoder starts from maxTableSize; if the cap keeps ours smaller, the first block says so.
+    this.announced = options.maxTableSize ?? DEFAULT_TABLE_SIZE;
+    if (this.table.maxSize !== this.announced) this.smallest = this.table.maxSize;
+    this.huffman = options.huffman ?? 'auto';
+    this.sensitive = new Set(options.sensitive ?? SENSITIVE_HEADERS);
+    this.unindexed = new Set(options.unindexed ?? UNINDEXED_HEADERS);
+    this.table.onEvict = (name, value, insertion) => {
+      const values = this.fields.get(name);
+      if (values?.get(value) === insertion) {
+        values.delete(value);
+        if (values.size === 0) this.fields.delete(name);
+      }
+      if (this.names.get(name) === insertion) this.names.delete(name);
+    };
+  }
+
+  /**
+   * The peer's SETTINGS_HEADER_TABLE_SIZE changed (call when its SETTINGS arrive).
+   * The table shrinks now if it must; the next block tells the peer.
+   */
+  setPeerMaxTableSize(size: number): void {
+    const next = Math.min(size, this.cap);
+    this.smallest = Math.min(this.smallest ?? this.table.maxSize, next);
+    this.table.setMaxSize(next);
+  }
+
+  /**
+   * One header block for `headers` (`[name, value, …]`, names in lower case).
+   * `sensitive` adds names to send never-indexed in this block only.
+   */
+  encode(headers: readonly string[], sensitive?: ReadonlySet<string>): Uint8Array {
+    // Everything is checked before anything is written: a block refused halfway would
+    // leave our table holding entries the peer never saw.
+    checkList(headers);
+    const w = this.writer;
+    if (this.smallest !== undefined) {
+      // §4.2: the smallest size since the last block if it went below what the peer knows, then the one in force.
+      if (this.smallest < this.announced) w.integer((this.announced = this.smallest), 5, 0x20);
+      if (this.table.maxSize !== this.announced) w.integer((this.announced = this.table.maxSize), 5, 0x20);
+      this.smallest = undefined;
+    }
+    for (let i = 0; i < headers.length; i += 2) this.field(headers[i]!, headers[i + 1]!, sensitive);
+    return w.take();
+  }
+
+  private field(name: string, value: string, extraSensitive: ReadonlySet<string> | undefined): void {
+    const w = this.writer;
+    const table = this.table;
+    if (this.sensitive.has(name) || extraSensitive?.has(name) === true) {
+      this.literal(name, value, 0x10, 4); // §6.2.3 never indexed
+      return;
+    }
+    const staticIndex = STATIC_FIELDS.get(name)?.get(value);
+    if (staticIndex !== undefined) {
+      w.integer(staticIndex, 7, 0x80);
+      return;
+    }
+    const insertion = this.fields.get(name)?.get(value);
+    if (insertion !== undefined) {
+      w.integer(STATIC_TABLE_LENGTH + table.indexOf(insertion)!, 7, 0x80);
+      return;
+    }
+    if (this.unindexed.has(name) || entrySize(name, value) * 2 > table.maxSize) {
+      this.literal(name, value, 0x00, 4); // §6.2.2 without indexing
+      return;
+    }
+    this.literal(name, value, 0x40, 6); // §6.2.1 incremental indexing
+    table.add(name, value);
+    const added = table.inserted - 1;
+    if (table.indexOf(added) !== undefined) {
+      let values = this.fields.get(name);
+      if (values === undefined) this.fields.set(name, (values = new Map()));
+      values.set(value, added);
+      this.names.set(name, added);
+    }
+  }
+
+  /** A literal field: `flags` and a `prefixBits` name index, or 0 and the name as a string; then the value. */
+  private literal(name: string, value: string, flags: number, prefixBits: number): void {
+    const w = this.writer;
+    const nameIndex = this.nameIndex(name);
+    if (nameIndex !== undefined) w.integer(nameIndex, prefixBits, flags);
+    else {
+      w.integer(0, prefixBits, flags);
+      w.string(name, this.huffman);
+    }
+    w.string(value, this.huffman);
+  }
+
+  /** The smallest index of an entry with this name, static first. */
+  private nameIndex(name: string): number | undefined {
+    const s = STATIC_NAMES.get(name);
+    if (s !== undefined) return s;
+    const insertion = this.names.get(name);
+    return insertion === undefined ? undefined : STATIC_TABLE_LENGTH + this.table.indexOf(insertion)!;
+  }
+}
+
+/**
+ * What a peer's decoder would find malformed (RFC 9113 §8.2.1: an empty or upper-case
+ * name), or what cannot be sent at all (a char above U+00FF), is this side's bug.
+ */
+function checkList(headers: readonly string[]): void {
+  if (headers.length % 2 !== 0) throw H2Error.local(`header list of odd length ${headers.length}`);
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!;
+    if (typeof name !== 'string' || typeof headers[i + 1] !== 'string')
+      throw H2Error.local(`header ${i >> 1} is not a pair of strings`);
+    if (!STATIC_NAMES.has(name)) {
+      if (name.length === 0) throw H2Error.local('empty header name');
+      for (let j = 0; j < name.length; j++) {
+        const c = name.charCodeAt(j);
+        if (c >= 0x41 && c <= 0x5a) throw H2Error.local(`header name ${JSON.stringify(name)} has upper case`);
+        if (c > 0xff) throw H2Error.local(`header name ${JSON.stringify(name)} has a char above U+00FF`);
+      }
+    }
+    const value = headers[i + 1]!;
+    for (let j = 0; j < value.length; j++)
+      if (value.charCodeAt(j) > 0xff)
+        throw H2Error.local(`value of ${name} has a char above U+00FF at ${j}: HPACK carries octets`);
+  }
+}

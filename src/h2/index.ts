@@ -1,0 +1,28 @@
+/**
+ * wiregrpc's own HTTP/2, first floor: frames (RFC 9113 §4–6) and HPACK (RFC 7541),
+ * in plain TypeScript over Uint8Array — no Node module, so it runs wherever a byte
+ * stream does (Node, Deno, Bun, workerd, browsers).
+ *
+ *   errors.ts          error codes of §7, H2Error (connection or stream, whose fault)
+ *   frame.ts           the 9-byte frame header, frame types, flags, the parsed frames
+ *   frame-parse.ts     bytes → frame, with the RFC's error for every malformed case
+ *   frame-write.ts     frame → bytes; field blocks split into HEADERS + CONTINUATION
+ *   frame-reader.ts    a connection's bytes, in any chunking → frames (preface, limits)
+ *   settings.ts        SETTINGS parameters, their defaults and §6.5.2 checks
+ *   huffman.ts         HPACK's static Huffman code
+ *   hpack-table.ts     the static and dynamic tables
+ *   hpack-primitives.ts  HPACK integers and string literals
+ *   hpack-decoder.ts   header block → flat header list
+ *   hpack-encoder.ts   flat header list → header block
+ *   stream-state.ts    the §5.1 stream state machine, as pure transitions
+ */
+export { ErrorCode, errorCodeName, H2Error, type ErrorFault, type ErrorScope } from './errors.js';
+export * from './frame.js';
+export { parseFrame } from './frame-parse.js';
+export * from './frame-write.js';
+export { DEFAULT_MAX_FIELD_BLOCK_SIZE, FrameReader, type FrameReaderOptions } from './frame-reader.js';
+export { applySettings, checkSetting, DEFAULT_SETTINGS, SettingId, type Settings } from './settings.js';
+export { HpackDecoder, DEFAULT_MAX_HEADER_LIST_SIZE, type HpackDecoderOptions } from './hpack-decoder.js';
+export { HpackEncoder, SENSITIVE_HEADERS, UNINDEXED_HEADERS, type HpackEncoderOptions } from './hpack-encoder.js';
+export { DynamicTable, STATIC_TABLE } from './hpack-table.js';
+export { onReceive, onSend, type StreamEvent, type StreamState } from './stream-state.js';

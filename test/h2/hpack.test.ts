@@ -1,0 +1,232 @@
+// HPACK beyond Appendix C: the decoder's errors (their code and scope), size
+// updates in both directions, the header-list limit cutting a bomb early, and the
+// encoder's choices (Huffman when shorter, never-indexed names, what it indexes).
+import t from 'tap';
+import { ErrorCode, H2Error } from '../../src/h2/errors.js';
+import { HpackDecoder } from '../../src/h2/hpack-decoder.js';
+import { HpackEncoder } from '../../src/h2/hpack-encoder.js';
+import { BlockWriter } from '../../src/h2/hpack-primitives.js';
+import { DynamicTable } from '../../src/h2/hpack-table.js';
+
+const unhex = (h: string) => new Uint8Array(Buffer.from(h.replace(/\s/g, ''), 'hex'));
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function errorOf(fn: () => unknown): H2Error {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof H2Error) return err;
+    throw err;
+  }
+  throw new Error('no error thrown');
+}
+
+/** A block built by hand: each part an integer (value, prefix, flags) or a raw string literal. */
+function block(...parts: ([number, number, number] | string)[]): Uint8Array {
+  const w = new BlockWriter();
+  for (const p of parts) {
+    if (typeof p === 'string') w.string(p, 'never');
+    else w.integer(p[0], p[1], p[2]);
+  }
+  return w.take();
+}
+
+t.test('decoding errors that break the shared table are connection COMPRESSION_ERRORs', async (t) => {
+  const cases: [string, Uint8Array, HpackDecoder?][] = [
+    ['index 0', unhex('80')],
+    ['an index past the static table with an empty dynamic one', unhex('be')],
+    ['a name index past the tables', block([70, 6, 0x40], 'v')],
+    ['a string longer than the block', unhex('4005 6162')],
+    ['a block ending inside an integer', unhex('ff')],
+    ['a block ending before the value', block([0, 6, 0x40], 'name')],
+    ['an integer over 32 bits', unhex('ff ff ff ff ff 7f')],
+    ['an integer of endless continuation octets', unhex('ff 80 80 80 80 80 80 80 80 00')],
+    ['bad Huffman padding in a value', unhex('4181 00')],
+    ['a Huffman string holding EOS', unhex('0001 84 ffffffff')],
+    ['a size update above SETTINGS_HEADER_TABLE_SIZE', block([4097, 5, 0x20])],
+    ['a size update after a field', block([2, 7, 0x80], [0, 5, 0x20])],
+  ];
+  for (const [what, bytes] of cases) {
+    const err = errorOf(() => new HpackDecoder().decode(bytes));
+    t.same([err.code, err.scope, err.fault], [ErrorCode.COMPRESSION_ERROR, 'connection', 'peer'], what);
+  }
+});
+
+t.test('size updates: at the start of a block, two in a row allowed, evicting as they go', async (t) => {
+  const d = new HpackDecoder();
+  d.decode(block([0, 6, 0x40], 'a', 'b', [0, 6, 0x40], 'c', 'd'));
+  t.equal(d.table.length, 2);
+  t.same(d.decode(block([0, 5, 0x20], [100, 5, 0x20], [2, 7, 0x80])), [':method', 'GET']);
+  t.equal(d.table.length, 0, 'size 0 emptied the table');
+  t.equal(d.table.maxSize, 100);
+  t.same(d.decode(block([0, 5, 0x20])), [], 'a block of only a size update is an empty list');
+});
+
+t.test('after we lower SETTINGS_HEADER_TABLE_SIZE, the next block must begin with a size update (§4.2)', async (t) => {
+  const d = new HpackDecoder();
+  d.setMaxTableSize(1000);
+  const err = errorOf(() => d.decode(unhex('82')));
+  t.same([err.code, err.scope], [ErrorCode.COMPRESSION_ERROR, 'connection']);
+  const d2 = new HpackDecoder();
+  d2.setMaxTableSize(1000);
+  t.equal(errorOf(() => d2.decode(block([1001, 5, 0x20], [2, 7, 0x80]))).code, ErrorCode.COMPRESSION_ERROR, 'too big');
+  t.same(d2.decode(block([800, 5, 0x20], [2, 7, 0x80])), [':method', 'GET'], 'an update within the new limit');
+  t.same(d2.decode(unhex('82')), [':method', 'GET'], 'and only once');
+  const d3 = new HpackDecoder();
+  d3.setMaxTableSize(8192);
+  t.same(d3.decode(unhex('82')), [':method', 'GET'], 'raising the limit asks for nothing');
+});
+
+t.test('the header-list limit: a stream error after the block, the table still in step', async (t) => {
+  // One large entry, then a block of many one-octet references to it: an HPACK bomb.
+  const big = 'x'.repeat(4000);
+  const d = new HpackDecoder({ maxHeaderListSize: 16_384 });
+  t.same(d.decode(block([0, 6, 0x40], 'bomb', big)), ['bomb', big]);
+  const bomb = new Uint8Array(10_000).fill(0xbe); // index 62, ten thousand times: 40 MB of header list
+  const err = errorOf(() => d.decode(bomb, 5));
+  t.same([err.code, err.scope, err.streamId], [ErrorCode.ENHANCE_YOUR_CALM, 'stream', 5]);
+  // Fields past the limit still reach the table, so the next block decodes against the peer's state.
+  const after = block([0, 6, 0x40], 'a', 'b');
+  errorOf(() => d.decode(new Uint8Array([...new Uint8Array(5).fill(0xbe), ...after]), 7));
+  t.same(d.table.entries()[0], ['a', 'b'], 'an entry added after the limit was passed is in the table');
+  t.same(d.decode(unhex('be bf')), ['a', 'b', 'bomb', big], 'the next block decodes');
+});
+
+t.test('malformed fields (RFC 9113 §8.2): stream PROTOCOL_ERROR, the connection goes on', async (t) => {
+  const cases: [string, string, string][] = [
+    ['upper case in a name', 'Content-Type', 'x'],
+    ['a space in a name', 'a b', 'x'],
+    ['an empty name', '', 'x'],
+    ['a bare colon', ':', 'x'],
+    ['CR in a value', 'a', 'x\ry'],
+    ['LF in a value', 'a', 'x\ny'],
+    ['NUL in a value', 'a', 'x\0y'],
+    ['a leading space in a value', 'a', ' x'],
+    ['a trailing tab in a value', 'a', 'x\t'],
+    ['a connection-specific field', 'connection', 'close'],
+    ['te other than trailers', 'te', 'gzip'],
+  ];
+  for (const [what, name, value] of cases) {
+    const d = new HpackDecoder();
+    const err = errorOf(() => d.decode(block([0, 6, 0x40], name, value), 3));
+    t.same([err.code, err.scope, err.streamId], [ErrorCode.PROTOCOL_ERROR, 'stream', 3], what);
+    t.equal(d.table.length, 1, `${what}: the field still entered the table`);
+  }
+  const late = errorOf(() => new HpackDecoder().decode(block([0, 4, 0], 'a', 'b', [2, 7, 0x80]), 1));
+  t.equal(late.code, ErrorCode.PROTOCOL_ERROR, 'a pseudo-header after a regular field');
+  t.same(new HpackDecoder().decode(block([0, 4, 0], 'te', 'trailers')), ['te', 'trailers'], 'te: trailers is fine');
+  t.same(new HpackDecoder().decode(block([0, 4, 0], 'a', '')), ['a', ''], 'an empty value is fine');
+  t.same(new HpackDecoder().decode(block([0, 4, 0], 'a', 'x y')), ['a', 'x y'], 'inner space is fine');
+});
+
+t.test('the dynamic table: §4.1 sizes, eviction oldest first, an entry too big empties it', async (t) => {
+  const table = new DynamicTable(100);
+  table.add('a', 'b'); // 34
+  table.add('cc', 'dd'); // 36
+  t.equal(table.size, 70);
+  table.add('e', 'f'); // 34: 'a' goes
+  t.same(table.entries(), [
+    ['e', 'f'],
+    ['cc', 'dd'],
+  ]);
+  t.equal(table.size, 70);
+  table.setMaxSize(40);
+  t.same(table.entries(), [['e', 'f']]);
+  table.add('x'.repeat(10), 'y'); // 43 > 40
+  t.equal(table.length, 0, 'an entry larger than the table empties it (not an error)');
+  t.equal(table.size, 0);
+  const ring = new DynamicTable(100_000);
+  for (let i = 0; i < 1000; i++) ring.add(`n${i}`, `v${i}`);
+  t.same(ring.get(1), ['n999', 'v999']);
+  t.same(ring.get(1000), ['n0', 'v0']);
+  t.equal(ring.get(1001), undefined);
+});
+
+t.test('the encoder: Huffman only when shorter, unless told', async (t) => {
+  const auto = new HpackEncoder({ sensitive: [], unindexed: [] });
+  // 'www.example.com' is 12 octets Huffman-coded (shorter than 15); '{{{{' would be 8 (longer than 4);
+  // 'x' is 7 bits, one octet either way: not shorter, so as is.
+  t.equal(hex(auto.encode([':authority', 'www.example.com'])), '418cf1e3c2e5f23a6ba0ab90f4ff');
+  t.equal(hex(auto.encode(['x', '{{{{'])), '40' + '0178' + '047b7b7b7b');
+  const never = new HpackEncoder({ huffman: 'never' });
+  t.equal(hex(never.encode([':authority', 'a'])), '410161');
+});
+
+t.test('the encoder: sensitive names are never indexed, by default and per call', async (t) => {
+  const e = new HpackEncoder();
+  const d = new HpackDecoder();
+  const first = e.encode(
+    ['authorization', 'Bearer x', 'cookie', 'a=b', 'x-token', 't', 'x-plain', 'p'],
+    new Set(['x-token']),
+  );
+  t.same(d.decode(first), ['authorization', 'Bearer x', 'cookie', 'a=b', 'x-token', 't', 'x-plain', 'p']);
+  t.same(d.neverIndexed, [0, 1, 2], 'authorization, cookie and the marked x-token');
+  t.same(e.table.entries(), [['x-plain', 'p']], 'only x-plain was indexed');
+  t.equal(first[0]! & 0xf0, 0x10, 'authorization: 0001xxxx, name by static index');
+  const again = e.encode(['authorization', 'Bearer x', 'x-plain', 'p']);
+  t.equal(again[again.length - 1], 0xbe, 'x-plain now one octet, index 62');
+  t.equal(again[0]! & 0xf0, 0x10, 'authorization still a never-indexed literal');
+});
+
+t.test('the encoder: unindexed names and entries over half the table are literals without indexing', async (t) => {
+  const e = new HpackEncoder({ maxTableSize: 200 });
+  e.encode(['content-length', '12', 'grpc-timeout', '1S', 'x-big', 'y'.repeat(100)]);
+  t.equal(e.table.length, 0);
+  e.encode(['x-small', 'z']);
+  t.equal(e.table.length, 1);
+});
+
+t.test('the encoder refuses what a decoder would find malformed (fault local)', async (t) => {
+  const e = new HpackEncoder();
+  t.equal(errorOf(() => e.encode(['X-Upper', 'v'])).fault, 'local');
+  t.equal(errorOf(() => e.encode(['x', 'snowman ☃'])).fault, 'local', 'a char above U+00FF');
+  t.equal(errorOf(() => e.encode(['odd'])).fault, 'local', 'an odd list');
+  t.same(
+    new HpackDecoder().decode(new HpackEncoder().encode(['x', 'caf\u00e9'])),
+    ['x', 'caf\u00e9'],
+    'latin-1 is exact',
+  );
+  // A refused list changes nothing: the field before the bad one did not enter the table.
+  const d = new HpackDecoder();
+  const before = e.table.length;
+  t.equal(errorOf(() => e.encode(['x-first', '1', 'x-bad', '\u2603'])).fault, 'local');
+  t.equal(e.table.length, before, 'the table is as it was');
+  d.decode(e.encode(['x', 'caf\u00e9']));
+  t.same(d.decode(e.encode(['x-first', '1'])), ['x-first', '1'], 'the next block is whole');
+});
+
+t.test('the encoder signals size updates after the peer changes SETTINGS_HEADER_TABLE_SIZE (§4.2)', async (t) => {
+  const e = new HpackEncoder();
+  const d = new HpackDecoder();
+  const headers = ['x-a', '1', 'x-b', '2'];
+  t.same(d.decode(e.encode(headers)), headers);
+  // The peer lowers its limit to 0, then raises it to 1000, before our next block.
+  d.setMaxTableSize(0);
+  e.setPeerMaxTableSize(0);
+  d.setMaxTableSize(1000);
+  e.setPeerMaxTableSize(1000);
+  const next = e.encode(headers);
+  t.equal(hex(next.subarray(0, 4)), '20' + '3fc907', 'size 0 (the smallest), then 1000');
+  t.same(d.decode(next), headers);
+  t.equal(d.table.maxSize, 1000);
+  t.same(d.table.entries(), e.table.entries(), 'both tables alike');
+  t.equal(e.encode(headers)[0], 0xbf, 'no update in the block after');
+  // Above the cap (4096 by default): the table stays at the cap; only a change is signalled.
+  e.setPeerMaxTableSize(65_536);
+  d.setMaxTableSize(65_536);
+  const capped = e.encode(headers);
+  t.equal(hex(capped.subarray(0, 3)), '3fe11f', 'size update to 4096');
+  t.same(d.decode(capped), headers);
+  e.setPeerMaxTableSize(100_000);
+  t.equal(e.encode(headers)[0], 0xbf, 'still 4096: nothing to signal');
+});
+
+t.test('an encoder capped below the initial 4096 says so in its first block', async (t) => {
+  const e = new HpackEncoder({ maxTableSizeCap: 100 });
+  const d = new HpackDecoder();
+  const first = e.encode(['x-a', '1']);
+  t.equal(hex(first.subarray(0, 2)), '3f45', 'size update to 100');
+  t.same(d.decode(first), ['x-a', '1']);
+  t.equal(d.table.maxSize, 100);
+  t.equal(e.encode(['x-a', '1'])[0], 0xbe, 'then nothing more to announce');
+});
