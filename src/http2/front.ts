@@ -19,7 +19,15 @@ import type http from 'node:http';
 import type http2 from 'node:http2';
 import net from 'node:net';
 import { nodeTls } from './node-tls.js';
-import type { TlsOptions } from './server.js';
+
+export interface TlsOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
+  /** CAs that client certificates must chain to (mutual TLS). */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** Ask for a client certificate, and refuse the connection without a valid one. */
+  requestCert?: boolean;
+}
 
 const PREFACE = Buffer.from('PRI');
 

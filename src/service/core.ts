@@ -26,7 +26,7 @@ export type {
 export {
   Server,
   type ServerOptions,
-  type KeepaliveOptions,
+  type ServerKeepaliveOptions,
   type ListenAddress,
   type ListenOptions,
   type ListenTarget,

@@ -51,7 +51,7 @@ const impl = {
     seen.metadata = ctx.metadata;
     seen.deadline = ctx.deadline;
     seen.peer = ctx.peer;
-    seen.encoding = ctx.call.requestEncoding;
+    seen.encoding = ctx.stream.requestEncoding;
     seen.aborted = abortedPromise(ctx);
     if (req.delayMs > 0) await sleep(req.delayMs, undefined, { signal: ctx.signal }).catch(() => {});
     switch (req.text) {

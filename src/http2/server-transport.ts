@@ -1,10 +1,13 @@
 /**
- * The gRPC server transport: node:http2 sessions in, ServerCalls out.
+ * The gRPC server transport: node:http2 sessions in, ServerStreams out.
  *
  * It listens (TCP over IPv4/IPv6, unix sockets; h2c or TLS, with client
- * certificates for mutual TLS), checks and routes each new stream (see
- * server-stream.ts), pings idle connections (keepalive), and shuts down either
- * gracefully — GOAWAY, calls in flight finish, new ones are refused — or at once.
+ * certificates for mutual TLS), checks each new stream (request-check.ts,
+ * `grpc-encoding`, `grpc-timeout`) and hands it, as a ServerStream
+ * (server-stream.ts), to the service layer — which alone decides what the call
+ * is (src/service/server.ts). It pings idle connections (keepalive), and shuts
+ * down either gracefully — GOAWAY, calls in flight finish, new ones are
+ * refused — or at once.
  *
  * The same port serves gRPC-Web (grpc-web.ts): over HTTP/2 as another
  * content-type on the same 'stream' path, and over HTTP/1.1 (front.ts routes
@@ -22,25 +25,32 @@ import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import { parseTimeout } from '../wire/grpc/timeout.js';
 import { acceptsEncoding, ACCEPT_ENCODING, isSupportedEncoding } from './compression.js';
 import { CorsPolicy, type GrpcWebOptions } from './cors.js';
-import { createFront } from './front.js';
+import { createFront, type TlsOptions } from './front.js';
 import { GrpcWebProtocol } from './grpc-web.js';
 import { http1Call } from './http1-stream.js';
 import { END_OPTIONS } from './response-headers.js';
 import { bind, parseListenTarget, type ListenAddress, type ListenTarget } from './listen.js';
 import { checkRequest, refuse, refuseCall } from './request-check.js';
-import {
-  GRPC_PROTOCOL,
-  ServerCall,
-  type CallConfig,
-  type CallDispatcher,
-  type CallProtocol,
-  type Route,
-} from './server-stream.js';
+import { GRPC_PROTOCOL, type CallConfig, type CallProtocol } from './call-protocol.js';
+import { ServerStream } from './server-stream.js';
+import type { StreamLike } from './stream-like.js';
 import { traceServerStream, tracing } from './trace.js';
 
 export type { ListenAddress, ListenTarget } from './listen.js';
+export type { TlsOptions } from './front.js';
 
-export interface KeepaliveOptions {
+/** The service layer, as the transport sees it. */
+export interface CallHandler {
+  /**
+   * A new call, its request checked (content-type, `grpc-encoding`,
+   * `grpc-timeout`). The handler decides what it is — a method it serves, or
+   * an unknown service or method — and answers it; nothing is sent until it does.
+   */
+  handleCall(stream: ServerStream): void;
+}
+
+/** The server's own pings (the client-side counterpart is ChannelKeepaliveOptions). */
+export interface ServerKeepaliveOptions {
   /** Ping a connection every `timeMs` milliseconds. */
   timeMs: number;
   /** Close it when a ping is not answered within `timeoutMs` (default 20 s). */
@@ -54,7 +64,7 @@ export interface ServerTransportOptions {
   maxSendMessageLength?: number;
   /** Compress responses with this, for clients that accept it (`grpc-accept-encoding`). Default "identity". */
   compression?: 'identity' | 'gzip' | 'deflate';
-  keepalive?: KeepaliveOptions;
+  keepalive?: ServerKeepaliveOptions;
   /**
    * HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. Default 100, not
    * node:http2's 4294967295 (unlimited): every stream is a running handler, so
@@ -70,23 +80,14 @@ export interface ServerTransportOptions {
   grpcWeb?: GrpcWebOptions;
 }
 
-export interface TlsOptions {
-  key: string | Buffer;
-  cert: string | Buffer;
-  /** CAs that client certificates must chain to (mutual TLS). */
-  ca?: string | Buffer | (string | Buffer)[];
-  /** Ask for a client certificate, and refuse the connection without a valid one. */
-  requestCert?: boolean;
-}
-
 export interface ListenOptions {
   tls?: TlsOptions;
 }
 
 export type { GrpcWebOptions } from './cors.js';
 
-export class GrpcServerTransport<R extends Route> {
-  private readonly dispatcher: CallDispatcher<R>;
+export class GrpcServerTransport {
+  private readonly handler: CallHandler;
   private readonly config: CallConfig;
   private readonly compression: string;
   private readonly options: ServerTransportOptions;
@@ -100,8 +101,8 @@ export class GrpcServerTransport<R extends Route> {
   private readonly onSessionClose: (this: ServerHttp2Session) => void;
   private closing = false;
 
-  constructor(dispatcher: CallDispatcher<R>, options: ServerTransportOptions = {}) {
-    this.dispatcher = dispatcher;
+  constructor(handler: CallHandler, options: ServerTransportOptions = {}) {
+    this.handler = handler;
     this.options = options;
     this.compression = options.compression ?? 'identity';
     if (!isSupportedEncoding(this.compression))
@@ -198,17 +199,22 @@ export class GrpcServerTransport<R extends Route> {
   private onHttp1Request(req: IncomingMessage, res: ServerResponse): void {
     if (this.closing) res.shouldKeepAlive = false;
     const call = http1Call(req, res);
-    if (call !== undefined) this.onStream(call[0], call[1]);
+    if (call !== undefined) this.accept(call.stream, call.headers, undefined);
   }
 
-  /** node:http2's 'stream' (`rawHeaders`: the same fields as a flat list, what the call keeps; received-headers.ts), or an HTTP/1.1 call. */
+  /** node:http2's 'stream' (`rawHeaders`: the same fields as a flat list, what the call keeps; received-headers.ts). */
   private onStream(
     stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,
-    _flags?: number,
-    rawHeaders?: string[],
+    _flags: number,
+    rawHeaders: string[],
   ): void {
     if (tracing) traceServerStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
+    this.accept(stream, headers, rawHeaders);
+  }
+
+  /** A new request, over HTTP/2 or HTTP/1.1: refused here, or handed to the service layer as a ServerStream. */
+  private accept(stream: StreamLike, headers: IncomingHttpHeaders, rawHeaders: string[] | undefined): void {
     const type = checkRequest(headers);
     if (typeof type === 'number') {
       const preflight = type === 405 && headers[':method'] === 'OPTIONS' ? this.cors.preflight(headers) : undefined;
@@ -218,11 +224,6 @@ export class GrpcServerTransport<R extends Route> {
     }
     const protocol: CallProtocol = type.web ? new GrpcWebProtocol(type, headers.origin, this.cors) : GRPC_PROTOCOL;
     if (this.closing) return reject(stream, protocol, new GrpcError(Code.UNAVAILABLE, 'the server is shutting down'));
-    const path = headers[':path']!;
-    const route = this.dispatcher.route(path);
-    if (route === undefined)
-      return reject(stream, protocol, new GrpcError(Code.UNIMPLEMENTED, `unknown method ${path}`));
-
     let requestEncoding = 'identity';
     const encoding = headers['grpc-encoding'] as string | undefined;
     if (encoding !== undefined) {
@@ -251,43 +252,28 @@ export class GrpcServerTransport<R extends Route> {
       timeoutMs = parsed;
     }
 
-    if (route.unaryRequest) {
-      new ServerCall(
+    this.handler.handleCall(
+      new ServerStream(
         stream,
         rawHeaders ?? headers,
         this.config,
         requestEncoding,
         responseEncoding,
         timeoutMs,
-        this.dispatcher,
-        route,
         protocol,
-      );
-    } else {
-      const call = new ServerCall(
-        stream,
-        rawHeaders ?? headers,
-        this.config,
-        requestEncoding,
-        responseEncoding,
-        timeoutMs,
-        undefined,
-        route,
-        protocol,
-      );
-      this.dispatcher.dispatch(call, route, undefined);
-    }
+      ),
+    );
   }
 }
 
 /** A call refused before it began: Trailers-Only with the status. */
-function reject(stream: ServerHttp2Stream, protocol: CallProtocol, error: GrpcError): void {
+function reject(stream: StreamLike, protocol: CallProtocol, error: GrpcError): void {
   refuseCall(stream, protocol, error);
   drop(stream);
 }
 
 /** A whole answer in one header block (a CORS preflight's). */
-function respondAndEnd(stream: ServerHttp2Stream, headers: HeaderRecord): void {
+function respondAndEnd(stream: StreamLike, headers: HeaderRecord): void {
   try {
     stream.respond(headers, END_OPTIONS);
   } catch {
@@ -296,7 +282,7 @@ function respondAndEnd(stream: ServerHttp2Stream, headers: HeaderRecord): void {
 }
 
 /** After a refusal: read and discard whatever the client still sends. */
-function drop(stream: ServerHttp2Stream): void {
+function drop(stream: StreamLike): void {
   stream.on('error', noop);
   stream.resume();
 }
