@@ -145,6 +145,56 @@ t.test('a method without a handler answers UNIMPLEMENTED', async (t) => {
   t.equal(error?.code, grpc.status.UNIMPLEMENTED);
 });
 
+t.test(
+  'one dispatch point: unknown service, unknown method and a method without a handler are told apart',
+  async (t) => {
+    const { port } = await start(t, {}, { unary: impl.unary });
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    t.teardown(() => session.close());
+    const statusOf = (path: string) =>
+      new Promise<{ code: number; message: string; trailersOnly: boolean }>((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc' });
+        stream.on('response', (headers, flags) =>
+          resolve({
+            code: Number(headers['grpc-status']),
+            message: decodeURIComponent(String(headers['grpc-message'])),
+            trailersOnly: (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0,
+          }),
+        );
+        stream.on('error', reject);
+        stream.end(Buffer.from([0, 0, 0, 0, 0]));
+      });
+    const rows: [string, RegExp][] = [
+      ['/nope.Service/Unary', /^unknown service nope\.Service \(\/nope\.Service\/Unary\)$/],
+      ['/wiregrpc.test.Echo/Nope', /^unknown method Nope for service wiregrpc\.test\.Echo/],
+      [
+        '/wiregrpc.test.Echo/ServerStream',
+        /^method ServerStream of service wiregrpc\.test\.Echo is not implemented here/,
+      ],
+      ['/no-slash', /^malformed method name "\/no-slash"$/],
+    ];
+    for (const [path, message] of rows) {
+      const r = await statusOf(path);
+      t.equal(r.code, Code.UNIMPLEMENTED, `${path}: UNIMPLEMENTED`);
+      t.match(r.message, message, `${path}: ${r.message}`);
+      t.ok(r.trailersOnly, `${path}: Trailers-Only`);
+    }
+  },
+);
+
+t.test('add() of the same service twice is an error, naming it', async (t) => {
+  const server = new Server();
+  server.add(Echo, { unary: impl.unary });
+  t.throws(
+    () => server.add(Echo, { serverStream: impl.serverStream }),
+    /wiregrpc\.test\.Echo is already served by this server/,
+  );
+  t.same(
+    server.services.map((s) => s.typeName),
+    ['wiregrpc.test.Echo'],
+  );
+});
+
 t.test('add() refuses an implementation key that names no method', async (t) => {
   const server = new Server();
   t.throws(() => server.add(Echo, { unery: async () => ({}) }), /no method "unery"/);
