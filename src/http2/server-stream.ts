@@ -46,6 +46,12 @@ import type { StreamLike } from './stream-like.js';
 export type { CallConfig, CallProtocol } from './call-protocol.js';
 export type { StreamLike } from './stream-like.js';
 
+/** Who counts the calls of a connection (server-connection.ts): told once when each one is over. */
+export interface StreamTally {
+  /** `reset`: the stream closed before our status went out (the client reset it, or the connection went). */
+  streamClosed(reset: boolean): void;
+}
+
 /** The stream's pointer back to its ServerStream, read by the module-level listeners below. */
 const kCall = Symbol('wiregrpc.serverStream');
 type NodeStream = StreamLike & { [kCall]: ServerStream };
@@ -87,6 +93,8 @@ export class ServerStream implements FrameTarget, RequestOwner {
   private abortReason: GrpcError | undefined;
   private md: Metadata | undefined;
   private drainWaiter: (() => void) | undefined;
+  /** The connection's count of calls; told once, when the stream closes. */
+  private tally: StreamTally | undefined;
   /** Response frames on their way out, gathered per tick. */
   private out: MessageWriter | undefined; // made on the first streamed message: a unary call never needs one
   /** The last write said the stream's buffer is over its mark. */
@@ -105,6 +113,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
     responseEncoding: string,
     timeoutMs: number | undefined,
     protocol: CallProtocol = GRPC_PROTOCOL,
+    tally?: StreamTally,
   ) {
     this.stream = stream;
     this.path = receivedHeader(headers, ':path')!;
@@ -115,6 +124,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
     this.requestEncoding = requestEncoding;
     this.responseEncoding = responseEncoding;
     this.protocol = protocol;
+    this.tally = tally;
     this.requests = new RequestQueue(
       this,
       stream,
@@ -431,6 +441,11 @@ export class ServerStream implements FrameTarget, RequestOwner {
 
   /** @internal 'aborted' or 'close' from the stream (often both; the second changes nothing): it is gone, whatever its state. */
   closed(): void {
+    const tally = this.tally;
+    if (tally !== undefined) {
+      this.tally = undefined;
+      tally.streamClosed(this.state !== DONE);
+    }
     if (this.state !== DONE) {
       this.state = DONE;
       const code = this.stream.rstCode;

@@ -5,9 +5,11 @@
  * certificates for mutual TLS), checks each new stream (request-check.ts,
  * `grpc-encoding`, `grpc-timeout`) and hands it, as a ServerStream
  * (server-stream.ts), to the service layer — which alone decides what the call
- * is (src/service/server.ts). It pings idle connections (keepalive), and shuts
- * down either gracefully — GOAWAY, calls in flight finish, new ones are
- * refused — or at once.
+ * is (src/service/server.ts). Each connection is held to its limits
+ * (handshake.ts, server-connection.ts for HTTP/2, http1-connections.ts for
+ * HTTP/1.1; load-shed.ts across all of them), and the transport shuts down
+ * either gracefully — GOAWAY, calls in flight finish within a grace, new ones
+ * are refused — or at once.
  *
  * The same port serves gRPC-Web (grpc-web.ts): over HTTP/2 as another
  * content-type on the same 'stream' path, and over HTTP/1.1 (front.ts routes
@@ -16,7 +18,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
-import type { IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
+import type { Http2Session, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type net from 'node:net';
 import { Code } from '../wire/grpc/code.js';
 import { DEFAULT_MAX_MESSAGE_LENGTH } from '../wire/grpc/deframer.js';
@@ -24,8 +26,20 @@ import { GrpcError } from '../wire/grpc/error.js';
 import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import { parseTimeout } from '../wire/grpc/timeout.js';
 import { acceptsEncoding, ACCEPT_ENCODING, isSupportedEncoding } from './compression.js';
-import { CorsPolicy, type GrpcWebOptions } from './cors.js';
-import { createFront, type TlsOptions } from './front.js';
+import { CorsPolicy } from './cors.js';
+import { createFront, type FrontTargets, type TlsOptions } from './front.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './handshake.js';
+import { Http1Connections } from './http1-connections.js';
+import { LoadShedder } from './load-shed.js';
+import { RST_REFUSED_STREAM } from './rst-code.js';
+import { ServerConnection, type ConnectionPolicy } from './server-connection.js';
+import {
+  connectionPolicy,
+  DEFAULT_MAX_METADATA_SIZE,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  type ServerTransportOptions,
+  type ShutdownOptions,
+} from './server-options.js';
 import { GrpcWebProtocol } from './grpc-web.js';
 import { http1Call } from './http1-stream.js';
 import { END_OPTIONS } from './response-headers.js';
@@ -38,6 +52,12 @@ import { traceServerStream, tracing } from './trace.js';
 
 export type { ListenAddress, ListenTarget } from './listen.js';
 export type { TlsOptions } from './front.js';
+export type {
+  ServerTransportOptions,
+  ServerKeepaliveOptions,
+  ShutdownOptions,
+  Http1Options,
+} from './server-options.js';
 
 /** The service layer, as the transport sees it. */
 export interface CallHandler {
@@ -47,37 +67,6 @@ export interface CallHandler {
    * an unknown service or method — and answers it; nothing is sent until it does.
    */
   handleCall(stream: ServerStream): void;
-}
-
-/** The server's own pings (the client-side counterpart is ChannelKeepaliveOptions). */
-export interface ServerKeepaliveOptions {
-  /** Ping a connection every `timeMs` milliseconds. */
-  timeMs: number;
-  /** Close it when a ping is not answered within `timeoutMs` (default 20 s). */
-  timeoutMs?: number;
-}
-
-export interface ServerTransportOptions {
-  /** Largest request message accepted, after decompression (default 4 MiB). Larger → RESOURCE_EXHAUSTED. */
-  maxReceiveMessageLength?: number;
-  /** Largest response message sent (default: no limit). Larger → RESOURCE_EXHAUSTED. */
-  maxSendMessageLength?: number;
-  /** Compress responses with this, for clients that accept it (`grpc-accept-encoding`). Default "identity". */
-  compression?: 'identity' | 'gzip' | 'deflate';
-  keepalive?: ServerKeepaliveOptions;
-  /**
-   * HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. Default 100, not
-   * node:http2's 4294967295 (unlimited): every stream is a running handler, so
-   * one connection should not start unbounded work; 100 is RFC 9113 §6.5.2's
-   * recommended floor ("no smaller than 100"), enough parallelism per connection.
-   */
-  maxConcurrentStreams?: number;
-  /** Other HTTP/2 settings we announce. */
-  http2Settings?: http2.Settings;
-  /** node:http2's per-session memory ceiling in MiB (default 10). */
-  maxSessionMemory?: number;
-  /** gRPC-Web (always served): which browser origins CORS lets in (default: none). */
-  grpcWeb?: GrpcWebOptions;
 }
 
 export interface ListenOptions {
@@ -97,8 +86,11 @@ export class GrpcServerTransport {
   private h2: http2.Http2Server | undefined;
   private h1: http.Server | undefined;
   private readonly undecided = new Set<net.Socket>();
-  private readonly sessions = new Set<ServerHttp2Session>();
-  private readonly onSessionClose: (this: ServerHttp2Session) => void;
+  private readonly http1: Http1Connections;
+  /** HTTP/2 connections, with what each is held to. */
+  private readonly connections = new Map<Http2Session, ServerConnection>();
+  private readonly policy: ConnectionPolicy;
+  private readonly shedder: LoadShedder;
   private closing = false;
 
   constructor(handler: CallHandler, options: ServerTransportOptions = {}) {
@@ -115,14 +107,15 @@ export class GrpcServerTransport {
       maxSendMessageLength: options.maxSendMessageLength ?? Number.MAX_SAFE_INTEGER,
     });
     this.cors = new CorsPolicy(options.grpcWeb);
+    this.policy = connectionPolicy(options);
+    this.shedder = new LoadShedder(options.maxResetsPerSecond, options.maxConcurrentCalls);
+    this.http1 = new Http1Connections({
+      ...options.http1,
+      headTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    });
     this.onStream = this.onStream.bind(this);
     this.onSession = this.onSession.bind(this);
     this.onHttp1Request = this.onHttp1Request.bind(this);
-    const sessions = this.sessions;
-    // One listener for every session (`this` is the session): no closure, no once-wrapper per connection.
-    this.onSessionClose = function (this: ServerHttp2Session) {
-      sessions.delete(this);
-    };
   }
 
   /** Starts listening; resolves with the bound address. May be called several times (e.g. TCP and a unix socket). */
@@ -132,6 +125,7 @@ export class GrpcServerTransport {
     if (this.h2 === undefined) {
       const settings: http2.Settings = {
         maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100,
+        maxHeaderListSize: this.options.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE,
         ...this.options.http2Settings,
       };
       this.h2 = http2.createServer({ settings, maxSessionMemory: this.options.maxSessionMemory });
@@ -140,7 +134,14 @@ export class GrpcServerTransport {
       this.h2.on('sessionError', noop);
       this.h1 = http.createServer(this.onHttp1Request);
     }
-    const server = createFront(this.h2, this.h1!, options.tls, this.undecided);
+    const targets: FrontTargets = {
+      h2: this.h2,
+      h1: this.h1!,
+      http1: this.http1,
+      undecided: this.undecided,
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    };
+    const server = createFront(targets, options.tls);
     this.servers.add(server);
     try {
       return await bind(server, bindTarget);
@@ -153,33 +154,44 @@ export class GrpcServerTransport {
   }
 
   /**
-   * Graceful: stop accepting connections, send GOAWAY on every connection (new
-   * streams are refused with REFUSED_STREAM, which clients retry elsewhere),
-   * let the calls in flight finish, then resolve.
+   * Graceful, and sure to end: stop accepting connections, send GOAWAY on
+   * every connection (new streams are refused with REFUSED_STREAM, which
+   * clients retry elsewhere), close idle HTTP/1.1 connections (busy ones once
+   * answered), let the calls in flight finish — and after `graceMs` (default
+   * 30 s) close whatever still runs, as `forceShutdown()` does. Resolves when
+   * every connection is closed.
    */
-  shutdown(): Promise<void> {
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
     this.closing = true;
     const done: Promise<void>[] = [];
     for (const server of this.servers) done.push(new Promise((resolve) => server.close(() => resolve())));
-    for (const session of this.sessions) {
+    for (const session of this.connections.keys()) {
       done.push(new Promise((resolve) => (session.closed ? resolve() : session.once('close', resolve))));
       session.close();
     }
     for (const socket of this.undecided) socket.destroy();
-    this.h1?.closeIdleConnections(); // busy HTTP/1.1 connections close once answered (onHttp1Request)
+    this.http1.closeIdle();
     this.servers.clear();
-    return Promise.all(done).then(noop);
+    const graceMs = options.graceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.forceShutdown();
+        resolve();
+      }, graceMs);
+    });
+    return Promise.race([Promise.all(done).then(noop), grace]).finally(() => clearTimeout(timer));
   }
 
   /** Now: every connection is torn down (handlers see their signal abort), listeners closed. */
   forceShutdown(): void {
     this.closing = true;
-    for (const session of this.sessions) session.destroy();
+    for (const session of this.connections.keys()) session.destroy();
     for (const socket of this.undecided) socket.destroy();
-    this.h1?.closeAllConnections();
+    this.http1.destroyAll();
     for (const server of this.servers) server.close();
     this.servers.clear();
-    this.sessions.clear();
+    this.connections.clear();
   }
 
   private onSession(session: ServerHttp2Session): void {
@@ -187,17 +199,14 @@ export class GrpcServerTransport {
       session.close();
       return;
     }
-    this.sessions.add(session);
     // (A session's errors need no listener here: node:http2 forwards them to the server's 'sessionError'.)
-    session.on('close', this.onSessionClose);
-    const keepalive = this.options.keepalive;
-    if (keepalive !== undefined && keepalive.timeMs > 0)
-      startKeepalive(session, keepalive.timeMs, keepalive.timeoutMs ?? 20_000);
+    this.connections.set(session, new ServerConnection(session, this.policy, this.shedder));
+    session.once('close', () => this.connections.delete(session));
   }
 
   /** gRPC-Web over HTTP/1.1: the same path as an HTTP/2 stream, through a stream look-alike. */
   private onHttp1Request(req: IncomingMessage, res: ServerResponse): void {
-    if (this.closing) res.shouldKeepAlive = false;
+    this.http1.request(req, res);
     const call = http1Call(req, res);
     if (call !== undefined) this.accept(call.stream, call.headers, undefined);
   }
@@ -210,11 +219,23 @@ export class GrpcServerTransport {
     rawHeaders: string[],
   ): void {
     if (tracing) traceServerStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
-    this.accept(stream, headers, rawHeaders);
+    const session = stream.session;
+    const conn = session === undefined ? undefined : this.connections.get(session);
+    if (stream.destroyed) {
+      // Reset in the same read as its HEADERS (a rapid reset): nothing to answer, but it counts.
+      if (conn !== undefined) this.shedder.reset(conn);
+      return;
+    }
+    this.accept(stream, headers, rawHeaders, conn);
   }
 
   /** A new request, over HTTP/2 or HTTP/1.1: refused here, or handed to the service layer as a ServerStream. */
-  private accept(stream: StreamLike, headers: IncomingHttpHeaders, rawHeaders: string[] | undefined): void {
+  private accept(
+    stream: StreamLike,
+    headers: IncomingHttpHeaders,
+    rawHeaders: string[] | undefined,
+    conn?: ServerConnection,
+  ): void {
     const type = checkRequest(headers);
     if (typeof type === 'number') {
       const preflight = type === 405 && headers[':method'] === 'OPTIONS' ? this.cors.preflight(headers) : undefined;
@@ -224,6 +245,15 @@ export class GrpcServerTransport {
     }
     const protocol: CallProtocol = type.web ? new GrpcWebProtocol(type, headers.origin, this.cors) : GRPC_PROTOCOL;
     if (this.closing) return reject(stream, protocol, new GrpcError(Code.UNAVAILABLE, 'the server is shutting down'));
+    if (!this.shedder.admit()) {
+      // Over maxConcurrentCalls: not started, so safe for the client to retry (HTTP/1.1 has no such answer: UNAVAILABLE).
+      if (conn !== undefined) return stream.close(RST_REFUSED_STREAM);
+      return reject(
+        stream,
+        protocol,
+        new GrpcError(Code.UNAVAILABLE, 'the server is at its limit of concurrent calls'),
+      );
+    }
     let requestEncoding = 'identity';
     const encoding = headers['grpc-encoding'] as string | undefined;
     if (encoding !== undefined) {
@@ -252,6 +282,7 @@ export class GrpcServerTransport {
       timeoutMs = parsed;
     }
 
+    conn?.streamOpened();
     this.handler.handleCall(
       new ServerStream(
         stream,
@@ -261,6 +292,7 @@ export class GrpcServerTransport {
         responseEncoding,
         timeoutMs,
         protocol,
+        conn,
       ),
     );
   }
@@ -285,26 +317,6 @@ function respondAndEnd(stream: StreamLike, headers: HeaderRecord): void {
 function drop(stream: StreamLike): void {
   stream.on('error', noop);
   stream.resume();
-}
-
-function startKeepalive(session: ServerHttp2Session, timeMs: number, timeoutMs: number): void {
-  let deadline: NodeJS.Timeout | undefined;
-  const interval = setInterval(() => {
-    if (deadline !== undefined || session.destroyed) return; // a ping is still out
-    const sent = session.ping((err) => {
-      clearTimeout(deadline);
-      deadline = undefined;
-      if (err) session.destroy();
-    });
-    if (!sent) return;
-    deadline = setTimeout(() => session.destroy(), timeoutMs);
-    deadline.unref();
-  }, timeMs);
-  interval.unref();
-  session.once('close', () => {
-    clearInterval(interval);
-    clearTimeout(deadline);
-  });
 }
 
 function noop(): void {}

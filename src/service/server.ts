@@ -22,6 +22,7 @@ import {
   type ListenOptions,
   type ListenTarget,
   type ServerTransportOptions,
+  type ShutdownOptions,
 } from '../http2/server-transport.js';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
@@ -32,6 +33,7 @@ import { methodEntry, runCall, type MethodEntry, type ServiceImplementation } fr
 
 export type {
   ServerKeepaliveOptions,
+  ShutdownOptions,
   ListenAddress,
   ListenOptions,
   ListenTarget,
@@ -145,10 +147,15 @@ export class Server implements CallHandler {
     return this;
   }
 
-  /** Graceful: new calls are refused, calls in flight finish, then every listener and connection is closed. */
-  async shutdown(): Promise<void> {
+  /**
+   * Graceful, and sure to end: new calls are refused (GOAWAY), calls in flight
+   * get `graceMs` (default 30 s) to finish, then whatever still runs is
+   * closed as by `forceShutdown()`. Resolves once every listener and
+   * connection is closed.
+   */
+  async shutdown(options?: ShutdownOptions): Promise<void> {
     await Promise.allSettled(this.#runShutdownHooks());
-    return this.#transport.shutdown();
+    return this.#transport.shutdown(options);
   }
 
   /** Closes everything now; running handlers see `ctx.signal` abort. */
