@@ -20,6 +20,8 @@ export interface Sheddable {
   /** Resets counted in window `resetWindow`. */
   resets: number;
   resetWindow: number;
+  /** Already sent away. */
+  readonly shed: boolean;
   /** GOAWAY ENHANCE_YOUR_CALM, then closed. */
   enhanceYourCalm(why: string): void;
 }
@@ -47,6 +49,7 @@ export class LoadShedder {
 
   /** `conn`'s client reset a stream before it was answered. */
   reset(conn: Sheddable): void {
+    if (conn.shed) return;
     const now = Date.now();
     if (now - this.windowStart >= 1000) {
       this.window++;

@@ -54,6 +54,13 @@ export interface ConnectionPolicy {
 const IDLE_PING_INTERVAL_MS = 2 * 60 * 60 * 1000;
 const TOO_MANY_PINGS = Buffer.from('too_many_pings', 'latin1');
 
+/** The longest an ENHANCE_YOUR_CALM connection stays open for its GOAWAY to be written. */
+const CALM_CLOSE_MS = 100;
+
+function destroySession(session: ServerHttp2Session): void {
+  session.destroy();
+}
+
 function finite(ms: number): boolean {
   return ms > 0 && ms < Infinity;
 }
@@ -72,6 +79,8 @@ export class ServerConnection implements StreamTally, Sheddable {
   private lastCallEnd = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
   private draining = false;
+  /** Sent away (ENHANCE_YOUR_CALM): what it still does no longer counts. */
+  shed = false;
 
   constructor(session: ServerHttp2Session, policy: ConnectionPolicy, shedder: LoadShedder) {
     this.session = session;
@@ -115,16 +124,23 @@ export class ServerConnection implements StreamTally, Sheddable {
     if (finite(graceMs)) this.later(graceMs, () => this.session.destroy());
   }
 
-  /** GOAWAY ENHANCE_YOUR_CALM with `debug` as its debug data, and the connection closed now. */
+  /**
+   * GOAWAY ENHANCE_YOUR_CALM with `debug` as its debug data, then the
+   * connection closed: once the GOAWAY is written (a destroy in the same tick
+   * can lose it), and at the latest CALM_CLOSE_MS later.
+   */
   enhanceYourCalm(debug: string | Buffer): void {
     const session = this.session;
-    if (session.destroyed) return;
+    if (this.shed || session.destroyed) return;
+    this.shed = true;
     try {
-      session.goaway(RST_ENHANCE_YOUR_CALM, 0, typeof debug === 'string' ? Buffer.from(debug, 'latin1') : debug);
+      const last = session.state.lastProcStreamID ?? 0;
+      session.goaway(RST_ENHANCE_YOUR_CALM, last, typeof debug === 'string' ? Buffer.from(debug, 'latin1') : debug);
     } catch {
       // Already closing.
     }
-    session.destroy();
+    setImmediate(destroySession, session);
+    setTimeout(destroySession, CALM_CLOSE_MS, session).unref();
   }
 
   private onPing(): void {

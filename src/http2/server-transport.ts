@@ -43,14 +43,14 @@ import {
 import { GrpcWebProtocol } from './grpc-web.js';
 import { http1Call } from './http1-stream.js';
 import { END_OPTIONS } from './response-headers.js';
-import { bind, parseListenTarget, type ListenAddress, type ListenTarget } from './listen.js';
+import { bind, describeBindTarget, parseListenTarget, type AddressOf, type ListenTarget } from './listen.js';
 import { checkRequest, refuse, refuseCall } from './request-check.js';
 import { GRPC_PROTOCOL, type CallConfig, type CallProtocol } from './call-protocol.js';
 import { ServerStream } from './server-stream.js';
 import type { StreamLike } from './stream-like.js';
 import { traceServerStream, tracing } from './trace.js';
 
-export type { ListenAddress, ListenTarget } from './listen.js';
+export type { AddressOf, ListenAddress, ListenTarget, TcpAddress, UnixAddress } from './listen.js';
 export type { TlsOptions } from './front.js';
 export type {
   ServerTransportOptions,
@@ -119,7 +119,7 @@ export class GrpcServerTransport {
   }
 
   /** Starts listening; resolves with the bound address. May be called several times (e.g. TCP and a unix socket). */
-  async listen(target: ListenTarget, options: ListenOptions = {}): Promise<ListenAddress> {
+  async listen<T extends ListenTarget>(target: T, options: ListenOptions = {}): Promise<AddressOf<T>> {
     if (this.closing) throw new GrpcError(Code.UNAVAILABLE, 'the server is shut down');
     const bindTarget = parseListenTarget(target);
     if (this.h2 === undefined) {
@@ -144,10 +144,12 @@ export class GrpcServerTransport {
     const server = createFront(targets, options.tls);
     this.servers.add(server);
     try {
-      return await bind(server, bindTarget);
+      return (await bind(server, bindTarget)) as AddressOf<T>;
     } catch (err) {
       this.servers.delete(server);
-      throw new GrpcError(Code.UNAVAILABLE, `cannot listen on ${JSON.stringify(target)}: ${(err as Error).message}`, {
+      const why =
+        (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is in use' : (err as Error).message;
+      throw new GrpcError(Code.UNAVAILABLE, `cannot listen on ${describeBindTarget(bindTarget)}: ${why}`, {
         cause: err,
       });
     }
@@ -222,8 +224,10 @@ export class GrpcServerTransport {
     const session = stream.session;
     const conn = session === undefined ? undefined : this.connections.get(session);
     if (stream.destroyed) {
-      // Reset in the same read as its HEADERS (a rapid reset): nothing to answer, but it counts.
-      if (conn !== undefined) this.shedder.reset(conn);
+      // Gone before we saw it — reset by the client (it counts against the reset budget), or its
+      // connection failed; node:http2 may still emit the stream's 'error'.
+      stream.on('error', noop);
+      if (conn !== undefined && !session!.destroyed) this.shedder.reset(conn);
       return;
     }
     this.accept(stream, headers, rawHeaders, conn);
@@ -247,7 +251,10 @@ export class GrpcServerTransport {
     if (this.closing) return reject(stream, protocol, new GrpcError(Code.UNAVAILABLE, 'the server is shutting down'));
     if (!this.shedder.admit()) {
       // Over maxConcurrentCalls: not started, so safe for the client to retry (HTTP/1.1 has no such answer: UNAVAILABLE).
-      if (conn !== undefined) return stream.close(RST_REFUSED_STREAM);
+      if (conn !== undefined) {
+        stream.on('error', noop); // node reports our own RST_STREAM as the stream's 'error'
+        return stream.close(RST_REFUSED_STREAM);
+      }
       return reject(
         stream,
         protocol,

@@ -17,8 +17,8 @@
 import type { ServerStream } from '../http2/server-stream.js';
 import {
   GrpcServerTransport,
+  type AddressOf,
   type CallHandler,
-  type ListenAddress,
   type ListenOptions,
   type ListenTarget,
   type ServerTransportOptions,
@@ -34,6 +34,9 @@ import { methodEntry, runCall, type MethodEntry, type ServiceImplementation } fr
 export type {
   ServerKeepaliveOptions,
   ShutdownOptions,
+  AddressOf,
+  TcpAddress,
+  UnixAddress,
   ListenAddress,
   ListenOptions,
   ListenTarget,
@@ -131,9 +134,12 @@ export class Server implements CallHandler {
    * Listens on `target` — `'127.0.0.1:0'`, `'[::]:50051'`, `50051`,
    * `'unix:/run/app.sock'`, `{ host, port }`, `{ path }` — in h2c, or TLS with
    * `options.tls` (mutual TLS with `requestCert` and `ca`). Resolves with the
-   * bound address (`{ host, port }` or `{ path }`). May be called more than once.
+   * bound address: `{ host, port }` for TCP targets (typed so:
+   * `(await server.listen(0)).port` is a number), `{ path }` for unix sockets.
+   * May be called more than once. A bind failure is UNAVAILABLE naming the
+   * address (`cannot listen on [::]:50052: the address is in use`).
    */
-  listen(target: ListenTarget, options?: ListenOptions): Promise<ListenAddress> {
+  listen<T extends ListenTarget>(target: T, options?: ListenOptions): Promise<AddressOf<T>> {
     return this.#transport.listen(target, options);
   }
 
