@@ -35,17 +35,17 @@ export type ListenAddress = TcpAddress | UnixAddress;
  */
 export type AddressOf<T extends ListenTarget> = T extends number
   ? TcpAddress
-  : T extends { path: string }
-    ? UnixAddress
-    : T extends `unix:${string}`
+  : T extends string
+    ? T extends `unix:${string}`
       ? UnixAddress
-      : T extends string
-        ? string extends T
-          ? ListenAddress
-          : TcpAddress
-        : T extends { path?: undefined }
-          ? TcpAddress
-          : ListenAddress;
+      : string extends T
+        ? ListenAddress
+        : TcpAddress
+    : T extends { path: string }
+      ? UnixAddress
+      : T extends { host?: string; port?: number; path?: undefined }
+        ? TcpAddress
+        : ListenAddress;
 
 /** A bind request node:net understands: `host` undefined = every interface. */
 export type BindTarget = { host: string | undefined; port: number } | { path: string };

@@ -195,6 +195,27 @@ t.test('add() of the same service twice is an error, naming it', async (t) => {
   );
 });
 
+t.test('listen(): a TCP target resolves a typed { host, port }; a bind failure names the address', async (t) => {
+  const server = new Server();
+  t.teardown(() => server.forceShutdown());
+  const port: number = (await server.listen(0)).port; // compiles: listen(0) is typed TcpAddress
+  t.ok(port > 0);
+  const { host } = await server.listen('127.0.0.1:0');
+  t.equal(host, '127.0.0.1');
+  const target: string = '127.0.0.1:0';
+  // @ts-expect-error a string only known at run time may be 'unix:…': check which address came back
+  void (await server.listen(target)).port;
+  const other = new Server();
+  t.teardown(() => other.forceShutdown());
+  await t.rejects(other.listen(port), {
+    code: Code.UNAVAILABLE,
+    message: `cannot listen on [::]:${port}: the address is in use`,
+  });
+  await t.rejects(other.listen({ host: '127.0.0.1', port }), {
+    message: `cannot listen on 127.0.0.1:${port}: the address is in use`,
+  });
+});
+
 t.test('add() refuses an implementation key that names no method', async (t) => {
   const server = new Server();
   t.throws(() => server.add(Echo, { unery: async () => ({}) }), /no method "unery"/);
