@@ -33,7 +33,14 @@ export {
   type TlsOptions,
 } from './server.js';
 export { ServerContext } from './context.js';
-export type { ServerInterceptor } from './interceptors.js';
+export {
+  loggingServerInterceptor,
+  authServerInterceptor,
+  metricsServerInterceptor,
+  type ServerInterceptor,
+  type ServerAuthOptions,
+  type ServerCallRecord,
+} from './interceptors.js';
 export type {
   UnaryHandler,
   ServerStreamingHandler,

@@ -6,7 +6,13 @@ import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Server, type ServerOptions } from '../../src/service/server.js';
 import type { ServerContext } from '../../src/service/context.js';
-import type { ServerInterceptor } from '../../src/service/interceptors.js';
+import {
+  authServerInterceptor,
+  loggingServerInterceptor,
+  metricsServerInterceptor,
+  type ServerCallRecord,
+  type ServerInterceptor,
+} from '../../src/service/interceptors.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Code } from '../../src/wire/grpc/code.js';
 import { GrpcError } from '../../src/wire/grpc/error.js';
@@ -550,6 +556,67 @@ t.test('interceptors: logging, auth, metrics', async (t) => {
     { Unary: 2, ServerStream: 1 },
     'auth stops the chain before the metrics interceptor',
   );
+});
+
+t.test('interceptor helpers: logging, auth (Bearer), metrics — the server twins of the client ones', async (t) => {
+  const lines: string[] = [];
+  const records: ServerCallRecord[] = [];
+  const auth = authServerInterceptor(async (token, ctx) => {
+    if (token === 'crash') throw new Error('token store down');
+    if (token === 'guest' && ctx.method.name === 'ServerStream')
+      throw new GrpcError(Code.PERMISSION_DENIED, 'guests may not stream');
+    return token === 's3cret' || token === 'guest';
+  });
+  const { client } = await start(t, {
+    interceptors: [
+      loggingServerInterceptor((l) => lines.push(l)),
+      metricsServerInterceptor((r) => records.push(r)),
+      auth,
+    ],
+  });
+  const md = (value?: string) => {
+    const m = new grpc.Metadata();
+    if (value !== undefined) m.set('authorization', value);
+    return m;
+  };
+  t.equal((await unaryCall<EchoReply>(client, 'unary', { text: 'in' }, md('Bearer s3cret'))).response?.text, 'in');
+  t.equal(
+    (await unaryCall<EchoReply>(client, 'unary', { text: 'x' }, md('bearer s3cret'))).error,
+    null,
+    'scheme case-insensitive',
+  );
+  const none = await unaryCall(client, 'unary', { text: 'x' }, md());
+  t.equal(none.error?.code, grpc.status.UNAUTHENTICATED);
+  t.match(none.error?.details, /no credential \(authorization metadata\)/);
+  const basic = await unaryCall(client, 'unary', { text: 'x' }, md('Basic abc'));
+  t.match(basic.error?.details, /is not "Bearer <token>"/);
+  const wrong = await unaryCall(client, 'unary', { text: 'x' }, md('Bearer nope'));
+  t.equal(wrong.error?.code, grpc.status.UNAUTHENTICATED);
+  t.match(wrong.error?.details, /the credential was not accepted/);
+  const crash = await unaryCall(client, 'unary', { text: 'x' }, md('Bearer crash'));
+  t.equal(crash.error?.code, grpc.status.INTERNAL, "the verifier's own failure is the server's: INTERNAL");
+  const guest = await collect(client.serverStream({ text: 's', count: 1 }, md('Bearer guest')));
+  t.equal(guest.error?.code, grpc.status.PERMISSION_DENIED, "the verifier's GrpcError goes out as is");
+
+  t.equal(lines.length, 7);
+  t.match(lines[0], /^\/wiregrpc\.test\.Echo\/Unary OK \d+\.\dms 127\.0\.0\.1:\d+$/);
+  t.match(
+    lines[2],
+    /^\/wiregrpc\.test\.Echo\/Unary UNAUTHENTICATED \d+\.\dms 127\.0\.0\.1:\d+ \/wiregrpc\.test\.Echo\/Unary: no credential/,
+  );
+  t.same(
+    records.map((r) => [r.method, Code[r.code]]),
+    [
+      ['/wiregrpc.test.Echo/Unary', 'OK'],
+      ['/wiregrpc.test.Echo/Unary', 'OK'],
+      ['/wiregrpc.test.Echo/Unary', 'UNAUTHENTICATED'],
+      ['/wiregrpc.test.Echo/Unary', 'UNAUTHENTICATED'],
+      ['/wiregrpc.test.Echo/Unary', 'UNAUTHENTICATED'],
+      ['/wiregrpc.test.Echo/Unary', 'INTERNAL'],
+      ['/wiregrpc.test.Echo/ServerStream', 'PERMISSION_DENIED'],
+    ],
+  );
+  t.ok(records.every((r) => r.durationMs >= 0 && r.durationMs < 10_000));
 });
 
 t.test('interceptors: next() runs the handler once; a second call is an error', async (t) => {
