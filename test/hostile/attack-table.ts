@@ -3,17 +3,19 @@
  * server (dist/examples/userinfo/server.js) in its own process, from raw
  * sockets on 127.0.0.1, with the server's default options.
  *
- *   npm run build && node dist/test/hostile/attack-table.js [path/to/examples/userinfo/server.js] [--hold-ms N]
+ *   npm run build && node dist/test/hostile/attack-table.js [path/to/dist] [--hold-ms N]
  *
- * Give another checkout's built server to measure "before" (the same script,
- * the same attacks). Prints one markdown row per attack. Bounded: every
+ * Give another checkout's dist/ to measure "before" (the same script, the
+ * same attacks, its servers). Prints one markdown row per attack. Bounded: every
  * attack ends by its hold time, every socket and the server are closed.
  *
  *   silent TCP        100 connections that never send a byte, held `hold` ms: how many the server closed
  *   HTTP/1.1 head     100 requests whose head never ends, held `hold` ms: how many closed / got 408; SIGTERM exits?
  *   ping flood        PINGs, 100 every 10 ms for 3 s: acks, GOAWAY
  *   rapid reset       10 connections × 900 streams opened and reset: a normal call's worst latency meanwhile,
- *                     the server's RSS growth and CPU time
+ *                     the server's RSS growth and CPU time; against the example server (whose handler answers
+ *                     at once, so most resets come after the answer) and against the Echo fault server
+ *                     (test/hostile/fault-server.ts) with calls that run until cancelled, which the resets abandon
  *   metadata          100 KB of metadata in 16 KiB frames (7), then 1 MB (62): stream or connection?
  *   WINDOW_UPDATE     zero increment on a stream: the GOAWAY code
  */
@@ -31,18 +33,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const holdAt = args.indexOf('--hold-ms');
 const HOLD_MS = holdAt >= 0 ? Number(args[holdAt + 1]) : 25_000;
-const serverJs =
-  args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--hold-ms') ??
-  path.resolve(here, '../../examples/userinfo/server.js');
+const dist = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--hold-ms') ?? path.resolve(here, '../..');
+const EXAMPLE = path.join(dist, 'examples/userinfo/server.js');
+const ECHO = path.join(dist, 'test/hostile/fault-server.js');
 const PATH = '/proto.UserInfo/GetUserInfo';
 const REQUEST = grpcFrame(Buffer.from([0x0a, 0x03, 0x66, 0x6f, 0x6f])); // UserRequest{name:"foo"}
+const HANG_PATH = '/wiregrpc.test.Echo/Unary';
+const HANG = grpcFrame(Buffer.from([0x0a, 0x04, 0x68, 0x61, 0x6e, 0x67])); // EchoRequest{text:"hang"}
 
 interface Running {
   child: ChildProcess;
   port: number;
 }
 
-async function startServer(): Promise<Running> {
+async function startServer(serverJs = EXAMPLE): Promise<Running> {
   const child = spawn(process.execPath, [serverJs], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -51,8 +55,8 @@ async function startServer(): Promise<Running> {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /listening on .*:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
+      const m = /listening on .*:(\d+)|"port":\s*(\d+)/.exec(out);
+      if (m) resolve(Number(m[1] ?? m[2]));
     });
     child.once('exit', () => reject(new Error(`server exited: ${out}`)));
   });
@@ -84,7 +88,7 @@ function connect(port: number): Promise<net.Socket> {
 }
 
 /** One normal unary call on a fresh connection: its latency in ms, or NaN if it failed (bounded by 10 s). */
-async function normalCall(port: number): Promise<number> {
+async function normalCall(port: number, path = PATH, request = REQUEST): Promise<number> {
   const session = http2.connect(`http://127.0.0.1:${port}`);
   session.on('error', () => {});
   const start = performance.now();
@@ -103,7 +107,7 @@ async function normalCall(port: number): Promise<number> {
         resolve(h['grpc-status'] === '0' ? performance.now() - start : NaN);
       });
       stream.on('close', () => resolve(NaN));
-      stream.end(REQUEST);
+      stream.end(request);
       stream.resume();
     });
   } finally {
@@ -178,22 +182,23 @@ async function pingFlood(): Promise<string> {
   return `${acks} of ${sent} answered; ${said}`;
 }
 
-async function rapidReset(): Promise<string> {
-  const server = await startServer();
+async function rapidReset(serverJs: string, path: string, request: Buffer): Promise<string> {
+  const server = await startServer(serverJs);
+  const probeRequest = serverJs === ECHO ? grpcFrame(Buffer.from([0x0a, 0x01, 0x78])) : REQUEST; // EchoRequest{text:"x"}
   const pid = server.child.pid!;
-  await normalCall(server.port); // warm
+  await normalCall(server.port, path, probeRequest); // warm
   const rss = rssMb(pid);
   const cpu = cpuSeconds(pid);
   const attackers = await Promise.all(Array.from({ length: 10 }, () => RawH2.connect(server.port)));
   for (const a of attackers) a.handshake();
-  const block = headerBlock(grpcRequestFields(PATH));
+  const block = headerBlock(grpcRequestFields(path));
   const rst = Buffer.alloc(4);
   rst.writeUInt32BE(http2.constants.NGHTTP2_CANCEL);
   const latencies: number[] = [];
   let attacking = true;
   const probe = (async () => {
     while (attacking) {
-      latencies.push(await normalCall(server.port));
+      latencies.push(await normalCall(server.port, path, probeRequest));
       await sleep(20);
     }
   })();
@@ -254,8 +259,8 @@ async function metadata(): Promise<string> {
     const other =
       raw.received(FrameType.HEADERS, 3).length >= 2 ? 'the next call on it answered' : 'the next call on it lost';
     const what =
-      raw.goawayCode() !== undefined
-        ? `connection: GOAWAY ${raw.goawayCode()}`
+      raw.goawayCode() !== undefined || raw.closed
+        ? `connection closed (GOAWAY ${raw.goawayCode() ?? 'lost'})`
         : raw.rstCode(1) !== undefined
           ? `stream: RST_STREAM ${raw.rstCode(1)}`
           : `stream answered (HEADERS ${raw.received(FrameType.HEADERS, 1).length})`;
@@ -279,13 +284,17 @@ async function windowUpdate(): Promise<string> {
   return result;
 }
 
-console.log(`server: ${serverJs}\n`);
+console.log(`servers: ${EXAMPLE}, ${ECHO}\n`);
 console.log('| attack | result |\n|---|---|');
 for (const [name, run] of [
   ['100 silent TCP connections', silentTcp],
   ['100 unfinished HTTP/1.1 heads', http1Head],
   ['PING flood (100 / 10 ms, 3 s)', pingFlood],
-  ['rapid reset, 10 connections × 900 streams', rapidReset],
+  ['rapid reset, 10 connections × 900 streams (example server)', () => rapidReset(EXAMPLE, PATH, REQUEST)],
+  [
+    'rapid reset, 10 connections × 900 streams (Echo, calls that run until cancelled)',
+    () => rapidReset(ECHO, HANG_PATH, HANG),
+  ],
   ['oversized metadata', metadata],
   ['WINDOW_UPDATE', windowUpdate],
 ] as const) {
