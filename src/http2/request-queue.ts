@@ -162,12 +162,12 @@ export class RequestQueue implements MessageSink {
     waiter?.reject(reason);
   }
 
-  /** @internal MessageSink */
+  /** MessageSink */
   get receiving(): boolean {
     return this.owner.receiving;
   }
 
-  /** @internal MessageSink: one request message, decompressed. */
+  /** MessageSink: one request message, decompressed. */
   onMessage(data: Uint8Array, compressed: boolean): void {
     if (this.single) {
       if (this.one !== undefined) {
@@ -190,7 +190,7 @@ export class RequestQueue implements MessageSink {
     }
   }
 
-  /** @internal MessageSink: the request body cannot be read. */
+  /** MessageSink: the request body cannot be read. */
   onReadError(error: GrpcError): void {
     this.owner.fail(error);
   }

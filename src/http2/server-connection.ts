@@ -108,7 +108,7 @@ export class ServerConnection implements StreamTally, Sheddable {
     this.pingStrikes = 0; // as grpc-go, which forgives once it sends headers or data again
   }
 
-  /** @internal ServerStream: the call is over; `reset` when its stream closed before our status went out. */
+  /** StreamTally (ServerStream): the call is over; `reset` when its stream closed before our status went out. */
   streamClosed(reset: boolean): void {
     this.active--;
     this.shedder.active--;

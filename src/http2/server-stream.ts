@@ -61,8 +61,7 @@ const HEADERS_SENT = 1;
 const DONE = 2; // status sent, or the stream is gone
 
 export class ServerStream implements FrameTarget, RequestOwner {
-  /** @internal */
-  readonly stream: StreamLike;
+  private readonly stream: StreamLike;
   /** The request's header fields, kept only when some are metadata (received-headers.ts). */
   private readonly received: ReceivedHeaders | undefined;
   /** `grpc-accept-encoding`: which encodings the client takes for our responses. */
@@ -226,7 +225,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
     if (this.receiving) this.requests.end();
   }
 
-  /** @internal Still taking request messages. */
+  /** RequestOwner: still taking request messages. */
   get receiving(): boolean {
     return this.state !== DONE && this.abortReason === undefined;
   }
@@ -387,7 +386,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
     });
   }
 
-  /** @internal MessageWriter: a chunk of frames goes out. */
+  /** FrameTarget (MessageWriter): a chunk of frames goes out. */
   writeFrames(chunk: Uint8Array): void {
     if (this.state === DONE) return;
     this.congested = !this.protocol.write(this.stream, chunk);

@@ -48,7 +48,7 @@ export interface ServerOptions extends ServerTransportOptions {
   interceptors?: readonly ServerInterceptor[];
 }
 
-export class Server implements CallHandler {
+export class Server {
   /** `/package.Service/Method` → what runs it. */
   readonly #routes = new Map<string, MethodEntry>();
   /** The services added, by full name: `unknown method` rather than `unknown service` for theirs. */
@@ -59,15 +59,16 @@ export class Server implements CallHandler {
 
   constructor(options: ServerOptions = {}) {
     this.#interceptors = Object.freeze([...(options.interceptors ?? [])]);
-    this.#transport = new GrpcServerTransport(this, options);
+    const handler: CallHandler = { handleCall: (stream) => this.#handleCall(stream) };
+    this.#transport = new GrpcServerTransport(handler, options);
   }
 
   /**
-   * @internal The transport's new call, dispatched here and only here: a
-   * method we serve runs; anything else is UNIMPLEMENTED, saying whether the
-   * service or only the method is unknown (grpc-go's messages).
+   * The transport's new call, dispatched here and only here: a method we
+   * serve runs; anything else is UNIMPLEMENTED, saying whether the service or
+   * only the method is unknown (grpc-go's messages).
    */
-  handleCall(stream: ServerStream): void {
+  #handleCall(stream: ServerStream): void {
     const entry = this.#routes.get(stream.path);
     if (entry !== undefined) void runCall(entry, stream);
     else stream.finish(this.#unknown(stream.path));
