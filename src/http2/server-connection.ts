@@ -79,6 +79,7 @@ export class ServerConnection implements StreamTally, Sheddable {
   private lastCallEnd = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
   private draining = false;
+  private handshook = false;
   /** Sent away (ENHANCE_YOUR_CALM): what it still does no longer counts. */
   shed = false;
 
@@ -86,8 +87,7 @@ export class ServerConnection implements StreamTally, Sheddable {
     this.session = session;
     this.policy = policy;
     this.shedder = shedder;
-    const socket = session.socket;
-    session.once('remoteSettings', () => handshakeDone(rawSocketOf(socket)));
+    session.once('remoteSettings', () => this.handshaken());
     session.on('ping', () => this.onPing());
     session.once('close', () => {
       for (const timer of this.timers) clearTimeout(timer);
@@ -101,8 +101,20 @@ export class ServerConnection implements StreamTally, Sheddable {
     }
   }
 
+  /**
+   * The client's preface and SETTINGS are in: the handshake clock stops. On
+   * 'remoteSettings', or at the first stream (a runtime whose node:http2 does
+   * not emit 'remoteSettings' — Bun, Deno — must not lose its connections).
+   */
+  handshaken(): void {
+    if (this.handshook) return;
+    this.handshook = true;
+    handshakeDone(rawSocketOf(this.session.socket));
+  }
+
   /** A call starts on this connection (the transport, for each ServerStream). */
   streamOpened(): void {
+    if (!this.handshook) this.handshaken();
     this.active++;
     this.shedder.active++;
     this.pingStrikes = 0; // as grpc-go, which forgives once it sends headers or data again
