@@ -22,7 +22,7 @@ import type { ServerHttp2Session } from 'node:http2';
 import { handshakeDone, rawSocketOf } from './handshake.js';
 import type { LoadShedder, Sheddable } from './load-shed.js';
 import { RST_ENHANCE_YOUR_CALM } from './rst-code.js';
-import type { StreamTally } from './server-stream.js';
+import type { StreamTally } from './stream-like.js';
 
 /** The server's side of keepalive: its own pings, and what it allows of the client's (gRFC A8). */
 export interface ServerKeepaliveOptions {

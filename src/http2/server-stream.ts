@@ -1,31 +1,20 @@
 /**
- * One incoming gRPC call on the server, as the transport sees it: an HTTP/2
- * stream seen as framed request messages in, headers + framed response
- * messages + trailers out. It knows bytes and headers, never message types:
- * src/service decodes (the client's mirror is client-stream.ts).
+ * One incoming gRPC call as the transport sees it (the client's mirror is
+ * client-stream.ts): framed request messages in; headers, framed response
+ * messages and the status out. Bytes and headers only: src/service decodes.
  *
- * Life of a call:
- *   1. The transport (server-transport.ts) checks the request (request-check.ts:
- *      POST and a gRPC content-type, or a plain HTTP error), `grpc-encoding` and
- *      `grpc-timeout`, makes a ServerStream and hands it to the service layer,
- *      which decides what it is (src/service/server.ts: unknown service or
- *      method → UNIMPLEMENTED, Trailers-Only).
- *   2. Request DATA becomes messages (message-reader.ts: deframe, receive limit
- *      → RESOURCE_EXHAUSTED, decompress, in order), which request-queue.ts hands
- *      over: `singleRequest()` once the client has half-closed (unary,
- *      server-streaming), or each one as a streaming handler `read()`s it.
- *   3. Out: `sendHeaders`, `sendFrame` (a message framed by the codec; the
- *      frames of one tick leave in one write, message-writer.ts; 'drain' awaited
- *      past its queue limit), `finish(status)`; or `sendLastFrame` for the
- *      last (a unary call's only) message with the status and END_STREAM in one
- *      go. A call that fails before sending anything answers Trailers-Only.
- *   4. The client's RST_STREAM, a lost connection or the deadline abort `signal`;
- *      from then on nothing more is written.
+ *   checked and made by server-transport.ts → handed to the service layer
+ *   (src/service/server.ts), which takes the requests: `singleRequest()` or
+ *   `read()` (request-queue.ts, message-reader.ts) → answers: `sendHeaders`,
+ *   `sendFrame` (one write per tick, message-writer.ts; 'drain' past its queue
+ *   limit), `finish(status)`, or `sendLastFrame` (message + status +
+ *   END_STREAM in one go). Nothing sent yet → Trailers-Only. The client's
+ *   RST_STREAM, a lost connection or the deadline abort `signal`; nothing is
+ *   written after.
  *
- * gRPC-Web calls (grpc-web.ts; over HTTP/2 or HTTP/1.1) are this same class
- * given another `CallProtocol` (call-protocol.ts): it writes the status into
- * the body instead of HTTP/2 trailers, and may base64 the body. The stream is
- * a `StreamLike` (stream-like.ts): node:http2's, or HTTP/1.1's look-alike.
+ * gRPC-Web (grpc-web.ts) is this class with another `CallProtocol`
+ * (call-protocol.ts: the status in the body); the stream a `StreamLike`
+ * (stream-like.ts: node:http2's, or http1-stream.ts's look-alike).
  */
 import type { Buffer } from 'node:buffer';
 import { Code } from '../wire/grpc/code.js';
@@ -41,16 +30,10 @@ import { peerAddress, peerCertificate, type PeerCertificate } from './peer.js';
 import { RequestQueue, type RequestOwner } from './request-queue.js';
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 import { RST_CANCEL, RST_NO_ERROR, rstCodeName } from './rst-code.js';
-import type { StreamLike } from './stream-like.js';
+import type { StreamLike, StreamTally } from './stream-like.js';
 
 export type { CallConfig, CallProtocol } from './call-protocol.js';
-export type { StreamLike } from './stream-like.js';
-
-/** Who counts the calls of a connection (server-connection.ts): told once when each one is over. */
-export interface StreamTally {
-  /** `reset`: the stream closed before our status went out (the client reset it, or the connection went). */
-  streamClosed(reset: boolean): void;
-}
+export type { StreamLike, StreamTally } from './stream-like.js';
 
 /** The stream's pointer back to its ServerStream, read by the module-level listeners below. */
 const kCall = Symbol('wiregrpc.serverStream');
@@ -187,20 +170,12 @@ export class ServerStream implements FrameTarget, RequestOwner {
 
   // ─── Receiving ─────────────────────────────────────────────────────────
 
-  /**
-   * The one request of a method that takes one (unary, server-streaming),
-   * decompressed, once the client has half-closed. Rejects with the GrpcError
-   * that ended the call (none or two requests: UNIMPLEMENTED, already sent).
-   * Asked for at most once, in place of `read()`.
-   */
+  /** The one request (unary, server-streaming; request-queue.ts), in place of `read()`. Rejects with what ended the call. */
   singleRequest(): Promise<Uint8Array> {
     return this.requests.singleRequest();
   }
 
-  /**
-   * The next request message (decompressed), or undefined once the client
-   * has half-closed. Rejects with the GrpcError that ended the call.
-   */
+  /** The next request message, or undefined once the client has half-closed. Rejects with what ended the call. */
   read(): Promise<Uint8Array | undefined> {
     return this.requests.read();
   }
@@ -512,12 +487,9 @@ function onDeadline(call: ServerStream): void {
 }
 
 /**
- * RST_STREAM(NO_ERROR) once our status is out (see `stopClient`), run from
- * setImmediate: a reset submitted from inside 'wantTrailers', right after
- * sendTrailers, overtakes the trailers and the client never gets the status
- * (test/http2/server.test.ts, "the reset never overtakes"). A Trailers-Only
- * HEADERS frame survives an immediate reset today, but both paths keep the one
- * rule: reset after the status has been written.
+ * RST_STREAM(NO_ERROR) once our status is out (`stopClient`), from setImmediate:
+ * a reset submitted inside 'wantTrailers' overtakes the trailers
+ * (test/http2/server.test.ts, "the reset never overtakes").
  */
 function resetStream(stream: StreamLike): void {
   if (!stream.closed) stream.close(RST_NO_ERROR);

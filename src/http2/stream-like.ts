@@ -41,3 +41,9 @@ export interface StreamLike {
   on<A extends unknown[]>(event: string, listener: (...args: A) => void): unknown;
   once<A extends unknown[]>(event: string, listener: (...args: A) => void): unknown;
 }
+
+/** Who counts the calls of a connection (server-connection.ts): told once when each one is over. */
+export interface StreamTally {
+  /** `reset`: the stream closed before our status went out (the client reset it, or the connection went). */
+  streamClosed(reset: boolean): void;
+}
