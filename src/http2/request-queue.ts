@@ -75,10 +75,12 @@ export class RequestQueue implements MessageSink {
     if (this.single || this.waiter !== undefined)
       return Promise.reject(new GrpcError(Code.INTERNAL, `${this.owner.path}: the request was already asked for`));
     this.single = true;
-    // Messages that came before the question (normally none: it is asked in the tick the call starts).
-    for (const message of this.queue.splice(0)) this.onMessage(message.data, message.compressed);
-    if (this.error !== undefined) return Promise.reject(this.error);
-    if (this.stream.isPaused()) this.stream.resume();
+    if (this.queue.length > 0) {
+      // Messages that came before the question (normally none: it is asked in the tick the call starts).
+      for (const message of this.queue.splice(0)) this.onMessage(message.data, message.compressed);
+      if (this.error !== undefined) return Promise.reject(this.error);
+      if (this.stream.isPaused()) this.stream.resume();
+    }
     return new Promise<Uint8Array>((resolve, reject) => {
       this.singleWaiter = { resolve: resolve as (message: Uint8Array | undefined) => void, reject };
       if (this.allReceived) this.handOverSingle();
