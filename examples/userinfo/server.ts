@@ -5,8 +5,9 @@
  * message "unknown user: name = <name>", the same answer the Python and Go
  * servers in test/peers give.
  *
- *   PORT=50051   port to listen on (0 lets the OS choose)
- *   HOST=::      address to listen on; "::" also accepts IPv4 on dual-stack hosts
+ *   PORT=50051     port to listen on (0 lets the OS choose)
+ *   HOST=::        address to listen on; "::" also accepts IPv4 on dual-stack hosts
+ *   GRACE_MS=10000 on SIGTERM/SIGINT, how long calls in flight get before they are cut
  */
 import { Code, GrpcError, Server } from '../../src/service/index.js';
 import { addHealth, Health } from '../../src/service/health.js';
@@ -30,17 +31,21 @@ addReflection(server, [UserInfo, Health]); // grpcurl -plaintext localhost:50051
 
 const host = process.env.HOST ?? '::';
 const port = Number(process.env.PORT ?? 50051);
+const graceMs = Number(process.env.GRACE_MS ?? 10_000);
 const address = await server.listen({ host, port });
-console.log(`listening on ${host.includes(':') ? `[${host}]` : host}:${'port' in address ? address.port : port}`);
+console.log(`listening on ${host.includes(':') ? `[${host}]` : host}:${address.port}`);
 
-// Ctrl-C or a service manager's SIGTERM: stop taking calls, let the running ones finish, exit.
+// Ctrl-C or a service manager's SIGTERM: stop taking calls, give the running ones GRACE_MS to finish,
+// close every connection (HTTP/2 and HTTP/1.1, finished or not), exit. A second signal: at once.
 let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return server.forceShutdown(); // a second signal: don't wait
+const stop = (signal: NodeJS.Signals) => {
+  if (stopping) {
+    server.forceShutdown();
+    process.exit(1);
+  }
   stopping = true;
-  console.log(`${signal}: shutting down`);
-  await server.shutdown();
-  process.exit(0);
+  console.log(`${signal}: shutting down (calls in flight get ${graceMs} ms)`);
+  void server.shutdown({ graceMs }).then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -14,27 +14,49 @@
  * (node:http2 has `allowHTTP1` for TLS only in Node 20, and with it every
  * HTTP/2 stream also goes through the compatibility API; this routing keeps
  * HTTP/2 streams on the fast 'stream' path.)
+ *
+ * Every accepted connection starts its handshake clock here (handshake.ts):
+ * the TLS handshake and the sniffing count against it. node:http2 sends our
+ * SETTINGS the moment it is handed the socket, i.e. as soon as the
+ * connection is known to be HTTP/2.
  */
 import type http from 'node:http';
 import type http2 from 'node:http2';
 import net from 'node:net';
+import { armHandshake, rawSocketOf } from './handshake.js';
+import type { Http1Connections } from './http1-connections.js';
 import { nodeTls } from './node-tls.js';
-import type { TlsOptions } from './server.js';
+
+export interface TlsOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
+  /** CAs that client certificates must chain to (mutual TLS). */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** Ask for a client certificate, and refuse the connection without a valid one. */
+  requestCert?: boolean;
+}
 
 const PREFACE = Buffer.from('PRI');
 
-/**
- * A listening server that hands each connection to `h2` or `h1` (neither of
- * which listens itself). Cleartext connections that have not yet said which
- * protocol they speak are kept in `undecided` (shutdown closes them).
- */
-export function createFront(
-  h2: http2.Http2Server,
-  h1: http.Server,
-  options: TlsOptions | undefined,
-  undecided: Set<net.Socket>,
-): net.Server {
-  if (options === undefined) return net.createServer((socket) => sniff(socket, h2, h1, undecided));
+/** Where connections go, shared by every listening socket of one server. */
+export interface FrontTargets {
+  readonly h2: http2.Http2Server;
+  readonly h1: http.Server;
+  /** HTTP/1.1 connections, tracked (timeouts, shutdown) before node:http gets them. */
+  readonly http1: Http1Connections;
+  /** Cleartext connections that have not yet said which protocol they speak, and TLS ones mid-handshake (shutdown closes them). */
+  readonly undecided: Set<net.Socket>;
+  readonly handshakeTimeoutMs: number;
+}
+
+/** A listening server that hands each connection to `h2` or `h1` (neither of which listens itself). */
+export function createFront(to: FrontTargets, options: TlsOptions | undefined): net.Server {
+  const { h2, h1, http1, undecided, handshakeTimeoutMs } = to;
+  if (options === undefined)
+    return net.createServer((socket) => {
+      armHandshake(socket, handshakeTimeoutMs);
+      sniff(socket, to);
+    });
   const server = nodeTls().createServer(
     {
       key: options.key,
@@ -48,14 +70,23 @@ export function createFront(
     (socket) => {
       if (socket.alpnProtocol === 'h2') return h2.emit('connection', socket);
       socket.setNoDelay(true); // as node:http's own listener does (node:http2 sets it for its sessions)
+      http1.add(socket, rawSocketOf(socket));
       h1.emit('connection', socket);
     },
   );
   server.on('tlsClientError', noop);
+  // The raw TCP socket, before the TLS handshake: the clock covers it. (The TLSSocket handed on wraps it.)
+  server.on('connection', (socket: net.Socket) => {
+    armHandshake(socket, handshakeTimeoutMs);
+    undecided.add(socket);
+    socket.once('close', () => undecided.delete(socket));
+  });
+  server.on('secureConnection', (socket: net.Socket) => undecided.delete(rawSocketOf(socket)));
   return server;
 }
 
-function sniff(socket: net.Socket, h2: http2.Http2Server, h1: http.Server, undecided: Set<net.Socket>): void {
+function sniff(socket: net.Socket, to: FrontTargets): void {
+  const { h2, h1, http1, undecided } = to;
   let head: Buffer | undefined;
   const forget = (): boolean => undecided.delete(socket);
   const onData = (chunk: Buffer): void => {
@@ -74,6 +105,7 @@ function sniff(socket: net.Socket, h2: http2.Http2Server, h1: http.Server, undec
       if (socket.listenerCount('data') > 0) socket.resume();
     } else {
       socket.setNoDelay(true); // as node:http's own listener does (node:http2 sets it for its sessions)
+      http1.add(socket, socket);
       h1.emit('connection', socket);
       socket.resume();
     }

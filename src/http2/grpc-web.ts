@@ -4,7 +4,7 @@
  * and anything speaking HTTP/1.1.
  *
  * What changes against gRPC is only how the response is written, so a
- * gRPC-Web call is an ordinary ServerCall (server-stream.ts) given this
+ * gRPC-Web call is an ordinary ServerStream (server-stream.ts) given this
  * `CallProtocol` instead of the default one:
  *
  *   - the response content-type is `application/grpc-web[-text][+proto]`,
@@ -21,7 +21,6 @@
  * The stream may be a real HTTP/2 stream or an HTTP/1.1 exchange dressed as
  * one (http1-stream.ts); this file does not care which.
  */
-import type { ServerHttp2Stream } from 'node:http2';
 import type { ContentType } from '../wire/grpc/content-type.js';
 import { formatContentType } from '../wire/grpc/content-type.js';
 import { Deframer } from '../wire/grpc/deframer.js';
@@ -30,13 +29,16 @@ import { encodeBase64Bytes, encodeTrailersFrame, TextDeframer } from '../wire/gr
 import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import type { CorsPolicy } from './cors.js';
 import { END_OPTIONS } from './response-headers.js';
-import type { CallConfig, CallProtocol, FrameSource } from './server-stream.js';
+import type { CallConfig, CallProtocol, FrameSource } from './call-protocol.js';
+import type { StreamLike } from './stream-like.js';
 
 /** Headers without `waitForTrailers`: the status ends the body instead. */
 const WEB_RESPOND_OPTIONS = Object.freeze({ endStream: false, sendDate: false });
 
 /** How one gRPC-Web call writes its response. One per call: it knows the call's content-type and CORS origin. */
 export class GrpcWebProtocol implements CallProtocol {
+  /** The status ends the body: no HTTP/2 trailers. */
+  readonly trailers = false;
   private readonly text: boolean;
   private readonly contentType: string;
   private readonly cors: CorsPolicy | undefined;
@@ -56,20 +58,20 @@ export class GrpcWebProtocol implements CallProtocol {
     return this.text ? new TextDeframer(options) : new Deframer(options);
   }
 
-  respond(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void {
+  respond(stream: StreamLike, headers: Readonly<HeaderRecord>): void {
     stream.respond(this.headers(headers), WEB_RESPOND_OPTIONS);
   }
 
-  respondOnly(stream: ServerHttp2Stream, headers: Readonly<HeaderRecord>): void {
+  respondOnly(stream: StreamLike, headers: Readonly<HeaderRecord>): void {
     stream.respond(this.headers(headers), END_OPTIONS);
   }
 
-  write(stream: ServerHttp2Stream, frame: Uint8Array): boolean {
+  write(stream: StreamLike, frame: Uint8Array): boolean {
     return stream.write(this.text ? encodeBase64Bytes(frame) : frame);
   }
 
   /** The last message (if any) and the trailers frame, in one write. */
-  end(stream: ServerHttp2Stream, frame: Uint8Array | undefined, trailers: Readonly<HeaderRecord>): void {
+  end(stream: StreamLike, frame: Uint8Array | undefined, trailers: Readonly<HeaderRecord>): void {
     const status = encodeTrailersFrame(trailers);
     let body = status;
     if (frame !== undefined) {

@@ -1,17 +1,18 @@
 /**
  * gRPC-Web over HTTP/1.1: an HTTP/1.1 request/response pair presented as
- * the few parts of an HTTP/2 stream that a ServerCall uses, so that the one
- * call implementation (server-stream.ts) serves it unchanged.
+ * a `StreamLike` (stream-like.ts: the few parts of an HTTP/2 stream that a
+ * ServerStream uses), so that the one call implementation (server-stream.ts)
+ * serves it unchanged.
  *
  * Browsers speak HTTP/1.1 to any `http://` server (there is no cleartext
  * HTTP/2 in browsers), and so does Node's own fetch; gRPC-Web was made for
  * them: its status is in the body, so no trailers are needed. Plain gRPC
  * cannot work over HTTP/1.1 and gets a clear HTTP error instead.
  *
- * What a ServerCall uses of its stream, and what it is here:
+ * What a ServerStream uses of its stream, and what it is here:
  *   'data' 'end' 'error'        ← the request body (IncomingMessage)
  *   'close' 'drain'             ← the response (ServerResponse); an unfinished
- *                                 response that closes is a cancel (rstCode 8)
+ *                                 response that closes is a cancel (RST_CANCEL)
  *   respond(headers, options)   → writeHead (+ end with `endStream`)
  *   write / end, writableLength → the response body (chunked)
  *   pause resume isPaused       → the request
@@ -21,18 +22,19 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders, ServerStreamResponseOptions } from 'node:http2';
 import type { Socket } from 'node:net';
 import { parseContentType } from '../wire/grpc/content-type.js';
 import type { HeaderRecord } from '../wire/grpc/metadata.js';
+import { RST_CANCEL } from './rst-code.js';
+import type { StreamLike } from './stream-like.js';
 
 function flushHeaders(res: ServerResponse): void {
   if (!res.writableEnded && !res.destroyed) res.flushHeaders();
 }
 
-const CANCEL = 8; // HTTP/2 error code CANCEL, what a vanished HTTP/1.1 client amounts to
-
-class Http1Stream extends EventEmitter {
+class Http1Stream extends EventEmitter implements StreamLike {
+  /** RST_CANCEL once the response closed unfinished: what a vanished HTTP/1.1 client amounts to. */
   rstCode = 0;
   closed = false;
   readonly session: { readonly socket: Socket };
@@ -50,7 +52,7 @@ class Http1Stream extends EventEmitter {
     res.on('drain', () => this.emit('drain'));
     res.on('close', () => {
       this.closed = true;
-      if (!res.writableFinished) this.rstCode = CANCEL;
+      if (!res.writableFinished) this.rstCode = RST_CANCEL;
       this.emit('close');
     });
   }
@@ -64,7 +66,7 @@ class Http1Stream extends EventEmitter {
     return this.res.writableLength;
   }
 
-  respond(headers: Readonly<HeaderRecord>, options?: { endStream?: boolean }): void {
+  respond(headers: Readonly<HeaderRecord>, options?: ServerStreamResponseOptions): void {
     const fields: Record<string, string | string[] | number> = {};
     for (const name of Object.keys(headers)) {
       const value = headers[name];
@@ -86,8 +88,14 @@ class Http1Stream extends EventEmitter {
     else this.res.end(chunk);
   }
 
+  /** HTTP/1.1 has no RST_STREAM: an unanswered exchange is cut (the connection goes), an answered one left to finish. */
   close(): void {
     if (!this.res.writableEnded) this.res.destroy();
+  }
+
+  /** Never asked for: gRPC-Web has no trailers (its protocol's `trailers` is false). */
+  sendTrailers(): void {
+    throw new Error('gRPC-Web over HTTP/1.1 has no trailers');
   }
 
   pause(): void {
@@ -104,14 +112,14 @@ class Http1Stream extends EventEmitter {
 }
 
 /**
- * An HTTP/1.1 exchange as a stream and header block for the server's
- * `onStream`, or undefined when it is plain gRPC — which needs HTTP/2 — and
+ * An HTTP/1.1 exchange as a stream and header block for the transport's
+ * `accept`, or undefined when it is plain gRPC — which needs HTTP/2 — and
  * has been answered with an HTTP error saying so.
  */
 export function http1Call(
   req: IncomingMessage,
   res: ServerResponse,
-): [ServerHttp2Stream, IncomingHttpHeaders] | undefined {
+): { stream: StreamLike; headers: IncomingHttpHeaders } | undefined {
   const type = parseContentType(req.headers['content-type']);
   if (type !== undefined && !type.web) {
     res.writeHead(505, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
@@ -127,6 +135,5 @@ export function http1Call(
     ':scheme': (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
     ':authority': req.headers.host,
   };
-  // The look-alike covers exactly what ServerCall and the refusals use (see above).
-  return [new Http1Stream(req, res) as unknown as ServerHttp2Stream, headers];
+  return { stream: new Http1Stream(req, res), headers };
 }

@@ -14,16 +14,60 @@ import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
 
 export type ListenTarget = string | number | { host?: string; port?: number; path?: string };
-export type ListenAddress = { host: string; port: number } | { path: string };
+
+/** Where a TCP listener is bound (`port` the real one when 0 was asked). */
+export interface TcpAddress {
+  host: string;
+  port: number;
+}
+/** Where a unix-socket listener is bound. */
+export interface UnixAddress {
+  path: string;
+}
+export type ListenAddress = TcpAddress | UnixAddress;
+
+/**
+ * The address `listen(target)` resolves with, as precisely as the target's
+ * type tells: a port number, `{ host, port }` or a `'host:port'` literal give
+ * a TcpAddress (so `(await server.listen(0)).port` is a number), `{ path }` or
+ * a `'unix:…'` literal a UnixAddress, and a string only known at run time
+ * either.
+ */
+export type AddressOf<T extends ListenTarget> = T extends number
+  ? TcpAddress
+  : T extends string
+    ? T extends `unix:${string}`
+      ? UnixAddress
+      : string extends T
+        ? ListenAddress
+        : TcpAddress
+    : T extends { path: string }
+      ? UnixAddress
+      : T extends { host?: string; port?: number; path?: undefined }
+        ? TcpAddress
+        : ListenAddress;
 
 /** A bind request node:net understands: `host` undefined = every interface. */
 export type BindTarget = { host: string | undefined; port: number } | { path: string };
 
-function invalid(target: unknown, why: string): GrpcError {
-  return new GrpcError(Code.INVALID_ARGUMENT, `cannot listen on ${JSON.stringify(target)}: ${why}`);
+function invalid(target: ListenTarget, why: string): GrpcError {
+  return new GrpcError(Code.INVALID_ARGUMENT, `cannot listen on ${describeTarget(target)}: ${why}`);
 }
 
-function parsePort(text: string, target: unknown): number {
+/** A target as a person writes it: `[::]:50052`, `127.0.0.1:0`, `unix:/run/app.sock` (never JSON). */
+export function describeTarget(target: ListenTarget): string {
+  if (typeof target === 'number') return `[::]:${target}`;
+  if (typeof target === 'string') return JSON.stringify(target);
+  if (target.path !== undefined) return `unix:${target.path}`;
+  return formatHostPort(target.host || '::', target.port ?? 0);
+}
+
+/** `host:port`, IPv6 in brackets: `[::1]:50051`. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function parsePort(text: string, target: ListenTarget): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw invalid(target, `bad port ${JSON.stringify(text)}`);
   return Number(text);
 }
@@ -58,6 +102,11 @@ export function parseListenTarget(target: ListenTarget): BindTarget {
     if (host.includes(':')) throw invalid(target, 'put an IPv6 address in brackets: "[::1]:50051"');
   }
   return { host: host === '' ? undefined : host, port: parsePort(port, target) };
+}
+
+/** A parsed target as a person writes it: `[::]:50052`, `127.0.0.1:0`, `unix:/run/app.sock`. */
+export function describeBindTarget(target: BindTarget): string {
+  return 'path' in target ? `unix:${target.path}` : formatHostPort(target.host ?? '::', target.port);
 }
 
 /** Binds `server`; resolves with the address it got (the real port when 0 was asked). */

@@ -3,11 +3,11 @@
  * peer (`ip:port`, `[v6]:port`, `unix:`) and, over mutual TLS, its certificate.
  * Read from the session's socket when a handler asks, never per call.
  */
-import type { Http2Session } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 
 /** `ip:port` (`[v6]:port`) of the client, or `unix:` for a unix socket. */
-export function peerAddress(session: Http2Session | undefined): string {
+export function peerAddress(session: { readonly socket?: Socket } | undefined): string {
   const socket = session?.socket;
   const host = socket?.remoteAddress;
   if (host === undefined) return 'unix:';
@@ -17,7 +17,7 @@ export function peerAddress(session: Http2Session | undefined): string {
 export type PeerCertificate = ReturnType<TLSSocket['getPeerCertificate']>;
 
 /** The client's TLS certificate (mutual TLS), if it sent one. */
-export function peerCertificate(session: Http2Session | undefined): PeerCertificate | undefined {
+export function peerCertificate(session: { readonly socket?: Socket } | undefined): PeerCertificate | undefined {
   const socket = session?.socket as TLSSocket | undefined;
   if (socket === undefined || typeof socket.getPeerCertificate !== 'function') return undefined;
   const cert = socket.getPeerCertificate();

@@ -1,13 +1,14 @@
 /**
  * What a server does with a request before it becomes a call: the HTTP-level
- * checks, and the refusals that need no ServerCall (a plain HTTP error, or a
+ * checks, and the refusals that need no ServerStream (a plain HTTP error, or a
  * gRPC Trailers-Only status).
  */
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http2';
 import { parseContentType, type ContentType } from '../wire/grpc/content-type.js';
 import type { GrpcError } from '../wire/grpc/error.js';
 import { END_OPTIONS, trailersOnly } from './response-headers.js';
-import type { CallProtocol } from './server-stream.js';
+import type { CallProtocol } from './call-protocol.js';
+import type { StreamLike } from './stream-like.js';
 
 /**
  * The first check of every request: the HTTP status to refuse it with, or
@@ -24,7 +25,7 @@ export function checkRequest(headers: IncomingHttpHeaders): ContentType | number
 }
 
 /** A plain HTTP refusal (not gRPC: the peer may not speak it). */
-export function refuse(stream: ServerHttp2Stream, status: number): void {
+export function refuse(stream: StreamLike, status: number): void {
   const headers: Record<string, string | number> = { ':status': status };
   if (status === 405) headers.allow = 'POST';
   try {
@@ -34,8 +35,8 @@ export function refuse(stream: ServerHttp2Stream, status: number): void {
   }
 }
 
-/** A Trailers-Only answer to a call that never got as far as a ServerCall (gRPC or gRPC-Web: `protocol`). */
-export function refuseCall(stream: ServerHttp2Stream, protocol: CallProtocol, error: GrpcError): void {
+/** A Trailers-Only answer to a call that never got as far as a ServerStream (gRPC or gRPC-Web: `protocol`). */
+export function refuseCall(stream: StreamLike, protocol: CallProtocol, error: GrpcError): void {
   try {
     protocol.respondOnly(stream, trailersOnly(error, undefined));
   } catch {

@@ -2,19 +2,20 @@
  * The request messages of one server call, as its handler takes them.
  *
  * A MessageReader (message-reader.ts) turns the request body into messages,
- * decompressed and in order, and hands them here:
+ * decompressed and in order, and hands them here. The service layer says,
+ * once, how it takes them:
  *
- * - A method that takes one request (unary, server-streaming) gets it once
- *   the client has half-closed; none, or a second one, is UNIMPLEMENTED.
- * - A streaming-request method pulls them with `read()`. While messages wait
+ * - `singleRequest()` (unary, server-streaming): the one request, once the
+ *   client has half-closed; none, or a second one, is UNIMPLEMENTED.
+ * - `read()` (client-streaming, bidi): one at a time. While messages wait
  *   unread (or one is inflating) the HTTP/2 stream is paused: no more DATA is
  *   taken, and HTTP/2 flow control holds the client back until the handler
  *   reads again.
  */
-import type { ServerHttp2Stream } from 'node:http2';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { MessageReader, type FrameSource, type MessageSink } from './message-reader.js';
+import type { StreamLike } from './stream-like.js';
 
 /** The call the requests belong to. */
 export interface RequestOwner {
@@ -23,8 +24,6 @@ export interface RequestOwner {
   readonly receiving: boolean;
   /** Ends the call with an error found while receiving. */
   fail(error: GrpcError): void;
-  /** A one-request method's request is complete: run the handler. */
-  dispatchRequest(message: Uint8Array): void;
 }
 
 interface Waiter {
@@ -44,31 +43,48 @@ export class RequestQueue implements MessageSink {
   /** The client half-closed: it sends nothing more. */
   ended = false;
   private readonly owner: RequestOwner;
-  private readonly stream: ServerHttp2Stream;
+  private readonly stream: StreamLike;
   /** Dropped once the client has half-closed: nothing more arrives, and a finished call should not keep it alive. */
   private reader: MessageReader | undefined;
-  /** One request (unary, server-streaming), handed over by `dispatchRequest`; else pulled by `read()`. */
-  private readonly single: boolean;
+  /** One request (unary, server-streaming), awaited with `singleRequest()`; else pulled by `read()`. */
+  private single = false;
   private one: Uint8Array | undefined;
   private oneCompressed = false;
+  /** `singleRequest()` waiting for the client to half-close. */
+  private singleWaiter: Waiter | undefined;
   private readonly queue: Received[] = [];
   private waiter: Waiter | undefined;
   /** Every request message is delivered (the client half-closed, decompression done). */
   private allReceived = false;
   private error: GrpcError | undefined;
 
-  constructor(
-    owner: RequestOwner,
-    stream: ServerHttp2Stream,
-    frames: FrameSource,
-    limit: number,
-    encoding: string,
-    single: boolean,
-  ) {
+  constructor(owner: RequestOwner, stream: StreamLike, frames: FrameSource, limit: number, encoding: string) {
     this.owner = owner;
     this.stream = stream;
-    this.single = single;
     this.reader = new MessageReader(this, frames, limit, 'request', encoding);
+  }
+
+  /**
+   * The one request of a method that takes one (decompressed), once the
+   * client has half-closed. Rejects with the GrpcError that ended the call:
+   * UNIMPLEMENTED when the client sent none or more than one, or what cut
+   * the call short (cancel, deadline, a receive error).
+   */
+  singleRequest(): Promise<Uint8Array> {
+    if (this.error !== undefined) return Promise.reject(this.error);
+    if (this.single || this.waiter !== undefined)
+      return Promise.reject(new GrpcError(Code.INTERNAL, `${this.owner.path}: the request was already asked for`));
+    this.single = true;
+    if (this.queue.length > 0) {
+      // Messages that came before the question (normally none: it is asked in the tick the call starts).
+      for (const message of this.queue.splice(0)) this.onMessage(message.data, message.compressed);
+      if (this.error !== undefined) return Promise.reject(this.error);
+      if (this.stream.isPaused()) this.stream.resume();
+    }
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.singleWaiter = { resolve: resolve as (message: Uint8Array | undefined) => void, reject };
+      if (this.allReceived) this.handOverSingle();
+    });
   }
 
   /**
@@ -76,6 +92,8 @@ export class RequestQueue implements MessageSink {
    * has half-closed. Rejects with the GrpcError that ended the call.
    */
   read(): Promise<Uint8Array | undefined> {
+    if (this.single)
+      return Promise.reject(new GrpcError(Code.INTERNAL, `${this.owner.path} takes one request: see singleRequest()`));
     if (this.error !== undefined) return Promise.reject(this.error);
     const queued = this.readQueued();
     if (queued !== undefined) return Promise.resolve(queued);
@@ -118,7 +136,7 @@ export class RequestQueue implements MessageSink {
     const inflating = this.reader!.end();
     this.reader = undefined;
     if (inflating === undefined) this.received();
-    else inflating.then(() => this.received());
+    else void inflating.then(() => this.received()); // MessageReader chains never reject: errors go to onReadError
   }
 
   /**
@@ -131,7 +149,7 @@ export class RequestQueue implements MessageSink {
    * was delivered, reads still see the end.
    */
   close(): void {
-    if (this.single || this.allReceived || this.error !== undefined) return;
+    if (this.allReceived || this.error !== undefined) return;
     this.abort(
       new GrpcError(Code.CANCELLED, `${this.owner.path}: the call ended before the client finished sending requests`),
     );
@@ -140,17 +158,18 @@ export class RequestQueue implements MessageSink {
   /** The call is over (cancel, deadline, an error): pending and later reads reject with `reason`. */
   abort(reason: GrpcError): void {
     this.error ??= reason;
-    const waiter = this.waiter;
+    const waiter = this.waiter ?? this.singleWaiter;
     this.waiter = undefined;
+    this.singleWaiter = undefined;
     waiter?.reject(reason);
   }
 
-  /** @internal MessageSink */
+  /** MessageSink */
   get receiving(): boolean {
     return this.owner.receiving;
   }
 
-  /** @internal MessageSink: one request message, decompressed. */
+  /** MessageSink: one request message, decompressed. */
   onMessage(data: Uint8Array, compressed: boolean): void {
     if (this.single) {
       if (this.one !== undefined) {
@@ -173,7 +192,7 @@ export class RequestQueue implements MessageSink {
     }
   }
 
-  /** @internal MessageSink: the request body cannot be read. */
+  /** MessageSink: the request body cannot be read. */
   onReadError(error: GrpcError): void {
     this.owner.fail(error);
   }
@@ -183,20 +202,29 @@ export class RequestQueue implements MessageSink {
     if (!this.owner.receiving) return;
     this.allReceived = true;
     if (this.single) {
-      const message = this.one;
-      this.one = undefined;
-      if (message === undefined) {
-        this.owner.fail(
-          new GrpcError(Code.UNIMPLEMENTED, `${this.owner.path} takes one request message; the client sent none`),
-        );
-        return;
-      }
-      this.lastCompressed = this.oneCompressed;
-      this.owner.dispatchRequest(message);
+      if (this.singleWaiter !== undefined) this.handOverSingle();
     } else if (this.waiter !== undefined) {
       const waiter = this.waiter;
       this.waiter = undefined;
       waiter.resolve(undefined);
     }
+  }
+
+  private handOverSingle(): void {
+    const waiter = this.singleWaiter!;
+    this.singleWaiter = undefined;
+    const message = this.one;
+    this.one = undefined;
+    if (message === undefined) {
+      const error = new GrpcError(
+        Code.UNIMPLEMENTED,
+        `${this.owner.path} takes one request message; the client sent none`,
+      );
+      this.owner.fail(error); // the status goes out
+      waiter.reject(error); // and the service layer never runs the handler
+      return;
+    }
+    this.lastCompressed = this.oneCompressed;
+    waiter.resolve(message);
   }
 }

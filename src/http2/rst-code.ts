@@ -1,6 +1,8 @@
 /**
- * HTTP/2 RST_STREAM error codes → gRPC status (grpc/grpc doc/PROTOCOL-HTTP2.md,
- * "Errors"), for a stream the server reset before sending a status.
+ * The HTTP/2 error codes (RFC 9113 §7) of RST_STREAM and GOAWAY, by name — the
+ * one place the numbers are written — and what a client reports for a stream
+ * the server reset before sending a status (grpc/grpc doc/PROTOCOL-HTTP2.md,
+ * "Errors").
  */
 import { Code } from '../wire/grpc/code.js';
 
@@ -23,8 +25,13 @@ const NAMES = [
 ];
 
 export const RST_NO_ERROR = 0;
+export const RST_PROTOCOL_ERROR = 1;
+export const RST_INTERNAL_ERROR = 2;
+export const RST_FLOW_CONTROL_ERROR = 3;
 export const RST_REFUSED_STREAM = 7;
 export const RST_CANCEL = 8;
+export const RST_ENHANCE_YOUR_CALM = 11;
+export const RST_INADEQUATE_SECURITY = 12;
 
 export function rstCodeName(rstCode: number): string {
   return NAMES[rstCode] ?? `0x${rstCode.toString(16)}`;
@@ -41,9 +48,9 @@ export function codeFromRstCode(rstCode: number): Code {
       return Code.UNAVAILABLE; // the server did not process it: safe to retry
     case RST_CANCEL:
       return Code.CANCELLED;
-    case 11: // ENHANCE_YOUR_CALM: the server thinks we are too busy
+    case RST_ENHANCE_YOUR_CALM: // the server thinks we are too busy
       return Code.RESOURCE_EXHAUSTED;
-    case 12: // INADEQUATE_SECURITY
+    case RST_INADEQUATE_SECURITY:
       return Code.PERMISSION_DENIED;
     default:
       return Code.INTERNAL;

@@ -1,66 +1,50 @@
 /**
- * One incoming gRPC call on the server: an HTTP/2 stream seen as framed
- * request messages in, headers + framed response messages + trailers out.
- * It knows bytes and headers, never message types: src/service decodes.
+ * One incoming gRPC call as the transport sees it (the client's mirror is
+ * client-stream.ts): framed request messages in; headers, framed response
+ * messages and the status out. Bytes and headers only: src/service decodes.
  *
- * Life of a call:
- *   1. `checkRequest` (request-check.ts) — POST and a gRPC content-type, or a plain HTTP error (405, 415).
- *   2. The server routes `:path` (unknown → UNIMPLEMENTED, Trailers-Only), checks
- *      `grpc-encoding` and `grpc-timeout`, and makes a ServerCall.
- *   3. Request DATA becomes messages (message-reader.ts: deframe, receive limit
- *      → RESOURCE_EXHAUSTED, decompress, in order), which request-queue.ts hands
- *      over: the one request of a unary or server-streaming method once the
- *      client has half-closed, or each one as a streaming handler `read()`s it.
- *   4. Out: `sendHeaders`, `sendFrame` (a message framed by the codec; the
- *      frames of one tick leave in one write, message-writer.ts; 'drain' awaited
- *      past its queue limit), `finish(status)`; or `sendUnaryFrame` for the
- *      whole unary response (message, status and END_STREAM in one go).
- *      A call that fails before sending anything answers Trailers-Only.
- *   5. The client's RST_STREAM, a lost connection or the deadline abort `signal`;
- *      from then on nothing more is written.
+ *   checked and made by server-transport.ts → handed to the service layer
+ *   (src/service/server.ts), which takes the requests: `singleRequest()` or
+ *   `read()` (request-queue.ts, message-reader.ts) → answers: `sendHeaders`,
+ *   `sendFrame` (one write per tick, message-writer.ts; 'drain' past its queue
+ *   limit), `finish(status)`, or `sendLastFrame` (message + status +
+ *   END_STREAM in one go). Nothing sent yet → Trailers-Only. The client's
+ *   RST_STREAM, a lost connection or the deadline abort `signal`; nothing is
+ *   written after.
  *
- * gRPC-Web calls (grpc-web.ts; over HTTP/2 or HTTP/1.1) are this same class
- * given another `CallProtocol` (call-protocol.ts): it writes the status into
- * the body instead of HTTP/2 trailers, and may base64 the body.
+ * gRPC-Web (grpc-web.ts) is this class with another `CallProtocol`
+ * (call-protocol.ts: the status in the body); the stream a `StreamLike`
+ * (stream-like.ts: node:http2's, or http1-stream.ts's look-alike).
  */
-import type { Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { Buffer } from 'node:buffer';
 import { Code } from '../wire/grpc/code.js';
 import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { FRAME_HEADER_LENGTH } from '../wire/grpc/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
-import {
-  CALL,
-  GRPC_PROTOCOL,
-  type CallConfig,
-  type CallDispatcher,
-  type CallProtocol,
-  type CallStream,
-  type Route,
-} from './call-protocol.js';
+import { GRPC_PROTOCOL, type CallConfig, type CallProtocol } from './call-protocol.js';
 import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js';
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
 import { hasMetadata, receivedHeader, receivedRecord, type ReceivedHeaders } from './received-headers.js';
 import { peerAddress, peerCertificate, type PeerCertificate } from './peer.js';
 import { RequestQueue, type RequestOwner } from './request-queue.js';
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
-import { onClose, onData, onDeadline, onDrain, onEnd, onError, resetStream } from './server-stream-events.js';
+import { RST_CANCEL, RST_NO_ERROR, rstCodeName } from './rst-code.js';
+import type { StreamLike, StreamTally } from './stream-like.js';
 
-export {
-  GRPC_PROTOCOL,
-  type CallConfig,
-  type CallDispatcher,
-  type CallProtocol,
-  type FrameSource,
-  type Route,
-} from './call-protocol.js';
+export type { CallConfig, CallProtocol } from './call-protocol.js';
+export type { StreamLike, StreamTally } from './stream-like.js';
+
+/** The stream's pointer back to its ServerStream, read by the module-level listeners below. */
+const kCall = Symbol('wiregrpc.serverStream');
+type NodeStream = StreamLike & { [kCall]: ServerStream };
 
 const OPEN = 0; // nothing sent yet
 const HEADERS_SENT = 1;
 const DONE = 2; // status sent, or the stream is gone
 
-export class ServerCall implements FrameTarget, RequestOwner {
-  readonly stream: ServerHttp2Stream;
+export class ServerStream implements FrameTarget, RequestOwner {
+  private readonly stream: StreamLike;
   /** The request's header fields, kept only when some are metadata (received-headers.ts). */
   private readonly received: ReceivedHeaders | undefined;
   /** `grpc-accept-encoding`: which encodings the client takes for our responses. */
@@ -80,39 +64,38 @@ export class ServerCall implements FrameTarget, RequestOwner {
   /** gRPC or gRPC-Web: how headers, messages and the status are written. */
   private readonly protocol: CallProtocol;
   /** Kept: `stream.session` is gone once the stream closes. */
-  private readonly session: Http2Session | undefined;
+  private readonly session: StreamLike['session'];
   /** The request messages, as the handler takes them. */
   private readonly requests: RequestQueue;
   private state = OPEN;
-  private timer: DeadlineTimer<ServerCall> | undefined;
+  private timer: DeadlineTimer<ServerStream> | undefined;
   private trailerBlock: Readonly<HeaderRecord> | undefined;
   private resetAfterTrailers = false;
   private controller: AbortController | undefined;
   private abortReason: GrpcError | undefined;
   private md: Metadata | undefined;
   private drainWaiter: (() => void) | undefined;
-  private readonly dispatcher: CallDispatcher<any> | undefined;
-  private readonly route: Route | undefined;
+  /** The connection's count of calls; told once, when the stream closes. */
+  private tally: StreamTally | undefined;
   /** Response frames on their way out, gathered per tick. */
   private out: MessageWriter | undefined; // made on the first streamed message: a unary call never needs one
   /** The last write said the stream's buffer is over its mark. */
   private congested = false;
 
   /**
-   * Takes over the stream. With a `dispatcher`, the route wants one request:
-   * the call dispatches itself once it has it. Without, the caller dispatches
-   * right away and reads with `read()`.
+   * Takes over the stream (its request, checked by the transport): listens
+   * to it and starts the deadline. The service layer then takes the requests
+   * with `singleRequest()` or `read()`; nothing runs until it does.
    */
   constructor(
-    stream: ServerHttp2Stream,
+    stream: StreamLike,
     headers: ReceivedHeaders,
     config: CallConfig,
     requestEncoding: string,
     responseEncoding: string,
     timeoutMs: number | undefined,
-    dispatcher: CallDispatcher<any> | undefined,
-    route: Route | undefined,
     protocol: CallProtocol = GRPC_PROTOCOL,
+    tally?: StreamTally,
   ) {
     this.stream = stream;
     this.path = receivedHeader(headers, ':path')!;
@@ -122,18 +105,16 @@ export class ServerCall implements FrameTarget, RequestOwner {
     this.config = config;
     this.requestEncoding = requestEncoding;
     this.responseEncoding = responseEncoding;
-    this.dispatcher = dispatcher;
-    this.route = route;
     this.protocol = protocol;
+    this.tally = tally;
     this.requests = new RequestQueue(
       this,
       stream,
       protocol.deframer(config),
       config.maxReceiveMessageLength,
       requestEncoding,
-      dispatcher !== undefined,
     );
-    (stream as CallStream)[CALL] = this;
+    (stream as NodeStream)[kCall] = this;
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('close', onClose);
@@ -141,7 +122,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
     stream.on('error', onError);
     if (timeoutMs !== undefined) {
       this.deadline = Date.now() + timeoutMs;
-      this.timer = new DeadlineTimer<ServerCall>(this.deadline, onDeadline, this); // deadlines past setTimeout's ceiling too
+      this.timer = new DeadlineTimer<ServerStream>(this.deadline, onDeadline, this); // deadlines past setTimeout's ceiling too
     }
   }
 
@@ -189,10 +170,12 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   // ─── Receiving ─────────────────────────────────────────────────────────
 
-  /**
-   * The next request message (decompressed), or undefined once the client
-   * has half-closed. Rejects with the GrpcError that ended the call.
-   */
+  /** The one request (unary, server-streaming; request-queue.ts), in place of `read()`. Rejects with what ended the call. */
+  singleRequest(): Promise<Uint8Array> {
+    return this.requests.singleRequest();
+  }
+
+  /** The next request message, or undefined once the client has half-closed. Rejects with what ended the call. */
   read(): Promise<Uint8Array | undefined> {
     return this.requests.read();
   }
@@ -217,14 +200,9 @@ export class ServerCall implements FrameTarget, RequestOwner {
     if (this.receiving) this.requests.end();
   }
 
-  /** @internal Still taking request messages. */
+  /** RequestOwner: still taking request messages. */
   get receiving(): boolean {
     return this.state !== DONE && this.abortReason === undefined;
-  }
-
-  /** @internal The one request of a unary or server-streaming call is here. */
-  dispatchRequest(message: Uint8Array): void {
-    this.dispatcher!.dispatch(this, this.route!, message);
   }
 
   // ─── Sending ───────────────────────────────────────────────────────────
@@ -249,6 +227,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
         ? responseHeaders(this.responseEncoding)
         : responseHeadersWith(this.responseEncoding, metadata);
     try {
+      if (this.protocol.trailers) this.stream.once('wantTrailers', onWantTrailers);
       this.protocol.respond(this.stream, headers);
     } catch {
       this.state = DONE; // the stream is gone; 'close' tells the handler
@@ -289,16 +268,17 @@ export class ServerCall implements FrameTarget, RequestOwner {
   }
 
   /**
-   * A whole unary response: headers (if not yet sent), the message and an OK
-   * status with `trailing` metadata.
+   * The last response message and an OK status with `trailing` metadata, in
+   * one go: a unary (or client-streaming) call's whole response (headers
+   * too, if not yet sent).
    */
-  sendUnary(message: Uint8Array, trailing?: Metadata): Promise<void> | undefined {
+  sendLastMessage(message: Uint8Array, trailing?: Metadata): Promise<void> | undefined {
     if (this.state === DONE) return undefined;
-    return this.sendUnaryFrame(frameOf(message, false), trailing);
+    return this.sendLastFrame(frameOf(message, false), trailing);
   }
 
-  /** `sendUnary` for a message already framed as uncompressed (see `sendFrame`). */
-  sendUnaryFrame(frame: Uint8Array, trailing?: Metadata): Promise<void> | undefined {
+  /** `sendLastMessage` for a message already framed as uncompressed (see `sendFrame`). */
+  sendLastFrame(frame: Uint8Array, trailing?: Metadata): Promise<void> | undefined {
     if (this.state === DONE) return undefined;
     try {
       this.checkSendLimit(frame.length - FRAME_HEADER_LENGTH);
@@ -381,7 +361,7 @@ export class ServerCall implements FrameTarget, RequestOwner {
     });
   }
 
-  /** @internal MessageWriter: a chunk of frames goes out. */
+  /** FrameTarget (MessageWriter): a chunk of frames goes out. */
   writeFrames(chunk: Uint8Array): void {
     if (this.state === DONE) return;
     this.congested = !this.protocol.write(this.stream, chunk);
@@ -435,15 +415,20 @@ export class ServerCall implements FrameTarget, RequestOwner {
 
   /** @internal 'aborted' or 'close' from the stream (often both; the second changes nothing): it is gone, whatever its state. */
   closed(): void {
+    const tally = this.tally;
+    if (tally !== undefined) {
+      this.tally = undefined;
+      tally.streamClosed(this.state !== DONE);
+    }
     if (this.state !== DONE) {
       this.state = DONE;
       const code = this.stream.rstCode;
       this.abort(
         new GrpcError(
           Code.CANCELLED,
-          code === 8 /* CANCEL */ || code === 0
+          code === RST_CANCEL || code === RST_NO_ERROR || code === undefined
             ? 'the client cancelled the call'
-            : `the stream was reset (HTTP/2 error ${code})`,
+            : `the stream was reset (HTTP/2 ${rstCodeName(code)})`,
         ),
       );
     }
@@ -467,4 +452,45 @@ export class ServerCall implements FrameTarget, RequestOwner {
       this.timer = undefined;
     }
   }
+}
+
+// ─── The stream's listeners ─────────────────────────────────────────────────
+// Module functions, made once per process rather than once per call: `this`
+// is the stream, `this[kCall]` its ServerStream.
+
+function onData(this: NodeStream, chunk: Buffer): void {
+  this[kCall].receive(chunk);
+}
+function onEnd(this: NodeStream): void {
+  this[kCall].receiveEnd();
+}
+// 'close', and 'aborted' (the stream closed — RST_STREAM, or the connection
+// went — while the client was still sending). node:http2 emits 'aborted' first
+// and may emit 'end' after it: handling it as the close ends the call before
+// that 'end' arrives, so a cut-short request stream is never taken for a
+// complete one (a truncated upload for a whole one).
+function onClose(this: NodeStream): void {
+  this[kCall].closed();
+}
+function onDrain(this: NodeStream): void {
+  this[kCall].drained();
+}
+// node:http2 asks for the trailers once the DATA side is ended (`waitForTrailers`).
+function onWantTrailers(this: NodeStream): void {
+  this[kCall].flushTrailers();
+}
+function onError(): void {
+  // 'close' follows every stream error; it does the cleanup.
+}
+function onDeadline(call: ServerStream): void {
+  call.deadlineReached();
+}
+
+/**
+ * RST_STREAM(NO_ERROR) once our status is out (`stopClient`), from setImmediate:
+ * a reset submitted inside 'wantTrailers' overtakes the trailers
+ * (test/http2/server.test.ts, "the reset never overtakes").
+ */
+function resetStream(stream: StreamLike): void {
+  if (!stream.closed) stream.close(RST_NO_ERROR);
 }

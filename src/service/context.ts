@@ -10,7 +10,7 @@
  *   }
  */
 import type { PeerCertificate } from 'node:tls';
-import type { ServerCall } from '../http2/server-stream.js';
+import type { ServerStream } from '../http2/server-stream.js';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { Metadata, type MetadataValue } from '../wire/grpc/metadata.js';
@@ -26,7 +26,7 @@ export class ServerContext {
   /** The method being called (name, path, shape, codecs). */
   readonly method: MethodDefinition;
   /** @internal The transport's side of the call. */
-  readonly call: ServerCall;
+  readonly stream: ServerStream;
   /** @internal The request (methods that take one), for interceptor chains. */
   request: unknown;
   /** @internal The response (methods that return one), set by the handler's chain. */
@@ -35,39 +35,39 @@ export class ServerContext {
   entered = false;
   private trailerMd: Metadata | undefined;
 
-  constructor(call: ServerCall, method: MethodDefinition) {
-    this.call = call;
+  constructor(stream: ServerStream, method: MethodDefinition) {
+    this.stream = stream;
     this.method = method;
   }
 
   /** The request metadata (custom headers; `-bin` values as bytes). */
   get metadata(): Metadata {
-    return this.call.metadata;
+    return this.stream.metadata;
   }
 
   /** When the client gives up, in epoch milliseconds; undefined if it set no deadline. */
   get deadline(): number | undefined {
-    return this.call.deadline;
+    return this.stream.deadline;
   }
 
   /** Aborts when the client cancels, the deadline passes or the connection is lost. Its reason is a GrpcError. */
   get signal(): AbortSignal {
-    return this.call.signal;
+    return this.stream.signal;
   }
 
   /** True once the call was aborted: cancelled by the client, deadline passed, connection lost, or a receive error. */
   get cancelled(): boolean {
-    return this.call.cancelReason !== undefined;
+    return this.stream.cancelReason !== undefined;
   }
 
   /** The client's address: `127.0.0.1:54321`, `[::1]:54321`, or `unix:`. */
   get peer(): string {
-    return this.call.peer;
+    return this.stream.peer;
   }
 
   /** The client's certificate under mutual TLS; undefined otherwise. */
   get peerCertificate(): PeerCertificate | undefined {
-    return this.call.peerCertificate;
+    return this.stream.peerCertificate;
   }
 
   /**
@@ -75,9 +75,9 @@ export class ServerContext {
    * out with the first response message. Throws if they were already sent.
    */
   sendHeader(metadata: MetadataInit): void {
-    if (!this.call.headersPending)
+    if (!this.stream.headersPending)
       throw new GrpcError(Code.INTERNAL, `${this.method.path}: response headers were already sent`);
-    this.call.sendHeaders(toMetadata(metadata));
+    this.stream.sendHeaders(toMetadata(metadata));
   }
 
   /**
@@ -85,7 +85,7 @@ export class ServerContext {
    * compressed (the flag of its gRPC frame; the bytes are already inflated).
    */
   get requestCompressed(): boolean {
-    return this.call.requestCompressed;
+    return this.stream.requestCompressed;
   }
 
   /**
@@ -95,7 +95,7 @@ export class ServerContext {
    * (`grpc-accept-encoding`); returns whether it applies.
    */
   setCompression(encoding: 'gzip' | 'deflate' | 'identity'): boolean {
-    return this.call.useResponseEncoding(encoding);
+    return this.stream.useResponseEncoding(encoding);
   }
 
   /**
@@ -103,11 +103,11 @@ export class ServerContext {
    * the call has a response encoding (gRPC's flag is per message). Default true.
    */
   get compressResponses(): boolean {
-    return this.call.compressResponses;
+    return this.stream.compressResponses;
   }
 
   set compressResponses(value: boolean) {
-    this.call.compressResponses = value;
+    this.stream.compressResponses = value;
   }
 
   /** Trailing metadata, sent with the status. Add to it directly, or with `setTrailer`. */

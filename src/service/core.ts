@@ -36,14 +36,21 @@ export type {
 export {
   Server,
   type ServerOptions,
-  type KeepaliveOptions,
+  type ServerKeepaliveOptions,
   type ListenAddress,
   type ListenOptions,
   type ListenTarget,
   type TlsOptions,
 } from './server.js';
 export { ServerContext } from './context.js';
-export type { ServerInterceptor } from './interceptors.js';
+export {
+  loggingServerInterceptor,
+  authServerInterceptor,
+  metricsServerInterceptor,
+  type ServerInterceptor,
+  type ServerAuthOptions,
+  type ServerCallRecord,
+} from './interceptors.js';
 export type {
   UnaryHandler,
   ServerStreamingHandler,

@@ -44,6 +44,9 @@ export const ServerReflectionV1Alpha: ServiceDefinition = reflectionProtosV1Alph
 /** What reflection describes: whole ProtoSets (every service in them), or service definitions loaded from .proto files. */
 export type ReflectionSource = ProtoSet | ServiceDefinition;
 
+/** The standard health service's name (health.ts serves it). */
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
+
 export interface ReflectionRequest {
   host: string;
   fileByFilename?: string;
@@ -227,13 +230,18 @@ function enumValueScope(root: protobuf.Root, full: string): protobuf.ReflectionO
 /**
  * Serves reflection (v1 and v1alpha) on `server` for `sources`: ProtoSets
  * (all their services are listed) or service definitions from loadProto /
- * loadProtoSync (just those are listed; their files are all described).
+ * loadProtoSync (just those are listed; their files are all described). The
+ * health service, when `server` already serves it (addHealth), is listed too
+ * without being named: probes and grpcurl users look for it.
  */
 export function addReflection(
   server: Server,
   sources: ReflectionSource | readonly ReflectionSource[],
 ): ReflectionService {
-  const reflection = new ReflectionService(Array.isArray(sources) ? sources : [sources as ReflectionSource]);
+  const list: ReflectionSource[] = Array.isArray(sources) ? [...sources] : [sources as ReflectionSource];
+  const health = server.services.find((service) => service.typeName === HEALTH_SERVICE);
+  if (health !== undefined && protoSetOf(health) !== undefined) list.push(health); // listed twice is listed once
+  const reflection = new ReflectionService(list);
   const implementation = {
     ServerReflectionInfo: (requests: AsyncIterable<ReflectionRequest>) => reflection.serverReflectionInfo(requests),
   };

@@ -1,19 +1,27 @@
 /**
- * Running a handler, one function per call shape. Everything that depends only
- * on the method — which runner, the handler, its interceptor chain, the
- * codecs — is resolved once in `methodEntry` (when the service is added); a
- * call then costs a ServerContext and the handler's own work.
+ * One server call, from the moment the service layer has matched it to a
+ * method (server.ts `handleCall`) to its status:
+ *
+ *   request   the one message (unary, server-streaming: `stream.singleRequest()`,
+ *             decoded) or an AsyncIterable decoding them as the handler pulls
+ *   handler   run directly, or inside the interceptor chain
+ *   response  one message and the status in one go (unary, client-streaming),
+ *             or every message the handler yields, then the status
  *
  *   unary             async (request, ctx) => response
  *   server-streaming  (request, ctx) => AsyncIterable<response>   (an async generator)
  *   client-streaming  async (requests: AsyncIterable, ctx) => response
  *   bidi-streaming    (requests: AsyncIterable, ctx) => AsyncIterable<response>
  *
+ * Everything that depends only on the method — its shape, the handler, its
+ * interceptor chain, the codecs — is resolved once in `methodEntry` (when the
+ * service is added); a call then costs a ServerContext and the handler's own work.
+ *
  * A handler that throws a GrpcError ends the call with its code, message and
  * metadata; anything else thrown ends it with UNKNOWN and the error's message.
  */
 import { allocFrame } from '../http2/message-writer.js';
-import type { Route, ServerCall } from '../http2/server-stream.js';
+import type { ServerStream } from '../http2/server-stream.js';
 import { Code } from '../wire/grpc/code.js';
 import { encodeFramed } from '../wire/grpc/frame.js';
 import { GrpcError } from '../wire/grpc/error.js';
@@ -25,6 +33,8 @@ import { chainInterceptors, type ServerInterceptor } from './interceptors.js';
 type Awaitable<T> = T | PromiseLike<T>;
 type Responses<O> = AsyncIterable<O> | Iterable<O>;
 
+// The defaults are for services loaded at run time, whose message types TypeScript cannot know (typed.ts narrows them).
+/* eslint-disable @typescript-eslint/no-explicit-any -- see above */
 export type UnaryHandler<I = any, O = any> = (request: I, ctx: ServerContext) => Awaitable<O>;
 export type ServerStreamingHandler<I = any, O = any> = (request: I, ctx: ServerContext) => Awaitable<Responses<O>>;
 export type ClientStreamingHandler<I = any, O = any> = (requests: AsyncIterable<I>, ctx: ServerContext) => Awaitable<O>;
@@ -36,44 +46,43 @@ export type Handler = UnaryHandler | ServerStreamingHandler | ClientStreamingHan
 
 /** A service implementation: handlers keyed by the .proto method name (`GetUserInfo`) or its localName (`getUserInfo`). */
 export type ServiceImplementation = Record<string, Handler | any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
-/** Per-method state, built once. */
-export interface MethodEntry extends Route {
+/** A handler as the runner calls it: `handler.call(self, request, ctx)`. */
+type AnyHandler = (this: unknown, request: unknown, ctx: ServerContext) => unknown;
+
+/** Per-method state, built once when the service is added. */
+export interface MethodEntry {
   readonly method: MethodDefinition;
-  readonly input: MessageCodec<any>;
-  readonly output: MessageCodec<any>;
-  readonly handler: Function;
+  /** The method takes exactly one request (unary, server-streaming): read with `singleRequest()`. */
+  readonly singleRequest: boolean;
+  /** The method answers with a stream of messages (server-streaming, bidi). */
+  readonly streamingResponse: boolean;
+  readonly input: MessageCodec<unknown>;
+  readonly output: MessageCodec<unknown>;
+  readonly handler: AnyHandler;
   /** `this` for the handler: the implementation object (class instances work). */
   readonly self: unknown;
   /** The interceptor chain around the handler; undefined without interceptors (the direct path). */
   readonly chain: ((ctx: ServerContext) => Promise<void>) | undefined;
-  readonly run: (entry: MethodEntry, call: ServerCall, request: Uint8Array | undefined) => Promise<void>;
 }
 
 export function methodEntry(
   method: MethodDefinition,
-  handler: Function,
+  handler: AnyHandler,
   self: unknown,
   interceptors: readonly ServerInterceptor[],
 ): MethodEntry {
-  const unaryRequest = method.shape === 'unary' || method.shape === 'server_streaming';
+  const singleRequest = method.shape === 'unary' || method.shape === 'server_streaming';
   const streamingResponse = method.shape === 'server_streaming' || method.shape === 'bidi_streaming';
-  const run =
-    method.shape === 'unary'
-      ? runUnary
-      : method.shape === 'server_streaming'
-        ? runServerStreaming
-        : method.shape === 'client_streaming'
-          ? runClientStreaming
-          : runBidi;
   let chain: MethodEntry['chain'];
   if (interceptors.length > 0) {
-    const output = method.output;
+    const output = method.output as MessageCodec<unknown>;
     const terminal = streamingResponse
       ? (ctx: ServerContext) => {
           enter(ctx);
           return Promise.resolve(handler.call(self, ctx.request, ctx)).then((responses) =>
-            sendAll(ctx.call, output, responses),
+            sendAll(ctx.stream, output, responses as Responses<unknown> | undefined),
           );
         }
       : async (ctx: ServerContext) => {
@@ -82,7 +91,16 @@ export function methodEntry(
         };
     chain = chainInterceptors(interceptors, terminal);
   }
-  return Object.freeze({ unaryRequest, method, input: method.input, output: method.output, handler, self, chain, run });
+  return Object.freeze({
+    method,
+    singleRequest,
+    streamingResponse,
+    input: method.input as MessageCodec<unknown>,
+    output: method.output as MessageCodec<unknown>,
+    handler,
+    self,
+    chain,
+  });
 }
 
 function enter(ctx: ServerContext): void {
@@ -90,69 +108,39 @@ function enter(ctx: ServerContext): void {
   ctx.entered = true;
 }
 
-// ─── The four shapes: how the request arrives × how the response leaves ──
-
-/** The request a handler gets: one decoded message, or a stream of them decoded as it pulls. */
-type RequestOf = (entry: MethodEntry, call: ServerCall, bytes: Uint8Array | undefined) => unknown;
-
-/** unary, server-streaming: the transport gathered the one request message. */
-const oneRequest: RequestOf = (entry, _call, bytes) => decodeRequest(entry.input, bytes!);
-/** client-streaming, bidi: the requests as an AsyncIterable. */
-const requestStream: RequestOf = (entry, call) => new RequestStream(call, entry.input);
-
-/** unary, client-streaming: one response message, then the status. */
-async function runOneResponse(
-  entry: MethodEntry,
-  call: ServerCall,
-  bytes: Uint8Array | undefined,
-  requestOf: RequestOf,
-): Promise<void> {
-  const ctx = new ServerContext(call, entry.method);
+/**
+ * Runs one call of `entry`'s method on `stream`: takes the request, runs the
+ * handler, sends the response and the status. Never rejects: whatever goes
+ * wrong ends the call with a status. (One async function for the whole call:
+ * the unary path awaits the request and the handler, nothing more.)
+ */
+export async function runCall(entry: MethodEntry, stream: ServerStream): Promise<void> {
+  const ctx = new ServerContext(stream, entry.method);
   try {
-    const request = requestOf(entry, call, bytes);
+    // Asked in the tick the call starts, before any request DATA is read: ServerStream holds them until then.
+    const request = entry.singleRequest
+      ? decodeRequest(entry.input, await stream.singleRequest())
+      : new RequestStream(stream, entry.input);
     let response: unknown;
-    if (entry.chain === undefined) {
-      response = await entry.handler.call(entry.self, request, ctx);
-    } else {
+    if (entry.chain !== undefined) {
+      // The handler inside the interceptors; a streaming one sends its responses in there (methodEntry).
       ctx.request = request;
       await entry.chain(ctx);
       response = ctx.response;
-    }
-    if (call.done) return;
-    const sent = call.sendUnaryFrame(encodeResponse(entry.output, response), ctx.trailersIfAny);
-    if (sent !== undefined) await sent;
-  } catch (err) {
-    fail(ctx, err);
-  }
-}
-
-/** server-streaming, bidi: every message the handler yields, then the status. */
-async function runResponseStream(
-  entry: MethodEntry,
-  call: ServerCall,
-  bytes: Uint8Array | undefined,
-  requestOf: RequestOf,
-): Promise<void> {
-  const ctx = new ServerContext(call, entry.method);
-  try {
-    const request = requestOf(entry, call, bytes);
-    if (entry.chain === undefined) {
-      await sendAll(call, entry.output, await entry.handler.call(entry.self, request, ctx));
     } else {
-      ctx.request = request;
-      await entry.chain(ctx);
+      response = await entry.handler.call(entry.self, request, ctx);
+      if (entry.streamingResponse) await sendAll(stream, entry.output, response as Responses<unknown> | undefined);
     }
-    call.finish(undefined, ctx.trailersIfAny);
+    if (entry.streamingResponse) {
+      stream.finish(undefined, ctx.trailersIfAny);
+    } else if (!stream.done) {
+      const sent = stream.sendLastFrame(encodeResponse(entry.output, response), ctx.trailersIfAny);
+      if (sent !== undefined) await sent;
+    }
   } catch (err) {
     fail(ctx, err);
   }
 }
-
-const runUnary: MethodEntry['run'] = (entry, call, bytes) => runOneResponse(entry, call, bytes, oneRequest);
-const runClientStreaming: MethodEntry['run'] = (entry, call) => runOneResponse(entry, call, undefined, requestStream);
-const runServerStreaming: MethodEntry['run'] = (entry, call, bytes) =>
-  runResponseStream(entry, call, bytes, oneRequest);
-const runBidi: MethodEntry['run'] = (entry, call) => runResponseStream(entry, call, undefined, requestStream);
 
 // ─── Pieces ──────────────────────────────────────────────────────────────
 
@@ -167,31 +155,35 @@ type Alloc = (length: number) => Uint8Array;
  * for flow control; an async one is pulled by ResponsePump.
  */
 function sendAll(
-  call: ServerCall,
-  output: MessageCodec<any>,
+  stream: ServerStream,
+  output: MessageCodec<unknown>,
   responses: Responses<unknown> | undefined,
 ): Promise<void> {
   if (responses === undefined || responses === null) return Promise.resolve(); // a handler with nothing to stream
-  if (typeof (responses as any)[Symbol.asyncIterator] === 'function') {
-    return new ResponsePump(call, output, (responses as AsyncIterable<unknown>)[Symbol.asyncIterator]()).finished;
+  if (typeof (responses as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function') {
+    return new ResponsePump(stream, output, (responses as AsyncIterable<unknown>)[Symbol.asyncIterator]()).finished;
   }
-  if (typeof (responses as any)[Symbol.iterator] === 'function')
-    return sendEach(call, output, responses as Iterable<unknown>);
+  if (typeof (responses as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function')
+    return sendEach(stream, output, responses as Iterable<unknown>);
   return Promise.reject(
     new GrpcError(
       Code.INTERNAL,
-      `${call.path}: a streaming handler must return an (async) iterable, e.g. be an async generator`,
+      `${stream.path}: a streaming handler must return an (async) iterable, e.g. be an async generator`,
     ),
   );
 }
 
 /** The responses of a sync iterable. A promise among them is awaited, as `for await` would. */
-async function sendEach(call: ServerCall, output: MessageCodec<any>, responses: Iterable<unknown>): Promise<void> {
-  const alloc = call.frameAllocator;
+async function sendEach(
+  stream: ServerStream,
+  output: MessageCodec<unknown>,
+  responses: Iterable<unknown>,
+): Promise<void> {
+  const alloc = stream.frameAllocator;
   for (let response of responses) {
     if (isThenable(response)) response = await response;
-    if (call.done) break;
-    const sent = call.sendFrame(encodeResponse(output, response, alloc));
+    if (stream.done) break;
+    const sent = stream.sendFrame(encodeResponse(output, response, alloc));
     if (sent !== undefined) await sent;
   }
 }
@@ -212,8 +204,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 class ResponsePump {
   readonly finished: Promise<void>;
-  private readonly call: ServerCall;
-  private readonly output: MessageCodec<any>;
+  private readonly stream: ServerStream;
+  private readonly output: MessageCodec<unknown>;
   private readonly iterator: AsyncIterator<unknown>;
   private readonly alloc: Alloc;
   private resolve!: () => void;
@@ -223,11 +215,11 @@ class ResponsePump {
   private readonly onSent = (): void => this.pull();
   private readonly onSendFailed = (err: unknown): void => this.close(err, true);
 
-  constructor(call: ServerCall, output: MessageCodec<any>, iterator: AsyncIterator<unknown>) {
-    this.call = call;
+  constructor(stream: ServerStream, output: MessageCodec<unknown>, iterator: AsyncIterator<unknown>) {
+    this.stream = stream;
     this.output = output;
     this.iterator = iterator;
-    this.alloc = call.frameAllocator;
+    this.alloc = stream.frameAllocator;
     this.finished = new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -256,14 +248,14 @@ class ResponsePump {
       this.resolve();
       return;
     }
-    const call = this.call;
-    if (call.done) {
+    const stream = this.stream;
+    if (stream.done) {
       this.close(undefined, false);
       return;
     }
     let sent: Promise<void> | undefined;
     try {
-      sent = call.sendFrame(encodeResponse(this.output, result.value, this.alloc));
+      sent = stream.sendFrame(encodeResponse(this.output, result.value, this.alloc));
     } catch (err) {
       this.close(err, true);
       return;
@@ -296,11 +288,11 @@ class ResponsePump {
 
 /** The requests of a client-streaming or bidi call, decoded as the handler pulls them. */
 class RequestStream<I> implements AsyncIterableIterator<I> {
-  private readonly call: ServerCall;
+  private readonly stream: ServerStream;
   private readonly codec: MessageCodec<I>;
 
-  constructor(call: ServerCall, codec: MessageCodec<I>) {
-    this.call = call;
+  constructor(stream: ServerStream, codec: MessageCodec<I>) {
+    this.stream = stream;
     this.codec = codec;
   }
 
@@ -310,7 +302,7 @@ class RequestStream<I> implements AsyncIterableIterator<I> {
 
   next(): Promise<IteratorResult<I>> {
     // A message already waiting is decoded now: one settled promise, not read()'s and an async function's.
-    const queued = this.call.readQueued();
+    const queued = this.stream.readQueued();
     if (queued === undefined) return this.read();
     try {
       return Promise.resolve({ done: false, value: decodeRequest(this.codec, queued) });
@@ -320,7 +312,7 @@ class RequestStream<I> implements AsyncIterableIterator<I> {
   }
 
   private async read(): Promise<IteratorResult<I>> {
-    const bytes = await this.call.read();
+    const bytes = await this.stream.read();
     if (bytes === undefined) return { done: true, value: undefined };
     return { done: false, value: decodeRequest(this.codec, bytes) };
   }
@@ -340,7 +332,7 @@ function decodeRequest<I>(codec: MessageCodec<I>, bytes: Uint8Array): I {
 }
 
 /** The response as a whole gRPC frame in a Node Buffer: the transport sends it without another copy. */
-function encodeResponse(codec: MessageCodec<any>, response: unknown, alloc: Alloc = allocFrame): Uint8Array {
+function encodeResponse(codec: MessageCodec<unknown>, response: unknown, alloc: Alloc = allocFrame): Uint8Array {
   if (response === undefined || response === null)
     throw new GrpcError(Code.INTERNAL, 'the handler returned no response message');
   try {
@@ -356,7 +348,7 @@ function encodeResponse(codec: MessageCodec<any>, response: unknown, alloc: Allo
 
 /** Ends the call with what the handler threw (unless the call is already over). */
 function fail(ctx: ServerContext, err: unknown): void {
-  const call = ctx.call;
-  if (call.done) return;
-  call.finish(GrpcError.from(err, Code.UNKNOWN), ctx.trailersIfAny);
+  const stream = ctx.stream;
+  if (stream.done) return;
+  stream.finish(GrpcError.from(err, Code.UNKNOWN), ctx.trailersIfAny);
 }

@@ -9,44 +9,91 @@
  *   ...
  *   await server.shutdown();   // GOAWAY; calls in flight finish; then closed
  *
- * The transport (src/http2/server.ts) validates, routes by `:path` through
- * this server's table, and hands over each call; server-call.ts runs it.
+ * The transport (src/http2/server-transport.ts) checks each request and hands
+ * it over as a ServerStream; `handleCall` below is the one dispatch point
+ * (grpc-go's handleStream): a method served here runs (server-call.ts), an
+ * unknown service or method is told apart and answered UNIMPLEMENTED.
  */
-import type { CallDispatcher, ServerCall } from '../http2/server-stream.js';
+import type { ServerStream } from '../http2/server-stream.js';
 import {
   GrpcServerTransport,
-  type ListenAddress,
+  type AddressOf,
+  type CallHandler,
   type ListenOptions,
   type ListenTarget,
   type ServerTransportOptions,
-} from '../http2/server.js';
+  type ShutdownOptions,
+} from '../http2/server-transport.js';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import type { ServiceDefinition } from './definition.js';
 import type { ExactImplementation, ImplementationOf } from './typed.js';
 import type { ServerInterceptor } from './interceptors.js';
-import { methodEntry, type MethodEntry, type ServiceImplementation } from './server-call.js';
+import { methodEntry, runCall, type MethodEntry, type ServiceImplementation } from './server-call.js';
 
-export type { KeepaliveOptions, ListenAddress, ListenOptions, ListenTarget, TlsOptions } from '../http2/server.js';
+export type {
+  ServerKeepaliveOptions,
+  ShutdownOptions,
+  AddressOf,
+  TcpAddress,
+  UnixAddress,
+  ListenAddress,
+  ListenOptions,
+  ListenTarget,
+  TlsOptions,
+} from '../http2/server-transport.js';
 
 export interface ServerOptions extends ServerTransportOptions {
   /** Run around every handler, first = outermost. */
   interceptors?: readonly ServerInterceptor[];
 }
 
-function dispatch(call: ServerCall, entry: MethodEntry, request: Uint8Array | undefined): void {
-  void entry.run(entry, call, request);
-}
-
 export class Server {
-  private readonly routes = new Map<string, MethodEntry>();
-  private readonly interceptors: readonly ServerInterceptor[];
-  private readonly transport: GrpcServerTransport<MethodEntry>;
-  private shutdownHooks: (() => void | Promise<void>)[] | undefined = [];
+  /** `/package.Service/Method` → what runs it. */
+  readonly #routes = new Map<string, MethodEntry>();
+  /** The services added, by full name: `unknown method` rather than `unknown service` for theirs. */
+  readonly #services = new Map<string, ServiceDefinition>();
+  readonly #interceptors: readonly ServerInterceptor[];
+  readonly #transport: GrpcServerTransport;
+  #shutdownHooks: (() => void | Promise<void>)[] | undefined = [];
 
   constructor(options: ServerOptions = {}) {
-    this.interceptors = Object.freeze([...(options.interceptors ?? [])]);
-    const routes = this.routes;
-    const dispatcher: CallDispatcher<MethodEntry> = { route: (path) => routes.get(path), dispatch };
-    this.transport = new GrpcServerTransport(dispatcher, options);
+    this.#interceptors = Object.freeze([...(options.interceptors ?? [])]);
+    const handler: CallHandler = { handleCall: (stream) => this.#handleCall(stream) };
+    this.#transport = new GrpcServerTransport(handler, options);
+  }
+
+  /**
+   * The transport's new call, dispatched here and only here: a method we
+   * serve runs; anything else is UNIMPLEMENTED, saying whether the service or
+   * only the method is unknown (grpc-go's messages).
+   */
+  #handleCall(stream: ServerStream): void {
+    const entry = this.#routes.get(stream.path);
+    if (entry !== undefined) void runCall(entry, stream);
+    else stream.finish(this.#unknown(stream.path));
+  }
+
+  /** The services this server serves (their definitions), in the order added. */
+  get services(): readonly ServiceDefinition[] {
+    return [...this.#services.values()];
+  }
+
+  #unknown(path: string): GrpcError {
+    const slash = path.lastIndexOf('/');
+    if (!path.startsWith('/') || slash <= 1 || slash === path.length - 1)
+      return new GrpcError(Code.UNIMPLEMENTED, `malformed method name ${JSON.stringify(path)}`);
+    const service = path.slice(1, slash);
+    const method = path.slice(slash + 1);
+    const served = this.#services.get(service);
+    if (served === undefined) return new GrpcError(Code.UNIMPLEMENTED, `unknown service ${service} (${path})`);
+    const known = Object.values(served.methods).some((m) => m.name === method);
+    return new GrpcError(
+      Code.UNIMPLEMENTED,
+      known
+        ? `method ${method} of service ${service} is not implemented here (${path})`
+        : `unknown method ${method} for service ${service} (${path})`,
+    );
   }
 
   /**
@@ -59,6 +106,10 @@ export class Server {
     definition: S,
     implementation: ExactImplementation<S, I>,
   ): this {
+    if (this.#services.has(definition.typeName))
+      throw new Error(
+        `${definition.typeName} is already served by this server: add each service once, with all its handlers`,
+      );
     const impl = implementation as ServiceImplementation; // typed per method for callers (typed.ts); one table here
     const known = new Set<string>();
     const entries: MethodEntry[] = [];
@@ -69,8 +120,8 @@ export class Server {
       if (handler === undefined) continue;
       if (typeof handler !== 'function')
         throw new TypeError(`${definition.typeName}: the handler of ${method.name} is not a function`);
-      if (this.routes.has(method.path)) throw new Error(`${method.path} is already served`);
-      entries.push(methodEntry(method, handler, impl, this.interceptors));
+      if (this.#routes.has(method.path)) throw new Error(`${method.path} is already served`);
+      entries.push(methodEntry(method, handler, impl, this.#interceptors));
     }
     for (const key of Object.keys(impl)) {
       if (!known.has(key))
@@ -78,7 +129,8 @@ export class Server {
           `${definition.typeName} has no method "${key}" (methods: ${Object.keys(definition.methods).join(', ')})`,
         );
     }
-    for (const entry of entries) this.routes.set(entry.method.path, entry);
+    for (const entry of entries) this.#routes.set(entry.method.path, entry);
+    this.#services.set(definition.typeName, definition);
     return this;
   }
 
@@ -86,10 +138,13 @@ export class Server {
    * Listens on `target` — `'127.0.0.1:0'`, `'[::]:50051'`, `50051`,
    * `'unix:/run/app.sock'`, `{ host, port }`, `{ path }` — in h2c, or TLS with
    * `options.tls` (mutual TLS with `requestCert` and `ca`). Resolves with the
-   * bound address (`{ host, port }` or `{ path }`). May be called more than once.
+   * bound address: `{ host, port }` for TCP targets (typed so:
+   * `(await server.listen(0)).port` is a number), `{ path }` for unix sockets.
+   * May be called more than once. A bind failure is UNAVAILABLE naming the
+   * address (`cannot listen on [::]:50052: the address is in use`).
    */
-  listen(target: ListenTarget, options?: ListenOptions): Promise<ListenAddress> {
-    return this.transport.listen(target, options);
+  listen<T extends ListenTarget>(target: T, options?: ListenOptions): Promise<AddressOf<T>> {
+    return this.#transport.listen(target, options);
   }
 
   /**
@@ -98,25 +153,30 @@ export class Server {
    * and ends its Watch streams (which would otherwise never finish).
    */
   onShutdown(hook: () => void | Promise<void>): this {
-    this.shutdownHooks?.push(hook);
+    this.#shutdownHooks?.push(hook);
     return this;
   }
 
-  /** Graceful: new calls are refused, calls in flight finish, then every listener and connection is closed. */
-  async shutdown(): Promise<void> {
-    await Promise.allSettled(this.runShutdownHooks());
-    return this.transport.shutdown();
+  /**
+   * Graceful, and sure to end: new calls are refused (GOAWAY), calls in flight
+   * get `graceMs` (default 30 s) to finish, then whatever still runs is
+   * closed as by `forceShutdown()`. Resolves once every listener and
+   * connection is closed.
+   */
+  async shutdown(options?: ShutdownOptions): Promise<void> {
+    await Promise.allSettled(this.#runShutdownHooks());
+    return this.#transport.shutdown(options);
   }
 
   /** Closes everything now; running handlers see `ctx.signal` abort. */
   forceShutdown(): void {
-    void Promise.allSettled(this.runShutdownHooks());
-    this.transport.forceShutdown();
+    void Promise.allSettled(this.#runShutdownHooks());
+    this.#transport.forceShutdown();
   }
 
-  private runShutdownHooks(): Promise<void>[] {
-    const hooks = this.shutdownHooks ?? [];
-    this.shutdownHooks = undefined;
+  #runShutdownHooks(): Promise<void>[] {
+    const hooks = this.#shutdownHooks ?? [];
+    this.#shutdownHooks = undefined;
     return hooks.map(async (hook) => hook());
   }
 }

@@ -131,7 +131,7 @@ t.test('in process: unknown codecs → raw dump; gzip inflated; Trailers-Only; a
   await t.rejects(nobody.Call({ name: 'x' }), { code: 12 });
   t.match(
     blocks().find((b) => /server stream \d+ → HEADERS/.test(b)),
-    /HEADERS \(Trailers-Only: the status, END_STREAM\)\n  :status: 200\n  content-type: application\/grpc\n(  grpc-accept-encoding: .*\n)?  grpc-status: 12\n  grpc-message: unknown method \/nope\.Nobody\/Call\n/,
+    /HEADERS \(Trailers-Only: the status, END_STREAM\)\n  :status: 200\n  content-type: application\/grpc\n(  grpc-accept-encoding: .*\n)?  grpc-status: 12\n  grpc-message: unknown service nope\.Nobody \(\/nope\.Nobody\/Call\)\n/,
   );
   t.match(
     blocks().find((b) => /client stream \d+ ← HEADERS/.test(b)),

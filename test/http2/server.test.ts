@@ -1,7 +1,7 @@
-// The server transport (src/http2/server.ts, server-stream.ts) seen from a raw
-// node:http2 client: the bytes and header blocks the spec prescribes. The
-// transport knows no message types, so these tests route to hand-written
-// dispatchers that move raw payloads.
+// The server transport (src/http2/server-transport.ts, server-stream.ts) seen
+// from a raw node:http2 client: the bytes and header blocks the spec
+// prescribes. The transport knows no message types, so these tests hand each
+// call to a CallHandler of their own that moves raw payloads.
 import t, { type Test } from 'tap';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import net from 'node:net';
@@ -10,22 +10,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GrpcServerTransport, type ServerTransportOptions } from '../../src/http2/server.js';
-import type { CallDispatcher, ServerCall } from '../../src/http2/server-stream.js';
+import {
+  GrpcServerTransport,
+  type CallHandler,
+  type ServerTransportOptions,
+} from '../../src/http2/server-transport.js';
+import type { ServerStream } from '../../src/http2/server-stream.js';
 import { Code } from '../../src/wire/grpc/code.js';
 import { GrpcError } from '../../src/wire/grpc/error.js';
 import { Metadata } from '../../src/wire/grpc/metadata.js';
 import { makeCerts } from '../helpers/certs.js';
 
-// ─── A dispatcher over raw payloads ───────────────────────────────────────
+// ─── A call handler over raw payloads──────────────────────────────────────
 
 interface TestRoute {
-  unaryRequest: boolean;
-  run(call: ServerCall, request: Uint8Array | undefined): void | Promise<void>;
+  singleRequest: boolean;
+  run(call: ServerStream, request: Uint8Array | undefined): void | Promise<void>;
 }
 
 const last: {
-  call?: ServerCall;
+  call?: ServerStream;
   sends?: (Promise<void> | undefined)[];
   peer?: string;
   cert?: string;
@@ -43,24 +47,24 @@ function outcome(read: Promise<Uint8Array | undefined>): Promise<string> {
 const routes: Record<string, TestRoute> = {
   // Answers the request bytes reversed.
   '/test.Raw/Unary': {
-    unaryRequest: true,
+    singleRequest: true,
     run(call, request) {
       last.call = call;
       last.peer = call.peer;
       last.cert = call.peerCertificate?.subject.CN as string | undefined;
-      call.sendUnary(Buffer.from(request!).reverse());
+      void call.sendLastMessage(Buffer.from(request!).reverse());
     },
   },
   // Never answers: for deadlines, cancellation and shutdown.
   '/test.Raw/Hang': {
-    unaryRequest: true,
+    singleRequest: true,
     run(call) {
       last.call = call;
     },
   },
   // Echoes each request as it is read; waits `pause` ms before reading.
   '/test.Raw/Echo': {
-    unaryRequest: false,
+    singleRequest: false,
     async run(call) {
       last.call = call;
       const pause = Number(call.metadata.get('x-pause') ?? 0);
@@ -75,16 +79,16 @@ const routes: Record<string, TestRoute> = {
   },
   // Answers after the first request, however many the client still sends.
   '/test.Raw/First': {
-    unaryRequest: false,
+    singleRequest: false,
     async run(call) {
       const first = await call.read();
-      call.sendUnary(first ?? new Uint8Array(0));
+      void call.sendLastMessage(first ?? new Uint8Array(0));
     },
   },
   // Answers OK after the first request while another read() waits; reads once more after the end.
   // With x-read-all, reads every request (to the end) first.
   '/test.Raw/EndWhileReading': {
-    unaryRequest: false,
+    singleRequest: false,
     async run(call) {
       last.call = call;
       const first = await call.read();
@@ -102,23 +106,23 @@ const routes: Record<string, TestRoute> = {
   },
   // A small streamed message, then a large last one with the status (the end path takes the gathered frame along).
   '/test.Raw/SmallThenLarge': {
-    unaryRequest: true,
+    singleRequest: true,
     run(call) {
       void call.sendMessage(Buffer.from('small'));
-      call.sendUnary(new Uint8Array(100 * 1024).fill(7));
+      void call.sendLastMessage(new Uint8Array(100 * 1024).fill(7));
     },
   },
   // Answers the first request with a 1 MiB message and the status, however many the client still sends.
   '/test.Raw/FirstBig': {
-    unaryRequest: false,
+    singleRequest: false,
     async run(call) {
       await call.read();
-      call.sendUnary(new Uint8Array(1024 * 1024).fill(5));
+      void call.sendLastMessage(new Uint8Array(1024 * 1024).fill(5));
     },
   },
   // Sends `count` messages of `size` bytes as fast as flow control lets it.
   '/test.Raw/Flood': {
-    unaryRequest: true,
+    singleRequest: true,
     async run(call, request) {
       last.call = call;
       last.sends = [];
@@ -134,7 +138,7 @@ const routes: Record<string, TestRoute> = {
   },
   // Fails with a status, after headers carrying metadata.
   '/test.Raw/Fail': {
-    unaryRequest: true,
+    singleRequest: true,
     run(call) {
       call.sendHeaders(new Metadata({ 'x-early': '1' }));
       call.finish(new GrpcError(Code.FAILED_PRECONDITION, 'nope', { metadata: new Metadata({ 'x-why': 'because' }) }));
@@ -142,18 +146,24 @@ const routes: Record<string, TestRoute> = {
   },
 };
 
-const dispatcher: CallDispatcher<TestRoute> = {
-  route: (path) => routes[path],
-  dispatch: (call, route, request) => void route.run(call, request),
+const handler: CallHandler = {
+  handleCall(call) {
+    const route = routes[call.path];
+    if (route === undefined) call.finish(new GrpcError(Code.UNIMPLEMENTED, `unknown method ${call.path}`));
+    else if (!route.singleRequest) void route.run(call, undefined);
+    else call.singleRequest().then((request) => route.run(call, request), noop);
+  },
 };
+
+function noop(): void {}
 
 async function serve(
   t: Test,
   options: ServerTransportOptions = {},
   target = '127.0.0.1:0',
-  tls?: Parameters<GrpcServerTransport<TestRoute>['listen']>[1],
-): Promise<{ server: GrpcServerTransport<TestRoute>; url: string; address: any }> {
-  const server = new GrpcServerTransport(dispatcher, options);
+  tls?: Parameters<GrpcServerTransport['listen']>[1],
+): Promise<{ server: GrpcServerTransport; url: string; address: any }> {
+  const server = new GrpcServerTransport(handler, options);
   const address = await server.listen(target, tls);
   t.teardown(() => server.forceShutdown());
   const host = 'port' in address ? (address.host.includes(':') ? `[${address.host}]` : address.host) : 'localhost';
@@ -471,7 +481,7 @@ t.test('grpc-timeout: malformed → INTERNAL; expiry → DEADLINE_EXCEEDED and t
   t.ok(c.signal.aborted, 'signal aborted');
   t.equal((c.signal.reason as GrpcError).code, Code.DEADLINE_EXCEEDED);
   t.ok(c.deadline! >= start + 90 && c.deadline! <= start + 200);
-  t.equal(c.sendUnary(new Uint8Array(1)), undefined, 'a late response is dropped, not thrown');
+  t.equal(c.sendLastMessage(new Uint8Array(1)), undefined, 'a late response is dropped, not thrown');
 });
 
 t.test('the client resets the stream: the call aborts with CANCELLED, nothing more is written', async (t) => {

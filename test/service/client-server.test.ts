@@ -141,7 +141,7 @@ t.test('request messages that already wait are handed to the handler without a r
   server.add(Echo, {
     ...impl,
     async clientStream(requests: AsyncIterable<Req>, ctx: ServerContext) {
-      const call = ctx.call;
+      const call = ctx.stream;
       const read = call.read.bind(call);
       call.read = () => (reads++, read());
       await sleep(150); // the client's messages arrive meanwhile and wait, queued

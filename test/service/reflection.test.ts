@@ -128,7 +128,7 @@ function stream(t: T, target: string, definition = ServerReflection) {
   t.teardown(() => {
     ended = true;
     wake?.();
-    client.close();
+    void client.close();
   });
   return async (request: Partial<ReflectionRequest>): Promise<ReflectionResponse> => {
     queue.push({ host: '', ...request });
@@ -159,6 +159,26 @@ t.test('list_services: the given services, and reflection itself, sorted', async
   );
   t.same(response.originalRequest, { host: '', listServices: '' }, 'the request is echoed');
   t.equal(response.validHost, '');
+});
+
+t.test('list_services: the health service the server serves is listed without being named', async (t) => {
+  const server = new Server();
+  addHealth(server);
+  addReflection(server, UserInfo);
+  const address = await server.listen('127.0.0.1:0');
+  t.teardown(() => server.forceShutdown());
+  const ask = stream(t, `127.0.0.1:${address.port}`);
+  t.same(
+    (await ask({ listServices: '' })).listServicesResponse?.service.map((s) => s.name),
+    [
+      'grpc.health.v1.Health',
+      'grpc.reflection.v1.ServerReflection',
+      'grpc.reflection.v1alpha.ServerReflection',
+      'proto.UserInfo',
+    ],
+  );
+  const file = await ask({ fileContainingSymbol: 'grpc.health.v1.Health' });
+  t.same(fileNames(file), ['grpc/health/v1/health.proto'], 'and described');
 });
 
 t.test(
@@ -405,7 +425,7 @@ const python = pythonToolchain();
 const OFFICIAL = (v: string) => `/usr/share/grpc-proto/grpc/reflection/${v}/reflection.proto`;
 
 for (const version of ['v1', 'v1alpha']) {
-  peerTest(
+  void peerTest(
     t,
     `grpcio reflection client (${version}): list, then call UserInfo with messages built from the descriptors`,
     [python],
@@ -457,42 +477,47 @@ for (const version of ['v1', 'v1alpha']) {
   );
 }
 
-peerTest(t, "grpcio reflection client: descriptors are equal to protoc's", [python, protocToolchain()], async (t) => {
-  const { target } = await start(t);
-  const env = { PYTHONPATH: await generatePython([OFFICIAL('v1')]) };
-  const set = join(fixtures, 'protoc.pb');
-  const names = [
-    'kitchen.proto',
-    'other.proto',
-    'google/protobuf/timestamp.proto',
-    'golden.proto',
-    'wkt.proto',
-    'google/protobuf/struct.proto',
-    'google/protobuf/wrappers.proto',
-    'grpc/testing/messages.proto',
-    'grpc/health/v1/health.proto',
-    'grpc/reflection/v1/reflection.proto',
-  ];
-  execFileSync('protoc', [
-    `-I${fixtures}`,
-    `-I${join(REPO_ROOT, 'test/protos')}`,
-    `-I${join(REPO_ROOT, 'proto')}`,
-    '--include_imports',
-    `--descriptor_set_out=${set}`,
-    'kitchen.proto',
-    'golden.proto',
-    'wkt.proto',
-    'grpc/testing/messages.proto',
-    'grpc/health/v1/health.proto',
-    'grpc/reflection/v1/reflection.proto',
-  ]);
-  const result = await runPeer(PYTHON, [PY_CLIENT, '--target', target, 'compare', set, ...names], { env });
-  t.equal(result.code, 0, `exit 0 (stderr: ${result.stderr})`);
-  t.equal(result.stdout.trim(), names.map((n) => `EQUAL ${n}`).join('\n'));
-  t.comment(`python printed:\n${result.stdout.trim()}`);
-});
+void peerTest(
+  t,
+  "grpcio reflection client: descriptors are equal to protoc's",
+  [python, protocToolchain()],
+  async (t) => {
+    const { target } = await start(t);
+    const env = { PYTHONPATH: await generatePython([OFFICIAL('v1')]) };
+    const set = join(fixtures, 'protoc.pb');
+    const names = [
+      'kitchen.proto',
+      'other.proto',
+      'google/protobuf/timestamp.proto',
+      'golden.proto',
+      'wkt.proto',
+      'google/protobuf/struct.proto',
+      'google/protobuf/wrappers.proto',
+      'grpc/testing/messages.proto',
+      'grpc/health/v1/health.proto',
+      'grpc/reflection/v1/reflection.proto',
+    ];
+    execFileSync('protoc', [
+      `-I${fixtures}`,
+      `-I${join(REPO_ROOT, 'test/protos')}`,
+      `-I${join(REPO_ROOT, 'proto')}`,
+      '--include_imports',
+      `--descriptor_set_out=${set}`,
+      'kitchen.proto',
+      'golden.proto',
+      'wkt.proto',
+      'grpc/testing/messages.proto',
+      'grpc/health/v1/health.proto',
+      'grpc/reflection/v1/reflection.proto',
+    ]);
+    const result = await runPeer(PYTHON, [PY_CLIENT, '--target', target, 'compare', set, ...names], { env });
+    t.equal(result.code, 0, `exit 0 (stderr: ${result.stderr})`);
+    t.equal(result.stdout.trim(), names.map((n) => `EQUAL ${n}`).join('\n'));
+    t.comment(`python printed:\n${result.stdout.trim()}`);
+  },
+);
 
-peerTest(t, 'grpcio reflection client: NOT_FOUND answers', [python], async (t) => {
+void peerTest(t, 'grpcio reflection client: NOT_FOUND answers', [python], async (t) => {
   const { target } = await start(t);
   const env = { PYTHONPATH: await generatePython([OFFICIAL('v1')]) };
   const result = await runPeer(PYTHON, [PY_CLIENT, '--target', target, 'errors'], { env });
@@ -513,7 +538,7 @@ peerTest(t, 'grpcio reflection client: NOT_FOUND answers', [python], async (t) =
 
 // ─── grpc-go (its own grpc_reflection_v1alpha stubs) ────────────────────
 
-peerTest(
+void peerTest(
   t,
   'grpc-go reflection client (v1alpha): list, fetch, call UserInfo by walking the descriptor',
   [goToolchain()],

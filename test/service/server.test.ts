@@ -6,7 +6,13 @@ import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Server, type ServerOptions } from '../../src/service/server.js';
 import type { ServerContext } from '../../src/service/context.js';
-import type { ServerInterceptor } from '../../src/service/interceptors.js';
+import {
+  authServerInterceptor,
+  loggingServerInterceptor,
+  metricsServerInterceptor,
+  type ServerCallRecord,
+  type ServerInterceptor,
+} from '../../src/service/interceptors.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Code } from '../../src/wire/grpc/code.js';
 import { GrpcError } from '../../src/wire/grpc/error.js';
@@ -51,7 +57,7 @@ const impl = {
     seen.metadata = ctx.metadata;
     seen.deadline = ctx.deadline;
     seen.peer = ctx.peer;
-    seen.encoding = ctx.call.requestEncoding;
+    seen.encoding = ctx.stream.requestEncoding;
     seen.aborted = abortedPromise(ctx);
     if (req.delayMs > 0) await sleep(req.delayMs, undefined, { signal: ctx.signal }).catch(() => {});
     switch (req.text) {
@@ -143,6 +149,77 @@ t.test('a method without a handler answers UNIMPLEMENTED', async (t) => {
   const call = client.serverStream({ text: 'x', count: 1 });
   const { error } = await collect(call);
   t.equal(error?.code, grpc.status.UNIMPLEMENTED);
+});
+
+t.test(
+  'one dispatch point: unknown service, unknown method and a method without a handler are told apart',
+  async (t) => {
+    const { port } = await start(t, {}, { unary: impl.unary });
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    t.teardown(() => session.close());
+    const statusOf = (path: string) =>
+      new Promise<{ code: number; message: string; trailersOnly: boolean }>((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc' });
+        stream.on('response', (headers, flags) =>
+          resolve({
+            code: Number(headers['grpc-status']),
+            message: decodeURIComponent(String(headers['grpc-message'])),
+            trailersOnly: (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0,
+          }),
+        );
+        stream.on('error', reject);
+        stream.end(Buffer.from([0, 0, 0, 0, 0]));
+      });
+    const rows: [string, RegExp][] = [
+      ['/nope.Service/Unary', /^unknown service nope\.Service \(\/nope\.Service\/Unary\)$/],
+      ['/wiregrpc.test.Echo/Nope', /^unknown method Nope for service wiregrpc\.test\.Echo/],
+      [
+        '/wiregrpc.test.Echo/ServerStream',
+        /^method ServerStream of service wiregrpc\.test\.Echo is not implemented here/,
+      ],
+      ['/no-slash', /^malformed method name "\/no-slash"$/],
+    ];
+    for (const [path, message] of rows) {
+      const r = await statusOf(path);
+      t.equal(r.code, Code.UNIMPLEMENTED, `${path}: UNIMPLEMENTED`);
+      t.match(r.message, message, `${path}: ${r.message}`);
+      t.ok(r.trailersOnly, `${path}: Trailers-Only`);
+    }
+  },
+);
+
+t.test('add() of the same service twice is an error, naming it', async (t) => {
+  const server = new Server();
+  server.add(Echo, { unary: impl.unary });
+  t.throws(
+    () => server.add(Echo, { serverStream: impl.serverStream }),
+    /wiregrpc\.test\.Echo is already served by this server/,
+  );
+  t.same(
+    server.services.map((s) => s.typeName),
+    ['wiregrpc.test.Echo'],
+  );
+});
+
+t.test('listen(): a TCP target resolves a typed { host, port }; a bind failure names the address', async (t) => {
+  const server = new Server();
+  t.teardown(() => server.forceShutdown());
+  const port: number = (await server.listen(0)).port; // compiles: listen(0) is typed TcpAddress
+  t.ok(port > 0);
+  const { host } = await server.listen('127.0.0.1:0');
+  t.equal(host, '127.0.0.1');
+  const target: string = '127.0.0.1:0';
+  // @ts-expect-error a string only known at run time may be 'unix:…': check which address came back
+  void (await server.listen(target)).port;
+  const other = new Server();
+  t.teardown(() => other.forceShutdown());
+  await t.rejects(other.listen(port), {
+    code: Code.UNAVAILABLE,
+    message: `cannot listen on [::]:${port}: the address is in use`,
+  });
+  await t.rejects(other.listen({ host: '127.0.0.1', port }), {
+    message: `cannot listen on 127.0.0.1:${port}: the address is in use`,
+  });
 });
 
 t.test('add() refuses an implementation key that names no method', async (t) => {
@@ -479,6 +556,67 @@ t.test('interceptors: logging, auth, metrics', async (t) => {
     { Unary: 2, ServerStream: 1 },
     'auth stops the chain before the metrics interceptor',
   );
+});
+
+t.test('interceptor helpers: logging, auth (Bearer), metrics — the server twins of the client ones', async (t) => {
+  const lines: string[] = [];
+  const records: ServerCallRecord[] = [];
+  const auth = authServerInterceptor(async (token, ctx) => {
+    if (token === 'crash') throw new Error('token store down');
+    if (token === 'guest' && ctx.method.name === 'ServerStream')
+      throw new GrpcError(Code.PERMISSION_DENIED, 'guests may not stream');
+    return token === 's3cret' || token === 'guest';
+  });
+  const { client } = await start(t, {
+    interceptors: [
+      loggingServerInterceptor((l) => lines.push(l)),
+      metricsServerInterceptor((r) => records.push(r)),
+      auth,
+    ],
+  });
+  const md = (value?: string) => {
+    const m = new grpc.Metadata();
+    if (value !== undefined) m.set('authorization', value);
+    return m;
+  };
+  t.equal((await unaryCall<EchoReply>(client, 'unary', { text: 'in' }, md('Bearer s3cret'))).response?.text, 'in');
+  t.equal(
+    (await unaryCall<EchoReply>(client, 'unary', { text: 'x' }, md('bearer s3cret'))).error,
+    null,
+    'scheme case-insensitive',
+  );
+  const none = await unaryCall(client, 'unary', { text: 'x' }, md());
+  t.equal(none.error?.code, grpc.status.UNAUTHENTICATED);
+  t.match(none.error?.details, /no credential \(authorization metadata\)/);
+  const basic = await unaryCall(client, 'unary', { text: 'x' }, md('Basic abc'));
+  t.match(basic.error?.details, /is not "Bearer <token>"/);
+  const wrong = await unaryCall(client, 'unary', { text: 'x' }, md('Bearer nope'));
+  t.equal(wrong.error?.code, grpc.status.UNAUTHENTICATED);
+  t.match(wrong.error?.details, /the credential was not accepted/);
+  const crash = await unaryCall(client, 'unary', { text: 'x' }, md('Bearer crash'));
+  t.equal(crash.error?.code, grpc.status.INTERNAL, "the verifier's own failure is the server's: INTERNAL");
+  const guest = await collect(client.serverStream({ text: 's', count: 1 }, md('Bearer guest')));
+  t.equal(guest.error?.code, grpc.status.PERMISSION_DENIED, "the verifier's GrpcError goes out as is");
+
+  t.equal(lines.length, 7);
+  t.match(lines[0], /^\/wiregrpc\.test\.Echo\/Unary OK \d+\.\dms 127\.0\.0\.1:\d+$/);
+  t.match(
+    lines[2],
+    /^\/wiregrpc\.test\.Echo\/Unary UNAUTHENTICATED \d+\.\dms 127\.0\.0\.1:\d+ \/wiregrpc\.test\.Echo\/Unary: no credential/,
+  );
+  t.same(
+    records.map((r) => [r.method, Code[r.code]]),
+    [
+      ['/wiregrpc.test.Echo/Unary', 'OK'],
+      ['/wiregrpc.test.Echo/Unary', 'OK'],
+      ['/wiregrpc.test.Echo/Unary', 'UNAUTHENTICATED'],
+      ['/wiregrpc.test.Echo/Unary', 'UNAUTHENTICATED'],
+      ['/wiregrpc.test.Echo/Unary', 'UNAUTHENTICATED'],
+      ['/wiregrpc.test.Echo/Unary', 'INTERNAL'],
+      ['/wiregrpc.test.Echo/ServerStream', 'PERMISSION_DENIED'],
+    ],
+  );
+  t.ok(records.every((r) => r.durationMs >= 0 && r.durationMs < 10_000));
 });
 
 t.test('interceptors: next() runs the handler once; a second call is an error', async (t) => {
