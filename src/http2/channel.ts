@@ -30,11 +30,13 @@ import type { BackoffOptions } from './backoff.js';
 import { createBalancer, type Balancer, type LoadBalancingPolicy } from './balancer.js';
 import { methodHeaders, type ChannelHeaderOptions } from './request-headers.js';
 import { Resolver, type LookupFunction } from './resolver.js';
-import type { ChannelTlsOptions, Connection, ConnectivityState, KeepaliveOptions } from './subchannel.js';
+import { parseServiceConfig, type MethodConfig, type ServiceConfig, type ServiceConfigInit } from './service-config.js';
+import type { ChannelKeepaliveOptions, ChannelTlsOptions, Connection, ConnectivityState } from './subchannel.js';
 import { parseTarget, type Target } from './target.js';
 
 export { Connection } from './subchannel.js';
-export type { ChannelTlsOptions, ConnectivityState, KeepaliveOptions } from './subchannel.js';
+export type { ChannelKeepaliveOptions, ChannelTlsOptions, ConnectivityState } from './subchannel.js';
+export type { MethodConfig, ServiceConfig, ServiceConfigInit } from './service-config.js';
 export type { LoadBalancingPolicy } from './balancer.js';
 
 export interface ChannelOptions {
@@ -44,7 +46,7 @@ export interface ChannelOptions {
   authority?: string;
   /** Put in front of `wiregrpc/<version>` in `user-agent`. */
   userAgent?: string;
-  keepalive?: KeepaliveOptions;
+  keepalive?: ChannelKeepaliveOptions;
   backoff?: BackoffOptions;
   /** Largest response message accepted, bytes (default 4 MiB). */
   maxReceiveMessageLength?: number;
@@ -52,8 +54,15 @@ export interface ChannelOptions {
   maxSendMessageLength?: number;
   /** Passed to `http2.connect` (HTTP/2 settings, maxSessionMemory, ...). */
   http2?: http2.ClientSessionOptions;
-  /** How calls spread over the target's addresses (balancer.ts). Default `pick_first`. */
+  /** How calls spread over the target's addresses (balancer.ts). Default `pick_first`, or the service config's. */
   loadBalancing?: LoadBalancingPolicy;
+  /**
+   * Service config (gRFC A2), JSON form: per-method timeout, waitForReady,
+   * message size limits, retry or hedging policy; retry throttling; load
+   * balancing (service-config.ts). Checked here: a bad one is a TypeError
+   * naming the field.
+   */
+  serviceConfig?: ServiceConfigInit;
   /** Name lookup for `dns:` targets: `dns.lookup(host, { all: true })` by default (resolver.ts). */
   lookup?: LookupFunction;
 }
@@ -78,12 +87,15 @@ export class Channel {
   private readonly headerOptions: ChannelHeaderOptions;
   private readonly templates = new Map<string, HeaderRecord>();
   private readonly balancer: Balancer;
+  /** The parsed service config, if one was given. */
+  readonly serviceConfig: ServiceConfig | undefined;
   /** Calls waiting for a connection. */
   private readonly waiting = new Set<ChannelCall>();
   private closed: Promise<void> | undefined;
 
   constructor(target: string | Target, options: ChannelOptions = {}) {
     this.target = typeof target === 'string' ? parseTarget(target) : target;
+    this.serviceConfig = options.serviceConfig === undefined ? undefined : parseServiceConfig(options.serviceConfig);
     this.maxReceiveMessageLength = options.maxReceiveMessageLength ?? 4 * MIB;
     this.maxSendMessageLength = options.maxSendMessageLength ?? Number.MAX_SAFE_INTEGER;
     this.headerOptions = {
@@ -101,7 +113,7 @@ export class Channel {
       http2: options.http2,
     };
     this.balancer = createBalancer(
-      options.loadBalancing,
+      options.loadBalancing ?? this.serviceConfig?.loadBalancingPolicy,
       new Resolver(this.target, options.lookup),
       connectOptions,
       this,
@@ -122,6 +134,11 @@ export class Channel {
       if (this.templates.size < MAX_TEMPLATES) this.templates.set(path, template);
     }
     return template;
+  }
+
+  /** The service config's settings for a method (`:path`), if any. */
+  methodConfig(path: string): MethodConfig | undefined {
+    return this.serviceConfig?.methodConfig(path);
   }
 
   getState(): ConnectivityState {

@@ -1,15 +1,20 @@
 /**
  * The service side of a client call: messages instead of bytes.
  *
- * - `UnaryCall` collects the one response of a unary or client-streaming call
- *   and settles the caller's promise.
+ * - `SingleResponse` collects the one response of a unary or client-streaming
+ *   call and settles the caller's promise.
  * - `ResponseStream` is what server-streaming and bidi calls return: an
  *   AsyncIterable of responses, with `headers` and `trailers` promises and
  *   `cancel()`. It pauses the HTTP/2 stream when the consumer falls behind.
  * - `sendAll` writes a request stream (AsyncIterable or array), awaiting
  *   backpressure, then half-closes.
+ * - `callDeadline`, `toMetadata`, `streamOptions`: a call's options, checked
+ *   (a bad one is a TypeError before anything is sent) and turned into the
+ *   transport's.
  */
-import type { ClientStream, ClientStreamListener, ClientStreamOptions } from '../http2/client-stream.js';
+import type { ClientStreamListener, ClientStreamOptions, OutgoingCall } from '../http2/client-stream.js';
+import { parseCallTimeout } from '../http2/duration.js';
+import type { MethodConfig } from '../http2/service-config.js';
 import { Code } from '../wire/grpc/code.js';
 import { encodeFramed } from '../wire/grpc/frame.js';
 import { GrpcError } from '../wire/grpc/error.js';
@@ -23,8 +28,11 @@ export type { MetadataInit };
 
 /** Options of one call. */
 export interface CallOptions {
-  /** Relative deadline, ms from now. */
-  timeout?: number;
+  /**
+   * Relative deadline: milliseconds from now, or a duration `'250ms'`, `'1.5s'`,
+   * `'2m'`, `'1h'`. Anything else is a TypeError before the call is sent.
+   */
+  timeout?: number | string;
   /** Absolute deadline (a Date or epoch ms). With `timeout` too, the earlier wins. */
   deadline?: Date | number;
   /** Request metadata. */
@@ -48,59 +56,81 @@ export interface CallOptions {
 const NO_OPTIONS: ClientStreamOptions = Object.freeze({});
 const REPLAYABLE: ClientStreamOptions = Object.freeze({ replayable: true });
 
-/** The absolute deadline a call's options ask for, if any. */
-export function deadlineOf(options: CallOptions): number | undefined {
-  let deadline = options.deadline instanceof Date ? options.deadline.getTime() : options.deadline;
-  if (options.timeout !== undefined) {
-    const fromTimeout = Date.now() + options.timeout;
+/**
+ * The absolute deadline (epoch ms) of a call: the earliest of its `timeout`,
+ * its `deadline` and the method's configured timeout (service config: "the
+ * lower of the two"). A malformed one is a TypeError: nothing is sent.
+ */
+export function callDeadline(
+  options: CallOptions | undefined,
+  configTimeoutMs: number | undefined,
+): number | undefined {
+  let deadline: number | undefined;
+  const given = options?.deadline;
+  if (given !== undefined) {
+    deadline = given instanceof Date ? given.getTime() : given;
+    if (typeof deadline !== 'number' || Number.isNaN(deadline))
+      throw new TypeError(`deadline must be a Date or epoch milliseconds, got ${String(given)}`);
+  }
+  const timeout = options?.timeout === undefined ? configTimeoutMs : parseCallTimeout(options.timeout);
+  if (timeout !== undefined) {
+    const fromTimeout = Date.now() + Math.min(timeout, configTimeoutMs ?? Infinity);
     if (deadline === undefined || fromTimeout < deadline) deadline = fromTimeout;
   }
   return deadline;
 }
 
+/** Request metadata as given: a Metadata, or a plain object of values. Throws GrpcError for a bad key or value. */
 export function toMetadata(init: MetadataInit): Metadata {
   return init instanceof Metadata ? init : new Metadata(init);
 }
 
-/** Transport options of a call; with no options at all, a shared frozen object. Throws GrpcError for bad metadata. */
-export function streamOptions(
-  options: CallOptions | undefined,
-  replayable: boolean,
-  defaultCompression: string | undefined,
-): ClientStreamOptions {
-  if (options === undefined && defaultCompression === undefined) return replayable ? REPLAYABLE : NO_OPTIONS;
-  const o = options ?? {};
-  return {
-    deadline: deadlineOf(o),
-    metadata: o.metadata === undefined ? undefined : toMetadata(o.metadata),
-    signal: o.signal,
-    compression: o.compression ?? defaultCompression,
-    compressMessage: o.compressMessage,
-    waitForReady: o.waitForReady,
-    replayable,
-  };
+/** What the stub binds once per method (service/client.ts) and every call of it shares. */
+export interface MethodBinding {
+  /** One request (unary, server-streaming): its frame leaves with END_STREAM and can be replayed as it is. */
+  readonly singleRequest: boolean;
+  /** The client's default compression. */
+  readonly compression: string | undefined;
+  /** The channel's service config for this method. */
+  readonly config: MethodConfig | undefined;
 }
 
-/** Transport options from an interceptor-visible call (metadata and deadline as the interceptors left them). */
-export function streamOptionsFromCall(
-  call: ClientCall,
+/**
+ * The transport options of a call; with no options, no default compression
+ * and no method config, a shared frozen object. `deadline` and `metadata`
+ * are the call's own (as interceptors left them, when there are any).
+ */
+export function streamOptions(
+  binding: MethodBinding,
   options: CallOptions | undefined,
-  replayable: boolean,
-  defaultCompression: string | undefined,
+  deadline: number | undefined,
+  metadata: Metadata | undefined,
 ): ClientStreamOptions {
+  const config = binding.config;
+  if (
+    options === undefined &&
+    deadline === undefined &&
+    metadata === undefined &&
+    binding.compression === undefined &&
+    config === undefined
+  )
+    return binding.singleRequest ? REPLAYABLE : NO_OPTIONS;
   return {
-    deadline: call.deadline,
-    metadata: call.metadata,
+    deadline,
+    metadata,
     signal: options?.signal,
-    compression: options?.compression ?? defaultCompression,
+    compression: options?.compression ?? binding.compression,
     compressMessage: options?.compressMessage,
-    waitForReady: options?.waitForReady,
-    replayable,
+    // The application's own choice wins over the service config's (gRFC A2).
+    waitForReady: options?.waitForReady ?? config?.waitForReady,
+    replayable: binding.singleRequest,
+    maxSendMessageLength: config?.maxRequestMessageBytes,
+    maxReceiveMessageLength: config?.maxResponseMessageBytes,
   };
 }
 
 /** Runs a user callback; if it throws, the call is cancelled with that error. */
-function notify(stream: ClientStream | undefined, callback: (md: Metadata) => void, md: Metadata): void {
+function notify(stream: OutgoingCall | undefined, callback: (md: Metadata) => void, md: Metadata): void {
   try {
     callback(md);
   } catch (err) {
@@ -112,7 +142,7 @@ function notify(stream: ClientStream | undefined, callback: (md: Metadata) => vo
 
 /** Runs `onMessageReceived`; if it throws, the call is cancelled with that error. */
 function received(
-  stream: ClientStream | undefined,
+  stream: OutgoingCall | undefined,
   callback: (info: { compressed: boolean }) => void,
   compressed: boolean,
 ): void {
@@ -125,9 +155,17 @@ function received(
   }
 }
 
-/** The one response of a unary or client-streaming call. */
-export class UnaryCall<O> implements ClientStreamListener {
-  stream: ClientStream | undefined;
+/**
+ * What a call's responses go to: the ClientStream's listener, told of the
+ * stream that serves it once there is one.
+ */
+export interface CallListener extends ClientStreamListener {
+  started(stream: OutgoingCall): void;
+}
+
+/** The one response of a unary or client-streaming call: a listener that settles the caller's promise. */
+export class SingleResponse<O> implements CallListener {
+  /** @internal */ stream: OutgoingCall | undefined;
   private message: Uint8Array | undefined;
   private count = 0;
 
@@ -138,6 +176,11 @@ export class UnaryCall<O> implements ClientStreamListener {
     private readonly options: CallOptions | undefined,
     private readonly call: ClientCall | undefined,
   ) {}
+
+  /** @internal */
+  started(stream: OutgoingCall): void {
+    this.stream = stream;
+  }
 
   onHeaders(headers: Metadata): void {
     if (this.call !== undefined) this.call.headers = headers;
@@ -165,7 +208,7 @@ export class UnaryCall<O> implements ClientStreamListener {
     );
   }
 
-  onEnd(error: GrpcError | undefined, trailers: Metadata): void {
+  onStatus(error: GrpcError | undefined, trailers: Metadata): void {
     if (this.call !== undefined) this.call.trailers = trailers;
     const onTrailer = this.options?.onTrailer;
     if (onTrailer !== undefined) notify(undefined, onTrailer, trailers);
@@ -217,8 +260,8 @@ function deferred<T>(): Deferred<T> {
  *
  * Leaving the loop early (`break`) cancels the call.
  */
-export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIterator<O> {
-  /** @internal */ stream: ClientStream | undefined;
+export class ResponseStream<O> implements CallListener, AsyncIterableIterator<O> {
+  /** @internal */ stream: OutgoingCall | undefined;
   /** @internal With interceptors: settles `next()` of the innermost interceptor. */
   transportDone: { resolve(): void; reject(error: GrpcError): void } | undefined;
   private readonly queue: O[] = [];
@@ -259,11 +302,12 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
   }
 
   /** @internal Called once the transport stream exists. */
-  started(stream: ClientStream): void {
+  started(stream: OutgoingCall): void {
     this.stream = stream;
     if (this.cancelled) stream.cancel();
   }
 
+  /** @internal */
   onHeaders(headers: Metadata): void {
     this.receivedHeaders = headers;
     if (this.call !== undefined) this.call.headers = headers;
@@ -272,6 +316,7 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
     if (onHeader !== undefined) notify(this.stream, onHeader, headers);
   }
 
+  /** @internal */
   onMessage(data: Uint8Array, compressed: boolean): void {
     if (this.options?.onMessageReceived !== undefined)
       received(this.stream, this.options.onMessageReceived, compressed);
@@ -295,7 +340,8 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
     }
   }
 
-  onEnd(error: GrpcError | undefined, trailers: Metadata): void {
+  /** @internal */
+  onStatus(error: GrpcError | undefined, trailers: Metadata): void {
     this.receivedTrailers = trailers;
     if (this.call !== undefined) this.call.trailers = trailers;
     const onTrailer = this.options?.onTrailer;
@@ -377,28 +423,93 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
 }
 
 /**
+ * The one request of a unary or server-streaming call, framed; a request that
+ * is not a message object, or does not encode, is the caller's mistake: a
+ * TypeError, thrown before anything is sent.
+ */
+export function encodeRequest<I>(
+  input: MessageCodec<I>,
+  request: unknown,
+  alloc: (n: number) => Uint8Array,
+): Uint8Array {
+  if (typeof request !== 'object' || request === null || Array.isArray(request))
+    throw new TypeError(`the request must be a message object, got ${describeValue(request)}`);
+  try {
+    return encodeFramed(input, request as I, alloc);
+  } catch (err) {
+    throw new TypeError(`the request does not encode: ${encodeFailure(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Why a value did not encode. Only the value can be at fault (the codec
+ * throws ProtoError; GrpcError from codecs of before the split), so whatever
+ * the encoder threw is reported as the caller's mistake.
+ */
+function encodeFailure(err: unknown): string {
+  if (err instanceof GrpcError) return err.rawMessage;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The requests of a client-streaming or bidi call must be an Iterable or AsyncIterable; TypeError otherwise. */
+export function checkRequests(requests: unknown): AsyncIterable<unknown> | Iterable<unknown> {
+  if (
+    typeof requests === 'object' &&
+    requests !== null &&
+    (Symbol.iterator in requests || Symbol.asyncIterator in requests)
+  )
+    return requests as AsyncIterable<unknown> | Iterable<unknown>;
+  throw new TypeError(`the requests must be an Iterable or AsyncIterable of messages, got ${describeValue(requests)}`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object that is not iterable' : `${typeof value} ${String(value)}`;
+}
+
+/**
  * Sends every message of `source`, waiting whenever the stream asks to, then
  * half-closes. Stops early if the call ends. If the source throws, the call is
- * cancelled with CANCELLED naming that error; if a message does not encode,
- * with INTERNAL.
+ * cancelled with CANCELLED naming that error; a message that does not encode
+ * cancels it with INVALID_ARGUMENT (the caller's mistake; it is not sent).
  */
 export async function sendAll<I>(
-  stream: ClientStream,
+  stream: OutgoingCall,
   input: MessageCodec<I>,
   source: AsyncIterable<I> | Iterable<I>,
 ): Promise<void> {
   const alloc = stream.frameAllocator;
+  let index = 0;
+  const frame = (message: I): Uint8Array => {
+    if (typeof message !== 'object' || message === null || Array.isArray(message))
+      throw new GrpcError(
+        Code.INVALID_ARGUMENT,
+        `request message ${index} must be a message object, got ${describeValue(message)} (not sent)`,
+      );
+    try {
+      return encodeFramed(input, message, alloc);
+    } catch (err) {
+      throw new GrpcError(
+        Code.INVALID_ARGUMENT,
+        `request message ${index} does not encode (not sent): ${encodeFailure(err)}`,
+        { cause: err },
+      );
+    }
+  };
   try {
     if (Symbol.iterator in source && !(Symbol.asyncIterator in source)) {
       for (const message of source as Iterable<I>) {
         if (stream.finished) return;
-        const wait = stream.sendFrame(encodeFramed(input, message, alloc));
+        const wait = stream.sendFrame(frame(message));
+        index++;
         if (wait !== undefined) await wait;
       }
     } else {
       for await (const message of source as AsyncIterable<I>) {
         if (stream.finished) return;
-        const wait = stream.sendFrame(encodeFramed(input, message, alloc));
+        const wait = stream.sendFrame(frame(message));
+        index++;
         if (wait !== undefined) await wait;
         if (stream.finished) return;
       }

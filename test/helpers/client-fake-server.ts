@@ -117,7 +117,7 @@ export function transportCall(
       {
         onHeaders: (md) => (out.headers = md),
         onMessage: (data) => out.messages.push(Buffer.from(data)),
-        onEnd: (error, trailers) => {
+        onStatus: (error, trailers) => {
           out.error = error;
           out.trailers = trailers;
           resolve(out);
@@ -127,7 +127,7 @@ export function transportCall(
     );
   });
   stream.start();
-  for (const m of messages) stream.send(m);
+  for (const m of messages) void stream.send(m);
   stream.end();
   return { stream, done };
 }
