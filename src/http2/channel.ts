@@ -30,6 +30,7 @@ import type { BackoffOptions } from './backoff.js';
 import { createBalancer, type Balancer, type LoadBalancingPolicy } from './balancer.js';
 import { methodHeaders, type ChannelHeaderOptions } from './request-headers.js';
 import { Resolver, type LookupFunction } from './resolver.js';
+import { RetryBuffer, RetryThrottle } from './retry-budget.js';
 import { parseServiceConfig, type MethodConfig, type ServiceConfig, type ServiceConfigInit } from './service-config.js';
 import type { ChannelKeepaliveOptions, ChannelTlsOptions, Connection, ConnectivityState } from './subchannel.js';
 import { parseTarget, type Target } from './target.js';
@@ -63,6 +64,10 @@ export interface ChannelOptions {
    * naming the field.
    */
   serviceConfig?: ServiceConfigInit;
+  /** Request bytes all of the channel's calls may keep for retries and hedges before they commit (default 16 MiB). */
+  retryBufferBytes?: number;
+  /** Request bytes one call may keep for retries and hedges before it commits (default 1 MiB). */
+  perCallRetryBufferBytes?: number;
   /** Name lookup for `dns:` targets: `dns.lookup(host, { all: true })` by default (resolver.ts). */
   lookup?: LookupFunction;
 }
@@ -89,6 +94,10 @@ export class Channel {
   private readonly balancer: Balancer;
   /** The parsed service config, if one was given. */
   readonly serviceConfig: ServiceConfig | undefined;
+  /** @internal The token bucket of the service config's retryThrottling (per channel, so per target). */
+  readonly retryThrottle: RetryThrottle | undefined;
+  /** @internal Request bytes kept for retries by this channel's calls. */
+  readonly retryBuffer: RetryBuffer;
   /** Calls waiting for a connection. */
   private readonly waiting = new Set<ChannelCall>();
   private closed: Promise<void> | undefined;
@@ -96,6 +105,9 @@ export class Channel {
   constructor(target: string | Target, options: ChannelOptions = {}) {
     this.target = typeof target === 'string' ? parseTarget(target) : target;
     this.serviceConfig = options.serviceConfig === undefined ? undefined : parseServiceConfig(options.serviceConfig);
+    const throttling = this.serviceConfig?.retryThrottling;
+    this.retryThrottle = throttling === undefined ? undefined : new RetryThrottle(throttling);
+    this.retryBuffer = new RetryBuffer(options.retryBufferBytes ?? 16 * MIB, options.perCallRetryBufferBytes ?? MIB);
     this.maxReceiveMessageLength = options.maxReceiveMessageLength ?? 4 * MIB;
     this.maxSendMessageLength = options.maxSendMessageLength ?? Number.MAX_SAFE_INTEGER;
     this.headerOptions = {

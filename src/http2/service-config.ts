@@ -26,7 +26,7 @@
  * A method's config is looked up by its path (`/pkg.Svc/Get`): the exact
  * method, else its service, else the default.
  */
-import { Code, codeName, parseCode } from '../wire/grpc/code.js';
+import { Code, parseCode } from '../wire/grpc/code.js';
 import type { LoadBalancingPolicy } from './balancer.js';
 import { parseConfigDuration } from './duration.js';
 
@@ -307,9 +307,4 @@ function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
-}
-
-/** For error messages and docs: the codes of a set, by name. */
-export function codeNames(codes: ReadonlySet<Code>): string {
-  return [...codes].map(codeName).join(', ');
 }

@@ -17,6 +17,7 @@
 import { Channel, type ChannelOptions } from '../http2/channel.js';
 import { ClientStream, type ClientStreamOptions, type OutgoingCall } from '../http2/client-stream.js';
 import { allocFrame } from '../http2/message-writer.js';
+import { RetryingCall, type AttemptPolicy } from '../http2/retrying-call.js';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { Metadata } from '../wire/grpc/metadata.js';
@@ -112,6 +113,8 @@ export function createClient(
 interface Binding extends MethodBinding {
   readonly channel: Channel;
   readonly method: MethodDefinition;
+  /** The service config's retry or hedging policy for this method. */
+  readonly policy: AttemptPolicy | undefined;
 }
 
 function makeStub(
@@ -122,12 +125,19 @@ function makeStub(
 ) {
   channel.methodHeaders(method.path); // build and cache the header template now
   const shape = method.shape;
+  const config = channel.methodConfig(method.path);
   const binding: Binding = {
     channel,
     method,
     singleRequest: shape === 'unary' || shape === 'server_streaming',
     compression,
-    config: channel.methodConfig(method.path),
+    config,
+    policy:
+      config?.retryPolicy !== undefined
+        ? { retry: config.retryPolicy }
+        : config?.hedgingPolicy !== undefined
+          ? { hedging: config.hedgingPolicy }
+          : undefined,
   };
   const singleResponse = shape === 'unary' || shape === 'client_streaming';
   if (!singleResponse) return streaming(binding, interceptors);
@@ -143,7 +153,8 @@ function requestsOf(b: Binding, request: unknown): Requests {
 
 /**
  * Every call, whatever its shape, goes out here: the transport call is made
- * (a ClientStream), its listener told, the call started (a connection asked
+ * (a ClientStream, or with a retry or hedging policy a RetryingCall over
+ * several: interceptors above see the call once), its listener told, the call started (a connection asked
  * for) and the requests sent — a single request's frame with END_STREAM, a
  * request stream as it comes.
  */
@@ -163,7 +174,9 @@ function startCall(
 }
 
 function outgoingCall(b: Binding, listener: CallListener, options: ClientStreamOptions): OutgoingCall {
-  return new ClientStream(b.channel, b.method.path, listener, options);
+  const policy = b.policy;
+  if (policy === undefined) return new ClientStream(b.channel, b.method.path, listener, options);
+  return new RetryingCall(b.channel, b.method.path, listener, options, policy);
 }
 
 /** An error on our side while starting a call: a TypeError (the caller's mistake) as it is, anything else INTERNAL. */
