@@ -114,6 +114,14 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
   readonly waitForReady: boolean;
   /** True once the call has ended (status known, cancelled, failed). */
   finished = false;
+  /**
+   * @internal Set when the call failed without the server having processed it
+   * (refused with REFUSED_STREAM before any response — also what a stream above
+   * a GOAWAY's last-stream-id gets — or it never left the client) and could not
+   * be replayed here: a retrying call above may send it again without counting
+   * an attempt (gRFC A6, transparent retry).
+   */
+  unprocessed = false;
 
   private readonly deadline: number | undefined;
   private readonly metadata: Metadata | undefined;
@@ -435,7 +443,10 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
   private endedWithoutStatus(): void {
     const stream = this.stream!;
     const rst = stream.closed ? (stream.rstCode ?? RST_NO_ERROR) : RST_NO_ERROR;
-    if (rst === RST_REFUSED_STREAM && this.canReplay()) return;
+    // No stream id yet: the HEADERS never left us (the session went before it could send them).
+    const neverSent = stream.pending || stream.id === undefined;
+    if ((rst === RST_REFUSED_STREAM || neverSent) && this.canReplay(neverSent)) return;
+    if ((rst === RST_REFUSED_STREAM || neverSent) && !this.headersReceived) this.unprocessed = true;
     const cause = rst === RST_REFUSED_STREAM ? undefined : this.conn?.lost;
     const lost = cause === undefined ? undefined : { address: this.conn!.address, cause };
     const error = statusWithoutTrailers(rst, lost, this);
@@ -470,10 +481,22 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
     }
   }
 
-  /** REFUSED_STREAM before any response: the server did not process it, so send it again once. */
-  private canReplay(): boolean {
-    if (this.retried || !this.requests.replayable || this.headersReceived || !this.requests.endReady) return false;
-    this.retried = true;
+  /**
+   * Transparent retry (gRFC A6), for a call that sends one message (its frame
+   * is kept): REFUSED_STREAM before any response means the server did not
+   * process it — send it again, once. A stream that never left the client goes
+   * again too, as often as opening one may fail (`attachFailures`, bounded).
+   * Either way it goes through `channel.start`, so a channel that cannot
+   * connect fails it at once unless it waits for ready.
+   */
+  private canReplay(neverSent: boolean): boolean {
+    if (!this.requests.replayable || this.headersReceived || !this.requests.endReady) return false;
+    if (neverSent) {
+      if (++this.attachFailures >= 3) return false;
+    } else {
+      if (this.retried) return false;
+      this.retried = true;
+    }
     this.conn!.streamEnded();
     this.stream![kCall] = undefined;
     this.stream = undefined;

@@ -90,6 +90,8 @@ export class RetryingCall implements OutgoingCall {
   private timer: NodeJS.Timeout | undefined;
   private deadlineTimer: DeadlineTimer<RetryingCall> | undefined;
   private paused = false;
+  /** One attempt the server never processed was sent again without counting (transparent retry). */
+  private transparentRetried = false;
   /** The status of the last attempt that ended, reported if no attempt is left to try. */
   private lastError: GrpcError | undefined;
 
@@ -224,6 +226,12 @@ export class RetryingCall implements OutgoingCall {
       this.finish(undefined, trailers); // OK without headers (Trailers-Only): this attempt is the call's
       return;
     }
+    if (attempt.stream.unprocessed && !this.transparentRetried && this.running.length === 0) {
+      // Refused unprocessed (a streaming attempt its stream could not replay): again, as the same attempt.
+      this.transparentRetried = true;
+      this.startAttempt(attempt.index);
+      return;
+    }
     this.lastError = error;
     const pushback = pushbackOf(error.metadata);
     if ('retry' in this.policy) this.retryAfter(this.policy.retry, error, pushback);
@@ -296,13 +304,13 @@ export class RetryingCall implements OutgoingCall {
     this.startAttempt();
   }
 
-  private startAttempt(): void {
-    const attempt = new Attempt(this, this.started);
+  private startAttempt(index = this.started): void {
+    const attempt = new Attempt(this, index);
     const options: ClientStreamOptions =
       attempt.index === 0 ? this.attemptOptions : { ...this.attemptOptions, previousAttempts: attempt.index };
     const stream = new ClientStream(this.channel, this.path, attempt, options);
     attempt.stream = stream;
-    this.started++;
+    if (index === this.started) this.started++;
     this.running.push(attempt);
     if (this.commitNext) this.commit(attempt);
     if (this.paused) stream.pause();
