@@ -38,7 +38,7 @@ const SERVICE_CONFIG = {
   ],
 };
 
-peerTest(t, 'grpc-go client with a retry policy → wiregrpc server failing twice', [go], async (t) => {
+void peerTest(t, 'grpc-go client with a retry policy → wiregrpc server failing twice', [go], async (t) => {
   t.setTimeout(120_000);
   const { retry_peer: bin } = await binaries();
   const seen: Array<string | undefined> = [];
@@ -63,7 +63,7 @@ peerTest(t, 'grpc-go client with a retry policy → wiregrpc server failing twic
   t.same(seen, [undefined, '1', '2'], 'three attempts; grpc-previous-rpc-attempts absent, then 1, then 2');
 });
 
-peerTest(t, 'wiregrpc client with a retry policy → grpc-go server failing twice', [go], async (t) => {
+void peerTest(t, 'wiregrpc client with a retry policy → grpc-go server failing twice', [go], async (t) => {
   t.setTimeout(120_000);
   const { retry_peer: bin } = await binaries();
   const server = await spawnPeer(t, bin!, ['-mode', 'server', '-port', '0', '-fail', '2']);
