@@ -292,7 +292,7 @@ export class RetryingCall implements OutgoingCall {
   next(): void {
     this.timer = undefined;
     if (this.finished) return;
-    if (this.started >= this.maxAttempts || this.noMore || this.commitNext) {
+    if (this.started >= this.maxAttempts || this.noMore || this.commitNext || this.channel.getState() === 'shutdown') {
       if (this.running.length === 0) this.finish(this.lastError!, this.lastError!.metadata);
       return;
     }
