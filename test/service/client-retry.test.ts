@@ -406,3 +406,68 @@ t.test('GrpcError stays the one error type of a failed attempt series', async (t
   const err = await rejection(client.unary({}));
   t.type(err, GrpcError);
 });
+
+t.test('the per-channel buffer limit counts every call of the channel', async (t) => {
+  t.setTimeout(10_000);
+  // The first call's request stream stays open for 100 ms: until then its request is kept for a replay.
+  const { server, attempts } = await attemptServer(t, (a, n) =>
+    n === 0 ? ok(a.stream) : fail(a.stream, Code.UNAVAILABLE),
+  );
+  const client = clientFor(t, server, retryConfig({ maxAttempts: 2 }), { retryBufferBytes: 100 });
+  const first = client.clientStream(
+    (async function* () {
+      yield { text: 'x'.repeat(55) };
+      await new Promise((r) => setTimeout(r, 100));
+    })(),
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(client.channel.retryBuffer.bytes, 62, 'the first call keeps its request');
+  const err = await rejection(client.clientStream([{ text: 'y'.repeat(55) }]));
+  t.equal(err.code, Code.UNAVAILABLE);
+  t.equal(attempts.length, 2, 'the second call did not fit: committed, not retried');
+  t.equal((await first).text, 'ok');
+  t.equal(client.channel.retryBuffer.bytes, 0, 'released when the calls end');
+});
+
+t.test('hedging a streaming call: every attempt gets every request; the winner streams on', async (t) => {
+  const { server, attempts } = await attemptServer(t, (a, n) => {
+    if (n === 0) return; // never answers: the hedge must win
+    respond(a.stream, [OK_REPLY], { 'grpc-status': '0' });
+  });
+  const client = clientFor(t, server, {
+    methodConfig: [
+      {
+        name: [{ service: SERVICE, method: 'ClientStream' }],
+        hedgingPolicy: { maxAttempts: 2, hedgingDelay: '0.05s' },
+      },
+    ],
+  });
+  const reply = await client.clientStream([{ text: 'a' }, { text: 'b' }]);
+  t.equal(reply.text, 'ok');
+  t.equal(attempts.length, 2);
+  t.ok(attempts[1]!.body.equals(attempts[0]!.body), 'the hedge was sent the same requests');
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(attempts[0]!.cancelled, true, 'the loser was cancelled');
+});
+
+t.test('service config: maxResponseMessageBytes per method', async (t) => {
+  const { server } = await attemptServer(t, (a) => ok(a.stream));
+  const client = clientFor(t, server, { methodConfig: [{ name: [{}], maxResponseMessageBytes: 2 }] });
+  const err = await rejection(client.unary({}));
+  t.equal(err.code, Code.RESOURCE_EXHAUSTED);
+});
+
+t.test('service config: loadBalancingConfig round_robin spreads calls over the addresses', async (t) => {
+  const a = await attemptServer(t, (x) => ok(x.stream));
+  const b = await attemptServer(t, (x) => ok(x.stream));
+  const target = `ipv4:${a.server.target},${b.server.target}`;
+  const rr = createClient(Echo, target, { serviceConfig: { loadBalancingConfig: [{ round_robin: {} }] } });
+  t.teardown(() => rr.close());
+  for (let i = 0; i < 10; i++) await rr.unary({});
+  t.ok(a.attempts.length > 0 && b.attempts.length > 0, `both served (${a.attempts.length} + ${b.attempts.length})`);
+  const pf = createClient(Echo, target, { serviceConfig: { loadBalancingConfig: [{ pick_first: {} }] } });
+  t.teardown(() => pf.close());
+  const before = b.attempts.length;
+  for (let i = 0; i < 5; i++) await pf.unary({});
+  t.equal(b.attempts.length, before, 'pick_first: the first address only');
+});
