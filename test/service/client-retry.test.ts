@@ -471,3 +471,26 @@ t.test('service config: loadBalancingConfig round_robin spreads calls over the a
   for (let i = 0; i < 5; i++) await pf.unary({});
   t.equal(b.attempts.length, before, 'pick_first: the first address only');
 });
+
+t.test('hedging and pushback: the server says when the next hedge may go, or that none may', async (t) => {
+  let pushback = '150';
+  const { server, attempts } = await attemptServer(t, (a, n) =>
+    n === 0 || pushback !== '150'
+      ? fail(a.stream, Code.UNAVAILABLE, { 'grpc-retry-pushback-ms': pushback })
+      : ok(a.stream),
+  );
+  const client = clientFor(
+    t,
+    server,
+    hedgingConfig({ maxAttempts: 3, hedgingDelay: '10s', nonFatalStatusCodes: ['UNAVAILABLE'] }),
+  );
+  await client.unary({});
+  t.equal(attempts.length, 2);
+  const gap = attempts[1]!.at - attempts[0]!.at;
+  t.ok(gap >= 148 && gap < 5000, `the next hedge after the pushback, not the 10 s delay (${gap} ms)`);
+  pushback = '-1';
+  attempts.length = 0;
+  const err = await rejection(client.unary({}));
+  t.equal(err.code, Code.UNAVAILABLE, 'a negative pushback: no more hedges, the status is the call’s');
+  t.equal(attempts.length, 1);
+});
