@@ -6,128 +6,22 @@
  * - `ResponseStream` is what server-streaming and bidi calls return: an
  *   AsyncIterable of responses, with `headers` and `trailers` promises and
  *   `cancel()`. It pauses the HTTP/2 stream when the consumer falls behind.
- * - `sendAll` writes a request stream (AsyncIterable or array), awaiting
- *   backpressure, then half-closes.
- * - `callDeadline`, `toMetadata`, `streamOptions`: a call's options, checked
- *   (a bad one is a TypeError before anything is sent) and turned into the
- *   transport's.
+ *
+ * The options of a call are call-options.ts's; its requests, client-requests.ts's.
  */
-import type { ClientStreamListener, ClientStreamOptions, OutgoingCall } from '../http2/client-stream.js';
-import { parseCallTimeout } from '../http2/duration.js';
-import type { MethodConfig } from '../http2/service-config.js';
+import type { ClientStreamListener, OutgoingCall } from '../http2/outgoing-call.js';
 import { Code } from '../wire/grpc/code.js';
-import { encodeFramed } from '../wire/grpc/frame.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { Metadata } from '../wire/grpc/metadata.js';
 import type { MessageCodec } from '../wire/proto/schema.js';
+import type { CallOptions } from './call-options.js';
 import type { ClientCall } from './client-interceptors.js';
 import type { MetadataInit } from './context.js';
 import type { MethodDefinition } from './definition.js';
 
 export type { MetadataInit };
 
-/** Options of one call. */
-export interface CallOptions {
-  /**
-   * Relative deadline: milliseconds from now, or a duration `'250ms'`, `'1.5s'`,
-   * `'2m'`, `'1h'`. Anything else is a TypeError before the call is sent.
-   */
-  timeout?: number | string;
-  /** Absolute deadline (a Date or epoch ms). With `timeout` too, the earlier wins. */
-  deadline?: Date | number;
-  /** Request metadata. */
-  metadata?: MetadataInit;
-  /** Aborting it cancels the call (RST_STREAM CANCEL; the call fails with CANCELLED). */
-  signal?: AbortSignal;
-  /** Compress request messages (`gzip`, `deflate`); default none. */
-  compression?: 'gzip' | 'deflate' | 'identity';
-  /** With `compression`: whether request message `index` (0-based) is compressed; default every one (the flag is per message). */
-  compressMessage?: (index: number) => boolean;
-  /** Called for each response message as it arrives, before decoding: was its frame compressed? */
-  onMessageReceived?(info: { compressed: boolean }): void;
-  /** While the channel cannot connect, wait (until the deadline) instead of failing with UNAVAILABLE. */
-  waitForReady?: boolean;
-  /** Called with the response headers. */
-  onHeader?(headers: Metadata): void;
-  /** Called with the trailers when the call ends (OK or not). */
-  onTrailer?(trailers: Metadata): void;
-}
-
-const NO_OPTIONS: ClientStreamOptions = Object.freeze({});
-const REPLAYABLE: ClientStreamOptions = Object.freeze({ replayable: true });
-
-/**
- * The absolute deadline (epoch ms) of a call: the earliest of its `timeout`,
- * its `deadline` and the method's configured timeout (service config: "the
- * lower of the two"). A malformed one is a TypeError: nothing is sent.
- */
-export function callDeadline(
-  options: CallOptions | undefined,
-  configTimeoutMs: number | undefined,
-): number | undefined {
-  let deadline: number | undefined;
-  const given = options?.deadline;
-  if (given !== undefined) {
-    deadline = given instanceof Date ? given.getTime() : given;
-    if (typeof deadline !== 'number' || Number.isNaN(deadline))
-      throw new TypeError(`deadline must be a Date or epoch milliseconds, got ${String(given)}`);
-  }
-  const timeout = options?.timeout === undefined ? configTimeoutMs : parseCallTimeout(options.timeout);
-  if (timeout !== undefined) {
-    const fromTimeout = Date.now() + Math.min(timeout, configTimeoutMs ?? Infinity);
-    if (deadline === undefined || fromTimeout < deadline) deadline = fromTimeout;
-  }
-  return deadline;
-}
-
-/** Request metadata as given: a Metadata, or a plain object of values. Throws GrpcError for a bad key or value. */
-export function toMetadata(init: MetadataInit): Metadata {
-  return init instanceof Metadata ? init : new Metadata(init);
-}
-
-/** What the stub binds once per method (service/client.ts) and every call of it shares. */
-export interface MethodBinding {
-  /** One request (unary, server-streaming): its frame leaves with END_STREAM and can be replayed as it is. */
-  readonly singleRequest: boolean;
-  /** The client's default compression. */
-  readonly compression: string | undefined;
-  /** The channel's service config for this method. */
-  readonly config: MethodConfig | undefined;
-}
-
-/**
- * The transport options of a call; with no options, no default compression
- * and no method config, a shared frozen object. `deadline` and `metadata`
- * are the call's own (as interceptors left them, when there are any).
- */
-export function streamOptions(
-  binding: MethodBinding,
-  options: CallOptions | undefined,
-  deadline: number | undefined,
-  metadata: Metadata | undefined,
-): ClientStreamOptions {
-  const config = binding.config;
-  if (
-    options === undefined &&
-    deadline === undefined &&
-    metadata === undefined &&
-    binding.compression === undefined &&
-    config === undefined
-  )
-    return binding.singleRequest ? REPLAYABLE : NO_OPTIONS;
-  return {
-    deadline,
-    metadata,
-    signal: options?.signal,
-    compression: options?.compression ?? binding.compression,
-    compressMessage: options?.compressMessage,
-    // The application's own choice wins over the service config's (gRFC A2).
-    waitForReady: options?.waitForReady ?? config?.waitForReady,
-    replayable: binding.singleRequest,
-    maxSendMessageLength: config?.maxRequestMessageBytes,
-    maxReceiveMessageLength: config?.maxResponseMessageBytes,
-  };
-}
+export type { CallOptions } from './call-options.js';
 
 /** Runs a user callback; if it throws, the call is cancelled with that error. */
 function notify(stream: OutgoingCall | undefined, callback: (md: Metadata) => void, md: Metadata): void {
@@ -419,110 +313,6 @@ export class ResponseStream<O> implements CallListener, AsyncIterableIterator<O>
 
   [Symbol.asyncIterator](): this {
     return this;
-  }
-}
-
-/**
- * The one request of a unary or server-streaming call, framed; a request that
- * is not a message object, or does not encode, is the caller's mistake: a
- * TypeError, thrown before anything is sent.
- */
-export function encodeRequest<I>(
-  input: MessageCodec<I>,
-  request: unknown,
-  alloc: (n: number) => Uint8Array,
-): Uint8Array {
-  if (typeof request !== 'object' || request === null || Array.isArray(request))
-    throw new TypeError(`the request must be a message object, got ${describeValue(request)}`);
-  try {
-    return encodeFramed(input, request as I, alloc);
-  } catch (err) {
-    throw new TypeError(`the request does not encode: ${encodeFailure(err)}`, { cause: err });
-  }
-}
-
-/**
- * Why a value did not encode. Only the value can be at fault (the codec
- * throws ProtoError; GrpcError from codecs of before the split), so whatever
- * the encoder threw is reported as the caller's mistake.
- */
-function encodeFailure(err: unknown): string {
-  if (err instanceof GrpcError) return err.rawMessage;
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** The requests of a client-streaming or bidi call must be an Iterable or AsyncIterable; TypeError otherwise. */
-export function checkRequests(requests: unknown): AsyncIterable<unknown> | Iterable<unknown> {
-  if (
-    typeof requests === 'object' &&
-    requests !== null &&
-    (Symbol.iterator in requests || Symbol.asyncIterator in requests)
-  )
-    return requests as AsyncIterable<unknown> | Iterable<unknown>;
-  throw new TypeError(`the requests must be an Iterable or AsyncIterable of messages, got ${describeValue(requests)}`);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object that is not iterable' : `${typeof value} ${String(value)}`;
-}
-
-/**
- * Sends every message of `source`, waiting whenever the stream asks to, then
- * half-closes. Stops early if the call ends. If the source throws, the call is
- * cancelled with CANCELLED naming that error; a message that does not encode
- * cancels it with INVALID_ARGUMENT (the caller's mistake; it is not sent).
- */
-export async function sendAll<I>(
-  stream: OutgoingCall,
-  input: MessageCodec<I>,
-  source: AsyncIterable<I> | Iterable<I>,
-): Promise<void> {
-  const alloc = stream.frameAllocator;
-  let index = 0;
-  const frame = (message: I): Uint8Array => {
-    if (typeof message !== 'object' || message === null || Array.isArray(message))
-      throw new GrpcError(
-        Code.INVALID_ARGUMENT,
-        `request message ${index} must be a message object, got ${describeValue(message)} (not sent)`,
-      );
-    try {
-      return encodeFramed(input, message, alloc);
-    } catch (err) {
-      throw new GrpcError(
-        Code.INVALID_ARGUMENT,
-        `request message ${index} does not encode (not sent): ${encodeFailure(err)}`,
-        { cause: err },
-      );
-    }
-  };
-  try {
-    if (Symbol.iterator in source && !(Symbol.asyncIterator in source)) {
-      for (const message of source as Iterable<I>) {
-        if (stream.finished) return;
-        const wait = stream.sendFrame(frame(message));
-        index++;
-        if (wait !== undefined) await wait;
-      }
-    } else {
-      for await (const message of source as AsyncIterable<I>) {
-        if (stream.finished) return;
-        const wait = stream.sendFrame(frame(message));
-        index++;
-        if (wait !== undefined) await wait;
-        if (stream.finished) return;
-      }
-    }
-    stream.end();
-  } catch (err) {
-    if (err instanceof GrpcError) stream.cancel(err);
-    else
-      stream.cancel(
-        new GrpcError(Code.CANCELLED, `the request stream threw: ${(err as Error)?.message ?? String(err)}`, {
-          cause: err,
-        }),
-      );
   }
 }
 

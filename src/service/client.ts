@@ -21,20 +21,9 @@ import { RetryingCall, type AttemptPolicy } from '../http2/retrying-call.js';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { Metadata } from '../wire/grpc/metadata.js';
-import {
-  callDeadline,
-  checkRequests,
-  ClientCallInfo,
-  encodeRequest,
-  ResponseStream,
-  sendAll,
-  SingleResponse,
-  streamOptions,
-  toMetadata,
-  type CallListener,
-  type CallOptions,
-  type MethodBinding,
-} from './client-call.js';
+import { callDeadline, streamOptions, toMetadata, type MethodBinding } from './call-options.js';
+import { ClientCallInfo, ResponseStream, SingleResponse, type CallListener, type CallOptions } from './client-call.js';
+import { checkRequests, encodeRequest, sendAll } from './client-requests.js';
 import { runInterceptors, type ClientInterceptor } from './client-interceptors.js';
 import type { MethodDefinition, ServiceDefinition } from './definition.js';
 import type { ClientOf } from './typed.js';
