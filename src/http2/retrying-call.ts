@@ -24,7 +24,7 @@
  * - Below this, each ClientStream still does its transparent retry (a stream
  *   refused unprocessed is sent again without counting as an attempt).
  */
-import { Code } from '../wire/grpc/code.js';
+import { Code, codeName } from '../wire/grpc/code.js';
 import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { Metadata } from '../wire/grpc/metadata.js';
@@ -38,6 +38,7 @@ import {
 import { allocFrame } from './message-writer.js';
 import { cancelledError } from './response-status.js';
 import type { HedgingPolicy, RetryPolicy } from './service-config.js';
+import { traceAttempts, tracing } from './trace.js';
 
 /** A call's policy: retry one attempt at a time, or hedge several at once. */
 export type AttemptPolicy = { readonly retry: RetryPolicy } | { readonly hedging: HedgingPolicy };
@@ -234,6 +235,7 @@ export class RetryingCall implements OutgoingCall {
     }
     this.lastError = error;
     const pushback = pushbackOf(error.metadata);
+    if (tracing) this.trace(`attempt ${attempt.index + 1} ended ${codeName(error.code)}`);
     if ('retry' in this.policy) this.retryAfter(this.policy.retry, error, pushback);
     else this.hedgeAfter(this.policy.hedging, error, pushback);
   }
@@ -284,6 +286,7 @@ export class RetryingCall implements OutgoingCall {
 
   /** The next attempt in `delay` ms (a retry's backoff, a hedge's delay, a pushback). */
   private schedule(delay: number): void {
+    if (tracing) this.trace(`attempt ${this.started + 1} in ${delay.toFixed(1)} ms`);
     clearTimeout(this.timer);
     this.timer = setTimeout(onTimer, delay, this);
   }
@@ -345,12 +348,18 @@ export class RetryingCall implements OutgoingCall {
   /** From now on `attempt` is the call: the others are cancelled, nothing is kept for replays. */
   private commit(attempt: Attempt): void {
     this.committed = attempt;
+    if (tracing) this.trace(`committed to attempt ${attempt.index + 1}`);
     clearTimeout(this.timer);
     this.timer = undefined;
     this.release();
     for (const other of [...this.running]) {
       if (other !== attempt) other.stream.cancel(new GrpcError(Code.CANCELLED, 'another hedged attempt won'));
     }
+  }
+
+  /** WIREGRPC_TRACE=1: the call's decisions between attempts (trace.ts). */
+  private trace(text: string): void {
+    traceAttempts(this.path, text);
   }
 
   private release(): void {

@@ -6,6 +6,7 @@
 import type http2 from 'node:http2';
 import t from 'tap';
 import { Channel } from '../../src/http2/channel.js';
+import { disableTracing, enableTracing } from '../../src/http2/trace.js';
 import { createClient, type ClientInterceptor } from '../../src/service/core.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Code } from '../../src/wire/grpc/code.js';
@@ -493,4 +494,22 @@ t.test('hedging and pushback: the server says when the next hedge may go, or tha
   const err = await rejection(client.unary({}));
   t.equal(err.code, Code.UNAVAILABLE, 'a negative pushback: no more hedges, the status is the call’s');
   t.equal(attempts.length, 1);
+});
+
+t.test('WIREGRPC_TRACE shows the decisions between attempts', async (t) => {
+  const { server } = await attemptServer(t, (a, n) => (n < 1 ? fail(a.stream, Code.UNAVAILABLE) : ok(a.stream)));
+  const client = clientFor(t, server, retryConfig({}));
+  const lines: string[] = [];
+  enableTracing((text) => lines.push(text));
+  t.teardown(disableTracing);
+  await client.unary({});
+  disableTracing();
+  const decisions = lines.filter((l) => l.startsWith('[wiregrpc] client call '));
+  t.match(decisions[0], /^\[wiregrpc\] client call \/wiregrpc\.test\.Echo\/Unary: attempt 1 ended UNAVAILABLE\n$/);
+  t.match(decisions[1], /: attempt 2 in \d+\.\d ms\n$/);
+  t.match(decisions[2], /: committed to attempt 2\n$/);
+  t.ok(
+    lines.some((l) => l.includes('grpc-previous-rpc-attempts: 1')),
+    'the second attempt’s headers, as sent',
+  );
 });
