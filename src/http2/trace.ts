@@ -237,7 +237,10 @@ export function traceServerStream(stream: http2.ServerHttp2Stream, headers: Read
   trace.headers('←', 'HEADERS', headers);
   trace.observe();
   stream.on('end', () => trace.note('←', 'END_STREAM'));
-  const s = stream as unknown as Record<'respond' | 'sendTrailers', (...args: any[]) => unknown>;
+  const s = stream as unknown as {
+    respond(h: HeaderRecord, options?: http2.ServerStreamResponseOptions): unknown;
+    sendTrailers(h: HeaderRecord): unknown;
+  };
   const { respond, sendTrailers } = s;
   s.respond = function (this: unknown, h: HeaderRecord, options?: http2.ServerStreamResponseOptions) {
     const endStream = options?.endStream === true;
