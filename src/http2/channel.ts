@@ -30,11 +30,14 @@ import type { BackoffOptions } from './backoff.js';
 import { createBalancer, type Balancer, type LoadBalancingPolicy } from './balancer.js';
 import { methodHeaders, type ChannelHeaderOptions } from './request-headers.js';
 import { Resolver, type LookupFunction } from './resolver.js';
-import type { ChannelTlsOptions, Connection, ConnectivityState, KeepaliveOptions } from './subchannel.js';
+import { RetryBuffer, RetryThrottle } from './retry-budget.js';
+import { parseServiceConfig, type MethodConfig, type ServiceConfig, type ServiceConfigInit } from './service-config.js';
+import type { ChannelKeepaliveOptions, ChannelTlsOptions, Connection, ConnectivityState } from './subchannel.js';
 import { parseTarget, type Target } from './target.js';
 
 export { Connection } from './subchannel.js';
-export type { ChannelTlsOptions, ConnectivityState, KeepaliveOptions } from './subchannel.js';
+export type { ChannelKeepaliveOptions, ChannelTlsOptions, ConnectivityState } from './subchannel.js';
+export type { MethodConfig, ServiceConfig, ServiceConfigInit } from './service-config.js';
 export type { LoadBalancingPolicy } from './balancer.js';
 
 export interface ChannelOptions {
@@ -44,7 +47,7 @@ export interface ChannelOptions {
   authority?: string;
   /** Put in front of `wiregrpc/<version>` in `user-agent`. */
   userAgent?: string;
-  keepalive?: KeepaliveOptions;
+  keepalive?: ChannelKeepaliveOptions;
   backoff?: BackoffOptions;
   /** Largest response message accepted, bytes (default 4 MiB). */
   maxReceiveMessageLength?: number;
@@ -52,8 +55,19 @@ export interface ChannelOptions {
   maxSendMessageLength?: number;
   /** Passed to `http2.connect` (HTTP/2 settings, maxSessionMemory, ...). */
   http2?: http2.ClientSessionOptions;
-  /** How calls spread over the target's addresses (balancer.ts). Default `pick_first`. */
+  /** How calls spread over the target's addresses (balancer.ts). Default `pick_first`, or the service config's. */
   loadBalancing?: LoadBalancingPolicy;
+  /**
+   * Service config (gRFC A2), JSON form: per-method timeout, waitForReady,
+   * message size limits, retry or hedging policy; retry throttling; load
+   * balancing (service-config.ts). Checked here: a bad one is a TypeError
+   * naming the field.
+   */
+  serviceConfig?: ServiceConfigInit;
+  /** Request bytes all of the channel's calls may keep for retries and hedges before they commit (default 16 MiB). */
+  retryBufferBytes?: number;
+  /** Request bytes one call may keep for retries and hedges before it commits (default 1 MiB). */
+  perCallRetryBufferBytes?: number;
   /** Name lookup for `dns:` targets: `dns.lookup(host, { all: true })` by default (resolver.ts). */
   lookup?: LookupFunction;
 }
@@ -78,12 +92,22 @@ export class Channel {
   private readonly headerOptions: ChannelHeaderOptions;
   private readonly templates = new Map<string, HeaderRecord>();
   private readonly balancer: Balancer;
+  /** The parsed service config, if one was given. */
+  readonly serviceConfig: ServiceConfig | undefined;
+  /** @internal The token bucket of the service config's retryThrottling (per channel, so per target). */
+  readonly retryThrottle: RetryThrottle | undefined;
+  /** @internal Request bytes kept for retries by this channel's calls. */
+  readonly retryBuffer: RetryBuffer;
   /** Calls waiting for a connection. */
   private readonly waiting = new Set<ChannelCall>();
   private closed: Promise<void> | undefined;
 
   constructor(target: string | Target, options: ChannelOptions = {}) {
     this.target = typeof target === 'string' ? parseTarget(target) : target;
+    this.serviceConfig = options.serviceConfig === undefined ? undefined : parseServiceConfig(options.serviceConfig);
+    const throttling = this.serviceConfig?.retryThrottling;
+    this.retryThrottle = throttling === undefined ? undefined : new RetryThrottle(throttling);
+    this.retryBuffer = new RetryBuffer(options.retryBufferBytes ?? 16 * MIB, options.perCallRetryBufferBytes ?? MIB);
     this.maxReceiveMessageLength = options.maxReceiveMessageLength ?? 4 * MIB;
     this.maxSendMessageLength = options.maxSendMessageLength ?? Number.MAX_SAFE_INTEGER;
     this.headerOptions = {
@@ -101,7 +125,7 @@ export class Channel {
       http2: options.http2,
     };
     this.balancer = createBalancer(
-      options.loadBalancing,
+      options.loadBalancing ?? this.serviceConfig?.loadBalancingPolicy,
       new Resolver(this.target, options.lookup),
       connectOptions,
       this,
@@ -122,6 +146,11 @@ export class Channel {
       if (this.templates.size < MAX_TEMPLATES) this.templates.set(path, template);
     }
     return template;
+  }
+
+  /** The service config's settings for a method (`:path`), if any. */
+  methodConfig(path: string): MethodConfig | undefined {
+    return this.serviceConfig?.methodConfig(path);
   }
 
   getState(): ConnectivityState {

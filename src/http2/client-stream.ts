@@ -15,7 +15,8 @@
  * Reading is pull-based: `pause()` stops taking data off the stream, so HTTP/2
  * flow control makes the server wait. Writing is request-writer.ts's (the
  * frames of one tick in one write, compression, the wait for a stream, replay)
- * and reports backpressure: `send` returns a promise when the caller should wait.
+ * and reports backpressure: `send`/`sendFrame` return a promise when the caller
+ * should wait; `sendLastFrame` is a one-request call's frame and END_STREAM together.
  *
  * The node:http2 event handlers are module-level functions (`this` is the node
  * stream, which points back to us), so a call allocates no closures.
@@ -43,52 +44,34 @@ import {
 } from './response-status.js';
 import { RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM } from './rst-code.js';
 import { traceClientStream, tracing } from './trace.js';
+import type { ClientStreamListener, ClientStreamOptions, OutgoingCall } from './outgoing-call.js';
 
-export interface ClientStreamListener {
-  /** Response headers (custom metadata only). Not called for a Trailers-Only response. */
-  onHeaders(headers: Metadata): void;
-  /**
-   * One response message, decompressed. The bytes may be a view into a network
-   * buffer. `compressed`: the message's frame had the compressed flag.
-   */
-  onMessage(data: Uint8Array, compressed: boolean): void;
-  /** The end: `error` undefined means OK. Called exactly once, possibly from inside `start()`. */
-  onEnd(error: GrpcError | undefined, trailers: Metadata): void;
-}
-
-export interface ClientStreamOptions {
-  /** Absolute deadline, epoch ms. */
-  deadline?: number;
-  metadata?: Metadata;
-  signal?: AbortSignal;
-  /** Compress request messages with this (`gzip`, `deflate`); default: none. */
-  compression?: string;
-  /** With `compression`: whether request message `index` (0-based) is compressed; default every one. */
-  compressMessage?: (index: number) => boolean;
-  /** Wait for a connection instead of failing fast while the channel cannot connect. */
-  waitForReady?: boolean;
-  /**
-   * The caller sends one message and ends (unary, server-streaming): the frame
-   * is kept so the call can be replayed once if the server refuses the stream
-   * unprocessed (REFUSED_STREAM, e.g. racing a GOAWAY).
-   */
-  replayable?: boolean;
-}
+export type { ClientStreamListener, ClientStreamOptions, OutgoingCall } from './outgoing-call.js';
 
 const kCall = Symbol('wiregrpc.clientStream');
 type NodeStream = http2.ClientHttp2Stream & { [kCall]?: ClientStream };
 
 const EMPTY = Object.freeze(new Metadata()) as Metadata;
 
-export class ClientStream implements ChannelCall, MessageSink {
+export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
   readonly waitForReady: boolean;
   /** True once the call has ended (status known, cancelled, failed). */
   finished = false;
+  /**
+   * @internal Set when the call failed without the server having processed it
+   * (refused with REFUSED_STREAM before any response — also what a stream above
+   * a GOAWAY's last-stream-id gets — or it never left the client) and could not
+   * be replayed here: a retrying call above may send it again without counting
+   * an attempt (gRFC A6, transparent retry).
+   */
+  unprocessed = false;
 
   private readonly deadline: number | undefined;
   private readonly metadata: Metadata | undefined;
   private readonly signal: AbortSignal | undefined;
   private readonly encoding: string | undefined;
+  private readonly maxSend: number;
+  private readonly previousAttempts: number | undefined;
   /** Response DATA in, messages out (message-reader.ts). */
   private readonly reader: MessageReader;
   private conn: Connection | undefined;
@@ -126,9 +109,12 @@ export class ClientStream implements ChannelCall, MessageSink {
     this.signal = options.signal;
     this.encoding = options.compression === 'identity' ? undefined : options.compression;
     this.waitForReady = options.waitForReady === true;
+    this.maxSend = options.maxSendMessageLength ?? channel.maxSendMessageLength;
+    this.previousAttempts = options.previousAttempts;
     this.requests = new RequestWriter(this, this.encoding, options.compressMessage, options.replayable === true);
-    const frames = new Deframer({ maxMessageLength: channel.maxReceiveMessageLength, allowedFlags: FLAG_COMPRESSED });
-    this.reader = new MessageReader(this, frames, channel.maxReceiveMessageLength, 'response');
+    const maxReceive = options.maxReceiveMessageLength ?? channel.maxReceiveMessageLength;
+    const frames = new Deframer({ maxMessageLength: maxReceive, allowedFlags: FLAG_COMPRESSED });
+    this.reader = new MessageReader(this, frames, maxReceive, 'response');
   }
 
   /** Starts the call: asks the channel for a connection. */
@@ -182,19 +168,19 @@ export class ClientStream implements ChannelCall, MessageSink {
    * `sendFrame(frame)` then `end()`, for a call's one and only request (unary,
    * server-streaming): the frame and END_STREAM leave together.
    */
-  sendLast(frame: Uint8Array): void {
+  sendLastFrame(frame: Uint8Array): void {
     if (this.finished || this.overSendLimit(frame)) return;
-    this.requests.sendLast(frame);
+    this.requests.sendLastFrame(frame);
   }
 
   /** A frame over the send limit fails the call (RESOURCE_EXHAUSTED). */
   private overSendLimit(frame: Uint8Array): boolean {
     const length = frame.length - FRAME_HEADER_LENGTH;
-    if (length <= this.channel.maxSendMessageLength) return false;
+    if (length <= this.maxSend) return false;
     this.cancel(
       new GrpcError(
         Code.RESOURCE_EXHAUSTED,
-        `request message of ${length} bytes is larger than the send limit of ${this.channel.maxSendMessageLength}`,
+        `request message of ${length} bytes is larger than the send limit of ${this.maxSend}`,
       ),
     );
     return true;
@@ -223,7 +209,7 @@ export class ClientStream implements ChannelCall, MessageSink {
     this.stream?.resume();
   }
 
-  /** AbortSignal listener (an object listener: no closure per call). */
+  /** @internal AbortSignal listener (an object listener: no closure per call). */
   handleEvent(): void {
     this.cancel(cancelledError(this.signal?.reason));
   }
@@ -235,10 +221,17 @@ export class ClientStream implements ChannelCall, MessageSink {
 
   // ── ChannelCall ─────────────────────────────────────────────────────────────
 
+  /** @internal ChannelCall: the connection is ready, open the stream on it. */
   attach(conn: Connection): void {
     if (this.finished) return;
     const timeout = this.deadline === undefined ? undefined : Math.max(1, this.deadline - Date.now());
-    const headers = callHeaders(this.channel.methodHeaders(this.path), timeout, this.encoding, this.metadata);
+    const headers = callHeaders(
+      this.channel.methodHeaders(this.path),
+      timeout,
+      this.encoding,
+      this.metadata,
+      this.previousAttempts,
+    );
     let stream: NodeStream;
     try {
       if (!this.requests.replayable) this.canceller = new AbortController();
@@ -261,7 +254,7 @@ export class ClientStream implements ChannelCall, MessageSink {
     stream.on('response', onResponse);
     stream.on('data', onData);
     stream.on('trailers', onTrailers);
-    stream.on('end', onEnd);
+    stream.on('end', onBodyEnd);
     stream.on('close', onClose);
     stream.on('error', onError);
     stream.on('drain', onDrain);
@@ -269,6 +262,7 @@ export class ClientStream implements ChannelCall, MessageSink {
     this.requests.attach(stream);
   }
 
+  /** @internal ChannelCall: no connection could be had. */
   unavailable(cause: string, error?: Error): void {
     if (this.finished) return;
     this.finish(new GrpcError(Code.UNAVAILABLE, this.describe(cause), error ? { cause: error } : undefined), EMPTY);
@@ -276,6 +270,7 @@ export class ClientStream implements ChannelCall, MessageSink {
 
   // ── node:http2 events (through the module-level handlers below) ────────────
 
+  /** @internal 'response': the response headers, or a Trailers-Only status. */
   onResponse(headers: ResponseHeaders, flags: number): void {
     if (this.finished) return;
     if (isTrailersOnly(headers, flags)) {
@@ -305,6 +300,7 @@ export class ClientStream implements ChannelCall, MessageSink {
     }
   }
 
+  /** @internal 'data': a chunk of the response body. */
   onData(chunk: Buffer): void {
     if (this.finished) return;
     if (!this.headersReceived) {
@@ -331,23 +327,37 @@ export class ClientStream implements ChannelCall, MessageSink {
     this.fail(error);
   }
 
+  /** @internal 'trailers': the status block (reported once the body has ended). */
   onTrailers(trailers: HeaderRecord): void {
     this.statusBlock = trailers;
   }
 
-  onEnd(): void {
+  /**
+   * @internal 'end': the response body is over. With trailers, the status is
+   * reported once the queued messages are out. Without, the stream was cut
+   * off: a lost connection is UNAVAILABLE whatever the body held (a message
+   * cut in half by it is the connection's fault, not the server's), and only
+   * a stream the server ended itself is judged by its body (INTERNAL).
+   */
+  onBodyEnd(): void {
     this.bodyEnded = true;
     if (this.finished) return;
+    if (this.statusBlock === undefined && this.conn?.lost !== undefined) {
+      this.endedWithoutStatus();
+      return;
+    }
     const inflating = this.reader.end();
     if (inflating === undefined) this.complete();
-    else inflating.then(() => this.complete());
+    else void inflating.then(() => this.complete()); // never rejects: inflation failures are read errors
   }
 
+  /** @internal 'close': the stream is gone; without a body end first, it was reset or lost. */
   onClose(): void {
     if (this.finished || this.bodyEnded) return;
     this.endedWithoutStatus();
   }
 
+  /** @internal 'drain': the stream's buffer went below its mark. */
   onDrain(): void {
     this.requests.drained();
   }
@@ -376,7 +386,10 @@ export class ClientStream implements ChannelCall, MessageSink {
   private endedWithoutStatus(): void {
     const stream = this.stream!;
     const rst = stream.closed ? (stream.rstCode ?? RST_NO_ERROR) : RST_NO_ERROR;
-    if (rst === RST_REFUSED_STREAM && this.canReplay()) return;
+    // No stream id yet: the HEADERS never left us (the session went before it could send them).
+    const neverSent = stream.pending || stream.id === undefined;
+    if ((rst === RST_REFUSED_STREAM || neverSent) && this.canReplay(neverSent)) return;
+    if ((rst === RST_REFUSED_STREAM || neverSent) && !this.headersReceived) this.unprocessed = true;
     const cause = rst === RST_REFUSED_STREAM ? undefined : this.conn?.lost;
     const lost = cause === undefined ? undefined : { address: this.conn!.address, cause };
     const error = statusWithoutTrailers(rst, lost, this);
@@ -411,10 +424,22 @@ export class ClientStream implements ChannelCall, MessageSink {
     }
   }
 
-  /** REFUSED_STREAM before any response: the server did not process it, so send it again once. */
-  private canReplay(): boolean {
-    if (this.retried || !this.requests.replayable || this.headersReceived || !this.requests.endReady) return false;
-    this.retried = true;
+  /**
+   * Transparent retry (gRFC A6), for a call that sends one message (its frame
+   * is kept): REFUSED_STREAM before any response means the server did not
+   * process it — send it again, once. A stream that never left the client goes
+   * again too, as often as opening one may fail (`attachFailures`, bounded).
+   * Either way it goes through `channel.start`, so a channel that cannot
+   * connect fails it at once unless it waits for ready.
+   */
+  private canReplay(neverSent: boolean): boolean {
+    if (!this.requests.replayable || this.headersReceived || !this.requests.endReady) return false;
+    if (neverSent) {
+      if (++this.attachFailures >= 3) return false;
+    } else {
+      if (this.retried) return false;
+      this.retried = true;
+    }
     this.conn!.streamEnded();
     this.stream![kCall] = undefined;
     this.stream = undefined;
@@ -431,10 +456,10 @@ export class ClientStream implements ChannelCall, MessageSink {
     this.signal?.removeEventListener('abort', this);
     this.conn?.streamEnded();
     this.requests.close();
-    this.listener.onEnd(error, trailers);
+    this.listener.onStatus(error, trailers);
   }
 
-  /** Deadline timer (module-level handler below). */
+  /** @internal Deadline timer (module-level handler below). */
   expire(): void {
     if (this.finished) return;
     const where = this.stream === undefined ? 'while waiting for a connection' : 'waiting for the server';
@@ -455,8 +480,8 @@ function onData(this: NodeStream, chunk: Buffer): void {
 function onTrailers(this: NodeStream, trailers: HeaderRecord): void {
   this[kCall]?.onTrailers(trailers);
 }
-function onEnd(this: NodeStream): void {
-  this[kCall]?.onEnd();
+function onBodyEnd(this: NodeStream): void {
+  this[kCall]?.onBodyEnd();
 }
 function onClose(this: NodeStream): void {
   this[kCall]?.onClose();

@@ -11,9 +11,10 @@
  *     grpc-accept-encoding identity,gzip,deflate
  *     grpc-timeout 1500m                 only with a deadline
  *     grpc-encoding gzip                 only when this call compresses its messages
+ *     grpc-previous-rpc-attempts 2       only on a retry or hedge (gRFC A6): attempts before this one
  *     ...custom metadata                 `-bin` values base64
  *
- * Everything but the last three is fixed per channel and method, so it is built
+ * Everything but the last four is fixed per channel and method, so it is built
  * once (`methodHeaders`) and each call adds only what is its own (`callHeaders`).
  */
 import { readFileSync } from 'node:fs';
@@ -62,7 +63,7 @@ export function methodHeaders(channel: ChannelHeaderOptions, path: string): Head
 }
 
 /**
- * One call's headers: the method's template plus timeout, encoding and metadata.
+ * One call's headers: the method's template plus timeout, encoding, attempt count and metadata.
  * With none of those the template itself is returned (node:http2 copies what
  * it is given). Reserved keys in the metadata (`content-type`, `grpc-timeout`,
  * ...) are dropped: gRPC owns them.
@@ -72,9 +73,11 @@ export function callHeaders(
   timeoutMs: number | undefined,
   encoding: string | undefined,
   metadata: Metadata | undefined,
+  previousAttempts?: number,
 ): HeaderRecord {
   const hasMetadata = metadata !== undefined && metadata.size > 0;
-  if (timeoutMs === undefined && encoding === undefined && !hasMetadata) return template;
+  if (timeoutMs === undefined && encoding === undefined && !hasMetadata && previousAttempts === undefined)
+    return template;
   let headers: HeaderRecord;
   if (hasMetadata) {
     headers = metadata.toHeaders({}, { skipReserved: true });
@@ -84,5 +87,6 @@ export function callHeaders(
   }
   if (timeoutMs !== undefined) headers['grpc-timeout'] = encodeTimeout(timeoutMs);
   if (encoding !== undefined) headers['grpc-encoding'] = encoding;
+  if (previousAttempts !== undefined) headers['grpc-previous-rpc-attempts'] = String(previousAttempts);
   return headers;
 }

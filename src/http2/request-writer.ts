@@ -94,7 +94,7 @@ export class RequestWriter implements FrameTarget {
    * it: `send(frame)` then `end()`, but with nothing to gather, nothing is
    * scheduled for the end of the tick (a compressed one takes the usual way).
    */
-  sendLast(frame: Uint8Array): void {
+  sendLastFrame(frame: Uint8Array): void {
     if (this.encoding !== undefined || this.outbound !== undefined || this.endRequested) {
       void this.send(frame);
       this.end();
@@ -109,7 +109,8 @@ export class RequestWriter implements FrameTarget {
   end(): void {
     if (this.endRequested) return;
     this.endRequested = true;
-    if (this.outbound !== undefined) this.outbound.then(() => this.endNow());
+    if (this.outbound !== undefined)
+      void this.outbound.then(() => this.endNow()); // never rejects (see send)
     else this.endNow();
   }
 

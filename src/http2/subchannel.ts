@@ -38,7 +38,7 @@ export interface ChannelTlsOptions {
   rejectUnauthorized?: boolean;
 }
 
-export interface KeepaliveOptions {
+export interface ChannelKeepaliveOptions {
   /**
    * Send a PING after this long, ms. Doubled for the channel's later
    * connections each time a server answers GOAWAY "too_many_pings" (gRFC A8).
@@ -55,7 +55,7 @@ export interface ConnectOptions {
   tls?: boolean | ChannelTlsOptions;
   /** The `:authority` the channel sends: its host is the default TLS server name. */
   authority: string;
-  keepalive?: KeepaliveOptions;
+  keepalive?: ChannelKeepaliveOptions;
   backoff?: BackoffOptions;
   http2?: http2.ClientSessionOptions;
 }
@@ -324,7 +324,7 @@ function openSession(address: Address, options: ConnectOptions): http2.ClientHtt
 /** The longest delay setTimeout/setInterval take (a longer one fires after 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function startKeepalive(conn: Connection, keepalive: KeepaliveOptions | undefined): void {
+function startKeepalive(conn: Connection, keepalive: ChannelKeepaliveOptions | undefined): void {
   if (keepalive === undefined || !(keepalive.timeMs > 0)) return;
   const timeoutMs = keepalive.timeoutMs ?? 20_000;
   conn.pingTimer = setInterval(() => {

@@ -223,13 +223,24 @@ export function traceClientStream(stream: http2.ClientHttp2Stream, headers: Read
   stream.on('trailers', (h: HeaderRecord) => trace.headers('←', 'TRAILERS (END_STREAM)', h));
 }
 
+/**
+ * A retrying or hedging call's decision between its attempts (retrying-call.ts):
+ * `[wiregrpc] client call /proto.UserInfo/GetUserInfo: attempt 1 UNAVAILABLE, retry in 37 ms`.
+ */
+export function traceAttempts(path: string, text: string): void {
+  sink(`[wiregrpc] client call ${path}: ${text}\n`);
+}
+
 /** A server stream just arrived with these request headers (call first thing in the 'stream' handler). */
 export function traceServerStream(stream: http2.ServerHttp2Stream, headers: Readonly<HeaderRecord>): void {
   const trace = new StreamTrace('server', stream, String(headers[':path']));
   trace.headers('←', 'HEADERS', headers);
   trace.observe();
   stream.on('end', () => trace.note('←', 'END_STREAM'));
-  const s = stream as unknown as Record<'respond' | 'sendTrailers', (...args: any[]) => unknown>;
+  const s = stream as unknown as {
+    respond(h: HeaderRecord, options?: http2.ServerStreamResponseOptions): unknown;
+    sendTrailers(h: HeaderRecord): unknown;
+  };
   const { respond, sendTrailers } = s;
   s.respond = function (this: unknown, h: HeaderRecord, options?: http2.ServerStreamResponseOptions) {
     const endStream = options?.endStream === true;

@@ -1,106 +1,30 @@
 /**
  * The service side of a client call: messages instead of bytes.
  *
- * - `UnaryCall` collects the one response of a unary or client-streaming call
- *   and settles the caller's promise.
+ * - `SingleResponse` collects the one response of a unary or client-streaming
+ *   call and settles the caller's promise.
  * - `ResponseStream` is what server-streaming and bidi calls return: an
  *   AsyncIterable of responses, with `headers` and `trailers` promises and
  *   `cancel()`. It pauses the HTTP/2 stream when the consumer falls behind.
- * - `sendAll` writes a request stream (AsyncIterable or array), awaiting
- *   backpressure, then half-closes.
+ *
+ * The options of a call are call-options.ts's; its requests, client-requests.ts's.
  */
-import type { ClientStream, ClientStreamListener, ClientStreamOptions } from '../http2/client-stream.js';
+import type { ClientStreamListener, OutgoingCall } from '../http2/outgoing-call.js';
 import { Code } from '../wire/grpc/code.js';
-import { encodeFramed } from '../wire/grpc/frame.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { Metadata } from '../wire/grpc/metadata.js';
 import type { MessageCodec } from '../wire/proto/schema.js';
+import type { CallOptions } from './call-options.js';
 import type { ClientCall } from './client-interceptors.js';
 import type { MetadataInit } from './context.js';
 import type { MethodDefinition } from './definition.js';
 
 export type { MetadataInit };
 
-/** Options of one call. */
-export interface CallOptions {
-  /** Relative deadline, ms from now. */
-  timeout?: number;
-  /** Absolute deadline (a Date or epoch ms). With `timeout` too, the earlier wins. */
-  deadline?: Date | number;
-  /** Request metadata. */
-  metadata?: MetadataInit;
-  /** Aborting it cancels the call (RST_STREAM CANCEL; the call fails with CANCELLED). */
-  signal?: AbortSignal;
-  /** Compress request messages (`gzip`, `deflate`); default none. */
-  compression?: 'gzip' | 'deflate' | 'identity';
-  /** With `compression`: whether request message `index` (0-based) is compressed; default every one (the flag is per message). */
-  compressMessage?: (index: number) => boolean;
-  /** Called for each response message as it arrives, before decoding: was its frame compressed? */
-  onMessageReceived?(info: { compressed: boolean }): void;
-  /** While the channel cannot connect, wait (until the deadline) instead of failing with UNAVAILABLE. */
-  waitForReady?: boolean;
-  /** Called with the response headers. */
-  onHeader?(headers: Metadata): void;
-  /** Called with the trailers when the call ends (OK or not). */
-  onTrailer?(trailers: Metadata): void;
-}
-
-const NO_OPTIONS: ClientStreamOptions = Object.freeze({});
-const REPLAYABLE: ClientStreamOptions = Object.freeze({ replayable: true });
-
-/** The absolute deadline a call's options ask for, if any. */
-export function deadlineOf(options: CallOptions): number | undefined {
-  let deadline = options.deadline instanceof Date ? options.deadline.getTime() : options.deadline;
-  if (options.timeout !== undefined) {
-    const fromTimeout = Date.now() + options.timeout;
-    if (deadline === undefined || fromTimeout < deadline) deadline = fromTimeout;
-  }
-  return deadline;
-}
-
-export function toMetadata(init: MetadataInit): Metadata {
-  return init instanceof Metadata ? init : new Metadata(init);
-}
-
-/** Transport options of a call; with no options at all, a shared frozen object. Throws GrpcError for bad metadata. */
-export function streamOptions(
-  options: CallOptions | undefined,
-  replayable: boolean,
-  defaultCompression: string | undefined,
-): ClientStreamOptions {
-  if (options === undefined && defaultCompression === undefined) return replayable ? REPLAYABLE : NO_OPTIONS;
-  const o = options ?? {};
-  return {
-    deadline: deadlineOf(o),
-    metadata: o.metadata === undefined ? undefined : toMetadata(o.metadata),
-    signal: o.signal,
-    compression: o.compression ?? defaultCompression,
-    compressMessage: o.compressMessage,
-    waitForReady: o.waitForReady,
-    replayable,
-  };
-}
-
-/** Transport options from an interceptor-visible call (metadata and deadline as the interceptors left them). */
-export function streamOptionsFromCall(
-  call: ClientCall,
-  options: CallOptions | undefined,
-  replayable: boolean,
-  defaultCompression: string | undefined,
-): ClientStreamOptions {
-  return {
-    deadline: call.deadline,
-    metadata: call.metadata,
-    signal: options?.signal,
-    compression: options?.compression ?? defaultCompression,
-    compressMessage: options?.compressMessage,
-    waitForReady: options?.waitForReady,
-    replayable,
-  };
-}
+export type { CallOptions } from './call-options.js';
 
 /** Runs a user callback; if it throws, the call is cancelled with that error. */
-function notify(stream: ClientStream | undefined, callback: (md: Metadata) => void, md: Metadata): void {
+function notify(stream: OutgoingCall | undefined, callback: (md: Metadata) => void, md: Metadata): void {
   try {
     callback(md);
   } catch (err) {
@@ -112,7 +36,7 @@ function notify(stream: ClientStream | undefined, callback: (md: Metadata) => vo
 
 /** Runs `onMessageReceived`; if it throws, the call is cancelled with that error. */
 function received(
-  stream: ClientStream | undefined,
+  stream: OutgoingCall | undefined,
   callback: (info: { compressed: boolean }) => void,
   compressed: boolean,
 ): void {
@@ -125,9 +49,17 @@ function received(
   }
 }
 
-/** The one response of a unary or client-streaming call. */
-export class UnaryCall<O> implements ClientStreamListener {
-  stream: ClientStream | undefined;
+/**
+ * What a call's responses go to: the ClientStream's listener, told of the
+ * stream that serves it once there is one.
+ */
+export interface CallListener extends ClientStreamListener {
+  started(stream: OutgoingCall): void;
+}
+
+/** The one response of a unary or client-streaming call: a listener that settles the caller's promise. */
+export class SingleResponse<O> implements CallListener {
+  /** @internal */ stream: OutgoingCall | undefined;
   private message: Uint8Array | undefined;
   private count = 0;
 
@@ -138,6 +70,11 @@ export class UnaryCall<O> implements ClientStreamListener {
     private readonly options: CallOptions | undefined,
     private readonly call: ClientCall | undefined,
   ) {}
+
+  /** @internal */
+  started(stream: OutgoingCall): void {
+    this.stream = stream;
+  }
 
   onHeaders(headers: Metadata): void {
     if (this.call !== undefined) this.call.headers = headers;
@@ -165,7 +102,7 @@ export class UnaryCall<O> implements ClientStreamListener {
     );
   }
 
-  onEnd(error: GrpcError | undefined, trailers: Metadata): void {
+  onStatus(error: GrpcError | undefined, trailers: Metadata): void {
     if (this.call !== undefined) this.call.trailers = trailers;
     const onTrailer = this.options?.onTrailer;
     if (onTrailer !== undefined) notify(undefined, onTrailer, trailers);
@@ -217,8 +154,8 @@ function deferred<T>(): Deferred<T> {
  *
  * Leaving the loop early (`break`) cancels the call.
  */
-export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIterator<O> {
-  /** @internal */ stream: ClientStream | undefined;
+export class ResponseStream<O> implements CallListener, AsyncIterableIterator<O> {
+  /** @internal */ stream: OutgoingCall | undefined;
   /** @internal With interceptors: settles `next()` of the innermost interceptor. */
   transportDone: { resolve(): void; reject(error: GrpcError): void } | undefined;
   private readonly queue: O[] = [];
@@ -259,11 +196,12 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
   }
 
   /** @internal Called once the transport stream exists. */
-  started(stream: ClientStream): void {
+  started(stream: OutgoingCall): void {
     this.stream = stream;
     if (this.cancelled) stream.cancel();
   }
 
+  /** @internal */
   onHeaders(headers: Metadata): void {
     this.receivedHeaders = headers;
     if (this.call !== undefined) this.call.headers = headers;
@@ -272,6 +210,7 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
     if (onHeader !== undefined) notify(this.stream, onHeader, headers);
   }
 
+  /** @internal */
   onMessage(data: Uint8Array, compressed: boolean): void {
     if (this.options?.onMessageReceived !== undefined)
       received(this.stream, this.options.onMessageReceived, compressed);
@@ -295,7 +234,8 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
     }
   }
 
-  onEnd(error: GrpcError | undefined, trailers: Metadata): void {
+  /** @internal */
+  onStatus(error: GrpcError | undefined, trailers: Metadata): void {
     this.receivedTrailers = trailers;
     if (this.call !== undefined) this.call.trailers = trailers;
     const onTrailer = this.options?.onTrailer;
@@ -373,45 +313,6 @@ export class ResponseStream<O> implements ClientStreamListener, AsyncIterableIte
 
   [Symbol.asyncIterator](): this {
     return this;
-  }
-}
-
-/**
- * Sends every message of `source`, waiting whenever the stream asks to, then
- * half-closes. Stops early if the call ends. If the source throws, the call is
- * cancelled with CANCELLED naming that error; if a message does not encode,
- * with INTERNAL.
- */
-export async function sendAll<I>(
-  stream: ClientStream,
-  input: MessageCodec<I>,
-  source: AsyncIterable<I> | Iterable<I>,
-): Promise<void> {
-  const alloc = stream.frameAllocator;
-  try {
-    if (Symbol.iterator in source && !(Symbol.asyncIterator in source)) {
-      for (const message of source as Iterable<I>) {
-        if (stream.finished) return;
-        const wait = stream.sendFrame(encodeFramed(input, message, alloc));
-        if (wait !== undefined) await wait;
-      }
-    } else {
-      for await (const message of source as AsyncIterable<I>) {
-        if (stream.finished) return;
-        const wait = stream.sendFrame(encodeFramed(input, message, alloc));
-        if (wait !== undefined) await wait;
-        if (stream.finished) return;
-      }
-    }
-    stream.end();
-  } catch (err) {
-    if (err instanceof GrpcError) stream.cancel(err);
-    else
-      stream.cancel(
-        new GrpcError(Code.CANCELLED, `the request stream threw: ${(err as Error)?.message ?? String(err)}`, {
-          cause: err,
-        }),
-      );
   }
 }
 

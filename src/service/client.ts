@@ -15,23 +15,15 @@
  * HTTP/2 stream.
  */
 import { Channel, type ChannelOptions } from '../http2/channel.js';
-import { ClientStream } from '../http2/client-stream.js';
+import { ClientStream, type ClientStreamOptions, type OutgoingCall } from '../http2/client-stream.js';
 import { allocFrame } from '../http2/message-writer.js';
+import { RetryingCall, type AttemptPolicy } from '../http2/retrying-call.js';
 import { Code } from '../wire/grpc/code.js';
-import { encodeFramed } from '../wire/grpc/frame.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { Metadata } from '../wire/grpc/metadata.js';
-import {
-  ClientCallInfo,
-  deadlineOf,
-  ResponseStream,
-  sendAll,
-  streamOptions,
-  streamOptionsFromCall,
-  toMetadata,
-  UnaryCall,
-  type CallOptions,
-} from './client-call.js';
+import { callDeadline, streamOptions, toMetadata, type MethodBinding } from './call-options.js';
+import { ClientCallInfo, ResponseStream, SingleResponse, type CallListener, type CallOptions } from './client-call.js';
+import { checkRequests, encodeRequest, sendAll } from './client-requests.js';
 import { runInterceptors, type ClientInterceptor } from './client-interceptors.js';
 import type { MethodDefinition, ServiceDefinition } from './definition.js';
 import type { ClientOf, DynamicClient, ServerStreamingMethod, UnaryMethod } from './typed.js';
@@ -95,6 +87,14 @@ export function createClient(
   return client as Client<Record<string, unknown>>;
 }
 
+/** A method as every call of it sees it: bound once, when the client is made. */
+interface Binding extends MethodBinding {
+  readonly channel: Channel;
+  readonly method: MethodDefinition;
+  /** The service config's retry or hedging policy for this method. */
+  readonly policy: AttemptPolicy | undefined;
+}
+
 function makeStub(
   channel: Channel,
   method: MethodDefinition,
@@ -102,78 +102,115 @@ function makeStub(
   compression: string | undefined,
 ) {
   channel.methodHeaders(method.path); // build and cache the header template now
-  const intercepted = interceptors.length > 0;
-  switch (method.shape) {
-    case 'unary':
-      return intercepted
-        ? interceptedSingle(channel, method, interceptors, compression, false)
-        : single(channel, method, compression, false);
-    case 'client_streaming':
-      return intercepted
-        ? interceptedSingle(channel, method, interceptors, compression, true)
-        : single(channel, method, compression, true);
-    case 'server_streaming':
-      return streaming(channel, method, interceptors, compression, false);
-    case 'bidi_streaming':
-      return streaming(channel, method, interceptors, compression, true);
-  }
+  const shape = method.shape;
+  const config = channel.methodConfig(method.path);
+  const binding: Binding = {
+    channel,
+    method,
+    singleRequest: shape === 'unary' || shape === 'server_streaming',
+    compression,
+    config,
+    policy:
+      config?.retryPolicy !== undefined
+        ? { retry: config.retryPolicy }
+        : config?.hedgingPolicy !== undefined
+          ? { hedging: config.hedgingPolicy }
+          : undefined,
+  };
+  const singleResponse = shape === 'unary' || shape === 'client_streaming';
+  if (!singleResponse) return streaming(binding, interceptors);
+  return interceptors.length === 0 ? single(binding) : interceptedSingle(binding, interceptors);
+}
+
+/** The request of a call, checked: a single request framed, a request stream an (async) iterable. TypeError otherwise. */
+type Requests = Uint8Array | AsyncIterable<unknown> | Iterable<unknown>;
+
+function requestsOf(b: Binding, request: unknown): Requests {
+  return b.singleRequest ? encodeRequest(b.method.input, request, allocFrame) : checkRequests(request);
+}
+
+/**
+ * Every call, whatever its shape, goes out here: the transport call is made
+ * (a ClientStream, or with a retry or hedging policy a RetryingCall over
+ * several: interceptors above see the call once), its listener told, the call started (a connection asked
+ * for) and the requests sent — a single request's frame with END_STREAM, a
+ * request stream as it comes.
+ */
+function startCall(
+  b: Binding,
+  listener: CallListener,
+  requests: Requests,
+  options: CallOptions | undefined,
+  deadline: number | undefined,
+  metadata: Metadata | undefined,
+): void {
+  const call = outgoingCall(b, listener, streamOptions(b, options, deadline, metadata));
+  listener.started(call);
+  call.start();
+  if (b.singleRequest) call.sendLastFrame(requests as Uint8Array);
+  else void sendAll(call, b.method.input, requests as AsyncIterable<unknown> | Iterable<unknown>);
+}
+
+function outgoingCall(b: Binding, listener: CallListener, options: ClientStreamOptions): OutgoingCall {
+  const policy = b.policy;
+  if (policy === undefined) return new ClientStream(b.channel, b.method.path, listener, options);
+  return new RetryingCall(b.channel, b.method.path, listener, options, policy);
+}
+
+/** An error on our side while starting a call: a TypeError (the caller's mistake) as it is, anything else INTERNAL. */
+function startError(err: unknown): Error {
+  return err instanceof TypeError ? err : GrpcError.from(err, Code.INTERNAL);
+}
+
+function metadataOf(options: CallOptions | undefined): Metadata | undefined {
+  return options?.metadata === undefined ? undefined : toMetadata(options.metadata);
 }
 
 /**
  * Unary and client-streaming calls without interceptors — the fast path: one
- * stream, one promise. A unary request is encoded as its frame up front and
- * leaves with END_STREAM; a client stream's requests are sent as they come.
+ * transport call, one promise.
  */
-function single(
-  channel: Channel,
-  method: MethodDefinition,
-  compression: string | undefined,
-  streamingRequest: boolean,
-): UnaryMethod {
-  const { input, output, path } = method;
+function single(b: Binding): UnaryMethod {
+  const { output } = b.method;
   return (request, options) =>
     new Promise((resolve, reject) => {
-      const call = new UnaryCall(output, resolve, reject, options, undefined);
-      let stream: ClientStream;
-      let frame: Uint8Array | undefined;
       try {
-        if (!streamingRequest) frame = encodeFramed(input, request, allocFrame);
-        stream = new ClientStream(channel, path, call, streamOptions(options, !streamingRequest, compression));
+        const requests = requestsOf(b, request);
+        const deadline = callDeadline(options, b.config?.timeoutMs);
+        startCall(
+          b,
+          new SingleResponse(output, resolve, reject, options, undefined),
+          requests,
+          options,
+          deadline,
+          metadataOf(options),
+        );
       } catch (err) {
-        reject(GrpcError.from(err, Code.INTERNAL));
-        return;
-      }
-      call.stream = stream;
-      stream.start();
-      if (frame === undefined) {
-        void sendAll(stream, input, request as AsyncIterable<unknown> | Iterable<unknown>);
-      } else {
-        stream.sendLast(frame);
+        reject(startError(err));
       }
     });
 }
 
-/** Unary and client-streaming calls with interceptors around them. */
-function interceptedSingle(
-  channel: Channel,
-  method: MethodDefinition,
-  interceptors: readonly ClientInterceptor[],
-  compression: string | undefined,
-  streamingRequest: boolean,
-): UnaryMethod {
-  const { input, output, path } = method;
-  const target = channel.target.text;
+/** A ClientCallInfo for interceptors; throws TypeError for a bad option. */
+function callInfo(b: Binding, request: unknown, options: CallOptions | undefined): ClientCallInfo {
+  return new ClientCallInfo(
+    b.method,
+    b.channel.target.text,
+    callMetadata(options),
+    callDeadline(options, b.config?.timeoutMs),
+    b.singleRequest ? request : undefined,
+  );
+}
+
+/** Unary and client-streaming calls with interceptors around them (which see the call once, whatever the retries below). */
+function interceptedSingle(b: Binding, interceptors: readonly ClientInterceptor[]): UnaryMethod {
+  const { output } = b.method;
   return async (request: unknown, options?: CallOptions) => {
-    const info = new ClientCallInfo(
-      method,
-      target,
-      callMetadata(options),
-      options === undefined ? undefined : deadlineOf(options),
-      streamingRequest ? undefined : request,
-    );
+    const requests = requestsOf(b, request);
+    const info = callInfo(b, request, options);
     const send = () =>
       new Promise<void>((resolve, reject) => {
-        const call = new UnaryCall(
+        const listener = new SingleResponse(
           output,
           (value) => {
             info.response = value;
@@ -183,26 +220,10 @@ function interceptedSingle(
           options,
           info,
         );
-        let stream: ClientStream;
-        let bytes: Uint8Array | undefined;
         try {
-          if (!streamingRequest) bytes = encodeFramed(input, request, allocFrame);
-          stream = new ClientStream(
-            channel,
-            path,
-            call,
-            streamOptionsFromCall(info, options, !streamingRequest, compression),
-          );
+          startCall(b, listener, requests, options, info.deadline, info.metadata);
         } catch (err) {
           reject(GrpcError.from(err, Code.INTERNAL));
-          return;
-        }
-        call.stream = stream;
-        stream.start();
-        if (streamingRequest) {
-          void sendAll(stream, input, request as AsyncIterable<unknown> | Iterable<unknown>);
-        } else {
-          stream.sendLast(bytes!);
         }
       });
     await runInterceptors(interceptors, info, send).catch(rethrowAsGrpc);
@@ -210,71 +231,46 @@ function interceptedSingle(
   };
 }
 
-/** Server-streaming and bidi calls: the ResponseStream is returned at once; the call starts now or after the interceptors. */
-function streaming(
-  channel: Channel,
-  method: MethodDefinition,
-  interceptors: readonly ClientInterceptor[],
-  compression: string | undefined,
-  streamingRequest: boolean,
-): ServerStreamingMethod {
-  const { input, output, path } = method;
-  const target = channel.target.text;
-  const start = (
-    responses: ResponseStream<unknown>,
-    request: unknown,
-    options: CallOptions | undefined,
-    info: ClientCallInfo | undefined,
-  ): void => {
-    let stream: ClientStream;
-    let bytes: Uint8Array | undefined;
-    try {
-      if (!streamingRequest) bytes = encodeFramed(input, request, allocFrame);
-      const streamOpts =
-        info === undefined
-          ? streamOptions(options, !streamingRequest, compression)
-          : streamOptionsFromCall(info, options, !streamingRequest, compression);
-      stream = new ClientStream(channel, path, responses, streamOpts);
-    } catch (err) {
-      responses.onEnd(GrpcError.from(err, Code.INTERNAL), new Metadata());
-      return;
-    }
-    responses.started(stream);
-    stream.start();
-    if (streamingRequest) {
-      void sendAll(stream, input, request as AsyncIterable<unknown> | Iterable<unknown>);
-    } else {
-      stream.sendLast(bytes!);
-    }
-  };
+/**
+ * Server-streaming and bidi calls: the ResponseStream is returned at once; the
+ * call starts now or after the interceptors. A bad argument or option throws
+ * (TypeError) before anything is made.
+ */
+function streaming(b: Binding, interceptors: readonly ClientInterceptor[]): ServerStreamingMethod {
+  const { output } = b.method;
   if (interceptors.length === 0) {
     return (request, options) => {
+      const requests = requestsOf(b, request);
+      const deadline = callDeadline(options, b.config?.timeoutMs);
       const responses = new ResponseStream(output, options, undefined);
-      start(responses, request, options, undefined);
+      try {
+        startCall(b, responses, requests, options, deadline, metadataOf(options));
+      } catch (err) {
+        responses.onStatus(GrpcError.from(err, Code.INTERNAL), new Metadata());
+      }
       return responses;
     };
   }
   return (request, options) => {
+    const requests = requestsOf(b, request);
+    const deadline = callDeadline(options, b.config?.timeoutMs);
     let info: ClientCallInfo;
-    let responses: ResponseStream<unknown>;
     try {
-      info = new ClientCallInfo(
-        method,
-        target,
-        callMetadata(options),
-        options === undefined ? undefined : deadlineOf(options),
-        streamingRequest ? undefined : request,
-      );
-      responses = new ResponseStream(output, options, info);
+      info = new ClientCallInfo(b.method, b.channel.target.text, callMetadata(options), deadline, request);
     } catch (err) {
       const failed = new ResponseStream(output, options, undefined);
       failed.finish(GrpcError.from(err, Code.INTERNAL));
       return failed;
     }
+    const responses = new ResponseStream(output, options, info);
     const send = () =>
       new Promise<void>((resolve, reject) => {
         responses.transportDone = { resolve, reject };
-        start(responses, request, options, info);
+        try {
+          startCall(b, responses, requests, options, info.deadline, info.metadata);
+        } catch (err) {
+          responses.onStatus(GrpcError.from(err, Code.INTERNAL), new Metadata());
+        }
       });
     runInterceptors(interceptors, info, send).then(
       () => responses.finish(undefined),

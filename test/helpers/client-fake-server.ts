@@ -117,7 +117,7 @@ export function transportCall(
       {
         onHeaders: (md) => (out.headers = md),
         onMessage: (data) => out.messages.push(Buffer.from(data)),
-        onEnd: (error, trailers) => {
+        onStatus: (error, trailers) => {
           out.error = error;
           out.trailers = trailers;
           resolve(out);

@@ -3,6 +3,7 @@
  * and what status the client reports for every way a server can answer (or not).
  */
 import http2 from 'node:http2';
+import type net from 'node:net';
 import zlib from 'node:zlib';
 import t from 'tap';
 import { Channel } from '../../src/http2/channel.js';
@@ -403,7 +404,7 @@ t.test(
     const call = new ClientStream(
       channel,
       PATH,
-      { onHeaders() {}, onMessage() {}, onEnd: () => ended() },
+      { onHeaders() {}, onMessage() {}, onStatus: () => ended() },
       { compression: 'gzip', compressMessage: (i) => i === 0 },
     );
     call.start();
@@ -473,6 +474,22 @@ t.test('connection lost mid-call → UNAVAILABLE naming the cause; the channel r
   kill = false;
   const again = await transportCall(channel, PATH, []).done;
   t.equal(again.error, undefined, 'same channel, new connection');
+});
+
+t.test('TCP connection cut inside a response message → UNAVAILABLE (lost connection), not INTERNAL', async (t) => {
+  // issue #15 point 8: the half-received frame is the connection's fault. Contrast with
+  // 'stream ends inside a frame → INTERNAL' above, where the server itself ends the stream.
+  const sockets: net.Socket[] = [];
+  const { server, channel } = await fakeChannel(t, (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+    // 5-byte prefix announcing 8 bytes, then 3 of them: the message is cut in half
+    stream.write(frame('abcdefgh').subarray(0, 8), () => setTimeout(() => sockets.at(-1)!.destroy(), 10));
+  });
+  server.server.on('connection', (socket: net.Socket) => sockets.push(socket));
+  const out = await transportCall(channel, PATH, []).done;
+  t.equal(out.error?.code, Code.UNAVAILABLE, 'the connection was lost');
+  t.match(out.error?.message, /connection to 127\.0\.0\.1:\d+ lost/);
+  t.notMatch(out.error?.message, 'inside a message');
 });
 
 t.test('connection refused → UNAVAILABLE naming target and cause; waitForReady waits', async (t) => {
@@ -545,7 +562,7 @@ t.test('pull-based reading: a paused call stops the server via flow control', as
     stream = new ClientStream(channel, PATH, {
       onHeaders: () => stream.pause(),
       onMessage: () => received++,
-      onEnd: (e) => resolve(e?.code),
+      onStatus: (e) => resolve(e?.code),
     });
   });
   stream.start();
@@ -582,7 +599,7 @@ t.test('write backpressure: send() asks to wait while the server does not read',
     stream = new ClientStream(channel, PATH, {
       onHeaders: () => {},
       onMessage: () => {},
-      onEnd: (e) => resolve(e?.code),
+      onStatus: (e) => resolve(e?.code),
     });
   });
   stream.start();
