@@ -81,7 +81,7 @@ t.test("one unary call passes through exactly the files README's walk names", as
   session.connect();
   t.teardown(async () => {
     session.disconnect();
-    client.close();
+    await client.close();
     await server.shutdown();
   });
   await session.post('Profiler.enable');

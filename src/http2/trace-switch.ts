@@ -25,10 +25,14 @@ export function setTracing(on: boolean): void {
 /** A method's codecs, by `:path`, so traces can show its messages as JSON. */
 export const tracedMethods = new Map<
   string,
-  { readonly request: MessageCodec<any>; readonly response: MessageCodec<any> }
+  { readonly request: MessageCodec<Record<string, unknown>>; readonly response: MessageCodec<Record<string, unknown>> }
 >();
 
 /** Registers a method's codecs (defineService does, while tracing is on). */
-export function traceMethod(path: string, request: MessageCodec<any>, response: MessageCodec<any>): void {
+export function traceMethod(
+  path: string,
+  request: MessageCodec<Record<string, unknown>>,
+  response: MessageCodec<Record<string, unknown>>,
+): void {
   tracedMethods.set(path, { request, response });
 }

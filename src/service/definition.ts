@@ -3,6 +3,7 @@ import type { MessageCodec, MessageSchema } from '../wire/proto/schema.js';
 /** The four gRPC call shapes, named as in the .proto's `stream` keywords. */
 export type CallShape = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a method of a .proto loaded at run time (the dynamic route) is untyped
 export interface MethodDefinition<I = any, O = any> {
   /** As in the .proto: `GetUserInfo`. */
   readonly name: string;

@@ -26,6 +26,7 @@ export type WebServerStreamingMethod<I, O> = (request: I, options?: WebCallOptio
 /** Client-streaming and bidi methods: present, and always rejecting with UNIMPLEMENTED. */
 export type WebUnsupportedMethod = (...args: unknown[]) => Promise<never>;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the stub of a dynamic (untyped) definition, as on the Node client
 type LooseMethod = (request: any, options?: WebCallOptions) => any;
 type WebStubOf<D> =
   D extends TypedMethod<infer I, infer O, infer S>

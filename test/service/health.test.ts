@@ -34,7 +34,7 @@ async function start(t: T, statuses?: Parameters<typeof addHealth>[1]) {
   const target = `127.0.0.1:${'port' in address ? address.port : 0}`;
   const client = createClient(Health, target);
   t.teardown(async () => {
-    client.close();
+    await client.close();
     server.forceShutdown();
   });
   return { server, health, client, target };
