@@ -82,8 +82,6 @@ export class RetryingCall implements OutgoingCall {
   private frames: Uint8Array[] = [];
   private bufferedBytes = 0;
   private halfClosed = false;
-  /** The buffer limit was passed while no attempt ran: the next attempt is the call's. */
-  private commitNext = false;
   /** Hedging: no more attempts (a fatal status came, or a pushback said stop). */
   private noMore = false;
   /** The next retry's backoff ceiling (retry policy only). */
@@ -142,6 +140,7 @@ export class RetryingCall implements OutgoingCall {
     const committed = this.committed;
     if (committed !== undefined) return committed.stream.sendFrame(frame);
     this.keep(frame);
+    if (this.finished) return undefined; // over the limit between attempts: the last status stands
     if (this.committed !== undefined) return this.committed.stream.sendFrame(frame); // the limit was passed
     let wait: Promise<void> | undefined;
     for (const attempt of this.running) wait = attempt.stream.sendFrame(frame) ?? wait;
@@ -156,6 +155,7 @@ export class RetryingCall implements OutgoingCall {
       return;
     }
     this.keep(frame);
+    if (this.finished) return;
     this.halfClosed = true;
     if (this.committed !== undefined) this.committed.stream.sendLastFrame(frame);
     else for (const attempt of [...this.running]) attempt.stream.sendLastFrame(frame);
@@ -247,12 +247,7 @@ export class RetryingCall implements OutgoingCall {
       return;
     }
     throttle?.failure();
-    if (
-      pushback === 'stop' ||
-      this.started >= this.maxAttempts ||
-      this.commitNext ||
-      (throttle !== undefined && !throttle.allowed)
-    ) {
+    if (pushback === 'stop' || this.started >= this.maxAttempts || (throttle !== undefined && !throttle.allowed)) {
       this.finish(error, error.metadata);
       return;
     }
@@ -295,7 +290,7 @@ export class RetryingCall implements OutgoingCall {
   next(): void {
     this.timer = undefined;
     if (this.finished) return;
-    if (this.started >= this.maxAttempts || this.noMore || this.commitNext || this.channel.getState() === 'shutdown') {
+    if (this.started >= this.maxAttempts || this.noMore || this.channel.getState() === 'shutdown') {
       if (this.running.length === 0) this.finish(this.lastError!, this.lastError!.metadata);
       return;
     }
@@ -315,7 +310,6 @@ export class RetryingCall implements OutgoingCall {
     attempt.stream = stream;
     if (index === this.started) this.started++;
     this.running.push(attempt);
-    if (this.commitNext) this.commit(attempt);
     if (this.paused) stream.pause();
     // A hedge schedules the next one now, so that an attempt that fails at once does not leave the call waiting.
     if ('hedging' in this.policy && this.committed === undefined && this.started < this.maxAttempts && !this.noMore)
@@ -335,10 +329,14 @@ export class RetryingCall implements OutgoingCall {
   private keep(frame: Uint8Array): void {
     const length = frame.length;
     if (!this.channel.retryBuffer.take(length, this.bufferedBytes)) {
-      // Too much to keep: the attempt running now (the oldest) is the call's; with none, the next one.
+      // Too much to keep: the attempt running now (the oldest) is the call's. With none (waiting
+      // between attempts), committing means there is no next one: the last status is the call's.
       const oldest = this.running[0];
       if (oldest !== undefined) this.commit(oldest);
-      else this.commitNext = true;
+      else {
+        const last = this.lastError ?? new GrpcError(Code.RESOURCE_EXHAUSTED, this.describe('retry buffer full'));
+        this.finish(last, last.metadata);
+      }
       return;
     }
     this.frames.push(frame);

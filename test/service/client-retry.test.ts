@@ -513,3 +513,30 @@ t.test('WIREGRPC_TRACE shows the decisions between attempts', async (t) => {
     'the second attempt’s headers, as sent',
   );
 });
+
+t.test('past the buffer limit while waiting to retry: no next attempt, the last status is the call’s', async (t) => {
+  t.setTimeout(10_000);
+  let streams = 0;
+  const server = await fakeServer((stream) => {
+    streams++;
+    // At once, without reading the requests: the call goes into a 200 ms pushback.
+    fail(stream, Code.UNAVAILABLE, { 'grpc-retry-pushback-ms': '200', 'grpc-message': 'busy' });
+  });
+  t.teardown(() => server.close());
+  const client = clientFor(t, server, retryConfig({}), { perCallRetryBufferBytes: 64 });
+  const err = await rejection(
+    client.clientStream(
+      (async function* () {
+        yield { text: 'small' };
+        await new Promise((r) => setTimeout(r, 50)); // inside the pushback
+        yield { text: 'x'.repeat(100) }; // does not fit
+        yield { text: 'after' };
+      })(),
+    ),
+  );
+  t.equal(err.code, Code.UNAVAILABLE);
+  t.equal(err.rawMessage, 'busy', "the attempt's own status");
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(streams, 1, 'no attempt after the limit was passed');
+  t.equal(client.channel.retryBuffer.bytes, 0);
+});
