@@ -2,15 +2,20 @@
  * The codec's plan of a message type: the schema, digested once into flat
  * records that the encoder and decoder loop over (codec-encode.ts,
  * codec-decode.ts). No code is generated at run time; the plan is data, and
- * the loops switch on small integers.
+ * the loops switch on small integers:
+ *
+ *   FieldSchema ──planFor──▶ FieldPlan { no, key, type: FieldType, mode: Mode,
+ *                                        tag, encOp: EncOp, decOp: DecOp, … }
+ *
+ * `type` and `mode` are the format (what the field is and how protobuf stores
+ * it); `encOp` and `decOp` are the speed: each picks the one case of the
+ * encoder's or decoder's switch that handles this field, with the commonest
+ * kinds (a proto3 string, an int32, a submessage) given a case of their own.
  */
 import type { FieldSchema, MessageSchema, ScalarType } from './schema.js';
-import { makeTemplate } from './codec-value.js';
-
-export { createValue, newShell } from './codec-value.js';
 
 /** Field types, numbered as in descriptor.proto's FieldDescriptorProto.Type. */
-export const T = {
+export const FieldType = {
   DOUBLE: 1,
   FLOAT: 2,
   INT64: 3,
@@ -31,37 +36,37 @@ export const T = {
 } as const;
 
 const SCALAR_TYPE: Record<ScalarType, number> = {
-  double: T.DOUBLE,
-  float: T.FLOAT,
-  int64: T.INT64,
-  uint64: T.UINT64,
-  int32: T.INT32,
-  fixed64: T.FIXED64,
-  fixed32: T.FIXED32,
-  bool: T.BOOL,
-  string: T.STRING,
-  bytes: T.BYTES,
-  uint32: T.UINT32,
-  sfixed32: T.SFIXED32,
-  sfixed64: T.SFIXED64,
-  sint32: T.SINT32,
-  sint64: T.SINT64,
+  double: FieldType.DOUBLE,
+  float: FieldType.FLOAT,
+  int64: FieldType.INT64,
+  uint64: FieldType.UINT64,
+  int32: FieldType.INT32,
+  fixed64: FieldType.FIXED64,
+  fixed32: FieldType.FIXED32,
+  bool: FieldType.BOOL,
+  string: FieldType.STRING,
+  bytes: FieldType.BYTES,
+  uint32: FieldType.UINT32,
+  sfixed32: FieldType.SFIXED32,
+  sfixed64: FieldType.SFIXED64,
+  sint32: FieldType.SINT32,
+  sint64: FieldType.SINT64,
 };
 
 /** The wire type of one value of each field type. */
 export function wireTypeOf(type: number): number {
   switch (type) {
-    case T.DOUBLE:
-    case T.FIXED64:
-    case T.SFIXED64:
+    case FieldType.DOUBLE:
+    case FieldType.FIXED64:
+    case FieldType.SFIXED64:
       return 1;
-    case T.FLOAT:
-    case T.FIXED32:
-    case T.SFIXED32:
+    case FieldType.FLOAT:
+    case FieldType.FIXED32:
+    case FieldType.SFIXED32:
       return 5;
-    case T.STRING:
-    case T.BYTES:
-    case T.MESSAGE:
+    case FieldType.STRING:
+    case FieldType.BYTES:
+    case FieldType.MESSAGE:
       return 2;
     default:
       return 0;
@@ -81,12 +86,6 @@ export const Mode = {
   MAP: 4,
 } as const;
 
-/**
- * What the decoder does with a field whose tag matched: one small integer per
- * field, so that the decoder's loop is a single switch. A singular scalar or
- * enum (implicit or `optional`) is decoded by its type number (1–18, `T`);
- * the rest have their own operation.
- */
 /**
  * What the encoder does with a field (codec-encode.ts, writeField): one
  * small integer per field, from its mode and type, so that the encoder too
@@ -119,33 +118,45 @@ function encOpOf(mode: number, type: number): number {
   switch (mode) {
     case Mode.IMPLICIT:
       switch (type) {
-        case T.STRING:
+        case FieldType.STRING:
           return EncOp.STRING;
-        case T.INT32:
-        case T.ENUM:
+        case FieldType.INT32:
+        case FieldType.ENUM:
           return EncOp.INT32;
-        case T.BOOL:
+        case FieldType.BOOL:
           return EncOp.BOOL;
-        case T.DOUBLE:
+        case FieldType.DOUBLE:
           return EncOp.DOUBLE;
-        case T.INT64:
-        case T.UINT64:
+        case FieldType.INT64:
+        case FieldType.UINT64:
           return EncOp.INT64;
         default:
           return EncOp.IMPLICIT;
       }
     case Mode.EXPLICIT:
-      return type === T.MESSAGE ? EncOp.MESSAGE : EncOp.EXPLICIT;
+      return type === FieldType.MESSAGE ? EncOp.MESSAGE : EncOp.EXPLICIT;
     case Mode.PACKED:
       return EncOp.PACKED;
     case Mode.REPEATED:
-      return type === T.MESSAGE ? EncOp.REPEATED_MESSAGE : type === T.STRING ? EncOp.REPEATED_STRING : EncOp.REPEATED;
+      return type === FieldType.MESSAGE
+        ? EncOp.REPEATED_MESSAGE
+        : type === FieldType.STRING
+          ? EncOp.REPEATED_STRING
+          : EncOp.REPEATED;
     default:
       return EncOp.MAP;
   }
 }
 
-export const Op = {
+/**
+ * What the decoder does with a field whose tag matched (codec-decode.ts,
+ * decodeInto): one small integer per field, so that the decoder's loop is a
+ * single switch. A singular scalar or enum (implicit or `optional`) is
+ * decoded by its type number (1–18, `FieldType`); the rest have their own
+ * operation, numbered above the types.
+ */
+export const DecOp = {
+  /** A singular message field: merged into the value already there, if any. */
   MESSAGE: 20,
   // Lists and maps: REPEATED..REPEATED_BYTES (the decoder tests the range).
   /** One element of a repeated number or enum, unpacked (packed runs come with the other wire type). */
@@ -153,7 +164,9 @@ export const Op = {
   REPEATED_MESSAGE: 22,
   /** One element of a repeated string (after messages the commonest list: its own short path). */
   REPEATED_STRING: 23,
+  /** One element of a repeated bytes field. */
   REPEATED_BYTES: 24,
+  /** One map entry (a submessage {1: key, 2: value}). */
   MAP: 25,
   /** A member of a oneof: clears the other members, then is read like a singular field. */
   ONEOF: 26,
@@ -165,12 +178,14 @@ export interface FieldPlan {
   readonly key: string;
   /** `pkg.Message.field`, for error messages. */
   readonly fullName: string;
+  /** The field's type (FieldType; a map field: MESSAGE, its entries). */
   readonly type: number;
+  /** How it is stored and written (Mode). */
   readonly mode: number;
   /** The encoder's operation (see EncOp). */
-  readonly enc: number;
-  /** The decoder's operation (see Op). */
-  readonly op: number;
+  readonly encOp: number;
+  /** The decoder's operation (see DecOp). */
+  readonly decOp: number;
   readonly isMap: boolean;
   /** Tag of one element: `no << 3 | wireType`. */
   readonly tag: number;
@@ -218,19 +233,20 @@ export interface MessagePlan {
 
 const EMPTY_BYTES = new Uint8Array(0);
 
+/** The default value of a field type: what a proto3 field without presence holds when unset. */
 export function defaultOf(type: number): unknown {
   switch (type) {
-    case T.INT64:
-    case T.UINT64:
-    case T.FIXED64:
-    case T.SFIXED64:
-    case T.SINT64:
+    case FieldType.INT64:
+    case FieldType.UINT64:
+    case FieldType.FIXED64:
+    case FieldType.SFIXED64:
+    case FieldType.SINT64:
       return 0n;
-    case T.BOOL:
+    case FieldType.BOOL:
       return false;
-    case T.STRING:
+    case FieldType.STRING:
       return '';
-    case T.BYTES:
+    case FieldType.BYTES:
       return EMPTY_BYTES;
     default:
       return 0;
@@ -242,11 +258,11 @@ function typeOf(f: FieldSchema): number {
     case 'scalar':
       return SCALAR_TYPE[f.scalar];
     case 'enum':
-      return T.ENUM;
+      return FieldType.ENUM;
     case 'message':
-      return T.MESSAGE;
+      return FieldType.MESSAGE;
     case 'map':
-      return T.MESSAGE;
+      return FieldType.MESSAGE;
   }
 }
 
@@ -297,8 +313,8 @@ export function planFor(schema: MessageSchema): MessagePlan {
         ? f.value.kind === 'scalar'
           ? SCALAR_TYPE[f.value.scalar]
           : f.value.kind === 'enum'
-            ? T.ENUM
-            : T.MESSAGE
+            ? FieldType.ENUM
+            : FieldType.MESSAGE
         : 0;
     const fp: FieldPlan = {
       no: f.no,
@@ -306,22 +322,22 @@ export function planFor(schema: MessageSchema): MessagePlan {
       fullName: `${schema.typeName}.${f.name}`,
       type,
       mode,
-      enc: encOpOf(mode, type),
-      op:
+      encOp: encOpOf(mode, type),
+      decOp:
         f.oneof !== undefined
-          ? Op.ONEOF
+          ? DecOp.ONEOF
           : mode === Mode.MAP
-            ? Op.MAP
+            ? DecOp.MAP
             : repeated
-              ? type === T.MESSAGE
-                ? Op.REPEATED_MESSAGE
-                : type === T.STRING
-                  ? Op.REPEATED_STRING
-                  : type === T.BYTES
-                    ? Op.REPEATED_BYTES
-                    : Op.REPEATED
-              : type === T.MESSAGE
-                ? Op.MESSAGE
+              ? type === FieldType.MESSAGE
+                ? DecOp.REPEATED_MESSAGE
+                : type === FieldType.STRING
+                  ? DecOp.REPEATED_STRING
+                  : type === FieldType.BYTES
+                    ? DecOp.REPEATED_BYTES
+                    : DecOp.REPEATED
+              : type === FieldType.MESSAGE
+                ? DecOp.MESSAGE
                 : type,
       isMap: mode === Mode.MAP,
       tag: ((f.no << 3) | wt) >>> 0,
@@ -329,7 +345,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
       packable,
       msg: undefined,
       seenBit:
-        ((mode === Mode.EXPLICIT && type === T.MESSAGE && f.oneof === undefined) || repeated) && seenBits < 31
+        ((mode === Mode.EXPLICIT && type === FieldType.MESSAGE && f.oneof === undefined) || repeated) && seenBits < 31
           ? 1 << seenBits++
           : 0,
       siblings,
@@ -361,4 +377,17 @@ export function planFor(schema: MessageSchema): MessagePlan {
     else if (f.kind === 'map' && f.value.kind === 'message') fields[i]!.msg = planFor(f.value.message);
   }
   return plan;
+}
+
+/**
+ * The template of `keys` → `values`, every property stored inside the object.
+ * JSON.parse lays out all of an object's properties in the object itself
+ * (an object literal keeps only four there, the rest in a separate array
+ * that every copy would then allocate too); the values are set afterwards.
+ */
+function makeTemplate(keys: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const text = `{${keys.map((k) => `${JSON.stringify(k)}:0`).join(',')}}`;
+  const template = JSON.parse(text) as Record<string, unknown>;
+  for (let i = 0; i < keys.length; i++) template[keys[i]!] = values[i];
+  return template;
 }

@@ -18,8 +18,7 @@ import type { MessageCodec, MessageSchema } from './schema.js';
 import { planFor } from './codec-plan.js';
 import { encodeMessage } from './codec-encode.js';
 import { decodeMessage } from './codec-decode.js';
-import { Writer } from './writer.js';
-import { FRAME_HEADER_LENGTH, writeFrameHeader } from '../grpc/frame.js';
+import { SMALL_COPY, Writer } from './writer.js';
 
 /** A Writer that grew past this is dropped after use, so one huge message does not pin its buffer. */
 const KEEP_BUFFER = 1 << 20;
@@ -92,7 +91,7 @@ function copyAfter(w: Writer, alloc: (length: number) => Uint8Array, offset: num
   const n = w.pos;
   const out = alloc(n);
   const buf = w.buf;
-  if (n <= 64) for (let i = offset; i < n; i++) out[i] = buf[i]!;
+  if (n - offset < SMALL_COPY) for (let i = offset; i < n; i++) out[i] = buf[i]!;
   else out.set(buf.subarray(offset, n), offset);
   return out;
 }
