@@ -25,6 +25,8 @@ export const FieldType = {
   FIXED32: 7,
   BOOL: 8,
   STRING: 9,
+  /** A message in delimited encoding: a proto2 group, or editions' `message_encoding = DELIMITED`. */
+  GROUP: 10,
   MESSAGE: 11,
   BYTES: 12,
   UINT32: 13,
@@ -68,6 +70,8 @@ export function wireTypeOf(type: number): number {
     case FieldType.BYTES:
     case FieldType.MESSAGE:
       return 2;
+    case FieldType.GROUP:
+      return 3;
     default:
       return 0;
   }
@@ -101,20 +105,27 @@ export const EncOp = {
   INT64: 4,
   /** Any other implicit-presence scalar. */
   IMPLICIT: 5,
-  /** `optional` and oneof scalars: written whenever set. */
+  /** `optional` scalars: written whenever set. */
   EXPLICIT: 6,
-  /** A singular message field (oneof members too). */
+  /** A singular message field. */
   MESSAGE: 7,
+  /** Repeated numbers written packed: one tag, a length, the values. */
   PACKED: 8,
   /** Repeated numbers with `packed = false`, and repeated bytes. */
   REPEATED: 9,
   REPEATED_STRING: 10,
   REPEATED_MESSAGE: 11,
   MAP: 12,
+  /** A singular group / delimited message: start-group tag, the fields, end-group tag. */
+  GROUP: 13,
+  REPEATED_GROUP: 14,
+  /** A member of a oneof: refused when another member is set too, else written whenever set. */
+  ONEOF: 15,
 } as const;
 
 /** The encoder's operation for a field of `mode` and `type`. */
-function encOpOf(mode: number, type: number): number {
+function encOpOf(mode: number, type: number, oneof: boolean): number {
+  if (oneof) return EncOp.ONEOF;
   switch (mode) {
     case Mode.IMPLICIT:
       switch (type) {
@@ -134,15 +145,17 @@ function encOpOf(mode: number, type: number): number {
           return EncOp.IMPLICIT;
       }
     case Mode.EXPLICIT:
-      return type === FieldType.MESSAGE ? EncOp.MESSAGE : EncOp.EXPLICIT;
+      return type === FieldType.MESSAGE ? EncOp.MESSAGE : type === FieldType.GROUP ? EncOp.GROUP : EncOp.EXPLICIT;
     case Mode.PACKED:
       return EncOp.PACKED;
     case Mode.REPEATED:
       return type === FieldType.MESSAGE
         ? EncOp.REPEATED_MESSAGE
-        : type === FieldType.STRING
-          ? EncOp.REPEATED_STRING
-          : EncOp.REPEATED;
+        : type === FieldType.GROUP
+          ? EncOp.REPEATED_GROUP
+          : type === FieldType.STRING
+            ? EncOp.REPEATED_STRING
+            : EncOp.REPEATED;
     default:
       return EncOp.MAP;
   }
@@ -158,7 +171,7 @@ function encOpOf(mode: number, type: number): number {
 export const DecOp = {
   /** A singular message field: merged into the value already there, if any. */
   MESSAGE: 20,
-  // Lists and maps: REPEATED..REPEATED_BYTES (the decoder tests the range).
+  // Lists and maps: REPEATED..MAP (the decoder tests the range).
   /** One element of a repeated number or enum, unpacked (packed runs come with the other wire type). */
   REPEATED: 21,
   REPEATED_MESSAGE: 22,
@@ -166,11 +179,42 @@ export const DecOp = {
   REPEATED_STRING: 23,
   /** One element of a repeated bytes field. */
   REPEATED_BYTES: 24,
+  /** One element of a repeated group (delimited message). */
+  REPEATED_GROUP: 25,
   /** One map entry (a submessage {1: key, 2: value}). */
-  MAP: 25,
+  MAP: 26,
   /** A member of a oneof: clears the other members, then is read like a singular field. */
-  ONEOF: 26,
+  ONEOF: 27,
+  /** A singular group (delimited message): merged like a message field. */
+  GROUP: 28,
+  /**
+   * A closed enum, singular or repeated (packed or not): a number the enum
+   * does not define goes to the unknown fields, not into the field.
+   */
+  CLOSED_ENUM: 29,
 } as const;
+
+/** The decoder's operation for a field (see DecOp). */
+function decOpOf(f: FieldSchema, mode: number, type: number, closed: boolean): number {
+  if (f.oneof !== undefined) return DecOp.ONEOF;
+  if (mode === Mode.MAP) return DecOp.MAP;
+  if (closed) return DecOp.CLOSED_ENUM;
+  if (mode === Mode.REPEATED || mode === Mode.PACKED) {
+    switch (type) {
+      case FieldType.MESSAGE:
+        return DecOp.REPEATED_MESSAGE;
+      case FieldType.GROUP:
+        return DecOp.REPEATED_GROUP;
+      case FieldType.STRING:
+        return DecOp.REPEATED_STRING;
+      case FieldType.BYTES:
+        return DecOp.REPEATED_BYTES;
+      default:
+        return DecOp.REPEATED;
+    }
+  }
+  return type === FieldType.MESSAGE ? DecOp.MESSAGE : type === FieldType.GROUP ? DecOp.GROUP : type;
+}
 
 export interface FieldPlan {
   readonly no: number;
@@ -191,6 +235,8 @@ export interface FieldPlan {
   readonly tag: number;
   /** Tag with wire type 2 (packed form, map entries). */
   readonly lenTag: number;
+  /** Groups: the end-group tag (`no << 3 | 4`); else 0. */
+  readonly endTag: number;
   /** Repeated scalars of a varint/fixed type: accepted packed and unpacked. */
   readonly packable: boolean;
   /** The message type of a message field (or of a map's values). */
@@ -209,6 +255,14 @@ export interface FieldPlan {
   readonly valueType: number;
   readonly keyTag: number;
   readonly valueTag: number;
+  /** The numbers a closed enum defines (the field's, or a map's values'); undefined when open or not an enum. */
+  readonly closed: ReadonlySet<number> | undefined;
+  /** Enum fields (and maps of enums): value names → numbers, so that a value may be given by name. */
+  readonly enumNumbers: ReadonlyMap<string, number> | undefined;
+  /** The field has a `[default = …]`, kept on the value's prototype: the encoder reads only own properties. */
+  readonly hasDefault: boolean;
+  /** proto2 `required`. */
+  readonly required: boolean;
 }
 
 export interface MessagePlan {
@@ -229,6 +283,14 @@ export interface MessagePlan {
   containerBits: number;
   /** The function that copies the template, given on first use (codec-value.ts). */
   copy: ((template: object) => Record<string, unknown>) | undefined;
+  /**
+   * The prototype of this type's values when some fields have a `[default = …]`:
+   * those defaults as non-enumerable properties, so that an unset field reads
+   * as its default while the value's own properties say what is set. Else undefined.
+   */
+  readonly defaults: object | undefined;
+  /** The `required` fields (proto2), checked on encode and after decode. */
+  readonly required: readonly FieldPlan[];
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
@@ -260,7 +322,7 @@ function typeOf(f: FieldSchema): number {
     case 'enum':
       return FieldType.ENUM;
     case 'message':
-      return FieldType.MESSAGE;
+      return f.delimited === true ? FieldType.GROUP : FieldType.MESSAGE;
     case 'map':
       return FieldType.MESSAGE;
   }
@@ -276,6 +338,9 @@ export function planFor(schema: MessageSchema): MessagePlan {
   const keys: string[] = [];
   const defaults: unknown[] = [];
   const containers: FieldPlan[] = [];
+  const required: FieldPlan[] = [];
+  const withDefault = schema.fields.some((f) => 'default' in f && f.default !== undefined);
+  const proto = withDefault ? (Object.create(Object.prototype) as object) : undefined;
   let maxNo = 0;
   for (const f of schema.fields) maxNo = Math.max(maxNo, f.no);
   const dense = maxNo <= 2048;
@@ -288,6 +353,8 @@ export function planFor(schema: MessageSchema): MessagePlan {
     containers,
     containerBits: 0,
     copy: undefined,
+    defaults: proto,
+    required,
   };
   plans.set(schema, plan);
 
@@ -301,7 +368,8 @@ export function planFor(schema: MessageSchema): MessagePlan {
     let mode: number;
     if (f.kind === 'map') mode = Mode.MAP;
     else if (repeated) mode = packable && (f as { packed?: boolean }).packed !== false ? Mode.PACKED : Mode.REPEATED;
-    else if (f.kind === 'message' || f.optional === true || f.oneof !== undefined) mode = Mode.EXPLICIT;
+    else if (f.kind === 'message' || f.optional === true || f.required === true || f.oneof !== undefined)
+      mode = Mode.EXPLICIT;
     else mode = Mode.IMPLICIT;
     const siblings =
       f.oneof === undefined
@@ -316,36 +384,30 @@ export function planFor(schema: MessageSchema): MessagePlan {
             ? FieldType.ENUM
             : FieldType.MESSAGE
         : 0;
+    const enumSchema =
+      f.kind === 'enum' ? f.enum : f.kind === 'map' && f.value.kind === 'enum' ? f.value.enum : undefined;
+    const closed = enumSchema?.closed === true;
+    const hasDefault = 'default' in f && f.default !== undefined;
     const fp: FieldPlan = {
       no: f.no,
       key: f.localName,
       fullName: `${schema.typeName}.${f.name}`,
       type,
       mode,
-      encOp: encOpOf(mode, type),
-      decOp:
-        f.oneof !== undefined
-          ? DecOp.ONEOF
-          : mode === Mode.MAP
-            ? DecOp.MAP
-            : repeated
-              ? type === FieldType.MESSAGE
-                ? DecOp.REPEATED_MESSAGE
-                : type === FieldType.STRING
-                  ? DecOp.REPEATED_STRING
-                  : type === FieldType.BYTES
-                    ? DecOp.REPEATED_BYTES
-                    : DecOp.REPEATED
-              : type === FieldType.MESSAGE
-                ? DecOp.MESSAGE
-                : type,
+      encOp: encOpOf(mode, type, f.oneof !== undefined),
+      decOp: decOpOf(f, mode, type, closed && f.kind === 'enum'),
       isMap: mode === Mode.MAP,
       tag: ((f.no << 3) | wt) >>> 0,
       lenTag: ((f.no << 3) | 2) >>> 0,
+      endTag: type === FieldType.GROUP ? ((f.no << 3) | 4) >>> 0 : 0,
       packable,
       msg: undefined,
       seenBit:
-        ((mode === Mode.EXPLICIT && type === FieldType.MESSAGE && f.oneof === undefined) || repeated) && seenBits < 31
+        ((mode === Mode.EXPLICIT &&
+          (type === FieldType.MESSAGE || type === FieldType.GROUP) &&
+          f.oneof === undefined) ||
+          repeated) &&
+        seenBits < 31
           ? 1 << seenBits++
           : 0,
       siblings,
@@ -353,13 +415,28 @@ export function planFor(schema: MessageSchema): MessagePlan {
       valueType,
       keyTag: (1 << 3) | wireTypeOf(keyType),
       valueTag: (2 << 3) | wireTypeOf(valueType),
+      closed: closed ? new Set(enumSchema!.values.map((v) => v.no)) : undefined,
+      enumNumbers: enumSchema === undefined ? undefined : new Map(enumSchema.values.map((v) => [v.name, v.no])),
+      hasDefault,
+      required: f.required === true,
     };
+    if (fp.required) required.push(fp);
     fields.push(fp);
     if (dense) plan.byNo[f.no] = fp;
     else plan.byNoSparse!.set(f.no, fp);
     // Unset fields hold `undefined` from the start rather than being added when
     // set: adding a property changes an object's layout, and doing that through
     // a computed name is what made generic decoding slow (~18% on a nested message).
+    if (hasDefault) {
+      // Not an own property of new values: the prototype's default shows through until the field is set.
+      Object.defineProperty(proto, f.localName, {
+        value: (f as { default: unknown }).default,
+        writable: true,
+        enumerable: false,
+        configurable: true,
+      });
+      continue;
+    }
     keys.push(f.localName);
     if (mode === Mode.IMPLICIT) defaults.push(defaultOf(type));
     else if (mode === Mode.EXPLICIT) defaults.push(undefined);
@@ -370,6 +447,10 @@ export function planFor(schema: MessageSchema): MessagePlan {
     }
   }
   plan.template = makeTemplate(keys, defaults);
+  if (proto !== undefined) {
+    // Values of this type are made on the prototype of defaults: a copy site of their own (codec-value.ts).
+    plan.copy = (template) => Object.assign(Object.create(proto) as Record<string, unknown>, template);
+  }
   // Sub-plans last: a recursive reference finds this plan in the cache.
   for (let i = 0; i < sorted.length; i++) {
     const f = sorted[i]!;

@@ -204,6 +204,19 @@ export class Writer {
     return this;
   }
 
+  /** Bytes as they are, without a length (a field kept raw: unknown.ts). */
+  raw(v: Uint8Array): this {
+    const n = v.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    if (n < SMALL_COPY) {
+      const buf = this.buf;
+      const pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos + i] = v[i]!;
+    } else this.buf.set(v, this.pos);
+    this.pos += n;
+    return this;
+  }
+
   /** Length-prefixed bytes. */
   bytes(v: Uint8Array): this {
     const n = v.length;

@@ -188,7 +188,10 @@ t.test('bad values are ProtoError(encode) naming the field', async (t) => {
     [{ node: 5 }, 't.Msg.node'],
     [{ raw: 'abc' }, 't.Msg.raw'],
     [{ byId: { x: {} } }, 't.Msg.by_id'],
-    [{ color: 'RED' }, 't.Msg.color'],
+    [{ color: 'PURPLE' }, 't.Msg.color'],
+    [{ color: 1.5 }, 't.Msg.color'],
+    [{ id: 1.5 }, 't.Msg.id'],
+    [{ opt: 2 ** 31 }, 't.Msg.opt'],
   ] as const) {
     const err = thrown(() => codec.encode(value as never));
     t.ok(
