@@ -291,6 +291,8 @@ export interface MessagePlan {
   readonly defaults: object | undefined;
   /** The `required` fields (proto2), checked on encode and after decode. */
   readonly required: readonly FieldPlan[];
+  /** The encoder must look at the whole message: it has oneofs, defaults or required fields (codec-encode.ts). */
+  checked: boolean;
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
@@ -355,6 +357,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
     copy: undefined,
     defaults: proto,
     required,
+    checked: false,
   };
   plans.set(schema, plan);
 
@@ -364,7 +367,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
     const type = typeOf(f);
     const wt = wireTypeOf(type);
     const repeated = f.kind === 'map' || ('repeated' in f && f.repeated === true);
-    const packable = repeated && f.kind !== 'map' && wt !== 2;
+    const packable = repeated && f.kind !== 'map' && wt !== 2 && wt !== 3;
     let mode: number;
     if (f.kind === 'map') mode = Mode.MAP;
     else if (repeated) mode = packable && (f as { packed?: boolean }).packed !== false ? Mode.PACKED : Mode.REPEATED;
@@ -447,6 +450,7 @@ export function planFor(schema: MessageSchema): MessagePlan {
     }
   }
   plan.template = makeTemplate(keys, defaults);
+  plan.checked = proto !== undefined || required.length !== 0 || schema.fields.some((f) => f.oneof !== undefined);
   if (proto !== undefined) {
     // Values of this type are made on the prototype of defaults: a copy site of their own (codec-value.ts).
     plan.copy = (template) => Object.assign(Object.create(proto) as Record<string, unknown>, template);

@@ -20,7 +20,7 @@
  * messages, so a steady stream of messages allocates only its result.
  */
 import { utf8Write } from './utf8.js';
-import { LITTLE, writeFloat32, writeFloat64 } from './float.js';
+import { LITTLE } from './float.js';
 
 const TWO_32 = 4294967296;
 
@@ -60,10 +60,13 @@ function split64(v: bigint | number): void {
 export class Writer {
   /** The buffer; only `buf[0, pos)` holds written bytes. */
   buf: Uint8Array;
+  /** A DataView of `buf`, for floats (why a DataView here and not in the Reader: float.ts). */
+  private view: DataView;
   pos = 0;
 
   constructor(initialSize = 1024) {
     this.buf = new Uint8Array(initialSize);
+    this.view = new DataView(this.buf.buffer);
   }
 
   /** Forgets what was written; keeps the buffer. */
@@ -83,6 +86,7 @@ export class Writer {
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
+    this.view = new DataView(next.buffer);
   }
 
   /** A copy of what was written (the buffer itself is reused). */
@@ -189,17 +193,17 @@ export class Writer {
     return this.fixed64(v);
   }
 
-  /** Floats: 4 or 8 little-endian bytes, by the byte copy of float.ts (measured there). */
+  /** Floats: 4 or 8 little-endian bytes, through the DataView of the buffer (measured in float.ts). */
   float(v: number): this {
     if (this.pos + 4 > this.buf.length) this.grow(4);
-    writeFloat32(this.buf, this.pos, v);
+    this.view.setFloat32(this.pos, v, true);
     this.pos += 4;
     return this;
   }
 
   double(v: number): this {
     if (this.pos + 8 > this.buf.length) this.grow(8);
-    writeFloat64(this.buf, this.pos, v);
+    this.view.setFloat64(this.pos, v, true);
     this.pos += 8;
     return this;
   }
