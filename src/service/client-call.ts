@@ -12,6 +12,7 @@
 import type { ClientStream, ClientStreamListener, ClientStreamOptions } from '../http2/client-stream.js';
 import { Code } from '../wire/grpc/code.js';
 import { encodeFramed } from '../wire/grpc/frame.js';
+import { ProtoError } from '../wire/proto/error.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { Metadata } from '../wire/grpc/metadata.js';
 import type { MessageCodec } from '../wire/proto/schema.js';
@@ -406,6 +407,8 @@ export async function sendAll<I>(
     stream.end();
   } catch (err) {
     if (err instanceof GrpcError) stream.cancel(err);
+    // A request the codec cannot encode is our side's mistake: INTERNAL, as grpc-go answers.
+    else if (err instanceof ProtoError) stream.cancel(GrpcError.from(err, Code.INTERNAL));
     else
       stream.cancel(
         new GrpcError(Code.CANCELLED, `the request stream threw: ${(err as Error)?.message ?? String(err)}`, {
