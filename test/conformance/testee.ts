@@ -63,6 +63,7 @@ interface Formats {
   fromText?: (schema: MessageSchema, text: string, options?: object) => unknown;
 }
 const formats = wire as unknown as Formats;
+const verbose = process.env['WIREGRPC_CONFORMANCE_VERBOSE'] === '1';
 
 const protoDir = process.env['WIREGRPC_CONFORMANCE_PROTOS'];
 if (protoDir === undefined || protoDir === '') {
@@ -84,9 +85,9 @@ const responseCodec = protos.codec<Response>('conformance.ConformanceResponse');
 /** The edition-2023 test messages, when the runner's proto directory has them (the v33 runner's does). */
 function extraProtos(dir: string): string[] {
   return [
-    'editions/golden/test_messages_proto2_editions.proto',
-    'editions/golden/test_messages_proto3_editions.proto',
-    'conformance/test_protos/test_messages_edition2023.proto',
+    'google/protobuf/test_messages_proto2_editions.proto',
+    'google/protobuf/test_messages_proto3_editions.proto',
+    'google/protobuf/test_messages_edition2023.proto',
   ].filter((file) => existsSync(path.join(dir, file)));
 }
 
@@ -184,6 +185,8 @@ for (;;) {
   } catch (err) {
     response = { runtimeError: (err as Error).stack ?? String(err) };
   }
+  // WIREGRPC_CONFORMANCE_VERBOSE=1: what was skipped and why, one line each on stderr (the suite counts them).
+  if (verbose && 'skipped' in response) process.stderr.write(`testee skipped: ${response.skipped}\n`);
   const out = responseCodec.encode(response);
   const prefix = new Uint8Array(4);
   new DataView(prefix.buffer).setUint32(0, out.length, true);
