@@ -129,19 +129,25 @@ export class SchemaBuilder {
   }
 
   #field(owner: protobuf.Type, field: protobuf.Field, created: protobuf.Type[]): FieldSchema | undefined {
-    // Extensions (declared with `extend`, or attached to this type by one) are
-    // not part of the message's own schema: the codec keeps them as unknown fields.
-    if (field.extend !== undefined || field.declaringField !== null) return undefined;
+    // An `extend` declaration itself belongs to the scope it is written in, not to a message.
+    if (field.extend !== undefined) return undefined;
+    // An extension of this type, from a file that is loaded: a field of its own,
+    // keyed by its full name (values: `{ 'pkg.ext': 5 }`; JSON: `"[pkg.ext]"`).
+    // Extensions not loaded stay unknown fields (kept and written back by the codec).
+    // MessageSet extensions are written in another wire format: left unknown too.
+    const extension = field.declaringField !== null ? typeNameOf(field.declaringField) : undefined;
+    if (extension !== undefined && owner.options?.['message_set_wire_format'] === true) return undefined;
     field.resolve();
 
-    const name = field.protoName ?? field.name;
+    const name = extension ?? field.protoName ?? field.name;
     const where = `${typeNameOf(owner)}.${name}`;
     const realOneof = field.partOf !== null && !field.partOf.isProto3Optional ? field.partOf.name : undefined;
     const common = {
       no: field.id,
       name,
-      localName: fieldLocalName(name),
-      jsonName: field.jsonName ?? fieldLocalName(name),
+      localName: extension ?? fieldLocalName(name),
+      jsonName: extension !== undefined ? `[${extension}]` : (field.jsonName ?? fieldLocalName(name)),
+      ...(extension !== undefined ? { extension } : {}),
       ...(realOneof !== undefined ? { oneof: realOneof } : {}),
     };
     const resolved = field.resolvedType;

@@ -65,6 +65,12 @@ interface FieldCommon {
   readonly localName: string;
   /** proto3 JSON name: `userName`, or the `json_name` option. */
   readonly jsonName: string;
+  /**
+   * An extension (proto2 `extend`, editions too): its full name, `pkg.ext`,
+   * which is also its `name` and `localName` (values: `{ 'pkg.ext': 5 }`)
+   * and, in brackets, its jsonName (`[pkg.ext]`).
+   */
+  readonly extension?: string;
   /** Name of the (real, non-synthetic) oneof this field belongs to. */
   readonly oneof?: string;
   /** Explicit presence (proto3 `optional`, proto2 `optional`/`required`): written whenever set, absent when not. */
