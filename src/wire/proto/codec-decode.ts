@@ -32,7 +32,7 @@ import { invalidUtf8, MAX_DEPTH, Reader, wireError } from './reader.js';
 import { defaultOf, DecOp, FieldType, Mode, type FieldPlan, type MessagePlan } from './codec-plan.js';
 import { createValue, newShell } from './codec-value.js';
 import type { ProtoError } from './error.js';
-import { UNKNOWN_FIELDS, type WithUnknownFields } from './unknown.js';
+import { UNKNOWN_FIELDS, unknownState, type WithUnknownFields } from './unknown.js';
 import { utf8Decode } from './utf8.js';
 import { Writer } from './writer.js';
 
@@ -354,6 +354,7 @@ function varintField(no: number, v: number): Uint8Array {
 
 /** Appends one field's raw bytes to the unknown fields of `o`. */
 function addUnknown(o: Value, raw: Uint8Array): void {
+  unknownState.seen = true;
   const list = o[UNKNOWN_FIELDS];
   if (list === undefined) o[UNKNOWN_FIELDS] = [raw];
   else list.push(raw);

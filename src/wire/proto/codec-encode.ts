@@ -33,7 +33,7 @@
 import { ProtoError } from './error.js';
 import { MAX_DEPTH } from './reader.js';
 import { defaultOf, EncOp, FieldType, type FieldPlan, type MessagePlan } from './codec-plan.js';
-import { UNKNOWN_FIELDS, type WithUnknownFields } from './unknown.js';
+import { UNKNOWN_FIELDS, unknownState, type WithUnknownFields } from './unknown.js';
 import type { Writer } from './writer.js';
 
 /** A message value as the encoder reads it. */
@@ -276,8 +276,11 @@ export function encodeMessage(p: MessagePlan, m: Value, w: Writer, depth: number
       if (v !== undefined && v !== null) writeField(w, f, v, depth);
     }
   }
-  const unknown = (m as WithUnknownFields)[UNKNOWN_FIELDS];
-  if (unknown !== undefined) writeUnknown(w, p, unknown);
+  // Looked for only once the process has seen unknown fields (unknown.ts, unknownState: measured there).
+  if (unknownState.seen) {
+    const unknown = (m as WithUnknownFields)[UNKNOWN_FIELDS];
+    if (unknown !== undefined) writeUnknown(w, p, unknown);
+  }
 }
 
 /** The value of `f` in `m` as set: a field with a default counts only as an own property. */

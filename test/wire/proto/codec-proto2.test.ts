@@ -7,7 +7,7 @@ import t from 'tap';
 import { codecFor } from '../../../src/wire/proto/codec.js';
 import { ProtoError } from '../../../src/wire/proto/error.js';
 import type { EnumSchema, FieldSchema, MessageSchema } from '../../../src/wire/proto/schema.js';
-import { UNKNOWN_FIELDS, unknownFields } from '../../../src/wire/proto/unknown.js';
+import { setUnknownFields, UNKNOWN_FIELDS, unknownFields } from '../../../src/wire/proto/unknown.js';
 import { fromHex, thrown, toHex } from '../../golden/values.js';
 
 const f = (no: number, name: string, more: object): FieldSchema =>
@@ -127,4 +127,12 @@ t.test('unknown fields: nested messages keep their own', async (t) => {
   const v = dec('0b' + 'a01f05' + '0c');
   t.same(unknownFields(v['grp'] as object).map(toHex), ['a01f05']);
   t.equal(toHex(codec.encode(v)), '0ba01f050c');
+});
+
+t.test('unknown fields given with setUnknownFields are written after the known ones', async (t) => {
+  const v: Record<string, unknown> = { name: 'a' };
+  setUnknownFields(v, [fromHex('a01f05')]);
+  t.equal(enc(v), '520161a01f05');
+  setUnknownFields(v, []);
+  t.equal(enc(v), '520161', 'an empty list removes them');
 });
