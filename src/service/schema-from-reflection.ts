@@ -223,7 +223,7 @@ function featuresOf(object: protobuf.ReflectionObject): Record<string, string | 
  */
 function defaultOf(field: protobuf.Field, where: string): DefaultValue {
   const value: unknown = field.typeDefault;
-  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (field.type === 'bytes') return bytesDefault(field.options?.['default']);
   if (typeof value === 'object' && value !== null && 'low' in value && 'high' in value) {
     const raw: unknown = field.options?.['default'];
     if (typeof raw === 'number' && !Number.isSafeInteger(raw)) {
@@ -257,4 +257,17 @@ function defaultInSource(field: protobuf.Field): bigint | undefined {
   const declaration = new RegExp(`\\b${name}\\s*=\\s*${field.id}\\s*\\[[^\\]]*?\\bdefault\\s*=\\s*(-?[0-9]+)\\b`);
   const match = declaration.exec(readFileSync(file, 'utf8'));
   return match === null ? undefined : BigInt(match[1]!);
+}
+
+/**
+ * A bytes field's default from the option's text. Not protobufjs's own
+ * reading, which decodes any text that looks like base64 (`"abcd"` would
+ * become three other bytes): characters up to U+00FF are one byte each (the
+ * parser's escapes, `\\303\\251`, arrive that way), and text with any
+ * character above that is UTF-8.
+ */
+function bytesDefault(raw: unknown): Uint8Array {
+  const text = typeof raw === 'string' ? raw : String(raw);
+  if (/[^\u0000-\u00ff]/.test(text)) return new TextEncoder().encode(text);
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }

@@ -3,7 +3,10 @@
  * `[default = …]`, `required`, closed enums, unknown fields — the rules as
  * protobuf's own implementations follow them, on hand-written schemas.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { loadProtoSync } from '../../../src/service/load.js';
 import { codecFor } from '../../../src/wire/proto/codec.js';
 import { ProtoError } from '../../../src/wire/proto/error.js';
 import type { EnumSchema, FieldSchema, MessageSchema } from '../../../src/wire/proto/schema.js';
@@ -135,4 +138,21 @@ t.test('unknown fields given with setUnknownFields are written after the known o
   t.equal(enc(v), '520161a01f05');
   setUnknownFields(v, []);
   t.equal(enc(v), '520161', 'an empty list removes them');
+});
+
+t.test('[default = …] from a .proto: every kind, exactly', async (t) => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dir = here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../../../../test/wire/proto') : here;
+  const v = loadProtoSync(path.join(dir, 'defaults.proto')).codec('defaults.AllDefaults').decode(new Uint8Array(0));
+  t.equal(v['i32'], -7);
+  t.equal(v['i64'], -9123456789123456789n, 'beyond 2^53: exact (protobufjs parses it as a double)');
+  t.equal(v['u64'], 18446744073709551615n);
+  t.equal(v['d'], Infinity);
+  t.equal(v['f'], -1.5);
+  t.equal(v['b'], true);
+  t.equal(v['s'], 'Rosebud');
+  t.same([...(v['raw'] as Uint8Array)], [97, 98, 99, 100], 'text that looks like base64 is still its bytes');
+  t.same([...(v['escaped'] as Uint8Array)], [0xc3, 0xa9, 1], 'C escapes are bytes');
+  t.equal(v['level'], 2);
+  t.ok(Number.isNaN(v['nan']));
 });
