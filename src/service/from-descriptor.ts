@@ -10,9 +10,10 @@
  * never bytes: its decoder and `fromObject` generate code, and are not used.
  *
  * Covered: proto2 and proto3 files (presence, packed options, proto3
- * `optional`), nested types and enums, maps, oneofs, services. Not covered:
- * extensions (skipped), editions features beyond the file's edition. Groups
- * are described as protobufjs's parser would (the schema builder refuses them).
+ * `optional`, `[default = …]`), nested types and enums, maps, oneofs,
+ * services, groups (described as protobufjs's parser would: delimited
+ * message fields). Not covered: extensions (skipped: the codec keeps them as
+ * unknown fields), editions features beyond the file's edition.
  */
 import protobuf from 'protobufjs';
 import { Code } from '../wire/grpc/code.js';

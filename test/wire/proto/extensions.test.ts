@@ -37,3 +37,11 @@ t.test('extensions on the wire: their numbers, in field-number order with the re
   t.same(back['ext.Holder.nested'], { a: 2, 'ext.nums': [] }, 'a Base too: its repeated extension starts empty');
   t.equal(toHex(codec.encode(back)), hex);
 });
+
+t.test('ProtoSet.codec passes the codec options on', async (t) => {
+  const discarding = set.codec('ext.Base', { discardUnknownFields: true });
+  t.not(discarding, codec);
+  t.equal(set.codec('ext.Base', { discardUnknownFields: true }), discarding, 'built once per options too');
+  t.same(Object.getOwnPropertySymbols(discarding.decode(fromHex('0801f80c01'))), [], 'field 201: dropped');
+  t.same(Object.getOwnPropertySymbols(codec.decode(fromHex('0801f80c01'))).length, 1, 'field 201: kept');
+});
