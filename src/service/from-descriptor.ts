@@ -10,9 +10,10 @@
  * never bytes: its decoder and `fromObject` generate code, and are not used.
  *
  * Covered: proto2 and proto3 files (presence, packed options, proto3
- * `optional`), nested types and enums, maps, oneofs, services. Not covered:
- * extensions (skipped), editions features beyond the file's edition. Groups
- * are described as protobufjs's parser would (the schema builder refuses them).
+ * `optional`, `[default = …]`), nested types and enums, maps, oneofs,
+ * services, groups (described as protobufjs's parser would: delimited
+ * message fields). Not covered: extensions (skipped: the codec keeps them as
+ * unknown fields), editions features beyond the file's edition.
  */
 import protobuf from 'protobufjs';
 import { Code } from '../wire/grpc/code.js';
@@ -50,6 +51,8 @@ interface FieldDescriptor {
   jsonName?: string;
   options?: { packed?: boolean; deprecated?: boolean };
   proto3Optional?: boolean;
+  /** proto2 `[default = …]`, as text (descriptor.proto: C-escaped for bytes). */
+  defaultValue?: string;
 }
 interface EnumDescriptor {
   name: string;
@@ -99,6 +102,7 @@ const LABEL_REPEATED = 3;
 /** Edition enum numbers (descriptor.proto) → protobufjs's edition names. */
 const EDITIONS: Readonly<Record<number, string>> = { 998: 'proto2', 999: 'proto3', 1000: '2023', 1001: '2024' };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- protobufjs's Root.fromJSON input, untyped in its .d.ts, built here key by key
 type Json = Record<string, any>;
 
 /**
@@ -192,6 +196,8 @@ function messageJson(message: MessageDescriptor): Json {
     if (field.options?.packed !== undefined) options.packed = field.options.packed;
     if (field.options?.deprecated === true) options.deprecated = true;
     if (field.proto3Optional === true) options.proto3_optional = true;
+    if (field.defaultValue !== undefined && field.label !== LABEL_REPEATED)
+      options.default = defaultOption(field.type ?? 0, field.defaultValue);
     fields[field.name] = {
       type: typeOf(field),
       id: field.number,
@@ -246,4 +252,55 @@ function enumJson(e: EnumDescriptor): Json {
   const values = dict();
   for (const v of e.value) values[v.name] = v.number;
   return { values };
+}
+
+/**
+ * A descriptor's `default_value` text as protobufjs's parser would have given
+ * the option: numbers as numbers (64-bit ones as their decimal text, kept
+ * exact), `inf`/`-inf`/`nan`, booleans, enum value names and strings as they
+ * are, bytes C-unescaped into one character per byte.
+ */
+function defaultOption(type: number, text: string): Json[string] {
+  switch (type) {
+    case 1: // double
+    case 2: // float
+      return text === 'inf' ? Infinity : text === '-inf' ? -Infinity : text === 'nan' ? NaN : Number(text);
+    case 3: // int64
+    case 4: // uint64
+    case 6: // fixed64
+    case 16: // sfixed64
+    case 18: // sint64
+      return text;
+    case 8: // bool
+      return text === 'true';
+    case 12: // bytes
+      return unescapeBytes(text);
+    case 9: // string
+    case 14: // enum: the value's name
+      return text;
+    default:
+      return Number(text);
+  }
+}
+
+/** C escapes (`\n`, `\\`, `\"`, `\'`, `\ooo`, `\xhh`) → one character per byte. */
+function unescapeBytes(text: string): string {
+  const simple: Record<string, string> = {
+    n: '\n',
+    r: '\r',
+    t: '\t',
+    '\\': '\\',
+    '"': '"',
+    "'": "'",
+    a: '\x07',
+    b: '\b',
+    f: '\f',
+    v: '\v',
+    '?': '?',
+  };
+  return text.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_m, e: string) => {
+    if (e.startsWith('x')) return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8) & 0xff);
+    return simple[e] ?? e;
+  });
 }

@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import protobuf from 'protobufjs';
-import type { EnumSchema, MessageCodec, MessageSchema } from '../wire/proto/schema.js';
+import type { CodecOptions, EnumSchema, MessageCodec, MessageSchema } from '../wire/proto/schema.js';
 import { codecFor } from '../wire/proto/codec.js';
 import type { ServiceDefinition } from './definition.js';
 import { callShape, defineService } from './define.js';
@@ -83,9 +83,12 @@ export class ProtoSet {
     return this.#schemas.enum(this.#find(name, 'enum') as protobuf.Enum);
   }
 
-  /** The codec for a message type (built once; see src/wire/proto/codec.ts). */
-  codec<T = Record<string, unknown>>(name: string): MessageCodec<T> {
-    return codecFor<T>(this.message(name));
+  /**
+   * The codec for a message type (built once; see src/wire/proto/codec.ts).
+   * `options`: `{ discardUnknownFields: true }`, `{ checkRequired: false }`.
+   */
+  codec<T = Record<string, unknown>>(name: string, options?: CodecOptions): MessageCodec<T> {
+    return codecFor<T>(this.message(name), options);
   }
 
   /**

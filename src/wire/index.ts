@@ -35,4 +35,6 @@ export { parseContentType, formatContentType, type ContentType } from './grpc/co
 export { Writer } from './proto/writer.js';
 export { Reader, WireType } from './proto/reader.js';
 export { codecFor } from './proto/codec.js';
+export { ProtoError, type ProtoErrorKind } from './proto/error.js';
+export { unknownFields, setUnknownFields, UNKNOWN_FIELDS } from './proto/unknown.js';
 export { toJson, fromJson, type JsonValue, type ToJsonOptions } from './proto/json.js';

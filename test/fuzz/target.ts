@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Code } from '../../src/wire/grpc/code.js';
 import { GrpcError } from '../../src/wire/grpc/error.js';
+import { ProtoError } from '../../src/wire/proto/error.js';
 import { fromHex } from './rng.js';
 import type { Rng } from './rng.js';
 
@@ -28,12 +30,17 @@ export function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new FuzzFailure(message);
 }
 
-/** Runs `fn`; a GrpcError is an accepted outcome (returned), anything else thrown propagates. */
+/**
+ * Runs `fn`; a GrpcError, or the codec's ProtoError (turned into the
+ * GrpcError(INTERNAL) the service layer would answer), is an accepted outcome
+ * (returned), anything else thrown propagates.
+ */
 export function grpcErrorOr<T>(fn: () => T): T | GrpcError {
   try {
     return fn();
   } catch (err) {
     if (err instanceof GrpcError) return err;
+    if (err instanceof ProtoError) return GrpcError.from(err, Code.INTERNAL);
     throw err;
   }
 }

@@ -111,44 +111,46 @@ t.test('malformed descriptors → GrpcError(INTERNAL) naming the fault', async (
   );
 });
 
-t.test(
-  'a bad map key is INTERNAL; a group, valid but not supported, UNIMPLEMENTED when its schema is built',
-  async (t) => {
-    const doubleKey = message(
-      'M',
-      [{ name: 'm', number: 1, label: LABEL_REPEATED, type: TYPE_MESSAGE, typeName: '.evil.M.MEntry' }],
-      {
-        nestedType: [
-          message(
-            'MEntry',
-            [
-              { name: 'key', number: 1, label: LABEL_OPTIONAL, type: TYPE_DOUBLE },
-              { name: 'value', number: 2, label: LABEL_OPTIONAL, type: TYPE_STRING },
-            ],
-            { options: { mapEntry: true } },
-          ),
-        ],
-      },
-    );
-    grpcError(
-      t,
-      () => protoSetFromDescriptors([file([doubleKey])]),
-      Code.INTERNAL,
-      /key type: double/,
-      'a double map key (the language guide allows integral and string keys only)',
-    );
+t.test('a bad map key is INTERNAL; a proto2 group is a delimited message field', async (t) => {
+  const doubleKey = message(
+    'M',
+    [{ name: 'm', number: 1, label: LABEL_REPEATED, type: TYPE_MESSAGE, typeName: '.evil.M.MEntry' }],
+    {
+      nestedType: [
+        message(
+          'MEntry',
+          [
+            { name: 'key', number: 1, label: LABEL_OPTIONAL, type: TYPE_DOUBLE },
+            { name: 'value', number: 2, label: LABEL_OPTIONAL, type: TYPE_STRING },
+          ],
+          { options: { mapEntry: true } },
+        ),
+      ],
+    },
+  );
+  grpcError(
+    t,
+    () => protoSetFromDescriptors([file([doubleKey])]),
+    Code.INTERNAL,
+    /key type: double/,
+    'a double map key (the language guide allows integral and string keys only)',
+  );
 
-    const group = message(
-      'G',
-      [{ name: 'grp', number: 1, label: LABEL_OPTIONAL, type: TYPE_GROUP, typeName: '.evil.G.Grp' }],
-      {
-        nestedType: [message('Grp', [{ name: 'x', number: 2, label: LABEL_OPTIONAL, type: TYPE_INT32 }])],
-      },
-    );
-    const legacy = protoSetFromDescriptors([file([group], { syntax: 'proto2' })]);
-    grpcError(t, () => legacy.message('evil.G'), Code.UNIMPLEMENTED, 'groups', 'a proto2 group');
-  },
-);
+  const group = message(
+    'G',
+    [{ name: 'grp', number: 1, label: LABEL_OPTIONAL, type: TYPE_GROUP, typeName: '.evil.G.Grp' }],
+    {
+      nestedType: [message('Grp', [{ name: 'x', number: 2, label: LABEL_OPTIONAL, type: TYPE_INT32 }])],
+    },
+  );
+  const legacy = protoSetFromDescriptors([file([group], { syntax: 'proto2' })]);
+  t.match(legacy.message('evil.G').fields[0], { name: 'grp', kind: 'message', delimited: true }, 'a proto2 group');
+  t.equal(
+    [...legacy.codec('evil.G').encode({ grp: { x: 1 } })].map((b) => b.toString(16).padStart(2, '0')).join(''),
+    '0b' + '1001' + '0c',
+    'written between its start- and end-group tags',
+  );
+});
 
 t.test(
   'names from descriptors are data, never object keys with meaning: __proto__, constructor, toString',

@@ -61,6 +61,7 @@ const cases = [
     includes: ['test/protos/loader', 'test/protos/loader/inc'],
   },
   { name: 'the interop test service', files: ['grpc/testing/test.proto'], includes: ['proto'] },
+  { name: 'proto2: [default = …] of every kind', files: ['defaults.proto'], includes: ['test/wire/proto'] },
 ];
 
 for (const c of cases) {

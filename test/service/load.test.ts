@@ -228,17 +228,19 @@ t.test('recursive and mutually recursive messages are tied, not copied', async (
   t.same(codec.decode(codec.encode(value)), value);
 });
 
-t.test('proto2: explicit presence, unpacked by default; groups are refused by name', async (t) => {
+t.test('proto2: explicit presence, required, unpacked by default; groups are delimited message fields', async (t) => {
   const set = loadProtoSync(`${DIR}/legacy.proto`);
   const m = set.message('loader.legacy.NoGroups');
   t.match(field(m, 'x'), { optional: true });
   t.match(field(m, 'y'), { repeated: true, packed: false, scalar: 'sint64' });
-  t.throws(() => set.message('loader.legacy.Old'), /loader\.legacy\.Old\.grp: groups/);
-  t.throws(
-    () => set.message('loader.legacy.Old'),
-    /groups/,
-    'still refused the second time (nothing half-built cached)',
-  );
+  const old = set.message('loader.legacy.Old');
+  t.match(field(old, 'b'), { required: true });
+  t.match(field(old, 'packed'), { packed: true });
+  t.match(field(old, 'grp'), { kind: 'message', delimited: true, message: { typeName: 'loader.legacy.Old.Grp' } });
+  const codec = set.codec('loader.legacy.Old');
+  const bytes = codec.encode({ b: 'x', grp: { q: 1 } });
+  t.same([...bytes], [0x12, 0x01, 0x78, 0x2b, 0x08, 0x01, 0x2c], 'the group between its start and end tags');
+  t.match(codec.decode(bytes), { b: 'x', grp: { q: 1 } });
 });
 
 t.test('unknown symbols: the error names the symbol and what exists', async (t) => {

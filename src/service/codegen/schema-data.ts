@@ -22,7 +22,9 @@ export function enumSchema(decl: EnumDecl, refs: Imports): string {
   return (
     `export const ${decl.schemaName}: ${refs.rt('EnumSchema')} = {\n` +
     `  typeName: ${str(decl.schema.typeName)},\n` +
-    `  values: [\n${values.join('\n')}${values.length > 0 ? '\n' : ''}  ],\n};\n`
+    `  values: [\n${values.join('\n')}${values.length > 0 ? '\n' : ''}  ],\n` +
+    (decl.schema.closed === true ? `  closed: true,\n` : '') +
+    `};\n`
   );
 }
 
@@ -35,7 +37,11 @@ function literal(value: object, refs: Imports): string {
     if (key === 'message') text = refs.schema((v as MessageSchema).typeName);
     else if (key === 'enum') text = refs.schema((v as { typeName: string }).typeName);
     else if (typeof v === 'string') text = str(v);
-    else if (typeof v === 'number' || typeof v === 'boolean') text = String(v);
+    else if (typeof v === 'number') text = Object.is(v, -0) ? '-0' : String(v);
+    else if (typeof v === 'boolean') text = String(v);
+    // `[default = …]` values (schema.ts DefaultValue): 64-bit integers and bytes.
+    else if (typeof v === 'bigint') text = `${v}n`;
+    else if (v instanceof Uint8Array) text = `new Uint8Array([${[...v].join(', ')}])`;
     else if (typeof v === 'object' && v !== null && !Array.isArray(v)) text = literal(v, refs);
     else throw new Error(`cannot write schema property ${key}: ${String(v)}`);
     parts.push(`${propertyKey(key)}: ${text}`);

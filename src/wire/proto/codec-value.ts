@@ -1,7 +1,8 @@
 /**
  * New message values, made fast without generated code.
  *
- * A value starts as a copy of its type's template (built in codec-plan.ts:
+ * A value starts as a copy of its type's template (built in codec-plan.ts,
+ * makeTemplate:
  * the defaults of implicit-presence fields, `undefined` for fields with
  * presence, `null` where a container goes), then gets a fresh array or map
  * for each repeated and map field.
@@ -78,17 +79,4 @@ export function createValue(plan: MessagePlan): Record<string, unknown> {
     o[f.key] = f.isMap ? Object.create(null) : [];
   }
   return o;
-}
-
-/**
- * The template of `keys` → `values`, every property stored inside the object.
- * JSON.parse lays out all of an object's properties in the object itself
- * (an object literal keeps only four there, the rest in a separate array
- * that every copy would then allocate too); the values are set afterwards.
- */
-export function makeTemplate(keys: readonly string[], values: readonly unknown[]): Record<string, unknown> {
-  const text = `{${keys.map((k) => `${JSON.stringify(k)}:0`).join(',')}}`;
-  const template = JSON.parse(text) as Record<string, unknown>;
-  for (let i = 0; i < keys.length; i++) template[keys[i]!] = values[i];
-  return template;
 }

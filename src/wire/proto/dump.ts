@@ -21,7 +21,8 @@
  *
  * Pure: no Node APIs, so browsers and other runtimes can use it.
  */
-import type { GrpcError } from '../grpc/error.js';
+import { ProtoError } from './error.js';
+import { readFloat32, readFloat64 } from './float.js';
 import { MAX_DEPTH, Reader, WireType, toInt64, toUint64, wireError } from './reader.js';
 import { utf8Decode } from './utf8.js';
 
@@ -55,7 +56,7 @@ export function dumpMessage(bytes: Uint8Array, start = 0, end = bytes.length, de
       bytes: bytes.subarray(at, end),
       field: '',
       type: 'ERROR',
-      value: (err as GrpcError).rawMessage,
+      value: err instanceof ProtoError ? err.message : String(err),
     });
   }
   return rows;
@@ -67,7 +68,7 @@ export function errorRow(bytes: Uint8Array, at: number, depth: number, message: 
 
 /**
  * Reads fields up to `end` (or up to the end-group of `group`, when not 0),
- * appending rows. Throws GrpcError on malformed input; returns where it stopped.
+ * appending rows. Throws ProtoError on malformed input; returns where it stopped.
  */
 function readFields(
   buf: Uint8Array,
@@ -97,13 +98,13 @@ function readFields(
         break;
       case WireType.I64: {
         const fixed = r.fixed64();
-        const double = new DataView(buf.buffer, buf.byteOffset + r.pos - 8, 8).getFloat64(0, true);
+        const double = readFloat64(buf, r.pos - 8);
         rows.push(row(`fixed64 ${fixed}, double ${double}`));
         break;
       }
       case WireType.I32: {
         const fixed = r.fixed32();
-        const float = new DataView(buf.buffer, buf.byteOffset + r.pos - 4, 4).getFloat32(0, true);
+        const float = readFloat32(buf, r.pos - 4);
         rows.push(row(`fixed32 ${fixed}, float ${floatText(float)}`));
         break;
       }

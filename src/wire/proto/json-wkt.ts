@@ -11,7 +11,8 @@
  */
 import { Code } from '../grpc/code.js';
 import { GrpcError } from '../grpc/error.js';
-import { createValue, planFor } from './codec-plan.js';
+import { planFor } from './codec-plan.js';
+import { createValue } from './codec-value.js';
 import type { MessageSchema, ScalarType } from './schema.js';
 import { invalid, scalarFromJson, scalarToJson, type JsonValue, type ToJsonOptions } from './json.js';
 

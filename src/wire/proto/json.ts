@@ -15,7 +15,8 @@
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { Code } from '../grpc/code.js';
 import { GrpcError } from '../grpc/error.js';
-import { createValue, planFor } from './codec-plan.js';
+import { planFor } from './codec-plan.js';
+import { createValue } from './codec-value.js';
 import type { EnumSchema, FieldSchema, MapValue, MessageSchema, ScalarType } from './schema.js';
 import { wktFromJson, wktToJson } from './json-wkt.js';
 

@@ -1,13 +1,13 @@
 /**
  * Reader: reads protobuf wire-format values from bytes that came off the
  * network, so it trusts nothing. Every read is bounds-checked, and every
- * failure is a GrpcError(INTERNAL) that says what was wrong and where:
+ * failure is a ProtoError (kind 'decode') that says what was wrong and where:
  * truncated input, a varint longer than 10 bytes, wire types 6 and 7, field
  * number 0, an end-group without its start-group. Lengths are checked against
  * the bytes actually present before anything is sliced or decoded.
  */
-import { Code } from '../grpc/code.js';
-import { GrpcError } from '../grpc/error.js';
+import { ProtoError } from './error.js';
+import { readFloat32, readFloat64 } from './float.js';
 import { utf8Decode } from './utf8.js';
 
 export const WireType = {
@@ -24,15 +24,9 @@ export const MAX_DEPTH = 100;
 
 const TWO_32 = 4294967296;
 
-const f32 = new Float32Array(1);
-const f64 = new Float64Array(1);
-const f32b = new Uint8Array(f32.buffer);
-const f64b = new Uint8Array(f64.buffer);
-/** The wire is little-endian; so is nearly every host, but not all. */
-const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-export function wireError(message: string): GrpcError {
-  return new GrpcError(Code.INTERNAL, message);
+/** The error of bytes that are not valid protobuf. */
+export function wireError(message: string): ProtoError {
+  return new ProtoError('decode', message);
 }
 
 export class Reader {
@@ -58,7 +52,7 @@ export class Reader {
     this.len = buf.length;
   }
 
-  private truncated(what: string): GrpcError {
+  private truncated(what: string): ProtoError {
     return wireError(`protobuf: truncated ${what} at byte ${this.pos} of ${this.len}`);
   }
 
@@ -263,48 +257,13 @@ export class Reader {
     return toInt64(this.lo, this.hi);
   }
 
-  // Floats: the bytes are copied into a scratch Float32Array/Float64Array and
-  // read back from it (no DataView to allocate per message).
+  /** Floats: 4 or 8 little-endian bytes, by the byte copy of float.ts (measured there). */
   float(): number {
-    const p = this.need(4, 'float');
-    const buf = this.buf;
-    if (LITTLE) {
-      f32b[0] = buf[p]!;
-      f32b[1] = buf[p + 1]!;
-      f32b[2] = buf[p + 2]!;
-      f32b[3] = buf[p + 3]!;
-    } else {
-      f32b[3] = buf[p]!;
-      f32b[2] = buf[p + 1]!;
-      f32b[1] = buf[p + 2]!;
-      f32b[0] = buf[p + 3]!;
-    }
-    return f32[0]!;
+    return readFloat32(this.buf, this.need(4, 'float'));
   }
 
   double(): number {
-    const p = this.need(8, 'double');
-    const buf = this.buf;
-    if (LITTLE) {
-      f64b[0] = buf[p]!;
-      f64b[1] = buf[p + 1]!;
-      f64b[2] = buf[p + 2]!;
-      f64b[3] = buf[p + 3]!;
-      f64b[4] = buf[p + 4]!;
-      f64b[5] = buf[p + 5]!;
-      f64b[6] = buf[p + 6]!;
-      f64b[7] = buf[p + 7]!;
-    } else {
-      f64b[7] = buf[p]!;
-      f64b[6] = buf[p + 1]!;
-      f64b[5] = buf[p + 2]!;
-      f64b[4] = buf[p + 3]!;
-      f64b[3] = buf[p + 4]!;
-      f64b[2] = buf[p + 5]!;
-      f64b[1] = buf[p + 6]!;
-      f64b[0] = buf[p + 7]!;
-    }
-    return f64[0]!;
+    return readFloat64(this.buf, this.need(8, 'double'));
   }
 
   /** The length prefix of a length-delimited value, checked against the bytes left. Returns the end. */
@@ -324,11 +283,15 @@ export class Reader {
     return out;
   }
 
-  /** Length-prefixed strict UTF-8. */
-  string(): string {
+  /**
+   * Length-prefixed strict UTF-8; `field` (`pkg.Message.name`) names it in the
+   * error. The reference string decoder: the codec's decode loop has its own
+   * inlined copy for singular and repeated string fields (codec-decode.ts).
+   */
+  string(field?: string): string {
     const end = this.delimited();
     const s = utf8Decode(this.buf, this.pos, end);
-    if (s === undefined) throw wireError(`protobuf: invalid UTF-8 in string at byte ${this.pos}`);
+    if (s === undefined) throw invalidUtf8(field, this.pos);
     this.pos = end;
     return s;
   }
@@ -369,6 +332,11 @@ export class Reader {
         throw wireError(`protobuf: invalid wire type ${wireType} at byte ${this.pos}`);
     }
   }
+}
+
+/** The error of a string field whose bytes are not UTF-8. */
+export function invalidUtf8(field: string | undefined, at: number): ProtoError {
+  return wireError(`protobuf: invalid UTF-8 in string ${field !== undefined ? `field ${field} ` : ''}at byte ${at}`);
 }
 
 /** Two's complement halves → signed bigint (via a double when it is exact). */

@@ -20,11 +20,18 @@
  * messages, so a steady stream of messages allocates only its result.
  */
 import { utf8Write } from './utf8.js';
+import { LITTLE } from './float.js';
 
 const TWO_32 = 4294967296;
 
-/** The wire is little-endian; so is nearly every host, but not all. */
-const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/**
+ * Byte runs shorter than this are copied with a loop, longer ones with
+ * `TypedArray.set` (a native memcpy behind a fixed cost). Measured on node 20
+ * (5e6 copies each, this machine): 16 bytes 14 ns by loop vs 45 ns by set,
+ * 32 bytes 35 vs 45, 48 bytes 45 vs 45, 64 bytes 56 vs 45, 128 bytes 100 vs 45.
+ * The one threshold for every small copy in the codec (Writer.bytes, codec.ts).
+ */
+export const SMALL_COPY = 48;
 /** Index of the low half of a 64-bit value seen as two 32-bit ones. */
 const LO = LITTLE ? 0 : 1;
 
@@ -53,11 +60,7 @@ function split64(v: bigint | number): void {
 export class Writer {
   /** The buffer; only `buf[0, pos)` holds written bytes. */
   buf: Uint8Array;
-  /**
-   * A DataView of `buf`, for floats: its setFloat64/setFloat32 compile to a
-   * plain little-endian store, ~3x faster than copying the bytes out of a
-   * scratch Float64Array one by one.
-   */
+  /** A DataView of `buf`, for floats (why a DataView here and not in the Reader: float.ts). */
   private view: DataView;
   pos = 0;
 
@@ -190,6 +193,7 @@ export class Writer {
     return this.fixed64(v);
   }
 
+  /** Floats: 4 or 8 little-endian bytes, through the DataView of the buffer (measured in float.ts). */
   float(v: number): this {
     if (this.pos + 4 > this.buf.length) this.grow(4);
     this.view.setFloat32(this.pos, v, true);
@@ -204,12 +208,25 @@ export class Writer {
     return this;
   }
 
+  /** Bytes as they are, without a length (a field kept raw: unknown.ts). */
+  raw(v: Uint8Array): this {
+    const n = v.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    if (n < SMALL_COPY) {
+      const buf = this.buf;
+      const pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos + i] = v[i]!;
+    } else this.buf.set(v, this.pos);
+    this.pos += n;
+    return this;
+  }
+
   /** Length-prefixed bytes. */
   bytes(v: Uint8Array): this {
     const n = v.length;
     this.uint32(n);
     if (this.pos + n > this.buf.length) this.grow(n);
-    if (n < 32) {
+    if (n < SMALL_COPY) {
       const buf = this.buf;
       const pos = this.pos;
       for (let i = 0; i < n; i++) buf[pos + i] = v[i]!;

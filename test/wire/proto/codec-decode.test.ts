@@ -2,12 +2,11 @@
  * The decoder's short paths (codec-decode.ts): one-byte tags, ints and string
  * lengths read in the loop, and string → string map entries read in one go.
  * Each has a general path behind it; these check that both agree, and that
- * malformed input still ends in GrpcError.
+ * malformed input still ends in ProtoError.
  */
 import t from 'tap';
 import { codecFor } from '../../../src/wire/proto/codec.js';
-import { Code } from '../../../src/wire/grpc/code.js';
-import { GrpcError } from '../../../src/wire/grpc/error.js';
+import { ProtoError } from '../../../src/wire/proto/error.js';
 import type { FieldSchema, MessageSchema, ScalarType } from '../../../src/wire/proto/schema.js';
 import { fromHex, thrown } from '../../golden/values.js';
 
@@ -29,7 +28,7 @@ const codec = codecFor(Msg);
 const dec = (hex: string) => codec.decode(fromHex(hex)) as Record<string, any>;
 const isWireError = (f: () => unknown): boolean => {
   const e = thrown(f);
-  return e instanceof GrpcError && e.code === Code.INTERNAL;
+  return e instanceof ProtoError && e.kind === 'decode';
 };
 
 t.test('ints: one byte in place, longer and negative through the Reader', async (t) => {

@@ -3,15 +3,14 @@
  * - any value of the test schemas round-trips: decode(encode(v)) is v, and
  *   re-encoding the decoded value gives the same bytes;
  * - on random or corrupted bytes, decode and the Reader either succeed or throw
- *   GrpcError(INTERNAL) — never another error (RangeError, TypeError, …).
+ *   ProtoError(decode) — never another error (RangeError, TypeError, …).
  */
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import * as path from 'node:path';
 import { loadProtoSync } from '../../../src/service/load.js';
 import { codecFor } from '../../../src/wire/proto/codec.js';
-import { Code } from '../../../src/wire/grpc/code.js';
-import { GrpcError } from '../../../src/wire/grpc/error.js';
+import { ProtoError } from '../../../src/wire/proto/error.js';
 import { Reader } from '../../../src/wire/proto/reader.js';
 import type { FieldSchema, MapValue, MessageSchema, ScalarType } from '../../../src/wire/proto/schema.js';
 import { canon, ROOT, toHex } from '../../golden/values.js';
@@ -136,29 +135,29 @@ for (const type of TYPES) {
   });
 }
 
-function onlyGrpcErrors(t: Test, fn: () => unknown): boolean {
+function onlyProtoErrors(t: Test, fn: () => unknown): boolean {
   try {
     fn();
     return true;
   } catch (err) {
-    if (err instanceof GrpcError && err.code === Code.INTERNAL) return true;
+    if (err instanceof ProtoError && err.kind === 'decode') return true;
     t.fail(`threw something else: ${String(err)}`);
     return false;
   }
 }
 
-t.test('decode of random bytes: a value or GrpcError(INTERNAL), nothing else', async (t) => {
+t.test('decode of random bytes: a value or ProtoError(decode), nothing else', async (t) => {
   const codecs = TYPES.map((name) => codecFor(protos.message(name)));
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) =>
-      codecs.every((c) => onlyGrpcErrors(t, () => c.decode(bytes))),
+      codecs.every((c) => onlyProtoErrors(t, () => c.decode(bytes))),
     ),
     { numRuns: RUNS * 4 },
   );
   t.pass('done');
 });
 
-t.test('decode of corrupted valid messages: a value or GrpcError(INTERNAL)', async (t) => {
+t.test('decode of corrupted valid messages: a value or ProtoError(decode)', async (t) => {
   const schema = protos.message('golden.Everything');
   const codec = codecFor(schema);
   const corrupt = fc
@@ -169,13 +168,13 @@ t.test('decode of corrupted valid messages: a value or GrpcError(INTERNAL)', asy
       return bytes.subarray(0, bytes.length === 0 ? 0 : cut % (bytes.length + 1));
     });
   fc.assert(
-    fc.property(corrupt, (bytes) => onlyGrpcErrors(t, () => codec.decode(bytes))),
+    fc.property(corrupt, (bytes) => onlyProtoErrors(t, () => codec.decode(bytes))),
     { numRuns: RUNS * 2 },
   );
   t.pass('done');
 });
 
-t.test('Reader: any sequence of reads on random bytes is a value or GrpcError(INTERNAL)', async (t) => {
+t.test('Reader: any sequence of reads on random bytes is a value or ProtoError(decode)', async (t) => {
   const ops: ((r: Reader) => unknown)[] = [
     (r) => r.uint32(),
     (r) => r.int32(),
@@ -202,7 +201,7 @@ t.test('Reader: any sequence of reads on random bytes is a value or GrpcError(IN
     fc.property(fc.uint8Array({ maxLength: 64 }), fc.array(fc.nat(ops.length - 1), { maxLength: 20 }), (bytes, seq) => {
       const r = new Reader(bytes);
       return (
-        onlyGrpcErrors(t, () => {
+        onlyProtoErrors(t, () => {
           for (const i of seq) ops[i]!(r);
         }) && r.pos <= bytes.length
       );

@@ -4,8 +4,7 @@
  */
 import t from 'tap';
 import { codecFor } from '../../../src/wire/proto/codec.js';
-import { Code } from '../../../src/wire/grpc/code.js';
-import { GrpcError } from '../../../src/wire/grpc/error.js';
+import { ProtoError } from '../../../src/wire/proto/error.js';
 import type { EnumSchema, FieldSchema, MessageSchema, ScalarType } from '../../../src/wire/proto/schema.js';
 import { canon, fromHex, thrown, toHex } from '../../golden/values.js';
 
@@ -161,7 +160,7 @@ t.test('recursion: deep values encode and decode; cycles and over-deep input are
   const cyclic: Record<string, unknown> = { value: 1 };
   cyclic['next'] = cyclic;
   const err = thrown(() => nodeCodec.encode(cyclic as never));
-  t.ok(err instanceof GrpcError && err.code === Code.INTERNAL, `cycle: ${String(err)}`);
+  t.ok(err instanceof ProtoError && err.kind === 'encode', `cycle: ${String(err)}`);
   // 200 nested `next` submessages
   let bytes: number[] = [];
   for (let i = 0; i < 200; i++) {
@@ -169,7 +168,7 @@ t.test('recursion: deep values encode and decode; cycles and over-deep input are
     bytes = [0x12, ...(n < 128 ? [n] : [(n & 127) | 128, n >> 7]), ...bytes];
   }
   const deepErr = thrown(() => nodeCodec.decode(new Uint8Array(bytes)));
-  t.ok(deepErr instanceof GrpcError && deepErr.code === Code.INTERNAL, `too deep: ${String(deepErr)}`);
+  t.ok(deepErr instanceof ProtoError && deepErr.kind === 'decode', `too deep: ${String(deepErr)}`);
 });
 
 t.test('unknown fields are skipped; a known field with the wrong wire type too', async (t) => {
@@ -181,7 +180,7 @@ t.test('unknown fields are skipped; a known field with the wrong wire type too',
   t.equal(v['id'], 2n);
 });
 
-t.test('bad values are GrpcError(INTERNAL) naming the field', async (t) => {
+t.test('bad values are ProtoError(encode) naming the field', async (t) => {
   for (const [value, field] of [
     [{ name: 5 }, 't.Msg.name'],
     [{ id: {} }, 't.Msg.id'],
@@ -189,11 +188,14 @@ t.test('bad values are GrpcError(INTERNAL) naming the field', async (t) => {
     [{ node: 5 }, 't.Msg.node'],
     [{ raw: 'abc' }, 't.Msg.raw'],
     [{ byId: { x: {} } }, 't.Msg.by_id'],
-    [{ color: 'RED' }, 't.Msg.color'],
+    [{ color: 'PURPLE' }, 't.Msg.color'],
+    [{ color: 1.5 }, 't.Msg.color'],
+    [{ id: 1.5 }, 't.Msg.id'],
+    [{ opt: 2 ** 31 }, 't.Msg.opt'],
   ] as const) {
     const err = thrown(() => codec.encode(value as never));
     t.ok(
-      err instanceof GrpcError && err.code === Code.INTERNAL && err.message.includes(field),
+      err instanceof ProtoError && err.kind === 'encode' && err.message.includes(field),
       `${JSON.stringify(value)}: ${String(err)}`,
     );
   }
@@ -263,7 +265,7 @@ t.test('the bytes do not depend on how a value holds its fields (property order,
 t.test('a decode that fails leaves nothing behind for the next one', async (t) => {
   const good = codec.encode({ id: 5n, name: 'after' } as never);
   for (const bad of [fromHex('2a05616263'), fromHex('12'), fromHex('0880')]) {
-    t.ok(thrown(() => codec.decode(bad)) instanceof GrpcError, `bad: ${toHex(bad)}`);
+    t.ok(thrown(() => codec.decode(bad)) instanceof ProtoError, `bad: ${toHex(bad)}`);
     const v = codec.decode(good) as Record<string, unknown>;
     t.equal(v['id'], 5n);
     t.equal(v['name'], 'after');

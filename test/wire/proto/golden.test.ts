@@ -3,7 +3,7 @@
  * fixtures in test/fixtures/golden/ were written by test/golden/gen_fixtures.py.
  * - encode(value) is byte-identical to Python's deterministic serialization;
  * - decode(Python's bytes) — and of hand-made inputs Python parsed — gives the value;
- * - inputs Python rejects are rejected with GrpcError(INTERNAL);
+ * - inputs Python rejects are rejected with ProtoError('decode');
  * - toJson(value) means the same as Python's MessageToJson; fromJson reads it back;
  * - with Python available (always under CI=true) the generator reproduces the fixtures.
  */
@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadProtoSync } from '../../../src/service/load.js';
 import { codecFor } from '../../../src/wire/proto/codec.js';
-import { Code } from '../../../src/wire/grpc/code.js';
-import { GrpcError } from '../../../src/wire/grpc/error.js';
+import { ProtoError } from '../../../src/wire/proto/error.js';
 import { fromJson, toJson } from '../../../src/wire/proto/json.js';
 import { canon, FIXTURES, fromHex, fromTyped, loadCases, ROOT, thrown, toHex } from '../../golden/values.js';
 
@@ -55,7 +54,7 @@ t.test('errors.json: what Python rejects, we reject with INTERNAL', async (t) =>
   for (const c of cases) {
     const codec = codecFor(protos.message(c.type));
     const err = thrown(() => codec.decode(fromHex(c.input!)));
-    t.ok(err instanceof GrpcError && err.code === Code.INTERNAL, `${c.name}: ${String(err)}`);
+    t.ok(err instanceof ProtoError && err.kind === 'decode', `${c.name}: ${String(err)}`);
   }
 });
 

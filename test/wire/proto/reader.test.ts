@@ -1,10 +1,9 @@
 /**
  * The Reader reads what the Writer writes, and on anything malformed throws
- * GrpcError(INTERNAL) saying what was wrong — never another error type.
+ * ProtoError('decode') saying what was wrong — never another error type.
  */
 import t, { type Test } from 'tap';
-import { Code } from '../../../src/wire/grpc/code.js';
-import { GrpcError } from '../../../src/wire/grpc/error.js';
+import { ProtoError } from '../../../src/wire/proto/error.js';
 import { Reader } from '../../../src/wire/proto/reader.js';
 import { Writer } from '../../../src/wire/proto/writer.js';
 import { fromHex, thrown } from '../../golden/values.js';
@@ -17,7 +16,7 @@ const bytesOf = (f: (w: Writer) => void): Uint8Array => {
 
 function rejects(t: Test, fn: () => unknown, pattern: RegExp, name: string): void {
   const err = thrown(fn);
-  t.ok(err instanceof GrpcError && err.code === Code.INTERNAL, `${name}: GrpcError INTERNAL (${String(err)})`);
+  t.ok(err instanceof ProtoError && err.kind === 'decode', `${name}: ProtoError decode (${String(err)})`);
   t.match((err as Error | undefined)?.message ?? '', pattern, `${name}: says why`);
 }
 
