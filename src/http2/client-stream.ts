@@ -45,6 +45,7 @@ import {
 import { RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM } from './rst-code.js';
 import { traceClientStream, tracing } from './trace.js';
 import type { ClientStreamListener, ClientStreamOptions, OutgoingCall } from './outgoing-call.js';
+import { metadataFromHeaders } from '../wire/grpc/received-metadata.js';
 
 export type { ClientStreamListener, ClientStreamOptions, OutgoingCall } from './outgoing-call.js';
 
@@ -286,7 +287,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
     if (encoding !== undefined && encoding !== 'identity') this.reader.encoding = String(encoding);
     let md: Metadata;
     try {
-      md = Metadata.fromHeaders(headers as HeaderRecord);
+      md = metadataFromHeaders(headers as HeaderRecord);
     } catch (err) {
       this.fail(GrpcError.from(err, Code.INTERNAL));
       return;

@@ -21,6 +21,7 @@ import { GrpcError } from '../wire/grpc/error.js';
 import { codeFromHttpStatus } from '../wire/grpc/http-status.js';
 import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
 import { codeFromRstCode, RST_NO_ERROR, rstCodeName } from './rst-code.js';
+import { metadataFromHeaders } from '../wire/grpc/received-metadata.js';
 
 export type ResponseHeaders = http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader;
 
@@ -98,7 +99,7 @@ export function cancelledError(reason: unknown): GrpcError {
 /** The metadata of a status block; malformed metadata is left out (the status still stands). */
 export function metadataOf(block: HeaderRecord): Metadata {
   try {
-    return Metadata.fromHeaders(block);
+    return metadataFromHeaders(block);
   } catch {
     return new Metadata();
   }

@@ -31,6 +31,7 @@ import { RequestQueue, type RequestOwner } from './request-queue.js';
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 import { RST_CANCEL, RST_NO_ERROR, rstCodeName } from './rst-code.js';
 import type { StreamLike, StreamTally } from './stream-like.js';
+import { metadataFromHeaders } from '../wire/grpc/received-metadata.js';
 
 export type { CallConfig, CallProtocol } from './call-protocol.js';
 export type { StreamLike, StreamTally } from './stream-like.js';
@@ -131,7 +132,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
   /** Request metadata (parsed on first use). Throws GrpcError(INTERNAL) for malformed metadata. */
   get metadata(): Metadata {
     return (this.md ??=
-      this.received === undefined ? new Metadata() : Metadata.fromHeaders(receivedRecord(this.received)));
+      this.received === undefined ? new Metadata() : metadataFromHeaders(receivedRecord(this.received)));
   }
 
   /** `ip:port` (`[v6]:port`) of the client, or `unix:` for a unix socket. */

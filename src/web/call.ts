@@ -28,6 +28,7 @@ import { codeFromHttpStatus } from '../wire/grpc/http-status.js';
 import { Metadata, type HeaderRecord, type MetadataValue } from '../wire/grpc/metadata.js';
 import { statusFromTrailers } from '../wire/grpc/status.js';
 import { encodeTimeout } from '../wire/grpc/timeout.js';
+import { metadataFromReceived } from '../wire/grpc/received-metadata.js';
 
 export type MetadataInit = Metadata | Record<string, MetadataValue | MetadataValue[]>;
 
@@ -163,7 +164,7 @@ export async function* webCall(
         `POST ${url}: the response is not gRPC-Web (content-type ${JSON.stringify(head['content-type'] ?? '')})`,
       );
     }
-    options.onHeader?.(Metadata.fromReceived(head));
+    options.onHeader?.(metadataFromReceived(head));
     if (response.body === null)
       throw new GrpcError(Code.INTERNAL, `POST ${url}: the response has no body and no status`);
 
@@ -206,7 +207,7 @@ export async function* webCall(
 /** The status in a trailers block (or Trailers-Only headers): nothing for OK, a GrpcError thrown otherwise. */
 function settle(trailers: HeaderRecord, options: WebCallOptions): void {
   const error = statusFromTrailers(trailers);
-  options.onTrailer?.(error === undefined ? Metadata.fromReceived(trailers) : error.metadata);
+  options.onTrailer?.(error === undefined ? metadataFromReceived(trailers) : error.metadata);
   if (error !== undefined) throw error;
 }
 

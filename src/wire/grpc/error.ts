@@ -17,7 +17,7 @@
  */
 import { Code, codeName } from './code.js';
 import { type Any, type MessageType, anyUnpack } from './any.js';
-import { Metadata, reportInvalidMetadataWith } from './metadata.js';
+import { Metadata } from './metadata.js';
 
 /** Shared by every error without details (most of them): no array per error. */
 const NO_DETAILS: readonly Any[] = Object.freeze([]);
@@ -112,6 +112,3 @@ export class GrpcError extends Error {
 export function isWireError(reason: unknown): reason is GrpcError {
   return reason instanceof GrpcError && reason.fromWire;
 }
-
-// Invalid metadata is a GrpcError(INTERNAL): see metadata.ts for why it is set from here.
-reportInvalidMetadataWith((message) => new GrpcError(Code.INTERNAL, message));

@@ -7,21 +7,12 @@
  *     Header-Name     → 1*( %x30-39 / %x61-7A / "_" / "-" / "." ) ; 0-9 a-z _ - .
  *     ASCII-Value     → 1*( %x20-%x7E ) ; space and printable ASCII
  *
- * Invalid metadata is a GrpcError(INTERNAL). GrpcError carries a Metadata, so
- * error.ts imports this file and this file does not import error.ts (the import
- * graph has no cycles): error.ts hands its constructor over when it loads, with
- * `reportInvalidMetadataWith`. Every entry point loads error.ts; a program that
- * loads this file alone gets a TypeError with the same message instead.
+ * This file is the container. A key or value that is not valid metadata,
+ * handed to it by this program, is this program's mistake: a TypeError.
+ * Received header fields are the peer's: received-metadata.ts reads them
+ * and answers what is not valid with GrpcError(INTERNAL).
  */
-import { decodeBase64, encodeBase64 } from '../proto/base64.js';
-
-/** How an invalid key or value is reported: a GrpcError(INTERNAL) once error.ts has loaded. */
-let invalid: (message: string) => Error = (message) => new TypeError(message);
-
-/** @internal error.ts: metadata failures become GrpcError(INTERNAL). */
-export function reportInvalidMetadataWith(make: (message: string) => Error): void {
-  invalid = make;
-}
+import { encodeBase64 } from '../proto/base64.js';
 
 /** A metadata value: text for ordinary keys, bytes for keys ending in `-bin`. */
 export type MetadataValue = string | Uint8Array;
@@ -78,7 +69,7 @@ export class Metadata {
     }
   }
 
-  /** Appends a value. Throws GrpcError(INTERNAL) for an invalid key or value. */
+  /** Appends a value. Throws TypeError for an invalid key or value. */
   add(key: string, value: MetadataValue): this {
     const k = normalizeKey(key);
     checkValue(k, value);
@@ -178,78 +169,39 @@ export class Metadata {
   }
 
   /**
-   * `fromHeaders` for fields we received and cannot send back: what is not
-   * valid metadata (a bad key or `-bin` value, a field a proxy or browser
-   * added) is left out instead of failing the whole block.
+   * @internal received-metadata.ts: values of a key already checked (lower-case, valid, values of its kind),
+   * appended without checking them again.
    */
-  static fromReceived(headers: HeaderRecord): Metadata {
-    try {
-      return Metadata.fromHeaders(headers);
-    } catch {
-      // Rare: keep the valid fields, one key at a time.
-      const md = new Metadata();
-      for (const key of Object.keys(headers)) {
-        try {
-          md.merge(Metadata.fromHeaders({ [key]: headers[key] }));
-        } catch {
-          // dropped: not valid metadata
-        }
-      }
-      return md;
-    }
+  appendChecked(key: string, values: MetadataValue[]): void {
+    const seen = this.map.get(key);
+    if (seen) seen.push(...values);
+    else this.map.set(key, values);
   }
+}
 
-  /**
-   * Metadata from received header fields, leaving out reserved ones. Throws
-   * GrpcError(INTERNAL) for a key that is not valid metadata or a `-bin` value that
-   * is not base64. A `-bin` header may carry several values joined by commas.
-   */
-  static fromHeaders(headers: HeaderRecord): Metadata {
-    const md = new Metadata();
-    for (const key of Object.keys(headers)) {
-      // Field names arrive lower-case from HTTP/2, but a HeaderRecord may come from
-      // elsewhere: `TE` is `te`, reserved, and must not pass for metadata.
-      const lower = key.toLowerCase();
-      if (isReservedHeader(lower)) continue;
-      const raw = headers[key];
-      if (raw === undefined) continue;
-      const values = Array.isArray(raw) ? raw : [String(raw)];
-      const k = normalizeKey(lower);
-      const list: MetadataValue[] = [];
-      for (const value of values) {
-        if (k.endsWith('-bin')) {
-          for (const part of value.split(',')) {
-            const bytes = decodeBase64(part.trim());
-            if (bytes === undefined) throw invalid(`metadata "${k}": value is not base64`);
-            list.push(bytes);
-          }
-        } else {
-          checkValue(k, value);
-          list.push(value);
-        }
-      }
-      // Two field names that differ only in case are one key.
-      const seen = md.map.get(k);
-      if (seen) seen.push(...list);
-      else md.map.set(k, list);
-    }
-    return md;
-  }
+/** Whether `key` is a valid metadata key once lower-cased: 0-9 a-z _ . - (at least one). */
+export function isMetadataKey(key: string): boolean {
+  return key.length > 0 && KEY.test(key);
+}
+
+/** Whether `value` may be the value of an ASCII (not `-bin`) key: printable ASCII and space. */
+export function isAsciiValue(value: string): boolean {
+  return ASCII_VALUE.test(value);
 }
 
 function normalizeKey(key: string): string {
   const k = key.toLowerCase();
-  if (k.length === 0 || !KEY.test(k))
-    throw invalid(`metadata key ${JSON.stringify(key)} is not valid (allowed: 0-9 a-z _ . -)`);
+  if (!isMetadataKey(k))
+    throw new TypeError(`metadata key ${JSON.stringify(key)} is not valid (allowed: 0-9 a-z _ . -)`);
   return k;
 }
 
 function checkValue(key: string, value: MetadataValue): void {
   const binary = key.endsWith('-bin');
   if (binary) {
-    if (!(value instanceof Uint8Array)) throw invalid(`metadata "${key}": a -bin key takes a Uint8Array value`);
-  } else if (typeof value !== 'string' || !ASCII_VALUE.test(value)) {
-    throw invalid(`metadata "${key}": value must be printable ASCII`);
+    if (!(value instanceof Uint8Array)) throw new TypeError(`metadata "${key}": a -bin key takes a Uint8Array value`);
+  } else if (typeof value !== 'string' || !isAsciiValue(value)) {
+    throw new TypeError(`metadata "${key}": value must be printable ASCII`);
   }
 }
 

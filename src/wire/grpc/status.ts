@@ -6,6 +6,7 @@ import { codeFromHttpStatus } from './http-status.js';
 import { type HeaderRecord, Metadata } from './metadata.js';
 import { decodeGrpcMessage, encodeGrpcMessage } from './percent.js';
 import { decodeStatusDetails, encodeStatusDetails } from './status-details.js';
+import { metadataFromReceived } from './received-metadata.js';
 
 /**
  * The status of a call travels in the trailers (grpc/grpc doc/PROTOCOL-HTTP2.md):
@@ -112,7 +113,7 @@ export function statusFromTrailers(trailers: HeaderRecord): GrpcError | undefine
   }
   const text = problem === undefined ? message : message === '' ? problem : `${problem}: ${message}`;
   return new GrpcError(code, text, {
-    metadata: Metadata.fromReceived(trailers),
+    metadata: metadataFromReceived(trailers),
     details: receivedDetails(single(trailers['grpc-status-details-bin'])),
     fromWire: true,
   });

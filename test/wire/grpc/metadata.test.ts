@@ -10,19 +10,23 @@ import t from 'tap';
 import { Code } from '../../../src/wire/grpc/code.js';
 import { GrpcError } from '../../../src/wire/grpc/error.js';
 import { type HeaderRecord, isReservedHeader, Metadata } from '../../../src/wire/grpc/metadata.js';
+import { metadataFromHeaders, metadataFromReceived } from '../../../src/wire/grpc/received-metadata.js';
 
-t.test('keys are lower-case ASCII letters, digits, _ - and .', async (t) => {
-  const md = new Metadata();
-  md.add('x-request_id.v2', 'a');
-  t.equal(md.get('x-request_id.v2'), 'a');
-  for (const key of ['', 'a b', 'a:b', 'ä', 'a/b', ':path', 'a\u0000', 'key\n']) {
-    t.throws(
-      () => new Metadata().add(key, 'v'),
-      new GrpcError(Code.INTERNAL, `metadata key ${JSON.stringify(key)} is not valid (allowed: 0-9 a-z _ . -)`),
-      JSON.stringify(key),
-    );
-  }
-});
+t.test(
+  "keys are lower-case ASCII letters, digits, _ - and . (another key is a TypeError: the caller's mistake)",
+  async (t) => {
+    const md = new Metadata();
+    md.add('x-request_id.v2', 'a');
+    t.equal(md.get('x-request_id.v2'), 'a');
+    for (const key of ['', 'a b', 'a:b', 'ä', 'a/b', ':path', 'a\u0000', 'key\n']) {
+      t.throws(
+        () => new Metadata().add(key, 'v'),
+        new TypeError(`metadata key ${JSON.stringify(key)} is not valid (allowed: 0-9 a-z _ . -)`),
+        JSON.stringify(key),
+      );
+    }
+  },
+);
 
 t.test('keys are case-insensitive: stored lower-case', async (t) => {
   const md = new Metadata({ 'X-Trace': 'a' });
@@ -36,15 +40,15 @@ t.test('ASCII values are printable ASCII, space included, and may be empty', asy
   t.equal(md.get('a'), ' ~!"#$%&');
   t.equal(md.get('b'), '');
   for (const value of ['tab\t', 'nl\n', 'caf\u00e9', '\u007f', '\u0000']) {
-    t.throws(() => new Metadata().add('a', value), { code: Code.INTERNAL }, JSON.stringify(value));
+    t.throws(() => new Metadata().add('a', value), TypeError, JSON.stringify(value));
   }
 });
 
 t.test('keys ending in -bin hold bytes, and only bytes', async (t) => {
   const md = new Metadata().add('trace-bin', new Uint8Array([1, 2, 3]));
   t.same(md.get('trace-bin'), new Uint8Array([1, 2, 3]));
-  t.throws(() => new Metadata().add('trace-bin', 'text'), { code: Code.INTERNAL });
-  t.throws(() => new Metadata().add('trace', new Uint8Array(1)), { code: Code.INTERNAL });
+  t.throws(() => new Metadata().add('trace-bin', 'text'), TypeError);
+  t.throws(() => new Metadata().add('trace', new Uint8Array(1)), TypeError);
 });
 
 t.test('a key can hold several values, in order; set replaces them', async (t) => {
@@ -76,7 +80,7 @@ t.test('to headers: -bin values unpadded base64, several values as an array', as
 });
 
 t.test('from headers: -bin values padded or not, and comma-joined values', async (t) => {
-  const md = Metadata.fromHeaders({
+  const md = metadataFromHeaders({
     'a-bin': 'AQI=',
     'b-bin': 'AQI',
     'c-bin': 'AQ==,Ag, AwM',
@@ -89,7 +93,7 @@ t.test('from headers: -bin values padded or not, and comma-joined values', async
 });
 
 t.test('from headers: ASCII values are taken whole, commas and all', async (t) => {
-  const md = Metadata.fromHeaders({ accept: 'a, b', many: ['1', '2'], num: 42 as unknown as string });
+  const md = metadataFromHeaders({ accept: 'a, b', many: ['1', '2'], num: 42 as unknown as string });
   t.same(md.getAll('accept'), ['a, b']);
   t.same(md.getAll('many'), ['1', '2']);
   t.same(md.getAll('num'), ['42']);
@@ -114,24 +118,24 @@ t.test('from headers: the protocol own fields are not metadata', async (t) => {
     'x-mine': 'kept',
     missing: undefined,
   };
-  t.same(Metadata.fromHeaders(headers).toJSON(), { 'x-mine': ['kept'] });
+  t.same(metadataFromHeaders(headers).toJSON(), { 'x-mine': ['kept'] });
   t.ok(isReservedHeader(':anything'));
   t.notOk(isReservedHeader('grpc-previous-rpc-attempts'), 'other grpc- fields are metadata, as in grpc-go');
 });
 
 t.test('from headers: invalid fields are GrpcError(INTERNAL)', async (t) => {
-  t.throws(() => Metadata.fromHeaders({ 'x-bin': 'not base64!' }), {
+  t.throws(() => metadataFromHeaders({ 'x-bin': 'not base64!' }), {
     name: 'GrpcError',
     code: Code.INTERNAL,
     rawMessage: /x-bin/,
   });
-  t.throws(() => Metadata.fromHeaders({ 'x-bin': 'A' }), { code: Code.INTERNAL }, 'a lone base64 character');
-  t.throws(() => Metadata.fromHeaders({ 'bad key': 'v' }), { code: Code.INTERNAL });
-  t.throws(() => Metadata.fromHeaders({ x: 'caf\u00e9' }), { code: Code.INTERNAL });
+  t.throws(() => metadataFromHeaders({ 'x-bin': 'A' }), { code: Code.INTERNAL }, 'a lone base64 character');
+  t.throws(() => metadataFromHeaders({ 'bad key': 'v' }), { code: Code.INTERNAL });
+  t.throws(() => metadataFromHeaders({ x: 'caf\u00e9' }), { code: Code.INTERNAL });
 });
 
 t.test('from headers: names differing only in case are one key', async (t) => {
-  t.same(Metadata.fromHeaders({ 'X-A': '1', 'x-a': '2' }).getAll('x-a'), ['1', '2']);
+  t.same(metadataFromHeaders({ 'X-A': '1', 'x-a': '2' }).getAll('x-a'), ['1', '2']);
 });
 
 t.test('__proto__ and constructor are ordinary keys that never touch a prototype', async (t) => {
@@ -151,7 +155,7 @@ t.test('__proto__ and constructor are ordinary keys that never touch a prototype
   t.equal(Object.getPrototypeOf(arrayValued), Object.prototype, 'an array value neither');
   t.same(Object.getOwnPropertyDescriptor(arrayValued, '__proto__')!.value, ['a', 'b']);
 
-  const back = Metadata.fromHeaders(headers);
+  const back = metadataFromHeaders(headers);
   t.equal(back.get('__proto__'), 'p');
   t.equal(back.get('constructor'), 'c');
   t.equal(JSON.stringify(back.toJSON()), '{"__proto__":["p"],"constructor":["c"],"hasownproperty":["h"]}');
@@ -174,7 +178,7 @@ t.test('a round trip through headers keeps every value', async (t) => {
     ['z-bin', new Uint8Array([])],
     ['z-bin', new Uint8Array([255, 0, 1])],
   ]);
-  t.same([...Metadata.fromHeaders(md.toHeaders())], [...md]);
+  t.same([...metadataFromHeaders(md.toHeaders())], [...md]);
 });
 
 t.test('clone and merge copy the value lists', async (t) => {
@@ -210,7 +214,7 @@ t.test('toJSON: a null-prototype object, -bin values in base64', async (t) => {
 t.test(
   'fromReceived: what is not valid metadata is left out, the rest kept; a valid block is fromHeaders',
   async (t) => {
-    const md = Metadata.fromReceived({
+    const md = metadataFromReceived({
       good: 'yes',
       'bad key': 'x',
       'x-bin': 'not base64!',
@@ -220,11 +224,11 @@ t.test(
     });
     t.same(md.toJSON(), { good: ['yes'], 'ok-bin': ['AQI'] });
     t.same(
-      Metadata.fromReceived({ a: ['1', '2'], b: 'c' }).toJSON(),
-      Metadata.fromHeaders({ a: ['1', '2'], b: 'c' }).toJSON(),
+      metadataFromReceived({ a: ['1', '2'], b: 'c' }).toJSON(),
+      metadataFromHeaders({ a: ['1', '2'], b: 'c' }).toJSON(),
     );
     t.throws(
-      () => Metadata.fromHeaders({ good: 'yes', 'bad key': 'x' }),
+      () => metadataFromHeaders({ good: 'yes', 'bad key': 'x' }),
       { code: Code.INTERNAL },
       'where fromHeaders refuses the block',
     );
