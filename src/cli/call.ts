@@ -19,7 +19,7 @@
 import { enableTracing } from '../http2/trace.js';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
-import { fromJson, toJson, type JsonValue } from '../wire/proto/json.js';
+import { fromJsonString, toJson } from '../wire/proto/json.js';
 import { Metadata } from '../wire/grpc/metadata.js';
 import { decodeBase64 } from '../wire/proto/base64.js';
 import { createClient } from '../service/client.js';
@@ -171,16 +171,10 @@ async function invoke(
   let sent = 0;
   let received = 0;
   const parse = (text: string, where: string): unknown => {
-    let value: JsonValue;
     try {
-      value = JSON.parse(text) as JsonValue;
+      return fromJsonString(input, text);
     } catch (err) {
-      throw new GrpcError(Code.INVALID_ARGUMENT, `${where}: invalid JSON: ${(err as Error).message}`);
-    }
-    try {
-      return fromJson(input, value);
-    } catch (err) {
-      throw new GrpcError(Code.INVALID_ARGUMENT, `${where}: ${(err as GrpcError).rawMessage}`);
+      throw new GrpcError(Code.INVALID_ARGUMENT, `${where}: ${(err as Error).message}`);
     }
   };
   // A bad request line while streaming: stop the call, report the line.

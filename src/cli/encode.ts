@@ -4,7 +4,7 @@
  * proto3 JSON in, the message's protobuf bytes out as hex: what would travel
  * inside a gRPC frame (without the 5-byte prefix).
  */
-import { fromJson, type JsonValue } from '../wire/proto/json.js';
+import { fromJsonString } from '../wire/proto/json.js';
 import { codecFor } from '../wire/proto/codec.js';
 import { PROTO_FLAGS, eachInput, loadFromArgs, type Verb } from './verb.js';
 import { toHex } from './io.js';
@@ -27,15 +27,7 @@ export const verb: Verb = {
     return eachInput(
       args,
       io,
-      (text) => {
-        let json: JsonValue;
-        try {
-          json = JSON.parse(text) as JsonValue;
-        } catch (err) {
-          throw new Error(`invalid JSON: ${(err as Error).message}`);
-        }
-        return toHex(codec.encode(fromJson(schema, json)));
-      },
+      (text) => toHex(codec.encode(fromJsonString(schema, text))),
       { skipBlank: true },
     );
   },
