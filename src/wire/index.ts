@@ -35,4 +35,14 @@ export { parseContentType, formatContentType, type ContentType } from './grpc/co
 export { Writer } from './proto/writer.js';
 export { Reader, WireType } from './proto/reader.js';
 export { codecFor } from './proto/codec.js';
-export { toJson, fromJson, type JsonValue, type ToJsonOptions } from './proto/json.js';
+export {
+  toJson,
+  fromJson,
+  toJsonString,
+  fromJsonString,
+  type JsonValue,
+  type ToJsonOptions,
+  type FromJsonOptions,
+  type ToJsonStringOptions,
+} from './proto/json.js';
+export { typeRegistry, type TypeRegistry } from './proto/json-registry.js';
