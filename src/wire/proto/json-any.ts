@@ -15,7 +15,8 @@
  * json.ts do not import each other.
  */
 import { codecFor } from './codec.js';
-import { createValue, planFor } from './codec-plan.js';
+import { planFor } from './codec-plan.js';
+import { createValue } from './codec-value.js';
 import { ProtoError } from './error.js';
 import type { MessageSchema } from './schema.js';
 import { typeNameOfUrl } from './json-registry.js';

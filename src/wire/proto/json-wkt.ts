@@ -10,7 +10,8 @@
  *   refused on print, and a path with `_` on parse;
  * - Empty is `{}` like any other message; Any is json-any.ts (it needs a registry).
  */
-import { createValue, planFor } from './codec-plan.js';
+import { planFor } from './codec-plan.js';
+import { createValue } from './codec-value.js';
 import type { MessageSchema, ScalarType } from './schema.js';
 import { scalarFromJson, scalarToJson } from './json-scalar.js';
 import { jsonError, printError, show, isObject, pathField, pathIndex, setKey } from './json-types.js';

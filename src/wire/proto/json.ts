@@ -16,7 +16,8 @@
  * integers, numbers out of double range, lone surrogates, duplicate keys.
  * Every failure is a ProtoError of kind 'json' naming the field and its path.
  */
-import { createValue, planFor } from './codec-plan.js';
+import { planFor } from './codec-plan.js';
+import { createValue } from './codec-value.js';
 import type { FieldSchema, MapValue, MessageSchema } from './schema.js';
 import { enumFromJson, enumToJson, mapKeyFromJson, scalarFromJson, scalarToJson } from './json-scalar.js';
 import { wktFromJson, wktToJson } from './json-wkt.js';
@@ -45,7 +46,9 @@ export function toJson(schema: MessageSchema, value: Value, options: ToJsonOptio
   if (special !== undefined) return special;
   const out: { [key: string]: JsonValue } = {};
   for (const f of schema.fields) {
-    const v = value[f.localName];
+    // A field with presence that is not set has no own property (a proto2 default reads through the prototype).
+    const v =
+      f.optional === true && !Object.prototype.hasOwnProperty.call(value, f.localName) ? undefined : value[f.localName];
     const name = options.useProtoNames === true ? f.name : f.jsonName;
     const what = `${schema.typeName}.${f.name}`;
     if (f.kind === 'map') {
