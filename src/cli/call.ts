@@ -19,13 +19,14 @@
 import { enableTracing } from '../http2/trace.js';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
-import { fromJsonString, toJson } from '../wire/proto/json.js';
 import { Metadata } from '../wire/grpc/metadata.js';
 import { decodeBase64 } from '../wire/proto/base64.js';
 import { createClient } from '../service/client.js';
 import type { CallOptions } from '../service/client-call.js';
 import type { MethodDefinition, ServiceDefinition } from '../service/definition.js';
 import type { Channel } from '../http2/channel.js';
+import { protoSetOf } from '../service/load.js';
+import { FORMAT_FLAG, formatFromArgs, parser, printer, type Format } from './format.js';
 import { UsageError, type Args } from './args.js';
 import { CONNECT_FLAGS, deadlineFromArgs, openChannel, reportError } from './connect.js';
 import { LineWriter, lines, type Io } from './io.js';
@@ -33,7 +34,7 @@ import { PROTO_FLAGS, loadFromArgs, type Verb } from './verb.js';
 
 export const verb: Verb = {
   usage:
-    'call TARGET pkg.Service/Method [JSON] [--proto FILE [-I DIR]] [-H "key: value"]... [--timeout 5s] [--tls ...] [-v]',
+    'call TARGET pkg.Service/Method [JSON] [--proto FILE [-I DIR]] [-H "key: value"]... [--timeout 5s] [--tls ...] [--format text] [-v]',
   description:
     'Calls a method and prints each response as one line of proto3 JSON.\n' +
     'TARGET: host:port, [v6]:port, dns:///host:port or unix:/path. The method: pkg.Service/Method\n' +
@@ -42,7 +43,8 @@ export const verb: Verb = {
     'Requests: the JSON argument; without one, stdin — all of it for a method that takes\n' +
     'one request (empty means {}), one JSON message a line for a streaming request.\n' +
     'Exit status: the gRPC status code (0 OK, 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, ...);\n' +
-    'a failure is one line on stderr, "CODE_NAME: message (target ...)".',
+    'a failure is one line on stderr, "CODE_NAME: message (target ...)".\n' +
+    '--format text: requests and responses in protobuf text format instead, one message a line.',
   flags: {
     ...PROTO_FLAGS,
     header: {
@@ -52,6 +54,7 @@ export const verb: Verb = {
       help: 'request metadata; a key ending in -bin takes base64',
     },
     ...CONNECT_FLAGS,
+    ...FORMAT_FLAG,
     verbose: { short: 'v', help: 'print response headers, trailers and the status to stderr' },
   },
   async run(args, io) {
@@ -60,6 +63,7 @@ export const verb: Verb = {
     }
     const [target, methodName, json] = args.positionals as [string, string, string | undefined];
     const [serviceName, name] = splitMethod(methodName);
+    const format = formatFromArgs(args);
     if (args.has('trace')) enableTracing();
     const metadata = metadataFromArgs(args);
     const deadline = deadlineFromArgs(args);
@@ -82,6 +86,7 @@ export const verb: Verb = {
         { metadata, ...(deadline !== undefined ? { deadline } : {}) },
         args.has('verbose'),
         io,
+        format,
       );
     } catch (err) {
       if (err instanceof UsageError) throw err;
@@ -153,12 +158,15 @@ async function invoke(
   options: CallOptions,
   verbose: boolean,
   io: Io,
+  format: Format,
 ): Promise<number> {
   const out = new LineWriter(io.stdout);
   const input = method.input.schema;
   const output = method.output.schema;
-  const print = (response: unknown): Promise<void> =>
-    out.line(JSON.stringify(toJson(output, response as Record<string, unknown>)));
+  const registry = protoSetOf(service); // for Any: the types the service was loaded with
+  const show = printer(format, output, registry);
+  const read = parser(format, input, registry);
+  const print = (response: unknown): Promise<void> => out.line(show(response));
   const stub = createClient(service, channel)[method.name] as (request: unknown, options: CallOptions) => unknown;
   const abort = new AbortController();
   const onSigint = (): void => abort.abort(new GrpcError(Code.CANCELLED, 'interrupted (SIGINT)'));
@@ -172,7 +180,7 @@ async function invoke(
   let received = 0;
   const parse = (text: string, where: string): unknown => {
     try {
-      return fromJsonString(input, text);
+      return read(text);
     } catch (err) {
       throw new GrpcError(Code.INVALID_ARGUMENT, `${where}: ${(err as Error).message}`);
     }
@@ -207,7 +215,7 @@ async function invoke(
     } else {
       const text = json !== undefined && json !== '-' ? json : await readStdin(io);
       sent = 1;
-      result = stub(parse(text.trim() === '' ? '{}' : text, 'request'), callOptions);
+      result = stub(parse(text.trim() === '' && format === 'json' ? '{}' : text, 'request'), callOptions);
     }
     if (method.shape === 'server_streaming' || method.shape === 'bidi_streaming') {
       for await (const response of result as AsyncIterable<unknown>) {
