@@ -14,6 +14,7 @@ import { planFor } from './codec-plan.js';
 import { createValue } from './codec-value.js';
 import type { MessageSchema, ScalarType } from './schema.js';
 import { scalarFromJson, scalarToJson } from './json-scalar.js';
+import { MAX_DEPTH } from './json-text.js';
 import { jsonError, printError, show, isObject, pathField, pathIndex, setKey } from './json-types.js';
 import type { JsonInput, JsonPath, JsonValue } from './json-types.js';
 
@@ -88,9 +89,10 @@ function pathToCamel(p: string, what: string): string {
   return p.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-export function wktToJson(schema: MessageSchema, v: Value): JsonValue | undefined {
+export function wktToJson(schema: MessageSchema, v: Value, depth = 0): JsonValue | undefined {
   const name = schema.typeName;
   if (!SPECIAL.has(name)) return undefined;
+  if (depth > MAX_DEPTH) throw printError(name, `nested deeper than ${MAX_DEPTH} levels`);
   const wrapped = WRAPPERS[name];
   if (wrapped !== undefined) return scalarToJson(wrapped, v['value'], `${name}.value`);
   switch (name) {
@@ -117,12 +119,12 @@ export function wktToJson(schema: MessageSchema, v: Value): JsonValue | undefine
       const fields = (v['fields'] ?? {}) as Value;
       const valueSchema = sub(schema, 'fields');
       const out: { [key: string]: JsonValue } = {};
-      for (const k of Object.keys(fields)) setKey(out, k, wktToJson(valueSchema, fields[k] as Value)!);
+      for (const k of Object.keys(fields)) setKey(out, k, wktToJson(valueSchema, fields[k] as Value, depth + 1)!);
       return out;
     }
     case 'google.protobuf.ListValue': {
       const valueSchema = sub(schema, 'values');
-      return ((v['values'] ?? []) as Value[]).map((e) => wktToJson(valueSchema, e)!);
+      return ((v['values'] ?? []) as Value[]).map((e) => wktToJson(valueSchema, e, depth + 1)!);
     }
     case 'google.protobuf.Value': {
       if (v['nullValue'] !== undefined) return null;
@@ -135,8 +137,9 @@ export function wktToJson(schema: MessageSchema, v: Value): JsonValue | undefine
       }
       if (v['stringValue'] !== undefined) return scalarToJson('string', v['stringValue'], `${name}.string_value`);
       if (v['boolValue'] !== undefined) return scalarToJson('bool', v['boolValue'], `${name}.bool_value`);
-      if (v['structValue'] !== undefined) return wktToJson(sub(schema, 'structValue'), v['structValue'] as Value)!;
-      if (v['listValue'] !== undefined) return wktToJson(sub(schema, 'listValue'), v['listValue'] as Value)!;
+      if (v['structValue'] !== undefined)
+        return wktToJson(sub(schema, 'structValue'), v['structValue'] as Value, depth + 1)!;
+      if (v['listValue'] !== undefined) return wktToJson(sub(schema, 'listValue'), v['listValue'] as Value, depth + 1)!;
       throw printError(name, 'no kind is set (JSON has no form for an empty Value)');
     }
     case 'google.protobuf.FieldMask':

@@ -22,7 +22,7 @@ import type { FieldSchema, MapValue, MessageSchema } from './schema.js';
 import { enumFromJson, enumToJson, mapKeyFromJson, scalarFromJson, scalarToJson } from './json-scalar.js';
 import { wktFromJson, wktToJson } from './json-wkt.js';
 import { ANY, anyFromJson, anyToJson } from './json-any.js';
-import { parseJsonText, writeJsonText } from './json-text.js';
+import { MAX_DEPTH, parseJsonText, writeJsonText } from './json-text.js';
 import { isObject, jsonError, pathField, pathIndex, printError, setKey, show } from './json-types.js';
 import type {
   FromJsonOptions,
@@ -39,8 +39,21 @@ type Value = Record<string, unknown>;
 
 // ---- value → JSON -------------------------------------------------------------
 
+/** How deep toJson is in nested messages: a value that contains itself is an error, not a stack overflow. */
+let printing = 0;
+
 /** A message value as a JSON value (what JSON.stringify can write). Throws ProtoError('json'). */
 export function toJson(schema: MessageSchema, value: Value, options: ToJsonOptions = {}): JsonValue {
+  if (printing >= MAX_DEPTH) throw printError(schema.typeName, `nested deeper than ${MAX_DEPTH} levels`);
+  printing++;
+  try {
+    return messageToJson(schema, value, options);
+  } finally {
+    printing--;
+  }
+}
+
+function messageToJson(schema: MessageSchema, value: Value, options: ToJsonOptions): JsonValue {
   if (schema.typeName === ANY) return anyToJson(schema, value, options, toJson);
   const special = wktToJson(schema, value);
   if (special !== undefined) return special;

@@ -169,3 +169,16 @@ t.test('FieldMask: paths that would not read back the same are not printed', asy
   }
   refused(t, WellKnown, '{"mask": "foo,bar_bar"}', 'not lowerCamelCase');
 });
+
+t.test('a value that contains itself is refused, not a stack overflow', async (t) => {
+  const Tree = protos.message('golden.Tree');
+  const loop: Record<string, unknown> = { name: 'x' };
+  loop['parent'] = loop;
+  const err = thrown(() => toJson(Tree, loop));
+  t.ok(err instanceof ProtoError && err.kind === 'json', String(err));
+  t.match(String(err), 'nested deeper than 100');
+  const list: Record<string, unknown> = { values: [] };
+  (list['values'] as unknown[]).push({ listValue: list });
+  t.match(String(thrown(() => toJson(WellKnown, { list }))), 'nested deeper than 100', 'a ListValue inside itself');
+  t.same(toJson(Tree, { name: 'after' }), { name: 'after' }, 'and the next call works');
+});
