@@ -50,14 +50,24 @@ export function fromText(schema: MessageSchema, text: string, options: FromTextO
 
 const lookups = new WeakMap<MessageSchema, Map<string, FieldSchema>>();
 
-/** Fields by the name text format writes them by (a group: its type's name). */
+/** Fields by the names text format reads: the .proto name, and a group's type name (`Data` and `data`). */
 function fieldsByTextName(schema: MessageSchema): Map<string, FieldSchema> {
   let m = lookups.get(schema);
   if (m === undefined) {
     m = new Map(schema.fields.map((f) => [textName(f), f]));
+    for (const f of schema.fields) if (!m.has(f.name)) m.set(f.name, f);
     lookups.set(schema, m);
   }
   return m;
+}
+
+/**
+ * Names the message reserves (`reserved "old_name";`): text naming one is
+ * skipped, as protobuf does, so that text written before the field was
+ * removed still reads. (`reservedNames` comes with a schema that carries it.)
+ */
+function isReserved(schema: MessageSchema, name: string): boolean {
+  return (schema as MessageSchema & { reservedNames?: readonly string[] }).reservedNames?.includes(name) === true;
 }
 
 const INT_RANGE: Partial<Record<ScalarType, readonly [bigint, bigint]>> = {
@@ -119,6 +129,7 @@ class Parser {
   ): void {
     const nameTok = this.tk.next();
     const f = fieldsByTextName(schema).get(nameTok.text);
+    if (f === undefined && isReserved(schema, nameTok.text)) return this.skipValue();
     if (f === undefined) this.fail(nameTok, schema.typeName, `no field is named "${nameTok.text}"`);
     const what = `${schema.typeName}.${f.name}`;
     const at = join(path, nameTok.text);
@@ -234,7 +245,8 @@ class Parser {
         const t = this.tk.next();
         let n: number;
         if (t.kind === 'float') n = Number(t.text.replace(/[fF]$/, ''));
-        else if (t.kind === 'integer') n = Number(integerLiteral(t.text));
+        else if (t.kind === 'integer' && /^(0|[1-9][0-9]*)$/.test(t.text)) n = Number(t.text);
+        else if (t.kind === 'integer') return this.fail(t, what, `a float or double is decimal, not ${t.text}`);
         else if (t.kind === 'identifier' && /^(inf|infinity)$/i.test(t.text)) n = Infinity;
         else if (t.kind === 'identifier' && /^nan$/i.test(t.text)) n = NaN;
         else return this.fail(t, what, `expected a number at ${path}, found ${describe(t)}`);
@@ -270,6 +282,51 @@ class Parser {
       this.fail(t, what, `${n} is not a value of the closed enum ${e.typeName} (at ${path})`);
     }
     return n;
+  }
+
+  /** Skips the value of a reserved field: a scalar, a message, or a list of either. */
+  skipValue(): void {
+    const colon = this.tk.trySymbol(':');
+    const t = this.tk.peek();
+    if (t.kind === 'symbol' && (t.text === '{' || t.text === '<')) return this.skipMessage();
+    if (!colon) throw this.tk.error(`expected ":" or a message, found ${describe(t)}`, t);
+    if (t.kind === 'symbol' && t.text === '[') {
+      this.tk.next();
+      if (this.tk.trySymbol(']')) return;
+      do {
+        const e = this.tk.peek();
+        if (e.kind === 'symbol' && (e.text === '{' || e.text === '<')) this.skipMessage();
+        else this.skipScalar();
+      } while (this.tk.trySymbol(','));
+      this.tk.expectSymbol(']');
+      return;
+    }
+    this.skipScalar();
+  }
+
+  skipScalar(): void {
+    this.tk.trySymbol('-');
+    const t = this.tk.next();
+    if (t.kind === 'string') while (this.tk.peek().kind === 'string') this.tk.next();
+    else if (t.kind !== 'identifier' && t.kind !== 'integer' && t.kind !== 'float') {
+      throw this.tk.error(`expected a value, found ${describe(t)}`, t);
+    }
+  }
+
+  /** A `{ … }` or `< … >` skipped whole, its braces balanced (bounded like any nesting). */
+  skipMessage(): void {
+    const closers: string[] = [];
+    do {
+      const t = this.tk.next();
+      if (t.kind === 'end') throw this.tk.error('the text ends inside a message', t);
+      if (t.kind !== 'symbol') continue;
+      if (t.text === '{' || t.text === '<') {
+        if (closers.length >= MAX_DEPTH) throw this.tk.error(`nested deeper than ${MAX_DEPTH} levels`, t);
+        closers.push(t.text === '{' ? '}' : '>');
+      } else if (t.text === '}' || t.text === '>') {
+        if (closers.pop() !== t.text) throw this.tk.error(`unbalanced "${t.text}"`, t);
+      }
+    } while (closers.length > 0);
   }
 
   /** `[...]`: an Any's `[type.googleapis.com/pkg.Msg] { … }`; extensions are not in the schema. */

@@ -170,7 +170,6 @@ t.test('fromText: literals', async (t) => {
     ['Infinity', Infinity],
     ['-INF', -Infinity],
     ['18446744073709551616', 18446744073709551616],
-    ['0x10', 16],
   ] as const) {
     t.equal(one(`f_double: ${text}`), n, `double ${text}`);
   }
@@ -281,4 +280,70 @@ t.test('round trip: fromText(toText(v)) is v', async (t) => {
   const parsed = fromText(Holder, toText(Holder, v, { registry: protos }), { registry: protos });
   t.match(parsed, v);
   t.strictSame(canon(fromText(Holder, toText(Holder, v, { singleLine: true }))), canon(parsed), 'single line too');
+});
+
+t.test('floats are decimal: hex and octal integers are refused for float and double', async (t) => {
+  for (const text of ['0x1', '-0x1', '012', '-012']) refused(t, Scalars, `f_float: ${text}`, 'is decimal');
+  t.equal(fromText(Scalars, 'f_double: 0')['fDouble'], 0);
+  t.ok(Object.is(fromText(Scalars, 'f_float: -0f')['fFloat'], -0), '-0 stays -0 (and prints, unlike 0)');
+  t.equal(toText(Scalars, { fFloat: -0 }), 'f_float: -0\n');
+  t.equal(fromText(Scalars, 'f_double: 1e18446744073709551616')['fDouble'], Infinity, 'overflow is inf');
+  t.ok(Object.is(fromText(Scalars, 'f_double: -1e-18446744073709551616')['fDouble'], -0), 'underflow is ±0');
+  t.equal(fromText(Scalars, 'f_float: -1e50')['fFloat'], -Infinity);
+});
+
+t.test('separators: one "," or ";" after a field, "," between list elements', async (t) => {
+  t.match(fromText(Person, 'name: "a", id: 1; emails: ["x", "y"],'), { name: 'a', id: 1, emails: ['x', 'y'] });
+  t.match(fromText(Person, 'manager { id: 1; }'), { manager: { id: 1 } });
+  refused(t, Person, 'id: 1,,', 'expected a field name');
+  refused(t, Person, 'id: 1;;', 'expected a field name');
+  refused(t, Person, 'manager { id: 1,, }', 'expected a field name');
+  refused(t, Repeated, 'r_int32: [1;2]', 'expected ","');
+  refused(t, Repeated, 'r_int32: [1,]', 'expected an integer');
+  refused(t, Repeated, 'r_int32: [1,,2]', 'expected an integer');
+  t.same(fromText(Repeated, 'r_string: ["a" "b"]')['rString'], ['ab'], 'adjacent strings in a list are one value');
+});
+
+t.test('groups by their type name (and their field name); reserved names skipped', async (t) => {
+  // Schemas as the proto2 loader makes them: a group is a delimited message field, `reserved "old";`.
+  const Data = {
+    typeName: 'p.M.Data',
+    fields: [{ no: 1, name: 'a', localName: 'a', jsonName: 'a', kind: 'scalar', scalar: 'int32', optional: true }],
+  };
+  const M = {
+    typeName: 'p.M',
+    reservedNames: ['old'],
+    fields: [
+      { no: 2, name: 'data', localName: 'data', jsonName: 'data', kind: 'message', message: Data, delimited: true },
+      { no: 3, name: 'other', localName: 'other', jsonName: 'other', kind: 'message', message: Data, delimited: true },
+    ],
+  } as unknown as MessageSchema;
+  t.equal(
+    toText(M, { data: { a: 1 }, other: {} }),
+    'Data {\n  a: 1\n}\nother {\n}\n',
+    'a group-like field by its type name',
+  );
+  t.match(fromText(M, 'Data { a: 1 }'), { data: { a: 1 } });
+  t.match(fromText(M, 'data: { a: 2 }'), { data: { a: 2 } }, 'the lower-case field name is accepted too');
+  t.match(fromText(M, 'other {}'), { other: {} }, 'a delimited field that is not group-like: by its field name');
+  refused(t, M, 'Other {}', 'no field is named "Other"');
+  for (const value of [
+    'true',
+    '-123',
+    '0.123',
+    'ENUM_VALUE',
+    '"hello" "x"',
+    '{ a: 123 }',
+    'a < b: { } >',
+    '[-123, 456]',
+    '[0.123, 1e-10]',
+    '["a", "b"]',
+    '[{ x: 1 }, <>]',
+  ]) {
+    const text = `old${value.startsWith('{') || value.startsWith('a <') ? ' ' : ': '}${value.replace(/^a /, '')} Data { a: 3 }`;
+    t.match(fromText(M, text), { data: { a: 3 } }, `reserved: ${text}`);
+  }
+  refused(t, M, 'old: { a: 1 ', 'ends inside a message');
+  refused(t, M, 'old: }', 'expected a value');
+  refused(t, M, 'newer: 1', 'no field is named "newer"');
 });
