@@ -25,7 +25,7 @@ import { createValue } from './codec-value.js';
 import type { EnumSchema, FieldSchema, MapField, MapValue, MessageSchema, ScalarType } from './schema.js';
 import { typeNameOfUrl, type TypeRegistry } from './json-registry.js';
 import { describe, Tokenizer, type Token } from './text-format-tokenizer.js';
-import { integerLiteral } from './text-format-scalar.js';
+import { INT_RANGE, integerLiteral } from './text-format-scalar.js';
 import { textName } from './text-format-printer.js';
 import { utf8Decode } from './utf8.js';
 
@@ -69,19 +69,6 @@ function fieldsByTextName(schema: MessageSchema): Map<string, FieldSchema> {
 function isReserved(schema: MessageSchema, name: string): boolean {
   return (schema as MessageSchema & { reservedNames?: readonly string[] }).reservedNames?.includes(name) === true;
 }
-
-const INT_RANGE: Partial<Record<ScalarType, readonly [bigint, bigint]>> = {
-  int32: [-(2n ** 31n), 2n ** 31n - 1n],
-  sint32: [-(2n ** 31n), 2n ** 31n - 1n],
-  sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
-  uint32: [0n, 2n ** 32n - 1n],
-  fixed32: [0n, 2n ** 32n - 1n],
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  sint64: [-(2n ** 63n), 2n ** 63n - 1n],
-  sfixed64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint64: [0n, 2n ** 64n - 1n],
-  fixed64: [0n, 2n ** 64n - 1n],
-};
 
 const TRUE = new Set(['true', 'True', 't']);
 const FALSE = new Set(['false', 'False', 'f']);

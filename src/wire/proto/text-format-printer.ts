@@ -28,7 +28,7 @@ import { codecFor } from './codec.js';
 import { ProtoError } from './error.js';
 import type { FieldSchema, MapValue, MessageSchema, ScalarType } from './schema.js';
 import { typeNameOfUrl, type TypeRegistry } from './json-registry.js';
-import { formatDouble, formatFloat, quoteBytes } from './text-format-scalar.js';
+import { formatDouble, formatFloat, INT_RANGE, quoteBytes } from './text-format-scalar.js';
 import { printUnknownFields, unknownFieldsOf } from './text-format-unknown.js';
 import { TextWriter } from './text-format-writer.js';
 import { utf8Encode } from './utf8.js';
@@ -191,19 +191,6 @@ function printValue(
       throw fail(what, 'a map cannot be a map value');
   }
 }
-
-const INT_RANGE: Partial<Record<ScalarType, readonly [bigint, bigint]>> = {
-  int32: [-(2n ** 31n), 2n ** 31n - 1n],
-  sint32: [-(2n ** 31n), 2n ** 31n - 1n],
-  sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
-  uint32: [0n, 2n ** 32n - 1n],
-  fixed32: [0n, 2n ** 32n - 1n],
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  sint64: [-(2n ** 63n), 2n ** 63n - 1n],
-  sfixed64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint64: [0n, 2n ** 64n - 1n],
-  fixed64: [0n, 2n ** 64n - 1n],
-};
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

@@ -7,8 +7,24 @@
  *   bool          true / false
  *   string/bytes  "…" with C escapes: \n \r \t \" \' \\, every other byte outside 0x20..0x7e as \ooo (octal)
  *
- * and the integer literals the parser reads: decimal, 0x hex, 0 octal.
+ * and the integer literals the parser reads (decimal, 0x hex, 0 octal) and each integer type's range.
  */
+import type { ScalarType } from './schema.js';
+
+/** The range of each integer type, for the printer's and the parser's checks. */
+export const INT_RANGE: Partial<Record<ScalarType, readonly [bigint, bigint]>> = {
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  sint32: [-(2n ** 31n), 2n ** 31n - 1n],
+  sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint32: [0n, 2n ** 32n - 1n],
+  fixed32: [0n, 2n ** 32n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  sint64: [-(2n ** 63n), 2n ** 63n - 1n],
+  sfixed64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+  fixed64: [0n, 2n ** 64n - 1n],
+};
+
 const OCTAL_DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7'];
 
 /** Bytes as a double-quoted C-escaped literal (protobuf's CEscape). */
