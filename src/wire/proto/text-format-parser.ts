@@ -26,7 +26,7 @@ import type { EnumSchema, FieldSchema, MapField, MapValue, MessageSchema, Scalar
 import { typeNameOfUrl, type TypeRegistry } from './json-registry.js';
 import { describe, Tokenizer, type Token } from './text-format-tokenizer.js';
 import { INT_RANGE, integerLiteral } from './text-format-scalar.js';
-import { textName } from './text-format-printer.js';
+import { groupName, textName } from './text-format-printer.js';
 import { utf8Decode } from './utf8.js';
 
 export interface FromTextOptions {
@@ -55,7 +55,11 @@ function fieldsByTextName(schema: MessageSchema): Map<string, FieldSchema> {
   let m = lookups.get(schema);
   if (m === undefined) {
     m = new Map(schema.fields.map((f) => [textName(f), f]));
-    for (const f of schema.fields) if (!m.has(f.name)) m.set(f.name, f);
+    for (const f of schema.fields) {
+      if (!m.has(f.name)) m.set(f.name, f);
+      const group = groupName(f)?.toLowerCase(); // `data`, `multiwordgroupfield`: the name protoc gives a group field
+      if (group !== undefined && !m.has(group)) m.set(group, f);
+    }
     lookups.set(schema, m);
   }
   return m;

@@ -69,13 +69,21 @@ function fieldsInOrder(schema: MessageSchema): readonly FieldSchema[] {
   return fields;
 }
 
+/**
+ * A group-like field (a delimited message field named after its type, as a
+ * proto2 group is: `group Data` is field `data` of type `Data`): its type's
+ * name, else undefined. The field name is compared without case, since
+ * loaders spell a multi-word group's field `multiwordgroup` or `multiWordGroup`.
+ */
+export function groupName(f: FieldSchema): string | undefined {
+  if (f.kind !== 'message' || (f as { delimited?: boolean }).delimited !== true) return undefined;
+  const typeName = f.message.typeName.slice(f.message.typeName.lastIndexOf('.') + 1);
+  return typeName.toLowerCase() === f.name.toLowerCase() ? typeName : undefined;
+}
+
 /** The name a field is written by: its .proto name; a group's, its type's name (`MyGroup`). */
 export function textName(f: FieldSchema): string {
-  if (f.kind === 'message' && (f as { delimited?: boolean }).delimited === true) {
-    const typeName = f.message.typeName.slice(f.message.typeName.lastIndexOf('.') + 1);
-    if (typeName.toLowerCase() === f.name) return typeName;
-  }
-  return f.name;
+  return groupName(f) ?? f.name;
 }
 
 function printMessage(schema: MessageSchema, value: Value, w: TextWriter, options: ToTextOptions, depth: number): void {

@@ -326,6 +326,29 @@ t.test('groups by their type name (and their field name); reserved names skipped
   t.match(fromText(M, 'Data { a: 1 }'), { data: { a: 1 } });
   t.match(fromText(M, 'data: { a: 2 }'), { data: { a: 2 } }, 'the lower-case field name is accepted too');
   t.match(fromText(M, 'other {}'), { other: {} }, 'a delimited field that is not group-like: by its field name');
+  const Multi = { typeName: 'p.M.MultiWordGroup', fields: Data.fields };
+  const N = {
+    typeName: 'p.N',
+    fields: [
+      {
+        no: 1,
+        name: 'multiWordGroup',
+        localName: 'multiWordGroup',
+        jsonName: 'multiWordGroup',
+        kind: 'message',
+        message: Multi,
+        delimited: true,
+      },
+    ],
+  } as unknown as MessageSchema;
+  t.equal(
+    toText(N, { multiWordGroup: { a: 1 } }),
+    'MultiWordGroup {\n  a: 1\n}\n',
+    'a multi-word group by its type name',
+  );
+  for (const name of ['MultiWordGroup', 'multiwordgroup', 'multiWordGroup']) {
+    t.match(fromText(N, `${name} { a: 2 }`), { multiWordGroup: { a: 2 } }, `read as ${name}`);
+  }
   refused(t, M, 'Other {}', 'no field is named "Other"');
   for (const value of [
     'true',
