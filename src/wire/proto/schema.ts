@@ -96,6 +96,8 @@ export interface MessageSchema {
   readonly typeName: string;
   /** In declaration order; the encoder writes them in field-number order, as protobuf does. */
   readonly fields: readonly FieldSchema[];
+  /** Field names the message reserves (`reserved "old_name";`): text format skips them, as protobuf does. */
+  readonly reservedNames?: readonly string[];
 }
 
 /** A message codec built once per schema: the hot path of every call. */

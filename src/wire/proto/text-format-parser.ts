@@ -68,10 +68,10 @@ function fieldsByTextName(schema: MessageSchema): Map<string, FieldSchema> {
 /**
  * Names the message reserves (`reserved "old_name";`): text naming one is
  * skipped, as protobuf does, so that text written before the field was
- * removed still reads. (`reservedNames` comes with a schema that carries it.)
+ * removed still reads.
  */
 function isReserved(schema: MessageSchema, name: string): boolean {
-  return (schema as MessageSchema & { reservedNames?: readonly string[] }).reservedNames?.includes(name) === true;
+  return schema.reservedNames?.includes(name) === true;
 }
 
 const TRUE = new Set(['true', 'True', 't']);

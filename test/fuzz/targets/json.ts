@@ -27,7 +27,7 @@ let loaded: { protos: ProtoSet; json: Seed[]; text: Seed[] } | undefined;
 
 function load(): { protos: ProtoSet; json: Seed[]; text: Seed[] } {
   if (loaded !== undefined) return loaded;
-  const protos = loadProtoSync(['golden.proto', 'wkt.proto', 'json-text.proto'], {
+  const protos = loadProtoSync(['golden.proto', 'wkt.proto', 'json/json-text.proto'], {
     includeDirs: [path.join(ROOT, 'test/protos')],
   });
   const json: Seed[] = [];

@@ -13,7 +13,7 @@ import { fromJsonString, toJson, toJsonString } from '../../../src/wire/proto/js
 import { typeRegistry } from '../../../src/wire/proto/json-registry.js';
 import { ROOT, thrown } from '../../golden/values.js';
 
-const protos = loadProtoSync(['json-text.proto', 'wkt.proto'], { includeDirs: [path.join(ROOT, 'test/protos')] });
+const protos = loadProtoSync(['json/json-text.proto', 'wkt.proto'], { includeDirs: [path.join(ROOT, 'test/protos')] });
 const Holder = protos.message('jsontext.Holder');
 const Person = protos.message('jsontext.Person');
 const Duration = protos.message('google.protobuf.Duration');

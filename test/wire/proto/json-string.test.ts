@@ -13,7 +13,7 @@ import { fromJson, fromJsonString, toJson, toJsonString } from '../../../src/wir
 import type { MessageSchema } from '../../../src/wire/proto/schema.js';
 import { ROOT, thrown } from '../../golden/values.js';
 
-const protos = loadProtoSync(['golden.proto', 'wkt.proto', 'json-text.proto'], {
+const protos = loadProtoSync(['golden.proto', 'wkt.proto', 'json/json-text.proto'], {
   includeDirs: [path.join(ROOT, 'test/protos')],
 });
 const Scalars = protos.message('golden.Scalars');

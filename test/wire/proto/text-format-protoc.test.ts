@@ -17,7 +17,7 @@ import { UNKNOWN_FIELDS } from '../../../src/wire/proto/text-format-unknown.js';
 import { canon, fromHex, loadCases, ROOT } from '../../golden/values.js';
 
 const INCLUDES = [path.join(ROOT, 'test/protos'), path.join(ROOT, 'proto')];
-const FILES = ['userinfo.proto', 'golden.proto', 'wkt.proto', 'json-text.proto'];
+const FILES = ['userinfo.proto', 'golden.proto', 'wkt.proto', 'json/json-text.proto'];
 
 function protoc(args: string[], input: Uint8Array | string): { ok: boolean; out: Buffer; err: string } {
   const r = spawnSync('protoc', [...INCLUDES.map((d) => `-I${d}`), ...args], { input, timeout: 30_000 });

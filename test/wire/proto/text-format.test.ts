@@ -13,7 +13,7 @@ import type { MessageSchema } from '../../../src/wire/proto/schema.js';
 import { fromText, toText } from '../../../src/wire/proto/text-format.js';
 import { canon, ROOT, thrown } from '../../golden/values.js';
 
-const protos = loadProtoSync(['golden.proto', 'wkt.proto', 'json-text.proto'], {
+const protos = loadProtoSync(['golden.proto', 'wkt.proto', 'json/json-text.proto'], {
   includeDirs: [path.join(ROOT, 'test/protos')],
 });
 const Scalars = protos.message('golden.Scalars');
@@ -369,4 +369,6 @@ t.test('groups by their type name (and their field name); reserved names skipped
   refused(t, M, 'old: { a: 1 ', 'ends inside a message');
   refused(t, M, 'old: }', 'expected a value');
   refused(t, M, 'newer: 1', 'no field is named "newer"');
+  t.same(Person.reservedNames, ['nickname', 'age'], 'the loader keeps reserved names');
+  t.match(fromText(Person, 'nickname: "ada" age: [1, 2] name: "ada"'), { name: 'ada' }, 'skipped in a loaded message');
 });
