@@ -3,16 +3,17 @@
  *
  * The reverse of encode: protobuf bytes as hex in, canonical proto3 JSON out.
  */
-import { toJson } from '../wire/proto/json.js';
 import { codecFor } from '../wire/proto/codec.js';
 import { PROTO_FLAGS, eachInput, loadFromArgs, type Verb } from './verb.js';
 import { fromHex } from './io.js';
+import { FORMAT_FLAG, formatFromArgs, printer } from './format.js';
 
 export const verb: Verb = {
-  usage: 'decode --proto FILE [-I DIR] --type pkg.Message [HEX]  |  decode --raw [--frames] [HEX]',
+  usage: 'decode --proto FILE [-I DIR] --type pkg.Message [--format text] [HEX]  |  decode --raw [--frames] [HEX]',
   description:
     'Decodes protobuf bytes given as hex (whitespace between digits allowed) and\n' +
-    'prints the message as canonical proto3 JSON, one line per message.\n' +
+    'prints the message as canonical proto3 JSON (--format text: protobuf text format),\n' +
+    'one line per message.\n' +
     'With no HEX argument (or "-"), reads one message a line from stdin; an empty\n' +
     'line is the empty message. A bad line is reported on stderr as "line N: ..."\n' +
     'and the others are still decoded; the exit code is 1 if any line failed.\n' +
@@ -22,18 +23,21 @@ export const verb: Verb = {
     ...PROTO_FLAGS,
     type: { short: 't', value: 'NAME', help: 'full name of the message type, e.g. proto.UserResponse' },
     raw: { help: 'no schema: an annotated dump of every byte (see src/wire/proto/dump.ts)' },
+    ...FORMAT_FLAG,
     frames: { help: 'with --raw: the input is gRPC frames ([flag][length:4][message]...)' },
   },
   async run(args, io) {
     if (args.has('raw')) return (await import('./raw.js')).runRaw(args, io);
-    const schema = loadFromArgs(args).message(args.require('type'));
+    const protos = loadFromArgs(args);
+    const schema = protos.message(args.require('type'));
     const codec = codecFor(schema);
+    const show = printer(formatFromArgs(args), schema, protos);
     return eachInput(
       args,
       io,
       (text) => {
         const bytes = fromHex(text);
-        return JSON.stringify(toJson(schema, codec.decode(bytes)));
+        return show(codec.decode(bytes));
       },
       { skipBlank: false },
     );

@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import protobuf from 'protobufjs';
 import type { CodecOptions, EnumSchema, MessageCodec, MessageSchema } from '../wire/proto/schema.js';
 import { codecFor } from '../wire/proto/codec.js';
+import type { TypeRegistry } from '../wire/proto/json-registry.js';
 import type { ServiceDefinition } from './definition.js';
 import { callShape, defineService } from './define.js';
 import { SchemaBuilder, typeNameOf } from './schema-from-reflection.js';
@@ -64,7 +65,7 @@ export function protoSetOf(definition: ServiceDefinition): ProtoSet | undefined 
 const KIND_CLASS = { message: protobuf.Type, enum: protobuf.Enum, service: protobuf.Service } as const;
 
 /** The symbols of a set of loaded .proto files, as schemas, codecs and service definitions. */
-export class ProtoSet {
+export class ProtoSet implements TypeRegistry {
   /** The protobufjs Root, kept for server reflection and descriptors. Treat as read-only. */
   readonly root: protobuf.Root;
   readonly #schemas = new SchemaBuilder();
@@ -72,6 +73,12 @@ export class ProtoSet {
 
   constructor(root: protobuf.Root) {
     this.root = root;
+  }
+
+  /** A message schema by full name, or undefined: a ProtoSet is the TypeRegistry of Any in JSON and text format. */
+  findMessage(typeName: string): MessageSchema | undefined {
+    const found = exactLookup(this.root, typeName.startsWith('.') ? typeName.slice(1) : typeName);
+    return found instanceof protobuf.Type ? this.#schemas.message(found) : undefined;
   }
 
   /** A message schema by full name (`proto.UserResponse`; a leading dot is allowed). */

@@ -121,7 +121,12 @@ export class SchemaBuilder {
     const known = this.#messages.get(type);
     if (known !== undefined) return known;
     const fields: FieldSchema[] = [];
-    const schema: MessageSchema = { typeName: typeNameOf(type), fields };
+    const reservedNames = (type.reserved ?? []).filter((r): r is string => typeof r === 'string');
+    const schema: MessageSchema = {
+      typeName: typeNameOf(type),
+      fields,
+      ...(reservedNames.length > 0 ? { reservedNames } : {}),
+    };
     this.#messages.set(type, schema);
     this.#pending.push({ type, fields });
     created.push(type);

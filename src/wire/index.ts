@@ -1,7 +1,7 @@
 /**
  * src/wire: everything gRPC is made of below HTTP/2, in two rooms.
  *
- * - proto/: the protobuf codec — schemas, binary, JSON, the raw dump. It knows
+ * - proto/: the protobuf codec — schemas, binary, JSON, text format, the raw dump. It knows
  *   nothing of gRPC: it would serve a file format or a queue just the same.
  * - grpc/: the gRPC wire — status codes and the error type, metadata, message
  *   frames, the protocol's header values (timeouts, percent-coding, content
@@ -37,4 +37,15 @@ export { Reader, WireType } from './proto/reader.js';
 export { codecFor } from './proto/codec.js';
 export { ProtoError, type ProtoErrorKind } from './proto/error.js';
 export { unknownFields, setUnknownFields, UNKNOWN_FIELDS } from './proto/unknown.js';
-export { toJson, fromJson, type JsonValue, type ToJsonOptions } from './proto/json.js';
+export {
+  toJson,
+  fromJson,
+  toJsonString,
+  fromJsonString,
+  type JsonValue,
+  type ToJsonOptions,
+  type FromJsonOptions,
+  type ToJsonStringOptions,
+} from './proto/json.js';
+export { typeRegistry, type TypeRegistry } from './proto/json-registry.js';
+export { toText, fromText, type ToTextOptions, type FromTextOptions } from './proto/text-format.js';

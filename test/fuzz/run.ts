@@ -18,8 +18,20 @@ import type { FuzzTarget } from './target.js';
 import { codec, deframer, metadata, percent, reader, timeout } from './targets/wire.js';
 import { serverTarget } from './targets/server.js';
 import { h2Target } from './targets/h2.js';
+import { json, text } from './targets/json.js';
 
-export const TARGETS: FuzzTarget<any>[] = [reader, codec, deframer, timeout, percent, metadata, serverTarget, h2Target];
+export const TARGETS: FuzzTarget<any>[] = [
+  reader,
+  codec,
+  deframer,
+  timeout,
+  percent,
+  metadata,
+  json,
+  text,
+  serverTarget,
+  h2Target,
+];
 /** The server target is slow per case and the most valuable: it gets three shares of the time. */
 const SHARES: Record<string, number> = { server: 3 };
 

@@ -1,64 +1,89 @@
 /**
- * The proto3 JSON mapping (protobuf.dev/programming-guides/proto3#json):
+ * The proto3 JSON mapping (protobuf.dev/programming-guides/json), message by message:
  * - field names: lowerCamelCase `jsonName` out; jsonName or the .proto name in;
  * - fields holding their default are omitted (unless `emitDefaults`);
  *   message, `optional` and oneof fields are written whenever set;
- * - int64/uint64 family as decimal strings (numbers accepted in);
- * - bytes as standard padded base64 (URL-safe and unpadded accepted in);
- * - enums by name (the number when unknown; names or numbers accepted in);
- * - NaN, Infinity, -Infinity as strings; float values printed at float precision;
- * - maps as objects keyed by the key's string form;
- * - `null` in → the field's default;
- * - well-known types have their own forms (json-wkt.ts).
- * fromJson reports bad input as GrpcError(INVALID_ARGUMENT) naming the field.
+ * - maps as objects keyed by the key's string form; repeated as arrays;
+ * - `null` in → the field's default, except for google.protobuf.Value (a JSON
+ *   null) and the NullValue enum (its one value), where null is a value;
+ * - a field given twice (by both of its names), two members of one oneof, and
+ *   unknown keys (unless `ignoreUnknownFields`) are errors;
+ * - scalars and enums: json-scalar.ts; well-known types: json-wkt.ts; Any: json-any.ts.
+ *
+ * Two faces: toJson/fromJson work on JSON values (what JSON.parse returns);
+ * toJsonString/fromJsonString on JSON text, read by our own parser
+ * (json-text.ts) so that nothing JSON.parse loses is lost: exact 64-bit
+ * integers, numbers out of double range, lone surrogates, duplicate keys.
+ * Every failure is a ProtoError of kind 'json' naming the field and its path.
  */
-import { decodeBase64, encodeBase64 } from './base64.js';
-import { Code } from '../grpc/code.js';
-import { GrpcError } from '../grpc/error.js';
 import { planFor } from './codec-plan.js';
 import { createValue } from './codec-value.js';
-import type { EnumSchema, FieldSchema, MapValue, MessageSchema, ScalarType } from './schema.js';
+import type { FieldSchema, MapValue, MessageSchema } from './schema.js';
+import { enumFromJson, enumToJson, mapKeyFromJson, scalarFromJson, scalarToJson } from './json-scalar.js';
 import { wktFromJson, wktToJson } from './json-wkt.js';
+import { ANY, anyFromJson, anyToJson } from './json-any.js';
+import { MAX_DEPTH, parseJsonText, writeJsonText } from './json-text.js';
+import { isObject, jsonError, pathField, pathIndex, printError, setKey, show } from './json-types.js';
+import type {
+  FromJsonOptions,
+  JsonInput,
+  JsonPath,
+  JsonValue,
+  ToJsonOptions,
+  ToJsonStringOptions,
+} from './json-types.js';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-export interface ToJsonOptions {
-  /** Also write fields that hold their default (scalars, empty lists and maps). */
-  emitDefaults?: boolean;
-  /** Use the .proto field names (`user_name`) instead of jsonName (`userName`). */
-  useProtoNames?: boolean;
-}
+export type { FromJsonOptions, JsonInput, JsonValue, ToJsonOptions, ToJsonStringOptions } from './json-types.js';
 
 type Value = Record<string, unknown>;
 
 // ---- value → JSON -------------------------------------------------------------
 
+/** How deep toJson is in nested messages: a value that contains itself is an error, not a stack overflow. */
+let printing = 0;
+
+/** A message value as a JSON value (what JSON.stringify can write). Throws ProtoError('json'). */
 export function toJson(schema: MessageSchema, value: Value, options: ToJsonOptions = {}): JsonValue {
-  const special = wktToJson(schema, value, options);
+  if (printing >= MAX_DEPTH) throw printError(schema.typeName, `nested deeper than ${MAX_DEPTH} levels`);
+  printing++;
+  try {
+    return messageToJson(schema, value, options);
+  } finally {
+    printing--;
+  }
+}
+
+function messageToJson(schema: MessageSchema, value: Value, options: ToJsonOptions): JsonValue {
+  if (schema.typeName === ANY) return anyToJson(schema, value, options, toJson);
+  const special = wktToJson(schema, value);
   if (special !== undefined) return special;
   const out: { [key: string]: JsonValue } = {};
   for (const f of schema.fields) {
-    const v = value[f.localName];
+    // A field with presence that is not set has no own property (a proto2 default reads through the prototype).
+    const v =
+      f.optional === true && !Object.prototype.hasOwnProperty.call(value, f.localName) ? undefined : value[f.localName];
     const name = options.useProtoNames === true ? f.name : f.jsonName;
+    const what = `${schema.typeName}.${f.name}`;
     if (f.kind === 'map') {
       const m = (v ?? {}) as Value;
       const keys = Object.keys(m);
       if (keys.length === 0 && options.emitDefaults !== true) continue;
       const o: { [key: string]: JsonValue } = {};
-      for (const k of keys) o[k] = valueToJson(f.value, m[k], f, options);
+      for (const k of keys) setKey(o, k, valueToJson(f.value, m[k], what, options));
       out[name] = o;
     } else if (f.repeated === true) {
-      const a = (v ?? []) as unknown[];
+      const a = v ?? [];
+      if (!Array.isArray(a)) throw printError(what, 'a repeated field must be an array');
       if (a.length === 0 && options.emitDefaults !== true) continue;
-      out[name] = a.map((e) => valueToJson(f, e, f, options));
+      out[name] = a.map((e: unknown) => valueToJson(f, e, what, options));
     } else if (v === undefined || v === null) {
       if (options.emitDefaults === true && f.kind !== 'message' && f.optional !== true && f.oneof === undefined) {
-        out[name] = valueToJson(f, undefined, f, options);
+        out[name] = valueToJson(f, undefined, what, options);
       }
     } else {
       const explicit = f.kind === 'message' || f.optional === true || f.oneof !== undefined;
       if (!explicit && options.emitDefaults !== true && isDefault(f, v)) continue;
-      out[name] = valueToJson(f, v, f, options);
+      out[name] = valueToJson(f, v, what, options);
     }
   }
   return out;
@@ -71,81 +96,38 @@ function isDefault(f: FieldSchema, v: unknown): boolean {
     case 'string':
       return v === '';
     case 'bytes':
-      return (v as Uint8Array).length === 0;
+      return v instanceof Uint8Array && v.length === 0;
     case 'bool':
       return v === false;
     case 'double':
     case 'float':
-      return v === 0 && 1 / (v as number) > 0;
+      return v === 0 && 1 / v > 0;
     default:
       return v === 0 || v === 0n;
   }
 }
 
-function valueToJson(kind: MapValue | FieldSchema, v: unknown, f: FieldSchema, options: ToJsonOptions): JsonValue {
+function valueToJson(kind: MapValue | FieldSchema, v: unknown, what: string, options: ToJsonOptions): JsonValue {
   switch (kind.kind) {
     case 'message':
       if (v === undefined || v === null) return kind.message.typeName === 'google.protobuf.Value' ? null : {};
+      if (typeof v !== 'object') throw printError(what, `${show(String(v))} is not a message (an object)`);
       return toJson(kind.message, v as Value, options);
     case 'enum':
-      return enumToJson(kind.enum, (v ?? 0) as number);
+      return enumToJson(kind.enum, v ?? 0, what);
     case 'scalar':
-      return scalarToJson(kind.scalar, v, f);
-    default:
-      throw new GrpcError(Code.INTERNAL, `toJson: bad schema for ${f.name}`);
+      return scalarToJson(kind.scalar, v, what);
+    case 'map':
+      throw printError(what, 'a map cannot be a map value');
   }
 }
 
-export function enumToJson(e: EnumSchema, n: number): JsonValue {
-  if (e.typeName === 'google.protobuf.NullValue') return null;
-  for (const v of e.values) if (v.no === n) return v.name;
-  return n;
-}
-
-export function scalarToJson(s: ScalarType, v: unknown, f: { name: string }): JsonValue {
-  switch (s) {
-    case 'int64':
-    case 'uint64':
-    case 'sint64':
-    case 'fixed64':
-    case 'sfixed64':
-      return String(v ?? 0n);
-    case 'double':
-    case 'float': {
-      const n = (v ?? 0) as number;
-      if (Number.isNaN(n)) return 'NaN';
-      if (n === Infinity) return 'Infinity';
-      if (n === -Infinity) return '-Infinity';
-      return s === 'float' ? shortestFloat(n) : n;
-    }
-    case 'bytes':
-      return encodeBase64((v ?? new Uint8Array(0)) as Uint8Array);
-    case 'bool':
-      return (v ?? false) as boolean;
-    case 'string':
-      return (v ?? '') as string;
-    default:
-      if (v !== undefined && typeof v !== 'number')
-        throw new GrpcError(Code.INTERNAL, `toJson: ${f.name} is not a number`);
-      return (v ?? 0) as number;
-  }
-}
-
-/** The shortest decimal that reads back as the same float32 (as protobuf prints floats). */
-function shortestFloat(n: number): number {
-  if (n === 0) return n; // keeps -0
-  for (let p = 1; p <= 9; p++) {
-    const d = Number(n.toPrecision(p));
-    if (Math.fround(d) === n) return d;
-  }
-  return n;
+/** A message value as JSON text (one line, or `indent` spaces a level). Throws ProtoError('json'). */
+export function toJsonString(schema: MessageSchema, value: Value, options: ToJsonStringOptions = {}): string {
+  return writeJsonText(toJson(schema, value, options), options.indent);
 }
 
 // ---- JSON → value -------------------------------------------------------------
-
-export function invalid(where: string, what: string): GrpcError {
-  return new GrpcError(Code.INVALID_ARGUMENT, `invalid JSON for ${where}: ${what}`);
-}
 
 const lookups = new WeakMap<MessageSchema, Map<string, FieldSchema>>();
 
@@ -160,155 +142,102 @@ function fieldsByJsonKey(schema: MessageSchema): Map<string, FieldSchema> {
   return m;
 }
 
-function isObject(json: unknown): json is { [key: string]: JsonValue } {
-  return typeof json === 'object' && json !== null && !Array.isArray(json);
+/** Whether JSON null is a value of this field's type (not "the default"). */
+function nullIsValue(kind: MapValue | FieldSchema): boolean {
+  return (
+    (kind.kind === 'message' && kind.message.typeName === 'google.protobuf.Value') ||
+    (kind.kind === 'enum' && kind.enum.typeName === 'google.protobuf.NullValue')
+  );
 }
 
-export function fromJson(schema: MessageSchema, json: JsonValue): Value {
-  const special = wktFromJson(schema, json);
+/** A message value from a JSON value (what JSON.parse returns). Throws ProtoError('json'). */
+export function fromJson(schema: MessageSchema, json: JsonValue, options: FromJsonOptions = {}): Value {
+  return messageFromJson(schema, json, '', options);
+}
+
+/**
+ * A message value from JSON text, read by our own parser: a number beyond
+ * double range, a lone surrogate or a key given twice is an error, and an
+ * integer beyond 2^53 reaches a 64-bit field exactly. Throws ProtoError('json').
+ */
+export function fromJsonString(schema: MessageSchema, text: string, options: FromJsonOptions = {}): Value {
+  return messageFromJson(schema, parseJsonText(text), '', options);
+}
+
+function messageFromJson(schema: MessageSchema, json: JsonInput, path: JsonPath, options: FromJsonOptions): Value {
+  if (schema.typeName === ANY) return anyFromJson(schema, json, path, options, messageFromJson);
+  const special = wktFromJson(schema, json, path);
   if (special !== undefined) return special;
-  if (!isObject(json)) throw invalid(schema.typeName, 'expected an object');
+  if (!isObject(json)) throw jsonError(schema.typeName, path, `expected an object, got ${show(json)}`);
   const out = createValue(planFor(schema));
   const lookup = fieldsByJsonKey(schema);
+  const seen = new Map<number, string>();
   const oneofs = new Map<string, string>();
   for (const key of Object.keys(json)) {
     const f = lookup.get(key);
-    if (f === undefined) throw invalid(schema.typeName, `unknown field "${key}"`);
-    const where = `${schema.typeName}.${f.name}`;
+    const at = pathField(path, key);
+    if (f === undefined) {
+      if (options.ignoreUnknownFields === true) continue;
+      throw jsonError(schema.typeName, at, `unknown field "${key}"`);
+    }
+    const what = `${schema.typeName}.${f.name}`;
+    const before = seen.get(f.no);
+    if (before !== undefined) throw jsonError(what, at, `the field is given twice (as "${before}" and "${key}")`);
+    seen.set(f.no, key);
     const j = json[key]!;
-    const valueNull = j === null && f.kind === 'message' && f.message.typeName === 'google.protobuf.Value';
-    if (j === null && !valueNull) continue; // null: the default
+    if (j === null && !(f.kind !== 'map' && f.repeated !== true && nullIsValue(f))) continue; // null: the default
     if (f.oneof !== undefined) {
       const other = oneofs.get(f.oneof);
-      if (other !== undefined) throw invalid(where, `oneof "${f.oneof}" has two members set ("${other}" and "${key}")`);
+      if (other !== undefined) {
+        throw jsonError(what, at, `oneof "${f.oneof}" has two members set ("${other}" and "${key}")`);
+      }
       oneofs.set(f.oneof, key);
     }
     if (f.kind === 'map') {
-      if (!isObject(j)) throw invalid(where, 'expected an object (a map)');
+      if (!isObject(j)) throw jsonError(what, at, `expected an object (a map), got ${show(j)}`);
       const m = out[f.localName] as Value;
       for (const k of Object.keys(j)) {
-        const mk = mapKeyFromJson(f.key, k, `${where}["${k}"]`);
-        m[mk] = valueFromJson(f.value, j[k]!, `${where}["${k}"]`);
+        const kp = pathField(at, k);
+        const mk = mapKeyFromJson(f.key, k, what, kp);
+        const e = j[k]!;
+        if (e === null && !nullIsValue(f.value)) throw jsonError(what, kp, 'null is not a map value');
+        const mv = valueFromJson(f.value, e, what, kp, options);
+        if (mv !== undefined) m[mk] = mv;
       }
     } else if (f.repeated === true) {
-      if (!Array.isArray(j)) throw invalid(where, 'expected an array');
-      out[f.localName] = j.map((e, i) => {
-        if (e === null && !(f.kind === 'message' && f.message.typeName === 'google.protobuf.Value')) {
-          throw invalid(`${where}[${i}]`, 'null in a list');
-        }
-        return valueFromJson(f, e, `${where}[${i}]`);
+      if (!Array.isArray(j)) throw jsonError(what, at, `expected an array, got ${show(j)}`);
+      const list: unknown[] = [];
+      j.forEach((e, i) => {
+        if (e === null && !nullIsValue(f)) throw jsonError(what, pathIndex(at, i), 'null in a list');
+        const ev = valueFromJson(f, e, what, pathIndex(at, i), options);
+        if (ev !== undefined) list.push(ev);
       });
+      out[f.localName] = list;
     } else {
-      out[f.localName] = valueFromJson(f, j, where);
+      const v = valueFromJson(f, j, what, at, options);
+      if (v !== undefined) out[f.localName] = v;
+      else if (f.oneof !== undefined) oneofs.delete(f.oneof); // an unknown enum name skipped: nothing was set
     }
   }
   return out;
 }
 
-function valueFromJson(kind: MapValue | FieldSchema, j: JsonValue, where: string): unknown {
+/** A field's (or map value's) value; undefined for an enum name skipped under ignoreUnknownFields. */
+function valueFromJson(
+  kind: MapValue | FieldSchema,
+  j: JsonInput,
+  what: string,
+  path: JsonPath,
+  options: FromJsonOptions,
+): unknown {
   switch (kind.kind) {
     case 'message':
-      return fromJson(kind.message, j);
+      return messageFromJson(kind.message, j, path, options);
     case 'enum':
-      return enumFromJson(kind.enum, j, where);
+      return enumFromJson(kind.enum, j, what, path, options.ignoreUnknownFields === true);
     case 'scalar':
-      return scalarFromJson(kind.scalar, j, where);
-    default:
-      throw invalid(where, 'bad schema');
+      return scalarFromJson(kind.scalar, j, what, path);
+    case 'map':
+      throw jsonError(what, path, 'a map cannot be a map value');
   }
-}
-
-export function enumFromJson(e: EnumSchema, j: JsonValue, where: string): number {
-  if (j === null) return 0;
-  if (typeof j === 'string') {
-    for (const v of e.values) if (v.name === j) return v.no;
-    throw invalid(where, `"${j}" is not a value of enum ${e.typeName}`);
-  }
-  if (typeof j === 'number' && Number.isInteger(j) && j >= -2147483648 && j <= 2147483647) return j;
-  throw invalid(where, `expected an enum name or a 32-bit integer, got ${JSON.stringify(j)}`);
-}
-
-const INT_RANGE: Partial<Record<ScalarType, [bigint, bigint]>> = {
-  int32: [-(2n ** 31n), 2n ** 31n - 1n],
-  sint32: [-(2n ** 31n), 2n ** 31n - 1n],
-  sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
-  uint32: [0n, 2n ** 32n - 1n],
-  fixed32: [0n, 2n ** 32n - 1n],
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  sint64: [-(2n ** 63n), 2n ** 63n - 1n],
-  sfixed64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint64: [0n, 2n ** 64n - 1n],
-  fixed64: [0n, 2n ** 64n - 1n],
-};
-
-/** An integer from a JSON number or string (decimal, or an exponent form that is integral). */
-function integerFromJson(s: ScalarType, j: JsonValue, where: string): bigint {
-  let n: bigint | undefined;
-  if (typeof j === 'number') {
-    if (Number.isInteger(j)) n = BigInt(j);
-  } else if (typeof j === 'string') {
-    if (/^-?\d+$/.test(j)) n = BigInt(j);
-    else if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(j)) {
-      const d = Number(j);
-      if (Number.isSafeInteger(d)) n = BigInt(d);
-    }
-  }
-  if (n === undefined) throw invalid(where, `expected an integer (${s}), got ${JSON.stringify(j)}`);
-  const [min, max] = INT_RANGE[s]!;
-  if (n < min || n > max) throw invalid(where, `${j} is out of range for ${s}`);
-  return n;
-}
-
-export function scalarFromJson(s: ScalarType, j: JsonValue, where: string): unknown {
-  switch (s) {
-    case 'int64':
-    case 'uint64':
-    case 'sint64':
-    case 'fixed64':
-    case 'sfixed64':
-      return integerFromJson(s, j, where);
-    case 'int32':
-    case 'uint32':
-    case 'sint32':
-    case 'fixed32':
-    case 'sfixed32':
-      return Number(integerFromJson(s, j, where));
-    case 'double':
-    case 'float': {
-      let n: number;
-      if (typeof j === 'number') n = j;
-      else if (j === 'NaN') n = NaN;
-      else if (j === 'Infinity') n = Infinity;
-      else if (j === '-Infinity') n = -Infinity;
-      else if (typeof j === 'string' && /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(j)) n = Number(j);
-      else throw invalid(where, `expected a number, got ${JSON.stringify(j)}`);
-      if (s === 'float' && Number.isFinite(n)) {
-        const f = Math.fround(n);
-        if (!Number.isFinite(f)) throw invalid(where, `${j} is out of range for float`);
-        return f;
-      }
-      return n;
-    }
-    case 'bool':
-      if (typeof j !== 'boolean') throw invalid(where, `expected true or false, got ${JSON.stringify(j)}`);
-      return j;
-    case 'string':
-      if (typeof j !== 'string') throw invalid(where, `expected a string, got ${JSON.stringify(j)}`);
-      return j;
-    case 'bytes': {
-      const b = typeof j === 'string' ? decodeBase64(j) : undefined;
-      if (b === undefined) throw invalid(where, 'expected base64');
-      return b;
-    }
-  }
-}
-
-/** A map key as it appears in JSON → the key's canonical string form in values. */
-function mapKeyFromJson(s: ScalarType, k: string, where: string): string {
-  if (s === 'string') return k;
-  if (s === 'bool') {
-    if (k === 'true' || k === 'false') return k;
-    throw invalid(where, 'a bool map key must be "true" or "false"');
-  }
-  return String(integerFromJson(s, k, where));
 }

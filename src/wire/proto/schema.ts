@@ -135,6 +135,8 @@ export interface MessageSchema {
   readonly typeName: string;
   /** In declaration order; the encoder writes them in field-number order, as protobuf does. */
   readonly fields: readonly FieldSchema[];
+  /** Field names the message reserves (`reserved "old_name";`): text format skips them, as protobuf does. */
+  readonly reservedNames?: readonly string[];
 }
 
 /** How a codec treats what a schema does not describe, and proto2's `required`. */
