@@ -8,7 +8,6 @@ export { Code, codeName, parseCode } from '../wire/grpc/code.js';
 export { GrpcError, type GrpcErrorOptions } from '../wire/grpc/error.js';
 export { Metadata, type MetadataValue } from '../wire/grpc/metadata.js';
 export { codecFor } from '../wire/proto/codec.js';
-export { toJson, fromJson } from '../wire/proto/json.js';
 export type { MessageSchema, FieldSchema, EnumSchema, ScalarType, MessageCodec } from '../wire/proto/schema.js';
 
 export type { CallShape, MethodDefinition, ServiceDefinition } from './definition.js';
@@ -59,7 +58,16 @@ export type {
   ServiceImplementation,
 } from './server-call.js';
 
-export { Channel, type ChannelOptions, type ChannelTlsOptions, type ConnectivityState } from '../http2/channel.js';
+export {
+  Channel,
+  type ChannelOptions,
+  type ChannelTlsOptions,
+  type ChannelKeepaliveOptions,
+  type ConnectivityState,
+  type MethodConfig,
+  type ServiceConfig,
+  type ServiceConfigInit,
+} from '../http2/channel.js';
 export { createClient, type Client, type ClientOptions } from './client.js';
 export { type CallOptions, type MetadataInit, ResponseStream } from './client-call.js';
 export {
@@ -114,3 +122,19 @@ export {
   type Duration,
   type SecondsNanos,
 } from './well-known.js';
+
+// Protobuf as text: proto3 JSON (fromJsonString checks what JSON.parse would lose) and text format.
+export {
+  toJson,
+  fromJson,
+  toJsonString,
+  fromJsonString,
+  type JsonValue,
+  type ToJsonOptions,
+  type FromJsonOptions,
+  type ToJsonStringOptions,
+} from '../wire/proto/json.js';
+export { typeRegistry, type TypeRegistry } from '../wire/proto/json-registry.js';
+export { toText, fromText, type ToTextOptions, type FromTextOptions } from '../wire/proto/text-format.js';
+export { ProtoError, type ProtoErrorKind } from '../wire/proto/error.js';
+export { unknownFields, setUnknownFields, UNKNOWN_FIELDS } from '../wire/proto/unknown.js';
