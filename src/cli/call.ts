@@ -206,7 +206,9 @@ async function invoke(
   const parse = (text: string, where: string): unknown => {
     try {
       return read(text);
-    } catch (err) {}
+    } catch (err) {
+      throw new InputError(`${where}: ${errorText(err)}`);
+    }
   };
   // A bad request line while streaming: stop the call, report the line.
   let inputError: InputError | undefined;

@@ -24,7 +24,7 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 20_000;
 /** Starts `socket`'s handshake clock (0 or Infinity: no limit). */
 export function armHandshake(socket: Socket, timeoutMs: number): void {
   if (!(timeoutMs > 0 && timeoutMs < Infinity)) return;
-  const timer = setTimeout(expire, timeoutMs, socket);
+  const timer = setTimeout(() => expire(socket), timeoutMs);
   timer.unref();
   (socket as Armed)[kTimer] = timer;
   socket.once('close', handshakeDone);

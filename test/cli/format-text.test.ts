@@ -66,6 +66,6 @@ t.test('call --format text: the request and the responses in text format', async
     'text',
     ...protos,
   ]);
-  t.equal(bad.code, 3);
-  t.match(bad.stderr, /^INVALID_ARGUMENT: request: .*no field is named "nmae"/);
+  t.equal(bad.code, 2, "a request that does not parse is the caller's mistake: a usage error");
+  t.match(bad.stderr, /^wiregrpc call: request: .*no field is named "nmae"/);
 });
