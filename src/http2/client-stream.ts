@@ -222,7 +222,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
 
   // ── ChannelCall ─────────────────────────────────────────────────────────────
 
-  /** @internal ChannelCall: the connection is ready, open the stream on it. */
+  /** ChannelCall (the channel calls it, not you): the connection is ready, open the stream on it. */
   attach(conn: Connection): void {
     if (this.finished) return;
     const timeout = this.deadline === undefined ? undefined : Math.max(1, this.deadline - Date.now());
@@ -263,7 +263,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
     this.requests.attach(stream);
   }
 
-  /** @internal ChannelCall: no connection could be had. */
+  /** ChannelCall (the channel calls it, not you): no connection could be had. */
   unavailable(cause: string, error?: Error): void {
     if (this.finished) return;
     this.finish(new GrpcError(Code.UNAVAILABLE, this.describe(cause), error ? { cause: error } : undefined), EMPTY);
@@ -313,17 +313,17 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
     this.reader.push(chunk);
   }
 
-  /** @internal MessageSink: still taking response messages. */
+  /** MessageSink (the message reader calls it, not you): still taking response messages. */
   get receiving(): boolean {
     return !this.finished;
   }
 
-  /** @internal MessageSink: one response message, decompressed. */
+  /** MessageSink (the message reader calls it, not you): one response message, decompressed. */
   onMessage(data: Uint8Array, compressed: boolean): void {
     this.listener.onMessage(data, compressed);
   }
 
-  /** @internal MessageSink: the response body cannot be read. */
+  /** MessageSink (the message reader calls it, not you): the response body cannot be read. */
   onReadError(error: GrpcError): void {
     this.fail(error);
   }

@@ -71,7 +71,7 @@ export class SingleResponse<O> implements CallListener {
     private readonly call: ClientCall | undefined,
   ) {}
 
-  /** @internal */
+  /** CallListener (the transport calls it, not you): the stream that serves this call. */
   started(stream: OutgoingCall): void {
     this.stream = stream;
   }
@@ -195,13 +195,13 @@ export class ResponseStream<O> implements CallListener, AsyncIterableIterator<O>
     this.stream?.cancel();
   }
 
-  /** @internal Called once the transport stream exists. */
+  /** CallListener (the transport calls it, not you): the transport stream exists. */
   started(stream: OutgoingCall): void {
     this.stream = stream;
     if (this.cancelled) stream.cancel();
   }
 
-  /** @internal */
+  /** CallListener: the response headers. */
   onHeaders(headers: Metadata): void {
     this.receivedHeaders = headers;
     if (this.call !== undefined) this.call.headers = headers;
@@ -210,7 +210,7 @@ export class ResponseStream<O> implements CallListener, AsyncIterableIterator<O>
     if (onHeader !== undefined) notify(this.stream, onHeader, headers);
   }
 
-  /** @internal */
+  /** CallListener: one response message. */
   onMessage(data: Uint8Array, compressed: boolean): void {
     if (this.options?.onMessageReceived !== undefined)
       received(this.stream, this.options.onMessageReceived, compressed);
@@ -234,7 +234,7 @@ export class ResponseStream<O> implements CallListener, AsyncIterableIterator<O>
     }
   }
 
-  /** @internal */
+  /** CallListener: the status, once. */
   onStatus(error: GrpcError | undefined, trailers: Metadata): void {
     this.receivedTrailers = trailers;
     if (this.call !== undefined) this.call.trailers = trailers;
