@@ -140,7 +140,7 @@ export class SchemaBuilder {
     // keyed by its full name (values: `{ 'pkg.ext': 5 }`; JSON: `"[pkg.ext]"`).
     // Extensions not loaded stay unknown fields (kept and written back by the codec).
     // MessageSet extensions are written in another wire format: left unknown too.
-    const extension = field.declaringField !== null ? typeNameOf(field.declaringField) : undefined;
+    const extension = field.declaringField !== null ? extensionName(field.declaringField) : undefined;
     if (extension !== undefined && owner.options?.['message_set_wire_format'] === true) return undefined;
     field.resolve();
 
@@ -275,4 +275,25 @@ function bytesDefault(raw: unknown): Uint8Array {
   const text = typeof raw === 'string' ? raw : String(raw);
   if (/[^\u0000-\u00ff]/.test(text)) return new TextEncoder().encode(text);
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+/**
+ * An extension's full name, `pkg.ext`. A proto2 `group` declared in an `extend` block is named as protoc names a
+ * group's field, its type's name in lower case (`group GroupField` → `pkg.groupfield`); protobufjs gives it its type's
+ * name with a lower-case first letter (`groupField`), which text format and JSON (`[pkg.groupfield]`) do not accept.
+ */
+function extensionName(declaring: protobuf.Field): string {
+  const full = typeNameOf(declaring);
+  const type = declaring.resolve().resolvedType;
+  // Only `group` syntax makes such a name; an editions DELIMITED field keeps the name it was written with.
+  const edition = (declaring as unknown as { _edition?: string })._edition;
+  const groupLike =
+    edition === 'proto2' &&
+    declaring.delimited &&
+    type instanceof protobuf.Type &&
+    type.name.length > 0 &&
+    declaring.name === type.name[0]!.toLowerCase() + type.name.slice(1) &&
+    type.parent === declaring.parent;
+  if (!groupLike) return full;
+  return full.slice(0, full.length - declaring.name.length) + type.name.toLowerCase();
 }

@@ -103,7 +103,7 @@ class Parser {
         return;
       }
       if (t.kind === 'end') this.fail(t, schema.typeName, `expected "${close}" to close the message`);
-      if (t.kind === 'symbol' && t.text === '[') this.bracketed(schema, out, set, path, depth);
+      if (t.kind === 'symbol' && t.text === '[') this.bracketed(schema, out, set, oneofs, path, depth);
       else if (t.kind === 'identifier') this.field(schema, out, set, oneofs, path, depth);
       else this.fail(t, schema.typeName, `expected a field name, found ${describe(t)}`);
       if (!this.tk.trySymbol(',')) this.tk.trySymbol(';');
@@ -117,9 +117,10 @@ class Parser {
     oneofs: Map<string, string>,
     path: string,
     depth: number,
+    known?: { field: FieldSchema; at: Token },
   ): void {
-    const nameTok = this.tk.next();
-    const f = fieldsByTextName(schema).get(nameTok.text);
+    const nameTok = known?.at ?? this.tk.next();
+    const f = known?.field ?? fieldsByTextName(schema).get(nameTok.text);
     if (f === undefined && isReserved(schema, nameTok.text)) return this.skipValue();
     if (f === undefined) this.fail(nameTok, schema.typeName, `no field is named "${nameTok.text}"`);
     const what = `${schema.typeName}.${f.name}`;
@@ -320,8 +321,15 @@ class Parser {
     } while (closers.length > 0);
   }
 
-  /** `[...]`: an Any's `[type.googleapis.com/pkg.Msg] { … }`; extensions are not in the schema. */
-  bracketed(schema: MessageSchema, out: Value, set: Map<number, string>, path: string, depth: number): void {
+  /** `[...]`: an extension, `[pkg.ext]: value`, or an Any's `[type.googleapis.com/pkg.Msg] { … }`. */
+  bracketed(
+    schema: MessageSchema,
+    out: Value,
+    set: Map<number, string>,
+    oneofs: Map<string, string>,
+    path: string,
+    depth: number,
+  ): void {
     const open = this.tk.next();
     let name = '';
     for (;;) {
@@ -333,11 +341,14 @@ class Parser {
       name += t.text;
     }
     if (!name.includes('/')) {
-      this.fail(
-        open,
-        schema.typeName,
-        `[${name}]: no extension of that name is known (extensions are not in the schema)`,
-      );
+      const extension = schema.fields.find((f) => f.extension === name);
+      if (extension === undefined) {
+        this.fail(open, schema.typeName, `[${name}]: no extension of that name extends ${schema.typeName}`);
+      }
+      return this.field(schema, out, set, oneofs, path, depth, {
+        field: extension,
+        at: { ...open, text: `[${name}]` },
+      });
     }
     if (schema.typeName !== ANY) this.fail(open, schema.typeName, `[${name}] { … } is the form of an Any only`);
     if (set.size > 0) this.fail(open, ANY, `[${name}] given with type_url, value or another expanded Any`);

@@ -81,8 +81,9 @@ export function groupName(f: FieldSchema): string | undefined {
   return typeName.toLowerCase() === f.name.toLowerCase() ? typeName : undefined;
 }
 
-/** The name a field is written by: its .proto name; a group's, its type's name (`MyGroup`). */
+/** The name a field is written by: its .proto name; a group's, its type's name (`MyGroup`); an extension's, `[pkg.ext]`. */
 export function textName(f: FieldSchema): string {
+  if (f.extension !== undefined) return `[${f.extension}]`;
   return groupName(f) ?? f.name;
 }
 
