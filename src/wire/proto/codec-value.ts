@@ -19,6 +19,7 @@
  * generic one.
  */
 import type { MessagePlan } from './codec-plan.js';
+import type { FieldSchema } from './schema.js';
 
 type Copy = (template: object) => Record<string, unknown>;
 
@@ -79,4 +80,26 @@ export function createValue(plan: MessagePlan): Record<string, unknown> {
     o[f.key] = f.isMap ? Object.create(null) : [];
   }
   return o;
+}
+
+/**
+ * Whether `v` is the default of implicit-presence field `f` (proto3 scalars and enums), which JSON and text format
+ * leave out: 0, 0n (or "0" for a 64-bit given as text), "", false, empty bytes, +0 (not -0) for floats.
+ */
+export function isImplicitDefault(f: FieldSchema, v: unknown): boolean {
+  if (f.kind === 'enum') return v === 0;
+  if (f.kind !== 'scalar') return false;
+  switch (f.scalar) {
+    case 'string':
+      return v === '';
+    case 'bytes':
+      return v instanceof Uint8Array && v.length === 0;
+    case 'bool':
+      return v === false;
+    case 'double':
+    case 'float':
+      return v === 0 && 1 / v > 0;
+    default:
+      return v === 0 || v === 0n || v === '0';
+  }
 }

@@ -17,7 +17,7 @@
  * Every failure is a ProtoError of kind 'json' naming the field and its path.
  */
 import { planFor } from './codec-plan.js';
-import { createValue } from './codec-value.js';
+import { createValue, isImplicitDefault } from './codec-value.js';
 import type { FieldSchema, MapValue, MessageSchema } from './schema.js';
 import { enumFromJson, enumToJson, mapKeyFromJson, scalarFromJson, scalarToJson } from './json-scalar.js';
 import { wktFromJson, wktToJson } from './json-wkt.js';
@@ -82,29 +82,11 @@ function messageToJson(schema: MessageSchema, value: Value, options: ToJsonOptio
       }
     } else {
       const explicit = f.kind === 'message' || f.optional === true || f.oneof !== undefined;
-      if (!explicit && options.emitDefaults !== true && isDefault(f, v)) continue;
+      if (!explicit && options.emitDefaults !== true && isImplicitDefault(f, v)) continue;
       out[name] = valueToJson(f, v, what, options);
     }
   }
   return out;
-}
-
-function isDefault(f: FieldSchema, v: unknown): boolean {
-  if (f.kind === 'enum') return v === 0;
-  if (f.kind !== 'scalar') return false;
-  switch (f.scalar) {
-    case 'string':
-      return v === '';
-    case 'bytes':
-      return v instanceof Uint8Array && v.length === 0;
-    case 'bool':
-      return v === false;
-    case 'double':
-    case 'float':
-      return v === 0 && 1 / v > 0;
-    default:
-      return v === 0 || v === 0n;
-  }
 }
 
 function valueToJson(kind: MapValue | FieldSchema, v: unknown, what: string, options: ToJsonOptions): JsonValue {

@@ -32,6 +32,7 @@ import { formatDouble, formatFloat, INT_RANGE, quoteBytes } from './text-format-
 import { printUnknownFields, unknownFieldsOf } from './text-format-unknown.js';
 import { TextWriter } from './text-format-writer.js';
 import { utf8Encode } from './utf8.js';
+import { isImplicitDefault } from './codec-value.js';
 
 export interface ToTextOptions {
   /** Where an Any's type is found, to print it expanded (`[type.googleapis.com/pkg.Msg] { … }`); raw without. */
@@ -123,7 +124,7 @@ function printField(
     for (const e of v as unknown[]) printValue(name, f, e, what, w, options, depth);
   } else {
     const implicit = f.kind !== 'message' && f.optional !== true && f.oneof === undefined;
-    if (implicit && isDefault(f, v)) return;
+    if (implicit && isImplicitDefault(f, v)) return;
     printValue(name, f, v, what, w, options, depth);
   }
 }
@@ -151,24 +152,6 @@ function compareCodePoints(a: string, b: string): number {
     j += y > 0xffff ? 2 : 1;
   }
   return a.length - b.length;
-}
-
-function isDefault(f: FieldSchema, v: unknown): boolean {
-  if (f.kind === 'enum') return v === 0;
-  if (f.kind !== 'scalar') return false;
-  switch (f.scalar) {
-    case 'string':
-      return v === '';
-    case 'bytes':
-      return v instanceof Uint8Array && v.length === 0;
-    case 'bool':
-      return v === false;
-    case 'double':
-    case 'float':
-      return v === 0 && 1 / v > 0;
-    default:
-      return v === 0 || v === 0n || v === '0';
-  }
 }
 
 function printValue(
