@@ -17,7 +17,7 @@
  *
  * Usage: node scripts/bundle.mjs
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -229,3 +229,7 @@ const counts = Object.keys(ENTRIES)
 console.log(
   `bundle: ${files.length} files, ${kib.toFixed(0)} KiB in dist/lib; files loaded per entry point: ${counts}`,
 );
+
+// The package's bin: tsc writes files without the execute bit, and the build starts from an empty dist/, so the
+// CLI is made executable here (npm sets the bit only when it installs a package, not when its own build runs).
+chmodSync(path.join(ROOT, 'dist/src/cli/main.js'), 0o755);
