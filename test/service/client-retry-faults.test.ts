@@ -5,7 +5,7 @@
  * retries each do their part, and each attempt is counted on the server.
  */
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import t from 'tap';
 import { createClient } from '../../src/service/core.js';
 import { loadProtoSync } from '../../src/service/load.js';
@@ -115,58 +115,54 @@ t.test('a streaming call refused unprocessed is sent again with its requests, no
 
 t.test('server killed between attempts: the retries reach it once it is back', async (t) => {
   t.setTimeout(10_000);
+  // One port, three lives, each decided by what the client did, not by a timer: the first answers UNAVAILABLE
+  // and dies; while dead, a connection is closed as soon as it is made (the next attempt fails to connect);
+  // after one such death, the server is back and answers OK.
   let attempts = 0;
-  const handler = (stream: http2.ServerHttp2Stream) => {
-    attempts++;
-    stream.on('error', () => {});
-    respond(stream, [OK_REPLY], { 'grpc-status': '0' });
-  };
-  // First life: answers UNAVAILABLE once, then the server goes away (port closed).
-  const first = http2.createServer();
+  let life: 'first' | 'dead' | 'back' = 'first';
+  const h2 = http2.createServer();
   const sessions = new Set<http2.ServerHttp2Session>();
-  first.on('session', (s) => {
+  h2.on('session', (s) => {
     sessions.add(s);
     s.on('error', () => {});
   });
-  first.on('stream', (stream) => {
+  h2.on('stream', (stream) => {
     attempts++;
     stream.on('error', () => {});
+    if (life === 'back') return respond(stream, [OK_REPLY], { 'grpc-status': '0' });
     stream.respond(
       { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(Code.UNAVAILABLE) },
       { endStream: true },
     );
+    life = 'dead';
     setImmediate(() => {
       for (const s of sessions) s.destroy();
-      first.close();
     });
   });
-  await new Promise<void>((r) => first.listen(0, '127.0.0.1', r));
-  const port = (first.address() as AddressInfo).port;
+  let refused = 0;
+  const front = net.createServer((socket) => {
+    socket.on('error', () => {});
+    if (life === 'dead') {
+      refused++;
+      life = 'back';
+      socket.destroy();
+      return;
+    }
+    h2.emit('connection', socket);
+  });
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+  const port = (front.address() as AddressInfo).port;
   const client = createClient(Echo, `127.0.0.1:${port}`, {
-    serviceConfig: retryUnavailable({ initialBackoff: '0.15s', maxBackoff: '0.15s' }),
-    backoff: { initialMs: 50, maxMs: 50, jitter: 0 },
+    serviceConfig: retryUnavailable({ initialBackoff: '0.05s', maxBackoff: '0.05s' }),
+    backoff: { initialMs: 20, maxMs: 20, jitter: 0 },
   });
-  t.teardown(() => client.close());
-  let second: http2.Http2Server | undefined;
-  const secondSessions = new Set<http2.ServerHttp2Session>();
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        for (const s of secondSessions) s.destroy();
-        if (second === undefined) r();
-        else second.close(() => r());
-      }),
-  );
-  setTimeout(() => {
-    second = http2.createServer();
-    second.on('session', (s) => {
-      secondSessions.add(s);
-      s.on('error', () => {});
-    });
-    second.on('stream', handler);
-    second.listen(port, '127.0.0.1');
-  }, 250);
+  t.teardown(async () => {
+    await client.close();
+    for (const s of sessions) s.destroy();
+    await new Promise<void>((r) => front.close(() => r()));
+  });
   const reply = await client.unary({});
   t.equal(reply.text, 'ok');
-  t.ok(attempts >= 2, `the first life and the second each saw an attempt (${attempts} in all)`);
+  t.equal(refused, 1, 'one attempt found the server dead');
+  t.equal(attempts, 2, 'the first life and the second each answered one attempt');
 });
