@@ -43,6 +43,8 @@ export interface ConnectionPolicy {
   readonly pingTimeMs: number;
   readonly pingTimeoutMs: number;
   readonly minPingIntervalMs: number;
+  /** Whether client pings are policed at all (any of the three ping options given). */
+  readonly enforcePings: boolean;
   readonly permitWithoutCalls: boolean;
   readonly maxPingStrikes: number;
   readonly maxConnectionIdleMs: number;
@@ -75,6 +77,7 @@ export class ServerConnection implements StreamTally, Sheddable {
   private readonly shedder: LoadShedder;
   private lastPingAt = 0;
   private pingStrikes = 0;
+  private sentSincePing = false;
   /** When the last call ended (idleness). */
   private lastCallEnd = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -88,7 +91,7 @@ export class ServerConnection implements StreamTally, Sheddable {
     this.policy = policy;
     this.shedder = shedder;
     session.once('remoteSettings', () => this.handshaken());
-    session.on('ping', () => this.onPing());
+    if (policy.enforcePings) session.on('ping', () => this.onPing());
     session.once('close', () => {
       for (const timer of this.timers) clearTimeout(timer);
       shedder.forget(this);
@@ -142,6 +145,7 @@ export class ServerConnection implements StreamTally, Sheddable {
    * can lose it), and at the latest CALM_CLOSE_MS later.
    */
   enhanceYourCalm(debug: string | Buffer): void {
+    if (process.env.WG_DEBUG_CALM) console.error('CALM', String(debug), new Error().stack);
     const session = this.session;
     if (this.shed || session.destroyed) return;
     this.shed = true;
@@ -155,8 +159,21 @@ export class ServerConnection implements StreamTally, Sheddable {
     setTimeout(destroySession, CALM_CLOSE_MS, session).unref();
   }
 
+  /**
+   * StreamTally (ServerStream): we sent headers or data. A client ping after that is never a strike: grpc-go's
+   * clients ping to measure bandwidth (BDP) while they receive data, and grpc-go's server forgives them the same way.
+   */
+  dataSent(): void {
+    this.sentSincePing = true;
+  }
+
   private onPing(): void {
     const now = Date.now();
+    if (this.sentSincePing) {
+      this.sentSincePing = false;
+      this.pingStrikes = 0;
+      this.lastPingAt = 0;
+    }
     const policy = this.policy;
     const interval = this.active === 0 && !policy.permitWithoutCalls ? IDLE_PING_INTERVAL_MS : policy.minPingIntervalMs;
     if (this.lastPingAt !== 0 && now - this.lastPingAt < interval) this.pingStrikes++;

@@ -83,6 +83,12 @@ export function connectionPolicy(options: ServerTransportOptions): ConnectionPol
     minPingIntervalMs: keepalive.minPingIntervalMs ?? 300_000,
     permitWithoutCalls: keepalive.permitWithoutCalls ?? false,
     maxPingStrikes: keepalive.maxPingStrikes ?? 2,
+    // Opt-in for now: with it on by default, grpc-go 1.33 clients were sent away (GOAWAY ENHANCE_YOUR_CALM) in the
+    // interop matrix — their bandwidth-probe pings counted as strikes (see the note on issue #13).
+    enforcePings:
+      keepalive.minPingIntervalMs !== undefined ||
+      keepalive.permitWithoutCalls !== undefined ||
+      keepalive.maxPingStrikes !== undefined,
     maxConnectionIdleMs: options.maxConnectionIdleMs ?? Infinity,
     maxConnectionAgeMs: options.maxConnectionAgeMs ?? Infinity,
     maxConnectionAgeGraceMs: options.maxConnectionAgeGraceMs ?? Infinity,

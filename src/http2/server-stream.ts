@@ -229,6 +229,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
         : responseHeadersWith(this.responseEncoding, metadata);
     try {
       if (this.protocol.trailers) this.stream.once('wantTrailers', onWantTrailers);
+      this.tally?.dataSent();
       this.protocol.respond(this.stream, headers);
     } catch {
       this.state = DONE; // the stream is gone; 'close' tells the handler
@@ -306,6 +307,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
       this.state = DONE;
       this.cleanup();
       try {
+        this.tally?.dataSent();
         this.protocol.respondOnly(this.stream, trailersOnly(error, trailing));
         if (this.stopClient()) setImmediate(resetStream, this.stream);
       } catch {
@@ -365,6 +367,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
   /** FrameTarget (MessageWriter): a chunk of frames goes out. */
   writeFrames(chunk: Uint8Array): void {
     if (this.state === DONE) return;
+    this.tally?.dataSent();
     this.congested = !this.protocol.write(this.stream, chunk);
   }
 
@@ -372,6 +375,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
   private end(frame: Uint8Array | undefined): void {
     // Before DONE: take() may write the gathered frames itself (when `frame` is too large to copy behind them).
     const last = this.out === undefined ? frame : this.out.take(frame);
+    this.tally?.dataSent();
     this.state = DONE;
     this.cleanup();
     this.resetAfterTrailers = this.stopClient();

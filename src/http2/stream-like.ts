@@ -46,4 +46,6 @@ export interface StreamLike {
 export interface StreamTally {
   /** `reset`: the stream closed before our status went out (the client reset it, or the connection went). */
   streamClosed(reset: boolean): void;
+  /** Headers or DATA of this stream went out: the client's next ping is not a strike (gRFC A8, as grpc-go). */
+  dataSent(): void;
 }
