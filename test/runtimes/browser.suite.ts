@@ -221,7 +221,7 @@ async function main(): Promise<void> {
       includeDirs: [path.join(ROOT, 'proto'), path.join(ROOT, 'test/protos')],
     });
     const inputs: GoldenInput[] = [];
-    const expected = new Map<string, { value: unknown; hex: string }>();
+    const expected = new Map<string, { value: unknown; hex: string | undefined }>();
     for (const file of ['userinfo.json', 'golden.json', 'decode.json', 'wkt.json']) {
       for (const c of loadCases(file)) {
         const value = canon(fromTyped(protos.message(c.type), c.value!));
@@ -229,7 +229,9 @@ async function main(): Promise<void> {
         expected.set(`${file}: ${c.name}`, { value, hex: c.hex! });
         if (c.input !== undefined) {
           inputs.push({ name: `${file}: ${c.name} (input)`, type: c.type, hex: c.input });
-          expected.set(`${file}: ${c.name} (input)`, { value, hex: c.hex! });
+          // Re-encoding a hand-made input keeps what the schema does not know (unknown fields are kept), so only
+          // the decoded value is Python's here, as in test/wire/proto/golden.test.ts.
+          expected.set(`${file}: ${c.name} (input)`, { value, hex: undefined });
         }
       }
     }
@@ -241,11 +243,11 @@ async function main(): Promise<void> {
     for (const r of results) {
       const want = expected.get(r.name);
       if (want === undefined) {
-        if (r.error?.code === Code.INTERNAL) passed++;
-        else t.fail(`${r.name}: should fail with INTERNAL, got ${JSON.stringify(r)}`);
+        if (r.error?.name === 'ProtoError' && r.error.kind === 'decode') passed++;
+        else t.fail(`${r.name}: should fail with ProtoError('decode'), got ${JSON.stringify(r)}`);
       } else if (JSON.stringify(r.value) !== JSON.stringify(want.value)) {
         t.same(r.value, want.value, `${r.name}: decode(Python bytes) is the value`);
-      } else if (r.hex !== want.hex) {
+      } else if (want.hex !== undefined && r.hex !== want.hex) {
         t.equal(r.hex, want.hex, `${r.name}: encode is Python's bytes`);
       } else {
         passed++;

@@ -16,6 +16,7 @@ import {
   type ServiceDefinition,
 } from '../../../src/web/index.js';
 import { canon, fromHex, toHex } from '../../golden/canon.js';
+import { ProtoError } from '../../../src/wire/proto/error.js';
 import { Echo } from './echo-service.js';
 
 export interface GoldenInput {
@@ -26,9 +27,10 @@ export interface GoldenInput {
   error?: boolean;
 }
 
-function failure(err: unknown): { code: number; message: string; name: string; detail?: unknown } {
+function failure(err: unknown): { code: number; message: string; name: string; detail?: unknown; kind?: string } {
   if (err instanceof GrpcError)
     return { code: err.code, message: err.rawMessage, name: 'GrpcError', detail: err.metadata.get('x-error-detail') };
+  if (err instanceof ProtoError) return { code: -1, message: err.message, name: 'ProtoError', kind: err.kind };
   return { code: -1, message: String(err), name: (err as Error)?.name ?? typeof err };
 }
 
