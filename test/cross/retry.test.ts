@@ -71,10 +71,14 @@ void peerTest(t, 'wiregrpc client with a retry policy → grpc-go server failing
   t.teardown(() => client.close());
   const reply = (await client.getUserInfo({ name: 'foo' }, { timeout: 10_000 })) as { id: number; name: string };
   t.same(reply, { id: 1, name: 'foo', age: 0, hobby: [] });
-  const attempts = server
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('attempt '));
+  // The peer prints each attempt as it handles it; its last line may reach us just after the reply does.
+  const attemptLines = () =>
+    server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('attempt '));
+  for (let i = 0; i < 100 && attemptLines().length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+  const attempts = attemptLines();
   t.same(
     attempts,
     ['attempt 0 previous=none', 'attempt 1 previous=1', 'attempt 2 previous=2'],
