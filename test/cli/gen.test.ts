@@ -213,6 +213,22 @@ t.test('the checked-in examples/userinfo/gen/userinfo.ts is up to date', async (
   );
 });
 
+t.test(
+  'the checked-in test/types/gen is up to date (the type tests compile against what gen writes today)',
+  async (t) => {
+    const out = path.join(tmp, 'types');
+    await gen(['proto/userinfo.proto', '--out', out, '--runtime-import', 'wiregrpc/core']);
+    await gen(['test/types/notes.proto', '-I', 'test/types', '--out', out, '--runtime-import', 'wiregrpc/core']);
+    for (const file of ['userinfo.ts', 'notes.ts', 'google/protobuf/timestamp.ts']) {
+      t.equal(
+        readFileSync(path.join(out, file), 'utf8'),
+        readFileSync(path.join('test/types/gen', file), 'utf8'),
+        `test/types/gen/${file}: regenerate with wiregrpc gen … --out test/types/gen --runtime-import wiregrpc/core`,
+      );
+    }
+  },
+);
+
 /** A field with its references replaced by type names, for comparison. */
 function flat(field: FieldSchema): unknown {
   if (field.kind === 'message') return { ...field, message: field.message.typeName };
