@@ -1,7 +1,8 @@
 /**
  * The floors of the house, held by a test rather than by review.
  *
- *   floor 4  src/cli, src/web      everything below
+ *   floor 4  src/cli, src/web,     everything below
+ *            src/fetch
  *   floor 3  src/service           protobufjs (parsing only), Node
  *   floor 2  src/http2             Node (node:http2, node:net, node:tls, node:zlib …)
  *   floor 1  src/wire/grpc         src/wire/proto only: no Node, no packages
@@ -25,7 +26,8 @@ function floorOf(file: string): { name: string; level: number } | undefined {
   if (file.startsWith('src/wire/')) return { name: 'wire', level: 1 }; // src/wire/index.ts: both rooms' front door
   if (file.startsWith('src/http2/') || file.startsWith('src/h2/')) return { name: 'transport', level: 2 };
   if (file.startsWith('src/service/')) return { name: 'service', level: 3 };
-  if (file.startsWith('src/cli/') || file.startsWith('src/web/')) return { name: file.split('/')[1]!, level: 4 };
+  if (file.startsWith('src/cli/') || file.startsWith('src/web/') || file.startsWith('src/fetch/'))
+    return { name: file.split('/')[1]!, level: 4 };
   return undefined;
 }
 
@@ -117,7 +119,10 @@ for (const file of files) {
         broken.push(`${file} imports ${target}: the CLI does not use src/web`);
       if (floor.name === 'web' && to.name === 'cli')
         broken.push(`${file} imports ${target}: src/web does not use the CLI`);
-    } else if (floor !== undefined && !packageAllowed(floor.level, spec)) {
+      if ((floor.name === 'fetch') !== (to.name === 'fetch') && (floor.level === 4) === (to.level === 4))
+        broken.push(`${file} imports ${target}: src/fetch and the other rooms of floor 4 do not use each other`);
+    } else if (floor !== undefined && (floor.name === 'fetch' || !packageAllowed(floor.level, spec))) {
+      // src/fetch imports no package and no Node module at all, not even for types: it runs where there is no Node.
       broken.push(`${file} (${floor.name}) imports '${spec}'`);
     }
   }
@@ -126,7 +131,15 @@ for (const file of files) {
 
 t.test('the walk finds the floors it is about', async (t) => {
   t.ok(files.length > 80, `${files.length} files under src`);
-  for (const dir of ['src/wire/proto/', 'src/wire/grpc/', 'src/http2/', 'src/service/', 'src/cli/', 'src/web/']) {
+  for (const dir of [
+    'src/wire/proto/',
+    'src/wire/grpc/',
+    'src/http2/',
+    'src/service/',
+    'src/cli/',
+    'src/web/',
+    'src/fetch/',
+  ]) {
     t.ok(
       files.some((f) => f.startsWith(dir)),
       `${dir} has files`,

@@ -24,12 +24,12 @@ import {
   type ServerTransportOptions,
   type ShutdownOptions,
 } from '../http2/server-transport.js';
-import { Code } from '../wire/grpc/code.js';
-import { GrpcError } from '../wire/grpc/error.js';
+import type { GrpcError } from '../wire/grpc/error.js';
 import type { ServiceDefinition } from './definition.js';
 import type { ExactImplementation, ImplementationOf } from './typed.js';
 import type { ServerInterceptor } from './interceptors.js';
 import { methodEntry, runCall, type MethodEntry, type ServiceImplementation } from './server-call.js';
+import { bindImplementation, unknownMethod } from './router.js';
 
 export type {
   ServerKeepaliveOptions,
@@ -80,20 +80,7 @@ export class Server {
   }
 
   #unknown(path: string): GrpcError {
-    const slash = path.lastIndexOf('/');
-    if (!path.startsWith('/') || slash <= 1 || slash === path.length - 1)
-      return new GrpcError(Code.UNIMPLEMENTED, `malformed method name ${JSON.stringify(path)}`);
-    const service = path.slice(1, slash);
-    const method = path.slice(slash + 1);
-    const served = this.#services.get(service);
-    if (served === undefined) return new GrpcError(Code.UNIMPLEMENTED, `unknown service ${service} (${path})`);
-    const known = Object.values(served.methods).some((m) => m.name === method);
-    return new GrpcError(
-      Code.UNIMPLEMENTED,
-      known
-        ? `method ${method} of service ${service} is not implemented here (${path})`
-        : `unknown method ${method} for service ${service} (${path})`,
-    );
+    return unknownMethod(path, this.#services); // router.ts: the fetch handler (src/fetch) answers the same
   }
 
   /**
@@ -106,29 +93,12 @@ export class Server {
     definition: S,
     implementation: ExactImplementation<S, I>,
   ): this {
-    if (this.#services.has(definition.typeName))
-      throw new Error(
-        `${definition.typeName} is already served by this server: add each service once, with all its handlers`,
-      );
     const impl = implementation as ServiceImplementation; // typed per method for callers (typed.ts); one table here
-    const known = new Set<string>();
-    const entries: MethodEntry[] = [];
-    for (const name of Object.keys(definition.methods)) {
-      const method = definition.methods[name]!;
-      known.add(method.name).add(method.localName);
-      const handler = impl[method.name] ?? impl[method.localName];
-      if (handler === undefined) continue;
-      if (typeof handler !== 'function')
-        throw new TypeError(`${definition.typeName}: the handler of ${method.name} is not a function`);
-      if (this.#routes.has(method.path)) throw new Error(`${method.path} is already served`);
-      entries.push(methodEntry(method, handler, impl, this.#interceptors));
-    }
-    for (const key of Object.keys(impl)) {
-      if (!known.has(key))
-        throw new TypeError(
-          `${definition.typeName} has no method "${key}" (methods: ${Object.keys(definition.methods).join(', ')})`,
-        );
-    }
+    // router.ts checks the implementation against the definition (shared with the fetch handler, src/fetch).
+    const entries: MethodEntry[] = bindImplementation(definition, impl, {
+      services: this.#services,
+      routes: this.#routes,
+    }).map(({ method, handler }) => methodEntry(method, handler, impl, this.#interceptors));
     for (const entry of entries) this.#routes.set(entry.method.path, entry);
     this.#services.set(definition.typeName, definition);
     return this;
