@@ -34,7 +34,8 @@ export {
 // What `wiregrpc gen` output imports (pass `--runtime-import wiregrpc/fetch`).
 export { defineService, callShape, type MethodSpec } from '../service/define.js';
 export type { CallShape, MethodDefinition, ServiceDefinition } from '../service/definition.js';
-export type { TypedMethod, TypedServiceDefinition, MessageInit, ImplementationOf } from '../service/typed.js';
+export type { TypedMethod, TypedServiceDefinition, MessageInit, ImplementationOf, ClientOf } from '../service/typed.js';
+export type { Client } from '../service/client.js'; // named by generated code (its client types); a type only
 
 // The rich error model: typed error details (grpc-status-details-bin), as in wiregrpc/core.
 export { type Any, type MessageType, anyPack, anyUnpack, anyIs, anyTypeName } from '../wire/grpc/any.js';
