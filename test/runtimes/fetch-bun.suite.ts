@@ -11,5 +11,5 @@ if (!runtimeMissing(t, BUN.bin, `needs bun at ${BUN.bin} (npm devDependency "bun
   const app = prepareApp(t);
   const server = await startServe(t, app, 'bun', BUN.bin);
   t.comment(`bun ${versionOf(BUN.bin)}; Bun.serve at ${server.url}`);
-  await webCases(t, server.url);
+  await webCases(t, server.url, /^127\.0\.0\.1:\d+$/);
 }

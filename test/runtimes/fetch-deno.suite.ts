@@ -11,5 +11,5 @@ if (!runtimeMissing(t, DENO.bin, `needs deno at ${DENO.bin} (npm devDependency "
   const app = prepareApp(t);
   const server = await startServe(t, app, 'deno', DENO.bin);
   t.comment(`${versionOf(DENO.bin)}; Deno.serve at ${server.url}`);
-  await webCases(t, server.url);
+  await webCases(t, server.url, /^127\.0\.0\.1:\d+$/);
 }

@@ -159,8 +159,11 @@ async function failure(promise: Promise<unknown>): Promise<GrpcError> {
   throw new Error('the call succeeded');
 }
 
-/** The calls, from Node, to a fetch handler serving fetch-app.ts at `base`. */
-export async function webCases(t: Test, base: string): Promise<void> {
+/**
+ * The calls, from Node, to a fetch handler serving fetch-app.ts at `base`. `peer`: what `ctx.peer` should say
+ * there (Deno and Bun tell the client's address; a Worker's fetch is given none).
+ */
+export async function webCases(t: Test, base: string, peer: RegExp): Promise<void> {
   const users = createWebClient(UserInfo, base);
   const echo = createWebClient(Echo, base);
   await outcomes(base); // start from nothing
@@ -189,6 +192,7 @@ export async function webCases(t: Test, base: string): Promise<void> {
       t.same(header['x-token-seen'], ['from-node'], `${format}: request metadata reached the handler`);
       t.same(header['x-echo-header'], ['h'], `${format}: header metadata`);
       t.same(trailer['x-echo-trailer'], ['t'], `${format}: trailer metadata`);
+      t.match(trailer['x-peer'], [peer], `${format}: ctx.peer in an interceptor: ${String(trailer['x-peer'])}`);
     }
   });
 
