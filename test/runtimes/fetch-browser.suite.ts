@@ -110,7 +110,6 @@ async function main(): Promise<void> {
   });
   t.comment(`browser: ${browser.version()}; page ${origin}; Worker ${worker.url}`);
   const run = <R>(name: string, ...args: unknown[]): Promise<R> =>
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's test table, as browser.suite.ts reads it
     page.evaluate(([n, a]) => (globalThis as any).wiregrpcTests[n as string](...(a as unknown[])), [
       name,
       args,
@@ -127,7 +126,6 @@ async function main(): Promise<void> {
   };
 
   t.test('unary from the page: generated UserInfo, Echo with metadata both ways (CORS), text format', async (t) => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the page
     const r = await run<any>('unary', base);
     t.same(r.user, { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] });
     t.same(r.reply, { text: 'héllo 😀', blob: [0, 1, 254, 255] });
@@ -146,7 +144,6 @@ async function main(): Promise<void> {
   }
 
   t.test('errors: UNKNOWN for another user, a status after messages with its metadata', async (t) => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the page
     const r = await run<any>('errors', base);
     t.same(r.unknownUser, { code: Code.UNKNOWN, message: 'unknown user: name = nobody', name: 'GrpcError' });
     t.same(r.afterMessages, {
@@ -161,7 +158,7 @@ async function main(): Promise<void> {
 
   t.test('deadline: DEADLINE_EXCEEDED in the page, and the Worker stopped the handler', async (t) => {
     await outcomes();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the page
+
     const r = await run<any>('deadline', base);
     t.equal(r.code, Code.DEADLINE_EXCEEDED);
     const seen = await waitFor(/^unary aborted/, 1);
@@ -173,7 +170,7 @@ async function main(): Promise<void> {
 
   t.test('cancel: an AbortSignal and an early break end the call in the Worker too', async (t) => {
     await outcomes();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the page
+
     const r = await run<any>('cancel', base);
     t.equal(r.error?.code, Code.CANCELLED);
     t.ok(r.seen > 0 && r.seen < 100, `${r.seen} messages before the cancel`);
