@@ -360,6 +360,14 @@ export class FetchCall implements ContextStream {
       this.abort(new GrpcError(Code.CANCELLED, 'the client cancelled the call'));
       // The runtime still waits for an answer nobody will read.
       if (unanswered) this.resolveResponse(this.responder.trailersOnly(this.abortReason));
+      // A body still open (the client's signal came first) is ended, without a status: nothing waits on it any
+      // more. Closed, not errored: Deno logs every errored response body as an error, and the client is gone anyway
+      // (one still reading would see the body end without a trailers frame, which gRPC-Web clients report).
+      try {
+        this.sink?.close();
+      } catch {
+        // Already cancelled by the runtime.
+      }
     }
     this.cleanup();
     this.drained();

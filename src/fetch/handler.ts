@@ -123,8 +123,7 @@ export class FetchHandler {
   }
 
   /** The handler: give it to the runtime (`this` is bound, so `grpc.fetch` may be passed around alone). */
-  readonly fetch = (request: Request, info?: FetchRequestInfo): Promise<Response> =>
-    Promise.resolve(this.#serve(request, info));
+  readonly fetch = async (request: Request, info?: FetchRequestInfo): Promise<Response> => this.#serve(request, info);
 
   #serve(request: Request, info: FetchRequestInfo | undefined): Response | Promise<Response> {
     const headers = request.headers;

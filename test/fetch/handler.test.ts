@@ -179,6 +179,11 @@ t.test('the client goes away mid-stream: the handler is stopped (signal, finally
     await new Promise((resolve) => setTimeout(resolve, 20));
     t.equal(produced, at, `${how}: no more messages are produced (${at} were)`);
     t.ok(at < 1000, `${how}: the stream was cut short`);
+    if (how === 'request signal') {
+      let read = await reader.read();
+      for (let i = 0; i < 10 && !read.done; i++) read = await reader.read(); // what was queued before the cancel
+      t.ok(read.done, 'the body ends (without a status): nothing is left waiting on it');
+    }
   }
 });
 

@@ -12,4 +12,7 @@ if (!runtimeMissing(t, BUN.bin, `needs bun at ${BUN.bin} (npm devDependency "bun
   const server = await startServe(t, app, 'bun', BUN.bin);
   t.comment(`bun ${versionOf(BUN.bin)}; Bun.serve at ${server.url}`);
   await webCases(t, server.url, /^127\.0\.0\.1:\d+$/);
+  t.test('the server printed no error', async (t) => {
+    t.notMatch(server.output(), /error|uncaught|exception/i, server.output());
+  });
 }

@@ -12,4 +12,7 @@ if (!runtimeMissing(t, DENO.bin, `needs deno at ${DENO.bin} (npm devDependency "
   const server = await startServe(t, app, 'deno', DENO.bin);
   t.comment(`${versionOf(DENO.bin)}; Deno.serve at ${server.url}`);
   await webCases(t, server.url, /^127\.0\.0\.1:\d+$/);
+  t.test('the server printed no error', async (t) => {
+    t.notMatch(server.output(), /error|uncaught|exception/i, server.output());
+  });
 }
