@@ -3,6 +3,7 @@
  * Node over loopback, with its text bindings; the config it writes; and the process stopped at the end.
  */
 import http from 'node:http';
+import net from 'node:net';
 import t from 'tap';
 import { startWorkerd, workerdConfig, workerdMissing, workerdVersion } from './workerd.js';
 
@@ -54,6 +55,24 @@ if (!workerdMissing(t)) {
     });
     const refused = (await (await fetch(`${closed.url}/proxy`)).json()) as { error?: string };
     t.type(refused.error, 'string', `by default loopback is out of reach: ${refused.error}`);
+  });
+
+  t.test('network: connect() (cloudflare:sockets) reaches a TCP server on loopback', async (t) => {
+    const server = net.createServer((socket) => {
+      let got = '';
+      socket.on('data', (chunk: Buffer) => (got += chunk.toString()));
+      socket.on('end', () => socket.end(`echo: ${got}`));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const worker = await startWorkerd(t, {
+      entry: 'test/runtimes/workerd-socket-worker.ts',
+      bindings: { TARGET: `127.0.0.1:${(server.address() as { port: number }).port}` },
+      network: ['local'],
+    });
+    const response = await fetch(`${worker.url}/`, { method: 'POST', body: 'over tcp' });
+    t.equal(await response.text(), 'echo: over tcp');
+    t.equal(response.status, 200);
   });
 
   t.test('the config: the socket on port 0, bindings, and an outbound network only when asked', async (t) => {
