@@ -5,7 +5,8 @@
  *   prepareApp(t)        a temp dir with the userinfo service generated as a user would —
  *                        `wiregrpc gen userinfo.proto --runtime-import <src/fetch>` (dist/ must be built: the npm
  *                        scripts build first) — and `entryFor(kind)`: a small entry module for a Worker, for
- *                        Deno.serve or for Bun.serve, importing the app and that service
+ *                        Deno.serve, for Bun.serve or for a browser's service worker, importing the app and that
+ *                        service
  *   startServe(t, …)     Deno or Bun running the bundled entry on 127.0.0.1:0 (it prints `listening on …`)
  *   webCases(t, base)    the calls: unary OK, UNKNOWN with its message, metadata both ways, -text, server
  *                        streaming (streamed, not buffered), the client leaving a stream (the server stops the
@@ -38,7 +39,7 @@ export function runtimeMissing(t: Test, file: string, why: string): boolean {
   return true;
 }
 
-export type EntryKind = 'worker' | 'deno' | 'bun';
+export type EntryKind = 'worker' | 'deno' | 'bun' | 'service-worker';
 
 export interface PreparedApp {
   readonly dir: string;
@@ -85,6 +86,16 @@ export function prepareApp(t: Test): PreparedApp {
       '  },',
       '});',
       'console.log(`listening on 127.0.0.1:${server.port}`);',
+    ],
+    'service-worker': [
+      // A browser's service worker: the gRPC calls of the pages it controls are answered inside the browser.
+      'const own = new Set(["/", "/bundle.js", "/sw.js"]);',
+      'self.addEventListener("install", () => self.skipWaiting());',
+      'self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));',
+      'self.addEventListener("fetch", (event) => {',
+      '  const url = new URL(event.request.url);',
+      '  if (url.origin === self.location.origin && !own.has(url.pathname)) event.respondWith(app(event.request));',
+      '});',
     ],
   };
   return {
