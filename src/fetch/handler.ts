@@ -21,7 +21,7 @@
  *   then the call         fetch-call.ts (the request, the answer), run-call.ts (handler and interceptors)
  *
  * Services are added as on the Server (`add(definition, implementation)`, the same checks and typing); the same
- * implementations and ServerInterceptors serve both. Nothing here, nor below it, imports a Node module.
+ * implementations and ServerInterceptors serve both. Nothing it loads imports a Node module (only types name them).
  */
 import { CorsPolicy, type GrpcWebOptions } from '../http2/cors.js';
 import { Code } from '../wire/grpc/code.js';
@@ -71,7 +71,7 @@ function peerOf(info: FetchRequestInfo | undefined): string {
   return addr.hostname.includes(':') ? `[${addr.hostname}]:${addr.port}` : `${addr.hostname}:${addr.port}`;
 }
 
-/** Request headers a plain HTTP refusal still answers with: none beyond the status (and `allow` for 405). */
+/** A plain HTTP refusal (not gRPC: the peer may not speak it): the status, `allow` for 405, a reason if there is one. */
 function refuse(status: number, message?: string): Response {
   const headers = new Headers();
   if (status === 405) headers.set('allow', 'POST');
