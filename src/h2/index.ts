@@ -26,3 +26,6 @@ export { HpackDecoder, DEFAULT_MAX_HEADER_LIST_SIZE, type HpackDecoderOptions } 
 export { HpackEncoder, SENSITIVE_HEADERS, UNINDEXED_HEADERS, type HpackEncoderOptions } from './hpack-encoder.js';
 export { DynamicTable, STATIC_TABLE } from './hpack-table.js';
 export { onReceive, onSend, type StreamEvent, type StreamState } from './stream-state.js';
+export type { ByteSink, ByteStream } from './byte-stream.js';
+export { Connection, type ConnectionOptions, type PingPolicy } from './connection.js';
+export { H2Stream, type H2Connection } from './stream.js';
