@@ -72,6 +72,9 @@ export function echo(stream: H2Stream, headers: readonly string[], endStream: bo
     chunks.push(chunk);
     if (end) finish();
   };
+  stream.onHeaders = (_trailers, end) => {
+    if (end) finish(); // the request's trailers end it
+  };
   if (endStream) finish();
 }
 
