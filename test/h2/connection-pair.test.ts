@@ -6,6 +6,9 @@ import t, { type Test } from 'tap';
 import { ErrorCode, H2Error } from '../../src/h2/errors.js';
 import { call, concat, echo, header, pair, pattern, REQUEST, tick } from './conn-helpers.js';
 import type { H2Stream } from '../../src/h2/stream.js';
+import type { ByteStream } from '../../src/h2/byte-stream.js';
+import { Connection } from '../../src/h2/connection.js';
+import { memoryPipe } from '../../src/h2/memory-pipe.js';
 
 /** Byte-for-byte equality (t.same walks a large array element by element: slow). */
 function sameBytes(t: Test, got: Uint8Array, want: Uint8Array, message = 'the same bytes'): void {
@@ -389,3 +392,36 @@ t.test(
     await p.closed;
   },
 );
+
+t.test('the frames of one tick leave in ONE write of the byte stream', async (t) => {
+  const [a, b] = memoryPipe();
+  const writes: number[] = [];
+  const counting: ByteStream = {
+    start: (sink) => b.start(sink),
+    write: (data) => (writes.push(data.length), b.write(data)),
+    end: () => b.end(),
+    destroy: (e) => b.destroy(e),
+  };
+  const server = new Connection(a, { role: 'server', onStream: echo });
+  const client = new Connection(counting, { role: 'client' });
+  await tick(); // the handshake (here the preface, SETTINGS, WINDOW_UPDATE and SETTINGS ACK went in one write too)
+  writes.length = 0;
+  const calls = Array.from({ length: 20 }, (_, i) => call(client, pattern(100, i)));
+  await Promise.resolve();
+  t.equal(writes.length, 1, '20 requests (HEADERS and DATA each) in one write');
+  await Promise.all(calls);
+  client.destroy();
+  server.destroy();
+});
+
+t.test("the peer's SETTINGS_HEADER_TABLE_SIZE bounds our HPACK encoder (§6.5.2, RFC 7541 §4.2)", async (t) => {
+  // A server with no dynamic table (0) and a client allowing 64 KiB: both directions stay in step.
+  const p = pair({ settings: { headerTableSize: 0 } }, { settings: { headerTableSize: 65_536 } });
+  for (let i = 0; i < 5; i++) {
+    const r = await call(p.client, pattern(10), { extra: ['x-repeat', 'the same value each time', 'x-i', String(i)] });
+    t.same(r.trailers, ['x-request-bytes', '10', 'x-path', '/echo']);
+  }
+  t.same(p.errors, []);
+  p.client.destroy();
+  await p.closed;
+});
