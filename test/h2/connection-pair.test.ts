@@ -425,3 +425,45 @@ t.test("the peer's SETTINGS_HEADER_TABLE_SIZE bounds our HPACK encoder (§6.5.2,
   p.client.destroy();
   await p.closed;
 });
+
+t.test('malformed messages are stream errors PROTOCOL_ERROR (§8.1.1, §8.3)', async (t) => {
+  const refused: string[] = [];
+  const p = pair({
+    onStreamError(_stream, error) {
+      refused.push(`${error.code}:${error.detail}`);
+    },
+    onStream(stream, headers) {
+      const path = header(headers, ':path');
+      if (path === '/no-status') stream.respond(['x-a', '1'], true);
+      else if (path === '/two-status') stream.respond([':status', '200', ':status', '204'], true);
+      else if (path === '/pseudo-trailer') {
+        stream.respond([':status', '200'], false);
+        stream.trailers([':path', '/x']);
+      } else stream.respond([':status', '200'], true);
+    },
+  });
+  for (const path of ['/no-status', '/two-status', '/pseudo-trailer']) {
+    const r = await call(p.client, undefined, { path });
+    t.equal(r.reset?.code, ErrorCode.PROTOCOL_ERROR, `the client refuses the response of ${path}`);
+    t.equal(r.reset?.byPeer, false);
+  }
+  // Requests our client would not send: written with the headers the test chooses.
+  const missing = p.client.request([':method', 'GET', ':scheme', 'http', ':authority', 'x'], true);
+  const twice = p.client.request([':method', 'GET', ':method', 'GET', ':scheme', 'http', ':path', '/'], true);
+  const resets: number[] = [];
+  missing.onReset = (code) => resets.push(code);
+  twice.onReset = (code) => resets.push(code);
+  await tick(5);
+  t.same(resets, [ErrorCode.PROTOCOL_ERROR, ErrorCode.PROTOCOL_ERROR], 'both requests reset by the server');
+  t.same(
+    refused.map((r) => r.split(':')[0]),
+    [String(ErrorCode.PROTOCOL_ERROR), String(ErrorCode.PROTOCOL_ERROR)],
+  );
+  t.match(refused[0], /without a :path/);
+  t.match(refused[1], /appears twice/);
+  const after = await call(p.client, pattern(3));
+  t.equal(after.reset, undefined, 'the connection lives');
+  t.equal(header(after.headers, ':status'), '200');
+  p.client.destroy();
+  await p.closed;
+});
