@@ -141,6 +141,7 @@ export class Connection extends FrameHandler implements H2Connection {
       this.fail(H2Error.connection(code as ErrorCode, debug, 'local'));
       return;
     }
+    if (this.goawaySent !== undefined) return; // said once: the last stream id cannot grow, and need not be repeated
     this.goawaySent = this.table.lastPeerId;
     this.out.goaway(this.table.lastPeerId, code, utf8.encode(debug));
     this.closeIfDone();
