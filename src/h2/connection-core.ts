@@ -333,7 +333,10 @@ export abstract class ConnectionCore implements H2Connection {
   }
 
   /** The stream is done, both ways, by the normal path: out of the table, `onClose`. */
-  protected closedNormally(stream: H2Stream, state: 'closed' | 'closed (reset sent)'): void {
+  protected closedNormally(
+    stream: H2Stream,
+    state: 'closed' | 'closed (reset sent)' | 'closed (reset received)',
+  ): void {
     if (!this.table.remove(stream, state)) return; // already done (it closed inside a callback of the frame)
     try {
       stream.onClose();

@@ -236,7 +236,13 @@ export abstract class FrameHandler extends ConnectionCore {
       return;
     }
     const early = !stream._ended;
+    const complete = this.role === 'client' && code === ErrorCode.NO_ERROR && stream._state === 'half-closed (remote)';
     stream._closeAbruptly('closed (reset received)');
+    if (complete) {
+      // §8.1: the whole response came, and the server needs no more of the request: a normal end.
+      this.closedNormally(stream, 'closed (reset received)');
+      return;
+    }
     this.table.remove(stream, 'closed (reset received)');
     try {
       stream.onReset(code, true);

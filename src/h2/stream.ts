@@ -83,7 +83,8 @@ export class H2Stream {
    * The stream is over by the normal path, once: our END_STREAM went out (trailers
    * that waited behind flow-controlled DATA included) and the peer's came — or, on
    * a server, the response was complete and the rest of the request was declined
-   * with RST_STREAM(NO_ERROR). A stream ends either in onClose or in onReset, never both.
+   * with RST_STREAM(NO_ERROR) — which a client, having the whole response, also takes
+   * as the normal end (§8.1). A stream ends either in onClose or in onReset, never both.
    */
   onClose: () => void = noop;
 
