@@ -102,8 +102,9 @@ export function entrySize(name: string, value: string): number {
  * uses to find an entry again without searching.
  */
 export class DynamicTable {
-  private names: string[] = new Array<string>(16);
-  private values: string[] = new Array<string>(16);
+  /** The ring, a power of two long; empty until the first entry (an idle connection's tables hold nothing). */
+  private names: string[] = [];
+  private values: string[] = [];
   /** Slot of the oldest entry. */
   private tail = 0;
   private count = 0;
@@ -206,8 +207,9 @@ export class DynamicTable {
 
   /** Doubles the ring (a power of two, so slots wrap with a mask). */
   private grow(): void {
-    const names = new Array<string>(this.names.length * 2);
-    const values = new Array<string>(this.values.length * 2);
+    const size = Math.max(16, this.names.length * 2);
+    const names = new Array<string>(size);
+    const values = new Array<string>(size);
     for (let i = 0; i < this.count; i++) {
       const slot = (this.tail + i) & (this.names.length - 1);
       names[i] = this.names[slot]!;
