@@ -102,14 +102,16 @@ export function entrySize(name: string, value: string): number {
  * uses to find an entry again without searching.
  */
 export class DynamicTable {
-  private names: string[] = new Array<string>(16);
-  private values: string[] = new Array<string>(16);
+  /** The ring, a power of two long; empty until the first entry (an idle connection's tables hold nothing). */
+  private names: string[] = [];
+  private values: string[] = [];
   /** Slot of the oldest entry. */
   private tail = 0;
   private count = 0;
   private bytes = 0;
   private max: number;
   private added = 0;
+  private generation = 0;
 
   /** Called with the insertion number of each entry as it is evicted. */
   onEvict: ((name: string, value: string, insertion: number) => void) | undefined;
@@ -132,6 +134,11 @@ export class DynamicTable {
     return this.max;
   }
 
+  /** Counts every change of the contents (an entry added or evicted, the size changed): equal counts, equal tables. */
+  get changes(): number {
+    return this.generation;
+  }
+
   /** Entries ever added; the newest has insertion number `inserted - 1`. */
   get inserted(): number {
     return this.added;
@@ -152,6 +159,7 @@ export class DynamicTable {
 
   /** Adds an entry at the front, evicting from the back until it fits (§4.4). */
   add(name: string, value: string): void {
+    this.generation++;
     const size = entrySize(name, value);
     if (size > this.max) {
       // §4.4: not an error; the table ends up empty. The entry still takes an insertion number.
@@ -171,6 +179,7 @@ export class DynamicTable {
 
   /** A new maximum size (after a size update): evicts until the table fits (§4.3). */
   setMaxSize(max: number): void {
+    this.generation++;
     this.max = max;
     this.evictTo(max);
   }
@@ -198,8 +207,9 @@ export class DynamicTable {
 
   /** Doubles the ring (a power of two, so slots wrap with a mask). */
   private grow(): void {
-    const names = new Array<string>(this.names.length * 2);
-    const values = new Array<string>(this.values.length * 2);
+    const size = Math.max(16, this.names.length * 2);
+    const names = new Array<string>(size);
+    const values = new Array<string>(size);
     for (let i = 0; i < this.count; i++) {
       const slot = (this.tail + i) & (this.names.length - 1);
       names[i] = this.names[slot]!;

@@ -230,3 +230,50 @@ t.test('an encoder capped below the initial 4096 says so in its first block', as
   t.equal(d.table.maxSize, 100);
   t.equal(e.encode(['x-a', '1'])[0], 0xbe, 'then nothing more to announce');
 });
+
+t.test('a block of indexed fields is remembered per table state, never across a change', async (t) => {
+  const encoder = new HpackEncoder({ huffman: 'never' });
+  const decoder = new HpackDecoder();
+  const first = ['x-a', '1', 'x-b', '2'];
+  decoder.decode(encoder.encode(first)); // both fields enter both tables (62: x-b, 63: x-a)
+  const indexed = encoder.encode(first);
+  t.same([...indexed], [0xbf, 0xbe], 'the repeat is two indexed fields');
+  const once = decoder.decode(indexed);
+  t.same(once, first);
+  once.push('mutated', 'by the caller');
+  t.same(decoder.decode(indexed), first, 'a later hit is not the array the caller changed');
+  // A new entry shifts the dynamic indices: the same two octets now name other fields.
+  decoder.decode(encoder.encode(['x-c', '3']));
+  t.same(decoder.decode(indexed), ['x-b', '2', 'x-c', '3'], 'after the table changed, the block is decoded afresh');
+  // A size update that evicts everything: the same octets are now past the table, a connection error.
+  const small = new HpackDecoder();
+  small.decode(new Uint8Array([0x40, 0x03, ...Buffer.from('x-a'), 0x01, 0x31])); // x-a: 1 at 62
+  t.same(small.decode(new Uint8Array([0xbe])), ['x-a', '1']);
+  small.decode(new Uint8Array([0x20, 0x3f, 0xe1, 0x1f])); // size 0, then 4096 again: the table is empty
+  t.throws(() => small.decode(new Uint8Array([0xbe])), { code: ErrorCode.COMPRESSION_ERROR });
+});
+
+t.test('the encoder reuses a block only while the table is unchanged, and compares the list itself', async (t) => {
+  const encoder = new HpackEncoder({ huffman: 'never' });
+  const decoder = new HpackDecoder();
+  const list = [':status', '200', 'content-type', 'application/grpc'];
+  t.same(decoder.decode(encoder.encode(list)), list); // content-type enters the table
+  const again = encoder.encode(list);
+  t.same([...again], [0x88, 0xbe], 'indexed fields only');
+  t.same([...encoder.encode(list)], [0x88, 0xbe], 'the same bytes from the remembered block');
+  t.same(decoder.decode(again), list);
+  // The caller changes its array in place: the new content is encoded, not the remembered block.
+  const mutable = [...list];
+  encoder.encode(mutable);
+  mutable[1] = '404';
+  t.same(decoder.decode(encoder.encode(mutable)), mutable);
+  // A new entry moves the indices: the list is encoded afresh, and still decodes to itself.
+  t.same(decoder.decode(encoder.encode(['x-new', 'v'])), ['x-new', 'v']);
+  t.same(decoder.decode(encoder.encode(list)), list);
+  // A table size change (the peer's SETTINGS) must reach the next block as a size update.
+  encoder.setPeerMaxTableSize(0);
+  decoder.setMaxTableSize(0);
+  const afterShrink = encoder.encode(list);
+  t.equal(afterShrink[0]! & 0xe0, 0x20, 'the block begins with a size update');
+  t.same(decoder.decode(afterShrink), list);
+});

@@ -1,0 +1,50 @@
+/**
+ * The only thing src/h2 needs from a runtime: a duplex of bytes.
+ *
+ *     runtime socket ──data(chunk)──▶ ByteSink (the Connection)      bytes in
+ *     runtime socket ◀──write(bytes)── ByteStream (the Connection)   bytes out
+ *
+ * TCP or TLS in Node (node-socket.ts), Deno.Conn, Bun's socket, `cloudflare:sockets`,
+ * or a test's in-memory pair (memory-pipe.ts) all fit behind it. The contract:
+ *   - `start(sink)` is called once, before any write; from then on the stream calls
+ *     the sink's methods, never re-entrantly from inside `write`/`end`/`destroy`;
+ *   - a chunk given to `sink.data` belongs to the receiver from then on (the runtime
+ *     must not reuse its memory), so frames may be parsed from it as views;
+ *   - bytes given to `write` belong to the stream until written (the caller never
+ *     reuses them); `write` returns false when the runtime's buffer is over its
+ *     high-water mark — the bytes are still queued — and `sink.drain` follows when it
+ *     went below it again;
+ *   - `sink.error` ends the stream (`sink.end` is not called after it); `sink.closed`,
+ *     where given, is called once when the stream is fully closed, whichever way.
+ */
+
+/** Receives what the byte stream delivers. */
+export interface ByteSink {
+  /** Bytes in; the chunk is the receiver's to keep. */
+  data(chunk: Uint8Array): void;
+  /** The peer half-closed (EOF). */
+  end(): void;
+  /** The stream failed (reset, TLS error); `end()` is not called after it. */
+  error(error: Error): void;
+  /** The write buffer went below its high-water mark after `write()` returned false. */
+  drain(): void;
+  /** Fully closed (optional). */
+  closed?(): void;
+}
+
+/** A duplex of bytes: TCP/TLS in Node, Deno.Conn, Bun's socket, cloudflare:sockets, a test's in-memory pair. */
+export interface ByteStream {
+  /** Called once, before any write. */
+  start(sink: ByteSink): void;
+  /** Queues bytes; false: the buffer is full, wait for `sink.drain` (the bytes ARE queued). */
+  write(data: Uint8Array): boolean;
+  /** Half-closes after what is queued is written. */
+  end(): void;
+  /** Closes now, dropping what is queued. */
+  destroy(error?: Error): void;
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  /** Whether an open stream keeps the process alive (node sockets); optional. */
+  ref?(): void;
+  unref?(): void;
+}
