@@ -162,19 +162,27 @@ export class H2ServerConnection implements StreamTally, Sheddable {
     if (finite(graceMs)) this.later(graceMs, () => this.connection.destroy());
   }
 
-  /** Sheddable: GOAWAY ENHANCE_YOUR_CALM with `debug`, then closed once it is written (at the latest CALM_CLOSE_MS later). */
+  /**
+   * Sheddable: GOAWAY ENHANCE_YOUR_CALM with `debug` (the engine then half-closes), and closed for good
+   * CALM_CLOSE_MS later whether or not the peer closes its side.
+   */
   enhanceYourCalm(debug: string): void {
     if (this.shed || this.gone) return;
     this.shed = true;
     this.connection.goaway(ErrorCode.ENHANCE_YOUR_CALM, debug);
     const connection = this.connection;
-    setImmediate(() => connection.destroy());
     setTimeout(() => connection.destroy(), CALM_CLOSE_MS).unref();
   }
 
-  /** Now: the socket closed, every stream reset. */
+  /**
+   * Now (forceShutdown): GOAWAY(NO_ERROR) — what the client can retry elsewhere — then, once that is written (the
+   * engine writes once per tick), the socket closed and every stream reset. As node:http2's `session.destroy()`.
+   */
   destroy(): void {
-    this.connection.destroy();
+    if (this.gone) return;
+    this.connection.goaway(ErrorCode.NO_ERROR);
+    const connection = this.connection;
+    setImmediate(() => connection.destroy());
   }
 
   private pingNow(): void {
