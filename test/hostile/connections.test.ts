@@ -382,6 +382,35 @@ t.test(
   },
 );
 
+if (OWN_H2)
+  t.test('rapid reset in one packet (own HTTP/2): resets that come with their HEADERS count too', async (t) => {
+    // node:http2 drops such a stream before JavaScript sees it; wiregrpc's own HTTP/2 hands every stream over.
+    const { port, url } = await serve(t, { maxResetsPerSecond: 200 });
+    const raw = await RawH2.connect(port);
+    t.teardown(() => raw.destroy());
+    raw.handshake();
+    const block = headerBlock(grpcRequestFields(PATHS.unary));
+    const body = grpcFrame(encodeRequest({ text: 'hang' }));
+    const rst = Buffer.alloc(4);
+    rst.writeUInt32BE(http2.constants.NGHTTP2_CANCEL);
+    const heap = heapMb();
+    for (let round = 0; round < 6 && !raw.closed; round++) {
+      const ids = Array.from({ length: 50 }, (_, i) => 1 + 2 * (round * 50 + i));
+      raw.write(
+        ...ids.flatMap((id) => [
+          h2frame(FrameType.HEADERS, Flag.END_HEADERS, id, block),
+          h2frame(FrameType.DATA, Flag.END_STREAM, id, body),
+          h2frame(FrameType.RST_STREAM, 0, id, rst),
+        ]),
+      );
+      await sleep(5);
+    }
+    t.ok(await raw.closedWithin(3000), 'the connection is closed');
+    t.equal(raw.goawayCode(), NGHTTP2_ENHANCE_YOUR_CALM, 'GOAWAY ENHANCE_YOUR_CALM');
+    t.ok(heapMb() - heap < HEAP_BOUND_MB, `heap grew by < ${HEAP_BOUND_MB} MB`);
+    await normalCall(t, url, 'a normal call after it');
+  });
+
 t.test('rapid reset under the budget: nobody is sent away', async (t) => {
   const { port } = await serve(t, { maxResetsPerSecond: 10_000 });
   const attackers = await rapidReset(port, 2, 50);
