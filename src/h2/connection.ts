@@ -48,7 +48,7 @@ import { DEFAULT_MAX_HEADER_LIST_SIZE, HpackDecoder } from './hpack-decoder.js';
 import { HpackEncoder } from './hpack-encoder.js';
 import { FrameOutput } from './output.js';
 import { PingStrikes, ResetBudget, type PingPolicy } from './policy.js';
-import { applySettings, DEFAULT_SETTINGS, SettingId, type Settings } from './settings.js';
+import { applySettings, checkSetting, DEFAULT_SETTINGS, SettingId, type Settings } from './settings.js';
 import { onReceive } from './stream-state.js';
 import { H2Stream, isClosed, type H2Connection, type StreamHost } from './stream.js';
 import { StreamTable } from './stream-table.js';
@@ -126,7 +126,7 @@ export class Connection implements H2Connection {
   /** Our settings in force (acknowledged), and those sent and awaiting ACK, oldest first. */
   private local: Settings = { ...DEFAULT_SETTINGS };
   private readonly unacked: Settings[] = [];
-  private readonly advertised: Settings;
+  private advertised: Settings;
   private sendWindow = DEFAULT_SETTINGS.initialWindowSize;
   private readonly recv: ReceiveWindow;
   private block: OpenBlock | undefined;
@@ -158,6 +158,8 @@ export class Connection implements H2Connection {
       ...options.settings,
       maxHeaderListSize,
     };
+    const initial = settingsToSend(this.advertised, server);
+    checkSettings(initial);
     this.decoder = new HpackDecoder({ maxHeaderListSize });
     this.reader = new FrameReader({
       preface: server,
@@ -193,7 +195,7 @@ export class Connection implements H2Connection {
     };
     bytes.start(sink);
     if (!server) this.out.raw(CLIENT_PREFACE);
-    this.out.settings(settingsToSend(this.advertised, server));
+    this.out.settings(initial);
     this.unacked.push(this.advertised);
     if (window > DEFAULT_SETTINGS.initialWindowSize) {
       this.out.windowUpdate(0, window - DEFAULT_SETTINGS.initialWindowSize);
@@ -247,6 +249,24 @@ export class Connection implements H2Connection {
     this.table.nextLocalId = id + 2;
     this.table.add(stream);
     return stream;
+  }
+
+  /**
+   * Announces new SETTINGS mid-connection (what changed from the last announcement).
+   * They bind us once the peer acknowledges them: a smaller INITIAL_WINDOW_SIZE
+   * then shrinks every stream's receive window, a larger MAX_FRAME_SIZE lets the
+   * peer send larger frames. MAX_HEADER_LIST_SIZE is fixed at construction.
+   */
+  settings(changes: Partial<Settings>): void {
+    if (this.ended) return;
+    if (changes.maxHeaderListSize !== undefined && changes.maxHeaderListSize !== this.advertised.maxHeaderListSize)
+      throw H2Error.local('MAX_HEADER_LIST_SIZE is fixed when the connection is made');
+    const next: Settings = { ...this.advertised, ...changes };
+    const list = settingsToSend(next, this.role === 'server', this.advertised);
+    checkSettings(list);
+    this.advertised = next;
+    this.unacked.push(next);
+    this.out.settings(list);
   }
 
   /** PING with 8 bytes of data (default zeros); the ACK goes to onPingAck. */
@@ -583,7 +603,10 @@ export class Connection implements H2Connection {
     if (next.maxFrameSize !== before.maxFrameSize) this.reader.maxFrameSize = next.maxFrameSize;
     if (next.headerTableSize !== before.headerTableSize) this.decoder.setMaxTableSize(next.headerTableSize);
     if (next.initialWindowSize !== before.initialWindowSize)
-      for (const stream of this.table.open.values()) stream._recv.resize(next.initialWindowSize);
+      for (const stream of this.table.open.values()) {
+        const increment = stream._recv.resize(next.initialWindowSize);
+        if (increment > 0 && !stream._remoteEnded) this.out.windowUpdate(stream.id, increment);
+      }
   }
 
   private onPing(data: Uint8Array, ack: boolean): void {
@@ -865,19 +888,32 @@ export class Connection implements H2Connection {
   }
 }
 
-/** The SETTINGS parameters that differ from the initial values (a client always says ENABLE_PUSH 0). */
-function settingsToSend(s: Settings, server: boolean): Setting[] {
-  const d = DEFAULT_SETTINGS;
+/**
+ * The SETTINGS parameters of `s` that differ from `since` (the last announcement; at
+ * first the initial values, and then a client always says ENABLE_PUSH 0).
+ */
+function settingsToSend(s: Settings, server: boolean, since?: Settings): Setting[] {
+  const d = since ?? DEFAULT_SETTINGS;
   const out: Setting[] = [];
   if (s.headerTableSize !== d.headerTableSize) out.push({ id: SettingId.HEADER_TABLE_SIZE, value: s.headerTableSize });
-  if (!server) out.push({ id: SettingId.ENABLE_PUSH, value: 0 });
-  if (s.maxConcurrentStreams !== Infinity)
+  if (!server && since === undefined) out.push({ id: SettingId.ENABLE_PUSH, value: 0 });
+  if (s.maxConcurrentStreams !== d.maxConcurrentStreams)
     out.push({ id: SettingId.MAX_CONCURRENT_STREAMS, value: s.maxConcurrentStreams });
   if (s.initialWindowSize !== d.initialWindowSize)
     out.push({ id: SettingId.INITIAL_WINDOW_SIZE, value: s.initialWindowSize });
   if (s.maxFrameSize !== d.maxFrameSize) out.push({ id: SettingId.MAX_FRAME_SIZE, value: s.maxFrameSize });
-  if (s.maxHeaderListSize !== Infinity) out.push({ id: SettingId.MAX_HEADER_LIST_SIZE, value: s.maxHeaderListSize });
+  if (s.maxHeaderListSize !== d.maxHeaderListSize)
+    out.push({ id: SettingId.MAX_HEADER_LIST_SIZE, value: s.maxHeaderListSize });
   return out;
+}
+
+/** What we announce must be what §6.5.2 allows (our caller's mistake otherwise). */
+function checkSettings(list: readonly Setting[]): void {
+  for (const setting of list) {
+    if (!Number.isInteger(setting.value) || setting.value < 0 || setting.value > 0xffff_ffff)
+      throw H2Error.local(`setting ${setting.id} = ${setting.value} is not a 32-bit number`);
+    checkSetting(setting, 'local');
+  }
 }
 
 function isInformational(headers: readonly string[]): boolean {

@@ -277,6 +277,12 @@ export class H2Stream {
     this.host.ended(this);
   }
 
+  /** @internal The peer sent END_STREAM (or the stream closed): no more DATA will come, no credit is owed. */
+  get _remoteEnded(): boolean {
+    const s = this._state;
+    return s === 'half-closed (remote)' || isClosed(s);
+  }
+
   /** @internal The stream ended (reset either way, or the connection went): nothing more goes out. */
   _closeAbruptly(state: StreamState): void {
     this._state = state;
