@@ -16,8 +16,9 @@
  * HTTP/2 streams on the fast 'stream' path.)
  *
  * Every accepted connection starts its handshake clock here (handshake.ts):
- * the TLS handshake and the sniffing count against it. node:http2 sends our
- * SETTINGS the moment it is handed the socket, i.e. as soon as the
+ * the TLS handshake and the sniffing count against it. The HTTP/2 side —
+ * node:http2, or wiregrpc's own (h2-accept.ts, `transport: 'wiregrpc'`) —
+ * sends our SETTINGS the moment it is handed the socket, i.e. as soon as the
  * connection is known to be HTTP/2.
  */
 import type http from 'node:http';
