@@ -25,7 +25,7 @@
  */
 import type { ServerStreamResponseOptions } from 'node:http2';
 import type { Socket } from 'node:net';
-import type { H2Stream } from '../h2/stream.js';
+import { isClosed, type H2Stream } from '../h2/stream.js';
 import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import { RST_NO_ERROR } from './rst-code.js';
 import type { StreamLike } from './stream-like.js';
@@ -123,11 +123,13 @@ export class H2ServerStream implements StreamLike {
     this.trailersWanted = !endStream && options?.waitForTrailers === true;
     this.h2.respond(headerList(headers), endStream);
     this.responseEnded = endStream;
+    if (endStream) this.checkClosed();
   }
 
   sendTrailers(headers: Readonly<HeaderRecord>): void {
     this.h2.trailers(headerList(headers));
     this.responseEnded = true;
+    this.checkClosed();
   }
 
   write(chunk: Uint8Array): boolean {
@@ -143,6 +145,7 @@ export class H2ServerStream implements StreamLike {
     } else {
       this.h2.write(chunk ?? EMPTY, true);
       this.responseEnded = true;
+      this.checkClosed();
     }
   }
 
@@ -196,7 +199,18 @@ export class H2ServerStream implements StreamLike {
     if (endStream && !this.requestEnded) {
       this.requestEnded = true;
       this.emit(END);
+      if (this.responseEnded) this.checkClosed();
     }
+  }
+
+  /**
+   * Closed both ways once our END_STREAM went out and the client's came in — or reset by the engine itself after
+   * a complete response (RFC 9113 §8.1). Checked where that can happen synchronously: a unary call's trailers go
+   * out at once. (Trailers held back by flow control go out later, inside src/h2: `h2.onClose`, asked of
+   * src/h2 in h2-api.md, covers those.)
+   */
+  private checkClosed(): void {
+    if (!this.closed && isClosed(this.h2.state)) this.gone(RST_NO_ERROR);
   }
 
   /** The stream is over: reset (by either side, or the connection went) or closed both ways (NO_ERROR). */

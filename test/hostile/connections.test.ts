@@ -310,6 +310,28 @@ t.test('maxConnectionIdleMs: a connection with a call running is not idle', asyn
 });
 
 t.test(
+  'maxConnectionIdleMs: once its calls have ended — trailers held back by flow control too — the connection goes idle',
+  async (t) => {
+    const { port } = await serve(t, { maxConnectionIdleMs: SHORT });
+    const raw = await RawH2.connect(port);
+    t.teardown(() => raw.destroy());
+    raw.handshake(); // the default windows, 65,535 bytes: the 160 KiB below waits for our WINDOW_UPDATEs
+    raw.headers(1, grpcRequestFields(PATHS.serverStream));
+    raw.data(1, grpcFrame(encodeRequest({ text: 'big', count: 40, payload: new Uint8Array(4096) })), true);
+    t.ok(await raw.until(() => raw.received(FrameType.DATA, 1).length > 0, 2000), 'the response began');
+    const more = Buffer.alloc(4);
+    more.writeUInt32BE(1 << 20);
+    raw.write(h2frame(FrameType.WINDOW_UPDATE, 0, 0, more), h2frame(FrameType.WINDOW_UPDATE, 0, 1, more));
+    t.ok(
+      await raw.until(() => raw.received(FrameType.HEADERS, 1).length >= 2, 2000),
+      'the trailers came, after the data',
+    );
+    t.ok(await raw.until(() => raw.received(FrameType.GOAWAY).length > 0, SHORT * 10), 'then, idle: GOAWAY');
+    t.equal(raw.goawayCode(), NGHTTP2_NO_ERROR);
+  },
+);
+
+t.test(
   'maxConnectionAgeMs + grace: GOAWAY at the age, the call in flight finishes, closed after the grace',
   async (t) => {
     const { port, url } = await serve(t, { maxConnectionAgeMs: SHORT, maxConnectionAgeGraceMs: SHORT });
