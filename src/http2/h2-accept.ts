@@ -8,7 +8,9 @@
  * Request headers stay the flat list src/h2 decoded: the call keeps it
  * (received-headers.ts). The transport's checks read only a handful of fields,
  * picked here in one pass into one small object of fixed shape (`requestFields`)
- * rather than a record of every field.
+ * rather than a record of every field: for grpc-go's nine request fields,
+ * 120–350 ns per request against 880–1060 ns for a null-prototype record of
+ * them all as node:http2 builds it (Node 20, 2·10⁶ of each, shared machine).
  */
 import type { IncomingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
