@@ -444,6 +444,13 @@ export class Connection implements H2Connection {
       this.onStreamHeaders(stream, block, endStream);
       return;
     }
+    if (this.table.skipped(streamId)) {
+      this.decodeOrStreamError(block, streamId);
+      throw H2Error.connection(
+        ErrorCode.PROTOCOL_ERROR,
+        `HEADERS opening stream ${streamId} after stream ${this.table.lastPeerId} (ids must increase, §5.1.1)`,
+      );
+    }
     const state = this.table.stateOf(streamId);
     if (state === 'idle' && this.role === 'server' && !this.table.isLocal(streamId)) {
       this.onRequest(streamId, block, endStream);

@@ -97,9 +97,19 @@ export const REQUEST = [':method', 'POST', ':scheme', 'http', ':path', '/echo', 
 export function call(
   client: Connection,
   body?: Uint8Array,
-  options: { path?: string; extra?: readonly string[]; chunk?: number } = {},
+  options: { path?: string; method?: string; extra?: readonly string[]; chunk?: number } = {},
 ): Promise<Response> {
-  const headers = [...REQUEST.slice(0, 5), options.path ?? '/echo', ...REQUEST.slice(6), ...(options.extra ?? [])];
+  const headers = [
+    ':method',
+    options.method ?? 'POST',
+    ':scheme',
+    'http',
+    ':path',
+    options.path ?? '/echo',
+    ':authority',
+    'test',
+    ...(options.extra ?? []),
+  ];
   const stream = client.request(headers, body === undefined);
   return new Promise((resolve) => {
     const response: Response = { headers: [], body: new Uint8Array(0), trailers: undefined, reset: undefined, stream };
