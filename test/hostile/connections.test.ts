@@ -19,7 +19,16 @@ import { Code } from '../../src/wire/grpc/code.js';
 import { makeCerts } from '../helpers/certs.js';
 import { Echo, echoImpl, encodeRequest, decodeReply, PATHS, type EchoReply, type EchoRequest } from './echo-service.js';
 import { connectRaw, grpcFrame, parseFrames, rawCall } from './raw-client.js';
-import { Flag, FrameType, grpcRequestFields, h2frame, headerBlock, PREFACE, RawH2 } from './raw-h2.js';
+import {
+  Flag,
+  FrameType,
+  grpcRequestFields,
+  h2frame,
+  headerBlock,
+  PREFACE,
+  RawH2,
+  type ReceivedFrame,
+} from './raw-h2.js';
 
 const CALL_BOUND_MS = 1000;
 const HEAP_BOUND_MB = 64;
@@ -284,6 +293,32 @@ t.test('pings, the pair: our client, pinging too often, is told off and doubles 
   t.match(warnings[0], /keepalive time now 40 ms/, 'and doubled its keepalive time');
   t.equal((await client.unary!({ text: 'b' })).text, 'b', 'calls go on, on a new connection');
 });
+
+t.test(
+  'keepalive.timeMs: our PINGs; a client that never answers is closed after timeoutMs, one that does stays',
+  async (t) => {
+    const { port } = await serve(t, { keepalive: { timeMs: SHORT / 3, timeoutMs: SHORT } });
+    const silent = await RawH2.connect(port); // reads frames, answers nothing
+    t.teardown(() => silent.destroy());
+    silent.handshake();
+    const polite = await RawH2.connect(port);
+    t.teardown(() => polite.destroy());
+    polite.handshake();
+    const answered = new Set<ReceivedFrame>();
+    const answer = setInterval(() => {
+      for (const f of polite.received(FrameType.PING))
+        if (!(f.flags & Flag.ACK) && !answered.has(f)) {
+          answered.add(f);
+          polite.write(h2frame(FrameType.PING, Flag.ACK, 0, f.payload));
+        }
+    }, 5);
+    t.teardown(() => clearInterval(answer));
+    t.ok(await silent.until(() => silent.received(FrameType.PING).length > 0, SHORT * 3), 'the server pings');
+    t.ok(await silent.closedWithin(SHORT * 5), 'the silent client is closed');
+    t.notOk(polite.closed, 'the one that answers is not');
+    t.ok(answered.size >= 2, `it was pinged again and again (${answered.size} pings answered)`);
+  },
+);
 
 // ─── 5. Connection idleness and age (gRFC A9) ────────────────────────────────
 
