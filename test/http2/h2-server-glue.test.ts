@@ -3,6 +3,7 @@
 // to the flat lists src/h2 sends, the request fields the transport checks.
 import t from 'tap';
 import { headerList } from '../../src/http2/h2-server-stream.js';
+import type { IncomingHttpHeaders } from 'node:http2';
 import { requestFields } from '../../src/http2/h2-accept.js';
 import { transportKind } from '../../src/http2/server-options.js';
 import { OK_TRAILERS, responseHeaders } from '../../src/http2/response-headers.js';
@@ -80,8 +81,15 @@ t.test('headerList: a frozen shared record is converted once, its list reused', 
   t.end();
 });
 
+/** requestFields of a well-formed request. */
+function fieldsOf(list: string[]): IncomingHttpHeaders {
+  const fields = requestFields(list);
+  if (typeof fields === 'string') throw new Error(`malformed: ${fields}`);
+  return fields;
+}
+
 t.test('requestFields: the fields the checks read, first value of each, nothing else', (t) => {
-  const fields = requestFields([
+  const fields = fieldsOf([
     ':method',
     'POST',
     ':scheme',
@@ -107,5 +115,37 @@ t.test('requestFields: the fields the checks read, first value of each, nothing 
   t.equal(fields['grpc-accept-encoding'], undefined);
   t.equal(fields.origin, undefined);
   t.equal(fields['x-custom'], undefined, 'metadata stays in the list');
+  t.end();
+});
+
+t.test('requestFields: a request RFC 9113 §8.3.1 calls malformed says why', (t) => {
+  const ok = [':method', 'POST', ':scheme', 'http', ':path', '/a.B/C', ':authority', 'x'];
+  t.type(requestFields(ok), 'object', 'a well-formed one');
+  t.type(requestFields([':method', 'OPTIONS', ':scheme', 'http', ':path', '*']), 'object', 'OPTIONS *');
+  t.type(requestFields([':method', 'CONNECT', ':authority', 'x:443']), 'object', 'CONNECT');
+  const cases: [string[], string][] = [
+    [[':scheme', 'http', ':path', '/a'], 'no :method'],
+    [[':method', 'POST', ':path', '/a'], 'no :scheme'],
+    [[':method', 'POST', ':scheme', 'http'], 'no :path'],
+    [[':method', 'POST', ':scheme', 'http', ':path', ''], 'no :path'],
+    [[':method', 'POST', ':scheme', 'http', ':path', 'no-slash'], ':path "no-slash" does not start with "/"'],
+    [[':method', 'POST', ':scheme', 'http', ':path', '*'], ':path "*" does not start with "/"'],
+    [[':method', 'POST', ':method', 'GET', ':scheme', 'http', ':path', '/a'], ':method more than once'],
+    [[':method', 'POST', ':scheme', 'http', ':path', '/a', ':path', '/b'], ':path more than once'],
+    [[':method', 'POST', ':scheme', 'http', ':scheme', 'https', ':path', '/a'], ':scheme more than once'],
+    [
+      [':method', 'POST', ':scheme', 'http', ':path', '/a', ':status', '200'],
+      ':status is not a request pseudo-header field',
+    ],
+    [
+      [':method', 'POST', ':scheme', 'http', ':path', '/a', ':protocol', 'x'],
+      ':protocol is not a request pseudo-header field',
+    ],
+    [
+      [':method', 'CONNECT', ':authority', 'x', ':path', '/a'],
+      'CONNECT with :scheme or :path, or without one :authority',
+    ],
+  ];
+  for (const [list, why] of cases) t.equal(requestFields(list), why, why);
   t.end();
 });
