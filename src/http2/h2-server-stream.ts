@@ -107,7 +107,10 @@ export class H2ServerStream implements StreamLike {
     };
     h2.onReset = (code) => this.gone(code);
     (h2 as H2Stream & { onClose?: () => void }).onClose = () => this.gone(RST_NO_ERROR); // (asked of src/h2: h2-api.md)
-    h2.onDrain = () => this.emit(DRAIN);
+    h2.onDrain = () => {
+      this.checkClosed(); // the queue emptied: trailers waiting behind it went out with it
+      this.emit(DRAIN);
+    };
   }
 
   get destroyed(): boolean {
@@ -206,8 +209,9 @@ export class H2ServerStream implements StreamLike {
   /**
    * Closed both ways once our END_STREAM went out and the client's came in — or reset by the engine itself after
    * a complete response (RFC 9113 §8.1). Checked where that can happen synchronously: a unary call's trailers go
-   * out at once. (Trailers held back by flow control go out later, inside src/h2: `h2.onClose`, asked of
-   * src/h2 in h2-api.md, covers those.)
+   * out at once; trailers held back behind more than HIGH_WATER bytes go out with the last of them, just before
+   * onDrain. (Trailers behind less than that, waiting for the peer's window, go out later inside src/h2:
+   * `h2.onClose`, asked of src/h2 in h2-api.md, covers those.)
    */
   private checkClosed(): void {
     if (!this.closed && isClosed(this.h2.state)) this.gone(RST_NO_ERROR);
