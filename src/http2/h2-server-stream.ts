@@ -7,7 +7,7 @@
  *   H2Stream                         StreamLike (what ServerStream listens to / calls)
  *   onData(chunk, endStream)    →    'data' chunk, then 'end' with END_STREAM
  *   onReset(code, byPeer)       →    rstCode = code; 'close' (never 'end' after it; 'aborted' is not needed)
- *   onClose()                   →    'close' (both sides ended)
+ *   state closed (see checkClosed) →  'close' (both sides ended)
  *   onDrain()                   →    'drain'
  *   respond(list, endStream)    ←    respond(record, { endStream | waitForTrailers })
  *   write(data) / write(d, true)←    write(chunk); end(chunk) — with waitForTrailers, end() asks
@@ -106,7 +106,6 @@ export class H2ServerStream implements StreamLike {
       if (endStream) this.received(EMPTY, true);
     };
     h2.onReset = (code) => this.gone(code);
-    (h2 as H2Stream & { onClose?: () => void }).onClose = () => this.gone(RST_NO_ERROR); // (asked of src/h2: h2-api.md)
     h2.onDrain = () => {
       this.checkClosed(); // the queue emptied: trailers waiting behind it went out with it
       this.emit(DRAIN);
@@ -210,8 +209,9 @@ export class H2ServerStream implements StreamLike {
    * Closed both ways once our END_STREAM went out and the client's came in — or reset by the engine itself after
    * a complete response (RFC 9113 §8.1). Checked where that can happen synchronously: a unary call's trailers go
    * out at once; trailers held back behind more than HIGH_WATER bytes go out with the last of them, just before
-   * onDrain. (Trailers behind less than that, waiting for the peer's window, go out later inside src/h2:
-   * `h2.onClose`, asked of src/h2 in h2-api.md, covers those.)
+   * onDrain. (Trailers behind less than that, waiting for the peer's window, go out later inside src/h2 with no
+   * callback: such a call is never told it is over, and its connection counts one call too many — for A9 idleness
+   * and maxConcurrentCalls. An `H2Stream.onClose` is asked of src/h2 in /work/notes/h2-api.md.)
    */
   private checkClosed(): void {
     if (!this.closed && isClosed(this.h2.state)) this.gone(RST_NO_ERROR);
