@@ -86,7 +86,7 @@ export class H2ServerConnection implements StreamTally, Sheddable {
     const options: ConnectionOptions = {
       role: 'server',
       settings: config.settings,
-      handshakeTimeoutMs: left,
+      handshakeTimeoutMs: left === Infinity ? 0 : left, // 0: none (no clock ran: handshakeTimeoutMs 0 or Infinity)
       maxHeaderListSize: config.maxHeaderListSize,
       ping: policy.enforcePings
         ? {

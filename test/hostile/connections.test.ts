@@ -123,6 +123,19 @@ t.test('handshake: a connection that completes the preface is not closed by the 
   t.notOk(await raw.closedWithin(SHORT * 2), 'still open after twice the handshake timeout');
 });
 
+t.test(
+  'handshake: handshakeTimeoutMs 0 is no limit — a connection that sent only the preface stays open',
+  async (t) => {
+    const { port } = await serve(t, { handshakeTimeoutMs: 0 });
+    const raw = await RawH2.connect(port);
+    t.teardown(() => raw.destroy());
+    raw.write(PREFACE); // no SETTINGS yet: the handshake is not complete
+    t.ok(await raw.until(() => raw.received(FrameType.SETTINGS).length > 0, SHORT), 'our SETTINGS came');
+    t.notOk(await raw.closedWithin(SHORT), 'still open');
+    t.equal(raw.received(FrameType.GOAWAY).length, 0, 'no GOAWAY');
+  },
+);
+
 t.test('handshake: a TLS connection that never sends its ClientHello is closed', async (t) => {
   const certs = makeCerts();
   const server = new Server({ handshakeTimeoutMs: SHORT });
