@@ -293,7 +293,7 @@ export abstract class ConnectionCore implements H2Connection {
     this.waiting = [];
     for (const stream of waiting) {
       stream._blocked = false;
-      if (!isClosed(stream._state) || stream._hasOutput) this.sendData(stream);
+      if (stream._hasOutput) this.sendData(stream);
     }
   }
 

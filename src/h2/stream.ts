@@ -214,6 +214,7 @@ export class H2Stream {
 
   /** @internal Whether DATA or END_STREAM waits to go out. */
   get _hasOutput(): boolean {
+    if (isClosed(this._state)) return false; // reset (queue dropped), or END_STREAM both ways
     return this.queued > 0 || (this.ending && !this._ended) || this.pendingTrailers !== undefined;
   }
 
@@ -226,6 +227,7 @@ export class H2Stream {
    * all is sent. Returns the connection window used.
    */
   _pump(out: FrameOutput, connWindow: number, maxFrameSize: number): number {
+    if (!this._hasOutput) return 0;
     let used = 0;
     const queue = this.queue;
     while (this.head < queue.length) {

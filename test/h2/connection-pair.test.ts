@@ -368,3 +368,24 @@ t.test('destroy() ends every stream with a connection error; onClose on both sid
   await p.closed;
   t.throws(() => p.client.request(REQUEST, true), { code: ErrorCode.REFUSED_STREAM });
 });
+
+t.test(
+  'a stream reset while its DATA waits for window sends nothing more (§6.4: nothing after RST_STREAM)',
+  async (t) => {
+    // The client's 300 KB wait on the stream window; the server resets the stream on the first DATA, and its
+    // connection-level WINDOW_UPDATEs then wake the client's waiting streams: the reset one must stay silent.
+    const p = pair({
+      onStream(stream, headers, endStream) {
+        if (stream.id === 1) stream.onData = () => stream.reset(ErrorCode.CANCEL);
+        else echo(stream, headers, endStream);
+      },
+    });
+    const r = await call(p.client, pattern(300_000), { chunk: 300_000 });
+    t.equal(r.reset?.code, ErrorCode.CANCEL);
+    await tick(5);
+    t.same(p.errors, [], 'no error either side');
+    sameBytes(t, (await call(p.client, pattern(10))).body, pattern(10), 'the connection serves on');
+    p.client.destroy();
+    await p.closed;
+  },
+);
