@@ -4,7 +4,7 @@
 // every listen target: TCP v4 and v6, a unix socket, TLS with ALPN h2 (client
 // certificates too) and http/1.1 (gRPC-Web) on the same port.
 import t, { type Test } from 'tap';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { Channel } from '../../src/http2/channel.js';
 import { Server, type ServerOptions } from '../../src/service/server.js';
 import { createClient } from '../../src/service/client.js';
 import { makeCerts } from '../helpers/certs.js';
+import { peerTest, type Toolchain } from '../helpers/peers.js';
 import {
   Echo,
   echoImpl,
@@ -56,81 +57,106 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stdout: strin
   });
 }
 
+/** A command-line peer: missing locally is a skip, under CI=true a failure (test/helpers/peers.ts). */
+function tool(cmd: string, debian: string): Toolchain {
+  const found = spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+  return found ? { name: cmd } : { name: cmd, missing: `${cmd} not found (apt-get install ${debian})` };
+}
+
 const requestFile = join(dir, 'request.bin');
 writeFileSync(requestFile, grpcFrame(encodeRequest({ text: 'from a peer' })));
 
-t.test('curl --http2-prior-knowledge: a unary call, the reply and grpc-status 0 in the trailers', async (t) => {
-  const { address } = await serve(t);
-  const body = join(dir, 'curl-body.bin');
-  const head = join(dir, 'curl-head.txt');
-  const r = await run('curl', [
-    '-sS',
-    '--http2-prior-knowledge',
-    '-X',
-    'POST',
-    '-H',
-    'content-type: application/grpc',
-    '-H',
-    'te: trailers',
-    '--data-binary',
-    `@${requestFile}`,
-    '-D',
-    head,
-    '-o',
-    body,
-    `http://127.0.0.1:${address.port}${PATHS.unary}`,
-  ]);
-  t.equal(r.code, 0, `curl exit status (${r.stderr.trim()})`);
-  const headers = readFileSync(head, 'latin1');
-  t.match(headers, /^HTTP\/2 200/m, 'HTTP/2 200');
-  t.match(headers, /^content-type: application\/grpc/m);
-  t.match(headers, /^grpc-status: 0/m, 'grpc-status 0 (a trailer: curl lists trailers with the headers)');
-  const reply = readFileSync(body);
-  t.equal(reply[0], 0, 'an uncompressed message');
-  t.equal(reply.readUInt32BE(1), reply.length - 5, 'one whole message');
-  t.equal(decodeReply(reply.subarray(5)).text, 'from a peer');
-});
+peerTest(
+  t,
+  'curl --http2-prior-knowledge: a unary call, the reply and grpc-status 0 in the trailers',
+  [tool('curl', 'curl')],
+  async (t) => {
+    const { address } = await serve(t);
+    const body = join(dir, 'curl-body.bin');
+    const head = join(dir, 'curl-head.txt');
+    const r = await run('curl', [
+      '-sS',
+      '--http2-prior-knowledge',
+      '-X',
+      'POST',
+      '-H',
+      'content-type: application/grpc',
+      '-H',
+      'te: trailers',
+      '--data-binary',
+      `@${requestFile}`,
+      '-D',
+      head,
+      '-o',
+      body,
+      `http://127.0.0.1:${address.port}${PATHS.unary}`,
+    ]);
+    t.equal(r.code, 0, `curl exit status (${r.stderr.trim()})`);
+    const headers = readFileSync(head, 'latin1');
+    t.match(headers, /^HTTP\/2 200/m, 'HTTP/2 200');
+    t.match(headers, /^content-type: application\/grpc/m);
+    t.match(headers, /^grpc-status: 0/m, 'grpc-status 0 (a trailer: curl lists trailers with the headers)');
+    const reply = readFileSync(body);
+    t.equal(reply[0], 0, 'an uncompressed message');
+    t.equal(reply.readUInt32BE(1), reply.length - 5, 'one whole message');
+    t.equal(decodeReply(reply.subarray(5)).text, 'from a peer');
+  },
+);
 
-t.test('h2load: 1,000 unary calls over 4 connections × 10 streams, every one 200', async (t) => {
-  const { address } = await serve(t);
-  const r = await run('h2load', [
-    '-n',
-    '1000',
-    '-c',
-    '4',
-    '-m',
-    '10',
-    '-d',
-    requestFile,
-    '-H',
-    'content-type: application/grpc',
-    '-H',
-    'te: trailers',
-    `http://127.0.0.1:${address.port}${PATHS.unary}`,
-  ]);
-  t.equal(r.code, 0, `h2load exit status (${r.stderr.trim()})`);
-  t.match(r.stdout, /requests: 1000 total, 1000 started, 1000 done, 1000 succeeded, 0 failed, 0 errored/);
-  t.match(r.stdout, /status codes: 1000 2xx/);
-});
+peerTest(
+  t,
+  'h2load: 1,000 unary calls over 4 connections × 10 streams, every one 200',
+  [tool('h2load', 'nghttp2-client')],
+  async (t) => {
+    const { address } = await serve(t);
+    const r = await run('h2load', [
+      '-n',
+      '1000',
+      '-c',
+      '4',
+      '-m',
+      '10',
+      '-d',
+      requestFile,
+      '-H',
+      'content-type: application/grpc',
+      '-H',
+      'te: trailers',
+      `http://127.0.0.1:${address.port}${PATHS.unary}`,
+    ]);
+    t.equal(r.code, 0, `h2load exit status (${r.stderr.trim()})`);
+    t.match(r.stdout, /requests: 1000 total, 1000 started, 1000 done, 1000 succeeded, 0 failed, 0 errored/);
+    t.match(r.stdout, /status codes: 1000 2xx/);
+  },
+);
 
-t.test('nghttp: the response headers, the message and the trailers as an HTTP/2 client shows them', async (t) => {
-  const { address } = await serve(t);
-  const r = await run('nghttp', [
-    '-v',
-    '-d',
-    requestFile,
-    '-H',
-    'content-type: application/grpc',
-    '-H',
-    'te: trailers',
-    `http://127.0.0.1:${address.port}${PATHS.unary}`,
-  ]);
-  t.equal(r.code, 0, `nghttp exit status (${r.stderr.trim()})`);
-  t.match(r.stdout, /recv \(stream_id=\d+\) :status: 200/);
-  t.match(r.stdout, /recv \(stream_id=\d+\) grpc-status: 0/, 'the trailers');
-  t.match(r.stdout, /recv HEADERS frame <length=\d+, flags=0x05, stream_id=\d+>/, 'trailers: HEADERS with END_STREAM');
-  t.notMatch(r.stdout, /GOAWAY.*error_code=(?!NO_ERROR)/, 'no GOAWAY with an error');
-});
+peerTest(
+  t,
+  'nghttp: the response headers, the message and the trailers as an HTTP/2 client shows them',
+  [tool('nghttp', 'nghttp2-client')],
+  async (t) => {
+    const { address } = await serve(t);
+    const r = await run('nghttp', [
+      '-v',
+      '-d',
+      requestFile,
+      '-H',
+      'content-type: application/grpc',
+      '-H',
+      'te: trailers',
+      `http://127.0.0.1:${address.port}${PATHS.unary}`,
+    ]);
+    t.equal(r.code, 0, `nghttp exit status (${r.stderr.trim()})`);
+    t.match(r.stdout, /recv \(stream_id=\d+\) :status: 200/);
+    t.match(r.stdout, /recv \(stream_id=\d+\) grpc-status: 0/, 'the trailers');
+    t.match(
+      r.stdout,
+      /recv HEADERS frame <length=\d+, flags=0x05, stream_id=\d+>/,
+      'trailers: HEADERS with END_STREAM',
+    );
+    t.notMatch(r.stdout, /GOAWAY.*error_code=(?!NO_ERROR)/, 'no GOAWAY with an error');
+  },
+);
 
 async function echoOver(t: Test, target: string, options: ConstructorParameters<typeof Channel>[1] = {}) {
   const channel = new Channel(target, options);
