@@ -29,6 +29,7 @@ import {
   type WindowUpdateFrame,
 } from './frame.js';
 import { applySettings, type Settings } from './settings.js';
+import { requestProblem, responseProblem, trailersProblem } from './pseudo-headers.js';
 import { onReceive } from './stream-state.js';
 import { H2Stream, isClosed } from './stream.js';
 
@@ -163,6 +164,8 @@ export abstract class FrameHandler extends ConnectionCore {
     let refused: H2Error | undefined;
     try {
       headers = this.decoder.decode(block, id);
+      const problem = requestProblem(headers);
+      if (problem !== undefined) refused = H2Error.stream(id, ErrorCode.PROTOCOL_ERROR, problem);
     } catch (err) {
       if (!(err instanceof H2Error && err.scope === 'stream')) throw err;
       refused = err;
@@ -204,7 +207,9 @@ export abstract class FrameHandler extends ConnectionCore {
     stream._state = onReceive(stream._state, { type: 'headers', endStream }, stream.id);
     if (headers === undefined) throw this.lastDecodeError!;
     const final = stream._headersIn;
-    if (!final && this.role === 'client' && isInformational(headers)) {
+    const problem = final ? trailersProblem(headers) : responseProblem(headers);
+    if (problem !== undefined) throw H2Error.stream(stream.id, ErrorCode.PROTOCOL_ERROR, problem);
+    if (!final && isInformational(headers)) {
       if (endStream) throw H2Error.stream(stream.id, ErrorCode.PROTOCOL_ERROR, 'a 1xx response with END_STREAM');
       return; // §8.1: 1xx responses come before the final one; gRPC has no use for them
     }

@@ -54,6 +54,9 @@ export interface HpackEncoderOptions {
   unindexed?: Iterable<string>;
 }
 
+/** Lists (with their blocks) remembered while the table stays unchanged. */
+const MAX_REMEMBERED = 16;
+
 /** By name: the static index of the name, and of each name-value pair it has. */
 const STATIC_NAMES = new Map<string, number>();
 const STATIC_FIELDS = new Map<string, Map<string, number>>();
@@ -115,6 +118,51 @@ export class HpackEncoder {
    * `sensitive` adds names to send never-indexed in this block only.
    */
   encode(headers: readonly string[], sensitive?: ReadonlySet<string>): Uint8Array {
+    const cacheable = sensitive === undefined && this.smallest === undefined;
+    if (cacheable) {
+      const hit = this.cached(headers);
+      if (hit !== undefined) return hit.slice();
+    }
+    const changes = this.table.changes;
+    const block = this.encodeBlock(headers, sensitive);
+    // A block that left the table as it was will be the same bytes for the same list until the table changes.
+    if (cacheable && this.table.changes === changes) this.remember(headers, block);
+    return block;
+  }
+
+  /**
+   * Lists encoded lately without changing the table, with their blocks (what a
+   * gRPC peer sends again and again: its request headers, response headers,
+   * trailers). Valid while the table is unchanged (`changes`); compared field by
+   * field, so a caller may build a new array each time.
+   */
+  private readonly recent: { list: string[]; block: Uint8Array }[] = [];
+  private recentChanges = -1;
+
+  private cached(headers: readonly string[]): Uint8Array | undefined {
+    if (this.recentChanges !== this.table.changes) {
+      this.recent.length = 0;
+      return undefined;
+    }
+    outer: for (const entry of this.recent) {
+      const list = entry.list;
+      if (list.length !== headers.length) continue;
+      for (let i = 0; i < list.length; i++) if (list[i] !== headers[i]) continue outer;
+      return entry.block;
+    }
+    return undefined;
+  }
+
+  private remember(headers: readonly string[], block: Uint8Array): void {
+    if (this.recentChanges !== this.table.changes) {
+      this.recent.length = 0;
+      this.recentChanges = this.table.changes;
+    }
+    if (this.recent.length >= MAX_REMEMBERED) this.recent.shift();
+    this.recent.push({ list: headers.slice(), block: block.slice() });
+  }
+
+  private encodeBlock(headers: readonly string[], sensitive: ReadonlySet<string> | undefined): Uint8Array {
     // Everything is checked before anything is written: a block refused halfway would
     // leave our table holding entries the peer never saw.
     checkList(headers);
