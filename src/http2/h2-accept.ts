@@ -46,7 +46,7 @@ export class H2Acceptor {
       maxResetsPerSecond: options.maxResetsPerSecond ?? DEFAULT_MAX_RESETS_PER_SECOND,
       onCall: (stream: StreamLike, headers: readonly string[], conn: H2ServerConnection) => {
         const fields = requestFields(headers);
-        // A malformed request (RFC 9113 §8.1.1): a stream error, before any handler sees it (as nghttp2).
+        // A malformed request (RFC 9113 §8.1.1): a stream error, before any handler sees it (as nghttp2 does).
         if (typeof fields === 'string') stream.close(RST_PROTOCOL_ERROR);
         else accept(stream, fields, headers, conn);
       },
@@ -110,29 +110,17 @@ class RequestFields {
 
 /**
  * One pass over the list: the fields `RequestFields` names (a field sent twice: its first value) — or, for a
- * request RFC 9113 §8.3.1 calls malformed, why. (src/h2 has checked each field on its own, §8.2: names, values,
- * pseudo-header fields before the others; this is what makes the list a request.) A request has exactly one
- * `:method`, `:scheme` and `:path` — CONNECT only `:method` and `:authority` — no other pseudo-header field, and a
- * `:path` starting with "/" (or "*" for OPTIONS).
+ * `:path` RFC 9113 §8.3.1 does not allow, why. (src/h2 has checked the rest of what makes the list a request:
+ * each field, §8.2, and the pseudo-header fields — :method, :scheme, :path once each — in pseudo-headers.ts.)
+ * The path of an http(s) request starts with "/"; only OPTIONS may ask for "*".
  */
 export function requestFields(headers: readonly string[]): IncomingHttpHeaders | string {
   const fields = new RequestFields();
-  let scheme = 0;
-  let authority = 0;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
     switch (name) {
       case ':method':
       case ':path':
-        if (fields[name] !== undefined) return `${name} more than once`;
-        fields[name] = headers[i + 1];
-        break;
-      case ':scheme':
-        scheme++;
-        break;
-      case ':authority':
-        authority++;
-        break;
       case 'content-type':
       case 'grpc-encoding':
       case 'grpc-accept-encoding':
@@ -143,22 +131,11 @@ export function requestFields(headers: readonly string[]): IncomingHttpHeaders |
         fields[name] ??= headers[i + 1];
         break;
       default:
-        if (name.charCodeAt(0) === 58 /* : */) return `${name} is not a request pseudo-header field`;
         break;
     }
   }
-  const method = fields[':method'];
   const path = fields[':path'];
-  if (method === undefined) return 'no :method';
-  if (method === 'CONNECT') {
-    if (scheme > 0 || path !== undefined || authority !== 1)
-      return 'CONNECT with :scheme or :path, or without one :authority';
-  } else {
-    if (scheme !== 1) return scheme === 0 ? 'no :scheme' : ':scheme more than once';
-    if (authority > 1) return ':authority more than once';
-    if (path === undefined || path === '') return 'no :path';
-    if (path.charCodeAt(0) !== 47 /* / */ && !(path === '*' && method === 'OPTIONS'))
-      return `:path ${JSON.stringify(path)} does not start with "/"`;
-  }
+  if (path !== undefined && path.charCodeAt(0) !== 47 /* / */ && !(path === '*' && fields[':method'] === 'OPTIONS'))
+    return `:path ${JSON.stringify(path)} does not start with "/"`;
   return fields as unknown as IncomingHttpHeaders;
 }

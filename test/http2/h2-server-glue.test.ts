@@ -118,34 +118,17 @@ t.test('requestFields: the fields the checks read, first value of each, nothing 
   t.end();
 });
 
-t.test('requestFields: a request RFC 9113 §8.3.1 calls malformed says why', (t) => {
-  const ok = [':method', 'POST', ':scheme', 'http', ':path', '/a.B/C', ':authority', 'x'];
-  t.type(requestFields(ok), 'object', 'a well-formed one');
-  t.type(requestFields([':method', 'OPTIONS', ':scheme', 'http', ':path', '*']), 'object', 'OPTIONS *');
-  t.type(requestFields([':method', 'CONNECT', ':authority', 'x:443']), 'object', 'CONNECT');
-  const cases: [string[], string][] = [
-    [[':scheme', 'http', ':path', '/a'], 'no :method'],
-    [[':method', 'POST', ':path', '/a'], 'no :scheme'],
-    [[':method', 'POST', ':scheme', 'http'], 'no :path'],
-    [[':method', 'POST', ':scheme', 'http', ':path', ''], 'no :path'],
-    [[':method', 'POST', ':scheme', 'http', ':path', 'no-slash'], ':path "no-slash" does not start with "/"'],
-    [[':method', 'POST', ':scheme', 'http', ':path', '*'], ':path "*" does not start with "/"'],
-    [[':method', 'POST', ':method', 'GET', ':scheme', 'http', ':path', '/a'], ':method more than once'],
-    [[':method', 'POST', ':scheme', 'http', ':path', '/a', ':path', '/b'], ':path more than once'],
-    [[':method', 'POST', ':scheme', 'http', ':scheme', 'https', ':path', '/a'], ':scheme more than once'],
-    [
-      [':method', 'POST', ':scheme', 'http', ':path', '/a', ':status', '200'],
-      ':status is not a request pseudo-header field',
-    ],
-    [
-      [':method', 'POST', ':scheme', 'http', ':path', '/a', ':protocol', 'x'],
-      ':protocol is not a request pseudo-header field',
-    ],
-    [
-      [':method', 'CONNECT', ':authority', 'x', ':path', '/a'],
-      'CONNECT with :scheme or :path, or without one :authority',
-    ],
-  ];
-  for (const [list, why] of cases) t.equal(requestFields(list), why, why);
-  t.end();
-});
+t.test(
+  'requestFields: a :path RFC 9113 §8.3.1 does not allow says why (src/h2 checks the other pseudo-headers)',
+  (t) => {
+    t.type(requestFields([':method', 'POST', ':scheme', 'http', ':path', '/a.B/C']), 'object', 'a path');
+    t.type(requestFields([':method', 'OPTIONS', ':scheme', 'http', ':path', '*']), 'object', 'OPTIONS *');
+    t.type(requestFields([':method', 'CONNECT', ':authority', 'x:443']), 'object', 'CONNECT: no path');
+    t.equal(
+      requestFields([':method', 'POST', ':scheme', 'http', ':path', 'no-slash']),
+      ':path "no-slash" does not start with "/"',
+    );
+    t.equal(requestFields([':method', 'POST', ':scheme', 'http', ':path', '*']), ':path "*" does not start with "/"');
+    t.end();
+  },
+);
