@@ -50,6 +50,7 @@ export class H2Acceptor {
         if (typeof fields === 'string') stream.close(RST_PROTOCOL_ERROR);
         else accept(stream, fields, headers, conn);
       },
+      onClosed: (conn: H2ServerConnection) => this.connections.delete(conn),
     });
   }
 
@@ -57,15 +58,14 @@ export class H2Acceptor {
   accept(socket: Socket): void {
     socket.setNoDelay(true); // frames of one tick leave in one write already (src/h2/output.ts)
     const conn = new H2ServerConnection(socket, this.config);
-    this.connections.add(conn);
-    void conn.closed.then(() => this.connections.delete(conn));
+    if (!conn.isClosed) this.connections.add(conn); // (a socket already gone closes it at once)
   }
 
   /** GOAWAY on every connection; resolves when each one has closed (its calls done). */
   shutdown(): Promise<void>[] {
     const done: Promise<void>[] = [];
     for (const conn of this.connections) {
-      done.push(conn.closed);
+      done.push(conn.whenClosed());
       conn.drain(Infinity);
     }
     return done;

@@ -46,6 +46,8 @@ export interface H2ServerConfig {
   readonly maxResetsPerSecond: number;
   /** A new request on `conn`, as a StreamLike with its header list. */
   readonly onCall: (stream: StreamLike, headers: readonly string[], conn: H2ServerConnection) => void;
+  /** `conn`'s socket is gone. */
+  readonly onClosed: (conn: H2ServerConnection) => void;
 }
 
 /** The longest an ENHANCE_YOUR_CALM connection stays open for its GOAWAY to be written. */
@@ -63,12 +65,13 @@ export class H2ServerConnection implements StreamTally, Sheddable {
   resetWindow = -1;
   /** Sent away (ENHANCE_YOUR_CALM): what it still does no longer counts. */
   shed = false;
-  /** Resolves when the socket is gone. */
-  readonly closed: Promise<void>;
   private readonly config: H2ServerConfig;
   /** What a stream's `session` is: the socket, for the peer's address and certificate (peer.ts). */
   private readonly session: { readonly socket: Socket };
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** The policy's timers (none on a connection without A9 or keepalive options: an idle one holds little). */
+  private timers: NodeJS.Timeout[] | undefined;
+  /** whenClosed() promises (shutdown asks; nothing is made per connection otherwise). */
+  private closeWaiters: (() => void)[] | undefined;
   private lastCallEnd = Date.now();
   private draining = false;
   private gone = false;
@@ -81,8 +84,6 @@ export class H2ServerConnection implements StreamTally, Sheddable {
     const left = handshakeLeft(raw);
     handshakeDone(raw); // the Connection's own clock takes over with what is left
     const { policy } = config;
-    let closed!: () => void;
-    this.closed = new Promise((resolve) => (closed = resolve));
     const options: ConnectionOptions = {
       role: 'server',
       settings: config.settings,
@@ -99,13 +100,7 @@ export class H2ServerConnection implements StreamTally, Sheddable {
       onStream: (stream, headers, endStream) => this.onStream(stream, headers, endStream),
       onStreamError: (stream, error) => this.refused(stream, error),
       onPingAck: () => this.pingAnswered(),
-      onClose: () => {
-        this.gone = true;
-        for (const timer of this.timers) clearTimeout(timer);
-        clearTimeout(this.pingDeadline);
-        config.shedder.forget(this);
-        closed();
-      },
+      onClose: () => this.onClose(),
     };
     this.connection = new Connection(nodeSocket(socket), options);
     if (finite(policy.pingTimeMs)) this.every(policy.pingTimeMs, () => this.pingNow());
@@ -114,6 +109,26 @@ export class H2ServerConnection implements StreamTally, Sheddable {
       const jitter = 1 + (Math.random() * 0.2 - 0.1);
       this.later(policy.maxConnectionAgeMs * jitter, () => this.drain(policy.maxConnectionAgeGraceMs));
     }
+  }
+
+  /** The socket is gone. */
+  get isClosed(): boolean {
+    return this.gone;
+  }
+
+  /** Resolves once the socket is gone. */
+  whenClosed(): Promise<void> {
+    if (this.gone) return Promise.resolve();
+    return new Promise((resolve) => (this.closeWaiters ??= []).push(resolve));
+  }
+
+  private onClose(): void {
+    this.gone = true;
+    for (const timer of this.timers ?? []) clearTimeout(timer);
+    clearTimeout(this.pingDeadline);
+    this.config.shedder.forget(this);
+    this.config.onClosed(this);
+    for (const resolve of this.closeWaiters ?? []) resolve();
   }
 
   private onStream(h2: H2Stream, headers: readonly string[], endStream: boolean): void {
@@ -205,17 +220,18 @@ export class H2ServerConnection implements StreamTally, Sheddable {
   }
 
   private later(ms: number, run: () => void): void {
+    const timers = (this.timers ??= []);
     const timer = setTimeout(() => {
-      this.timers.splice(this.timers.indexOf(timer), 1);
+      timers.splice(timers.indexOf(timer), 1);
       if (!this.gone) run();
     }, ms);
     timer.unref();
-    this.timers.push(timer);
+    timers.push(timer);
   }
 
   private every(ms: number, run: () => void): void {
     const timer = setInterval(run, ms);
     timer.unref();
-    this.timers.push(timer);
+    (this.timers ??= []).push(timer);
   }
 }
