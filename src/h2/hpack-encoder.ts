@@ -54,6 +54,9 @@ export interface HpackEncoderOptions {
   unindexed?: Iterable<string>;
 }
 
+const DEFAULT_SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_HEADERS);
+const DEFAULT_UNINDEXED: ReadonlySet<string> = new Set(UNINDEXED_HEADERS);
+
 /** Lists (with their blocks) remembered while the table stays unchanged. */
 const MAX_REMEMBERED = 16;
 
@@ -91,8 +94,9 @@ export class HpackEncoder {
     this.announced = options.maxTableSize ?? DEFAULT_TABLE_SIZE;
     if (this.table.maxSize !== this.announced) this.smallest = this.table.maxSize;
     this.huffman = options.huffman ?? 'auto';
-    this.sensitive = new Set(options.sensitive ?? SENSITIVE_HEADERS);
-    this.unindexed = new Set(options.unindexed ?? UNINDEXED_HEADERS);
+    // The default sets are shared: an encoder per connection need not copy them.
+    this.sensitive = options.sensitive === undefined ? DEFAULT_SENSITIVE : new Set(options.sensitive);
+    this.unindexed = options.unindexed === undefined ? DEFAULT_UNINDEXED : new Set(options.unindexed);
     this.table.onEvict = (name, value, insertion) => {
       const values = this.fields.get(name);
       if (values?.get(value) === insertion) {

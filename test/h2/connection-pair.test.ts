@@ -467,3 +467,20 @@ t.test('malformed messages are stream errors PROTOCOL_ERROR (§8.1.1, §8.3)', a
   p.client.destroy();
   await p.closed;
 });
+
+t.test('destroy() from inside a callback: the frames after it in the same chunk are not acted on', async (t) => {
+  const seen: number[] = [];
+  const p = pair({
+    onStream(stream) {
+      seen.push(stream.id);
+      if (stream.id === 1) p.server.destroy();
+    },
+  });
+  const rs = await Promise.all([call(p.client), call(p.client), call(p.client)]); // one write: three HEADERS
+  t.same(seen, [1], 'streams 3 and 5 were never handed to onStream');
+  t.ok(
+    rs.every((r) => r.reset?.connectionError !== undefined),
+    'every client stream ends with the connection',
+  );
+  await p.closed;
+});
