@@ -17,7 +17,6 @@ import type { Socket } from 'node:net';
 import type { Settings } from '../h2/settings.js';
 import { H2ServerConnection, type H2ServerConfig } from './h2-server-connection.js';
 import { DEFAULT_MAX_RESETS_PER_SECOND, type LoadShedder } from './load-shed.js';
-import { RST_PROTOCOL_ERROR } from './rst-code.js';
 import type { ConnectionPolicy } from './server-connection.js';
 import { DEFAULT_MAX_METADATA_SIZE, type ServerTransportOptions } from './server-options.js';
 import type { StreamLike } from './stream-like.js';
@@ -44,12 +43,8 @@ export class H2Acceptor {
       maxHeaderListSize,
       // One connection never gets more than the whole server's budget (load-shed.ts counts across connections).
       maxResetsPerSecond: options.maxResetsPerSecond ?? DEFAULT_MAX_RESETS_PER_SECOND,
-      onCall: (stream: StreamLike, headers: readonly string[], conn: H2ServerConnection) => {
-        const fields = requestFields(headers);
-        // A malformed request (RFC 9113 §8.1.1): a stream error, before any handler sees it (as nghttp2 does).
-        if (typeof fields === 'string') stream.close(RST_PROTOCOL_ERROR);
-        else accept(stream, fields, headers, conn);
-      },
+      onCall: (stream: StreamLike, headers: readonly string[], conn: H2ServerConnection) =>
+        accept(stream, requestFields(headers), headers, conn),
       onClosed: (conn: H2ServerConnection) => this.connections.delete(conn),
     });
   }
@@ -109,12 +104,11 @@ class RequestFields {
 }
 
 /**
- * One pass over the list: the fields `RequestFields` names (a field sent twice: its first value) — or, for a
- * `:path` RFC 9113 §8.3.1 does not allow, why. (src/h2 has checked the rest of what makes the list a request:
- * each field, §8.2, and the pseudo-header fields — :method, :scheme, :path once each — in pseudo-headers.ts.)
- * The path of an http(s) request starts with "/"; only OPTIONS may ask for "*".
+ * One pass over the list: the fields `RequestFields` names (a field sent twice: its first value). src/h2 has
+ * already refused what would not make the list a request (each field, RFC 9113 §8.2; the pseudo-header fields and
+ * the shape of :path, §8.3.1: pseudo-headers.ts).
  */
-export function requestFields(headers: readonly string[]): IncomingHttpHeaders | string {
+export function requestFields(headers: readonly string[]): IncomingHttpHeaders {
   const fields = new RequestFields();
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
@@ -134,8 +128,5 @@ export function requestFields(headers: readonly string[]): IncomingHttpHeaders |
         break;
     }
   }
-  const path = fields[':path'];
-  if (path !== undefined && path.charCodeAt(0) !== 47 /* / */ && !(path === '*' && fields[':method'] === 'OPTIONS'))
-    return `:path ${JSON.stringify(path)} does not start with "/"`;
   return fields as unknown as IncomingHttpHeaders;
 }

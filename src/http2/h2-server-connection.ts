@@ -50,7 +50,7 @@ export interface H2ServerConfig {
   readonly onClosed: (conn: H2ServerConnection) => void;
 }
 
-/** The longest an ENHANCE_YOUR_CALM connection stays open for its GOAWAY to be written. */
+/** The longest a connection we ended (ENHANCE_YOUR_CALM, forceShutdown) stays open for its GOAWAY to be written. */
 const CALM_CLOSE_MS = 100;
 
 function finite(ms: number): boolean {
@@ -87,7 +87,7 @@ export class H2ServerConnection implements StreamTally, Sheddable {
     const options: ConnectionOptions = {
       role: 'server',
       settings: config.settings,
-      handshakeTimeoutMs: left === Infinity ? 0 : left, // 0: none (no clock ran: handshakeTimeoutMs 0 or Infinity)
+      handshakeTimeoutMs: left, // Infinity (no clock ran: handshakeTimeoutMs 0 or Infinity): none
       maxHeaderListSize: config.maxHeaderListSize,
       ping: policy.enforcePings
         ? {
@@ -190,14 +190,15 @@ export class H2ServerConnection implements StreamTally, Sheddable {
   }
 
   /**
-   * Now (forceShutdown): GOAWAY(NO_ERROR) — what the client can retry elsewhere — then, once that is written (the
-   * engine writes once per tick), the socket closed and every stream reset. As node:http2's `session.destroy()`.
+   * Now (forceShutdown): GOAWAY(NO_ERROR) naming the last stream processed — the rest the client can retry
+   * elsewhere — every stream ended (the handlers' signals abort), what is queued written, FIN; closed for good
+   * CALM_CLOSE_MS later if the peer has not closed by then. As node:http2's `session.destroy()`.
    */
   destroy(): void {
     if (this.gone) return;
-    this.connection.goaway(ErrorCode.NO_ERROR);
+    this.connection.terminate(ErrorCode.NO_ERROR);
     const connection = this.connection;
-    setImmediate(() => connection.destroy());
+    setTimeout(() => connection.destroy(), CALM_CLOSE_MS).unref();
   }
 
   private pingNow(): void {

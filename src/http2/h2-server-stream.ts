@@ -7,7 +7,7 @@
  *   H2Stream                         StreamLike (what ServerStream listens to / calls)
  *   onData(chunk, endStream)    →    'data' chunk, then 'end' with END_STREAM
  *   onReset(code, byPeer)       →    rstCode = code; 'close' (never 'end' after it; 'aborted' is not needed)
- *   state closed (see checkClosed) →  'close' (both sides ended)
+ *   onClose()                   →    'close' (both sides ended; or src/h2's RST NO_ERROR after our whole response)
  *   onDrain()                   →    'drain'
  *   respond(list, endStream)    ←    respond(record, { endStream | waitForTrailers })
  *   write(data) / write(d, true)←    write(chunk); end(chunk) — with waitForTrailers, end() asks
@@ -25,7 +25,7 @@
  */
 import type { ServerStreamResponseOptions } from 'node:http2';
 import type { Socket } from 'node:net';
-import { isClosed, type H2Stream } from '../h2/stream.js';
+import type { H2Stream } from '../h2/stream.js';
 import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import { RST_NO_ERROR } from './rst-code.js';
 import type { StreamLike } from './stream-like.js';
@@ -106,10 +106,8 @@ export class H2ServerStream implements StreamLike {
       if (endStream) this.received(EMPTY, true);
     };
     h2.onReset = (code) => this.gone(code);
-    h2.onDrain = () => {
-      this.checkClosed(); // the queue emptied: trailers waiting behind it went out with it
-      this.emit(DRAIN);
-    };
+    h2.onClose = () => this.gone(RST_NO_ERROR);
+    h2.onDrain = () => this.emit(DRAIN);
   }
 
   get destroyed(): boolean {
@@ -125,13 +123,11 @@ export class H2ServerStream implements StreamLike {
     this.trailersWanted = !endStream && options?.waitForTrailers === true;
     this.h2.respond(headerList(headers), endStream);
     this.responseEnded = endStream;
-    if (endStream) this.checkClosed();
   }
 
   sendTrailers(headers: Readonly<HeaderRecord>): void {
     this.h2.trailers(headerList(headers));
     this.responseEnded = true;
-    this.checkClosed();
   }
 
   write(chunk: Uint8Array): boolean {
@@ -147,7 +143,6 @@ export class H2ServerStream implements StreamLike {
     } else {
       this.h2.write(chunk ?? EMPTY, true);
       this.responseEnded = true;
-      this.checkClosed();
     }
   }
 
@@ -201,20 +196,7 @@ export class H2ServerStream implements StreamLike {
     if (endStream && !this.requestEnded) {
       this.requestEnded = true;
       this.emit(END);
-      if (this.responseEnded) this.checkClosed();
     }
-  }
-
-  /**
-   * Closed both ways once our END_STREAM went out and the client's came in — or reset by the engine itself after
-   * a complete response (RFC 9113 §8.1). Checked where that can happen synchronously: a unary call's trailers go
-   * out at once; trailers held back behind more than HIGH_WATER bytes go out with the last of them, just before
-   * onDrain. (Trailers behind less than that, waiting for the peer's window, go out later inside src/h2 with no
-   * callback: such a call is never told it is over, and its connection counts one call too many — for A9 idleness
-   * and maxConcurrentCalls. An `H2Stream.onClose` is asked of src/h2 in /work/notes/h2-api.md.)
-   */
-  private checkClosed(): void {
-    if (!this.closed && isClosed(this.h2.state)) this.gone(RST_NO_ERROR);
   }
 
   /** The stream is over: reset (by either side, or the connection went) or closed both ways (NO_ERROR). */
