@@ -4,9 +4,19 @@ import { startPeer, type Peer } from './proc.js';
 import type { Ctx } from './suite.js';
 import { errorText, profileFlags } from './suite.js';
 
+/** wiregrpc's server on its own HTTP/2 (src/h2): the same program, `WIREGRPC_TRANSPORT=wiregrpc`. */
+export const OWN_H2 = 'wiregrpc (own h2)';
+
+/** What an implementation's process gets in its environment beyond ours. */
+const SERVER_ENV: Readonly<Record<string, NodeJS.ProcessEnv>> = {
+  wiregrpc: { WIREGRPC_TRANSPORT: 'node:http2' },
+  [OWN_H2]: { WIREGRPC_TRANSPORT: 'wiregrpc' },
+};
+
 /** Implementation name → compiled peer program under dist/bench/peers. */
 export const SERVER_PEERS: Readonly<Record<string, string>> = {
   wiregrpc: 'wiregrpc-server',
+  [OWN_H2]: 'wiregrpc-server',
   'grpc-js': 'grpcjs-server',
   raw: 'raw-server',
 };
@@ -27,7 +37,8 @@ export async function startServer(
   const script = SERVER_PEERS[impl];
   if (!script) throw new Error(`no server peer for ${impl}`);
   const nodeFlags = profileFlags(ctx, `${label}-${script}-${Date.now()}`);
-  const peer = await startPeer(peerScript(script), [], { cpu: ctx.cpu.server, nodeFlags });
+  const env = SERVER_ENV[impl] === undefined ? undefined : { ...process.env, ...SERVER_ENV[impl] };
+  const peer = await startPeer(peerScript(script), [], { cpu: ctx.cpu.server, nodeFlags, env });
   const target = `127.0.0.1:${peer.info.port}`;
   const url = `http://${target}`;
   try {

@@ -4,6 +4,7 @@
  * same goals for `wiregrpc-gen` (schemas written out, as `wiregrpc gen` writes them: no protobufjs at run time).
  */
 import type { Target } from './results.js';
+import { OWN_H2 } from './servers.js';
 
 export const TARGETS: readonly Target[] = [
   { suite: 'codec', case: '*', metric: 'ops/s', subject: 'wiregrpc', baseline: 'protobufjs', op: '>=', value: 1.0 },
@@ -116,6 +117,25 @@ export const TARGETS: readonly Target[] = [
     op: '<=',
     value: 1.05,
   },
+  // Issue #16: wiregrpc on its own HTTP/2 (src/h2) against the raw node:http2 ceiling.
+  ...(
+    [
+      ['server-unary', '-c1 -m100', 'req/s', '>=', 2.0],
+      ['server-unary', '-c4 -m100', 'req/s', '>=', 2.0],
+      ['streaming', 'server-stream empty', 'msgs/s', '>=', 1.5],
+      ['streaming', 'server-stream 64 KiB', 'MiB/s', '>=', 1.0],
+      ['memory', '1k idle connections', 'RSS per 1k idle conns', '<=', 0.5],
+      ['memory', 'peak RSS -c4 -m100', 'peak RSS', '<=', 1.0],
+    ] as const
+  ).map(([suite, kase, metric, op, value]): Target => ({
+    suite,
+    case: kase,
+    metric,
+    subject: OWN_H2,
+    baseline: 'raw',
+    op,
+    value,
+  })),
 ];
 
 export function describeTarget(t: { op: string; value: number; baseline: string }): string {

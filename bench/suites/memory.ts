@@ -7,7 +7,7 @@ import { peerScript } from '../lib/paths.js';
 import { probeUnary } from '../lib/probe.js';
 import { sleep, startPeer } from '../lib/proc.js';
 import type { Metric } from '../lib/results.js';
-import { startServer } from '../lib/servers.js';
+import { OWN_H2, startServer } from '../lib/servers.js';
 import { alternate, type Suite } from '../lib/suite.js';
 import { UNARY_PATH } from '../lib/fixtures.js';
 import { requestFile, requireH2load } from './server-unary.js';
@@ -22,7 +22,7 @@ const IDLE_CONNECTIONS = 1000;
 export const memory: Suite = {
   name: 'memory',
   title: 'Server memory',
-  impls: ['wiregrpc', 'grpc-js', 'raw'],
+  impls: ['wiregrpc', OWN_H2, 'grpc-js', 'raw'],
   async run(ctx) {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);

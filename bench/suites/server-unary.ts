@@ -8,10 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { h2load, h2loadVersion } from '../lib/h2load.js';
 import { TMP_DIR } from '../lib/paths.js';
+import { procCpuMs, sleep } from '../lib/proc.js';
 import { probeUnary } from '../lib/probe.js';
 import { encoding } from '../lib/protos.js';
 import type { Metric } from '../lib/results.js';
-import { startServers, stopServers } from '../lib/servers.js';
+import { OWN_H2, startServers, stopServers } from '../lib/servers.js';
 import { FOREIGN_SERVERS, MissingToolchain, startForeign } from '../lib/foreign.js';
 import { alternate, errorText, failAll, type Ctx, type Suite } from '../lib/suite.js';
 import { frame, UNARY_PATH, USER_REQUEST } from '../lib/fixtures.js';
@@ -28,6 +29,7 @@ export const loadName = (l: { clients: number; streams: number }): string => `-c
 const METRICS = {
   rps: { name: 'req/s', unit: 'req/s', better: 'higher' },
   latency: { name: 'mean latency', unit: 'ms', better: 'lower' },
+  cpu: { name: 'server CPU per request', unit: 'µs', better: 'lower' },
 } satisfies Record<string, Metric>;
 
 export function requestFile(): string {
@@ -46,7 +48,7 @@ export function requireH2load(ctx: Ctx): boolean {
 export const serverUnary: Suite = {
   name: 'server-unary',
   title: 'Server unary (h2load → server)',
-  impls: ['wiregrpc', 'grpc-js', 'raw', ...FOREIGN_SERVERS],
+  impls: ['wiregrpc', OWN_H2, 'grpc-js', 'raw', ...FOREIGN_SERVERS],
   async run(ctx) {
     const suite = this.name;
     const cases = LOADS.map(loadName);
@@ -64,7 +66,7 @@ export const serverUnary: Suite = {
     const dataFile = requestFile();
     const servers = await startServers(
       ctx,
-      ['wiregrpc', 'grpc-js', 'raw'],
+      ['wiregrpc', OWN_H2, 'grpc-js', 'raw'],
       probeUnary,
       (impl, err) => failAll(ctx, suite, cases, Object.values(METRICS), impl, err),
       'server-unary',
@@ -94,7 +96,7 @@ export const serverUnary: Suite = {
         metrics: METRICS,
         async measure(load, impl) {
           const s = servers.get(impl)!;
-          const r = await h2load({
+          const running = h2load({
             url: s.url + UNARY_PATH,
             dataFile,
             clients: load.clients,
@@ -103,7 +105,13 @@ export const serverUnary: Suite = {
             warmupMs,
             cpu: ctx.cpu.load,
           });
-          return { rps: r.reqPerSec, latency: r.meanLatencyMs };
+          // The server's CPU time over the measured part of the run (after h2load's warm-up) per request:
+          // what a shared machine cannot skew the way it skews req/s.
+          await sleep(warmupMs);
+          const cpuBefore = procCpuMs(s.peer.pid);
+          const r = await running;
+          const cpuUs = ((procCpuMs(s.peer.pid) - cpuBefore) * 1000) / r.succeeded;
+          return { rps: r.reqPerSec, latency: r.meanLatencyMs, cpu: cpuUs };
         },
       });
       // Still answering correctly after the load?

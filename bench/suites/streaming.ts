@@ -7,7 +7,7 @@ import { peerScript } from '../lib/paths.js';
 import { probeDownload } from '../lib/probe.js';
 import { runNode } from '../lib/proc.js';
 import type { Metric } from '../lib/results.js';
-import { startServers, stopServers } from '../lib/servers.js';
+import { OWN_H2, startServers, stopServers } from '../lib/servers.js';
 import { alternate, failAll, profileFlags, type Suite } from '../lib/suite.js';
 
 interface StreamCase {
@@ -36,7 +36,7 @@ const METRICS = {
 export const streaming: Suite = {
   name: 'streaming',
   title: 'Streaming (raw node:http2 client → server)',
-  impls: ['wiregrpc', 'grpc-js', 'raw'],
+  impls: ['wiregrpc', OWN_H2, 'grpc-js', 'raw'],
   async run(ctx) {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);

@@ -16,12 +16,12 @@
  * HTTP/2 streams on the fast 'stream' path.)
  *
  * Every accepted connection starts its handshake clock here (handshake.ts):
- * the TLS handshake and the sniffing count against it. node:http2 sends our
- * SETTINGS the moment it is handed the socket, i.e. as soon as the
+ * the TLS handshake and the sniffing count against it. The HTTP/2 side —
+ * node:http2, or wiregrpc's own (h2-accept.ts, `transport: 'wiregrpc'`) —
+ * sends our SETTINGS the moment it is handed the socket, i.e. as soon as the
  * connection is known to be HTTP/2.
  */
 import type http from 'node:http';
-import type http2 from 'node:http2';
 import net from 'node:net';
 import { armHandshake, rawSocketOf } from './handshake.js';
 import type { Http1Connections } from './http1-connections.js';
@@ -40,7 +40,8 @@ const PREFACE = Buffer.from('PRI');
 
 /** Where connections go, shared by every listening socket of one server. */
 export interface FrontTargets {
-  readonly h2: http2.Http2Server;
+  /** An HTTP/2 connection: to node:http2's server, or to wiregrpc's own (h2-accept.ts). */
+  readonly h2: (socket: net.Socket) => void;
   readonly h1: http.Server;
   /** HTTP/1.1 connections, tracked (timeouts, shutdown) before node:http gets them. */
   readonly http1: Http1Connections;
@@ -68,7 +69,7 @@ export function createFront(to: FrontTargets, options: TlsOptions | undefined): 
       minVersion: 'TLSv1.2', // RFC 9113 §9.2
     },
     (socket) => {
-      if (socket.alpnProtocol === 'h2') return h2.emit('connection', socket);
+      if (socket.alpnProtocol === 'h2') return h2(socket);
       socket.setNoDelay(true); // as node:http's own listener does (node:http2 sets it for its sessions)
       http1.add(socket, rawSocketOf(socket));
       h1.emit('connection', socket);
@@ -99,9 +100,10 @@ function sniff(socket: net.Socket, to: FrontTargets): void {
     socket.pause();
     socket.unshift(head);
     if (head.subarray(0, PREFACE.length).equals(PREFACE)) {
-      h2.emit('connection', socket);
+      h2(socket);
       // Node's HTTP/2 server reads the socket's handle itself, buffered bytes first. Bun's (1.4) reads
-      // through 'data' events, which a paused socket holds back: let them flow (test/runtimes/repro/bun-h2-unshift.mjs).
+      // through 'data' events, which a paused socket holds back: let them flow (test/runtimes/repro/bun-h2-unshift.mjs);
+      // so does wiregrpc's own (src/h2/node-socket.ts).
       if (socket.listenerCount('data') > 0) socket.resume();
     } else {
       socket.setNoDelay(true); // as node:http's own listener does (node:http2 sets it for its sessions)

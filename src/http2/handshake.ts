@@ -17,7 +17,8 @@
 import type { Socket } from 'node:net';
 
 const kTimer = Symbol('wiregrpc.handshakeTimer');
-type Armed = Socket & { [kTimer]?: NodeJS.Timeout };
+const kDeadline = Symbol('wiregrpc.handshakeDeadline');
+type Armed = Socket & { [kTimer]?: NodeJS.Timeout; [kDeadline]?: number };
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 20_000;
 
@@ -27,6 +28,7 @@ export function armHandshake(socket: Socket, timeoutMs: number): void {
   const timer = setTimeout(() => expire(socket), timeoutMs);
   timer.unref();
   (socket as Armed)[kTimer] = timer;
+  (socket as Armed)[kDeadline] = Date.now() + timeoutMs;
   socket.once('close', handshakeDone);
 }
 
@@ -37,6 +39,16 @@ export function handshakeDone(this: unknown, socket?: Socket): void {
   if (timer === undefined) return;
   clearTimeout(timer);
   armed[kTimer] = undefined;
+}
+
+/**
+ * What is left of `socket`'s clock, in ms (at least 1; Infinity when none runs): wiregrpc's own HTTP/2
+ * takes the rest of the handshake over with it (h2-server-connection.ts).
+ */
+export function handshakeLeft(socket: Socket): number {
+  const armed = socket as Armed;
+  if (armed[kTimer] === undefined) return Infinity;
+  return Math.max(1, (armed[kDeadline] ?? Infinity) - Date.now());
 }
 
 /** Whether the clock still runs for `socket`. */

@@ -5,6 +5,8 @@
  * these: option, default, what the peer gets when it trips).
  */
 import type http2 from 'node:http2';
+import { Code } from '../wire/grpc/code.js';
+import { GrpcError } from '../wire/grpc/error.js';
 import type { GrpcWebOptions } from './cors.js';
 import type { Http1Options } from './http1-connections.js';
 import type { ConnectionPolicy, ServerKeepaliveOptions } from './server-connection.js';
@@ -12,7 +14,15 @@ import type { ConnectionPolicy, ServerKeepaliveOptions } from './server-connecti
 export type { ServerKeepaliveOptions } from './server-connection.js';
 export type { Http1Options } from './http1-connections.js';
 
+/** The HTTP/2 implementations a server can run on. */
+export type TransportKind = 'node:http2' | 'wiregrpc';
+
 export interface ServerTransportOptions {
+  /**
+   * Which HTTP/2 serves the connections: `'node:http2'` (Node's, nghttp2 inside) or `'wiregrpc'` (src/h2,
+   * wiregrpc's own, in TypeScript). Absent: the environment variable `WIREGRPC_TRANSPORT`, else 'node:http2'.
+   */
+  transport?: TransportKind;
   /** Largest request message accepted, after decompression (default 4 MiB). Larger → RESOURCE_EXHAUSTED. */
   maxReceiveMessageLength?: number;
   /** Largest response message sent (default: no limit). Larger → RESOURCE_EXHAUSTED. */
@@ -71,6 +81,30 @@ export interface ShutdownOptions {
   graceMs?: number;
 }
 
+const TRANSPORTS: readonly string[] = ['node:http2', 'wiregrpc'];
+
+/**
+ * The transport a server runs on: the option, else `WIREGRPC_TRANSPORT` (so a whole test suite can be run on
+ * either), else node:http2. Throws GrpcError(INVALID_ARGUMENT) naming the source of an unknown value.
+ */
+export function transportKind(options: ServerTransportOptions): TransportKind {
+  const given = options.transport;
+  if (given !== undefined) {
+    if (TRANSPORTS.includes(given)) return given;
+    throw new GrpcError(
+      Code.INVALID_ARGUMENT,
+      `transport ${JSON.stringify(given)} is not one of ${TRANSPORTS.join(', ')}`,
+    );
+  }
+  const env = typeof process === 'undefined' ? undefined : process.env.WIREGRPC_TRANSPORT;
+  if (env === undefined || env === '') return 'node:http2';
+  if (TRANSPORTS.includes(env)) return env as TransportKind;
+  throw new GrpcError(
+    Code.INVALID_ARGUMENT,
+    `the environment variable WIREGRPC_TRANSPORT=${JSON.stringify(env)} is not one of ${TRANSPORTS.join(', ')}`,
+  );
+}
+
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 export const DEFAULT_MAX_METADATA_SIZE = 16 * 1024;
 
@@ -83,9 +117,12 @@ export function connectionPolicy(options: ServerTransportOptions): ConnectionPol
     minPingIntervalMs: keepalive.minPingIntervalMs ?? 300_000,
     permitWithoutCalls: keepalive.permitWithoutCalls ?? false,
     maxPingStrikes: keepalive.maxPingStrikes ?? 2,
-    // Opt-in for now: with it on by default, grpc-go 1.33 clients were sent away (GOAWAY ENHANCE_YOUR_CALM) in the
-    // interop matrix — their bandwidth-probe pings counted as strikes (see the note on issue #13).
+    // node:http2: opt-in — on by default it sent grpc-go 1.33 clients away (GOAWAY ENHANCE_YOUR_CALM) in the
+    // interop matrix, their bandwidth-probe pings counted as strikes (see the note on issue #13). wiregrpc's own
+    // HTTP/2 forgives a PING that follows our HEADERS or DATA in the engine itself, as grpc-go does: on by default
+    // there (the interop matrix passes with it, grpc-go 1.33 clients included).
     enforcePings:
+      transportKind(options) === 'wiregrpc' ||
       keepalive.minPingIntervalMs !== undefined ||
       keepalive.permitWithoutCalls !== undefined ||
       keepalive.maxPingStrikes !== undefined,

@@ -11,6 +11,10 @@
  * either gracefully — GOAWAY, calls in flight finish within a grace, new ones
  * are refused — or at once.
  *
+ * HTTP/2 is node:http2's, or — `transport: 'wiregrpc'` — wiregrpc's own (src/h2,
+ * through h2-accept.ts, h2-server-connection.ts and h2-server-stream.ts): the
+ * same checks, the same ServerStream, the same policies.
+ *
  * The same port serves gRPC-Web (grpc-web.ts): over HTTP/2 as another
  * content-type on the same 'stream' path, and over HTTP/1.1 (front.ts routes
  * such connections to a node:http server; http1-stream.ts) for browsers.
@@ -28,6 +32,8 @@ import { parseTimeout } from '../wire/grpc/timeout.js';
 import { acceptsEncoding, ACCEPT_ENCODING, isSupportedEncoding } from './compression.js';
 import { CorsPolicy } from './cors.js';
 import { createFront, type FrontTargets, type TlsOptions } from './front.js';
+import { H2Acceptor } from './h2-accept.js';
+import type { H2ServerConnection } from './h2-server-connection.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './handshake.js';
 import { Http1Connections } from './http1-connections.js';
 import { LoadShedder } from './load-shed.js';
@@ -37,7 +43,9 @@ import {
   connectionPolicy,
   DEFAULT_MAX_METADATA_SIZE,
   DEFAULT_SHUTDOWN_GRACE_MS,
+  transportKind,
   type ServerTransportOptions,
+  type TransportKind,
   type ShutdownOptions,
 } from './server-options.js';
 import { GrpcWebProtocol } from './grpc-web.js';
@@ -57,6 +65,7 @@ export type {
   ServerKeepaliveOptions,
   ShutdownOptions,
   Http1Options,
+  TransportKind,
 } from './server-options.js';
 
 /** The service layer, as the transport sees it. */
@@ -83,7 +92,11 @@ export class GrpcServerTransport {
   private readonly cors: CorsPolicy;
   /** Listening sockets (front.ts), handing connections to `h2` or `h1`, which never listen themselves. */
   private readonly servers = new Set<net.Server>();
+  /** Which HTTP/2: node:http2 (`h2`) or wiregrpc's own (`own`). */
+  readonly transport: TransportKind;
   private h2: http2.Http2Server | undefined;
+  private own: H2Acceptor | undefined;
+  private toH2: ((socket: net.Socket) => void) | undefined;
   private h1: http.Server | undefined;
   private readonly undecided = new Set<net.Socket>();
   private readonly http1: Http1Connections;
@@ -113,6 +126,7 @@ export class GrpcServerTransport {
       ...options.http1,
       headTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     });
+    this.transport = transportKind(options);
     this.onStream = this.onStream.bind(this);
     this.onSession = this.onSession.bind(this);
     this.onHttp1Request = this.onHttp1Request.bind(this);
@@ -122,7 +136,15 @@ export class GrpcServerTransport {
   async listen<T extends ListenTarget>(target: T, options: ListenOptions = {}): Promise<AddressOf<T>> {
     if (this.closing) throw new GrpcError(Code.UNAVAILABLE, 'the server is shut down');
     const bindTarget = parseListenTarget(target);
-    if (this.h2 === undefined) {
+    if (this.toH2 === undefined && this.transport === 'wiregrpc') {
+      const own = new H2Acceptor(this.options, this.policy, this.shedder, (stream, fields, headers, conn) =>
+        this.accept(stream, fields, headers, conn),
+      );
+      this.own = own;
+      this.toH2 = (socket) => (this.closing ? socket.destroy() : own.accept(socket));
+      this.h1 = http.createServer(this.onHttp1Request);
+    }
+    if (this.toH2 === undefined) {
       const settings: http2.Settings = {
         maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100,
         maxHeaderListSize: this.options.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE,
@@ -133,9 +155,11 @@ export class GrpcServerTransport {
       this.h2.on('session', this.onSession);
       this.h2.on('sessionError', noop);
       this.h1 = http.createServer(this.onHttp1Request);
+      const h2 = this.h2;
+      this.toH2 = (socket) => h2.emit('connection', socket);
     }
     const targets: FrontTargets = {
-      h2: this.h2,
+      h2: this.toH2,
       h1: this.h1!,
       http1: this.http1,
       undecided: this.undecided,
@@ -171,6 +195,7 @@ export class GrpcServerTransport {
       done.push(new Promise((resolve) => (session.closed ? resolve() : session.once('close', resolve))));
       session.close();
     }
+    if (this.own !== undefined) done.push(...this.own.shutdown());
     for (const socket of this.undecided) socket.destroy();
     this.http1.closeIdle();
     this.servers.clear();
@@ -189,6 +214,7 @@ export class GrpcServerTransport {
   forceShutdown(): void {
     this.closing = true;
     for (const session of this.connections.keys()) session.destroy();
+    this.own?.destroyAll();
     for (const socket of this.undecided) socket.destroy();
     this.http1.destroyAll();
     for (const server of this.servers) server.close();
@@ -237,8 +263,8 @@ export class GrpcServerTransport {
   private accept(
     stream: StreamLike,
     headers: IncomingHttpHeaders,
-    rawHeaders: string[] | undefined,
-    conn?: ServerConnection,
+    rawHeaders: readonly string[] | undefined,
+    conn?: ServerConnection | H2ServerConnection,
   ): void {
     const type = checkRequest(headers);
     if (typeof type === 'number') {

@@ -27,6 +27,9 @@ type Cell =
 
 const SHORT: Record<PeerName, string> = { wiregrpc: 'W', 'grpc-js': 'J', python: 'P', go: 'G' };
 const started = Date.now();
+/** wiregrpc's servers on its own HTTP/2 (INTEROP_SERVER_TRANSPORT or WIREGRPC_TRANSPORT = wiregrpc): their own file. */
+const OWN_H2_SERVER = (process.env.INTEROP_SERVER_TRANSPORT || process.env.WIREGRPC_TRANSPORT) === 'wiregrpc';
+const MATRIX_FILE = OWN_H2_SERVER ? 'last-matrix-own-h2-server.md' : 'last-matrix.md';
 // A cold Go build of the peers takes a while; the matrix itself runs in well under a minute.
 t.setTimeout(600_000);
 
@@ -98,7 +101,7 @@ peerTest(
     const table = render(results);
     // As TAP comments: raw lines on stdout would be read as (broken) TAP.
     for (const line of table.split('\n')) t.comment(line);
-    writeFileSync(join(repoRoot(), 'test/interop/last-matrix.md'), table);
+    writeFileSync(join(repoRoot(), 'test/interop', MATRIX_FILE), table);
   },
 );
 
@@ -128,6 +131,7 @@ function render(results: Map<string, Map<CaseName, Cell>>): string {
     '# wiregrpc interop matrix (last run)',
     '',
     `Measured ${new Date().toISOString()} in ${Math.round((Date.now() - started) / 1000)} s by \`npm run test:interop\` (test/interop/matrix.suite.ts).`,
+    ...(OWN_H2_SERVER ? ["wiregrpc's servers (column …→W) on wiregrpc's own HTTP/2 (src/h2).", ''] : []),
     "Peers: W = wiregrpc, J = @grpc/grpc-js, P = Python grpcio, G = grpc-go 1.33. Column X→Y: X's client against Y's server.",
     'ok = passed; ok⁽ⁿ⁾ = passed, note n says what the client could not check; gap⁽ⁿ⁾ = the peer library cannot do it (reason n); FAIL⁽ⁿ⁾ = failed.',
     '',

@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Code, GrpcError, Server, type ServerContext } from '../../src/service/index.js';
+import { Code, GrpcError, Server, type ServerContext, type ServerOptions } from '../../src/service/index.js';
 import { ensureInteropCerts } from './certs.js';
 import { ECHO_INITIAL, ECHO_TRAILING, announceListening, serverFlags } from './harness.js';
 import {
@@ -183,7 +183,10 @@ const testService = {
 async function main(): Promise<void> {
   const flags = serverFlags(process.argv.slice(2));
   const { TestService } = interopServices();
-  const server = new Server();
+  // INTEROP_SERVER_TRANSPORT=wiregrpc: this server alone on wiregrpc's own HTTP/2 (the matrix's server role);
+  // absent, the server's default (WIREGRPC_TRANSPORT, else node:http2).
+  const transport = (process.env.INTEROP_SERVER_TRANSPORT || undefined) as ServerOptions['transport'];
+  const server = new Server({ transport });
   server.add(TestService, testService);
   let tls: { key: Buffer; cert: Buffer } | undefined;
   if (flags.useTls) {

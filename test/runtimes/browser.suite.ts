@@ -16,6 +16,7 @@ import { Server } from '../../src/service/server.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Code } from '../../src/wire/grpc/code.js';
 import { GrpcError } from '../../src/wire/grpc/error.js';
+import { makeCerts } from '../helpers/certs.js';
 import { canon, fromHex, fromTyped, loadCases, ROOT } from '../golden/values.js';
 import { Echo } from './browser/echo-service.js';
 import { echoImplementation, outcomes } from './browser/echo-server.js';
@@ -101,8 +102,11 @@ async function main(): Promise<void> {
   const origin = `http://127.0.0.1:${(pages.address() as { port: number }).port}`;
 
   const users = new Map<string, UserResponse>([['foo', { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] }]]);
-  const start = async (origins: string[]) => {
-    const server = new Server({ grpcWeb: { origins } });
+  const start = async (origins: string[], own?: { tls: { key: Buffer; cert: Buffer } }) => {
+    const server = new Server({
+      grpcWeb: { origins },
+      ...(own === undefined ? {} : { transport: 'wiregrpc' as const }),
+    });
     server.add(Echo, echoImplementation);
     server.add(UserInfo, {
       async getUserInfo(request) {
@@ -111,12 +115,16 @@ async function main(): Promise<void> {
         return user;
       },
     });
-    const { port } = (await server.listen('127.0.0.1:0')) as { port: number };
+    const { port } = (await server.listen('127.0.0.1:0', own)) as { port: number };
     t.teardown(() => server.forceShutdown());
-    return `http://127.0.0.1:${port}`;
+    return own === undefined ? `http://127.0.0.1:${port}` : `https://localhost:${port}`;
   };
   const base = await start([origin]);
   const closedBase = await start([]);
+  // gRPC-Web over HTTP/2: TLS (ALPN h2, the test CA's certificate for localhost), on wiregrpc's own HTTP/2.
+  const certs = makeCerts();
+  t.teardown(certs.cleanup);
+  const h2Base = await start([origin], { tls: { key: certs.serverKey, cert: certs.serverCert } });
 
   // 3. The browser.
   let browser: Browser;
@@ -132,6 +140,7 @@ async function main(): Promise<void> {
         '--disable-sync',
         '--no-first-run',
         '--disable-quic',
+        '--ignore-certificate-errors', // the TLS server's certificate is from a throwaway test CA
       ],
     });
   } catch (err) {
@@ -175,6 +184,25 @@ async function main(): Promise<void> {
       t.ok(r.times[4]! - r.times[0]! >= 300, `spread over time, not buffered: ${r.times.join(', ')} ms`);
     });
   }
+
+  t.test("over TLS and HTTP/2 (ALPN h2) on wiregrpc's own HTTP/2: unary and server-streaming", async (t) => {
+    // The protocol of each response, as Chromium's network stack reports it (DevTools protocol).
+    const cdp = await page.context().newCDPSession(page);
+    const protocols: string[] = [];
+    cdp.on('Network.responseReceived', (e: { response: { url: string; protocol?: string } }) => {
+      if (e.response.url.startsWith(h2Base)) protocols.push(e.response.protocol ?? '?');
+    });
+    await cdp.send('Network.enable');
+    const r = await run<any>('unary', h2Base);
+    t.same(r.user, { id: 1, name: 'foo', age: 12, hobby: ['eating', 'sleep'] });
+    t.same(r.trailer['x-echo-trailer'], ['t'], 'trailer metadata from the trailers frame');
+    const s = await run<{ got: string[]; times: number[] }>('stream', h2Base, 'binary');
+    t.same(s.got, ['0:m 0', '1:m 1', '2:m 2', '3:m 3', '4:m 4']);
+    t.ok(s.times[4]! - s.times[0]! >= 300, `spread over time, not buffered: ${s.times.join(', ')} ms`);
+    await cdp.detach();
+    const calls = protocols.filter((p) => p !== '?');
+    t.ok(calls.length > 0 && calls.every((p) => p === 'h2'), `the browser spoke HTTP/2: ${protocols.join(', ')}`);
+  });
 
   t.test('errors: code, message and metadata reach the page', async (t) => {
     const r = await run<any>('errors', base);
