@@ -1,0 +1,245 @@
+/**
+ * A ClientSession (h2-client-session.ts) over wiregrpc's own HTTP/2 (src/h2):
+ * the channel's calls, unchanged, on a Connection in the client role over any
+ * ByteStream.
+ *
+ *   call ── request(headers) ──▶ H2ClientStream ── Connection.request(flat list) ──▶ H2Stream ──▶ bytes
+ *        ◀─ 'response' 'data' 'trailers' 'end' 'close' ◀─ onHeaders / onData / onReset ◀──────────┘
+ *
+ * What node:http2 gives a call and src/h2 leaves to its user, done here:
+ *   - header records (what the call layer builds) ⇄ flat lists (what HPACK takes): a method's
+ *     template is flattened once (a WeakMap on the template), pseudo-headers first;
+ *   - streams past the server's MAX_CONCURRENT_STREAMS wait here (`pending`, no id yet), their
+ *     request bytes kept, and open as others close — a call never sees the limit;
+ *   - 'connect' once the server's first SETTINGS has arrived: the connection is usable;
+ *   - the socket going away is known before the streams it cuts off are told, so a call
+ *     reports a lost connection (UNAVAILABLE), not the reset code that went with it.
+ *
+ * No EventEmitter: a stream has one listener per event, in a field (the call sets them once).
+ */
+import type { ByteSink, ByteStream } from '../h2/byte-stream.js';
+import { Connection, type ConnectionOptions } from '../h2/connection.js';
+import { ErrorCode } from '../h2/errors.js';
+import type { Settings } from '../h2/settings.js';
+import type { H2Stream } from '../h2/stream.js';
+import type { HeaderRecord } from '../wire/grpc/metadata.js';
+import { flatHeaders } from './h2-client-headers.js';
+import type { ClientSession, ClientSessionStream } from './h2-client-session.js';
+import { H2ClientStream, type StreamOwner } from './h2-client-stream.js';
+
+export interface H2SessionOptions {
+  /** What we advertise (INITIAL_WINDOW_SIZE, MAX_FRAME_SIZE, MAX_HEADER_LIST_SIZE, …). */
+  settings?: Partial<Settings>;
+  /** Our receive window for the whole connection. */
+  connectionWindow?: number;
+}
+
+type Ack = (error: Error | null, duration: number, payload: Uint8Array) => void;
+
+export class H2ClientSession implements ClientSession, StreamOwner {
+  closed = false;
+  destroyed = false;
+  /** The byte stream, seen from above: its 'close' is told to the subchannel before the connection hears it. */
+  readonly socket = { once: (_event: 'close', listener: () => void) => this.socketListeners.push(listener) };
+  private readonly connection: Connection;
+  private readonly socketListeners: Array<() => void> = [];
+  private connected = false;
+  private lostError: Error | undefined;
+  private socketGone = false;
+  private connectListener: (() => void) | undefined;
+  private closeListener: (() => void) | undefined;
+  private errorListener: ((error: Error) => void) | undefined;
+  private goawayListener: ((code: number, lastStreamId: number, debug?: Uint8Array) => void) | undefined;
+  /** Pings sent and not yet acknowledged, oldest first (a peer answers in order). */
+  private readonly pings: Array<{ ack: Ack; sent: number }> = [];
+  /** Streams waiting for a slot under the server's MAX_CONCURRENT_STREAMS, oldest first. */
+  private readonly waiting: H2ClientStream[] = [];
+  /** Streams opened on the connection and not yet closed. */
+  private open = 0;
+
+  constructor(bytes: ByteStream, options: H2SessionOptions = {}) {
+    const connectionOptions: ConnectionOptions = {
+      role: 'client',
+      onRemoteSettings: () => this.remoteSettings(),
+      onGoaway: (lastStreamId, code, debug) => this.goaway(lastStreamId, code, debug),
+      onPingAck: () => this.pingAck(),
+      onError: (error) => this.connectionLost(error),
+      onClose: () => this.connectionClosed(),
+    };
+    if (options.settings !== undefined) connectionOptions.settings = options.settings;
+    if (options.connectionWindow !== undefined) connectionOptions.connectionWindow = options.connectionWindow;
+    this.connection = new Connection(
+      watched(bytes, () => this.socketClosed()),
+      connectionOptions,
+    );
+  }
+
+  request(headers: HeaderRecord, options?: { signal?: AbortSignal }): ClientSessionStream {
+    if (this.closed) throw new Error('the connection is closing (GOAWAY): no new streams');
+    const stream = new H2ClientStream(this, flatHeaders(headers));
+    const signal = options?.signal;
+    if (signal !== undefined) signal.addEventListener('abort', () => stream.close(ErrorCode.CANCEL), { once: true });
+    if (this.open < this.connection.remoteSettings.maxConcurrentStreams) this.openStream(stream);
+    else this.waiting.push(stream);
+    return stream;
+  }
+
+  ping(ack: Ack): boolean {
+    if (this.destroyed || this.socketGone) return false;
+    this.connection.ping();
+    this.pings.push({ ack, sent: performance.now() });
+    return true;
+  }
+
+  close(): void {
+    if (this.destroyed) return;
+    this.closed = true;
+    this.refuseWaiting();
+    this.connection.goaway(ErrorCode.NO_ERROR);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.closed = true;
+    this.refuseWaiting();
+    this.connection.destroy();
+  }
+
+  ref(): void {
+    this.connection.ref?.();
+  }
+
+  unref(): void {
+    this.connection.unref?.();
+  }
+
+  once(event: 'connect' | 'close', listener: () => void): this {
+    if (event === 'connect') this.connectListener = listener;
+    else this.closeListener = listener;
+    return this;
+  }
+
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'goaway', listener: (code: number, lastStreamId: number, debug?: Uint8Array) => void): this;
+  on(event: 'error' | 'goaway', listener: (...args: never[]) => void): this {
+    if (event === 'error') this.errorListener = listener as (error: Error) => void;
+    else this.goawayListener = listener as (code: number, lastStreamId: number, debug?: Uint8Array) => void;
+    return this;
+  }
+
+  /** @internal A stream of ours goes out on the connection. */
+  openStream(stream: H2ClientStream): void {
+    let h2: H2Stream;
+    try {
+      h2 = this.connection.request(stream.headers, false);
+    } catch (err) {
+      stream.refused(err as Error);
+      return;
+    }
+    this.open++;
+    stream.opened(h2);
+  }
+
+  /** @internal A stream that was opened is over: a waiting one may take its slot. */
+  streamClosed(): void {
+    this.open--;
+    this.openWaiting();
+  }
+
+  /** Streams waiting for a slot open while the server's MAX_CONCURRENT_STREAMS allows. */
+  private openWaiting(): void {
+    const max = this.connection.remoteSettings.maxConcurrentStreams;
+    while (this.waiting.length > 0 && this.open < max && !this.closed) this.openStream(this.waiting.shift()!);
+  }
+
+  /** @internal A waiting stream was reset before it opened. */
+  forget(stream: H2ClientStream): void {
+    const at = this.waiting.indexOf(stream);
+    if (at >= 0) this.waiting.splice(at, 1);
+  }
+
+  /** @internal StreamOwner: the connection went; the subchannel hears it before the streams close. */
+  connectionLost(error: Error): void {
+    if (this.lostError === undefined) {
+      this.lostError = error;
+      this.errorListener?.(error);
+    }
+    this.socketClosed();
+  }
+
+  private remoteSettings(): void {
+    if (!this.connected) {
+      this.connected = true;
+      this.connectListener?.();
+      return;
+    }
+    this.openWaiting(); // a new MAX_CONCURRENT_STREAMS may let more through
+  }
+
+  private goaway(lastStreamId: number, code: number, debug: Uint8Array): void {
+    this.closed = true;
+    this.refuseWaiting();
+    this.goawayListener?.(code, lastStreamId, debug);
+  }
+
+  private pingAck(): void {
+    const ping = this.pings.shift();
+    if (ping !== undefined) ping.ack(null, performance.now() - ping.sent, new Uint8Array(8));
+  }
+
+  private socketClosed(): void {
+    if (this.socketGone) return;
+    this.socketGone = true;
+    for (const listener of this.socketListeners.splice(0)) listener();
+  }
+
+  private connectionClosed(): void {
+    this.socketClosed();
+    this.closed = true;
+    this.destroyed = true;
+    this.refuseWaiting();
+    const error = new Error('connection closed');
+    for (const ping of this.pings.splice(0)) ping.ack(error, 0, new Uint8Array(8));
+    this.closeListener?.();
+  }
+
+  /** Streams still waiting for a slot never left: they end unsent (the call may go again elsewhere). */
+  private refuseWaiting(): void {
+    for (const stream of this.waiting.splice(0)) stream.refused(new Error('the connection is closing'));
+  }
+}
+
+/** `bytes`, with `gone` told first when it ends, fails or closes (before the connection hears of it). */
+function watched(bytes: ByteStream, gone: () => void): ByteStream {
+  return {
+    start(sink: ByteSink): void {
+      bytes.start({
+        data: (chunk) => sink.data(chunk),
+        drain: () => sink.drain(),
+        end: () => {
+          gone();
+          sink.end();
+        },
+        error: (error) => {
+          gone();
+          sink.error(error);
+        },
+        closed: () => {
+          gone();
+          sink.closed?.();
+        },
+      });
+    },
+    write: (data) => bytes.write(data),
+    end: () => bytes.end(),
+    destroy: (error) => bytes.destroy(error),
+    ref: () => bytes.ref?.(),
+    unref: () => bytes.unref?.(),
+    get remoteAddress() {
+      return bytes.remoteAddress;
+    },
+    get remotePort() {
+      return bytes.remotePort;
+    },
+  };
+}
