@@ -6,6 +6,7 @@
  */
 import type tls from 'node:tls';
 import type { ChannelTlsOptions } from './h2-client-options.js';
+import { isIpAddress } from './target.js';
 
 /** node:tls options for `tlsOption`; undefined for plaintext. */
 export function tlsConnectOptions(
@@ -32,9 +33,4 @@ export function hostOf(authority: string): string | undefined {
   }
   const colon = authority.lastIndexOf(':');
   return colon >= 0 ? authority.slice(0, colon) : authority;
-}
-
-/** An IPv4 dotted quad or an IPv6 address (anything with a colon: a host name has none). */
-function isIpAddress(host: string): boolean {
-  return host.includes(':') || /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

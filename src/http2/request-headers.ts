@@ -17,13 +17,14 @@
  * Everything but the last four is fixed per channel and method, so it is built
  * once (`methodHeaders`) and each call adds only what is its own (`callHeaders`).
  */
-import { readFileSync } from 'node:fs';
 import { encodeTimeout } from '../wire/grpc/timeout.js';
 import type { HeaderRecord, Metadata } from '../wire/grpc/metadata.js';
 import { ACCEPT_ENCODING } from './compression.js';
 
 function packageVersion(): string {
   // src/http2 (run from source) or dist/src/http2 (compiled): look up for our package.json.
+  // node:fs is loaded here, not imported: bundles (WIREGRPC_VERSION below) never need it.
+  const { readFileSync } = process.getBuiltinModule('node:fs');
   for (const up of ['../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };

@@ -31,7 +31,6 @@
  * inflated (gzip, deflate) for display.
  */
 import type http2 from 'node:http2';
-import { createRequire } from 'node:module';
 import type zlib from 'node:zlib';
 import { Deframer } from '../wire/grpc/deframer.js';
 import { formatDump } from '../wire/proto/dump.js';
@@ -212,7 +211,7 @@ class StreamTrace {
 let zlibModule: typeof zlib | undefined;
 
 function inflate(encoding: string | undefined, bytes: Uint8Array): Uint8Array {
-  const { gunzipSync, inflateSync } = (zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof zlib);
+  const { gunzipSync, inflateSync } = (zlibModule ??= process.getBuiltinModule('node:zlib'));
   if (encoding === 'gzip') return gunzipSync(bytes, { maxOutputLength: MAX_SHOWN });
   if (encoding === 'deflate') return inflateSync(bytes, { maxOutputLength: MAX_SHOWN });
   throw new Error(`unknown encoding`);
