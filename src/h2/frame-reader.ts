@@ -107,6 +107,16 @@ export class FrameReader {
     this.limit = size;
   }
 
+  /** Whether the client preface has been matched in full (always true on a client). */
+  get prefaceDone(): boolean {
+    return this.prefaceLeft === 0;
+  }
+
+  /** Whether the first SETTINGS frame (the rest of the preface) has arrived. */
+  get settingsDone(): boolean {
+    return this.settingsSeen;
+  }
+
   /** True while a field block is open: a HEADERS or PUSH_PROMISE without END_HEADERS, and no CONTINUATION ending it. */
   get inFieldBlock(): boolean {
     return this.blockStream !== 0;

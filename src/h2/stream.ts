@@ -1,9 +1,34 @@
 /**
- * One HTTP/2 stream (RFC 9113 §5): skeleton — the API of /work/notes/h2-api.md, bodies to come.
+ * One HTTP/2 stream (RFC 9113 §5): a request and its response, as callbacks — no
+ * EventEmitter, no Duplex, nothing allocated per frame.
+ *
+ *     client                                          server
+ *     Connection.request(h) ──HEADERS──────────────▶  onStream(stream, h)
+ *     write(msg) / end()    ──DATA … END_STREAM────▶  onData(chunk, end)
+ *     onHeaders(h, false)   ◀──HEADERS─────────────   respond(h)
+ *     onData(chunk, end)    ◀──DATA────────────────   write(msg)
+ *     onHeaders(t, true)    ◀──HEADERS END_STREAM──   trailers(t)
+ *     onReset(code, …)      ◀──RST_STREAM──▶          reset(code)
+ *
+ * Sending. `write` queues the bytes (a reference: do not change them until sent)
+ * and the connection moves them into its output as the stream's and the
+ * connection's send windows allow, split to the peer's SETTINGS_MAX_FRAME_SIZE.
+ * Nothing is dropped: `write` returns false once more than HIGH_WATER bytes wait,
+ * and `onDrain` follows when they have all gone out. Trailers written after data
+ * wait behind it. The state machine (stream-state.ts) follows the frames as they
+ * are emitted; a call the state does not allow throws H2Error (fault local).
+ *
+ * Receiving. `onData` gets a view into the frame (ours to keep: the connection
+ * owns the chunk it came in). The stream's flow-control credit is returned when
+ * `onData` returns — unless the stream is paused: then it is held until
+ * `resume()`, the window closes and the peer stops sending. The connection-level
+ * credit is returned either way (one paused stream must not stall the others).
  */
 import { H2Error } from './errors.js';
+import type { ReceiveWindow } from './flow-control.js';
+import type { FrameOutput } from './output.js';
 import type { Settings } from './settings.js';
-import type { StreamState } from './stream-state.js';
+import { onSend, type StreamState } from './stream-state.js';
 
 /** The public face of a Connection, as a stream sees it (connection.ts implements it). */
 export interface H2Connection {
@@ -17,54 +42,260 @@ export interface H2Connection {
   destroy(error?: Error): void;
 }
 
-const notYet = (): never => {
-  throw H2Error.local('not yet');
-};
+/** What a stream needs from its connection (internal: connection.ts passes it in). */
+export interface StreamHost {
+  /** Encodes and emits a field block (HEADERS + CONTINUATION). */
+  sendHeaders(stream: H2Stream, headers: readonly string[], endStream: boolean): void;
+  /** The stream has queued DATA or trailers: send what the windows allow. */
+  sendData(stream: H2Stream): void;
+  /** Emits RST_STREAM and ends the stream. */
+  sendReset(stream: H2Stream, code: number): void;
+  /** Returns `n` bytes of the stream's receive credit. */
+  credit(stream: H2Stream, n: number): void;
+  /** END_STREAM went out on the stream. */
+  ended(stream: H2Stream): void;
+}
+
+/** Queued bytes above which `write` returns false. */
+export const HIGH_WATER = 65_536;
+
+const EMPTY = new Uint8Array(0);
+const noop = (): void => {};
 
 export class H2Stream {
   readonly id: number;
   readonly connection: H2Connection;
-  onHeaders: (headers: readonly string[], endStream: boolean) => void = () => {};
-  onData: (chunk: Uint8Array, endStream: boolean) => void = () => {};
-  onReset: (code: number, byPeer: boolean, connectionError?: Error) => void = () => {};
-  onDrain: () => void = () => {};
+  /** Client: response headers (endStream: a trailers-only response), then trailers (endStream true). Server: trailers from the client. */
+  onHeaders: (headers: readonly string[], endStream: boolean) => void = noop;
+  /** A DATA payload (a view: ours to keep; empty with endStream when the peer ends without data). */
+  onData: (chunk: Uint8Array, endStream: boolean) => void = noop;
+  /**
+   * The stream ended abnormally: RST_STREAM in (`byPeer`) or out, or — with
+   * `connectionError` — the connection went (GOAWAY below this stream: code
+   * REFUSED_STREAM, not processed; socket closed or connection error: its code).
+   */
+  onReset: (code: number, byPeer: boolean, connectionError?: Error) => void = noop;
+  /** Everything queued was sent, after `write` returned false. */
+  onDrain: () => void = noop;
 
-  constructor(connection: H2Connection, id: number) {
+  /** @internal */ _state: StreamState;
+  /** @internal Bytes the peer lets us send on this stream (may be negative, §6.9.2). */
+  _sendWindow: number;
+  /** @internal */ readonly _recv: ReceiveWindow;
+  /** @internal The peer's HEADERS seen (client: the final response headers; server: the request). */
+  _headersIn = false;
+  /** @internal Whether the connection keeps this stream in its list of streams waiting for window. */
+  _blocked = false;
+  /** @internal We answered (server) / the response began: resets after this are not "rapid". */
+  _headersOut = false;
+
+  private readonly host: StreamHost;
+  private queue: Uint8Array[] = [];
+  private head = 0;
+  private offset = 0;
+  private queued = 0;
+  /** END_STREAM asked for: after the queue (and trailers, if any). */
+  private ending = false;
+  private pendingTrailers: readonly string[] | undefined;
+  private needDrain = false;
+  private paused = false;
+  private held = 0;
+
+  /** @internal */
+  constructor(
+    connection: H2Connection,
+    host: StreamHost,
+    id: number,
+    state: StreamState,
+    sendWindow: number,
+    recv: ReceiveWindow,
+  ) {
     this.connection = connection;
+    this.host = host;
     this.id = id;
+    this._state = state;
+    this._sendWindow = sendWindow;
+    this._recv = recv;
   }
 
+  /** The §5.1 state, as the frames emitted and received so far left it. */
   get state(): StreamState {
-    return 'idle';
+    return this._state;
   }
+
+  /** Bytes written and not yet sent (waiting for window or the socket). */
   get bufferedBytes(): number {
-    return 0;
+    return this.queued;
   }
+
+  /** Server: the response headers; with `endStream`, a response of headers alone (gRPC trailers-only). */
   respond(headers: readonly string[], endStream: boolean): void {
-    void headers;
-    void endStream;
-    notYet();
+    if (this.connection.role !== 'server') throw H2Error.local('respond() is for a server stream');
+    if (this._headersOut) throw H2Error.local(`stream ${this.id} already responded`);
+    this.checkOpen('HEADERS');
+    onSend(this._state, { type: 'headers', endStream }, this.id);
+    this.host.sendHeaders(this, headers, endStream); // throws, before any change, on a list HPACK cannot carry
+    this._headersOut = true;
+    if (endStream) this.ending = true;
   }
-  write(data: Uint8Array, endStream?: boolean): boolean {
-    void data;
-    void endStream;
-    return notYet();
+
+  /** @internal Client: the request headers, sent as the stream opens. */
+  _request(headers: readonly string[], endStream: boolean): void {
+    this.host.sendHeaders(this, headers, endStream);
+    this._headersOut = true;
+    if (endStream) this.ending = true;
   }
+
+  /** DATA; false: wait for `onDrain` (the bytes are queued, never dropped, sent as the windows allow). */
+  write(data: Uint8Array, endStream = false): boolean {
+    if (this.connection.role === 'server' && !this._headersOut)
+      throw H2Error.local(`stream ${this.id}: respond() before write()`);
+    this.checkOpen('DATA');
+    onSend(this._state, { type: 'data', endStream }, this.id);
+    if (data.length > 0) {
+      this.queue.push(data);
+      this.queued += data.length;
+    }
+    if (endStream) this.ending = true;
+    if (data.length > 0 || endStream) this.host.sendData(this);
+    if (this.queued > HIGH_WATER) {
+      this.needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Trailers: HEADERS with END_STREAM, after whatever DATA is queued. */
   trailers(headers: readonly string[]): void {
-    void headers;
-    notYet();
+    if (this.connection.role === 'server' && !this._headersOut)
+      throw H2Error.local(`stream ${this.id}: respond() before trailers() (or respond(headers, true) alone)`);
+    this.checkOpen('trailers');
+    onSend(this._state, { type: 'headers', endStream: true }, this.id);
+    if (this.queued === 0) this.host.sendHeaders(this, headers, true);
+    else {
+      this.pendingTrailers = headers;
+      this.host.sendData(this);
+    }
+    this.ending = true;
   }
+
+  /** END_STREAM with no more data (an empty DATA frame with END_STREAM, after what is queued). */
   end(): void {
-    notYet();
+    this.write(EMPTY, true);
   }
+
+  /** RST_STREAM with `code`; a stream already closed is left alone. `onReset(code, false)` follows. */
   reset(code: number): void {
-    void code;
-    notYet();
+    if (isClosed(this._state)) return;
+    this.dropQueue();
+    this.host.sendReset(this, code);
   }
+
+  /** Stop returning flow-control credit for received DATA: the peer runs out of window and waits. */
   pause(): void {
-    notYet();
+    this.paused = true;
   }
+
+  /** Return the credit held since `pause()`, and go on returning it as data comes. */
   resume(): void {
-    notYet();
+    this.paused = false;
+    if (this.held > 0 && !isClosed(this._state)) {
+      const n = this.held;
+      this.held = 0;
+      this.host.credit(this, n);
+    }
   }
+
+  /** @internal `n` flow-controlled bytes were handed to onData. */
+  _consumed(n: number): void {
+    if (this.paused) this.held += n;
+    else this.host.credit(this, n);
+  }
+
+  /** @internal Whether DATA or END_STREAM waits to go out. */
+  get _hasOutput(): boolean {
+    return this.queued > 0 || (this.ending && !this._ended) || this.pendingTrailers !== undefined;
+  }
+
+  /** @internal END_STREAM went out. */
+  _ended = false;
+
+  /**
+   * @internal Moves queued DATA into `out` within `connWindow` and the stream's own
+   * window, in frames of at most `maxFrameSize`; then the trailers or END_STREAM once
+   * all is sent. Returns the connection window used.
+   */
+  _pump(out: FrameOutput, connWindow: number, maxFrameSize: number): number {
+    let used = 0;
+    const queue = this.queue;
+    while (this.head < queue.length) {
+      const chunk = queue[this.head]!;
+      const left = chunk.length - this.offset;
+      const n = Math.min(left, this._sendWindow, connWindow - used, maxFrameSize);
+      if (n <= 0) return used;
+      const last = n === left && this.head === queue.length - 1;
+      const end = last && this.ending && this.pendingTrailers === undefined;
+      out.data(this.id, chunk.subarray(this.offset, this.offset + n), end);
+      used += n;
+      this._sendWindow -= n;
+      this.queued -= n;
+      if (n === left) {
+        queue[this.head++] = EMPTY;
+        this.offset = 0;
+      } else this.offset += n;
+      if (end) this.emittedEnd('data');
+    }
+    this.queue = [];
+    this.head = 0;
+    if (this.pendingTrailers !== undefined) {
+      const trailers = this.pendingTrailers;
+      this.pendingTrailers = undefined;
+      this.host.sendHeaders(this, trailers, true);
+    } else if (this.ending && !this._ended) {
+      out.data(this.id, EMPTY, true);
+      this.emittedEnd('data');
+    }
+    return used;
+  }
+
+  /** @internal After a pump: whether `onDrain` is due (the queue emptied after `write` returned false). */
+  _drainDue(): boolean {
+    if (!this.needDrain || this.queued > 0) return false;
+    this.needDrain = false;
+    return true;
+  }
+
+  /** @internal A field block for this stream was emitted. */
+  _emittedHeaders(endStream: boolean): void {
+    if (endStream) this.emittedEnd('headers');
+    else this._state = onSend(this._state, { type: 'headers', endStream: false }, this.id);
+  }
+
+  private emittedEnd(type: 'headers' | 'data'): void {
+    this._ended = true;
+    this._state = onSend(this._state, { type, endStream: true }, this.id);
+    this.host.ended(this);
+  }
+
+  /** @internal The stream ended (reset either way, or the connection went): nothing more goes out. */
+  _closeAbruptly(state: StreamState): void {
+    this._state = state;
+    this.dropQueue();
+  }
+
+  private dropQueue(): void {
+    this.queue = [];
+    this.head = this.offset = this.queued = 0;
+    this.pendingTrailers = undefined;
+    this.needDrain = false;
+  }
+
+  private checkOpen(what: string): void {
+    if (this.ending) throw H2Error.local(`${what} on stream ${this.id} after its END_STREAM`);
+    if (isClosed(this._state)) throw H2Error.local(`${what} on stream ${this.id}, which is ${this._state}`);
+  }
+}
+
+export function isClosed(state: StreamState): boolean {
+  return state === 'closed' || state === 'closed (reset sent)' || state === 'closed (reset received)';
 }

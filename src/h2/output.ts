@@ -1,0 +1,169 @@
+/**
+ * The bytes a connection sends, collected for one write per tick.
+ *
+ *     slab:  [ handed to the ByteStream … | frame | frame | DATA hdr + payload | … free … ]
+ *                                         ^start                              ^pos
+ *
+ * Every frame a connection emits in one turn of the event loop — HEADERS of many
+ * streams, DATA, WINDOW_UPDATE, SETTINGS ACK, PING ACK — is written straight into
+ * one growable slab, and a microtask hands the whole run [start, pos) to the byte
+ * stream in ONE `write`. The run handed over is the stream's from then on, so the
+ * slab is never rewritten below `pos`: later frames go after it, and when the slab
+ * is full a new one is taken (what was not yet handed over is copied across; the
+ * old slab lives as long as the runtime holds the written view).
+ *
+ * DATA payloads are copied once, from the caller's message into the slab, next to
+ * their 9-byte header: no frame objects, no list of buffers to join.
+ */
+import { Flag, FRAME_HEADER_LENGTH, FrameType, writeFrameHeader, writeUint32, type Setting } from './frame.js';
+
+/** The first slab, and the least a new one takes. 16 KiB: a handshake and a few unary calls per tick. */
+const SLAB = 16_384;
+/** A slab with less room left than this after a write is dropped rather than reused. */
+const MIN_ROOM = 1024;
+
+const EMPTY = new Uint8Array(0);
+
+export class FrameOutput {
+  private buf: Uint8Array = EMPTY;
+  private start = 0;
+  private pos = 0;
+  private scheduled = false;
+  private readonly sink: (bytes: Uint8Array) => void;
+  private readonly flushTask = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  /** `sink` gets each run of frames, once per tick. */
+  constructor(sink: (bytes: Uint8Array) => void) {
+    this.sink = sink;
+  }
+
+  /** Bytes written and not yet handed to the byte stream. */
+  get pending(): number {
+    return this.pos - this.start;
+  }
+
+  /** Hands what was written to the sink now (the microtask then finds nothing). */
+  flush(): void {
+    if (this.pos === this.start) return;
+    const run = this.buf.subarray(this.start, this.pos);
+    this.start = this.pos;
+    if (this.buf.length - this.pos < MIN_ROOM) {
+      this.buf = EMPTY;
+      this.start = this.pos = 0;
+    }
+    this.sink(run);
+  }
+
+  /** Drops what was not handed over (the connection is gone). */
+  discard(): void {
+    this.buf = EMPTY;
+    this.start = this.pos = 0;
+  }
+
+  /** Makes room for `n` more bytes and returns where they go. */
+  private reserve(n: number): number {
+    if (this.buf.length - this.pos >= n) return this.pos;
+    const kept = this.pos - this.start;
+    const next = new Uint8Array(Math.max(SLAB, 2 * (kept + n)));
+    next.set(this.buf.subarray(this.start, this.pos));
+    this.buf = next;
+    this.start = 0;
+    this.pos = kept;
+    return kept;
+  }
+
+  private wrote(end: number): void {
+    this.pos = end;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flushTask);
+    }
+  }
+
+  /** Bytes as they are (the client preface). */
+  raw(bytes: Uint8Array): void {
+    const at = this.reserve(bytes.length);
+    this.buf.set(bytes, at);
+    this.wrote(at + bytes.length);
+  }
+
+  /** A frame with a payload of `length` bytes, its header written; returns where the payload goes. */
+  private frame(length: number, type: number, flags: number, streamId: number): number {
+    const at = this.reserve(FRAME_HEADER_LENGTH + length);
+    writeFrameHeader(this.buf, at, length, type, flags, streamId);
+    return at + FRAME_HEADER_LENGTH;
+  }
+
+  /** DATA (§6.1), unpadded; the caller fitted `data` to the windows and the peer's SETTINGS_MAX_FRAME_SIZE. */
+  data(streamId: number, data: Uint8Array, endStream: boolean): void {
+    const at = this.frame(data.length, FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId);
+    this.buf.set(data, at);
+    this.wrote(at + data.length);
+  }
+
+  /**
+   * A whole field block as HEADERS and CONTINUATION frames of at most `maxFrameSize`
+   * bytes each, back to back (§6.10: nothing may come between them).
+   */
+  fieldBlock(streamId: number, block: Uint8Array, endStream: boolean, maxFrameSize: number): void {
+    const frames = Math.max(1, Math.ceil(block.length / maxFrameSize));
+    let at = this.reserve(frames * FRAME_HEADER_LENGTH + block.length);
+    const buf = this.buf;
+    for (let i = 0, from = 0; i < frames; i++, from += maxFrameSize) {
+      const to = Math.min(block.length, from + maxFrameSize);
+      let flags = i === frames - 1 ? Flag.END_HEADERS : 0;
+      if (i === 0 && endStream) flags |= Flag.END_STREAM;
+      writeFrameHeader(buf, at, to - from, i === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, flags, streamId);
+      buf.set(block.subarray(from, to), at + FRAME_HEADER_LENGTH);
+      at += FRAME_HEADER_LENGTH + to - from;
+    }
+    this.wrote(at);
+  }
+
+  rstStream(streamId: number, code: number): void {
+    const at = this.frame(4, FrameType.RST_STREAM, 0, streamId);
+    writeUint32(this.buf, at, code);
+    this.wrote(at + 4);
+  }
+
+  /** SETTINGS (§6.5) with the parameters in order; the caller checked them. */
+  settings(settings: readonly Setting[]): void {
+    let at = this.frame(settings.length * 6, FrameType.SETTINGS, 0, 0);
+    for (const { id, value } of settings) {
+      this.buf[at] = id >>> 8;
+      this.buf[at + 1] = id;
+      writeUint32(this.buf, at + 2, value);
+      at += 6;
+    }
+    this.wrote(at);
+  }
+
+  settingsAck(): void {
+    this.wrote(this.frame(0, FrameType.SETTINGS, Flag.ACK, 0));
+  }
+
+  /** PING (§6.7): eight bytes of `data`. */
+  ping(data: Uint8Array, ack: boolean): void {
+    const at = this.frame(8, FrameType.PING, ack ? Flag.ACK : 0, 0);
+    this.buf.set(data.subarray(0, 8), at);
+    this.wrote(at + 8);
+  }
+
+  goaway(lastStreamId: number, code: number, debug: Uint8Array): void {
+    const at = this.frame(8 + debug.length, FrameType.GOAWAY, 0, 0);
+    writeUint32(this.buf, at, lastStreamId);
+    writeUint32(this.buf, at + 4, code);
+    this.buf.set(debug, at + 8);
+    this.wrote(at + 8 + debug.length);
+  }
+
+  /** WINDOW_UPDATE (§6.9) for a stream, or the connection with stream 0; 1 ≤ increment ≤ 2^31-1. */
+  windowUpdate(streamId: number, increment: number): void {
+    const at = this.frame(4, FrameType.WINDOW_UPDATE, 0, streamId);
+    writeUint32(this.buf, at, increment);
+    this.wrote(at + 4);
+  }
+}
