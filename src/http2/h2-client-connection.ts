@@ -45,6 +45,7 @@ export class H2ClientSession implements ClientSession, StreamOwner {
   private readonly socketListeners: Array<() => void> = [];
   private connected = false;
   private lostError: Error | undefined;
+  private destroying = false;
   private socketGone = false;
   private connectListener: (() => void) | undefined;
   private closeListener: (() => void) | undefined;
@@ -69,7 +70,7 @@ export class H2ClientSession implements ClientSession, StreamOwner {
     if (options.settings !== undefined) connectionOptions.settings = options.settings;
     if (options.connectionWindow !== undefined) connectionOptions.connectionWindow = options.connectionWindow;
     this.connection = new Connection(
-      watched(bytes, () => this.socketClosed()),
+      watched(bytes, (error) => (error === undefined ? this.socketClosed() : this.connectionLost(error))),
       connectionOptions,
     );
   }
@@ -99,7 +100,8 @@ export class H2ClientSession implements ClientSession, StreamOwner {
   }
 
   destroy(): void {
-    if (this.destroyed) return;
+    if (this.destroyed || this.destroying) return;
+    this.destroying = true;
     this.closed = true;
     this.refuseWaiting();
     this.connection.destroy();
@@ -160,7 +162,8 @@ export class H2ClientSession implements ClientSession, StreamOwner {
 
   /** @internal StreamOwner: the connection went; the subchannel hears it before the streams close. */
   connectionLost(error: Error): void {
-    if (this.lostError === undefined) {
+    // Once the socket has gone (EOF, close), that is the whole story, as with node:http2: 'connection closed'.
+    if (this.lostError === undefined && !this.socketGone) {
       this.lostError = error;
       this.errorListener?.(error);
     }
@@ -176,10 +179,18 @@ export class H2ClientSession implements ClientSession, StreamOwner {
     this.openWaiting(); // a new MAX_CONCURRENT_STREAMS may let more through
   }
 
+  /**
+   * GOAWAY: no new streams. NO_ERROR is a graceful shutdown: the streams it
+   * covers go on. Any other code says the server is closing for an error: the
+   * connection is closed now (node:http2 does the same), and the streams still
+   * open end as lost (UNAVAILABLE, naming the GOAWAY) instead of waiting for a
+   * close that may never come.
+   */
   private goaway(lastStreamId: number, code: number, debug: Uint8Array): void {
     this.closed = true;
     this.refuseWaiting();
     this.goawayListener?.(code, lastStreamId, debug);
+    if (code !== ErrorCode.NO_ERROR) this.destroy();
   }
 
   private pingAck(): void {
@@ -209,8 +220,8 @@ export class H2ClientSession implements ClientSession, StreamOwner {
   }
 }
 
-/** `bytes`, with `gone` told first when it ends, fails or closes (before the connection hears of it). */
-function watched(bytes: ByteStream, gone: () => void): ByteStream {
+/** `bytes`, with `gone` told first when it ends, fails (with the error) or closes — before the connection hears of it. */
+function watched(bytes: ByteStream, gone: (error?: Error) => void): ByteStream {
   return {
     start(sink: ByteSink): void {
       bytes.start({
@@ -221,7 +232,7 @@ function watched(bytes: ByteStream, gone: () => void): ByteStream {
           sink.end();
         },
         error: (error) => {
-          gone();
+          gone(error);
           sink.error(error);
         },
         closed: () => {
