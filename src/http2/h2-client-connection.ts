@@ -9,8 +9,10 @@
  * What node:http2 gives a call and src/h2 leaves to its user, done here:
  *   - header records (what the call layer builds) ⇄ flat lists (what HPACK takes): a method's
  *     template is flattened once (a WeakMap on the template), pseudo-headers first;
- *   - streams past the server's MAX_CONCURRENT_STREAMS wait here (`pending`, no id yet), their
- *     request bytes kept, and open as others close — a call never sees the limit;
+ *   - a stream opens at the end of the microtask it was asked for in (HEADERS and the first
+ *     DATA then leave together; one cancelled at once never leaves), and past the server's
+ *     MAX_CONCURRENT_STREAMS it waits here (`pending`, no id yet), its request bytes kept,
+ *     until another closes — a call never sees the limit;
  *   - 'connect' once the server's first SETTINGS has arrived: the connection is usable;
  *   - the socket going away is known before the streams it cuts off are told, so a call
  *     reports a lost connection (UNAVAILABLE), not the reset code that went with it.
@@ -46,6 +48,7 @@ export class H2ClientSession implements ClientSession, StreamOwner {
   private connected = false;
   private lostError: Error | undefined;
   private destroying = false;
+  private openScheduled = false;
   private socketGone = false;
   private connectListener: (() => void) | undefined;
   private closeListener: (() => void) | undefined;
@@ -80,8 +83,10 @@ export class H2ClientSession implements ClientSession, StreamOwner {
     const stream = new H2ClientStream(this, flatHeaders(headers));
     const signal = options?.signal;
     if (signal !== undefined) signal.addEventListener('abort', () => stream.close(ErrorCode.CANCEL), { once: true });
-    if (this.open < this.connection.remoteSettings.maxConcurrentStreams) this.openStream(stream);
-    else this.waiting.push(stream);
+    // Opened at the end of the microtask (with every other stream of this tick): a call cancelled
+    // synchronously (a request over the send limit) never reaches the server, as with node:http2.
+    this.waiting.push(stream);
+    this.scheduleOpen();
     return stream;
   }
 
@@ -145,7 +150,17 @@ export class H2ClientSession implements ClientSession, StreamOwner {
   /** @internal A stream that was opened is over: a waiting one may take its slot. */
   streamClosed(): void {
     this.open--;
-    this.openWaiting();
+    // The connection counts the stream as open until the callback that closed it returns: open the next one after.
+    if (this.waiting.length > 0) this.scheduleOpen();
+  }
+
+  private scheduleOpen(): void {
+    if (this.openScheduled) return;
+    this.openScheduled = true;
+    queueMicrotask(() => {
+      this.openScheduled = false;
+      this.openWaiting();
+    });
   }
 
   /** Streams waiting for a slot open while the server's MAX_CONCURRENT_STREAMS allows. */
