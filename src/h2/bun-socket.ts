@@ -40,7 +40,12 @@ interface BunApi {
     hostname?: string;
     port?: number;
     unix?: string;
-    tls?: { ALPNProtocols?: string[]; serverName?: string; ca?: string | string[]; rejectUnauthorized?: boolean };
+    tls?: {
+      ALPNProtocols?: string | Uint8Array;
+      serverName?: string;
+      ca?: string | string[];
+      rejectUnauthorized?: boolean;
+    };
     socket: BunHandlers;
     data?: unknown;
   }): Promise<BunSocket>;
@@ -99,7 +104,7 @@ class BunBytes implements ByteStream {
       t === undefined || t === false
         ? undefined
         : {
-            ALPNProtocols: ['h2'],
+            ALPNProtocols: new Uint8Array([2, 0x68, 0x32]), // ALPN wire format (RFC 7301 §3.1): length-prefixed "h2"
             ...(t !== true && t.servername !== undefined ? { serverName: t.servername } : {}),
             ...(t !== true && t.ca !== undefined ? { ca: t.ca } : {}),
             ...(t !== true && t.rejectUnauthorized !== undefined ? { rejectUnauthorized: t.rejectUnauthorized } : {}),
