@@ -5,14 +5,13 @@
  *   GET /?target=127.0.0.1:PORT&text=hi
  *     → { "unary": "hi", "stream": ["1", "2", "3"], "fail": { "code": 5, "message": "hi", "why": "hi" } }
  *
+ * It imports what a Worker imports, `wiregrpc/sockets` (src/service/sockets.ts).
  * One client per request: workerd does not let I/O objects outlive the request
  * that made them. Built into one module by esbuild in the test (cloudflare:sockets
  * stays external); nothing here or below it loads node:http2 or node:net.
  */
 import { connect } from 'cloudflare:sockets';
-import { cfConnect } from '../../src/h2/cf-socket.js';
-import { createClient } from '../../src/service/client.js';
-import type { GrpcError } from '../../src/wire/grpc/error.js';
+import { cfConnect, createClient, type GrpcError } from '../../src/service/sockets.js';
 import { Echo } from './workerd-echo.js';
 
 interface EchoStub {
