@@ -7,15 +7,18 @@
  *
  * Pseudo-headers go first (RFC 9113 §8.3), whatever the record's key order
  * (callHeaders puts metadata before the template). A method's constant
- * template is flattened once: the list is kept beside the record it came from.
+ * template (request-headers.ts methodHeaders) is flattened once: the list is
+ * kept beside the record it came from; a call's own record is flattened for it.
  */
 import type { HeaderRecord } from '../wire/grpc/metadata.js';
 import type { ReceivedHeaders } from './h2-client-session.js';
+import { isTemplate } from './request-headers.js';
 
 const flattened = new WeakMap<HeaderRecord, readonly string[]>();
 
-/** The record as a flat list, pseudo-headers first; a record seen before gives the same list. */
+/** The record as a flat list, pseudo-headers first; a method's template is flattened once (one call's own headers each time). */
 export function flatHeaders(headers: HeaderRecord): readonly string[] {
+  if (!isTemplate(headers)) return flatten(headers);
   let list = flattened.get(headers);
   if (list === undefined) {
     list = flatten(headers);

@@ -49,9 +49,17 @@ export interface ChannelHeaderOptions {
   userAgentPrefix?: string;
 }
 
+/** Every record methodHeaders made: a transport may prepare such a record once and reuse it (h2-client-headers.ts). */
+const templates = new WeakSet<HeaderRecord>();
+
+/** `headers` is a method's template (constant for the channel's life), not one call's own headers. */
+export function isTemplate(headers: HeaderRecord): boolean {
+  return templates.has(headers);
+}
+
 /** The constant headers of one method on one channel. Treat the result as frozen: calls copy it. */
 export function methodHeaders(channel: ChannelHeaderOptions, path: string): HeaderRecord {
-  return {
+  const template: HeaderRecord = {
     ':method': 'POST',
     ':scheme': channel.scheme,
     ':path': path,
@@ -61,6 +69,8 @@ export function methodHeaders(channel: ChannelHeaderOptions, path: string): Head
     'user-agent': channel.userAgentPrefix ? `${channel.userAgentPrefix} ${USER_AGENT}` : USER_AGENT,
     'grpc-accept-encoding': ACCEPT_ENCODING,
   };
+  templates.add(template);
+  return template;
 }
 
 /**
