@@ -48,16 +48,26 @@ export class ReceiveWindow {
   /** `n` bytes were consumed; returns the WINDOW_UPDATE increment to send now, or 0 to wait for more. */
   consumed(n: number): number {
     this.owed += n;
+    return this.due();
+  }
+
+  /**
+   * Our SETTINGS_INITIAL_WINDOW_SIZE changed (the peer acknowledged it): the window
+   * moves by the difference. Returns the increment to send now: credit owed under the
+   * old size may be due under the new one, and no later DATA would trigger it if the
+   * window went negative.
+   */
+  resize(size: number): number {
+    this.available += size - this.size;
+    this.size = size;
+    return this.due();
+  }
+
+  private due(): number {
     if (this.owed === 0 || this.owed < this.size / 2) return 0;
     const increment = this.owed;
     this.owed = 0;
     this.available += increment;
     return increment;
-  }
-
-  /** Our SETTINGS_INITIAL_WINDOW_SIZE changed (the peer acknowledged it): the window moves by the difference. */
-  resize(size: number): void {
-    this.available += size - this.size;
-    this.size = size;
   }
 }

@@ -31,7 +31,7 @@
  *     field (connection, keep-alive, …; te other than "trailers"): PROTOCOL_ERROR.
  */
 import { ErrorCode, H2Error } from './errors.js';
-import { BlockReader } from './hpack-primitives.js';
+import { BlockReader, latin1 } from './hpack-primitives.js';
 import { DEFAULT_TABLE_SIZE, DynamicTable, entrySize, STATIC_TABLE, STATIC_TABLE_LENGTH } from './hpack-table.js';
 
 export interface HpackDecoderOptions {
@@ -71,8 +71,36 @@ export class HpackDecoder {
   /**
    * Decodes one complete header block (the fragments of HEADERS and its
    * CONTINUATION frames, joined). `streamId` names the stream in a stream error.
+   *
+   * A block made only of one-octet indexed fields (every octet has its top bit set:
+   * what a peer sends for metadata it sent before — gRPC's request headers, response
+   * headers and trailers) changes nothing in the table, so its list depends only on
+   * its bytes and the table's contents: it is decoded once per table state and
+   * looked up after that (a copy is returned). Measured in test/h2/bench-pairs.ts.
    */
   decode(block: Uint8Array, streamId = 0): string[] {
+    if (block.length === 0 || block.length > MAX_CACHED_BLOCK || this.pendingLimit !== undefined || !allIndexed(block))
+      return this.decodeBlock(block, streamId);
+    if (this.cacheChanges !== this.table.changes) {
+      this.cache.clear();
+      this.cacheChanges = this.table.changes;
+    }
+    const key = latin1(block, 0, block.length);
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.neverIndexed.length = 0;
+      return hit.slice();
+    }
+    const headers = this.decodeBlock(block, streamId); // an error is thrown, and not cached
+    if (this.cache.size < MAX_CACHED_BLOCKS) this.cache.set(key, headers.slice());
+    return headers;
+  }
+
+  private readonly cache = new Map<string, string[]>();
+  /** The table's `changes` when the cache was filled. */
+  private cacheChanges = -1;
+
+  private decodeBlock(block: Uint8Array, streamId: number): string[] {
     const r = this.reader;
     r.reset(block);
     const table = this.table;
@@ -166,6 +194,15 @@ export class HpackDecoder {
       );
     return entry;
   }
+}
+
+/** Blocks up to this many octets, this many of them per table state, are remembered. */
+const MAX_CACHED_BLOCK = 64;
+const MAX_CACHED_BLOCKS = 32;
+
+function allIndexed(block: Uint8Array): boolean {
+  for (let i = 0; i < block.length; i++) if (block[i]! < 0x80) return false;
+  return true;
 }
 
 /**

@@ -110,6 +110,7 @@ export class DynamicTable {
   private bytes = 0;
   private max: number;
   private added = 0;
+  private generation = 0;
 
   /** Called with the insertion number of each entry as it is evicted. */
   onEvict: ((name: string, value: string, insertion: number) => void) | undefined;
@@ -132,6 +133,11 @@ export class DynamicTable {
     return this.max;
   }
 
+  /** Counts every change of the contents (an entry added or evicted, the size changed): equal counts, equal tables. */
+  get changes(): number {
+    return this.generation;
+  }
+
   /** Entries ever added; the newest has insertion number `inserted - 1`. */
   get inserted(): number {
     return this.added;
@@ -152,6 +158,7 @@ export class DynamicTable {
 
   /** Adds an entry at the front, evicting from the back until it fits (§4.4). */
   add(name: string, value: string): void {
+    this.generation++;
     const size = entrySize(name, value);
     if (size > this.max) {
       // §4.4: not an error; the table ends up empty. The entry still takes an insertion number.
@@ -171,6 +178,7 @@ export class DynamicTable {
 
   /** A new maximum size (after a size update): evicts until the table fits (§4.3). */
   setMaxSize(max: number): void {
+    this.generation++;
     this.max = max;
     this.evictTo(max);
   }

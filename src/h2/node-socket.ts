@@ -35,7 +35,7 @@ class NodeSocketStream implements ByteStream {
     const socket = this.socket;
     socket.setNoDelay(true);
     let failed = false;
-    socket.on('data', (chunk: Buffer) => sink.data(chunk));
+    socket.on('data', (chunk: Uint8Array) => sink.data(chunk));
     socket.on('end', () => {
       if (!failed) sink.end();
     });

@@ -24,6 +24,16 @@ const MIN_ROOM = 1024;
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * `src[from, to)` into `dst` at `at`. Small runs (gRPC's header blocks, short
+ * messages) by a loop: TypedArray.set and the subarray it needs cost more than
+ * the copy below ~64 bytes.
+ */
+function copy(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number): void {
+  if (to - from < 64) for (let i = from; i < to; i++) dst[at++] = src[i]!;
+  else dst.set(from === 0 && to === src.length ? src : src.subarray(from, to), at);
+}
+
 export class FrameOutput {
   private buf: Uint8Array = EMPTY;
   private start = 0;
@@ -100,7 +110,7 @@ export class FrameOutput {
   /** DATA (§6.1), unpadded; the caller fitted `data` to the windows and the peer's SETTINGS_MAX_FRAME_SIZE. */
   data(streamId: number, data: Uint8Array, endStream: boolean): void {
     const at = this.frame(data.length, FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId);
-    this.buf.set(data, at);
+    copy(data, 0, data.length, this.buf, at);
     this.wrote(at + data.length);
   }
 
@@ -117,7 +127,7 @@ export class FrameOutput {
       let flags = i === frames - 1 ? Flag.END_HEADERS : 0;
       if (i === 0 && endStream) flags |= Flag.END_STREAM;
       writeFrameHeader(buf, at, to - from, i === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, flags, streamId);
-      buf.set(block.subarray(from, to), at + FRAME_HEADER_LENGTH);
+      copy(block, from, to, buf, at + FRAME_HEADER_LENGTH);
       at += FRAME_HEADER_LENGTH + to - from;
     }
     this.wrote(at);

@@ -31,6 +31,11 @@ export class StreamTable {
   /** The highest id the peer opened (or tried to: a refused stream counts). */
   lastPeerId = 0;
   private readonly recent = new Map<number, StreamState>();
+  /** The ids in `recent`, oldest at `ringAt` once full (0: an empty slot). */
+  private readonly ring = new Uint32Array(RECENT);
+  private ringAt = 0;
+  /** The highest id forgotten from `recent`: a closed id above it that is not remembered was never opened. */
+  private forgottenBelow = 0;
   private readonly localParity: number;
 
   constructor(role: 'server' | 'client') {
@@ -58,8 +63,28 @@ export class StreamTable {
 
   /** A stream that never entered the map (refused, or ignored after GOAWAY) was closed as `state`. */
   remember(id: number, state: StreamState): void {
+    const oldest = this.ring[this.ringAt]!;
+    if (oldest !== 0) {
+      this.recent.delete(oldest);
+      if (oldest > this.forgottenBelow) this.forgottenBelow = oldest;
+    }
+    this.ring[this.ringAt] = id;
+    this.ringAt = this.ringAt === RECENT - 1 ? 0 : this.ringAt + 1;
     this.recent.set(id, state);
-    if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /**
+   * A peer id below the last one it used that it never opened: §5.1.1 closed it
+   * implicitly, and HEADERS on it now would open a stream out of order.
+   */
+  skipped(id: number): boolean {
+    return (
+      !this.isLocal(id) &&
+      id < this.lastPeerId &&
+      id > this.forgottenBelow &&
+      !this.open.has(id) &&
+      !this.recent.has(id)
+    );
   }
 
   /** The state of a stream not in `open`: idle, or closed in the way remembered. */

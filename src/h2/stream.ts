@@ -214,6 +214,7 @@ export class H2Stream {
 
   /** @internal Whether DATA or END_STREAM waits to go out. */
   get _hasOutput(): boolean {
+    if (isClosed(this._state)) return false; // reset (queue dropped), or END_STREAM both ways
     return this.queued > 0 || (this.ending && !this._ended) || this.pendingTrailers !== undefined;
   }
 
@@ -226,6 +227,7 @@ export class H2Stream {
    * all is sent. Returns the connection window used.
    */
   _pump(out: FrameOutput, connWindow: number, maxFrameSize: number): number {
+    if (!this._hasOutput) return 0;
     let used = 0;
     const queue = this.queue;
     while (this.head < queue.length) {
@@ -275,6 +277,12 @@ export class H2Stream {
     this._ended = true;
     this._state = onSend(this._state, { type, endStream: true }, this.id);
     this.host.ended(this);
+  }
+
+  /** @internal The peer sent END_STREAM (or the stream closed): no more DATA will come, no credit is owed. */
+  get _remoteEnded(): boolean {
+    const s = this._state;
+    return s === 'half-closed (remote)' || isClosed(s);
   }
 
   /** @internal The stream ended (reset either way, or the connection went): nothing more goes out. */

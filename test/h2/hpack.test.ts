@@ -230,3 +230,25 @@ t.test('an encoder capped below the initial 4096 says so in its first block', as
   t.equal(d.table.maxSize, 100);
   t.equal(e.encode(['x-a', '1'])[0], 0xbe, 'then nothing more to announce');
 });
+
+t.test('a block of indexed fields is remembered per table state, never across a change', async (t) => {
+  const encoder = new HpackEncoder({ huffman: 'never' });
+  const decoder = new HpackDecoder();
+  const first = ['x-a', '1', 'x-b', '2'];
+  decoder.decode(encoder.encode(first)); // both fields enter both tables (62: x-b, 63: x-a)
+  const indexed = encoder.encode(first);
+  t.same([...indexed], [0xbf, 0xbe], 'the repeat is two indexed fields');
+  const once = decoder.decode(indexed);
+  t.same(once, first);
+  once.push('mutated', 'by the caller');
+  t.same(decoder.decode(indexed), first, 'a later hit is not the array the caller changed');
+  // A new entry shifts the dynamic indices: the same two octets now name other fields.
+  decoder.decode(encoder.encode(['x-c', '3']));
+  t.same(decoder.decode(indexed), ['x-b', '2', 'x-c', '3'], 'after the table changed, the block is decoded afresh');
+  // A size update that evicts everything: the same octets are now past the table, a connection error.
+  const small = new HpackDecoder();
+  small.decode(new Uint8Array([0x40, 0x03, ...Buffer.from('x-a'), 0x01, 0x31])); // x-a: 1 at 62
+  t.same(small.decode(new Uint8Array([0xbe])), ['x-a', '1']);
+  small.decode(new Uint8Array([0x20, 0x3f, 0xe1, 0x1f])); // size 0, then 4096 again: the table is empty
+  t.throws(() => small.decode(new Uint8Array([0xbe])), { code: ErrorCode.COMPRESSION_ERROR });
+});

@@ -12,6 +12,8 @@
  *            outgrows its maximum nor the maximum its SETTINGS limit; no list
  *            returned exceeds the header-list limit; unmutated blocks decode to the
  *            lists encoded.
+ *   connection — a whole Connection, either role, fed a random conversation
+ *            (h2-connection.ts, which states its properties).
  */
 import { H2Error } from '../../../src/h2/errors.js';
 import { CLIENT_PREFACE, FrameType, type Frame } from '../../../src/h2/frame.js';
@@ -22,6 +24,7 @@ import { HpackEncoder } from '../../../src/h2/hpack-encoder.js';
 import { entrySize } from '../../../src/h2/hpack-table.js';
 import { fromHex, mutate, toHex, type Rng } from '../rng.js';
 import { check, type FuzzTarget } from '../target.js';
+import { executeConnection, generateConnection, type ConnectionInput } from './h2-connection.js';
 
 interface FramesInput {
   kind: 'frames';
@@ -42,7 +45,7 @@ interface HpackInput {
   lists: string[][] | undefined;
 }
 
-type H2Input = FramesInput | HpackInput;
+type H2Input = FramesInput | HpackInput | ConnectionInput;
 
 // ─── Frames ──────────────────────────────────────────────────────────────────
 
@@ -271,6 +274,18 @@ function executeHpack(input: HpackInput): void {
 
 export const h2Target: FuzzTarget<H2Input> = {
   name: 'h2',
-  generate: (rng) => (rng.chance(0.5) ? generateFrames(rng) : generateHpack(rng)),
-  execute: (input) => (input.kind === 'frames' ? executeFrames(input) : executeHpack(input)),
+  generate: (rng) => {
+    const pick = rng.int(3);
+    return pick === 0 ? generateFrames(rng) : pick === 1 ? generateHpack(rng) : generateConnection(rng);
+  },
+  execute: (input) => {
+    switch (input.kind) {
+      case 'frames':
+        return executeFrames(input);
+      case 'hpack':
+        return executeHpack(input);
+      case 'connection':
+        return executeConnection(input);
+    }
+  },
 };
