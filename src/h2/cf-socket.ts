@@ -5,13 +5,13 @@
  *   import { connect } from 'cloudflare:sockets';
  *   new Channel('10.0.0.2:50051', { connect: cfConnect(connect) })
  *
- * The socket is a pair of WHATWG streams (web-stream-socket.ts), usable once
+ * The socket is a pair of WHATWG streams (web-stream-bytes.ts), usable once
  * `opened` resolves. cloudflare:sockets offers no ALPN, so this is h2c (HTTP/2
  * with prior knowledge): TLS with h2 is not something it can negotiate. The
  * runtime's `connect` is a parameter, not an import: this module loads in Node too.
  */
 import type { ByteStream } from './byte-stream.js';
-import { streamSocket } from './web-stream-socket.js';
+import { streamSocket } from './web-stream-bytes.js';
 
 /** The part of cloudflare:sockets used here (@cloudflare/workers-types: Socket, SocketOptions). */
 export interface CfSocket {

@@ -12,7 +12,7 @@
  * anywhere (and in Node `denoConnect()` throws, naming the runtime it needs).
  */
 import type { ByteStream } from './byte-stream.js';
-import { streamSocket, type StreamSocket } from './web-stream-socket.js';
+import { streamSocket, type StreamSocket } from './web-stream-bytes.js';
 
 /** The part of Deno's API used here (lib.deno.ns.d.ts). */
 interface DenoConn extends StreamSocket {
