@@ -17,6 +17,8 @@ import { streamSocket, type StreamSocket } from './web-stream-bytes.js';
 /** The part of Deno's API used here (lib.deno.ns.d.ts). */
 interface DenoConn extends StreamSocket {
   readonly remoteAddr?: { hostname?: string; port?: number };
+  ref(): void;
+  unref(): void;
   handshake?(): Promise<{ alpnProtocol: string | null }>;
 }
 interface DenoApi {
@@ -92,6 +94,8 @@ function withAddress(conn: DenoConn): StreamSocket {
     readable: conn.readable,
     writable: conn.writable,
     close: () => conn.close(),
+    ref: () => conn.ref(),
+    unref: () => conn.unref(),
     remoteAddress: conn.remoteAddr?.hostname,
     remotePort: conn.remoteAddr?.port,
   };

@@ -20,6 +20,9 @@ export interface StreamSocket {
   close(): unknown;
   readonly remoteAddress?: string;
   readonly remotePort?: number;
+  /** Whether the open socket keeps the process alive (Deno.Conn has them); optional. */
+  ref?(): void;
+  unref?(): void;
 }
 
 /** Unwritten bytes beyond which write() asks the caller to wait (node:net's default mark). */
@@ -41,6 +44,8 @@ class StreamSocketBytes implements ByteStream {
   private unwritten = 0;
   private wantsDrain = false;
   private done = false;
+  /** What ref()/unref() asked for last, applied when the socket opens. */
+  private refed = true;
 
   constructor(private readonly opening: Promise<StreamSocket>) {}
 
@@ -50,6 +55,16 @@ class StreamSocketBytes implements ByteStream {
 
   get remotePort(): number | undefined {
     return this.socket?.remotePort;
+  }
+
+  ref(): void {
+    this.refed = true;
+    this.socket?.ref?.();
+  }
+
+  unref(): void {
+    this.refed = false;
+    this.socket?.unref?.();
   }
 
   start(sink: ByteSink): void {
@@ -107,6 +122,7 @@ class StreamSocketBytes implements ByteStream {
       return;
     }
     this.socket = socket;
+    if (!this.refed) socket.unref?.();
     const writer = socket.writable.getWriter();
     this.writer = writer;
     const early = this.early;

@@ -50,10 +50,11 @@ export class H2ClientSession implements ClientSession, StreamOwner {
   private destroying = false;
   private openScheduled = false;
   private socketGone = false;
-  private connectListener: (() => void) | undefined;
-  private closeListener: (() => void) | undefined;
-  private errorListener: ((error: Error) => void) | undefined;
-  private goawayListener: ((code: number, lastStreamId: number, debug?: Uint8Array) => void) | undefined;
+  // Listeners, in the order added ('connect' and 'close' are told once).
+  private readonly connectListeners: Array<() => void> = [];
+  private readonly closeListeners: Array<() => void> = [];
+  private readonly errorListeners: Array<(error: Error) => void> = [];
+  private readonly goawayListeners: Array<(code: number, lastStreamId: number, debug?: Uint8Array) => void> = [];
   /** Pings sent and not yet acknowledged, oldest first (a peer answers in order). */
   private readonly pings: Array<{ ack: Ack; sent: number }> = [];
   /** Streams waiting for a slot under the server's MAX_CONCURRENT_STREAMS, oldest first. */
@@ -121,16 +122,15 @@ export class H2ClientSession implements ClientSession, StreamOwner {
   }
 
   once(event: 'connect' | 'close', listener: () => void): this {
-    if (event === 'connect') this.connectListener = listener;
-    else this.closeListener = listener;
+    (event === 'connect' ? this.connectListeners : this.closeListeners).push(listener);
     return this;
   }
 
   on(event: 'error', listener: (error: Error) => void): this;
   on(event: 'goaway', listener: (code: number, lastStreamId: number, debug?: Uint8Array) => void): this;
   on(event: 'error' | 'goaway', listener: (...args: never[]) => void): this {
-    if (event === 'error') this.errorListener = listener as (error: Error) => void;
-    else this.goawayListener = listener as (code: number, lastStreamId: number, debug?: Uint8Array) => void;
+    if (event === 'error') this.errorListeners.push(listener as (error: Error) => void);
+    else this.goawayListeners.push(listener as (code: number, lastStreamId: number, debug?: Uint8Array) => void);
     return this;
   }
 
@@ -180,7 +180,7 @@ export class H2ClientSession implements ClientSession, StreamOwner {
     // Once the socket has gone (EOF, close), that is the whole story, as with node:http2: 'connection closed'.
     if (this.lostError === undefined && !this.socketGone) {
       this.lostError = error;
-      this.errorListener?.(error);
+      for (const listener of this.errorListeners) listener(error);
     }
     this.socketClosed();
   }
@@ -188,7 +188,7 @@ export class H2ClientSession implements ClientSession, StreamOwner {
   private remoteSettings(): void {
     if (!this.connected) {
       this.connected = true;
-      this.connectListener?.();
+      for (const listener of this.connectListeners.splice(0)) listener();
       return;
     }
     this.openWaiting(); // a new MAX_CONCURRENT_STREAMS may let more through
@@ -204,7 +204,7 @@ export class H2ClientSession implements ClientSession, StreamOwner {
   private goaway(lastStreamId: number, code: number, debug: Uint8Array): void {
     this.closed = true;
     this.refuseWaiting();
-    this.goawayListener?.(code, lastStreamId, debug);
+    for (const listener of this.goawayListeners) listener(code, lastStreamId, debug);
     if (code !== ErrorCode.NO_ERROR) this.destroy();
   }
 
@@ -226,7 +226,7 @@ export class H2ClientSession implements ClientSession, StreamOwner {
     this.refuseWaiting();
     const error = new Error('connection closed');
     for (const ping of this.pings.splice(0)) ping.ack(error, 0, new Uint8Array(8));
-    this.closeListener?.();
+    for (const listener of this.closeListeners.splice(0)) listener();
   }
 
   /** Streams still waiting for a slot never left: they end unsent (the call may go again elsewhere). */
