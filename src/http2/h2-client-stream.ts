@@ -68,6 +68,11 @@ export class H2ClientStream implements ClientSessionStream {
   private onClose: ((this: H2ClientStream) => void) | undefined;
   private onDrain: ((this: H2ClientStream) => void) | undefined;
 
+  /** @internal The H2Stream's window or the socket opened again. */
+  drained(): void {
+    this.onDrain?.();
+  }
+
   constructor(
     private readonly owner: StreamOwner,
     /** The request headers, flat (h2-client-headers.ts). */
@@ -169,10 +174,12 @@ export class H2ClientStream implements ClientSessionStream {
   /** @internal The session opened the stream: listen, and send what waited. */
   opened(h2: H2Stream): void {
     this.h2 = h2;
-    h2.onHeaders = (headers, endStream) => this.headersIn(headers, endStream);
-    h2.onData = (chunk, endStream) => this.dataIn(chunk, endStream);
-    h2.onReset = (code, _byPeer, connectionError) => this.resetIn(code, connectionError);
-    h2.onDrain = () => this.onDrain?.();
+    // Module-level handlers (`this` is the H2Stream, which points back here): no closures per stream.
+    (h2 as Linked)[kStream] = this;
+    h2.onHeaders = onHeaders;
+    h2.onData = onData;
+    h2.onReset = onReset;
+    h2.onDrain = onDrain;
     if (this.paused) h2.pause();
     const queued = this.queued;
     if (queued !== undefined) {
@@ -198,7 +205,8 @@ export class H2ClientStream implements ClientSessionStream {
     this.over(ErrorCode.REFUSED_STREAM);
   }
 
-  private headersIn(headers: readonly string[], endStream: boolean): void {
+  /** @internal */
+  headersIn(headers: readonly string[], endStream: boolean): void {
     if (this.closed) return;
     if (!this.responded) {
       const record = headerRecord(headers);
@@ -212,7 +220,8 @@ export class H2ClientStream implements ClientSessionStream {
     if (endStream) this.responseEnd();
   }
 
-  private dataIn(chunk: Uint8Array, endStream: boolean): void {
+  /** @internal */
+  dataIn(chunk: Uint8Array, endStream: boolean): void {
     if (this.closed) return;
     if (chunk.length > 0) this.onData?.(chunk);
     if (endStream) this.responseEnd();
@@ -225,8 +234,9 @@ export class H2ClientStream implements ClientSessionStream {
     if (this.writableFinished) this.over(ErrorCode.NO_ERROR);
   }
 
-  /** A reset either way; `connectionError`: the connection went, and the call must hear it as such (UNAVAILABLE). */
-  private resetIn(code: number, connectionError: Error | undefined): void {
+  /** @internal A reset either way; `connectionError`: the connection went, and the call must hear it as such (UNAVAILABLE). */
+  /** @internal */
+  resetIn(code: number, connectionError: Error | undefined): void {
     if (this.closed) return;
     if (connectionError !== undefined && code !== ErrorCode.REFUSED_STREAM) this.owner.connectionLost(connectionError);
     this.over(code);
@@ -241,4 +251,21 @@ export class H2ClientStream implements ClientSessionStream {
     if (this.h2 !== undefined) this.owner.streamClosed();
     this.onClose?.();
   }
+}
+
+const kStream = Symbol('wiregrpc.h2ClientStream');
+/** An H2Stream with the client stream it belongs to. */
+type Linked = H2Stream & { [kStream]?: H2ClientStream };
+
+function onHeaders(this: Linked, headers: readonly string[], endStream: boolean): void {
+  this[kStream]!.headersIn(headers, endStream);
+}
+function onData(this: Linked, chunk: Uint8Array, endStream: boolean): void {
+  this[kStream]!.dataIn(chunk, endStream);
+}
+function onReset(this: Linked, code: number, _byPeer: boolean, connectionError?: Error): void {
+  this[kStream]!.resetIn(code, connectionError);
+}
+function onDrain(this: Linked): void {
+  this[kStream]!.drained();
 }
