@@ -7,10 +7,13 @@
  * subchannel, channel, test/service/client-*) run on this transport too with
  * WIREGRPC_TRANSPORT=wiregrpc.
  */
+import { once } from 'node:events';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import t from 'tap';
+import { cfConnect } from '../../src/h2/cf-socket.js';
 import { Connection } from '../../src/h2/connection.js';
 import { nodeSocket } from '../../src/h2/node-socket.js';
 import { Channel, type ChannelCall } from '../../src/http2/channel.js';
@@ -348,3 +351,37 @@ t.test('isIpAddress agrees with node:net isIP', async (t) => {
   ];
   for (const host of cases) t.equal(isIpAddress(host), net.isIP(host) !== 0, JSON.stringify(host));
 });
+
+t.test(
+  'connect: a ByteStream of our own (cfConnect and web-stream-bytes over node:net sockets seen as WHATWG streams)',
+  async (t) => {
+    const server = await fakeServer(async (stream, _headers, body) => {
+      const request = await body;
+      respond(stream, [frame(request.subarray(5)), frame('and more')], { 'grpc-status': '0' });
+    });
+    t.teardown(() => server.close());
+    let sockets = 0;
+    // cloudflare:sockets' connect(), played by node:net: a Socket's two halves as WHATWG streams.
+    const connect = (address: { hostname: string; port: number }) => {
+      sockets++;
+      const socket = net.connect(address.port, address.hostname);
+      const { readable, writable } = Duplex.toWeb(socket);
+      return {
+        readable: readable as ReadableStream<Uint8Array>,
+        writable: writable as WritableStream<Uint8Array>,
+        opened: once(socket, 'connect').then(() => ({ remoteAddress: socket.remoteAddress })),
+        close: async () => void socket.destroy(),
+      };
+    };
+    const channel = new Channel(server.target, { connect: cfConnect(connect) });
+    t.teardown(() => channel.close());
+    t.ok((await sessionOf(channel)) instanceof H2ClientSession, 'connect implies transport wiregrpc');
+    const big = Buffer.alloc(200_000, 7); // several DATA frames each way, past the first flow-control window
+    const out = await transportCall(channel, PATH, [big]).done;
+    t.equal(out.error, undefined, String(out.error?.message));
+    t.equal(out.messages.length, 2);
+    t.ok(out.messages[0]!.equals(big), 'the 200 KB message came back whole');
+    t.equal(out.messages[1]!.toString(), 'and more');
+    t.equal(sockets, 1, 'one socket for the channel');
+  },
+);
