@@ -17,7 +17,8 @@
  *   - the socket going away is known before the streams it cuts off are told, so a call
  *     reports a lost connection (UNAVAILABLE), not the reset code that went with it.
  *
- * No EventEmitter: a stream has one listener per event, in a field (the call sets them once).
+ * No EventEmitter: a stream keeps its listeners in fields, one per event (the call's; the tracer's,
+ * when WIREGRPC_TRACE is on, is chained after it), and calls them as node:http2 would.
  */
 import type { ByteSink, ByteStream } from '../h2/byte-stream.js';
 import { Connection, type ConnectionOptions } from '../h2/connection.js';
