@@ -385,3 +385,22 @@ t.test(
     t.equal(sockets, 1, 'one socket for the channel');
   },
 );
+
+t.test("the http2 option's settings are what we advertise; its other fields are node:http2's", async (t) => {
+  let remote: http2.Settings | undefined;
+  const server = await fakeServer((stream) => {
+    remote = stream.session!.remoteSettings;
+    respond(stream, [], { 'grpc-status': '0' });
+  });
+  t.teardown(() => server.close());
+  const channel = new Channel(server.target, {
+    transport: 'wiregrpc',
+    http2: { settings: { initialWindowSize: 1 << 20, maxHeaderListSize: 32 * 1024, maxFrameSize: 1 << 15 } },
+  });
+  t.teardown(() => channel.close());
+  t.equal((await transportCall(channel, PATH, [frame('x')]).done).error, undefined);
+  t.equal(remote?.initialWindowSize, 1 << 20);
+  t.equal(remote?.maxHeaderListSize, 32 * 1024);
+  t.equal(remote?.maxFrameSize, 1 << 15);
+  t.equal(remote?.enablePush, false, 'a client that takes no pushes says so');
+});
