@@ -23,8 +23,11 @@ import { formatAddress, type Address } from './target.js';
 
 /** An HTTP/2 session of our own to `address`. Throws for bad TLS options (node:tls checks them before any I/O). */
 export function openH2Session(address: Address, options: ConnectOptions): ClientSession {
-  const bytes = options.connect !== undefined ? options.connect(address) : nodeBytes(address, options);
-  return new H2ClientSession(bytes, sessionOptions(options));
+  if (options.connect !== undefined) return new H2ClientSession(options.connect(address), sessionOptions(options));
+  let session: H2ClientSession | undefined;
+  const bytes = nodeBytes(address, options, () => session?.transportReady());
+  session = new H2ClientSession(bytes, sessionOptions(options));
+  return session;
 }
 
 /** What of `options.http2` applies to our HTTP/2: the SETTINGS we advertise. */
@@ -41,21 +44,26 @@ function sessionOptions(options: ConnectOptions): H2SessionOptions {
   return { settings };
 }
 
-function nodeBytes(address: Address, options: ConnectOptions): ByteStream {
+/** A node:net or node:tls socket to `address`; `ready` once it is connected (for TLS: with h2 agreed). */
+function nodeBytes(address: Address, options: ConnectOptions, ready: () => void): ByteStream {
   const tlsOptions = tlsConnectOptions(options.tls, options.authority);
   const where = 'path' in address ? { path: address.path } : { host: address.host, port: address.port };
   if (tlsOptions === undefined) {
     const net = process.getBuiltinModule('node:net') as typeof import('node:net');
-    return nodeSocket(net.connect({ ...where, noDelay: true } as net.NetConnectOpts));
+    const socket = net.connect({ ...where, noDelay: true } as net.NetConnectOpts);
+    socket.once('connect', ready);
+    return nodeSocket(socket);
   }
   const socket = nodeTls().connect({ ...tlsOptions, ...where, ALPNProtocols: ['h2'] } as tls.ConnectionOptions);
   socket.once('secureConnect', () => {
-    if (socket.alpnProtocol !== 'h2') {
-      const picked = socket.alpnProtocol === false || socket.alpnProtocol === undefined ? 'none' : socket.alpnProtocol;
-      socket.destroy(
-        new Error(`${formatAddress(address)} did not negotiate HTTP/2 over TLS (ALPN: ${picked}, expected h2)`),
-      );
+    if (socket.alpnProtocol === 'h2') {
+      ready();
+      return;
     }
+    const picked = socket.alpnProtocol === false || socket.alpnProtocol === undefined ? 'none' : socket.alpnProtocol;
+    socket.destroy(
+      new Error(`${formatAddress(address)} did not negotiate HTTP/2 over TLS (ALPN: ${picked}, expected h2)`),
+    );
   });
   return nodeSocket(socket);
 }

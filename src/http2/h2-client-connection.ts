@@ -13,7 +13,8 @@
  *     DATA then leave together; one cancelled at once never leaves), and past the server's
  *     MAX_CONCURRENT_STREAMS it waits here (`pending`, no id yet), its request bytes kept,
  *     until another closes — a call never sees the limit;
- *   - 'connect' once the server's first SETTINGS has arrived: the connection is usable;
+ *   - 'connect' once the socket is connected (node:net, node:tls with h2: `transportReady`), or
+ *     else once the server's first SETTINGS have arrived;
  *   - the socket going away is known before the streams it cuts off are told, so a call
  *     reports a lost connection (UNAVAILABLE), not the reset code that went with it.
  *
@@ -176,6 +177,20 @@ export class H2ClientSession implements ClientSession, StreamOwner {
     if (at >= 0) this.waiting.splice(at, 1);
   }
 
+  /**
+   * The byte stream is connected (TCP, or TLS with h2 agreed): usable now, as
+   * node:http2 has it — the first HEADERS follow the preface without waiting a
+   * round trip for the server's SETTINGS (RFC 9113 §3.4 allows it). Until they
+   * come, the server's stream limit is unknown: streams over it are refused
+   * unprocessed (REFUSED_STREAM) and go again. Without this (a `connect` of the
+   * caller's), the server's first SETTINGS make the session usable.
+   */
+  transportReady(): void {
+    if (this.connected || this.closed) return;
+    this.connected = true;
+    for (const listener of this.connectListeners.splice(0)) listener();
+  }
+
   /** @internal StreamOwner: the connection went; the subchannel hears it before the streams close. */
   connectionLost(error: Error): void {
     // Once the socket has gone (EOF, close), that is the whole story, as with node:http2: 'connection closed'.
@@ -188,8 +203,7 @@ export class H2ClientSession implements ClientSession, StreamOwner {
 
   private remoteSettings(): void {
     if (!this.connected) {
-      this.connected = true;
-      for (const listener of this.connectListeners.splice(0)) listener();
+      this.transportReady();
       return;
     }
     this.openWaiting(); // a new MAX_CONCURRENT_STREAMS may let more through

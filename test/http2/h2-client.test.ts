@@ -165,28 +165,33 @@ t.test('TLS: ALPN h2 and the server name checked; a server that does not pick h2
   t.match(failed.error?.message, 'did not negotiate HTTP/2 over TLS (ALPN: none, expected h2)');
 });
 
-t.test("the server's MAX_CONCURRENT_STREAMS: calls beyond it wait for a slot, none is refused", async (t) => {
-  let open = 0;
-  let most = 0;
-  const server = http2.createServer({ settings: { maxConcurrentStreams: 2 } });
-  server.on('stream', (stream) => {
-    most = Math.max(most, ++open);
-    stream.on('close', () => open--);
-    setTimeout(() => respond(stream, [frame('ok')], { 'grpc-status': '0' }), 10);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
-  const channel = new Channel(`127.0.0.1:${(server.address() as net.AddressInfo).port}`, { transport: 'wiregrpc' });
-  t.teardown(() => channel.close());
-  await sessionOf(channel); // connected: the server's SETTINGS are known
-  const outs = await Promise.all(Array.from({ length: 7 }, () => transportCall(channel, PATH, [frame('x')]).done));
-  t.same(
-    outs.map((o) => o.error?.message),
-    Array(7).fill(undefined),
-    'every call succeeded',
-  );
-  t.equal(most, 2, 'never more than two streams at once');
-});
+t.test(
+  "the server's MAX_CONCURRENT_STREAMS, once known: calls beyond it wait for a slot, none is refused",
+  async (t) => {
+    let open = 0;
+    let most = 0;
+    const server = http2.createServer({ settings: { maxConcurrentStreams: 2 } });
+    server.on('stream', (stream) => {
+      most = Math.max(most, ++open);
+      stream.on('close', () => open--);
+      setTimeout(() => respond(stream, [frame('ok')], { 'grpc-status': '0' }), 10);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+    const channel = new Channel(`127.0.0.1:${(server.address() as net.AddressInfo).port}`, { transport: 'wiregrpc' });
+    t.teardown(() => channel.close());
+    // One call first: by its end the server's SETTINGS are known. (Calls made before they come go out at once,
+    // as with node:http2, and the server refuses those over its limit unprocessed: client-retry-faults.test.ts.)
+    t.equal((await transportCall(channel, PATH, [frame('x')]).done).error, undefined);
+    const outs = await Promise.all(Array.from({ length: 7 }, () => transportCall(channel, PATH, [frame('x')]).done));
+    t.same(
+      outs.map((o) => o.error?.message),
+      Array(7).fill(undefined),
+      'every call succeeded',
+    );
+    t.equal(most, 2, 'never more than two streams at once');
+  },
+);
 
 t.test('cancelling a streaming call: RST_STREAM(CANCEL) alone, the request is not half-closed first', async (t) => {
   // The server is src/h2's own Connection, to see the frames themselves: DATA flags and the reset code.
