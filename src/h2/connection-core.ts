@@ -156,6 +156,7 @@ export abstract class ConnectionCore implements H2Connection {
   abstract request(headers: readonly string[], endStream: boolean): H2Stream;
   abstract ping(data?: Uint8Array): void;
   abstract goaway(code?: number, debug?: string): void;
+  abstract terminate(code?: number, debug?: string): void;
   abstract destroy(error?: Error): void;
 
   // ─── errors ────────────────────────────────────────────────────────────────
@@ -322,16 +323,27 @@ export abstract class ConnectionCore implements H2Connection {
 
   /** END_STREAM went out on `stream`. */
   protected streamEnded(stream: H2Stream): void {
-    if (stream._state === 'closed') {
-      this.table.remove(stream, 'closed');
-      this.closeIfDone();
-    } else if (this.role === 'server' && stream._state === 'half-closed (local)') {
+    if (stream._state === 'closed') this.closedNormally(stream, 'closed');
+    else if (this.role === 'server' && stream._state === 'half-closed (local)') {
       // The response is complete before the request: §8.1 lets the server say it needs no more (grpc-go does).
       this.out.rstStream(stream.id, ErrorCode.NO_ERROR);
       stream._closeAbruptly('closed (reset sent)');
-      this.table.remove(stream, 'closed (reset sent)');
-      this.closeIfDone();
+      this.closedNormally(stream, 'closed (reset sent)');
     }
+  }
+
+  /** The stream is done, both ways, by the normal path: out of the table, `onClose`. */
+  protected closedNormally(
+    stream: H2Stream,
+    state: 'closed' | 'closed (reset sent)' | 'closed (reset received)',
+  ): void {
+    if (!this.table.remove(stream, state)) return; // already done (it closed inside a callback of the frame)
+    try {
+      stream.onClose();
+    } catch (err) {
+      this.reportCallback(stream, err);
+    }
+    this.closeIfDone();
   }
 
   /** After GOAWAY either way: close once the last stream is done. */

@@ -120,8 +120,7 @@ export abstract class FrameHandler extends ConnectionCore {
       }
     }
     if (frame.endStream) {
-      if (stream._state === 'closed') this.table.remove(stream, 'closed');
-      this.closeIfDone();
+      if (stream._state === 'closed') this.closedNormally(stream, 'closed');
     } else if (n > 0 && !isClosed(stream._state)) stream._consumed(n);
   }
 
@@ -217,10 +216,7 @@ export abstract class FrameHandler extends ConnectionCore {
       this.callbackFailed(stream, err);
       return;
     }
-    if (endStream && stream._state === 'closed') {
-      this.table.remove(stream, 'closed');
-      this.closeIfDone();
-    }
+    if (endStream && stream._state === 'closed') this.closedNormally(stream, 'closed');
   }
 
   /** Decodes a block: the list, or the stream error refusing it; a connection error is thrown. */
@@ -240,7 +236,13 @@ export abstract class FrameHandler extends ConnectionCore {
       return;
     }
     const early = !stream._ended;
+    const complete = this.role === 'client' && code === ErrorCode.NO_ERROR && stream._state === 'half-closed (remote)';
     stream._closeAbruptly('closed (reset received)');
+    if (complete) {
+      // §8.1: the whole response came, and the server needs no more of the request: a normal end.
+      this.closedNormally(stream, 'closed (reset received)');
+      return;
+    }
     this.table.remove(stream, 'closed (reset received)');
     try {
       stream.onReset(code, true);

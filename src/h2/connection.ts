@@ -42,7 +42,7 @@ import {
 } from './connection-options.js';
 import { asH2Error, unrefTimer, utf8 } from './connection-core.js';
 import { FrameHandler } from './connection-receive.js';
-import { ErrorCode, H2Error } from './errors.js';
+import { ErrorCode, errorCodeName, H2Error } from './errors.js';
 import { ReceiveWindow } from './flow-control.js';
 import { CLIENT_PREFACE, MAX_STREAM_ID } from './frame.js';
 import { DEFAULT_SETTINGS, type Settings } from './settings.js';
@@ -71,7 +71,7 @@ export class Connection extends FrameHandler implements H2Connection {
       this.recv.available = window;
     }
     const timeout = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    if (timeout > 0) {
+    if (timeout > 0 && Number.isFinite(timeout)) {
       this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(timeout), timeout);
       unrefTimer(this.handshakeTimer);
     }
@@ -81,15 +81,12 @@ export class Connection extends FrameHandler implements H2Connection {
   request(headers: readonly string[], endStream: boolean): H2Stream {
     if (this.role !== 'client') throw H2Error.local('request() is for a client connection');
     const id = this.table.nextLocalId;
-    const refuse = (why: string): never => {
-      throw H2Error.stream(id, ErrorCode.REFUSED_STREAM, why, 'local');
-    };
-    if (this.goingAway) refuse('the connection is going away (GOAWAY)');
+    if (this.goingAway) refuse(id, 'the connection is going away (GOAWAY)');
     if (this.table.localOpen >= this.remote.maxConcurrentStreams)
-      refuse(`the server allows ${this.remote.maxConcurrentStreams} concurrent streams`);
+      refuse(id, `the server allows ${this.remote.maxConcurrentStreams} concurrent streams`);
     if (id > MAX_STREAM_ID) {
       this.goaway();
-      refuse('stream ids are used up on this connection');
+      refuse(id, 'stream ids are used up on this connection');
     }
     const stream = new H2Stream(
       this,
@@ -141,9 +138,26 @@ export class Connection extends FrameHandler implements H2Connection {
       this.fail(H2Error.connection(code as ErrorCode, debug, 'local'));
       return;
     }
+    if (this.goawaySent !== undefined) return; // said once: the last stream id cannot grow, and need not be repeated
     this.goawaySent = this.table.lastPeerId;
     this.out.goaway(this.table.lastPeerId, code, utf8.encode(debug));
     this.closeIfDone();
+  }
+
+  /**
+   * Ends the connection now, but in order: GOAWAY(code) naming the last stream
+   * processed, every open stream ends (onReset(CANCEL, or the code if not NO_ERROR,
+   * false, error)), what is queued goes out, then FIN; the byte stream is destroyed
+   * if the peer has not closed within 5 s. (destroy() drops the queue and closes at
+   * once: the peer may see a reset.) For a forced shutdown after a graceful goaway().
+   */
+  terminate(code: number = ErrorCode.NO_ERROR, debug = ''): void {
+    if (this.ended) return;
+    this.goawaySent = this.table.lastPeerId;
+    this.out.goaway(this.table.lastPeerId, code, utf8.encode(debug));
+    const cause = new Error(`the connection was terminated (${errorCodeName(code)}${debug ? `: ${debug}` : ''})`);
+    this.endStreams(code === ErrorCode.NO_ERROR ? ErrorCode.CANCEL : code, false, cause);
+    this.close();
   }
 
   /** Closes the byte stream now; open streams get onReset(CANCEL, false, error). */
@@ -214,4 +228,9 @@ export class Connection extends FrameHandler implements H2Connection {
       this.destroy(error); // no HTTP/2 peer has shown itself: nothing to tell it
     }
   }
+}
+
+/** request() cannot open a stream now: REFUSED_STREAM of this side's making (nothing was sent; retry elsewhere). */
+function refuse(id: number, why: string): never {
+  throw H2Error.stream(id, ErrorCode.REFUSED_STREAM, why, 'local');
 }

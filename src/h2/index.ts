@@ -15,6 +15,23 @@
  *   hpack-decoder.ts   header block → flat header list
  *   hpack-encoder.ts   flat header list → header block
  *   stream-state.ts    the §5.1 stream state machine, as pure transitions
+ *
+ * Second floor: the connection, either role, over any byte stream.
+ *
+ *   byte-stream.ts     the one thing a runtime provides: a duplex of bytes
+ *   connection.ts      Connection: the public API (request, settings, ping, goaway, destroy)
+ *   connection-receive.ts   frames in: §6 dispatch, stream rules, SETTINGS, GOAWAY
+ *   connection-core.ts      state, sending (HEADERS, DATA pumping), errors, closing
+ *   connection-options.ts   options, defaults, the SETTINGS we announce
+ *   stream.ts          H2Stream: one request/response, callbacks, its send queue
+ *   stream-table.ts    streams by id, recently closed ones, id rules (§5.1.1)
+ *   flow-control.ts    windows both ways (§5.2, §6.9)
+ *   pseudo-headers.ts  what requests, responses and trailers must carry (§8.3)
+ *   policy.ts          ping strikes (gRFC A8), the early-reset budget
+ *   output.ts          one buffer, one write per tick
+ *   memory-pipe.ts     two ByteStreams back to back (tests, benches)
+ *   node-socket.ts     node:net / node:tls sockets as a ByteStream (not exported here:
+ *                      this index stays free of Node; import it by path)
  */
 export { ErrorCode, errorCodeName, H2Error, type ErrorFault, type ErrorScope } from './errors.js';
 export * from './frame.js';
@@ -29,3 +46,4 @@ export { onReceive, onSend, type StreamEvent, type StreamState } from './stream-
 export type { ByteSink, ByteStream } from './byte-stream.js';
 export { Connection, type ConnectionOptions, type PingPolicy } from './connection.js';
 export { H2Stream, type H2Connection } from './stream.js';
+export { memoryPipe, type MemoryPipeOptions } from './memory-pipe.js';

@@ -65,12 +65,22 @@ export class FrameOutput {
     return this.pos - this.start;
   }
 
+  /** Bytes of slab this output holds (what an idle connection costs here). */
+  get retained(): number {
+    return this.buf.length;
+  }
+
   /** Hands what was written to the sink now (the microtask then finds nothing). */
   flush(): void {
     if (this.pos === this.start) return;
     const run = this.buf.subarray(this.start, this.pos);
     this.start = this.pos;
-    if (this.buf.length - this.pos < MIN_ROOM) {
+    // A slab nearly full, or far larger than this tick needed (the connection went quiet:
+    // an idle connection should not hold a busy one's slab), is let go; the next one is
+    // sized to a few ticks like this one.
+    const quiet = this.buf.length > FIRST_SLAB && run.length * 8 < this.buf.length;
+    if (this.buf.length - this.pos < MIN_ROOM || quiet) {
+      if (quiet) this.slab = Math.max(FIRST_SLAB, Math.min(this.slab, 4 * run.length));
       this.buf = EMPTY;
       this.start = this.pos = 0;
     }

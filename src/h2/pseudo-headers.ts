@@ -3,7 +3,8 @@
  * peer sends. A message that breaks them is malformed (§8.1.1): a stream error
  * PROTOCOL_ERROR, the connection lives.
  *
- *     request      :method  :scheme  :path  [:authority]      each once; CONNECT: :method :authority only
+ *     request      :method  :scheme  :path  [:authority]      each once; :path "/…" (or "*": OPTIONS);
+ *                                                             CONNECT: :method :authority only
  *     response     :status                                    exactly once
  *     trailers     (none)
  *
@@ -45,6 +46,9 @@ export function requestProblem(headers: readonly string[]): string | undefined {
   }
   if (!scheme) return 'request without :scheme (§8.3.1)';
   if (path === undefined || path === '') return 'request without a :path (§8.3.1)';
+  // origin-form ("/…"), or asterisk-form ("*") for OPTIONS only (RFC 9112 §3.2, as §8.3.1 refers).
+  if (path.charCodeAt(0) !== 0x2f && !(path === '*' && method === 'OPTIONS'))
+    return `:path ${JSON.stringify(path.slice(0, 40))} is neither "/…" nor "*" for OPTIONS (§8.3.1)`;
   return undefined;
 }
 

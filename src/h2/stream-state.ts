@@ -86,24 +86,30 @@ function endStream(state: StreamState, side: 'local' | 'remote'): StreamState {
   return 'closed';
 }
 
+/**
+ * A send the state does not allow: this side's bug. A module-level function, not a
+ * closure per call — onSend runs for every frame sent, and a bundle with keepNames
+ * wraps each closure it creates (measured by srv: 11 % of a server's CPU).
+ */
+function refuse(state: StreamState, event: StreamEvent, streamId: number): never {
+  throw H2Error.local(`cannot send ${describe(event)} on stream ${streamId} in state ${state}`);
+}
+
 /** The state after this side sends `event` on a stream in `state`. */
 export function onSend(state: StreamState, event: StreamEvent, streamId: number): StreamState {
-  const refuse = (): never => {
-    throw H2Error.local(`cannot send ${describe(event)} on stream ${streamId} in state ${state}`);
-  };
   if (event.type === 'priority') return state;
-  if (isClosed(state)) return refuse();
+  if (isClosed(state)) return refuse(state, event, streamId);
   switch (event.type) {
     case 'rst-stream':
-      return state === 'idle' ? refuse() : 'closed (reset sent)';
+      return state === 'idle' ? refuse(state, event, streamId) : 'closed (reset sent)';
     case 'reserve':
-      return state === 'idle' ? 'reserved (local)' : refuse();
+      return state === 'idle' ? 'reserved (local)' : refuse(state, event, streamId);
     case 'window-update':
       // §5.1: not before the stream exists, nor while we have only reserved it.
-      return state === 'idle' || state === 'reserved (local)' ? refuse() : state;
+      return state === 'idle' || state === 'reserved (local)' ? refuse(state, event, streamId) : state;
     case 'push-promise':
       // §8.4: a server promises only on a stream the client opened and may still send on.
-      return state === 'open' || state === 'half-closed (remote)' ? state : refuse();
+      return state === 'open' || state === 'half-closed (remote)' ? state : refuse(state, event, streamId);
     case 'headers':
       switch (state) {
         case 'idle':
@@ -114,14 +120,14 @@ export function onSend(state: StreamState, event: StreamEvent, streamId: number)
         case 'half-closed (remote)':
           return event.endStream ? endStream(state, 'local') : state;
         default:
-          return refuse();
+          return refuse(state, event, streamId);
       }
     case 'data':
       return state === 'open' || state === 'half-closed (remote)'
         ? event.endStream
           ? endStream(state, 'local')
           : state
-        : refuse();
+        : refuse(state, event, streamId);
   }
 }
 

@@ -53,12 +53,13 @@ export class StreamTable {
     else this.peerOpen++;
   }
 
-  /** The stream closed (`state` says how): out of the map, into the recent ones. */
-  remove(stream: H2Stream, state: StreamState): void {
-    if (!this.open.delete(stream.id)) return;
+  /** The stream closed (`state` says how): out of the map, into the recent ones. False: it was not in the map. */
+  remove(stream: H2Stream, state: StreamState): boolean {
+    if (!this.open.delete(stream.id)) return false;
     if (this.isLocal(stream.id)) this.localOpen--;
     else this.peerOpen--;
     this.remember(stream.id, state);
+    return true;
   }
 
   /** A stream that never entered the map (refused, or ignored after GOAWAY) was closed as `state`. */

@@ -9,6 +9,7 @@
  *     onData(chunk, end)    ◀──DATA────────────────   write(msg)
  *     onHeaders(t, true)    ◀──HEADERS END_STREAM──   trailers(t)
  *     onReset(code, …)      ◀──RST_STREAM──▶          reset(code)
+ *     onClose()             (both END_STREAMs)        onClose()
  *
  * Sending. `write` queues the bytes (a reference: do not change them until sent)
  * and the connection moves them into its output as the stream's and the
@@ -39,6 +40,7 @@ export interface H2Connection {
   request(headers: readonly string[], endStream: boolean): H2Stream;
   ping(data?: Uint8Array): void;
   goaway(code?: number, debug?: string): void;
+  terminate(code?: number, debug?: string): void;
   destroy(error?: Error): void;
 }
 
@@ -77,6 +79,14 @@ export class H2Stream {
   onReset: (code: number, byPeer: boolean, connectionError?: Error) => void = noop;
   /** Everything queued was sent, after `write` returned false. */
   onDrain: () => void = noop;
+  /**
+   * The stream is over by the normal path, once: our END_STREAM went out (trailers
+   * that waited behind flow-controlled DATA included) and the peer's came — or, on
+   * a server, the response was complete and the rest of the request was declined
+   * with RST_STREAM(NO_ERROR) — which a client, having the whole response, also takes
+   * as the normal end (§8.1). A stream ends either in onClose or in onReset, never both.
+   */
+  onClose: () => void = noop;
 
   /** @internal */ _state: StreamState;
   /** @internal Bytes the peer lets us send on this stream (may be negative, §6.9.2). */

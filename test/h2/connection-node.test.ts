@@ -154,3 +154,32 @@ t.test('our server sends GOAWAY: node:http2 sees it, finishes its stream, the se
   t.equal(last, 1);
   await once(session, 'close');
 });
+
+t.test('node:http2 changes SETTINGS_INITIAL_WINDOW_SIZE mid-response; our server follows (§6.9.2)', async (t) => {
+  const body = Buffer.from(pattern(2_000_000));
+  const server = await listen({
+    onStream(stream) {
+      stream.respond([':status', '200'], false);
+      stream.write(body);
+      stream.trailers(['x-done', '1']);
+    },
+  });
+  t.teardown(() => server.close());
+  const session = http2.connect(`http://127.0.0.1:${server.port}`, { settings: { initialWindowSize: 20_000 } });
+  t.teardown(() => session.destroy());
+  const req = session.request({ ':path': '/big' }, { endStream: true });
+  const chunks: Buffer[] = [];
+  let changed = false;
+  req.on('data', (c: Buffer) => {
+    chunks.push(c);
+    if (!changed) {
+      changed = true;
+      session.settings({ initialWindowSize: 5_000_000 }); // the open stream's window grows by the difference
+    }
+  });
+  const trailers = once(req, 'trailers');
+  await once(req, 'end');
+  t.ok(Buffer.concat(chunks).equals(body), '2 MB intact across the change');
+  t.equal(((await trailers) as [http2.IncomingHttpHeaders])[0]['x-done'], '1');
+  t.same(server.errors, []);
+});

@@ -450,17 +450,24 @@ t.test('malformed messages are stream errors PROTOCOL_ERROR (§8.1.1, §8.3)', a
   // Requests our client would not send: written with the headers the test chooses.
   const missing = p.client.request([':method', 'GET', ':scheme', 'http', ':authority', 'x'], true);
   const twice = p.client.request([':method', 'GET', ':method', 'GET', ':scheme', 'http', ':path', '/'], true);
+  const relative = p.client.request([':method', 'GET', ':scheme', 'http', ':path', 'index.html'], true);
   const resets: number[] = [];
-  missing.onReset = (code) => resets.push(code);
-  twice.onReset = (code) => resets.push(code);
+  for (const s of [missing, twice, relative]) s.onReset = (code) => resets.push(code);
   await tick(5);
-  t.same(resets, [ErrorCode.PROTOCOL_ERROR, ErrorCode.PROTOCOL_ERROR], 'both requests reset by the server');
+  t.same(
+    resets,
+    [1, 1, 1].map(() => ErrorCode.PROTOCOL_ERROR),
+    'the three requests reset by the server',
+  );
   t.same(
     refused.map((r) => r.split(':')[0]),
-    [String(ErrorCode.PROTOCOL_ERROR), String(ErrorCode.PROTOCOL_ERROR)],
+    [1, 1, 1].map(() => String(ErrorCode.PROTOCOL_ERROR)),
   );
   t.match(refused[0], /without a :path/);
   t.match(refused[1], /appears twice/);
+  t.match(refused[2], /neither/);
+  const star = await call(p.client, undefined, { method: 'OPTIONS', path: '*' });
+  t.equal(star.reset, undefined, 'OPTIONS * is a request like any other');
   const after = await call(p.client, pattern(3));
   t.equal(after.reset, undefined, 'the connection lives');
   t.equal(header(after.headers, ':status'), '200');
@@ -482,5 +489,85 @@ t.test('destroy() from inside a callback: the frames after it in the same chunk 
     rs.every((r) => r.reset?.connectionError !== undefined),
     'every client stream ends with the connection',
   );
+  await p.closed;
+});
+
+t.test('onClose: once per stream ended by the normal path, never with onReset', async (t) => {
+  const events: string[] = [];
+  const track = (side: string, stream: H2Stream): void => {
+    stream.onClose = () => events.push(`${side} ${stream.id} close`);
+    const onReset = stream.onReset;
+    stream.onReset = (code, byPeer, e) => {
+      events.push(`${side} ${stream.id} reset ${code}`);
+      onReset(code, byPeer, e);
+    };
+  };
+  const p = pair(
+    {
+      onStream(stream, headers, endStream) {
+        echo(stream, headers, endStream);
+        track('server', stream);
+      },
+    },
+    { settings: { initialWindowSize: 1000 } },
+  );
+  await tick();
+  // A unary call; then one whose 3 KB response and trailers wait behind the client's 1,000-byte window.
+  const unary = call(p.client, pattern(10));
+  track('client', (await unary).stream);
+  const slow = call(p.client, pattern(3000));
+  const r = await slow;
+  track('client', r.stream);
+  await tick();
+  t.same(r.trailers, ['x-request-bytes', '3000', 'x-path', '/echo']);
+  t.same(events, ['server 1 close', 'server 3 close'], 'the server learns each call is over; no reset');
+  t.equal(p.server.openStreams, 0);
+  p.client.destroy();
+  await p.closed;
+});
+
+t.test('onClose on the server when its response completes before the request (then RST_STREAM NO_ERROR)', async (t) => {
+  let closed = 0;
+  let serverReset = false;
+  const p = pair({
+    onStream(stream) {
+      stream.onClose = () => closed++;
+      stream.onReset = () => (serverReset = true);
+      stream.respond([':status', '200'], true);
+    },
+  });
+  const stream = p.client.request(REQUEST, false);
+  let clientReset = false;
+  stream.onReset = () => (clientReset = true);
+  const clientClosed = new Promise<void>((resolve) => (stream.onClose = resolve));
+  stream.write(pattern(10)); // the request goes on: the server's RST_STREAM(NO_ERROR) declines the rest
+  await clientClosed;
+  t.equal(clientReset, false, 'the client has the whole response: RST_STREAM(NO_ERROR) ends it normally (§8.1)');
+  t.throws(() => stream.write(pattern(1)), H2Error, 'nothing more may be sent on it');
+  t.equal(closed, 1);
+  t.equal(serverReset, false);
+  p.client.destroy();
+  await p.closed;
+});
+
+t.test('terminate(): GOAWAY, every stream ends, queued frames still go out, then the close', async (t) => {
+  const goaways: [number, number][] = [];
+  let serverReset: [number, boolean] | undefined;
+  const p = pair(
+    {
+      onStream(stream) {
+        stream.onReset = (code, byPeer) => (serverReset = [code, byPeer]);
+        stream.respond([':status', '200'], false); // then nothing: the call hangs until terminate()
+      },
+    },
+    { onGoaway: (last, code) => goaways.push([last, code]) },
+  );
+  const r = call(p.client, pattern(10));
+  await tick();
+  p.server.terminate(ErrorCode.NO_ERROR, 'shutdown');
+  t.same(serverReset, [ErrorCode.CANCEL, false], 'the server stream ends at once');
+  const got = await r;
+  t.same(goaways, [[1, ErrorCode.NO_ERROR]], 'the GOAWAY reached the client before the close');
+  t.ok(got.reset?.connectionError, 'the client stream ended with the connection');
   await p.closed;
 });
