@@ -7,6 +7,7 @@
  *   H2Stream.onHeaders(block, END_STREAM)    → 'trailers'(trailers), 'end'
  *   H2Stream.onData(chunk, endStream)        → 'data'(chunk), then 'end' with END_STREAM
  *   H2Stream.onReset(code)                   → rstCode = code, 'close'
+ *   H2Stream.onClose (the normal end)        → 'close' (if both directions were not over already)
  *   H2Stream.onDrain                         → 'drain'
  *
  * 'close' comes once both directions are over: the response ended and our END_STREAM
@@ -67,6 +68,14 @@ export class H2ClientStream implements ClientSessionStream {
   private onEnd: ((this: H2ClientStream) => void) | undefined;
   private onClose: ((this: H2ClientStream) => void) | undefined;
   private onDrain: ((this: H2ClientStream) => void) | undefined;
+
+  /**
+   * @internal The H2Stream ended normally: both END_STREAMs, or the server's RST_STREAM(NO_ERROR) after the
+   * whole response (RFC 9113 §8.1: it needs no more of the request). 'close', if not told already.
+   */
+  closedIn(): void {
+    if (!this.closed) this.over(ErrorCode.NO_ERROR);
+  }
 
   /** @internal The H2Stream's window or the socket opened again. */
   drained(): void {
@@ -180,6 +189,7 @@ export class H2ClientStream implements ClientSessionStream {
     h2.onData = onData;
     h2.onReset = onReset;
     h2.onDrain = onDrain;
+    h2.onClose = onClosed;
     if (this.paused) h2.pause();
     const queued = this.queued;
     if (queued !== undefined) {
@@ -268,4 +278,7 @@ function onReset(this: Linked, code: number, _byPeer: boolean, connectionError?:
 }
 function onDrain(this: Linked): void {
   this[kStream]!.drained();
+}
+function onClosed(this: Linked): void {
+  this[kStream]!.closedIn();
 }
