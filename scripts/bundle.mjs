@@ -37,6 +37,7 @@ const ENTRIES = {
   http2: 'src/http2/index.ts',
   health: 'src/service/health.ts',
   reflection: 'src/service/reflection.ts',
+  sockets: 'src/service/sockets.ts',
 };
 
 /**
@@ -67,6 +68,7 @@ const LAYER_BELOW = {
   http2: ['src/service/core.ts'],
   health: ['src/service/core.ts'],
   reflection: ['src/service/core.ts'],
+  sockets: ['src/service/core.ts'],
 };
 
 /** An entry point as esbuild sees it: the source itself, or a facade that imports the layer below too. */
@@ -140,7 +142,7 @@ const nodeBuiltinsPlugin = {
 };
 
 /** Entry points that must not load protobufjs (the .proto loader) or, for web, anything from Node. */
-const NO_PROTOBUFJS = ['core', 'web', 'fetch', 'wire', 'http2'];
+const NO_PROTOBUFJS = ['core', 'web', 'fetch', 'wire', 'http2', 'sockets'];
 const NO_NODE = ['web', 'fetch', 'wire'];
 
 rmSync(OUT_DIR, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
  * Client unary: each client library runs closed-loop GetUserInfo calls (concurrency 1 and 64, fixed time) from its
  * own process on the load core against the same raw node:http2 server on the server core, so only the client
- * differs. QPS and p50/p99 latency.
+ * differs. QPS and p50/p99 latency. "wiregrpc (own h2)" is the same wiregrpc client on wiregrpc's own HTTP/2
+ * (src/h2; WIREGRPC_TRANSPORT=wiregrpc in its environment) instead of node:http2.
  */
 import { peerScript } from '../lib/paths.js';
 import { probeUnary } from '../lib/probe.js';
@@ -12,8 +13,14 @@ import { alternate, profileFlags, type Suite } from '../lib/suite.js';
 
 const CLIENT_PEERS: Record<string, string> = {
   wiregrpc: 'wiregrpc-client',
+  'wiregrpc (own h2)': 'wiregrpc-client',
   'grpc-js': 'grpcjs-client',
   raw: 'raw-client',
+};
+
+/** What a subject's process gets in its environment besides ours. */
+const CLIENT_ENV: Record<string, NodeJS.ProcessEnv> = {
+  'wiregrpc (own h2)': { WIREGRPC_TRANSPORT: 'wiregrpc' },
 };
 
 const METRICS = {
@@ -25,7 +32,7 @@ const METRICS = {
 export const clientUnary: Suite = {
   name: 'client-unary',
   title: 'Client unary (client → raw node:http2 server)',
-  impls: ['wiregrpc', 'grpc-js', 'raw'],
+  impls: ['wiregrpc', 'wiregrpc (own h2)', 'grpc-js', 'raw'],
   async run(ctx) {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);
@@ -54,8 +61,9 @@ export const clientUnary: Suite = {
           if (impl === 'raw') args.push('--mode', 'unary');
           const r = await runNode(peerScript(CLIENT_PEERS[impl]!), args, {
             cpu: ctx.cpu.load,
+            env: { ...process.env, WIREGRPC_TRANSPORT: 'node:http2', ...CLIENT_ENV[impl] },
             timeoutMs: durationMs + warmupMs + 30_000,
-            nodeFlags: profileFlags(ctx, `client-unary-c${concurrency}-${impl}-r${round}`),
+            nodeFlags: profileFlags(ctx, `client-unary-c${concurrency}-${impl.replace(/\W+/g, '-')}-r${round}`),
           });
           if (r.errors > 0) throw new Error(`${r.errors} failed calls: ${r.firstError}`);
           if (r.calls === 0) throw new Error('no calls completed');

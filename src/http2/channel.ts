@@ -32,11 +32,18 @@ import { methodHeaders, type ChannelHeaderOptions } from './request-headers.js';
 import { Resolver, type LookupFunction } from './resolver.js';
 import { RetryBuffer, RetryThrottle } from './retry-budget.js';
 import { parseServiceConfig, type MethodConfig, type ServiceConfig, type ServiceConfigInit } from './service-config.js';
-import type { ChannelKeepaliveOptions, ChannelTlsOptions, Connection, ConnectivityState } from './subchannel.js';
-import { parseTarget, type Target } from './target.js';
+import type { ByteStream } from '../h2/byte-stream.js';
+import type {
+  ChannelKeepaliveOptions,
+  ChannelTlsOptions,
+  ChannelTransport,
+  Connection,
+  ConnectivityState,
+} from './subchannel.js';
+import { parseTarget, type Address, type Target } from './target.js';
 
 export { Connection } from './subchannel.js';
-export type { ChannelKeepaliveOptions, ChannelTlsOptions, ConnectivityState } from './subchannel.js';
+export type { ChannelKeepaliveOptions, ChannelTlsOptions, ChannelTransport, ConnectivityState } from './subchannel.js';
 export type { MethodConfig, ServiceConfig, ServiceConfigInit } from './service-config.js';
 export type { LoadBalancingPolicy } from './balancer.js';
 
@@ -53,8 +60,25 @@ export interface ChannelOptions {
   maxReceiveMessageLength?: number;
   /** Largest request message sent, bytes (default: no limit). */
   maxSendMessageLength?: number;
-  /** Passed to `http2.connect` (HTTP/2 settings, maxSessionMemory, ...). */
+  /**
+   * Passed to `http2.connect` (HTTP/2 settings, maxSessionMemory, ...). With
+   * transport 'wiregrpc' only its `settings` apply (what we advertise).
+   */
   http2?: http2.ClientSessionOptions;
+  /**
+   * Whose HTTP/2 the connections speak: 'node:http2' (node's, the default) or
+   * 'wiregrpc' (wiregrpc's own, src/h2). Absent: `WIREGRPC_TRANSPORT` from the
+   * environment, else 'node:http2'.
+   */
+  transport?: ChannelTransport;
+  /**
+   * Transport 'wiregrpc' over byte streams of your own, for runtimes with
+   * sockets but no node:net (Deno, Bun, cloudflare:sockets in workerd: see
+   * src/h2/deno-socket.ts, bun-socket.ts, cf-socket.ts). Called for each
+   * connection to one of the target's addresses; TLS, if any, is its business
+   * (`tls` then only sets `:scheme` https). Implies transport 'wiregrpc'.
+   */
+  connect?: (address: Address) => ByteStream;
   /** How calls spread over the target's addresses (balancer.ts). Default `pick_first`, or the service config's. */
   loadBalancing?: LoadBalancingPolicy;
   /**
@@ -123,6 +147,8 @@ export class Channel {
       keepalive: options.keepalive === undefined ? undefined : { ...options.keepalive },
       backoff: options.backoff,
       http2: options.http2,
+      transport: channelTransport(options),
+      connect: options.connect,
     };
     this.balancer = createBalancer(
       options.loadBalancing ?? this.serviceConfig?.loadBalancingPolicy,
@@ -230,4 +256,27 @@ export class Channel {
     for (const call of calls) this.start(call); // attach, fail fast, or wait again
     if (this.waiting.size === 0) this.balancer.setWanted(false);
   }
+}
+
+const TRANSPORTS: readonly ChannelTransport[] = ['node:http2', 'wiregrpc'];
+
+/** The channel's transport: the option, else WIREGRPC_TRANSPORT, else node:http2. A value that is neither is a TypeError. */
+function channelTransport(options: ChannelOptions): ChannelTransport {
+  if (options.connect !== undefined) {
+    if (options.transport === 'node:http2')
+      throw new TypeError("channel option connect needs transport 'wiregrpc' (node:http2 makes its own sockets)");
+    return 'wiregrpc';
+  }
+  if (options.transport !== undefined) {
+    if (!TRANSPORTS.includes(options.transport))
+      throw new TypeError(
+        `channel option transport must be 'node:http2' or 'wiregrpc', not ${JSON.stringify(options.transport)}`,
+      );
+    return options.transport;
+  }
+  const env = typeof process === 'undefined' ? undefined : process.env?.WIREGRPC_TRANSPORT;
+  if (env === undefined || env === '') return 'node:http2';
+  if (!(TRANSPORTS as readonly string[]).includes(env))
+    throw new TypeError(`WIREGRPC_TRANSPORT must be 'node:http2' or 'wiregrpc', not ${JSON.stringify(env)}`);
+  return env as ChannelTransport;
 }

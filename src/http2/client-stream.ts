@@ -21,7 +21,6 @@
  * The node:http2 event handlers are module-level functions (`this` is the node
  * stream, which points back to us), so a call allocates no closures.
  */
-import type http2 from 'node:http2';
 import { Code } from '../wire/grpc/code.js';
 import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
 import { Deframer } from '../wire/grpc/deframer.js';
@@ -31,6 +30,7 @@ import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
 import { statusFromTrailers } from '../wire/grpc/status.js';
 import type { Channel, ChannelCall, Connection } from './channel.js';
 import { MessageReader, type MessageSink } from './message-reader.js';
+import type { ClientSessionStream, ReceivedHeaders } from './h2-client-session.js';
 import { frameOf } from './message-writer.js';
 import { RequestWriter } from './request-writer.js';
 import { callHeaders } from './request-headers.js';
@@ -50,7 +50,8 @@ import { metadataFromHeaders } from '../wire/grpc/received-metadata.js';
 export type { ClientStreamListener, ClientStreamOptions, OutgoingCall } from './outgoing-call.js';
 
 const kCall = Symbol('wiregrpc.clientStream');
-type NodeStream = http2.ClientHttp2Stream & { [kCall]?: ClientStream };
+/** The stream of a call (node:http2's or our own: h2-client-session.ts), pointing back to the call. */
+type NodeStream = ClientSessionStream & { [kCall]?: ClientStream };
 
 const EMPTY = Object.freeze(new Metadata()) as Metadata;
 
@@ -84,7 +85,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
   private paused = false;
   private headersReceived = false;
   /** Response data that came before the response headers (see onData). */
-  private early: Buffer[] | undefined;
+  private early: Uint8Array[] | undefined;
   /** Reached the end of the response body ('end'); the status follows once queued messages are out. */
   private bodyEnded = false;
   /** The block holding the status: trailers, or the headers of a Trailers-Only response. */
@@ -239,7 +240,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
       stream = conn.session.request(
         headers,
         this.canceller === undefined ? undefined : { signal: this.canceller.signal },
-      ) as NodeStream;
+      );
     } catch (err) {
       // The session was closing (GOAWAY we had not processed yet) or broken: nothing was sent.
       this.channel.connectionBroken(conn, err as Error);
@@ -272,7 +273,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
   // ── node:http2 events (through the module-level handlers below) ────────────
 
   /** @internal 'response': the response headers, or a Trailers-Only status. */
-  onResponse(headers: ResponseHeaders, flags: number): void {
+  onResponse(headers: ReceivedHeaders, flags: number): void {
     if (this.finished) return;
     if (isTrailersOnly(headers, flags)) {
       this.statusBlock = headers as HeaderRecord; // the status is in the headers
@@ -302,7 +303,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
   }
 
   /** @internal 'data': a chunk of the response body. */
-  onData(chunk: Buffer): void {
+  onData(chunk: Uint8Array): void {
     if (this.finished) return;
     if (!this.headersReceived) {
       // Deno (2.9) can emit a DATA frame's 'data' before the HEADERS frame's 'response' when both come in
@@ -472,10 +473,10 @@ function onDeadline(call: ClientStream): void {
   call.expire();
 }
 
-function onResponse(this: NodeStream, headers: ResponseHeaders, flags: number): void {
+function onResponse(this: NodeStream, headers: ReceivedHeaders, flags: number): void {
   this[kCall]?.onResponse(headers, flags);
 }
-function onData(this: NodeStream, chunk: Buffer): void {
+function onData(this: NodeStream, chunk: Uint8Array): void {
   this[kCall]?.onData(chunk);
 }
 function onTrailers(this: NodeStream, trailers: HeaderRecord): void {

@@ -17,13 +17,14 @@
  * Everything but the last four is fixed per channel and method, so it is built
  * once (`methodHeaders`) and each call adds only what is its own (`callHeaders`).
  */
-import { readFileSync } from 'node:fs';
 import { encodeTimeout } from '../wire/grpc/timeout.js';
 import type { HeaderRecord, Metadata } from '../wire/grpc/metadata.js';
 import { ACCEPT_ENCODING } from './compression.js';
 
 function packageVersion(): string {
   // src/http2 (run from source) or dist/src/http2 (compiled): look up for our package.json.
+  // node:fs is loaded here, not imported: bundles (WIREGRPC_VERSION below) never need it.
+  const { readFileSync } = process.getBuiltinModule('node:fs');
   for (const up of ['../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
@@ -48,9 +49,17 @@ export interface ChannelHeaderOptions {
   userAgentPrefix?: string;
 }
 
+/** Every record methodHeaders made: a transport may prepare such a record once and reuse it (h2-client-headers.ts). */
+const templates = new WeakSet<HeaderRecord>();
+
+/** `headers` is a method's template (constant for the channel's life), not one call's own headers. */
+export function isTemplate(headers: HeaderRecord): boolean {
+  return templates.has(headers);
+}
+
 /** The constant headers of one method on one channel. Treat the result as frozen: calls copy it. */
 export function methodHeaders(channel: ChannelHeaderOptions, path: string): HeaderRecord {
-  return {
+  const template: HeaderRecord = {
     ':method': 'POST',
     ':scheme': channel.scheme,
     ':path': path,
@@ -60,6 +69,8 @@ export function methodHeaders(channel: ChannelHeaderOptions, path: string): Head
     'user-agent': channel.userAgentPrefix ? `${channel.userAgentPrefix} ${USER_AGENT}` : USER_AGENT,
     'grpc-accept-encoding': ACCEPT_ENCODING,
   };
+  templates.add(template);
+  return template;
 }
 
 /**

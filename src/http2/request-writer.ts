@@ -14,11 +14,11 @@
  * - Backpressure: `send` returns a promise when the caller should wait; it
  *   resolves on 'drain', or when the call ends.
  */
-import type { ClientHttp2Stream } from 'node:http2';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { FRAME_HEADER_LENGTH } from '../wire/grpc/frame.js';
 import { compress } from './compression.js';
+import type { ClientSessionStream } from './h2-client-session.js';
 import { frameOf, MessageWriter, mustWait, QUEUE_LIMIT, type FrameTarget } from './message-writer.js';
 
 /** The call the requests belong to. */
@@ -35,7 +35,7 @@ export class RequestWriter implements FrameTarget {
   private readonly encoding: string | undefined;
   private readonly compressMessage: ((index: number) => boolean) | undefined;
   private readonly out = new MessageWriter(this);
-  private stream: ClientHttp2Stream | undefined;
+  private stream: ClientSessionStream | undefined;
   /** The last write said the stream's buffer is over its mark. */
   private congested = false;
   /** Chunks of frames written before the stream exists, and their size. */
@@ -115,7 +115,7 @@ export class RequestWriter implements FrameTarget {
   }
 
   /** The call has its stream: what waited goes out (and END_STREAM, if asked already). */
-  attach(stream: ClientHttp2Stream): void {
+  attach(stream: ClientSessionStream): void {
     this.stream = stream;
     const pending = this.pending;
     this.pending = undefined;

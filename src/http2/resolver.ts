@@ -12,10 +12,9 @@
  * must not turn into a DNS storm. The answer keeps the system's order (which
  * pick_first follows), without duplicates.
  */
-import net from 'node:net';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
-import type { Address, Target } from './target.js';
+import { isIpAddress, type Address, type Target } from './target.js';
 
 /** `dns.lookup(host, { all: true })`'s answer; replaceable (ChannelOptions.lookup) for tests or a custom DNS. */
 export type LookupFunction = (host: string) => Promise<ReadonlyArray<{ address: string }>>;
@@ -43,7 +42,7 @@ export class Resolver {
     private readonly minIntervalMs: number = MIN_RESOLUTION_INTERVAL_MS,
   ) {
     const first = target.addresses[0]!;
-    if (target.scheme === 'dns' && 'host' in first && net.isIP(first.host) === 0) {
+    if (target.scheme === 'dns' && 'host' in first && !isIpAddress(first.host)) {
       this.host = first.host;
       this.port = first.port;
     } else {
@@ -77,7 +76,7 @@ export class Resolver {
     const seen = new Set<string>();
     const addresses: Address[] = [];
     for (const { address } of answers) {
-      if (seen.has(address) || net.isIP(address) === 0) continue;
+      if (seen.has(address) || !isIpAddress(address)) continue;
       seen.add(address);
       addresses.push({ host: address, port: this.port });
     }

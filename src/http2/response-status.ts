@@ -14,7 +14,6 @@
  *   our deadline passed                         → DEADLINE_EXCEEDED, and we send RST_STREAM(CANCEL)
  *   AbortSignal aborted / cancel()              → CANCELLED, and we send RST_STREAM(CANCEL)
  */
-import type http2 from 'node:http2';
 import { Code } from '../wire/grpc/code.js';
 import { parseContentType } from '../wire/grpc/content-type.js';
 import { GrpcError } from '../wire/grpc/error.js';
@@ -22,8 +21,10 @@ import { codeFromHttpStatus } from '../wire/grpc/http-status.js';
 import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
 import { codeFromRstCode, RST_NO_ERROR, rstCodeName } from './rst-code.js';
 import { metadataFromHeaders } from '../wire/grpc/received-metadata.js';
+import type { ReceivedHeaders } from './h2-client-session.js';
 
-export type ResponseHeaders = http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader;
+/** Response headers as node:http2 gives them (and h2-client-stream.ts, for our own HTTP/2). */
+export type ResponseHeaders = ReceivedHeaders;
 
 /** The call, as the errors name it: `<cause> (target …, method …)` (ClientStream.describe). */
 export interface CallDescription {
@@ -58,7 +59,8 @@ export function responseHeadersError(headers: ResponseHeaders, call: CallDescrip
       ),
     );
   }
-  const contentType = parseContentType(headers['content-type']);
+  const type = headers['content-type'];
+  const contentType = parseContentType(typeof type === 'string' ? type : undefined); // repeated: not gRPC
   if (contentType === undefined || contentType.web) {
     return new GrpcError(
       Code.UNKNOWN,

@@ -16,51 +16,24 @@
  * it). So an unused channel holds no timers and no sockets that could keep a
  * process alive.
  */
-import http2 from 'node:http2';
-import net from 'node:net';
-import type tls from 'node:tls';
-import { Backoff, type BackoffOptions } from './backoff.js';
-import { nodeTls } from './node-tls.js';
-import { rstCodeName } from './rst-code.js';
+import { Backoff } from './backoff.js';
+import type { ChannelKeepaliveOptions, ConnectOptions } from './h2-client-options.js';
+import { openH2Session } from './h2-client-connect.js';
+import type { ClientSession } from './h2-client-session.js';
+import { openNodeSession } from './h2-client-node.js';
+import { RST_ENHANCE_YOUR_CALM, RST_NO_ERROR, rstCodeName } from './rst-code.js';
 import { formatAddress, type Address } from './target.js';
 
 export type ConnectivityState = 'idle' | 'connecting' | 'ready' | 'transient_failure' | 'shutdown';
 
-export interface ChannelTlsOptions {
-  /** Trusted CA certificates (PEM); the system's by default. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Client certificate and key, for mutual TLS. */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  /** Name to verify the server certificate against (and send as SNI); default: the authority's host. */
-  servername?: string;
-  /** Default true. Turning it off accepts any certificate: tests only. */
-  rejectUnauthorized?: boolean;
-}
+export type {
+  ChannelKeepaliveOptions,
+  ChannelTlsOptions,
+  ChannelTransport,
+  ConnectOptions,
+} from './h2-client-options.js';
 
-export interface ChannelKeepaliveOptions {
-  /**
-   * Send a PING after this long, ms. Doubled for the channel's later
-   * connections each time a server answers GOAWAY "too_many_pings" (gRFC A8).
-   */
-  timeMs: number;
-  /** Close the connection if the PING is not acknowledged within this, ms (default 20000). */
-  timeoutMs?: number;
-  /** Also ping while no call is active (default false; servers may object). */
-  permitWithoutCalls?: boolean;
-}
-
-/** How to connect: the channel's options that concern one connection. */
-export interface ConnectOptions {
-  tls?: boolean | ChannelTlsOptions;
-  /** The `:authority` the channel sends: its host is the default TLS server name. */
-  authority: string;
-  keepalive?: ChannelKeepaliveOptions;
-  backoff?: BackoffOptions;
-  http2?: http2.ClientSessionOptions;
-}
-
-/** One HTTP/2 session and what we know about it. */
+/** One HTTP/2 session (h2-client-session.ts: node's, or wiregrpc's own) and what we know about it. */
 export class Connection {
   /** Calls on this connection not yet finished. */
   active = 0;
@@ -82,7 +55,7 @@ export class Connection {
   pingTimeout: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly session: http2.ClientHttp2Session,
+    readonly session: ClientSession,
     /** `127.0.0.1:50051`: the address this connection went to. */
     readonly address: string,
   ) {}
@@ -147,7 +120,7 @@ export class Subchannel {
   /** IDLE → CONNECTING. Does nothing in any other state. */
   connect(): void {
     if (this.state !== 'idle') return;
-    let session: http2.ClientHttp2Session;
+    let session: ClientSession;
     try {
       session = openSession(this.address, this.options);
     } catch (err) {
@@ -167,20 +140,20 @@ export class Subchannel {
     session.on('error', (err: Error) => {
       conn.error ??= err;
     });
-    session.on('goaway', (code: number, _lastStreamId: number, debugData?: Buffer) => {
-      if (code === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM && debugData?.toString('latin1') === 'too_many_pings') {
+    session.on('goaway', (code: number, _lastStreamId: number, debugData?: Uint8Array) => {
+      if (code === RST_ENHANCE_YOUR_CALM && debugData !== undefined && latin1(debugData) === 'too_many_pings') {
         this.tooManyPings(conn);
       }
       // NO_ERROR: a graceful shutdown; the streams it covers still complete.
       // Any other code: node destroys the session at once; streams are lost.
-      if (code === http2.constants.NGHTTP2_NO_ERROR) conn.draining = true;
+      if (code === RST_NO_ERROR) conn.draining = true;
       else conn.lostReason ??= `server sent GOAWAY (${rstCodeName(code)})`;
       if (this.conn === conn) this.detach();
     });
     // The peer hanging up (even while draining) cuts off what is still open.
     // node closes those streams with CANCEL before their 'close' events run, so
     // the flag is set in time. (A runtime without the socket just skips this.)
-    (session.socket as net.Socket | undefined)?.once?.('close', () => {
+    session.socket?.once?.('close', () => {
       conn.socketClosed = true;
     });
     session.once('close', () => this.onClose(conn));
@@ -296,29 +269,17 @@ export class Subchannel {
   }
 }
 
-function openSession(address: Address, options: ConnectOptions): http2.ClientHttp2Session {
-  const tlsOption = options.tls;
-  const secure = tlsOption !== undefined && tlsOption !== false;
-  const extra: http2.SecureClientSessionOptions = { ...options.http2 };
-  if (secure) {
-    const t = tlsOption === true ? {} : tlsOption;
-    if (t.ca !== undefined) extra.ca = t.ca;
-    if (t.cert !== undefined) extra.cert = t.cert;
-    if (t.key !== undefined) extra.key = t.key;
-    if (t.rejectUnauthorized !== undefined) extra.rejectUnauthorized = t.rejectUnauthorized;
-    const servername = t.servername ?? hostOf(options.authority);
-    if (servername !== undefined && net.isIP(servername) === 0) extra.servername = servername;
-  }
-  if ('path' in address) {
-    // node:http2 has no unix socket URL: we hand it the socket.
-    extra.createConnection = () =>
-      secure
-        ? nodeTls().connect({ ...(extra as tls.ConnectionOptions), path: address.path, ALPNProtocols: ['h2'] })
-        : net.connect(address.path);
-    return http2.connect(`${secure ? 'https' : 'http'}://localhost`, extra);
-  }
-  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-  return http2.connect(`${secure ? 'https' : 'http'}://${host}:${address.port}`, extra);
+/** A session to `address`, of the channel's transport (it throws for bad TLS options, before any I/O). */
+function openSession(address: Address, options: ConnectOptions): ClientSession {
+  if (options.connect !== undefined || options.transport === 'wiregrpc') return openH2Session(address, options);
+  return openNodeSession(address, options);
+}
+
+/** GOAWAY debug data as text (it is opaque bytes; gRPC servers put ASCII there). */
+function latin1(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length && i < 64; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
 }
 
 /** The longest delay setTimeout/setInterval take (a longer one fires after 1 ms). */
@@ -344,14 +305,4 @@ function startKeepalive(conn: Connection, keepalive: ChannelKeepaliveOptions | u
       conn.pingTimeout = undefined;
     }
   }, keepalive.timeMs).unref();
-}
-
-/** `example.com:443` → `example.com`; `[::1]:50051` → `::1`. */
-function hostOf(authority: string): string | undefined {
-  if (authority.startsWith('[')) {
-    const close = authority.indexOf(']');
-    return close > 0 ? authority.slice(1, close) : undefined;
-  }
-  const colon = authority.lastIndexOf(':');
-  return colon >= 0 ? authority.slice(0, colon) : authority;
 }

@@ -116,3 +116,40 @@ export function parseTarget(text: string, defaultPort: number = DEFAULT_PORT): T
 export function formatAddress(address: Address): string {
   return 'path' in address ? `unix:${address.path}` : formatAuthority(address.host, address.port);
 }
+
+/**
+ * An IP address literal (what node:net's isIP accepts, without loading node:net):
+ * a dotted quad of 0–255 without leading zeros, or IPv6 — eight groups of 1–4 hex
+ * digits, `::` standing for one or more zero groups, the last two groups possibly a
+ * dotted quad, and an optional `%zone`.
+ */
+export function isIpAddress(host: string): boolean {
+  return isIPv4(host) || isIPv6(host);
+}
+
+function isIPv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+}
+
+function isIPv6(text: string): boolean {
+  const zone = text.indexOf('%');
+  const address = zone >= 0 ? text.slice(0, zone) : text;
+  if (zone >= 0 && zone === text.length - 1) return false;
+  const halves = address.split('::');
+  if (halves.length > 2) return false;
+  const groups = (half: string): string[] | undefined => (half === '' ? [] : half.split(':'));
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  if (head === undefined || tail === undefined) return false;
+  const all = [...head, ...tail];
+  let count = all.length;
+  const last = all[all.length - 1];
+  if (last !== undefined && last.includes('.')) {
+    if (!isIPv4(last)) return false;
+    all.pop();
+    count++; // a dotted quad is two groups
+  }
+  if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  return halves.length === 2 ? count < 8 : count === 8;
+}

@@ -31,7 +31,6 @@
  * inflated (gzip, deflate) for display.
  */
 import type http2 from 'node:http2';
-import { createRequire } from 'node:module';
 import type zlib from 'node:zlib';
 import { Deframer } from '../wire/grpc/deframer.js';
 import { formatDump } from '../wire/proto/dump.js';
@@ -39,6 +38,7 @@ import { dumpPayload } from '../wire/grpc/frame-dump.js';
 import { FLAG_COMPRESSED } from '../wire/grpc/frame.js';
 import { toJson } from '../wire/proto/json.js';
 import type { HeaderRecord } from '../wire/grpc/metadata.js';
+import type { ClientSessionStream } from './h2-client-session.js';
 import { setTracing, tracedMethods } from './trace-switch.js';
 
 export { tracing, traceMethod } from './trace-switch.js';
@@ -66,6 +66,15 @@ const MAX_SHOWN = 4 * 1024 * 1024;
 /** Payload bytes shown as hex under a decoded message. */
 const HEX_SHOWN = 64;
 
+/** What the tracer needs of a stream: node:http2's, or a client stream of wiregrpc's own HTTP/2. */
+interface TracedStream {
+  readonly id?: number | undefined;
+  readonly closed: boolean;
+  readonly rstCode?: number | undefined;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+}
+
 class StreamTrace {
   private readonly out = {
     '→': new Deframer({ maxMessageLength: 0xffffffff }),
@@ -77,7 +86,7 @@ class StreamTrace {
 
   constructor(
     readonly side: Side,
-    private readonly stream: http2.Http2Stream,
+    private readonly stream: TracedStream,
     private readonly path: string,
   ) {}
 
@@ -202,14 +211,14 @@ class StreamTrace {
 let zlibModule: typeof zlib | undefined;
 
 function inflate(encoding: string | undefined, bytes: Uint8Array): Uint8Array {
-  const { gunzipSync, inflateSync } = (zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof zlib);
+  const { gunzipSync, inflateSync } = (zlibModule ??= process.getBuiltinModule('node:zlib'));
   if (encoding === 'gzip') return gunzipSync(bytes, { maxOutputLength: MAX_SHOWN });
   if (encoding === 'deflate') return inflateSync(bytes, { maxOutputLength: MAX_SHOWN });
   throw new Error(`unknown encoding`);
 }
 
 /** A client stream just opened with these request headers (call right after `session.request`). */
-export function traceClientStream(stream: http2.ClientHttp2Stream, headers: Readonly<HeaderRecord>): void {
+export function traceClientStream(stream: ClientSessionStream, headers: Readonly<HeaderRecord>): void {
   const trace = new StreamTrace('client', stream, String(headers[':path']));
   trace.headers('→', 'HEADERS', headers);
   trace.observe();

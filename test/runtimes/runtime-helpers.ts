@@ -45,7 +45,7 @@ export const DENO: Runtime = {
   env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
 };
 
-const NODE = {
+export const NODE = {
   name: 'node',
   bin: process.execPath,
   args: (script: string, args: readonly string[] = []) => [script, ...args],
@@ -131,7 +131,7 @@ async function userinfo(t: Test, server: Side, client: Side): Promise<void> {
 }
 
 /** `tls`: the test CA's certificate for *.test.google.fr (test/interop/certs.ts). */
-async function interop(t: Test, server: Side, client: Side, gaps: Gaps, tls: boolean): Promise<void> {
+export async function interop(t: Test, server: Side, client: Side, gaps: Gaps, tls: boolean): Promise<void> {
   const serverFlags = tls ? ['--port=0', '--use_tls=true'] : ['--port=0'];
   const clientFlags = tls ? ['--use_tls=true', '--use_test_ca=true', '--server_host_override=foo.test.google.fr'] : [];
   const srv = await spawnPeer(t, server.bin, server.args(join(DIST, 'test/interop/server.js'), serverFlags), {
