@@ -3,22 +3,13 @@
  * the request's body and answers with what the server sent back until it closed: the workerd harness's test of the
  * outbound network option for sockets (workerd-harness.test.ts), what a Worker making gRPC calls over h2c needs.
  */
-// @ts-expect-error -- workerd's built-in module; esbuild leaves it external (workerd.ts), TypeScript has no types for it
 import { connect } from 'cloudflare:sockets';
-
-interface Socket {
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-}
 
 export default {
   async fetch(request: Request, env: { TARGET: string }): Promise<Response> {
     const [hostname, port] = env.TARGET.split(':');
     try {
-      const socket = (connect as (address: { hostname: string; port: number }) => Socket)({
-        hostname: hostname!,
-        port: Number(port),
-      });
+      const socket = connect({ hostname: hostname!, port: Number(port) });
       const writer = socket.writable.getWriter();
       await writer.write(new Uint8Array(await request.arrayBuffer()));
       await writer.close();
