@@ -432,8 +432,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
       this.state = DONE;
       const code = this.stream.rstCode;
       this.abort(
-        new GrpcError(
-          Code.CANCELLED,
+        cancelled(
           code === RST_CANCEL || code === RST_NO_ERROR || code === undefined
             ? 'the client cancelled the call'
             : `the stream was reset (HTTP/2 ${rstCodeName(code)})`,
@@ -492,6 +491,23 @@ function onError(): void {
 }
 function onDeadline(call: ServerStream): void {
   call.deadlineReached();
+}
+
+/**
+ * The CANCELLED that a client's reset or a lost connection gives the handler,
+ * made without a stack trace: its frames would show only node:http2's
+ * internals, and capturing them costs more than the rest of what a reset
+ * stream costs this layer (new Error() with the default 10 frames 5.7 µs,
+ * with none 0.4 µs) — the price of every stream of a rapid reset.
+ */
+function cancelled(message: string): GrpcError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GrpcError(Code.CANCELLED, message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**
