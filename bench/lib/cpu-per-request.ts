@@ -4,13 +4,15 @@
  * /proc/PID/stat, read before and after a fixed-count h2load run) moves far less. Use it to A/B two builds of the
  * server: each TREE is a checkout with dist/ built (TREE:PEER picks another peer for that tree, e.g. `.:raw-server`,
  * the node:http2 ceiling); its own bench peer (dist/bench/peers/<peer>.js, which imports
- * 'wiregrpc' from that tree's bundle) is started once, warmed up, then measured in alternation with the others.
+ * 'wiregrpc' from that tree's bundle — `npm run build`, not tsc alone) is started afresh for each measurement,
+ * warmed up, measured, stopped; the trees take turns.
  *
  *   node dist/bench/lib/cpu-per-request.js [--n 200000] [--c 1] [--m 100] [--rounds 5] [--peer wiregrpc-server]
  *        [--pin] [--prof DIR] TREE...
  *
- * Prints, for each tree, µs of server CPU per request per round, the median and the spread (min–max), and the ratio
- * of medians against the first tree. --pin puts servers on core 0 and h2load on core 1 (taskset). --prof DIR starts
+ * Prints, for each tree, µs of server CPU per request per round, the median and the spread (min–max), the ratio
+ * of medians against the first tree, and the median of the per-round differences to it (paired). Rounds rotate
+ * the order. --pin puts servers on core 0 and h2load on core 1 (taskset). --prof DIR starts
  * the servers under `node --cpu-prof --cpu-prof-dir DIR` (profiles are written when the server exits).
  */
 import { readFileSync } from 'node:fs';
@@ -100,27 +102,31 @@ async function main(): Promise<void> {
   const serverCpu = args.pin ? 0 : undefined;
   const loadCpu = args.pin ? 1 : undefined;
   const nodeFlags = args.prof ? ['--cpu-prof', '--cpu-prof-dir', args.prof] : [];
-  const peers: Peer[] = [];
+  const scripts = args.trees.map((tree) => {
+    const [dir, peer = args.peer] = tree.split(':') as [string, string?];
+    return join(dir, 'dist', 'bench', 'peers', `${peer}.js`);
+  });
+  const url = (p: Peer): string => `http://127.0.0.1:${p.info.port}${UNARY_PATH}`;
+  const perRequest: number[][] = args.trees.map(() => []);
+  const clientPerRequest: number[][] = args.trees.map(() => []);
+  let live: Peer | undefined;
   try {
-    for (const tree of args.trees) {
-      const [dir, peer = args.peer] = tree.split(':') as [string, string?];
-      const script = join(dir, 'dist', 'bench', 'peers', `${peer}.js`);
-      peers.push(await startPeer(script, [], { cpu: serverCpu, nodeFlags }));
-    }
-    const url = (p: Peer): string => `http://127.0.0.1:${p.info.port}${UNARY_PATH}`;
-    // Warm up: let the JIT settle on each server before anything is counted.
-    for (const p of peers) await h2loadCount(url(p), dataFile, Math.min(args.n, 50_000), args.c, args.m, loadCpu);
-    const perRequest: number[][] = args.trees.map(() => []);
-    const clientPerRequest: number[][] = args.trees.map(() => []);
     for (let round = 0; round < args.rounds; round++) {
-      // Alternate the order each round so neither tree always runs first.
-      const order = args.trees.map((_, i) => i);
-      if (round % 2) order.reverse();
+      // Rotate the order each round: every tree runs in every position equally often (with three or more trees,
+      // reversing alone would keep one of them always in the middle).
+      const order = args.trees.map((_, i) => (i + round) % args.trees.length);
       for (const i of order) {
-        const p = peers[i]!;
+        // A fresh server process each time: one process's JIT and heap can sit a few per cent off another's for its
+        // whole life (two servers of the same build differed by 2.75 µs/req in 8 of 9 rounds), so a tree is never
+        // measured on one process only.
+        const p = (live = await startPeer(scripts[i]!, [], { cpu: serverCpu, nodeFlags }));
+        // Warm up: let the JIT settle before anything is counted.
+        await h2loadCount(url(p), dataFile, Math.min(args.n, 50_000), args.c, args.m, loadCpu);
         const before = cpuSeconds(p.pid);
         const r = await h2loadCount(url(p), dataFile, args.n, args.c, args.m, loadCpu);
         const us = ((cpuSeconds(p.pid) - before) / args.n) * 1e6;
+        live = undefined;
+        await p.stop();
         const clientUs = (r.clientSeconds / args.n) * 1e6;
         perRequest[i]!.push(us);
         clientPerRequest[i]!.push(clientUs);
@@ -133,18 +139,20 @@ async function main(): Promise<void> {
     const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`\n-n ${args.n} -c ${args.c} -m ${args.m}, ${args.rounds} rounds, load average ${loadavg}`);
     const base = median(perRequest[0]!);
+    // Paired: the same round's difference to the first tree, which cancels what the machine did that round.
+    const paired = (i: number): number => median(perRequest[i]!.map((us, round) => us - perRequest[0]![round]!));
     args.trees.forEach((tree, i) => {
       const xs = perRequest[i]!;
       const med = median(xs);
       const spread = `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
       const client = median(clientPerRequest[i]!).toFixed(2);
       console.log(
-        `${tree}: server median ${med.toFixed(2)} µs/req (spread ${spread}), ×${(med / base).toFixed(3)}; ` +
-          `h2load median ${client} µs/req`,
+        `${tree}: server median ${med.toFixed(2)} µs/req (spread ${spread}), ×${(med / base).toFixed(3)}, ` +
+          `paired ${paired(i) >= 0 ? '+' : ''}${paired(i).toFixed(2)} µs/req; h2load median ${client} µs/req`,
       );
     });
   } finally {
-    for (const p of peers) await p.stop();
+    await live?.stop();
   }
 }
 
