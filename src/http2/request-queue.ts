@@ -5,8 +5,12 @@
  * decompressed and in order, and hands them here. The service layer says,
  * once, how it takes them:
  *
- * - `singleRequest()` (unary, server-streaming): the one request, once the
- *   client has half-closed; none, or a second one, is UNIMPLEMENTED.
+ * - `singleRequest(then, arg)` (unary, server-streaming): `then(arg, request,
+ *   owner)` once the client has half-closed — or never, when the call ends
+ *   first (none, or a second one, is UNIMPLEMENTED; a cancel, a deadline).
+ *   A callback, not a promise: a unary call saves the promise, its resolving
+ *   functions and an await (0.2–0.3 µs of the ~23 µs of server CPU a unary
+ *   call costs over node:http2, node --cpu-prof).
  * - `read()` (client-streaming, bidi): one at a time. While messages wait
  *   unread (or one is inflating) the HTTP/2 stream is paused: no more DATA is
  *   taken, and HTTP/2 flow control holds the client back until the handler
@@ -31,18 +35,21 @@ interface Waiter {
   reject(error: GrpcError): void;
 }
 
+/** What `singleRequest` runs with the one request: `arg`, as given; `owner`, the call. */
+export type SingleRequestThen<A, O> = (arg: A, request: Uint8Array, owner: O) => void;
+
 /** A request message nobody has read yet. */
 interface Received {
   readonly data: Uint8Array;
   readonly compressed: boolean;
 }
 
-export class RequestQueue implements MessageSink {
+export class RequestQueue<O extends RequestOwner = RequestOwner> implements MessageSink {
   /** Whether the message most recently handed over arrived compressed (its frame's flag). */
   lastCompressed = false;
   /** The client half-closed: it sends nothing more. */
   ended = false;
-  private readonly owner: RequestOwner;
+  private readonly owner: O;
   private readonly stream: StreamLike;
   /** Dropped once the client has half-closed: nothing more arrives, and a finished call should not keep it alive. */
   private reader: MessageReader | undefined;
@@ -50,41 +57,43 @@ export class RequestQueue implements MessageSink {
   private single = false;
   private one: Uint8Array | undefined;
   private oneCompressed = false;
-  /** `singleRequest()` waiting for the client to half-close. */
-  private singleWaiter: Waiter | undefined;
+  /** What `singleRequest` runs once the client has half-closed, and its argument. */
+  private singleThen: SingleRequestThen<unknown, O> | undefined;
+  private singleArg: unknown;
   private readonly queue: Received[] = [];
   private waiter: Waiter | undefined;
   /** Every request message is delivered (the client half-closed, decompression done). */
   private allReceived = false;
   private error: GrpcError | undefined;
 
-  constructor(owner: RequestOwner, stream: StreamLike, frames: FrameSource, limit: number, encoding: string) {
+  constructor(owner: O, stream: StreamLike, frames: FrameSource, limit: number, encoding: string) {
     this.owner = owner;
     this.stream = stream;
     this.reader = new MessageReader(this, frames, limit, 'request', encoding);
   }
 
   /**
-   * The one request of a method that takes one (decompressed), once the
-   * client has half-closed. Rejects with the GrpcError that ended the call:
-   * UNIMPLEMENTED when the client sent none or more than one, or what cut
-   * the call short (cancel, deadline, a receive error).
+   * The one request of a method that takes one (decompressed): `then(arg,
+   * request, owner)` runs once the client has half-closed. It never runs when
+   * the call ends first — the client sent none or more than one
+   * (UNIMPLEMENTED), or a cancel, the deadline or a receive error cut it
+   * short: the owner has then sent the status already, or its stream is gone.
+   * Asked twice, or after `read()`: throws GrpcError(INTERNAL).
    */
-  singleRequest(): Promise<Uint8Array> {
-    if (this.error !== undefined) return Promise.reject(this.error);
+  singleRequest<A>(then: SingleRequestThen<A, O>, arg: A): void {
     if (this.single || this.waiter !== undefined)
-      return Promise.reject(new GrpcError(Code.INTERNAL, `${this.owner.path}: the request was already asked for`));
+      throw new GrpcError(Code.INTERNAL, `${this.owner.path}: the request was already asked for`);
     this.single = true;
+    if (this.error !== undefined) return;
     if (this.queue.length > 0) {
       // Messages that came before the question (normally none: it is asked in the tick the call starts).
       for (const message of this.queue.splice(0)) this.onMessage(message.data, message.compressed);
-      if (this.error !== undefined) return Promise.reject(this.error);
+      if (this.error !== undefined) return;
       if (this.stream.isPaused()) this.stream.resume();
     }
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.singleWaiter = { resolve: resolve as (message: Uint8Array | undefined) => void, reject };
-      if (this.allReceived) this.handOverSingle();
-    });
+    this.singleThen = then as SingleRequestThen<unknown, O>;
+    this.singleArg = arg;
+    if (this.allReceived) this.handOverSingle();
   }
 
   /**
@@ -158,9 +167,10 @@ export class RequestQueue implements MessageSink {
   /** The call is over (cancel, deadline, an error): pending and later reads reject with `reason`. */
   abort(reason: GrpcError): void {
     this.error ??= reason;
-    const waiter = this.waiter ?? this.singleWaiter;
+    const waiter = this.waiter;
     this.waiter = undefined;
-    this.singleWaiter = undefined;
+    this.singleThen = undefined;
+    this.singleArg = undefined;
     waiter?.reject(reason);
   }
 
@@ -202,7 +212,7 @@ export class RequestQueue implements MessageSink {
     if (!this.owner.receiving) return;
     this.allReceived = true;
     if (this.single) {
-      if (this.singleWaiter !== undefined) this.handOverSingle();
+      if (this.singleThen !== undefined) this.handOverSingle();
     } else if (this.waiter !== undefined) {
       const waiter = this.waiter;
       this.waiter = undefined;
@@ -211,20 +221,20 @@ export class RequestQueue implements MessageSink {
   }
 
   private handOverSingle(): void {
-    const waiter = this.singleWaiter!;
-    this.singleWaiter = undefined;
+    const then = this.singleThen!;
+    const arg = this.singleArg;
+    this.singleThen = undefined;
+    this.singleArg = undefined;
     const message = this.one;
     this.one = undefined;
     if (message === undefined) {
-      const error = new GrpcError(
-        Code.UNIMPLEMENTED,
-        `${this.owner.path} takes one request message; the client sent none`,
+      // The status goes out, and the service layer never runs the handler.
+      this.owner.fail(
+        new GrpcError(Code.UNIMPLEMENTED, `${this.owner.path} takes one request message; the client sent none`),
       );
-      this.owner.fail(error); // the status goes out
-      waiter.reject(error); // and the service layer never runs the handler
       return;
     }
     this.lastCompressed = this.oneCompressed;
-    waiter.resolve(message);
+    then(arg, message, this.owner);
   }
 }

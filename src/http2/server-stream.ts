@@ -4,7 +4,7 @@
  * messages and the status out. Bytes and headers only: src/service decodes.
  *
  *   checked and made by server-transport.ts → handed to the service layer
- *   (src/service/server.ts), which takes the requests: `singleRequest()` or
+ *   (src/service/server.ts), which takes the requests: `singleRequest(then)` or
  *   `read()` (request-queue.ts, message-reader.ts) → answers: `sendHeaders`,
  *   `sendFrame` (one write per tick, message-writer.ts; 'drain' past its queue
  *   limit), `finish(status)`, or `sendLastFrame` (message + status +
@@ -27,7 +27,7 @@ import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
 import { hasMetadata, receivedHeader, receivedRecord, type ReceivedHeaders } from './received-headers.js';
 import { peerAddress, peerCertificate, type PeerCertificate } from './peer.js';
-import { RequestQueue, type RequestOwner } from './request-queue.js';
+import { RequestQueue, type RequestOwner, type SingleRequestThen } from './request-queue.js';
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 import { RST_CANCEL, RST_NO_ERROR, rstCodeName } from './rst-code.js';
 import type { StreamLike, StreamTally } from './stream-like.js';
@@ -67,7 +67,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
   /** Kept: `stream.session` is gone once the stream closes. */
   private readonly session: StreamLike['session'];
   /** The request messages, as the handler takes them. */
-  private readonly requests: RequestQueue;
+  private readonly requests: RequestQueue<ServerStream>;
   private state = OPEN;
   private timer: DeadlineTimer<ServerStream> | undefined;
   private trailerBlock: Readonly<HeaderRecord> | undefined;
@@ -86,7 +86,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
   /**
    * Takes over the stream (its request, checked by the transport): listens
    * to it and starts the deadline. The service layer then takes the requests
-   * with `singleRequest()` or `read()`; nothing runs until it does.
+   * with `singleRequest(then)` or `read()`; nothing runs until it does.
    */
   constructor(
     stream: StreamLike,
@@ -108,7 +108,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
     this.responseEncoding = responseEncoding;
     this.protocol = protocol;
     this.tally = tally;
-    this.requests = new RequestQueue(
+    this.requests = new RequestQueue<ServerStream>(
       this,
       stream,
       protocol.deframer(config),
@@ -171,9 +171,14 @@ export class ServerStream implements FrameTarget, RequestOwner {
 
   // ─── Receiving ─────────────────────────────────────────────────────────
 
-  /** The one request (unary, server-streaming; request-queue.ts), in place of `read()`. Rejects with what ended the call. */
-  singleRequest(): Promise<Uint8Array> {
-    return this.requests.singleRequest();
+  /**
+   * The one request (unary, server-streaming), in place of `read()`:
+   * `then(arg, request, this)` once the client has half-closed, or never if
+   * the call ends first (its status is then sent, or the stream gone;
+   * request-queue.ts).
+   */
+  singleRequest<A>(then: SingleRequestThen<A, ServerStream>, arg: A): void {
+    this.requests.singleRequest(then, arg);
   }
 
   /** The next request message, or undefined once the client has half-closed. Rejects with what ended the call. */
@@ -228,7 +233,10 @@ export class ServerStream implements FrameTarget, RequestOwner {
         ? responseHeaders(this.responseEncoding)
         : responseHeadersWith(this.responseEncoding, metadata);
     try {
-      if (this.protocol.trailers) this.stream.once('wantTrailers', onWantTrailers);
+      // node:http2 emits 'wantTrailers' once per stream: `on`, not `once`, which wraps the listener in a closure and
+      // removes it again — 0.15 µs of the 1.7 µs a unary call costs this layer and src/service (measured over a
+      // node:events stream, without node:http2).
+      if (this.protocol.trailers) this.stream.on('wantTrailers', onWantTrailers);
       this.tally?.dataSent();
       this.protocol.respond(this.stream, headers);
     } catch {
@@ -429,8 +437,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
       this.state = DONE;
       const code = this.stream.rstCode;
       this.abort(
-        new GrpcError(
-          Code.CANCELLED,
+        cancelled(
           code === RST_CANCEL || code === RST_NO_ERROR || code === undefined
             ? 'the client cancelled the call'
             : `the stream was reset (HTTP/2 ${rstCodeName(code)})`,
@@ -489,6 +496,23 @@ function onError(): void {
 }
 function onDeadline(call: ServerStream): void {
   call.deadlineReached();
+}
+
+/**
+ * The CANCELLED that a client's reset or a lost connection gives the handler,
+ * made without a stack trace: its frames would show only node:http2's
+ * internals, and capturing them costs more than the rest of what a reset
+ * stream costs this layer (new Error() with the default 10 frames 5.7 µs,
+ * with none 0.4 µs) — the price of every stream of a rapid reset.
+ */
+function cancelled(message: string): GrpcError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GrpcError(Code.CANCELLED, message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**

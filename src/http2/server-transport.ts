@@ -256,6 +256,7 @@ export class GrpcServerTransport {
       if (conn !== undefined && !session!.destroyed) this.shedder.reset(conn);
       return;
     }
+    if (conn?.shedStream(stream)) return; // over the reset budget: refused before any call state (server-connection.ts)
     this.accept(stream, headers, rawHeaders, conn);
   }
 

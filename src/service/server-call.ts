@@ -2,8 +2,8 @@
  * One server call, from the moment the service layer has matched it to a
  * method (server.ts `handleCall`) to its status:
  *
- *   request   the one message (unary, server-streaming: `stream.singleRequest()`,
- *             decoded) or an AsyncIterable decoding them as the handler pulls
+ *   request   the one message (unary, server-streaming: `stream.singleRequest`
+ *             hands it over, decoded here) or an AsyncIterable decoding them as the handler pulls
  *   handler   run directly, or inside the interceptor chain
  *   response  one message and the status in one go (unary, client-streaming),
  *             or every message the handler yields, then the status
@@ -54,7 +54,7 @@ type AnyHandler = (this: unknown, request: unknown, ctx: ServerContext) => unkno
 /** Per-method state, built once when the service is added. */
 export interface MethodEntry {
   readonly method: MethodDefinition;
-  /** The method takes exactly one request (unary, server-streaming): read with `singleRequest()`. */
+  /** The method takes exactly one request (unary, server-streaming): taken with `singleRequest`. */
   readonly singleRequest: boolean;
   /** The method answers with a stream of messages (server-streaming, bidi). */
   readonly streamingResponse: boolean;
@@ -110,17 +110,36 @@ function enter(ctx: ServerContext): void {
 
 /**
  * Runs one call of `entry`'s method on `stream`: takes the request, runs the
- * handler, sends the response and the status. Never rejects: whatever goes
- * wrong ends the call with a status. (One async function for the whole call:
- * the unary path awaits the request and the handler, nothing more.)
+ * handler, sends the response and the status. Whatever goes wrong ends the
+ * call with a status. A method that takes one request runs once it is here
+ * (`singleRequest`, asked in the tick the call starts, before any request DATA
+ * is read: ServerStream holds them until then); if the call ends before that,
+ * the handler never runs.
  */
-export async function runCall(entry: MethodEntry, stream: ServerStream): Promise<void> {
+export function runCall(entry: MethodEntry, stream: ServerStream): void {
+  if (!entry.singleRequest) {
+    void run(entry, stream, undefined);
+    return;
+  }
+  try {
+    stream.singleRequest(runWithRequest, entry);
+  } catch (err) {
+    stream.finish(GrpcError.from(err, Code.INTERNAL));
+  }
+}
+
+function runWithRequest(entry: MethodEntry, request: Uint8Array, stream: ServerStream): void {
+  void run(entry, stream, request);
+}
+
+/**
+ * The call from its request on. Never rejects. (One async function for the
+ * whole call: the unary path awaits the handler, nothing more.)
+ */
+async function run(entry: MethodEntry, stream: ServerStream, bytes: Uint8Array | undefined): Promise<void> {
   const ctx = new ServerContext(stream, entry.method);
   try {
-    // Asked in the tick the call starts, before any request DATA is read: ServerStream holds them until then.
-    const request = entry.singleRequest
-      ? decodeRequest(entry.input, await stream.singleRequest())
-      : new RequestStream(stream, entry.input);
+    const request = bytes !== undefined ? decodeRequest(entry.input, bytes) : new RequestStream(stream, entry.input);
     let response: unknown;
     if (entry.chain !== undefined) {
       // The handler inside the interceptors; a streaming one sends its responses in there (methodEntry).

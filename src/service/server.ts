@@ -70,7 +70,7 @@ export class Server {
    */
   #handleCall(stream: ServerStream): void {
     const entry = this.#routes.get(stream.path);
-    if (entry !== undefined) void runCall(entry, stream);
+    if (entry !== undefined) runCall(entry, stream);
     else stream.finish(this.#unknown(stream.path));
   }
 

@@ -151,11 +151,13 @@ const handler: CallHandler = {
     const route = routes[call.path];
     if (route === undefined) call.finish(new GrpcError(Code.UNIMPLEMENTED, `unknown method ${call.path}`));
     else if (!route.singleRequest) void route.run(call, undefined);
-    else call.singleRequest().then((request) => route.run(call, request), noop);
+    else call.singleRequest(runRoute, route);
   },
 };
 
-function noop(): void {}
+function runRoute(route: TestRoute, request: Uint8Array, call: ServerStream): void {
+  void route.run(call, request);
+}
 
 async function serve(
   t: Test,
