@@ -394,7 +394,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
     if ((rst === RST_REFUSED_STREAM || neverSent) && !this.headersReceived) this.unprocessed = true;
     const cause = rst === RST_REFUSED_STREAM ? undefined : this.conn?.lost;
     const lost = cause === undefined ? undefined : { address: this.conn!.address, cause };
-    const error = statusWithoutTrailers(rst, lost, this);
+    const error = statusWithoutTrailers(rst, lost, this, stream.resetByUs === true);
     // Ended by the server without a status (INTERNAL): our side may still be open, so reset it.
     if (lost === undefined && rst === RST_NO_ERROR) this.fail(error);
     else this.finish(error, EMPTY);

@@ -28,6 +28,11 @@ export interface ClientSessionStream {
   readonly destroyed: boolean;
   /** The RST_STREAM code it closed with (NO_ERROR for a stream that ended normally). */
   readonly rstCode?: number | undefined;
+  /**
+   * The RST_STREAM was ours, not the server's: our HTTP/2 found the server's response malformed or over its
+   * limits (RFC 9113 §8.1.1, §5.2) and reset the stream. node:http2 does not tell; absent there.
+   */
+  readonly resetByUs?: boolean;
   /** Request bytes written but not yet sent (flow control, socket buffer). */
   readonly writableLength: number;
   /** end() was called. */

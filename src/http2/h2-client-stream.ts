@@ -51,6 +51,7 @@ export class H2ClientStream implements ClientSessionStream {
   closed = false;
   destroyed = false;
   rstCode: number | undefined;
+  resetByUs = false;
   writableEnded = false;
   writableFinished = false;
   private h2: H2Stream | undefined;
@@ -246,8 +247,10 @@ export class H2ClientStream implements ClientSessionStream {
 
   /** @internal A reset either way; `connectionError`: the connection went, and the call must hear it as such (UNAVAILABLE). */
   /** @internal */
-  resetIn(code: number, connectionError: Error | undefined): void {
+  resetIn(code: number, byPeer: boolean, connectionError: Error | undefined): void {
     if (this.closed) return;
+    // Not the server's RST_STREAM and not a lost connection: our engine refused what the server sent.
+    this.resetByUs = !byPeer && connectionError === undefined;
     if (connectionError !== undefined && code !== ErrorCode.REFUSED_STREAM) this.owner.connectionLost(connectionError);
     this.over(code);
   }
@@ -273,8 +276,8 @@ function onHeaders(this: Linked, headers: readonly string[], endStream: boolean)
 function onData(this: Linked, chunk: Uint8Array, endStream: boolean): void {
   this[kStream]!.dataIn(chunk, endStream);
 }
-function onReset(this: Linked, code: number, _byPeer: boolean, connectionError?: Error): void {
-  this[kStream]!.resetIn(code, connectionError);
+function onReset(this: Linked, code: number, byPeer: boolean, connectionError?: Error): void {
+  this[kStream]!.resetIn(code, byPeer, connectionError);
 }
 function onDrain(this: Linked): void {
   this[kStream]!.drained();

@@ -72,16 +72,23 @@ export function responseHeadersError(headers: ResponseHeaders, call: CallDescrip
 
 /**
  * The status of a stream that is over without one: reset by the server with
- * `rst`, lost with its connection (`lost`: the cause), or ended by the server
+ * `rst` (or by us, `resetByUs`, because what the server sent broke HTTP/2),
+ * lost with its connection (`lost`: the cause), or ended by the server
  * without trailers (END_STREAM, or RST_STREAM(NO_ERROR) before the trailers).
  */
 export function statusWithoutTrailers(
   rst: number,
   lost: { address: string; cause: string } | undefined,
   call: CallDescription,
+  resetByUs = false,
 ): GrpcError {
   if (lost !== undefined)
     return new GrpcError(Code.UNAVAILABLE, call.describe(`connection to ${lost.address} lost: ${lost.cause}`));
+  if (rst !== RST_NO_ERROR && resetByUs)
+    return new GrpcError(
+      codeFromRstCode(rst),
+      call.describe(`the server's response broke HTTP/2 (RFC 9113), so we reset the stream with ${rstCodeName(rst)}`),
+    );
   if (rst !== RST_NO_ERROR)
     return new GrpcError(codeFromRstCode(rst), call.describe(`stream reset by the server with ${rstCodeName(rst)}`));
   return new GrpcError(Code.INTERNAL, call.describe('server closed the stream without sending trailers'));

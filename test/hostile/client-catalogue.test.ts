@@ -31,6 +31,9 @@ interface Ctx {
   channel: Channel;
 }
 
+/** The suite runs on wiregrpc's own HTTP/2 too (npm run test:own-h2-server): where the two HTTP/2s differ. */
+const OWN_H2 = process.env.WIREGRPC_TRANSPORT === 'wiregrpc';
+
 interface Row {
   name: string;
   /** Where the transport-level twin of this row lives, if anywhere. */
@@ -125,12 +128,32 @@ const rows: Row[] = [
     handler: (stream) => respond(stream, [], { 'grpc-status': value, 'grpc-message': 'odd' }),
     code: Code.UNKNOWN,
   })),
-  ...['abc', '-1', '', ' 5', '0x5', '5.0'].map((value): Row => ({
+  ...['abc', '-1', '', '0x5', '5.0'].map((value): Row => ({
     // statuscodes.md: "Error parsing returned status" → UNKNOWN (grpc-go says INTERNAL; see src/wire/grpc/status.ts).
     name: `grpc-status ${JSON.stringify(value)} (not a number) → UNKNOWN`,
     handler: (stream) => respond(stream, [], { 'grpc-status': value }),
     code: Code.UNKNOWN,
   })),
+  // A value that starts with white space is a malformed HTTP/2 message (RFC 9113 §8.2.1): wiregrpc's own HTTP/2
+  // resets the stream (PROTOCOL_ERROR → INTERNAL, naming the server's response as the culprit); node:http2 (nghttp2)
+  // hands it over, and then it is a grpc-status that does not parse (UNKNOWN).
+  OWN_H2
+    ? {
+        name: 'grpc-status " 5" (white space) → INTERNAL: a malformed HTTP/2 response, reset by us',
+        handler: (stream) => respond(stream, [], { 'grpc-status': ' 5' }),
+        code: Code.INTERNAL,
+        check: (t, error) => {
+          t.match(
+            error?.message,
+            /the server's response broke HTTP\/2 \(RFC 9113\), so we reset the stream with PROTOCOL_ERROR/,
+          );
+        },
+      }
+    : {
+        name: 'grpc-status " 5" (not a number) → UNKNOWN',
+        handler: (stream) => respond(stream, [], { 'grpc-status': ' 5' }),
+        code: Code.UNKNOWN,
+      },
   ...[
     ['%zz', '%zz'],
     ['100%', '100%'],
