@@ -122,6 +122,7 @@ export const TARGETS: readonly Target[] = [
     [
       ['server-unary', '-c1 -m100', 'req/s', '>=', 2.0],
       ['server-unary', '-c4 -m100', 'req/s', '>=', 2.0],
+      ['client-unary', 'c64', 'calls/s', '>=', 1.5],
       ['streaming', 'server-stream empty', 'msgs/s', '>=', 1.5],
       ['streaming', 'server-stream 64 KiB', 'MiB/s', '>=', 1.0],
       ['memory', '1k idle connections', 'RSS per 1k idle conns', '<=', 0.5],

@@ -1,7 +1,9 @@
 /**
  * Memory: (1) peak RSS (VmHWM) of a fresh server process after h2load's heaviest setting (-c4 -m100);
- * (2) server RSS growth per 1,000 idle client connections (each made one call, then left open).
+ * (2) server RSS growth per 1,000 idle client connections (each made one call, then left open). grpc-go
+ * (bench/peers/go/bench_server) is a reference row.
  */
+import { foreignMissing, startForeign } from '../lib/foreign.js';
 import { h2load } from '../lib/h2load.js';
 import { peerScript } from '../lib/paths.js';
 import { probeUnary } from '../lib/probe.js';
@@ -22,7 +24,7 @@ const IDLE_CONNECTIONS = 1000;
 export const memory: Suite = {
   name: 'memory',
   title: 'Server memory',
-  impls: ['wiregrpc', OWN_H2, 'grpc-js', 'raw'],
+  impls: ['wiregrpc', OWN_H2, 'grpc-js', 'raw', 'grpc-go'],
   async run(ctx) {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);
@@ -32,16 +34,19 @@ export const memory: Suite = {
         `idle: VmRSS growth with ${IDLE_CONNECTIONS} connections open (one call each), scaled to 1,000`,
     );
     const haveH2load = requireH2load(ctx);
+    const goMissing = foreignMissing(ctx, 'grpc-go');
+    if (goMissing) info.notes.push(`grpc-go row skipped: ${goMissing}`);
     const dataFile = requestFile();
     await alternate(ctx, {
       suite,
       cases: ['peak RSS -c4 -m100', '1k idle connections'],
-      impls: this.impls,
+      impls: goMissing ? this.impls.filter((i) => i !== 'grpc-go') : this.impls,
       caseName: (c) => c,
       metrics: METRICS,
       metricsOf: (kase) => (kase.startsWith('peak') ? ['hwm'] : ['idle']),
       async measure(kase, impl): Promise<Record<string, number>> {
-        const server = await startServer(ctx, impl, probeUnary);
+        const server =
+          impl === 'grpc-go' ? await startForeign(ctx, impl, probeUnary) : await startServer(ctx, impl, probeUnary);
         try {
           if (kase.startsWith('peak')) {
             if (!haveH2load) throw new Error('h2load not installed');

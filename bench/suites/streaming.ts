@@ -1,8 +1,10 @@
 /**
  * Streaming: the same raw node:http2 client (on the load core) drives each server (on the server core), so only the
  * server differs. Server streaming with empty, 1 KiB and 64 KiB messages (messages/s and MiB/s of payload),
- * client streaming of 1 KiB messages, and bidi ping-pong round trips (one message in flight).
+ * client streaming of 1 KiB messages, and bidi ping-pong round trips (one message in flight). grpc-go
+ * (bench/peers/go/bench_server) is a reference row.
  */
+import { addGoServer } from '../lib/foreign.js';
 import { peerScript } from '../lib/paths.js';
 import { probeDownload } from '../lib/probe.js';
 import { runNode } from '../lib/proc.js';
@@ -36,7 +38,7 @@ const METRICS = {
 export const streaming: Suite = {
   name: 'streaming',
   title: 'Streaming (raw node:http2 client → server)',
-  impls: ['wiregrpc', OWN_H2, 'grpc-js', 'raw'],
+  impls: ['wiregrpc', OWN_H2, 'grpc-js', 'raw', 'grpc-go'],
   async run(ctx) {
     const suite = this.name;
     const info = ctx.results.suite(suite, this.title, this.impls);
@@ -45,17 +47,19 @@ export const streaming: Suite = {
       `messages per run: ${counts.join(', ')}; ping-pong bounded to ${ctx.quick ? 1 : 3} s; ` +
         'MiB/s counts payload bytes; each run is preceded by a warm-up of a tenth of its size on the same connection',
     );
+    const onFail = (impl: string, err: string): void => {
+      for (const c of STREAM_CASES) {
+        failAll(ctx, suite, [c.name], c.mode === 'pingpong' ? [METRICS.trips] : [METRICS.msgs], impl, err);
+      }
+    };
     const servers = await startServers(
       ctx,
-      this.impls,
+      this.impls.filter((i) => i !== 'grpc-go'),
       probeDownload,
-      (impl, err) => {
-        for (const c of STREAM_CASES) {
-          failAll(ctx, suite, [c.name], c.mode === 'pingpong' ? [METRICS.trips] : [METRICS.msgs], impl, err);
-        }
-      },
+      onFail,
       'streaming',
     );
+    await addGoServer(ctx, servers, probeDownload, info.notes, onFail);
     try {
       await alternate(ctx, {
         suite,
