@@ -8,6 +8,7 @@
  * hidden stop) and nothing else (no stale stop).
  */
 import t from 'tap';
+import './helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';

@@ -6,10 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { Channel, type ChannelOptions, type ChannelTlsOptions } from '../http2/channel.js';
+import { registerWiregrpcTransport } from '../http2/h2-client-connect.js';
 import { Code, codeName } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
 import { UsageError, type Args, type FlagSpecs } from './args.js';
 import type { Io } from './io.js';
+
+// The CLI is a whole program: its channels take WIREGRPC_TRANSPORT=wiregrpc (wiregrpc's own HTTP/2) as `wiregrpc` does.
+registerWiregrpcTransport();
 
 export const CONNECT_FLAGS: FlagSpecs = {
   plaintext: { help: 'HTTP/2 without TLS (h2c); the default' },

@@ -33,6 +33,7 @@ import { Resolver, type LookupFunction } from './resolver.js';
 import { RetryBuffer, RetryThrottle } from './retry-budget.js';
 import { parseServiceConfig, type MethodConfig, type ServiceConfig, type ServiceConfigInit } from './service-config.js';
 import type { ByteStream } from '../h2/byte-stream.js';
+import { ownClientTransport } from './client-transport.js';
 import type {
   ChannelKeepaliveOptions,
   ChannelTlsOptions,
@@ -68,7 +69,10 @@ export interface ChannelOptions {
   /**
    * Whose HTTP/2 the connections speak: 'node:http2' (node's, the default) or
    * 'wiregrpc' (wiregrpc's own, src/h2). Absent: `WIREGRPC_TRANSPORT` from the
-   * environment, else 'node:http2'.
+   * environment, else 'node:http2'. 'wiregrpc' needs the own HTTP/2 client in
+   * the program: `wiregrpc` and `wiregrpc/sockets` include it; with
+   * `wiregrpc/core`, call `registerWiregrpcTransport()` from `wiregrpc/http2`
+   * once first (without it: a TypeError when the channel is created).
    */
   transport?: ChannelTransport;
   /**
@@ -76,7 +80,8 @@ export interface ChannelOptions {
    * sockets but no node:net (Deno, Bun, cloudflare:sockets in workerd: see
    * src/h2/deno-socket.ts, bun-socket.ts, cf-socket.ts). Called for each
    * connection to one of the target's addresses; TLS, if any, is its business
-   * (`tls` then only sets `:scheme` https). Implies transport 'wiregrpc'.
+   * (`tls` then only sets `:scheme` https). Implies transport 'wiregrpc' (and
+   * needs its client, as `transport` says).
    */
   connect?: (address: Address) => ByteStream;
   /** How calls spread over the target's addresses (balancer.ts). Default `pick_first`, or the service config's. */
@@ -260,11 +265,15 @@ export class Channel {
 
 const TRANSPORTS: readonly ChannelTransport[] = ['node:http2', 'wiregrpc'];
 
-/** The channel's transport: the option, else WIREGRPC_TRANSPORT, else node:http2. A value that is neither is a TypeError. */
+/**
+ * The channel's transport: the option, else WIREGRPC_TRANSPORT, else node:http2. A value that is neither is a
+ * TypeError; so is 'wiregrpc' in a program that does not include the own HTTP/2 client (client-transport.ts).
+ */
 function channelTransport(options: ChannelOptions): ChannelTransport {
   if (options.connect !== undefined) {
     if (options.transport === 'node:http2')
       throw new TypeError("channel option connect needs transport 'wiregrpc' (node:http2 makes its own sockets)");
+    ownClientTransport('channel option connect');
     return 'wiregrpc';
   }
   if (options.transport !== undefined) {
@@ -272,11 +281,13 @@ function channelTransport(options: ChannelOptions): ChannelTransport {
       throw new TypeError(
         `channel option transport must be 'node:http2' or 'wiregrpc', not ${JSON.stringify(options.transport)}`,
       );
+    if (options.transport === 'wiregrpc') ownClientTransport("channel option transport 'wiregrpc'");
     return options.transport;
   }
   const env = typeof process === 'undefined' ? undefined : process.env?.WIREGRPC_TRANSPORT;
   if (env === undefined || env === '') return 'node:http2';
   if (!(TRANSPORTS as readonly string[]).includes(env))
     throw new TypeError(`WIREGRPC_TRANSPORT must be 'node:http2' or 'wiregrpc', not ${JSON.stringify(env)}`);
+  if (env === 'wiregrpc') ownClientTransport('WIREGRPC_TRANSPORT=wiregrpc');
   return env as ChannelTransport;
 }

@@ -8,18 +8,34 @@
  *
  * node:net and node:tls are loaded on the first connection that needs them
  * (`process.getBuiltinModule`): with `connect`, neither is ever loaded.
+ *
+ * Channels find it through client-transport.ts's slot, which
+ * `registerWiregrpcTransport()` fills: `wiregrpc` and `wiregrpc/sockets` call it
+ * when loaded, a `wiregrpc/core` program calls it itself (from
+ * `wiregrpc/http2`). Nothing else imports this file, so a program that never
+ * calls it bundles none of src/h2's client.
  */
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ByteStream } from '../h2/byte-stream.js';
 import { nodeSocket } from '../h2/node-socket.js';
 import type { Settings } from '../h2/settings.js';
+import { registerClientTransport } from './client-transport.js';
 import { H2ClientSession, type H2SessionOptions } from './h2-client-connection.js';
 import type { ConnectOptions } from './h2-client-options.js';
 import type { ClientSession } from './h2-client-session.js';
 import { tlsConnectOptions } from './h2-client-tls.js';
 import { nodeTls } from './node-tls.js';
 import { formatAddress, type Address } from './target.js';
+
+/**
+ * Makes transport 'wiregrpc' (and the `connect` option) available to this program's channels: wiregrpc's own
+ * HTTP/2 client. `wiregrpc` and `wiregrpc/sockets` have done it on import; with `wiregrpc/core`, call it once
+ * before creating a channel that uses it. Calling it again changes nothing.
+ */
+export function registerWiregrpcTransport(): void {
+  registerClientTransport(openH2Session);
+}
 
 /** An HTTP/2 session of our own to `address`. Throws for bad TLS options (node:tls checks them before any I/O). */
 export function openH2Session(address: Address, options: ConnectOptions): ClientSession {

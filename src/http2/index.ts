@@ -13,6 +13,8 @@ export {
 export { ServerStream, type StreamLike, type CallConfig } from './server-stream.js';
 export { Channel, Connection, type ChannelOptions, type ChannelTlsOptions, type ConnectivityState } from './channel.js';
 export { ClientStream, type ClientStreamListener, type ClientStreamOptions } from './client-stream.js';
+export { registerWiregrpcTransport } from './h2-client-connect.js';
+export type { ChannelTransport } from './channel.js';
 export { parseTarget, formatAddress, type Target, type Address } from './target.js';
 export { compress, decompress, SUPPORTED_ENCODINGS } from './compression.js';
 export { Backoff, type BackoffOptions } from './backoff.js';

@@ -18,7 +18,7 @@
  */
 import { Backoff } from './backoff.js';
 import type { ChannelKeepaliveOptions, ConnectOptions } from './h2-client-options.js';
-import { openH2Session } from './h2-client-connect.js';
+import { ownClientTransport } from './client-transport.js';
 import type { ClientSession } from './h2-client-session.js';
 import { openNodeSession } from './h2-client-node.js';
 import { RST_ENHANCE_YOUR_CALM, RST_NO_ERROR, rstCodeName } from './rst-code.js';
@@ -269,9 +269,12 @@ export class Subchannel {
   }
 }
 
-/** A session to `address`, of the channel's transport (it throws for bad TLS options, before any I/O). */
+/**
+ * A session to `address`, of the channel's transport (it throws for bad TLS options, before any I/O). The own
+ * HTTP/2 client is looked up, not imported (client-transport.ts): a program without it does not carry src/h2.
+ */
 function openSession(address: Address, options: ConnectOptions): ClientSession {
-  if (options.connect !== undefined || options.transport === 'wiregrpc') return openH2Session(address, options);
+  if (options.connect !== undefined || options.transport === 'wiregrpc') return ownClientTransport()(address, options);
   return openNodeSession(address, options);
 }
 

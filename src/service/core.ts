@@ -63,6 +63,7 @@ export {
   type ChannelOptions,
   type ChannelTlsOptions,
   type ChannelKeepaliveOptions,
+  type ChannelTransport,
   type ConnectivityState,
   type MethodConfig,
   type ServiceConfig,

@@ -9,5 +9,9 @@
  *   const client = createClient(UserInfo, 'localhost:50051');
  *   await client.getUserInfo({ name: 'foo' });
  */
+import { registerWiregrpcTransport } from '../http2/h2-client-connect.js';
+
+registerWiregrpcTransport(); // transport 'wiregrpc' is there (wiregrpc/core leaves it out: smaller client bundles)
+
 export * from './core.js';
 export { loadProto, loadProtoSync, ProtoSet, ProtoFileError, type LoadOptions } from './load.js';

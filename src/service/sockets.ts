@@ -11,8 +11,14 @@
  * The same stubs, call options, errors and metadata as `wiregrpc/core`'s
  * client; no server, no .proto loader, and nothing reachable from here loads
  * node:http2, node:net, node:tls or node:fs at module top level (a bundle
- * needs only node:buffer: workerd's `nodejs_compat`).
+ * needs only node:buffer: workerd's `nodejs_compat`). Importing it makes
+ * transport 'wiregrpc' (wiregrpc's own HTTP/2 client) available: this entry
+ * point is for nothing else.
  */
+import { registerWiregrpcTransport } from '../http2/h2-client-connect.js';
+
+registerWiregrpcTransport();
+
 export { Code, codeName, parseCode } from '../wire/grpc/code.js';
 export { GrpcError, type GrpcErrorOptions } from '../wire/grpc/error.js';
 export { Metadata, type MetadataValue } from '../wire/grpc/metadata.js';

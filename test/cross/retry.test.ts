@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { createClient } from '../../src/service/client.js';
 import type { ServerContext } from '../../src/service/context.js';
 import { loadProtoSync } from '../../src/service/load.js';

@@ -7,6 +7,7 @@
  * message "unknown user: name = <name>". Every client must see exactly that.
  */
 import t, { type Test as T } from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Code } from '../../src/wire/grpc/code.js';

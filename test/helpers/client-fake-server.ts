@@ -5,6 +5,7 @@
  */
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import './own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { Channel, type ChannelOptions } from '../../src/http2/channel.js';
 import { ClientStream, type ClientStreamOptions } from '../../src/http2/client-stream.js';
 import type { GrpcError } from '../../src/wire/grpc/error.js';

@@ -10,6 +10,7 @@
 // test/http2/client-stream.test.ts; the rows here go through the stub, the
 // UnaryCall/ResponseStream listeners and the Channel, so the list is complete.
 import t, { type Test } from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import http2 from 'node:http2';
 import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -7,6 +7,7 @@
 // an idle machine; the bound leaves room for a loaded CI box), and the heap
 // may grow by at most HEAP_BOUND_MB.
 import t, { type Test } from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import http2 from 'node:http2';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -4,6 +4,7 @@
 // dist/test/hostile/fault-server.js, `npm run build` first) where the fault
 // needs one.
 import t, { type Test } from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

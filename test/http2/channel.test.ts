@@ -3,6 +3,7 @@
  * header templates it caches.
  */
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { Channel } from '../../src/http2/channel.js';
 
 t.test("the channel's header-template cache is bounded: arbitrary :path values do not grow it", async (t) => {

@@ -6,6 +6,7 @@ import http2 from 'node:http2';
 import type net from 'node:net';
 import zlib from 'node:zlib';
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { Channel } from '../../src/http2/channel.js';
 import { ClientStream } from '../../src/http2/client-stream.js';
 import { Code } from '../../src/wire/grpc/code.js';

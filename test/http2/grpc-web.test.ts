@@ -8,6 +8,7 @@ import net from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import * as esbuild from 'esbuild';
 import { Server } from '../../src/service/server.js';
 import { createClient } from '../../src/service/client.js';

@@ -13,6 +13,7 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { cfConnect } from '../../src/h2/cf-socket.js';
 import { Connection } from '../../src/h2/connection.js';
 import { nodeSocket } from '../../src/h2/node-socket.js';

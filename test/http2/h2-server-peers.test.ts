@@ -4,6 +4,7 @@
 // every listen target: TCP v4 and v6, a unix socket, TLS with ALPN h2 (client
 // certificates too) and http/1.1 (gRPC-Web) on the same port.
 import t, { type Test } from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';

@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { Channel, type ChannelOptions } from '../../src/http2/channel.js';
 import { Resolver } from '../../src/http2/resolver.js';
 import { parseTarget } from '../../src/http2/target.js';

@@ -6,6 +6,7 @@
  */
 import http2 from 'node:http2';
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import type { Channel } from '../../src/http2/channel.js';
 import { RetryingCall } from '../../src/http2/retrying-call.js';
 import type { RetryPolicy } from '../../src/http2/service-config.js';

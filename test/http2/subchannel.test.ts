@@ -4,6 +4,7 @@
  */
 import http2 from 'node:http2';
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { Code } from '../../src/wire/grpc/code.js';
 import { fakeChannel, respond, transportCall } from '../helpers/client-fake-server.js';
 

@@ -76,3 +76,38 @@ t.test('the bundled health and reflection entries find the .proto files they shi
   );
   t.same(out, ['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection']);
 });
+
+t.test(
+  "transport 'wiregrpc': wiregrpc and wiregrpc/sockets include it, wiregrpc/core only once it opts in",
+  async (t) => {
+    /** What `new Channel(…, { transport: 'wiregrpc' })` does after the program's imports: 'ok', or the error. */
+    const probe = (imports: string, then = ''): string => `
+    ${imports}
+    ${then}
+    let result = 'ok';
+    try {
+      new Channel('127.0.0.1:1', { transport: 'wiregrpc' }).close();
+    } catch (error) {
+      result = error.name + ': ' + error.message;
+    }
+    console.log(JSON.stringify(result));`;
+    t.match(
+      run(t, probe("import { Channel } from 'wiregrpc/core';")),
+      /^TypeError: channel option transport 'wiregrpc' needs wiregrpc's own HTTP\/2 client, which this program does not include/,
+      'wiregrpc/core alone',
+    );
+    t.equal(
+      run(
+        t,
+        probe(
+          "import { Channel } from 'wiregrpc/core'; import { registerWiregrpcTransport } from 'wiregrpc/http2';",
+          'registerWiregrpcTransport();',
+        ),
+      ),
+      'ok',
+      'wiregrpc/core after registerWiregrpcTransport() from wiregrpc/http2',
+    );
+    t.equal(run(t, probe("import { Channel } from 'wiregrpc';")), 'ok', 'wiregrpc');
+    t.equal(run(t, probe("import { Channel } from 'wiregrpc/sockets';")), 'ok', 'wiregrpc/sockets');
+  },
+);

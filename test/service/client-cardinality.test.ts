@@ -5,6 +5,7 @@
  * for the server — so our two halves report the same code (grpc-js does too).
  */
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { loadProtoSync } from '../../src/service/load.js';
 import { createClient } from '../../src/service/client.js';
 import { Code } from '../../src/wire/grpc/code.js';

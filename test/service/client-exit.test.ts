@@ -18,6 +18,8 @@ const PROTO = join(ROOT, 'test/protos/echo.proto');
 function script(target: string, body: string): string {
   return `
     import { createClient } from ${JSON.stringify(join(DIST, 'client.js'))};
+    import { registerWiregrpcTransport } from ${JSON.stringify(join(DIST, '../http2/h2-client-connect.js'))};
+    registerWiregrpcTransport(); // as a wiregrpc/core program opts in: WIREGRPC_TRANSPORT=wiregrpc runs it on our HTTP/2
     import { loadProtoSync } from ${JSON.stringify(join(DIST, 'load.js'))};
     const Echo = loadProtoSync(${JSON.stringify(PROTO)}).service('wiregrpc.test.Echo');
     const target = ${JSON.stringify(target)};

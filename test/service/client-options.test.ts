@@ -5,6 +5,7 @@
  */
 import type http2 from 'node:http2';
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { createClient } from '../../src/service/client.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Code } from '../../src/wire/grpc/code.js';

@@ -7,6 +7,7 @@
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { createClient } from '../../src/service/core.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Code } from '../../src/wire/grpc/code.js';

@@ -5,6 +5,7 @@
  */
 import type http2 from 'node:http2';
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { Channel } from '../../src/http2/channel.js';
 import { disableTracing, enableTracing } from '../../src/http2/trace.js';
 import { createClient, type ClientInterceptor } from '../../src/service/core.js';

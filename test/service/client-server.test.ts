@@ -4,6 +4,7 @@
  * compression, and a graceful shutdown (GOAWAY) is survived by the client.
  */
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { createClient, type Client } from '../../src/service/client.js';
 import { loadProtoSync } from '../../src/service/load.js';
 import { Server } from '../../src/service/server.js';

@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { createClient } from '../../src/service/client.js';
 import type { ServerContext } from '../../src/service/context.js';
 import { loadProtoSync } from '../../src/service/load.js';

@@ -5,6 +5,7 @@
  * when a response cannot be sent — and not when it failed on its own.
  */
 import t from 'tap';
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { createClient, type Client } from '../../src/service/client.js';
 import type { ServerContext } from '../../src/service/context.js';
 import { loadProtoSync } from '../../src/service/load.js';

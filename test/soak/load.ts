@@ -8,6 +8,7 @@
  * Run in the soak's own process (one Channel per client) and in child
  * processes (`node dist/test/soak/load.js`, driven over IPC).
  */
+import '../helpers/own-h2-client.js'; // transport 'wiregrpc' (WIREGRPC_TRANSPORT) available to the channels made here
 import { Channel } from '../../src/http2/channel.js';
 import { createClient, type Client } from '../../src/service/client.js';
 import { Code } from '../../src/wire/grpc/code.js';
