@@ -16,7 +16,9 @@
  *     `sink.drain` follows when it went below it again;
  *   - `writev(pieces)`, where given, is `write` of each piece in order, in as few
  *     system calls as the runtime can (Node: cork, write…, uncork — one writev(2)).
- *     Without it the connection writes the pieces one by one (`writeRun`);
+ *     Without it the connection writes the pieces one by one (`writeRun`). An adapter
+ *     whose every write is a system call or a promise (web streams, Bun) joins them
+ *     (`joinPieces`): one copy, as when the output copied every payload;
  *   - `sink.error` ends the stream (`sink.end` is not called after it); `sink.closed`,
  *     where given, is called once when the stream is fully closed, whichever way.
  */
@@ -61,4 +63,17 @@ export function writeRun(bytes: ByteStream, run: Uint8Array | readonly Uint8Arra
   let ok = true;
   for (const piece of run) ok = bytes.write(piece) && ok;
   return ok;
+}
+
+/** The pieces in one new Uint8Array, in order (for adapters that pay per write). */
+export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }

@@ -1,11 +1,13 @@
 // Handing a run of bytes to a ByteStream (src/h2/byte-stream.ts writeRun): one write for a single
 // run; the pieces of a run with large DATA payloads by writev where the adapter has it
-// (node-socket.ts: cork, write each, uncork), else by a write per piece, in order.
+// (node-socket.ts: cork, write each, uncork; web streams and Bun: joined into one write), else by a
+// write per piece, in order.
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import t, { type Test } from 'tap';
-import { writeRun, type ByteSink, type ByteStream } from '../../src/h2/byte-stream.js';
+import { joinPieces, writeRun, type ByteSink, type ByteStream } from '../../src/h2/byte-stream.js';
 import { nodeSocket } from '../../src/h2/node-socket.js';
+import { streamSocket } from '../../src/h2/web-stream-bytes.js';
 
 /** An adapter without writev that records its writes and answers `full` after `limit` bytes. */
 function recorder(limit: number): { stream: ByteStream; writes: Uint8Array[] } {
@@ -132,4 +134,32 @@ t.test('node-socket writev on a socket that was ended queues nothing', async (t)
   ours.start(sink());
   ours.end();
   t.equal(ours.writev!([a, c]), false);
+});
+
+t.test('joinPieces: the pieces in one new array, in order', (t) => {
+  const joined = joinPieces([a, b, c]);
+  t.equal(joined.length, 5003);
+  t.ok(Buffer.from(joined).equals(Buffer.concat([a, b, c])));
+  t.equal(joinPieces([]).length, 0);
+  t.end();
+});
+
+t.test('a web-streams socket (Deno, cloudflare:sockets) gets a tick’s pieces as one write', async (t) => {
+  const chunks: Uint8Array[] = [];
+  const socket = {
+    readable: new ReadableStream<Uint8Array>(),
+    writable: new WritableStream<Uint8Array>({ write: (chunk) => void chunks.push(chunk) }),
+    close() {},
+  };
+  const ours = streamSocket(Promise.resolve(socket));
+  ours.start(sink());
+  await Promise.resolve();
+  await Promise.resolve();
+  t.equal(writeRun(ours, [a, b, c]), true, 'under the mark');
+  t.equal(writeRun(ours, a), true);
+  for (let i = 0; i < 10 && chunks.length < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+  t.equal(chunks.length, 2, 'one write for the pieces, one for the single run');
+  t.ok(Buffer.from(chunks[0]!).equals(Buffer.concat([a, b, c])), 'the pieces joined, in order');
+  t.ok(Buffer.from(chunks[1]!).equals(a));
+  ours.destroy();
 });
