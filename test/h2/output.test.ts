@@ -53,7 +53,7 @@ t.test('a run handed over is never written again, across slabs', async (t) => {
 
 t.test('a connection gone quiet lets a busy tick’s slab go', async (t) => {
   const { out } = collect();
-  out.data(1, new Uint8Array(40_000), false);
+  for (let i = 0; i < 10; i++) out.data(1, new Uint8Array(4000), false); // copied: under the view size
   await Promise.resolve();
   out.ping(new Uint8Array(8), true);
   await Promise.resolve();
@@ -182,4 +182,30 @@ t.test('discard drops the pieces not handed over', async (t) => {
   t.equal(out.pending, 0);
   await Promise.resolve();
   t.equal(runs.length, 0, 'nothing handed over');
+});
+
+t.test('a slab with room for another tick like the last is kept: no new slab per tick', async (t) => {
+  const { runs, copies, out } = collect();
+  const held: number[] = [];
+  for (let tick = 0; tick < 20; tick++) {
+    out.fieldBlock(1 + 2 * tick, new Uint8Array(20).fill(tick), false, 16_384);
+    out.data(1 + 2 * tick, new Uint8Array(20_000), true); // a view: 9 bytes of slab
+    await Promise.resolve();
+    held.push(out.retained);
+  }
+  t.equal(runs.length, 20);
+  t.ok(
+    held.every((n) => n === 1024),
+    `one first slab serves ticks of 38 slab bytes until it is nearly full (${[...new Set(held)].join(', ')})`,
+  );
+  const frames = runs.flatMap((r) => framesOf(t, r));
+  t.same(
+    frames.map((f) => f.type),
+    Array.from({ length: 20 }, () => [FrameType.HEADERS, FrameType.DATA]).flat(),
+    'every tick intact, in order',
+  );
+  t.ok(
+    runs.every((r, i) => Buffer.from(joined(r)).equals(copies[i]!)),
+    'and no tick rewrote an earlier one',
+  );
 });
