@@ -12,7 +12,7 @@
  * `drain`. `Bun` is read from globalThis when a connection is made: this
  * module loads anywhere.
  */
-import type { ByteSink, ByteStream } from './byte-stream.js';
+import { joinPieces, type ByteSink, type ByteStream } from './byte-stream.js';
 
 /** The part of Bun's socket API used here (bun-types: Socket, SocketHandler). */
 interface BunSocket {
@@ -127,6 +127,11 @@ class BunBytes implements ByteStream {
     if (this.queued < HIGH_WATER_MARK) return true;
     this.wantsDrain = true;
     return false;
+  }
+
+  /** A tick's pieces (frame headers and large payloads) joined: each write here costs a write of the runtime. */
+  writev(pieces: readonly Uint8Array[]): boolean {
+    return this.write(joinPieces(pieces));
   }
 
   end(): void {

@@ -35,7 +35,8 @@ import { MAX_WINDOW_SIZE, type Frame, type Setting } from './frame.js';
 import { FrameReader } from './frame-reader.js';
 import { DEFAULT_MAX_HEADER_LIST_SIZE, HpackDecoder } from './hpack-decoder.js';
 import { HpackEncoder } from './hpack-encoder.js';
-import { FrameOutput } from './output.js';
+import { writeRun } from './byte-stream.js';
+import { FrameOutput, type Run } from './output.js';
 import { PingStrikes, ResetBudget } from './policy.js';
 import { DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { isClosed, type H2Connection, type H2Stream, type StreamHost } from './stream.js';
@@ -241,9 +242,9 @@ export abstract class ConnectionCore implements H2Connection {
 
   // ─── bytes out ─────────────────────────────────────────────────────────────
 
-  protected write(run: Uint8Array): void {
+  protected write(run: Run): void {
     if (this.finished || this.halfClosed) return;
-    if (!this.bytes.write(run)) this.socketBlocked = true;
+    if (!writeRun(this.bytes, run)) this.socketBlocked = true;
     else if (this.waiting.length > 0) this.pumpWaiting();
   }
 

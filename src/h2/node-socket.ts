@@ -6,6 +6,8 @@
  *     socket 'error' → sink.error(err)
  *     socket 'drain' → sink.drain()         (after write() returned false)
  *     socket 'close' → sink.closed()
+ *     writev(pieces) → cork, write each, uncork: the pieces of a tick (frame headers
+ *                      and the large DATA payloads between them) in one writev(2)
  *
  * For TLS the caller negotiates ALPN `h2` (ALPNProtocols: ['h2'] and a check of
  * `socket.alpnProtocol`); by the time a connection starts, the socket carries
@@ -50,6 +52,16 @@ class NodeSocketStream implements ByteStream {
   write(data: Uint8Array): boolean {
     if (this.socket.destroyed || this.socket.writableEnded) return false;
     return this.socket.write(data);
+  }
+
+  writev(pieces: readonly Uint8Array[]): boolean {
+    const socket = this.socket;
+    if (socket.destroyed || socket.writableEnded) return false;
+    socket.cork();
+    let ok = true;
+    for (const piece of pieces) ok = socket.write(piece);
+    socket.uncork();
+    return ok;
   }
 
   end(): void {

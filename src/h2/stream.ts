@@ -11,8 +11,10 @@
  *     onReset(code, …)      ◀──RST_STREAM──▶          reset(code)
  *     onClose()             (both END_STREAMs)        onClose()
  *
- * Sending. `write` queues the bytes (a reference: do not change them until sent)
- * and the connection moves them into its output as the stream's and the
+ * Sending. `write` queues the bytes by reference, and the caller gives them up:
+ * they must never change again (large payloads go to the byte stream as views,
+ * output.ts, written whenever the socket gets to them; gRPC's frames are fresh per
+ * message). The connection moves them into its output as the stream's and the
  * connection's send windows allow, split to the peer's SETTINGS_MAX_FRAME_SIZE.
  * Nothing is dropped: `write` returns false once more than HIGH_WATER bytes wait,
  * and `onDrain` follows when they have all gone out. Trailers written after data
@@ -156,7 +158,10 @@ export class H2Stream {
     if (endStream) this.ending = true;
   }
 
-  /** DATA; false: wait for `onDrain` (the bytes are queued, never dropped, sent as the windows allow). */
+  /**
+   * DATA; false: wait for `onDrain` (the bytes are queued, never dropped, sent as the windows allow).
+   * `data` is the stream's from now on: never change it again.
+   */
   write(data: Uint8Array, endStream = false): boolean {
     if (this.connection.role === 'server' && !this._headersOut)
       throw H2Error.local(`stream ${this.id}: respond() before write()`);

@@ -10,7 +10,7 @@
  * open, or fails later, is `sink.error` (once, never followed by `end`). Used by
  * deno-socket.ts and cf-socket.ts; nothing here names a runtime.
  */
-import type { ByteSink, ByteStream } from './byte-stream.js';
+import { joinPieces, type ByteSink, type ByteStream } from './byte-stream.js';
 
 /** What the runtime's socket gives once open. */
 export interface StreamSocket {
@@ -84,6 +84,11 @@ class StreamSocketBytes implements ByteStream {
     if (this.unwritten < HIGH_WATER_MARK) return true;
     this.wantsDrain = true;
     return false;
+  }
+
+  /** A tick's pieces (frame headers and large payloads) joined: each write here costs a write of the runtime. */
+  writev(pieces: readonly Uint8Array[]): boolean {
+    return this.write(joinPieces(pieces));
   }
 
   end(): void {
