@@ -182,16 +182,40 @@ export class FrameOutput {
       this.wrote(at + n);
       return;
     }
+    this.dataHeader(streamId, n, endStream);
+    this.payload(data);
+  }
+
+  /**
+   * The header of a DATA frame of `length` payload bytes that follow as `payload`
+   * calls, before any other frame: a frame made of several of a stream's writes (the
+   * tail of one message and the head of the next, stream.ts), so that a stream of
+   * messages goes out in frames as full as the windows allow.
+   */
+  dataHeader(streamId: number, length: number, endStream: boolean): void {
     const at = this.reserve(FRAME_HEADER_LENGTH);
-    writeFrameHeader(this.buf, at, n, FrameType.DATA, flags, streamId);
-    const end = at + FRAME_HEADER_LENGTH;
-    // The slab so far (up to and with this header), then the payload, as pieces of the run.
+    writeFrameHeader(this.buf, at, length, FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId);
+    this.wrote(at + FRAME_HEADER_LENGTH);
+  }
+
+  /** Payload of the DATA frame `dataHeader` began: copied under VIEW_MIN bytes, else a view (never to change again). */
+  payload(data: Uint8Array): void {
+    const n = data.length;
+    if (n < VIEW_MIN) {
+      const at = this.reserve(n);
+      copy(data, 0, n, this.buf, at);
+      this.wrote(at + n);
+      return;
+    }
+    // The slab so far (up to and with the header), then the payload, as pieces of the run.
     const pieces = (this.pieces ??= []);
-    pieces.push(this.buf.subarray(this.start, end), data);
-    this.piecesLength += end - this.start + n;
-    this.slabUsed += end - this.start;
-    this.start = end;
-    this.wrote(end);
+    const slabPart = this.pos - this.start;
+    if (slabPart > 0) pieces.push(this.buf.subarray(this.start, this.pos));
+    pieces.push(data);
+    this.piecesLength += slabPart + n;
+    this.slabUsed += slabPart;
+    this.start = this.pos;
+    this.wrote(this.pos);
   }
 
   /**

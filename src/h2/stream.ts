@@ -246,20 +246,27 @@ export class H2Stream {
     let used = 0;
     const queue = this.queue;
     while (this.head < queue.length) {
-      const chunk = queue[this.head]!;
-      const left = chunk.length - this.offset;
-      const n = Math.min(left, this._sendWindow, connWindow - used, maxFrameSize);
+      // A frame as large as the windows and SETTINGS_MAX_FRAME_SIZE allow, across writes: a
+      // 64 KiB message then ends in a frame with the next one's head, not a 5-byte frame of
+      // its own (the peer pays per frame).
+      const n = Math.min(this.queued, this._sendWindow, connWindow - used, maxFrameSize);
       if (n <= 0) return used;
-      const last = n === left && this.head === queue.length - 1;
-      const end = last && this.ending && this.pendingTrailers === undefined;
-      out.data(this.id, chunk.subarray(this.offset, this.offset + n), end);
+      const end = n === this.queued && this.ending && this.pendingTrailers === undefined;
+      const chunk = queue[this.head]!;
+      if (n <= chunk.length - this.offset) {
+        out.data(this.id, this.take(chunk, n), end);
+      } else {
+        out.dataHeader(this.id, n, end);
+        for (let rest = n; rest > 0;) {
+          const piece = queue[this.head]!;
+          const k = Math.min(rest, piece.length - this.offset);
+          out.payload(this.take(piece, k));
+          rest -= k;
+        }
+      }
       used += n;
       this._sendWindow -= n;
       this.queued -= n;
-      if (n === left) {
-        queue[this.head++] = EMPTY;
-        this.offset = 0;
-      } else this.offset += n;
       if (end) this.emittedEnd('data');
     }
     this.queue = [];
@@ -273,6 +280,18 @@ export class H2Stream {
       this.emittedEnd('data');
     }
     return used;
+  }
+
+  /** The next `n` bytes of `chunk` (the queue's head), which moves past them. */
+  private take(chunk: Uint8Array, n: number): Uint8Array {
+    const from = this.offset;
+    if (n === chunk.length - from) {
+      this.queue[this.head++] = EMPTY;
+      this.offset = 0;
+      return from === 0 ? chunk : chunk.subarray(from);
+    }
+    this.offset = from + n;
+    return chunk.subarray(from, from + n);
   }
 
   /** @internal After a pump: whether `onDrain` is due (the queue emptied after `write` returned false). */

@@ -125,6 +125,43 @@ t.test('SETTINGS_INITIAL_WINDOW_SIZE changed mid-connection moves every open str
   await Promise.all([p.closed, p2.closed]);
 });
 
+t.test('DATA waiting on a window goes out in frames across writes, not one frame or more per write', async (t) => {
+  // Writes queued while the client holds its window closed: once it opens, frames are as large as the window
+  // and SETTINGS_MAX_FRAME_SIZE allow, each write's tail sharing a frame with the next one's head.
+  const writes = [10_000, 3000, 3000, 3000, 3000, 20_000];
+  const total = writes.reduce((a, b) => a + b, 0);
+  const body = pattern(total);
+  const p = pair(
+    {
+      onStream(stream) {
+        stream.respond([':status', '200'], false);
+        for (let at = 0, i = 0; i < writes.length; at += writes[i]!, i++)
+          stream.write(body.subarray(at, at + writes[i]!));
+        stream.trailers(['x-done', '1']);
+      },
+    },
+    { settings: { initialWindowSize: 10_000 } },
+  );
+  const stream = p.client.request(REQUEST, true);
+  const frames: number[] = [];
+  const got: Uint8Array[] = [];
+  stream.pause();
+  stream.onData = (c) => {
+    frames.push(c.length);
+    got.push(c);
+  };
+  await tick(5);
+  t.same(frames, [10_000], 'the first write fills the window');
+  p.client.settings({ initialWindowSize: 100_000 });
+  stream.resume();
+  await tick(20);
+  sameBytes(t, concat(got), body);
+  t.same(frames.slice(1), [16_384, total - 10_000 - 16_384], 'the five writes behind it: two full frames');
+  t.same(p.errors, []);
+  p.client.destroy();
+  await p.closed;
+});
+
 t.test(
   'SETTINGS_MAX_FRAME_SIZE: the sender splits DATA and field blocks to the peer limit (§4.2, §6.10)',
   async (t) => {
