@@ -43,6 +43,9 @@ export interface HpackDecoderOptions {
 
 export const DEFAULT_MAX_HEADER_LIST_SIZE = 65_536;
 
+/** Every decoder's: a block is read in one synchronous call (hpack-primitives.ts). */
+const reader = new BlockReader();
+
 export class HpackDecoder {
   readonly table: DynamicTable;
   /** Which fields of the last block were sent never-indexed (§6.2.3): their pair numbers (0 = the first field). */
@@ -50,7 +53,6 @@ export class HpackDecoder {
   private limit: number;
   private pendingLimit: number | undefined;
   private readonly maxListSize: number;
-  private readonly reader = new BlockReader();
 
   constructor(options: HpackDecoderOptions = {}) {
     this.limit = options.maxTableSize ?? DEFAULT_TABLE_SIZE;
@@ -101,7 +103,7 @@ export class HpackDecoder {
   private cacheChanges = -1;
 
   private decodeBlock(block: Uint8Array, streamId: number): string[] {
-    const r = this.reader;
+    const r = reader;
     r.reset(block);
     const table = this.table;
     const headers: string[] = [];
@@ -166,6 +168,7 @@ export class HpackDecoder {
       if (never) this.neverIndexed.push(headers.length >> 1);
       headers.push(name, value);
     }
+    r.release();
 
     if (!fieldSeen && this.pendingLimit !== undefined)
       throw H2Error.connection(

@@ -57,6 +57,9 @@ export interface HpackEncoderOptions {
 const DEFAULT_SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_HEADERS);
 const DEFAULT_UNINDEXED: ReadonlySet<string> = new Set(UNINDEXED_HEADERS);
 
+/** Every encoder's: a block is written in one synchronous call (hpack-primitives.ts). */
+const writer = new BlockWriter();
+
 /** Lists (with their blocks) remembered while the table stays unchanged. */
 const MAX_REMEMBERED = 16;
 
@@ -74,7 +77,6 @@ STATIC_TABLE.forEach(([name, value], i) => {
 
 export class HpackEncoder {
   readonly table: DynamicTable;
-  private readonly writer = new BlockWriter();
   private readonly huffman: 'auto' | 'always' | 'never';
   private readonly sensitive: ReadonlySet<string>;
   private readonly unindexed: ReadonlySet<string>;
@@ -170,7 +172,8 @@ export class HpackEncoder {
     // Everything is checked before anything is written: a block refused halfway would
     // leave our table holding entries the peer never saw.
     checkList(headers);
-    const w = this.writer;
+    const w = writer;
+    w.clear();
     if (this.smallest !== undefined) {
       // §4.2: the smallest size since the last block if it went below what the peer knows, then the one in force.
       if (this.smallest < this.announced) w.integer((this.announced = this.smallest), 5, 0x20);
@@ -182,7 +185,7 @@ export class HpackEncoder {
   }
 
   private field(name: string, value: string, extraSensitive: ReadonlySet<string> | undefined): void {
-    const w = this.writer;
+    const w = writer;
     const table = this.table;
     if (this.sensitive.has(name) || extraSensitive?.has(name) === true) {
       this.literal(name, value, 0x10, 4); // §6.2.3 never indexed
@@ -215,7 +218,7 @@ export class HpackEncoder {
 
   /** A literal field: `flags` and a `prefixBits` name index, or 0 and the name as a string; then the value. */
   private literal(name: string, value: string, flags: number, prefixBits: number): void {
-    const w = this.writer;
+    const w = writer;
     const nameIndex = this.nameIndex(name);
     if (nameIndex !== undefined) w.integer(nameIndex, prefixBits, flags);
     else {
