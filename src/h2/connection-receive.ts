@@ -34,7 +34,8 @@ import { onReceive } from './stream-state.js';
 import { H2Stream, isClosed } from './stream.js';
 
 export abstract class FrameHandler extends ConnectionCore {
-  protected onFrame(frame: Frame): void {
+  /** @internal */
+  override onFrame(frame: Frame): void {
     if (this.ended) return; // a callback closed the connection while the rest of the chunk was being read
     try {
       switch (frame.type) {

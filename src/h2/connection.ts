@@ -33,7 +33,7 @@
  * connection-receive.ts), and this one — the public API and the byte stream's
  * events. Options and defaults: connection-options.ts.
  */
-import type { ByteSink, ByteStream } from './byte-stream.js';
+import type { ByteStream } from './byte-stream.js';
 import {
   checkSettings,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -55,14 +55,7 @@ export class Connection extends FrameHandler implements H2Connection {
     super(bytes, options);
     const server = options.role === 'server';
     const window = this.connectionWindowSize;
-    const sink: ByteSink = {
-      data: (chunk) => this.onBytes(chunk),
-      end: () => this.onEnd(),
-      error: (error) => this.onSocketError(error),
-      drain: () => this.onDrain(),
-      closed: () => this.finish(),
-    };
-    bytes.start(sink);
+    bytes.start(this.wiring);
     if (!server) this.out.raw(CLIENT_PREFACE);
     this.out.settings(this.initialSettings);
     this.unacked.push(this.advertised);
@@ -179,7 +172,8 @@ export class Connection extends FrameHandler implements H2Connection {
 
   // ─── bytes in ──────────────────────────────────────────────────────────────
 
-  protected onBytes(chunk: Uint8Array): void {
+  /** @internal */
+  override onBytes(chunk: Uint8Array): void {
     if (this.ended) return;
     try {
       this.reader.push(chunk);
@@ -188,7 +182,8 @@ export class Connection extends FrameHandler implements H2Connection {
     }
   }
 
-  protected onEnd(): void {
+  /** @internal */
+  override onEnd(): void {
     if (this.finished) return;
     if (!this.ended) {
       try {
@@ -203,13 +198,15 @@ export class Connection extends FrameHandler implements H2Connection {
     this.finish();
   }
 
-  protected onSocketError(error: Error): void {
+  /** @internal */
+  override onSocketError(error: Error): void {
     this.endStreams(ErrorCode.INTERNAL_ERROR, true, error);
     this.ended = true;
     this.finish();
   }
 
-  protected onDrain(): void {
+  /** @internal */
+  override onDrain(): void {
     this.socketBlocked = false;
     this.controlWhileBlocked = 0;
     this.pumpWaiting();

@@ -63,8 +63,8 @@ export interface FrameReaderOptions {
 export const DEFAULT_MAX_FIELD_BLOCK_SIZE = 1 << 20;
 
 export class FrameReader {
-  private readonly onFrame: (frame: Frame) => void;
-  private readonly onStreamError: (error: H2Error) => void;
+  /** Where frames and stream errors go: the options object itself (kept, not its two functions copied). */
+  private readonly sink: Pick<FrameReaderOptions, 'onFrame' | 'onStreamError'>;
   private limit: number;
   /** Octets of the client preface still expected (0 once matched). */
   private prefaceLeft: number;
@@ -86,8 +86,7 @@ export class FrameReader {
   private failure: H2Error | undefined;
 
   constructor(options: FrameReaderOptions) {
-    this.onFrame = options.onFrame;
-    this.onStreamError = options.onStreamError;
+    this.sink = options;
     this.prefaceLeft = options.preface ? CLIENT_PREFACE.length : 0;
     this.limit = MIN_MAX_FRAME_SIZE;
     this.maxBlock = options.maxFieldBlockSize ?? DEFAULT_MAX_FIELD_BLOCK_SIZE;
@@ -267,7 +266,7 @@ export class FrameReader {
       frame = parseFrame(header, payload);
     } catch (err) {
       if (err instanceof H2Error && err.scope === 'stream') {
-        this.onStreamError(err);
+        this.sink.onStreamError(err);
         return;
       }
       throw err;
@@ -278,7 +277,7 @@ export class FrameReader {
     } else if (frame.type === FrameType.CONTINUATION && frame.endHeaders) {
       this.blockStream = 0;
     }
-    this.onFrame(frame);
+    this.sink.onFrame(frame);
   }
 }
 
