@@ -50,7 +50,12 @@ import { H2Stream, type H2Connection } from './stream.js';
 
 export type { ConnectionOptions, PingPolicy } from './connection-options.js';
 
-export class Connection extends FrameHandler implements H2Connection {
+/**
+ * Exported as `Connection`. Declared under another name because the package's bundle also holds the channel's
+ * `Connection` (src/http2/subchannel.ts, public in wiregrpc/http2): esbuild would rename one of the two to
+ * `Connection2`, and that is the name util.inspect and stack traces would show (test/h2/bundle-names.test.ts).
+ */
+class Http2Connection extends FrameHandler implements H2Connection {
   constructor(bytes: ByteStream, options: ConnectionOptions) {
     super(bytes, options);
     const server = options.role === 'server';
@@ -226,6 +231,8 @@ export class Connection extends FrameHandler implements H2Connection {
     }
   }
 }
+
+export { Http2Connection as Connection };
 
 /** request() cannot open a stream now: REFUSED_STREAM of this side's making (nothing was sent; retry elsewhere). */
 function refuse(id: number, why: string): never {
