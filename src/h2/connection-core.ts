@@ -31,7 +31,7 @@ import {
 } from './connection-options.js';
 import { ErrorCode, H2Error } from './errors.js';
 import { ReceiveWindow } from './flow-control.js';
-import { MAX_WINDOW_SIZE, type Frame, type Setting } from './frame.js';
+import { CLIENT_PREFACE, MAX_WINDOW_SIZE, type Frame } from './frame.js';
 import { FrameReader, type FrameReaderOptions } from './frame-reader.js';
 import { DEFAULT_MAX_HEADER_LIST_SIZE, HpackDecoder } from './hpack-decoder.js';
 import { HpackEncoder } from './hpack-encoder.js';
@@ -87,8 +87,6 @@ export abstract class ConnectionCore implements H2Connection {
   protected handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   protected lingerTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** The SETTINGS we send first. */
-  protected readonly initialSettings: Setting[];
   protected readonly connectionWindowSize: number;
 
   constructor(bytes: ByteStream, options: ConnectionOptions) {
@@ -106,8 +104,8 @@ export abstract class ConnectionCore implements H2Connection {
       ...options.settings,
       maxHeaderListSize,
     };
-    this.initialSettings = settingsToSend(this.advertised, server);
-    checkSettings(this.initialSettings);
+    const initialSettings = settingsToSend(this.advertised, server);
+    checkSettings(initialSettings);
     this.decoder = new HpackDecoder({ maxHeaderListSize });
     this.wiring = new Wiring(this, server, Math.max(MIN_FIELD_BLOCK, 2 * maxHeaderListSize));
     this.reader = new FrameReader(this.wiring);
@@ -124,6 +122,10 @@ export abstract class ConnectionCore implements H2Connection {
       : undefined;
     this.host = this.wiring;
     this.out = new FrameOutput((run) => this.write(run));
+    // The first frames, queued (the byte stream is written at the end of the tick).
+    if (!server) this.out.raw(CLIENT_PREFACE);
+    this.out.settings(initialSettings);
+    this.unacked.push(this.advertised);
   }
 
   /** The peer's settings in force (the protocol's initial values until its SETTINGS arrive). */

@@ -44,7 +44,7 @@ import { asH2Error, unrefTimer, utf8 } from './connection-core.js';
 import { FrameHandler } from './connection-receive.js';
 import { ErrorCode, errorCodeName, H2Error } from './errors.js';
 import { ReceiveWindow } from './flow-control.js';
-import { CLIENT_PREFACE, MAX_STREAM_ID } from './frame.js';
+import { MAX_STREAM_ID } from './frame.js';
 import { DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { H2Stream, type H2Connection } from './stream.js';
 
@@ -58,12 +58,8 @@ export type { ConnectionOptions, PingPolicy } from './connection-options.js';
 class Http2Connection extends FrameHandler implements H2Connection {
   constructor(bytes: ByteStream, options: ConnectionOptions) {
     super(bytes, options);
-    const server = options.role === 'server';
     const window = this.connectionWindowSize;
     bytes.start(this.wiring);
-    if (!server) this.out.raw(CLIENT_PREFACE);
-    this.out.settings(this.initialSettings);
-    this.unacked.push(this.advertised);
     if (window > DEFAULT_SETTINGS.initialWindowSize) {
       this.out.windowUpdate(0, window - DEFAULT_SETTINGS.initialWindowSize);
       this.recv.available = window;

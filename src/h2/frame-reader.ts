@@ -77,7 +77,8 @@ export class FrameReader {
   /** Whether PUSH_PROMISE may arrive: never on a server, on a client only with push enabled. */
   private readonly pushAllowed: boolean;
   private readonly server: boolean;
-  private readonly headerBytes = new Uint8Array(FRAME_HEADER_LENGTH);
+  /** A frame header split across chunks, gathered (made the first time one is: most connections never see one). */
+  private headerBytes: Uint8Array | undefined;
   private headerFill = 0;
   /** The frame whose payload spans chunks, and its payload so far. */
   private pending: FrameHeader | undefined;
@@ -173,12 +174,13 @@ export class FrameReader {
       let header: FrameHeader;
       if (this.headerFill > 0 || end - pos < FRAME_HEADER_LENGTH) {
         const take = Math.min(FRAME_HEADER_LENGTH - this.headerFill, end - pos);
-        this.headerBytes.set(chunk.subarray(pos, pos + take), this.headerFill);
+        const headerBytes = (this.headerBytes ??= new Uint8Array(FRAME_HEADER_LENGTH));
+        headerBytes.set(chunk.subarray(pos, pos + take), this.headerFill);
         this.headerFill += take;
         pos += take;
         if (this.headerFill < FRAME_HEADER_LENGTH) return;
         this.headerFill = 0;
-        header = readFrameHeader(this.headerBytes, 0);
+        header = readFrameHeader(headerBytes, 0);
       } else {
         header = readFrameHeader(chunk, pos);
         pos += FRAME_HEADER_LENGTH;
