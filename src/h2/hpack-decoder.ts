@@ -83,22 +83,24 @@ export class HpackDecoder {
   decode(block: Uint8Array, streamId = 0): string[] {
     if (block.length === 0 || block.length > MAX_CACHED_BLOCK || this.pendingLimit !== undefined || !allIndexed(block))
       return this.decodeBlock(block, streamId);
+    const cache = (this.cache ??= new Map());
     if (this.cacheChanges !== this.table.changes) {
-      this.cache.clear();
+      cache.clear();
       this.cacheChanges = this.table.changes;
     }
     const key = latin1(block, 0, block.length);
-    const hit = this.cache.get(key);
+    const hit = cache.get(key);
     if (hit !== undefined) {
       this.neverIndexed.length = 0;
       return hit.slice();
     }
     const headers = this.decodeBlock(block, streamId); // an error is thrown, and not cached
-    if (this.cache.size < MAX_CACHED_BLOCKS) this.cache.set(key, headers.slice());
+    if (cache.size < MAX_CACHED_BLOCKS) cache.set(key, headers.slice());
     return headers;
   }
 
-  private readonly cache = new Map<string, string[]>();
+  /** Made at the first block of indexed fields only (a connection whose peer never sends one holds no Map). */
+  private cache: Map<string, string[]> | undefined;
   /** The table's `changes` when the cache was filled. */
   private cacheChanges = -1;
 
