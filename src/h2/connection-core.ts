@@ -66,9 +66,10 @@ export abstract class ConnectionCore implements H2Connection {
   protected readonly wiring: Wiring;
   protected readonly pings: PingStrikes | undefined;
   protected readonly resets: ResetBudget | undefined;
-  protected remote: Settings = { ...DEFAULT_SETTINGS };
+  /** The protocol's initial values (shared, frozen) until the peer's SETTINGS arrive: then a new object. */
+  protected remote: Readonly<Settings> = DEFAULT_SETTINGS;
   /** Our settings in force (acknowledged), and those sent and awaiting ACK, oldest first. */
-  protected local: Settings = { ...DEFAULT_SETTINGS };
+  protected local: Readonly<Settings> = DEFAULT_SETTINGS;
   protected readonly unacked: Settings[] = [];
   protected advertised: Settings;
   protected sendWindow = DEFAULT_SETTINGS.initialWindowSize;
