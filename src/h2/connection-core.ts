@@ -17,7 +17,7 @@
  * error as `connectionError`), reports `onError` and half-closes; the peer then
  * has LINGER_MS to close before the byte stream is destroyed.
  */
-import type { ByteSink, ByteStream } from './byte-stream.js';
+import type { ByteStream } from './byte-stream.js';
 import {
   checkSettings,
   DEFAULT_CONNECTION_WINDOW,
@@ -32,14 +32,15 @@ import {
 import { ErrorCode, H2Error } from './errors.js';
 import { ReceiveWindow } from './flow-control.js';
 import { CLIENT_PREFACE, MAX_WINDOW_SIZE, type Frame } from './frame.js';
-import { FrameReader, type FrameReaderOptions } from './frame-reader.js';
+import { FrameReader } from './frame-reader.js';
 import { DEFAULT_MAX_HEADER_LIST_SIZE, HpackDecoder } from './hpack-decoder.js';
 import { HpackEncoder } from './hpack-encoder.js';
 import { FrameOutput } from './output.js';
 import { PingStrikes, ResetBudget } from './policy.js';
-import { DEFAULT_SETTINGS, type Settings } from './settings.js';
+import { copySettings, DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { isClosed, type H2Connection, type H2Stream, type StreamHost } from './stream.js';
 import { StreamTable } from './stream-table.js';
+import { Wiring, type WiredConnection } from './connection-wiring.js';
 
 export const EMPTY = new Uint8Array(0);
 export const utf8 = new TextEncoder();
@@ -52,7 +53,7 @@ export interface OpenBlock {
   size: number;
 }
 
-export abstract class ConnectionCore implements H2Connection {
+export abstract class ConnectionCore implements H2Connection, WiredConnection {
   readonly role: 'server' | 'client';
   protected readonly bytes: ByteStream;
   protected readonly options: ConnectionOptions;
@@ -98,13 +99,13 @@ export abstract class ConnectionCore implements H2Connection {
     this.table = new StreamTable(options.role);
     const maxHeaderListSize =
       options.maxHeaderListSize ?? options.settings?.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE;
-    this.advertised = {
+    this.advertised = copySettings({
       ...DEFAULT_SETTINGS,
       enablePush: false,
       maxConcurrentStreams: server ? DEFAULT_MAX_CONCURRENT_STREAMS : Infinity,
       ...options.settings,
       maxHeaderListSize,
-    };
+    });
     const initialSettings = settingsToSend(this.advertised, server);
     checkSettings(initialSettings);
     this.decoder = new HpackDecoder({ maxHeaderListSize });
@@ -390,70 +391,6 @@ export abstract class ConnectionCore implements H2Connection {
     if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
     this.out.discard();
     this.options.onClose?.();
-  }
-}
-
-/**
- * What the connection's parts call it back through: the byte stream (ByteSink: bytes in, EOF, error, drain,
- * closed), its streams (StreamHost: HEADERS, DATA, RST_STREAM, credit, END_STREAM sent) and its frame reader
- * (frames, stream errors; with the reader's settings). One small object per connection, with methods, where these
- * were three objects of arrow functions: 12 closures and their context, ~0.9 KB per connection (and in a bundle
- * built with esbuild's keepNames, a `name` property dictionary on each closure: ~3 KB more).
- */
-export class Wiring implements ByteSink, StreamHost, FrameReaderOptions {
-  constructor(
-    private readonly core: ConnectionCore,
-    /** FrameReaderOptions: a server expects the client preface. */
-    readonly preface: boolean,
-    readonly maxFieldBlockSize: number,
-  ) {}
-
-  data(chunk: Uint8Array): void {
-    this.core.onBytes(chunk);
-  }
-
-  end(): void {
-    this.core.onEnd();
-  }
-
-  error(error: Error): void {
-    this.core.onSocketError(error);
-  }
-
-  drain(): void {
-    this.core.onDrain();
-  }
-
-  closed(): void {
-    this.core.finish();
-  }
-
-  sendHeaders(stream: H2Stream, headers: readonly string[], endStream: boolean): void {
-    this.core.sendHeaders(stream, headers, endStream);
-  }
-
-  sendData(stream: H2Stream): void {
-    this.core.sendData(stream);
-  }
-
-  sendReset(stream: H2Stream, code: number): void {
-    this.core.sendReset(stream, code);
-  }
-
-  credit(stream: H2Stream, n: number): void {
-    this.core.streamCredit(stream, n);
-  }
-
-  ended(stream: H2Stream): void {
-    this.core.streamEnded(stream);
-  }
-
-  onFrame(frame: Frame): void {
-    this.core.onFrame(frame);
-  }
-
-  onStreamError(error: H2Error): void {
-    this.core.streamError(error);
   }
 }
 
