@@ -93,12 +93,12 @@ export class HpackEncoder implements EvictionListener {
   /** The smallest size the table had since the last block, when it changed since then. */
   private smallest: number | undefined;
   /**
-   * fieldKey(name, value) → insertion number, and name → insertion number of its newest entry. One map for the
-   * fields, not a map of maps by name: a gRPC server's encoder indexes 3 or 4 names, each a Map of its own
-   * (~180 bytes apiece per connection) where a key string costs ~40.
+   * Insertion numbers of the table's entries, by two kinds of key in one Map: a name → its newest entry, and
+   * fieldKey(name, value) → that field's entry. A fieldKey starts with an upper-case letter and a name never has
+   * one (checkList), so the two never meet. One Map, not a Map per name of Maps by value: a gRPC server's encoder
+   * indexes 3 or 4 names, each a Map of its own (~180 bytes apiece per connection) where a key string costs ~90.
    */
-  private readonly fields = new Map<string, number>();
-  private readonly names = new Map<string, number>();
+  private readonly index = new Map<string, number>();
 
   constructor(options: HpackEncoderOptions = {}) {
     this.cap = options.maxTableSizeCap ?? DEFAULT_TABLE_SIZE;
@@ -116,8 +116,8 @@ export class HpackEncoder implements EvictionListener {
   /** @internal EvictionListener: the table evicted this entry; it leaves the maps if they still point at it. */
   evicted(name: string, value: string, insertion: number): void {
     const key = fieldKey(name, value);
-    if (this.fields.get(key) === insertion) this.fields.delete(key);
-    if (this.names.get(name) === insertion) this.names.delete(name);
+    if (this.index.get(key) === insertion) this.index.delete(key);
+    if (this.index.get(name) === insertion) this.index.delete(name);
   }
 
   /**
@@ -208,7 +208,7 @@ export class HpackEncoder implements EvictionListener {
       return;
     }
     const key = fieldKey(name, value);
-    const insertion = this.fields.get(key);
+    const insertion = this.index.get(key);
     if (insertion !== undefined) {
       w.integer(STATIC_TABLE_LENGTH + table.indexOf(insertion)!, 7, 0x80);
       return;
@@ -221,8 +221,8 @@ export class HpackEncoder implements EvictionListener {
     table.add(name, value);
     const added = table.inserted - 1;
     if (table.indexOf(added) !== undefined) {
-      this.fields.set(key, added);
-      this.names.set(name, added);
+      this.index.set(key, added);
+      this.index.set(name, added);
     }
   }
 
@@ -242,14 +242,17 @@ export class HpackEncoder implements EvictionListener {
   private nameIndex(name: string): number | undefined {
     const s = STATIC_NAMES.get(name);
     if (s !== undefined) return s;
-    const insertion = this.names.get(name);
+    const insertion = this.index.get(name);
     return insertion === undefined ? undefined : STATIC_TABLE_LENGTH + this.table.indexOf(insertion)!;
   }
 }
 
-/** One string per (name, value), unambiguous whatever the two hold: the name's length, the name, the value. */
+/**
+ * One string per (name, value), unambiguous whatever the two hold (the name's length, the name, the value), and
+ * never a header name (those have no upper case).
+ */
 function fieldKey(name: string, value: string): string {
-  return `${name.length}:${name}${value}`;
+  return `F${name.length}:${name}${value}`;
 }
 
 /**
