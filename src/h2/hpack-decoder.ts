@@ -46,6 +46,24 @@ export const DEFAULT_MAX_HEADER_LIST_SIZE = 65_536;
 /** Every decoder's: a block is read in one synchronous call (hpack-primitives.ts). */
 const reader = new BlockReader();
 
+/**
+ * Short strings peers put in their tables, one copy per realm: 1,000 connections from the same kind of client
+ * index the same "application/grpc", "trailers", user-agent..., and each table would hold its own copy of each.
+ * Bounded (cleared when full), so what a peer sends cannot grow it.
+ */
+const SHARED = new Map<string, string>();
+const SHARED_ENTRIES = 2048;
+const SHARED_LENGTH = 64;
+
+function shared(s: string): string {
+  if (s.length > SHARED_LENGTH) return s;
+  const known = SHARED.get(s);
+  if (known !== undefined) return known;
+  if (SHARED.size >= SHARED_ENTRIES) SHARED.clear();
+  SHARED.set(s, s);
+  return s;
+}
+
 export class HpackDecoder {
   readonly table: DynamicTable;
   /** Which fields of the last block were sent never-indexed (§6.2.3): their pair numbers (0 = the first field). */
@@ -124,10 +142,10 @@ export class HpackDecoder {
         // §6.1 indexed field
         [name, value] = this.entry(r.integer(7));
       } else if (first >= 0x40) {
-        // §6.2.1 literal with incremental indexing
+        // §6.2.1 literal with incremental indexing: kept in the table, so shared across decoders when short
         const index = r.integer(6);
-        name = index === 0 ? r.string() : this.entry(index)[0];
-        value = r.string();
+        name = index === 0 ? shared(r.string()) : this.entry(index)[0];
+        value = shared(r.string());
         table.add(name, value);
       } else if (first >= 0x20) {
         // §6.3 dynamic table size update
