@@ -20,8 +20,9 @@
  * the smallest size since the last block, then the final one if that is larger, so
  * the peer evicts exactly what we evicted.
  *
- * Finding fields: a map from (name, value) to the entry's insertion number, so a
- * lookup costs a hash, not a scan; evicted entries leave the maps as they go.
+ * Finding fields: a search of the few entries a table usually holds (newest first); past 16 entries a map
+ * from (name, value) and from name to the entry's insertion number, so a lookup costs a hash, not a long scan;
+ * evicted entries leave the map as they go.
  */
 import { H2Error } from './errors.js';
 import { BlockWriter } from './hpack-primitives.js';
@@ -67,6 +68,9 @@ const DEFAULT_UNINDEXED: ReadonlySet<string> = new Set(UNINDEXED_HEADERS);
 /** Every encoder's: a block is written in one synchronous call (hpack-primitives.ts). */
 const writer = new BlockWriter();
 
+/** Entries of the table searched one by one; past this many, through an index (HpackEncoder.index). */
+const SCAN_ENTRIES = 16;
+
 /** Lists (with their blocks) remembered while the table stays unchanged. */
 const MAX_REMEMBERED = 16;
 
@@ -93,12 +97,13 @@ export class HpackEncoder implements EvictionListener {
   /** The smallest size the table had since the last block, when it changed since then. */
   private smallest: number | undefined;
   /**
-   * Insertion numbers of the table's entries, by two kinds of key in one Map: a name → its newest entry, and
-   * fieldKey(name, value) → that field's entry. A fieldKey starts with an upper-case letter and a name never has
-   * one (checkList), so the two never meet. One Map, not a Map per name of Maps by value: a gRPC server's encoder
-   * indexes 3 or 4 names, each a Map of its own (~180 bytes apiece per connection) where a key string costs ~90.
+   * Up to SCAN_ENTRIES entries the table is searched entry by entry (newest first). Past that, an index of
+   * insertion numbers by two kinds of key in one Map: a name → its newest entry, and fieldKey(name, value) → that
+   * field's entry (a fieldKey starts with an upper-case letter, which no name has: checkList). A gRPC connection's
+   * table holds a handful of entries: the index would be a Map and a key string per entry (~0.5 KB per idle
+   * connection), and a search of a few entries costs less than building the key to look up.
    */
-  private readonly index = new Map<string, number>();
+  private index: Map<string, number> | undefined;
 
   constructor(options: HpackEncoderOptions = {}) {
     this.cap = options.maxTableSizeCap ?? DEFAULT_TABLE_SIZE;
@@ -113,11 +118,41 @@ export class HpackEncoder implements EvictionListener {
     this.table.listener = this;
   }
 
-  /** @internal EvictionListener: the table evicted this entry; it leaves the maps if they still point at it. */
+  /** @internal EvictionListener: the table evicted this entry; it leaves the index if that still points at it. */
   evicted(name: string, value: string, insertion: number): void {
+    const index = this.index;
+    if (index === undefined) return;
     const key = fieldKey(name, value);
-    if (this.index.get(key) === insertion) this.index.delete(key);
-    if (this.index.get(name) === insertion) this.index.delete(name);
+    if (index.get(key) === insertion) index.delete(key);
+    if (index.get(name) === insertion) index.delete(name);
+  }
+
+  /** The dynamic index (1 = newest) of the entry (name, value), or of the newest with this name; 0 if none. */
+  private find(name: string, value: string | undefined): number {
+    const index = this.index;
+    if (index === undefined) return this.table.find(name, value);
+    const insertion = index.get(value === undefined ? name : fieldKey(name, value));
+    return insertion === undefined ? 0 : this.table.indexOf(insertion)!;
+  }
+
+  /** The entry just added goes into the index, which is made once the table outgrows a search. */
+  private indexAdded(name: string, value: string): void {
+    const table = this.table;
+    const added = table.inserted - 1;
+    if (table.indexOf(added) === undefined) return; // too large: not in the table
+    let index = this.index;
+    if (index === undefined) {
+      if (table.length <= SCAN_ENTRIES) return;
+      this.index = index = new Map();
+      // Oldest first, so that a name ends up with its newest entry. Entry i (1 = newest) has insertion added + 1 - i.
+      for (let i = table.length; i > 1; i--) {
+        const [n, v] = table.get(i)!;
+        index.set(fieldKey(n, v), added + 1 - i);
+        index.set(n, added + 1 - i);
+      }
+    }
+    index.set(fieldKey(name, value), added);
+    index.set(name, added);
   }
 
   /**
@@ -207,10 +242,9 @@ export class HpackEncoder implements EvictionListener {
       w.integer(staticIndex, 7, 0x80);
       return;
     }
-    const key = fieldKey(name, value);
-    const insertion = this.index.get(key);
-    if (insertion !== undefined) {
-      w.integer(STATIC_TABLE_LENGTH + table.indexOf(insertion)!, 7, 0x80);
+    const dynamicIndex = this.find(name, value);
+    if (dynamicIndex !== 0) {
+      w.integer(STATIC_TABLE_LENGTH + dynamicIndex, 7, 0x80);
       return;
     }
     if (this.unindexed.has(name) || entrySize(name, value) * 2 > table.maxSize) {
@@ -219,11 +253,7 @@ export class HpackEncoder implements EvictionListener {
     }
     this.literal(name, value, 0x40, 6); // §6.2.1 incremental indexing
     table.add(name, value);
-    const added = table.inserted - 1;
-    if (table.indexOf(added) !== undefined) {
-      this.index.set(key, added);
-      this.index.set(name, added);
-    }
+    this.indexAdded(name, value);
   }
 
   /** A literal field: `flags` and a `prefixBits` name index, or 0 and the name as a string; then the value. */
@@ -242,8 +272,8 @@ export class HpackEncoder implements EvictionListener {
   private nameIndex(name: string): number | undefined {
     const s = STATIC_NAMES.get(name);
     if (s !== undefined) return s;
-    const insertion = this.index.get(name);
-    return insertion === undefined ? undefined : STATIC_TABLE_LENGTH + this.table.indexOf(insertion)!;
+    const dynamicIndex = this.find(name, undefined);
+    return dynamicIndex === 0 ? undefined : STATIC_TABLE_LENGTH + dynamicIndex;
   }
 }
 

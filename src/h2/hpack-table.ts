@@ -160,6 +160,20 @@ export class DynamicTable {
     return [this.ring[slot]!, this.ring[slot + 1]!];
   }
 
+  /**
+   * The dynamic index (1 = newest) of the newest entry with this name and, if given, this value; 0 if none.
+   * A search, entry by entry: for the few entries a table usually holds (the encoder indexes larger ones).
+   */
+  find(name: string, value: string | undefined): number {
+    const ring = this.ring;
+    const mask = this.capacity - 1;
+    for (let i = 1; i <= this.count; i++) {
+      const slot = 2 * ((this.tail + this.count - i) & mask);
+      if (ring[slot] === name && (value === undefined || ring[slot + 1] === value)) return i;
+    }
+    return 0;
+  }
+
   /** The dynamic index (1 = newest) of the entry with insertion number `insertion`, if still in the table. */
   indexOf(insertion: number): number | undefined {
     const i = this.added - insertion;

@@ -320,3 +320,31 @@ t.test(
     t.same(decoder.decode(encoder.encode(['x-small', 'ok', 'x-more', 'm'])), ['x-small', 'ok', 'x-more', 'm']);
   },
 );
+
+t.test(
+  'the encoder finds entries the same way before and after its table outgrows a search (16 entries)',
+  async (t) => {
+    const encoder = new HpackEncoder({ unindexed: [] });
+    const decoder = new HpackDecoder();
+    const sizes: number[] = [];
+    for (let i = 0; i < 24; i++) {
+      const list = [`x-n${i}`, `v${i}`];
+      t.same(decoder.decode(encoder.encode(list)), list);
+      // The first field again: found in the table, one indexed octet, with 1..23 entries after it.
+      const again = ['x-n0', 'v0'];
+      const block = encoder.encode(again);
+      t.same(decoder.decode(block), again);
+      sizes.push(block.length);
+      // A new value for an old name: the name comes from the table (its index, not the name's octets).
+      const renamed = [`x-n${i}`, `w${i}`];
+      const renamedBlock = encoder.encode(renamed);
+      t.same(decoder.decode(renamedBlock), renamed);
+      t.ok(renamedBlock.length <= 1 + 1 + 3, `entry ${i}: the name is sent as an index`);
+    }
+    t.ok(
+      sizes.every((n) => n === 1 || n === 2),
+      'x-n0: v0 is always an indexed field (1 octet, 2 past index 126)',
+    );
+    t.same(encoder.table.entries(), decoder.table.entries());
+  },
+);
