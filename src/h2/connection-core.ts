@@ -37,7 +37,7 @@ import { DEFAULT_MAX_HEADER_LIST_SIZE, HpackDecoder } from './hpack-decoder.js';
 import { HpackEncoder } from './hpack-encoder.js';
 import { FrameOutput } from './output.js';
 import { PingStrikes, ResetBudget } from './policy.js';
-import { copySettings, DEFAULT_SETTINGS, type Settings } from './settings.js';
+import { DEFAULT_SETTINGS, sharedSettings, type Settings } from './settings.js';
 import { isClosed, type H2Connection, type H2Stream, type StreamHost } from './stream.js';
 import { StreamTable } from './stream-table.js';
 import { Wiring, type WiredConnection } from './connection-wiring.js';
@@ -71,8 +71,8 @@ export abstract class ConnectionCore implements H2Connection, WiredConnection {
   protected remote: Readonly<Settings> = DEFAULT_SETTINGS;
   /** Our settings in force (acknowledged), and those sent and awaiting ACK, oldest first. */
   protected local: Readonly<Settings> = DEFAULT_SETTINGS;
-  protected readonly unacked: Settings[] = [];
-  protected advertised: Settings;
+  protected readonly unacked: Readonly<Settings>[] = [];
+  protected advertised: Readonly<Settings>;
   protected sendWindow = DEFAULT_SETTINGS.initialWindowSize;
   protected readonly recv: ReceiveWindow;
   protected block: OpenBlock | undefined;
@@ -99,7 +99,7 @@ export abstract class ConnectionCore implements H2Connection, WiredConnection {
     this.table = new StreamTable(options.role);
     const maxHeaderListSize =
       options.maxHeaderListSize ?? options.settings?.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE;
-    this.advertised = copySettings({
+    this.advertised = sharedSettings({
       ...DEFAULT_SETTINGS,
       enablePush: false,
       maxConcurrentStreams: server ? DEFAULT_MAX_CONCURRENT_STREAMS : Infinity,

@@ -45,7 +45,7 @@ import { FrameHandler } from './connection-receive.js';
 import { ErrorCode, errorCodeName, H2Error } from './errors.js';
 import { ReceiveWindow } from './flow-control.js';
 import { MAX_STREAM_ID } from './frame.js';
-import { copySettings, DEFAULT_SETTINGS, type Settings } from './settings.js';
+import { DEFAULT_SETTINGS, sharedSettings, type Settings } from './settings.js';
 import { H2Stream, type H2Connection } from './stream.js';
 
 export type { ConnectionOptions, PingPolicy } from './connection-options.js';
@@ -106,7 +106,7 @@ class Http2Connection extends FrameHandler implements H2Connection {
     if (this.ended) return;
     if (changes.maxHeaderListSize !== undefined && changes.maxHeaderListSize !== this.advertised.maxHeaderListSize)
       throw H2Error.local('MAX_HEADER_LIST_SIZE is fixed when the connection is made');
-    const next = copySettings({ ...this.advertised, ...changes });
+    const next = sharedSettings({ ...this.advertised, ...changes });
     const list = settingsToSend(next, this.role === 'server', this.advertised);
     checkSettings(list);
     this.advertised = next;

@@ -135,3 +135,21 @@ export function copySettings(s: Readonly<Settings>): Settings {
     maxHeaderListSize: s.maxHeaderListSize,
   };
 }
+
+/**
+ * One frozen object per set of values, shared by every connection of the realm: a server's connections announce
+ * the same settings, and clients of one kind send it the same ones (two objects fewer per connection, ~0.2 KB).
+ * Bounded: cleared when full. Settings are never changed in place (applySettings makes a new object).
+ */
+const SHARED = new Map<string, Readonly<Settings>>();
+const SHARED_ENTRIES = 256;
+
+export function sharedSettings(s: Readonly<Settings>): Readonly<Settings> {
+  const key = `${s.headerTableSize} ${s.enablePush} ${s.maxConcurrentStreams} ${s.initialWindowSize} ${s.maxFrameSize} ${s.maxHeaderListSize}`;
+  const known = SHARED.get(key);
+  if (known !== undefined) return known;
+  if (SHARED.size >= SHARED_ENTRIES) SHARED.clear();
+  const frozen = Object.freeze(copySettings(s));
+  SHARED.set(key, frozen);
+  return frozen;
+}
