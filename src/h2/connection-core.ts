@@ -31,16 +31,17 @@ import {
 } from './connection-options.js';
 import { ErrorCode, H2Error } from './errors.js';
 import { ReceiveWindow } from './flow-control.js';
-import { MAX_WINDOW_SIZE, type Frame, type Setting } from './frame.js';
+import { CLIENT_PREFACE, MAX_WINDOW_SIZE, type Frame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
 import { DEFAULT_MAX_HEADER_LIST_SIZE, HpackDecoder } from './hpack-decoder.js';
 import { HpackEncoder } from './hpack-encoder.js';
 import { writeRun } from './byte-stream.js';
 import { FrameOutput, type Run } from './output.js';
 import { PingStrikes, ResetBudget } from './policy.js';
-import { DEFAULT_SETTINGS, type Settings } from './settings.js';
+import { DEFAULT_SETTINGS, sharedSettings, type Settings } from './settings.js';
 import { isClosed, type H2Connection, type H2Stream, type StreamHost } from './stream.js';
 import { StreamTable } from './stream-table.js';
+import { Wiring, type WiredConnection } from './connection-wiring.js';
 
 export const EMPTY = new Uint8Array(0);
 export const utf8 = new TextEncoder();
@@ -53,7 +54,7 @@ export interface OpenBlock {
   size: number;
 }
 
-export abstract class ConnectionCore implements H2Connection {
+export abstract class ConnectionCore implements H2Connection, WiredConnection {
   readonly role: 'server' | 'client';
   protected readonly bytes: ByteStream;
   protected readonly options: ConnectionOptions;
@@ -63,13 +64,16 @@ export abstract class ConnectionCore implements H2Connection {
   protected readonly encoder = new HpackEncoder();
   protected readonly table: StreamTable;
   protected readonly host: StreamHost;
+  /** The byte stream's, the streams' and the frame reader's way back in (one object: see Wiring). */
+  protected readonly wiring: Wiring;
   protected readonly pings: PingStrikes | undefined;
   protected readonly resets: ResetBudget | undefined;
-  protected remote: Settings = { ...DEFAULT_SETTINGS };
+  /** The protocol's initial values (shared, frozen) until the peer's SETTINGS arrive: then a new object. */
+  protected remote: Readonly<Settings> = DEFAULT_SETTINGS;
   /** Our settings in force (acknowledged), and those sent and awaiting ACK, oldest first. */
-  protected local: Settings = { ...DEFAULT_SETTINGS };
-  protected readonly unacked: Settings[] = [];
-  protected advertised: Settings;
+  protected local: Readonly<Settings> = DEFAULT_SETTINGS;
+  protected readonly unacked: Readonly<Settings>[] = [];
+  protected advertised: Readonly<Settings>;
   protected sendWindow = DEFAULT_SETTINGS.initialWindowSize;
   protected readonly recv: ReceiveWindow;
   protected block: OpenBlock | undefined;
@@ -86,8 +90,6 @@ export abstract class ConnectionCore implements H2Connection {
   protected handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   protected lingerTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** The SETTINGS we send first. */
-  protected readonly initialSettings: Setting[];
   protected readonly connectionWindowSize: number;
 
   constructor(bytes: ByteStream, options: ConnectionOptions) {
@@ -98,22 +100,18 @@ export abstract class ConnectionCore implements H2Connection {
     this.table = new StreamTable(options.role);
     const maxHeaderListSize =
       options.maxHeaderListSize ?? options.settings?.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE;
-    this.advertised = {
+    this.advertised = sharedSettings({
       ...DEFAULT_SETTINGS,
       enablePush: false,
       maxConcurrentStreams: server ? DEFAULT_MAX_CONCURRENT_STREAMS : Infinity,
       ...options.settings,
       maxHeaderListSize,
-    };
-    this.initialSettings = settingsToSend(this.advertised, server);
-    checkSettings(this.initialSettings);
-    this.decoder = new HpackDecoder({ maxHeaderListSize });
-    this.reader = new FrameReader({
-      preface: server,
-      maxFieldBlockSize: Math.max(MIN_FIELD_BLOCK, 2 * maxHeaderListSize),
-      onFrame: (frame) => this.onFrame(frame),
-      onStreamError: (error) => this.streamError(error),
     });
+    const initialSettings = settingsToSend(this.advertised, server);
+    checkSettings(initialSettings);
+    this.decoder = new HpackDecoder({ maxHeaderListSize });
+    this.wiring = new Wiring(this, server, Math.max(MIN_FIELD_BLOCK, 2 * maxHeaderListSize));
+    this.reader = new FrameReader(this.wiring);
     const window = options.connectionWindow ?? DEFAULT_CONNECTION_WINDOW;
     if (!Number.isInteger(window) || window < DEFAULT_SETTINGS.initialWindowSize || window > MAX_WINDOW_SIZE)
       throw H2Error.local(`connection window ${window} is outside 65,535…2^31-1`);
@@ -125,14 +123,12 @@ export abstract class ConnectionCore implements H2Connection {
     this.resets = server
       ? new ResetBudget(options.maxResetsPerSecond ?? DEFAULT_MAX_RESETS_PER_SECOND, now)
       : undefined;
-    this.host = {
-      sendHeaders: (stream, headers, endStream) => this.sendHeaders(stream, headers, endStream),
-      sendData: (stream) => this.sendData(stream),
-      sendReset: (stream, code) => this.sendReset(stream, code),
-      credit: (stream, n) => this.streamCredit(stream, n),
-      ended: (stream) => this.streamEnded(stream),
-    };
+    this.host = this.wiring;
     this.out = new FrameOutput((run) => this.write(run));
+    // The first frames, queued (the byte stream is written at the end of the tick).
+    if (!server) this.out.raw(CLIENT_PREFACE);
+    this.out.settings(initialSettings);
+    this.unacked.push(this.advertised);
   }
 
   /** The peer's settings in force (the protocol's initial values until its SETTINGS arrive). */
@@ -150,8 +146,18 @@ export abstract class ConnectionCore implements H2Connection {
     return this.goawaySent !== undefined || this.goawayReceived !== undefined || this.ended;
   }
 
-  /** A frame arrived (FrameHandler). */
-  protected abstract onFrame(frame: Frame): void;
+  /** @internal A frame arrived (FrameHandler). */
+  abstract onFrame(frame: Frame): void;
+
+  // The byte stream's events (Connection).
+  /** @internal */
+  abstract onBytes(chunk: Uint8Array): void;
+  /** @internal */
+  abstract onEnd(): void;
+  /** @internal */
+  abstract onSocketError(error: Error): void;
+  /** @internal */
+  abstract onDrain(): void;
 
   // The public API (Connection), needed here because streams hold their connection.
   abstract request(headers: readonly string[], endStream: boolean): H2Stream;
@@ -162,8 +168,8 @@ export abstract class ConnectionCore implements H2Connection {
 
   // ─── errors ────────────────────────────────────────────────────────────────
 
-  /** A stream error (§5.4.2): RST_STREAM, and the stream ends. */
-  protected streamError(error: H2Error): void {
+  /** @internal A stream error (§5.4.2): RST_STREAM, and the stream ends. */
+  streamError(error: H2Error): void {
     const id = error.streamId;
     const stream = this.table.open.get(id);
     if (stream !== undefined) {
@@ -257,7 +263,8 @@ export abstract class ConnectionCore implements H2Connection {
       );
   }
 
-  protected sendHeaders(stream: H2Stream, headers: readonly string[], endStream: boolean): void {
+  /** @internal */
+  sendHeaders(stream: H2Stream, headers: readonly string[], endStream: boolean): void {
     if (this.ended) throw H2Error.local(`HEADERS on stream ${stream.id}: the connection is closed`);
     const block = this.encoder.encode(headers);
     this.out.fieldBlock(stream.id, block, endStream, this.remote.maxFrameSize);
@@ -265,7 +272,8 @@ export abstract class ConnectionCore implements H2Connection {
     stream._emittedHeaders(endStream);
   }
 
-  protected sendData(stream: H2Stream): void {
+  /** @internal */
+  sendData(stream: H2Stream): void {
     if (this.ended) return;
     if (!this.socketBlocked) {
       const used = stream._pump(this.out, this.sendWindow, this.remote.maxFrameSize);
@@ -299,7 +307,8 @@ export abstract class ConnectionCore implements H2Connection {
     }
   }
 
-  protected sendReset(stream: H2Stream, code: number): void {
+  /** @internal */
+  sendReset(stream: H2Stream, code: number): void {
     if (!this.ended) this.out.rstStream(stream.id, code);
     stream._closeAbruptly('closed (reset sent)');
     this.table.remove(stream, 'closed (reset sent)');
@@ -311,7 +320,8 @@ export abstract class ConnectionCore implements H2Connection {
     this.closeIfDone();
   }
 
-  protected streamCredit(stream: H2Stream, n: number): void {
+  /** @internal */
+  streamCredit(stream: H2Stream, n: number): void {
     if (this.ended) return;
     const increment = stream._recv.consumed(n);
     if (increment > 0) this.out.windowUpdate(stream.id, increment);
@@ -322,8 +332,8 @@ export abstract class ConnectionCore implements H2Connection {
     if (increment > 0) this.out.windowUpdate(0, increment);
   }
 
-  /** END_STREAM went out on `stream`. */
-  protected streamEnded(stream: H2Stream): void {
+  /** @internal END_STREAM went out on `stream`. */
+  streamEnded(stream: H2Stream): void {
     if (stream._state === 'closed') this.closedNormally(stream, 'closed');
     else if (this.role === 'server' && stream._state === 'half-closed (local)') {
       // The response is complete before the request: §8.1 lets the server say it needs no more (grpc-go does).
@@ -372,7 +382,8 @@ export abstract class ConnectionCore implements H2Connection {
     unrefTimer(this.lingerTimer);
   }
 
-  protected finish(): void {
+  /** @internal */
+  finish(): void {
     if (this.finished) return;
     this.endStreams(ErrorCode.CANCEL, true, new Error('the connection closed'));
     this.ended = true;

@@ -28,13 +28,14 @@ import {
   type SettingsFrame,
   type WindowUpdateFrame,
 } from './frame.js';
-import { applySettings, type Settings } from './settings.js';
+import { applySettings, sharedSettings, type Settings } from './settings.js';
 import { requestProblem, responseProblem, trailersProblem } from './pseudo-headers.js';
 import { onReceive } from './stream-state.js';
 import { H2Stream, isClosed } from './stream.js';
 
 export abstract class FrameHandler extends ConnectionCore {
-  protected onFrame(frame: Frame): void {
+  /** @internal */
+  override onFrame(frame: Frame): void {
     if (this.ended) return; // a callback closed the connection while the rest of the chunk was being read
     try {
       switch (frame.type) {
@@ -261,7 +262,7 @@ export abstract class FrameHandler extends ConnectionCore {
       return;
     }
     const before = this.remote;
-    const after = applySettings(before, frame.settings);
+    const after = sharedSettings(applySettings(before, frame.settings));
     this.remote = after;
     if (after.headerTableSize !== before.headerTableSize) this.encoder.setPeerMaxTableSize(after.headerTableSize);
     const delta = after.initialWindowSize - before.initialWindowSize;
@@ -287,7 +288,7 @@ export abstract class FrameHandler extends ConnectionCore {
   }
 
   /** The peer acknowledged our SETTINGS: they bind us from now on. */
-  protected applyLocal(next: Settings): void {
+  protected applyLocal(next: Readonly<Settings>): void {
     const before = this.local;
     this.local = next;
     if (next.maxFrameSize !== before.maxFrameSize) this.reader.maxFrameSize = next.maxFrameSize;

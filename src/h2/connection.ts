@@ -33,7 +33,7 @@
  * connection-receive.ts), and this one — the public API and the byte stream's
  * events. Options and defaults: connection-options.ts.
  */
-import type { ByteSink, ByteStream } from './byte-stream.js';
+import type { ByteStream } from './byte-stream.js';
 import {
   checkSettings,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -44,28 +44,22 @@ import { asH2Error, unrefTimer, utf8 } from './connection-core.js';
 import { FrameHandler } from './connection-receive.js';
 import { ErrorCode, errorCodeName, H2Error } from './errors.js';
 import { ReceiveWindow } from './flow-control.js';
-import { CLIENT_PREFACE, MAX_STREAM_ID } from './frame.js';
-import { DEFAULT_SETTINGS, type Settings } from './settings.js';
+import { MAX_STREAM_ID } from './frame.js';
+import { DEFAULT_SETTINGS, sharedSettings, type Settings } from './settings.js';
 import { H2Stream, type H2Connection } from './stream.js';
 
 export type { ConnectionOptions, PingPolicy } from './connection-options.js';
 
-export class Connection extends FrameHandler implements H2Connection {
+/**
+ * Exported as `Connection`. Declared under another name because the package's bundle also holds the channel's
+ * `Connection` (src/http2/subchannel.ts, public in wiregrpc/http2): esbuild would rename one of the two to
+ * `Connection2`, and that is the name util.inspect and stack traces would show (test/h2/bundle-names.test.ts).
+ */
+class Http2Connection extends FrameHandler implements H2Connection {
   constructor(bytes: ByteStream, options: ConnectionOptions) {
     super(bytes, options);
-    const server = options.role === 'server';
     const window = this.connectionWindowSize;
-    const sink: ByteSink = {
-      data: (chunk) => this.onBytes(chunk),
-      end: () => this.onEnd(),
-      error: (error) => this.onSocketError(error),
-      drain: () => this.onDrain(),
-      closed: () => this.finish(),
-    };
-    bytes.start(sink);
-    if (!server) this.out.raw(CLIENT_PREFACE);
-    this.out.settings(this.initialSettings);
-    this.unacked.push(this.advertised);
+    bytes.start(this.wiring);
     if (window > DEFAULT_SETTINGS.initialWindowSize) {
       this.out.windowUpdate(0, window - DEFAULT_SETTINGS.initialWindowSize);
       this.recv.available = window;
@@ -112,7 +106,7 @@ export class Connection extends FrameHandler implements H2Connection {
     if (this.ended) return;
     if (changes.maxHeaderListSize !== undefined && changes.maxHeaderListSize !== this.advertised.maxHeaderListSize)
       throw H2Error.local('MAX_HEADER_LIST_SIZE is fixed when the connection is made');
-    const next: Settings = { ...this.advertised, ...changes };
+    const next = sharedSettings({ ...this.advertised, ...changes });
     const list = settingsToSend(next, this.role === 'server', this.advertised);
     checkSettings(list);
     this.advertised = next;
@@ -179,7 +173,8 @@ export class Connection extends FrameHandler implements H2Connection {
 
   // ─── bytes in ──────────────────────────────────────────────────────────────
 
-  protected onBytes(chunk: Uint8Array): void {
+  /** @internal */
+  override onBytes(chunk: Uint8Array): void {
     if (this.ended) return;
     try {
       this.reader.push(chunk);
@@ -188,7 +183,8 @@ export class Connection extends FrameHandler implements H2Connection {
     }
   }
 
-  protected onEnd(): void {
+  /** @internal */
+  override onEnd(): void {
     if (this.finished) return;
     if (!this.ended) {
       try {
@@ -203,13 +199,15 @@ export class Connection extends FrameHandler implements H2Connection {
     this.finish();
   }
 
-  protected onSocketError(error: Error): void {
+  /** @internal */
+  override onSocketError(error: Error): void {
     this.endStreams(ErrorCode.INTERNAL_ERROR, true, error);
     this.ended = true;
     this.finish();
   }
 
-  protected onDrain(): void {
+  /** @internal */
+  override onDrain(): void {
     this.socketBlocked = false;
     this.controlWhileBlocked = 0;
     this.pumpWaiting();
@@ -229,6 +227,8 @@ export class Connection extends FrameHandler implements H2Connection {
     }
   }
 }
+
+export { Http2Connection as Connection };
 
 /** request() cannot open a stream now: REFUSED_STREAM of this side's making (nothing was sent; retry elsewhere). */
 function refuse(id: number, why: string): never {

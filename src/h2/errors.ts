@@ -90,18 +90,21 @@ export class H2Error extends Error {
     this.detail = detail;
   }
 
+  // `new this`, not `new H2Error`: a class that names itself inside its body is emitted by esbuild as
+  // `var H2Error = class _H2Error`, and `_H2Error` is what util.inspect would print (test/h2/bundle-names.test.ts).
+
   /** A connection error (GOAWAY with `code`). */
   static connection(code: ErrorCode, detail: string, fault: ErrorFault = 'peer'): H2Error {
-    return new H2Error(code, 'connection', 0, fault, detail);
+    return new this(code, 'connection', 0, fault, detail);
   }
 
   /** A stream error (RST_STREAM with `code` on `streamId`). */
   static stream(streamId: number, code: ErrorCode, detail: string, fault: ErrorFault = 'peer'): H2Error {
-    return new H2Error(code, 'stream', streamId, fault, detail);
+    return new this(code, 'stream', streamId, fault, detail);
   }
 
   /** A request this side should not have made (a bug above src/h2): INTERNAL_ERROR, connection scope. */
   static local(detail: string): H2Error {
-    return new H2Error(ErrorCode.INTERNAL_ERROR, 'connection', 0, 'local', detail);
+    return new this(ErrorCode.INTERNAL_ERROR, 'connection', 0, 'local', detail);
   }
 }

@@ -63,8 +63,8 @@ export interface FrameReaderOptions {
 export const DEFAULT_MAX_FIELD_BLOCK_SIZE = 1 << 20;
 
 export class FrameReader {
-  private readonly onFrame: (frame: Frame) => void;
-  private readonly onStreamError: (error: H2Error) => void;
+  /** Where frames and stream errors go: the options object itself (kept, not its two functions copied). */
+  private readonly sink: Pick<FrameReaderOptions, 'onFrame' | 'onStreamError'>;
   private limit: number;
   /** Octets of the client preface still expected (0 once matched). */
   private prefaceLeft: number;
@@ -77,7 +77,8 @@ export class FrameReader {
   /** Whether PUSH_PROMISE may arrive: never on a server, on a client only with push enabled. */
   private readonly pushAllowed: boolean;
   private readonly server: boolean;
-  private readonly headerBytes = new Uint8Array(FRAME_HEADER_LENGTH);
+  /** A frame header split across chunks, gathered (made the first time one is: most connections never see one). */
+  private headerBytes: Uint8Array | undefined;
   private headerFill = 0;
   /** The frame whose payload spans chunks, and its payload so far. */
   private pending: FrameHeader | undefined;
@@ -86,8 +87,7 @@ export class FrameReader {
   private failure: H2Error | undefined;
 
   constructor(options: FrameReaderOptions) {
-    this.onFrame = options.onFrame;
-    this.onStreamError = options.onStreamError;
+    this.sink = options;
     this.prefaceLeft = options.preface ? CLIENT_PREFACE.length : 0;
     this.limit = MIN_MAX_FRAME_SIZE;
     this.maxBlock = options.maxFieldBlockSize ?? DEFAULT_MAX_FIELD_BLOCK_SIZE;
@@ -174,12 +174,13 @@ export class FrameReader {
       let header: FrameHeader;
       if (this.headerFill > 0 || end - pos < FRAME_HEADER_LENGTH) {
         const take = Math.min(FRAME_HEADER_LENGTH - this.headerFill, end - pos);
-        this.headerBytes.set(chunk.subarray(pos, pos + take), this.headerFill);
+        const headerBytes = (this.headerBytes ??= new Uint8Array(FRAME_HEADER_LENGTH));
+        headerBytes.set(chunk.subarray(pos, pos + take), this.headerFill);
         this.headerFill += take;
         pos += take;
         if (this.headerFill < FRAME_HEADER_LENGTH) return;
         this.headerFill = 0;
-        header = readFrameHeader(this.headerBytes, 0);
+        header = readFrameHeader(headerBytes, 0);
       } else {
         header = readFrameHeader(chunk, pos);
         pos += FRAME_HEADER_LENGTH;
@@ -267,7 +268,7 @@ export class FrameReader {
       frame = parseFrame(header, payload);
     } catch (err) {
       if (err instanceof H2Error && err.scope === 'stream') {
-        this.onStreamError(err);
+        this.sink.onStreamError(err);
         return;
       }
       throw err;
@@ -278,7 +279,7 @@ export class FrameReader {
     } else if (frame.type === FrameType.CONTINUATION && frame.endHeaders) {
       this.blockStream = 0;
     }
-    this.onFrame(frame);
+    this.sink.onFrame(frame);
   }
 }
 

@@ -43,6 +43,27 @@ export interface HpackDecoderOptions {
 
 export const DEFAULT_MAX_HEADER_LIST_SIZE = 65_536;
 
+/** Every decoder's: a block is read in one synchronous call (hpack-primitives.ts). */
+const reader = new BlockReader();
+
+/**
+ * Short strings peers put in their tables, one copy per realm: 1,000 connections from the same kind of client
+ * index the same "application/grpc", "trailers", user-agent..., and each table would hold its own copy of each.
+ * Bounded (cleared when full), so what a peer sends cannot grow it.
+ */
+const SHARED = new Map<string, string>();
+const SHARED_ENTRIES = 2048;
+const SHARED_LENGTH = 64;
+
+function shared(s: string): string {
+  if (s.length > SHARED_LENGTH) return s;
+  const known = SHARED.get(s);
+  if (known !== undefined) return known;
+  if (SHARED.size >= SHARED_ENTRIES) SHARED.clear();
+  SHARED.set(s, s);
+  return s;
+}
+
 export class HpackDecoder {
   readonly table: DynamicTable;
   /** Which fields of the last block were sent never-indexed (§6.2.3): their pair numbers (0 = the first field). */
@@ -50,7 +71,6 @@ export class HpackDecoder {
   private limit: number;
   private pendingLimit: number | undefined;
   private readonly maxListSize: number;
-  private readonly reader = new BlockReader();
 
   constructor(options: HpackDecoderOptions = {}) {
     this.limit = options.maxTableSize ?? DEFAULT_TABLE_SIZE;
@@ -81,27 +101,29 @@ export class HpackDecoder {
   decode(block: Uint8Array, streamId = 0): string[] {
     if (block.length === 0 || block.length > MAX_CACHED_BLOCK || this.pendingLimit !== undefined || !allIndexed(block))
       return this.decodeBlock(block, streamId);
+    const cache = (this.cache ??= new Map());
     if (this.cacheChanges !== this.table.changes) {
-      this.cache.clear();
+      cache.clear();
       this.cacheChanges = this.table.changes;
     }
     const key = latin1(block, 0, block.length);
-    const hit = this.cache.get(key);
+    const hit = cache.get(key);
     if (hit !== undefined) {
       this.neverIndexed.length = 0;
       return hit.slice();
     }
     const headers = this.decodeBlock(block, streamId); // an error is thrown, and not cached
-    if (this.cache.size < MAX_CACHED_BLOCKS) this.cache.set(key, headers.slice());
+    if (cache.size < MAX_CACHED_BLOCKS) cache.set(key, headers.slice());
     return headers;
   }
 
-  private readonly cache = new Map<string, string[]>();
+  /** Made at the first block of indexed fields only (a connection whose peer never sends one holds no Map). */
+  private cache: Map<string, string[]> | undefined;
   /** The table's `changes` when the cache was filled. */
   private cacheChanges = -1;
 
   private decodeBlock(block: Uint8Array, streamId: number): string[] {
-    const r = this.reader;
+    const r = reader;
     r.reset(block);
     const table = this.table;
     const headers: string[] = [];
@@ -120,10 +142,10 @@ export class HpackDecoder {
         // §6.1 indexed field
         [name, value] = this.entry(r.integer(7));
       } else if (first >= 0x40) {
-        // §6.2.1 literal with incremental indexing
+        // §6.2.1 literal with incremental indexing: kept in the table, so shared across decoders when short
         const index = r.integer(6);
-        name = index === 0 ? r.string() : this.entry(index)[0];
-        value = r.string();
+        name = index === 0 ? shared(r.string()) : this.entry(index)[0];
+        value = shared(r.string());
         table.add(name, value);
       } else if (first >= 0x20) {
         // §6.3 dynamic table size update
@@ -166,6 +188,7 @@ export class HpackDecoder {
       if (never) this.neverIndexed.push(headers.length >> 1);
       headers.push(name, value);
     }
+    r.release();
 
     if (!fieldSeen && this.pendingLimit !== undefined)
       throw H2Error.connection(

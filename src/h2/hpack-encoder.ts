@@ -20,12 +20,20 @@
  * the smallest size since the last block, then the final one if that is larger, so
  * the peer evicts exactly what we evicted.
  *
- * Finding fields: a map from name to value to the entry's insertion number, so a
- * lookup costs a hash, not a scan; evicted entries leave the maps as they go.
+ * Finding fields: a search of the few entries a table usually holds (newest first); past 16 entries a map
+ * from (name, value) and from name to the entry's insertion number, so a lookup costs a hash, not a long scan;
+ * evicted entries leave the map as they go.
  */
 import { H2Error } from './errors.js';
 import { BlockWriter } from './hpack-primitives.js';
-import { DEFAULT_TABLE_SIZE, DynamicTable, entrySize, STATIC_TABLE, STATIC_TABLE_LENGTH } from './hpack-table.js';
+import {
+  DEFAULT_TABLE_SIZE,
+  DynamicTable,
+  entrySize,
+  STATIC_TABLE,
+  STATIC_TABLE_LENGTH,
+  type EvictionListener,
+} from './hpack-table.js';
 
 /** Sent never-indexed unless the caller says otherwise: credentials and session state. */
 export const SENSITIVE_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
@@ -57,6 +65,12 @@ export interface HpackEncoderOptions {
 const DEFAULT_SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_HEADERS);
 const DEFAULT_UNINDEXED: ReadonlySet<string> = new Set(UNINDEXED_HEADERS);
 
+/** Every encoder's: a block is written in one synchronous call (hpack-primitives.ts). */
+const writer = new BlockWriter();
+
+/** Entries of the table searched one by one; past this many, through an index (HpackEncoder.index). */
+const SCAN_ENTRIES = 16;
+
 /** Lists (with their blocks) remembered while the table stays unchanged. */
 const MAX_REMEMBERED = 16;
 
@@ -72,9 +86,8 @@ STATIC_TABLE.forEach(([name, value], i) => {
   }
 });
 
-export class HpackEncoder {
+export class HpackEncoder implements EvictionListener {
   readonly table: DynamicTable;
-  private readonly writer = new BlockWriter();
   private readonly huffman: 'auto' | 'always' | 'never';
   private readonly sensitive: ReadonlySet<string>;
   private readonly unindexed: ReadonlySet<string>;
@@ -83,9 +96,14 @@ export class HpackEncoder {
   private announced: number;
   /** The smallest size the table had since the last block, when it changed since then. */
   private smallest: number | undefined;
-  /** name → value → insertion number, and name → insertion number of its newest entry. */
-  private readonly fields = new Map<string, Map<string, number>>();
-  private readonly names = new Map<string, number>();
+  /**
+   * Up to SCAN_ENTRIES entries the table is searched entry by entry (newest first). Past that, an index of
+   * insertion numbers by two kinds of key in one Map: a name → its newest entry, and fieldKey(name, value) → that
+   * field's entry (a fieldKey starts with an upper-case letter, which no name has: checkList). A gRPC connection's
+   * table holds a handful of entries: the index would be a Map and a key string per entry (~0.5 KB per idle
+   * connection), and a search of a few entries costs less than building the key to look up.
+   */
+  private index: Map<string, number> | undefined;
 
   constructor(options: HpackEncoderOptions = {}) {
     this.cap = options.maxTableSizeCap ?? DEFAULT_TABLE_SIZE;
@@ -97,14 +115,44 @@ export class HpackEncoder {
     // The default sets are shared: an encoder per connection need not copy them.
     this.sensitive = options.sensitive === undefined ? DEFAULT_SENSITIVE : new Set(options.sensitive);
     this.unindexed = options.unindexed === undefined ? DEFAULT_UNINDEXED : new Set(options.unindexed);
-    this.table.onEvict = (name, value, insertion) => {
-      const values = this.fields.get(name);
-      if (values?.get(value) === insertion) {
-        values.delete(value);
-        if (values.size === 0) this.fields.delete(name);
+    this.table.listener = this;
+  }
+
+  /** @internal EvictionListener: the table evicted this entry; it leaves the index if that still points at it. */
+  evicted(name: string, value: string, insertion: number): void {
+    const index = this.index;
+    if (index === undefined) return;
+    const key = fieldKey(name, value);
+    if (index.get(key) === insertion) index.delete(key);
+    if (index.get(name) === insertion) index.delete(name);
+  }
+
+  /** The dynamic index (1 = newest) of the entry (name, value), or of the newest with this name; 0 if none. */
+  private find(name: string, value: string | undefined): number {
+    const index = this.index;
+    if (index === undefined) return this.table.find(name, value);
+    const insertion = index.get(value === undefined ? name : fieldKey(name, value));
+    return insertion === undefined ? 0 : this.table.indexOf(insertion)!;
+  }
+
+  /** The entry just added goes into the index, which is made once the table outgrows a search. */
+  private indexAdded(name: string, value: string): void {
+    const table = this.table;
+    const added = table.inserted - 1;
+    if (table.indexOf(added) === undefined) return; // too large: not in the table
+    let index = this.index;
+    if (index === undefined) {
+      if (table.length <= SCAN_ENTRIES) return;
+      this.index = index = new Map();
+      // Oldest first, so that a name ends up with its newest entry. Entry i (1 = newest) has insertion added + 1 - i.
+      for (let i = table.length; i > 1; i--) {
+        const [n, v] = table.get(i)!;
+        index.set(fieldKey(n, v), added + 1 - i);
+        index.set(n, added + 1 - i);
       }
-      if (this.names.get(name) === insertion) this.names.delete(name);
-    };
+    }
+    index.set(fieldKey(name, value), added);
+    index.set(name, added);
   }
 
   /**
@@ -170,7 +218,8 @@ export class HpackEncoder {
     // Everything is checked before anything is written: a block refused halfway would
     // leave our table holding entries the peer never saw.
     checkList(headers);
-    const w = this.writer;
+    const w = writer;
+    w.clear();
     if (this.smallest !== undefined) {
       // §4.2: the smallest size since the last block if it went below what the peer knows, then the one in force.
       if (this.smallest < this.announced) w.integer((this.announced = this.smallest), 5, 0x20);
@@ -182,7 +231,7 @@ export class HpackEncoder {
   }
 
   private field(name: string, value: string, extraSensitive: ReadonlySet<string> | undefined): void {
-    const w = this.writer;
+    const w = writer;
     const table = this.table;
     if (this.sensitive.has(name) || extraSensitive?.has(name) === true) {
       this.literal(name, value, 0x10, 4); // §6.2.3 never indexed
@@ -193,9 +242,9 @@ export class HpackEncoder {
       w.integer(staticIndex, 7, 0x80);
       return;
     }
-    const insertion = this.fields.get(name)?.get(value);
-    if (insertion !== undefined) {
-      w.integer(STATIC_TABLE_LENGTH + table.indexOf(insertion)!, 7, 0x80);
+    const dynamicIndex = this.find(name, value);
+    if (dynamicIndex !== 0) {
+      w.integer(STATIC_TABLE_LENGTH + dynamicIndex, 7, 0x80);
       return;
     }
     if (this.unindexed.has(name) || entrySize(name, value) * 2 > table.maxSize) {
@@ -204,18 +253,12 @@ export class HpackEncoder {
     }
     this.literal(name, value, 0x40, 6); // §6.2.1 incremental indexing
     table.add(name, value);
-    const added = table.inserted - 1;
-    if (table.indexOf(added) !== undefined) {
-      let values = this.fields.get(name);
-      if (values === undefined) this.fields.set(name, (values = new Map()));
-      values.set(value, added);
-      this.names.set(name, added);
-    }
+    this.indexAdded(name, value);
   }
 
   /** A literal field: `flags` and a `prefixBits` name index, or 0 and the name as a string; then the value. */
   private literal(name: string, value: string, flags: number, prefixBits: number): void {
-    const w = this.writer;
+    const w = writer;
     const nameIndex = this.nameIndex(name);
     if (nameIndex !== undefined) w.integer(nameIndex, prefixBits, flags);
     else {
@@ -229,9 +272,17 @@ export class HpackEncoder {
   private nameIndex(name: string): number | undefined {
     const s = STATIC_NAMES.get(name);
     if (s !== undefined) return s;
-    const insertion = this.names.get(name);
-    return insertion === undefined ? undefined : STATIC_TABLE_LENGTH + this.table.indexOf(insertion)!;
+    const dynamicIndex = this.find(name, undefined);
+    return dynamicIndex === 0 ? undefined : STATIC_TABLE_LENGTH + dynamicIndex;
   }
+}
+
+/**
+ * One string per (name, value), unambiguous whatever the two hold (the name's length, the name, the value), and
+ * never a header name (those have no upper case).
+ */
+function fieldKey(name: string, value: string): string {
+  return `F${name.length}:${name}${value}`;
 }
 
 /**

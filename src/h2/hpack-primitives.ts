@@ -35,18 +35,35 @@ import { huffmanDecode, huffmanEncode, huffmanLength } from './huffman.js';
 /** Integers above this are refused while decoding: no index, length or size of HPACK comes near it. */
 export const MAX_INTEGER = 0xffff_ffff;
 
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Scratch space of every reader and writer in this realm. A header block is read or written in one synchronous
+ * call that takes its result out as strings or a copy, so one buffer serves all connections: a connection holds
+ * none (1,000 idle server connections: 1.0 MB of these buffers before, each with its own). Kept up to KEEP_SCRATCH
+ * octets; a larger one, grown for an unusual block, is dropped after that block.
+ */
+const KEEP_SCRATCH = 16_384;
+let huffmanOut = new Uint8Array(256);
+let stringOctets = new Uint8Array(256);
+let blockOut = new Uint8Array(1024);
+
 /** Reads integers and strings from one header block, with every bound checked (COMPRESSION_ERROR). */
 export class BlockReader {
   pos = 0;
   private end = 0;
-  private bytes: Uint8Array = new Uint8Array(0);
-  /** Reused for Huffman decoding; grown to the largest string seen. */
-  private scratch = new Uint8Array(256);
+  private bytes: Uint8Array = EMPTY;
 
   reset(bytes: Uint8Array): void {
     this.bytes = bytes;
     this.pos = 0;
     this.end = bytes.length;
+  }
+
+  /** Lets go of the block (it may be a view of a large socket chunk). */
+  release(): void {
+    this.reset(EMPTY);
+    if (huffmanOut.length > KEEP_SCRATCH) huffmanOut = new Uint8Array(256);
   }
 
   get done(): boolean {
@@ -89,14 +106,14 @@ export class BlockReader {
     if (!huffman) return latin1(this.bytes, start, start + length);
     // At most 8/5 octets out per octet in: the shortest code is 5 bits.
     const most = Math.ceil((length * 8) / 5);
-    if (this.scratch.length < most) this.scratch = new Uint8Array(most);
-    const n = huffmanDecode(this.bytes, start, start + length, this.scratch);
+    if (huffmanOut.length < most) huffmanOut = new Uint8Array(most);
+    const n = huffmanDecode(this.bytes, start, start + length, huffmanOut);
     if (n === undefined)
       throw H2Error.connection(
         ErrorCode.COMPRESSION_ERROR,
         'HPACK Huffman string is malformed (padding over 7 bits, padding not all ones, or EOS inside)',
       );
-    return latin1(this.scratch, 0, n);
+    return latin1(huffmanOut, 0, n);
   }
 }
 
@@ -119,61 +136,68 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-/** Writes integers and strings into a buffer that grows as needed. */
+/**
+ * Writes integers and strings into the shared buffer that grows as needed. One block at a time in a realm:
+ * `take()` (or `clear()`) ends it, and a writer that begins a block starts with `clear()`.
+ */
 export class BlockWriter {
-  /** Allocated at the first block (an idle connection's encoder holds none). */
-  private buf = new Uint8Array(0);
   private pos = 0;
-  /** Reused to hold a string's octets while Huffman-coding it. */
-  private octets = new Uint8Array(0);
 
-  /** The block written so far (a copy: the writer's buffer is reused). */
-  take(): Uint8Array {
-    const out = this.buf.slice(0, this.pos);
+  /** Starts a block, forgetting whatever an earlier one left unfinished. */
+  clear(): void {
     this.pos = 0;
+  }
+
+  /** The block written so far (a copy: the buffer is reused). */
+  take(): Uint8Array {
+    const out = blockOut.slice(0, this.pos);
+    this.pos = 0;
+    if (blockOut.length > KEEP_SCRATCH) blockOut = new Uint8Array(1024);
+    if (stringOctets.length > KEEP_SCRATCH) stringOctets = new Uint8Array(256);
     return out;
   }
 
   /** An integer in the low `prefixBits` bits of an octet whose high bits are `flags` (§5.1). */
   integer(value: number, prefixBits: number, flags: number): void {
     this.ensure(6);
+    const buf = blockOut;
     const max = (1 << prefixBits) - 1;
     if (value < max) {
-      this.buf[this.pos++] = flags | value;
+      buf[this.pos++] = flags | value;
       return;
     }
-    this.buf[this.pos++] = flags | max;
+    buf[this.pos++] = flags | max;
     value -= max;
     while (value >= 128) {
-      this.buf[this.pos++] = (value % 128) | 0x80;
+      buf[this.pos++] = (value % 128) | 0x80;
       value = Math.floor(value / 128);
     }
-    this.buf[this.pos++] = value;
+    buf[this.pos++] = value;
   }
 
   /** A string literal (every char ≤ U+00FF), Huffman-coded when `huffman` is 'always', or when 'auto' and that is shorter. */
   string(text: string, huffman: 'auto' | 'always' | 'never'): void {
     const n = text.length;
-    if (this.octets.length < n) this.octets = new Uint8Array(Math.max(n, 256, this.octets.length * 2));
-    const octets = this.octets;
+    if (stringOctets.length < n) stringOctets = new Uint8Array(Math.max(n, stringOctets.length * 2));
+    const octets = stringOctets;
     for (let i = 0; i < n; i++) octets[i] = text.charCodeAt(i); // the caller checked every char is ≤ U+00FF
     const coded = huffman === 'never' ? n + 1 : huffmanLength(octets, 0, n);
     if (huffman === 'always' || coded < n) {
       this.integer(coded, 7, 0x80);
       this.ensure(coded);
-      this.pos = huffmanEncode(octets, this.buf, this.pos, 0, n);
+      this.pos = huffmanEncode(octets, blockOut, this.pos, 0, n);
     } else {
       this.integer(n, 7, 0);
       this.ensure(n);
-      this.buf.set(octets.subarray(0, n), this.pos);
+      blockOut.set(octets.subarray(0, n), this.pos);
       this.pos += n;
     }
   }
 
   private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(512, this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
+    if (this.pos + n <= blockOut.length) return;
+    const next = new Uint8Array(Math.max(blockOut.length * 2, this.pos + n));
+    next.set(blockOut.subarray(0, this.pos));
+    blockOut = next;
   }
 }

@@ -96,15 +96,24 @@ export function entrySize(name: string, value: string): number {
   return name.length + value.length + ENTRY_OVERHEAD;
 }
 
+/** Told of each entry the table evicts (the encoder, which keeps an index of its entries). */
+export interface EvictionListener {
+  evicted(name: string, value: string, insertion: number): void;
+}
+
 /**
  * The dynamic table: a ring buffer, newest entry at `head`. Entries are also
  * numbered in insertion order (`inserted` counts them all), which the encoder
  * uses to find an entry again without searching.
  */
 export class DynamicTable {
-  /** The ring, a power of two long; empty until the first entry (an idle connection's tables hold nothing). */
-  private names: string[] = [];
-  private values: string[] = [];
+  /**
+   * The ring: entry k at [2k] (name) and [2k + 1] (value), a power of two of entries long; empty until the first
+   * entry, then 8 entries, doubled when full (an idle connection's tables hold one small array each).
+   */
+  private ring: string[] = [];
+  /** Entries the ring has room for. */
+  private capacity = 0;
   /** Slot of the oldest entry. */
   private tail = 0;
   private count = 0;
@@ -113,8 +122,8 @@ export class DynamicTable {
   private added = 0;
   private generation = 0;
 
-  /** Called with the insertion number of each entry as it is evicted. */
-  onEvict: ((name: string, value: string, insertion: number) => void) | undefined;
+  /** Told of each entry as it is evicted. */
+  listener: EvictionListener | undefined;
 
   constructor(maxSize: number = DEFAULT_TABLE_SIZE) {
     this.max = maxSize;
@@ -147,8 +156,22 @@ export class DynamicTable {
   /** The entry at dynamic index `i` (1 = newest, i.e. HPACK index 62), or undefined past the end. */
   get(i: number): [string, string] | undefined {
     if (i < 1 || i > this.count) return undefined;
-    const slot = (this.tail + this.count - i) & (this.names.length - 1);
-    return [this.names[slot]!, this.values[slot]!];
+    const slot = 2 * ((this.tail + this.count - i) & (this.capacity - 1));
+    return [this.ring[slot]!, this.ring[slot + 1]!];
+  }
+
+  /**
+   * The dynamic index (1 = newest) of the newest entry with this name and, if given, this value; 0 if none.
+   * A search, entry by entry: for the few entries a table usually holds (the encoder indexes larger ones).
+   */
+  find(name: string, value: string | undefined): number {
+    const ring = this.ring;
+    const mask = this.capacity - 1;
+    for (let i = 1; i <= this.count; i++) {
+      const slot = 2 * ((this.tail + this.count - i) & mask);
+      if (ring[slot] === name && (value === undefined || ring[slot + 1] === value)) return i;
+    }
+    return 0;
   }
 
   /** The dynamic index (1 = newest) of the entry with insertion number `insertion`, if still in the table. */
@@ -168,10 +191,10 @@ export class DynamicTable {
       return;
     }
     this.evictTo(this.max - size);
-    if (this.count === this.names.length) this.grow();
-    const slot = (this.tail + this.count) & (this.names.length - 1);
-    this.names[slot] = name;
-    this.values[slot] = value;
+    if (this.count === this.capacity) this.grow();
+    const slot = 2 * ((this.tail + this.count) & (this.capacity - 1));
+    this.ring[slot] = name;
+    this.ring[slot + 1] = value;
     this.count++;
     this.bytes += size;
     this.added++;
@@ -192,31 +215,31 @@ export class DynamicTable {
   }
 
   private evictTo(limit: number): void {
-    const mask = this.names.length - 1;
+    const mask = this.capacity - 1;
     while (this.bytes > limit) {
-      const name = this.names[this.tail]!;
-      const value = this.values[this.tail]!;
+      const slot = 2 * this.tail;
+      const name = this.ring[slot]!;
+      const value = this.ring[slot + 1]!;
       this.bytes -= entrySize(name, value);
-      this.names[this.tail] = '';
-      this.values[this.tail] = '';
+      this.ring[slot] = '';
+      this.ring[slot + 1] = '';
       this.tail = (this.tail + 1) & mask;
       this.count--;
-      this.onEvict?.(name, value, this.added - this.count - 1);
+      this.listener?.evicted(name, value, this.added - this.count - 1);
     }
   }
 
-  /** Doubles the ring (a power of two, so slots wrap with a mask). */
+  /** Doubles the ring (a power of two of entries, so slots wrap with a mask). */
   private grow(): void {
-    const size = Math.max(16, this.names.length * 2);
-    const names = new Array<string>(size);
-    const values = new Array<string>(size);
+    const capacity = Math.max(8, this.capacity * 2);
+    const ring = new Array<string>(2 * capacity);
     for (let i = 0; i < this.count; i++) {
-      const slot = (this.tail + i) & (this.names.length - 1);
-      names[i] = this.names[slot]!;
-      values[i] = this.values[slot]!;
+      const slot = 2 * ((this.tail + i) & (this.capacity - 1));
+      ring[2 * i] = this.ring[slot]!;
+      ring[2 * i + 1] = this.ring[slot + 1]!;
     }
-    this.names = names;
-    this.values = values;
+    this.ring = ring;
+    this.capacity = capacity;
     this.tail = 0;
   }
 }

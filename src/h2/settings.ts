@@ -92,7 +92,7 @@ export function checkSetting(setting: Setting, fault: 'peer' | 'local' = 'peer')
 
 /** `settings` with the parameters of one SETTINGS frame applied in order (each was checked by the parser). */
 export function applySettings(settings: Readonly<Settings>, received: readonly Setting[]): Settings {
-  const next: Settings = { ...settings };
+  const next = copySettings(settings);
   for (const { id, value } of received) {
     switch (id) {
       case SettingId.HEADER_TABLE_SIZE:
@@ -118,4 +118,38 @@ export function applySettings(settings: Readonly<Settings>, received: readonly S
     }
   }
   return next;
+}
+
+/**
+ * A copy, made as one object literal of the six fields: its fields sit inside the object (a copy made by spreading
+ * starts with none there and keeps them in a separate property array, 40 bytes more per copy; a connection keeps
+ * two or three).
+ */
+export function copySettings(s: Readonly<Settings>): Settings {
+  return {
+    headerTableSize: s.headerTableSize,
+    enablePush: s.enablePush,
+    maxConcurrentStreams: s.maxConcurrentStreams,
+    initialWindowSize: s.initialWindowSize,
+    maxFrameSize: s.maxFrameSize,
+    maxHeaderListSize: s.maxHeaderListSize,
+  };
+}
+
+/**
+ * One frozen object per set of values, shared by every connection of the realm: a server's connections announce
+ * the same settings, and clients of one kind send it the same ones (two objects fewer per connection, ~0.2 KB).
+ * Bounded: cleared when full. Settings are never changed in place (applySettings makes a new object).
+ */
+const SHARED = new Map<string, Readonly<Settings>>();
+const SHARED_ENTRIES = 256;
+
+export function sharedSettings(s: Readonly<Settings>): Readonly<Settings> {
+  const key = `${s.headerTableSize} ${s.enablePush} ${s.maxConcurrentStreams} ${s.initialWindowSize} ${s.maxFrameSize} ${s.maxHeaderListSize}`;
+  const known = SHARED.get(key);
+  if (known !== undefined) return known;
+  if (SHARED.size >= SHARED_ENTRIES) SHARED.clear();
+  const frozen = Object.freeze(copySettings(s));
+  SHARED.set(key, frozen);
+  return frozen;
 }

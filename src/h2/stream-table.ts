@@ -30,10 +30,8 @@ export class StreamTable {
   nextLocalId: number;
   /** The highest id the peer opened (or tried to: a refused stream counts). */
   lastPeerId = 0;
+  /** Closed streams' ids → how they closed, oldest first (a Map iterates in insertion order: no ring of ids). */
   private readonly recent = new Map<number, StreamState>();
-  /** The ids in `recent`, oldest at `ringAt` once full; grown as streams close (an idle connection holds none). */
-  private readonly ring: number[] = [];
-  private ringAt = 0;
   /** The highest id forgotten from `recent`: a closed id above it that is not remembered was never opened. */
   private forgottenBelow = 0;
   private readonly localParity: number;
@@ -64,16 +62,11 @@ export class StreamTable {
 
   /** A stream that never entered the map (refused, or ignored after GOAWAY) was closed as `state`. */
   remember(id: number, state: StreamState): void {
-    if (this.ring.length < RECENT) {
-      this.ring.push(id);
-      this.recent.set(id, state);
-      return;
+    if (this.recent.size >= RECENT) {
+      const oldest = this.recent.keys().next().value!;
+      this.recent.delete(oldest);
+      if (oldest > this.forgottenBelow) this.forgottenBelow = oldest;
     }
-    const oldest = this.ring[this.ringAt]!;
-    this.recent.delete(oldest);
-    if (oldest > this.forgottenBelow) this.forgottenBelow = oldest;
-    this.ring[this.ringAt] = id;
-    this.ringAt = this.ringAt === RECENT - 1 ? 0 : this.ringAt + 1;
     this.recent.set(id, state);
   }
 

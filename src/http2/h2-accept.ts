@@ -15,7 +15,7 @@
 import type { IncomingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Settings } from '../h2/settings.js';
-import { H2ServerConnection, type H2ServerConfig } from './h2-server-connection.js';
+import { H2ServerConnection, pingPolicy, type H2ServerConfig } from './h2-server-connection.js';
 import { DEFAULT_MAX_RESETS_PER_SECOND, type LoadShedder } from './load-shed.js';
 import type { ConnectionPolicy } from './server-connection.js';
 import { DEFAULT_MAX_METADATA_SIZE, type ServerTransportOptions } from './server-options.js';
@@ -46,6 +46,7 @@ export class H2Acceptor {
       onCall: (stream: StreamLike, headers: readonly string[], conn: H2ServerConnection) =>
         accept(stream, requestFields(headers), headers, conn),
       onClosed: (conn: H2ServerConnection) => this.connections.delete(conn),
+      ping: pingPolicy(policy),
     });
   }
 

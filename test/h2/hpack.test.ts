@@ -277,3 +277,74 @@ t.test('the encoder reuses a block only while the table is unchanged, and compar
   t.equal(afterShrink[0]! & 0xe0, 0x20, 'the block begins with a size update');
   t.same(decoder.decode(afterShrink), list);
 });
+
+t.test('the encoder tells (name, value) pairs apart however their octets split', async (t) => {
+  const encoder = new HpackEncoder();
+  const decoder = new HpackDecoder();
+  // Joined, both pairs read "x-abc": a table keyed by name + value would send the second as the first.
+  const first = ['x-ab', 'c'];
+  const second = ['x-a', 'bc'];
+  t.same(decoder.decode(encoder.encode(first)), first);
+  t.same(decoder.decode(encoder.encode(second)), second);
+  t.same(decoder.decode(encoder.encode(first)), first, 'the first, indexed, is still itself');
+  t.equal(encoder.encode(first).length, 1, 'and is sent as one indexed octet');
+});
+
+t.test('tables grow past their first 8 entries and evict in order; the encoder forgets what was evicted', async (t) => {
+  const encoder = new HpackEncoder({ unindexed: [] });
+  const decoder = new HpackDecoder();
+  const lists: string[][] = [];
+  for (let i = 0; i < 200; i++) lists.push([`x-field-${i % 70}`, `value ${i}-${'v'.repeat(i % 13)}`]);
+  for (const list of lists) t.same(decoder.decode(encoder.encode(list)), list);
+  t.same(encoder.table.entries(), decoder.table.entries(), 'both tables hold the same entries, newest first');
+  t.ok(encoder.table.length > 8, `more than 8 entries at once (${encoder.table.length})`);
+  t.ok(encoder.table.size <= 4096, 'within SETTINGS_HEADER_TABLE_SIZE');
+  // An evicted pair is sent as a literal again, never as an index that now names another entry.
+  const evicted = lists[0]!;
+  t.same(decoder.decode(encoder.encode(evicted)), evicted);
+});
+
+t.test(
+  'a block larger than the shared scratch buffers is written and read, and later blocks are unaffected',
+  async (t) => {
+    const encoder = new HpackEncoder();
+    const decoder = new HpackDecoder({ maxHeaderListSize: 1 << 20 });
+    const big = ['x-big', 'ab'.repeat(40_000), 'x-huff', 'e'.repeat(30_000)];
+    t.same(decoder.decode(encoder.encode(big)), big);
+    const small = ['x-small', 'ok'];
+    t.same(decoder.decode(encoder.encode(small)), small);
+    // Two encoders in turn (two connections) share the scratch space and never see each other's bytes.
+    const other = new HpackEncoder();
+    const otherDecoder = new HpackDecoder();
+    t.same(otherDecoder.decode(other.encode(['x-other', 'o'])), ['x-other', 'o']);
+    t.same(decoder.decode(encoder.encode(['x-small', 'ok', 'x-more', 'm'])), ['x-small', 'ok', 'x-more', 'm']);
+  },
+);
+
+t.test(
+  'the encoder finds entries the same way before and after its table outgrows a search (16 entries)',
+  async (t) => {
+    const encoder = new HpackEncoder({ unindexed: [] });
+    const decoder = new HpackDecoder();
+    const sizes: number[] = [];
+    for (let i = 0; i < 24; i++) {
+      const list = [`x-n${i}`, `v${i}`];
+      t.same(decoder.decode(encoder.encode(list)), list);
+      // The first field again: found in the table, one indexed octet, with 1..23 entries after it.
+      const again = ['x-n0', 'v0'];
+      const block = encoder.encode(again);
+      t.same(decoder.decode(block), again);
+      sizes.push(block.length);
+      // A new value for an old name: the name comes from the table (its index, not the name's octets).
+      const renamed = [`x-n${i}`, `w${i}`];
+      const renamedBlock = encoder.encode(renamed);
+      t.same(decoder.decode(renamedBlock), renamed);
+      t.ok(renamedBlock.length <= 1 + 1 + 3, `entry ${i}: the name is sent as an index`);
+    }
+    t.ok(
+      sizes.every((n) => n === 1 || n === 2),
+      'x-n0: v0 is always an indexed field (1 octet, 2 past index 126)',
+    );
+    t.same(encoder.table.entries(), decoder.table.entries());
+  },
+);

@@ -98,10 +98,16 @@ export class GrpcError extends Error {
    * `fallback` (UNKNOWN by default) carrying the value's message.
    */
   static from(reason: unknown, fallback: Code = Code.UNKNOWN): GrpcError {
-    if (reason instanceof GrpcError) return reason;
-    if (reason instanceof Error) return new GrpcError(fallback, reason.message, { cause: reason });
-    return new GrpcError(fallback, String(reason), { cause: reason });
+    return grpcErrorFrom(reason, fallback);
   }
+}
+
+// Outside the class body: a class that names itself inside its body is emitted by esbuild as
+// `var GrpcError = class _GrpcError`, and `_GrpcError` is what util.inspect would print (test/h2/bundle-names.test.ts).
+function grpcErrorFrom(reason: unknown, fallback: Code): GrpcError {
+  if (reason instanceof GrpcError) return reason;
+  if (reason instanceof Error) return new GrpcError(fallback, reason.message, { cause: reason });
+  return new GrpcError(fallback, String(reason), { cause: reason });
 }
 
 /**

@@ -121,7 +121,7 @@ export class Metadata {
   }
 
   clone(): Metadata {
-    const copy = new Metadata();
+    const copy = emptyMetadata();
     for (const [k, list] of this.map) copy.map.set(k, list.slice());
     return copy;
   }
@@ -207,4 +207,10 @@ function checkValue(key: string, value: MetadataValue): void {
 
 function encodeValue(v: MetadataValue): string {
   return typeof v === 'string' ? v : encodeBase64(v, { pad: false });
+}
+
+// Outside the class body: a class that names itself inside its body is emitted by esbuild as
+// `var Metadata = class _Metadata`, and `_Metadata` is what util.inspect would print (test/h2/bundle-names.test.ts).
+function emptyMetadata(): Metadata {
+  return new Metadata();
 }

@@ -25,7 +25,7 @@ export const MAX_DEPTH = 100;
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
-class Parser {
+class JsonParser {
   pos = 0;
   constructor(readonly text: string) {}
 
@@ -216,7 +216,7 @@ class Parser {
 
 /** Parses one JSON document (surrounding whitespace allowed). Throws ProtoError('json') saying where it is wrong. */
 export function parseJsonText(text: string): JsonInput {
-  const p = new Parser(text);
+  const p = new JsonParser(text);
   const value = p.value(0);
   p.skipSpace();
   if (p.pos !== text.length) p.fail(`unexpected ${p.found()} after the value`);
