@@ -30,6 +30,7 @@ import {
 } from './frame.js';
 import { applySettings, sharedSettings, type Settings } from './settings.js';
 import { requestProblem, responseProblem, trailersProblem } from './pseudo-headers.js';
+import { declaredLength, lengthProblem, UNDECLARED } from './content-length.js';
 import { onReceive } from './stream-state.js';
 import { H2Stream, isClosed } from './stream.js';
 
@@ -112,6 +113,11 @@ export abstract class FrameHandler extends ConnectionCore {
         ErrorCode.FLOW_CONTROL_ERROR,
         `DATA of ${n} bytes is beyond the stream window (${stream._recv.available})`,
       );
+    if (stream._declaredLength !== UNDECLARED) {
+      stream._receivedLength += frame.data.length;
+      const problem = lengthProblem(stream._declaredLength, stream._receivedLength, frame.endStream);
+      if (problem !== undefined) throw H2Error.stream(stream.id, ErrorCode.PROTOCOL_ERROR, problem);
+    }
     if (frame.data.length > 0 || frame.endStream) {
       try {
         stream.onData(frame.data, frame.endStream);
@@ -161,8 +167,12 @@ export abstract class FrameHandler extends ConnectionCore {
     this.table.lastPeerId = id; // ids above the last only (stateOf said idle): §5.1.1 holds
     const decoded = this.decodeOrStreamError(block, id);
     let refused = decoded instanceof H2Error ? decoded : undefined;
+    let declared = UNDECLARED;
     if (!(decoded instanceof H2Error)) {
-      const problem = requestProblem(decoded);
+      const length = declaredLength(decoded);
+      const problem =
+        requestProblem(decoded) ??
+        (typeof length === 'string' ? length : lengthProblem((declared = length), 0, endStream));
       if (problem !== undefined) refused = H2Error.stream(id, ErrorCode.PROTOCOL_ERROR, problem);
     }
     if (this.goawaySent !== undefined && id > this.goawaySent) {
@@ -184,6 +194,7 @@ export abstract class FrameHandler extends ConnectionCore {
       new ReceiveWindow(this.local.initialWindowSize),
     );
     stream._headersIn = true;
+    stream._declaredLength = declared;
     this.table.add(stream);
     try {
       if (refused === undefined) this.options.onStream(stream, decoded as string[], endStream);
@@ -210,6 +221,13 @@ export abstract class FrameHandler extends ConnectionCore {
     }
     if (final && !endStream)
       throw H2Error.stream(stream.id, ErrorCode.PROTOCOL_ERROR, 'trailers without END_STREAM (§8.1)');
+    if (!final && !stream._headRequest && headers[1] !== '304') {
+      const length = declaredLength(headers); // a response to HEAD, or a 304, has the length of a body it lacks
+      if (typeof length === 'string') throw H2Error.stream(stream.id, ErrorCode.PROTOCOL_ERROR, length);
+      stream._declaredLength = length;
+    }
+    const short = endStream ? lengthProblem(stream._declaredLength, stream._receivedLength, true) : undefined;
+    if (short !== undefined) throw H2Error.stream(stream.id, ErrorCode.PROTOCOL_ERROR, short);
     stream._headersIn = true;
     try {
       stream.onHeaders(headers, endStream);

@@ -91,6 +91,7 @@ class Http2Connection extends FrameHandler implements H2Connection {
       new ReceiveWindow(this.local.initialWindowSize),
     );
     stream._request(headers, endStream); // throws (nothing sent) for a list HPACK cannot carry
+    stream._headRequest = isHead(headers);
     this.table.nextLocalId = id + 2;
     this.table.add(stream);
     return stream;
@@ -233,4 +234,11 @@ export { Http2Connection as Connection };
 /** request() cannot open a stream now: REFUSED_STREAM of this side's making (nothing was sent; retry elsewhere). */
 function refuse(id: number, why: string): never {
   throw H2Error.stream(id, ErrorCode.REFUSED_STREAM, why, 'local');
+}
+
+/** The request's :method is HEAD (pseudo-headers come first). */
+function isHead(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length && headers[i]!.charCodeAt(0) === 0x3a; i += 2)
+    if (headers[i] === ':method') return headers[i + 1] === 'HEAD';
+  return false;
 }

@@ -27,6 +27,7 @@
  * `resume()`, the window closes and the peer stops sending. The connection-level
  * credit is returned either way (one paused stream must not stall the others).
  */
+import { UNDECLARED } from './content-length.js';
 import { H2Error } from './errors.js';
 import type { ReceiveWindow } from './flow-control.js';
 import type { FrameOutput } from './output.js';
@@ -100,6 +101,11 @@ export class H2Stream {
   _blocked = false;
   /** @internal We answered (server) / the response began: resets after this are not "rapid". */
   _headersOut = false;
+  /** @internal The peer's content-length (content-length.ts), or UNDECLARED; and the DATA bytes received against it. */
+  _declaredLength = UNDECLARED;
+  _receivedLength = 0;
+  /** @internal Client: the request was a HEAD (its response's content-length describes no DATA). */
+  _headRequest = false;
 
   private readonly host: StreamHost;
   private queue: Uint8Array[] = [];

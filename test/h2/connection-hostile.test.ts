@@ -319,3 +319,32 @@ t.test('a control-frame flood from a peer that does not read is cut (ENHANCE_YOU
   t.ok(await raw.closedWithin(10_000), `then closed the connection`);
   t.equal(raw.goawayCode(), ErrorCode.ENHANCE_YOUR_CALM);
 });
+
+t.test(
+  'content-length against the DATA that follows (§8.1.1): a mismatch is malformed, on its stream only',
+  async (t) => {
+    const { raw } = await attack(t);
+    raw.handshake();
+    const withLength = (...values: string[]): [string, string][] => [
+      ...request,
+      ...values.map((v): [string, string] => ['content-length', v]),
+    ];
+    raw.headers(1, withLength('10'));
+    raw.data(1, Buffer.alloc(4));
+    raw.data(1, Buffer.alloc(4), true); // 8 of 10 at END_STREAM
+    raw.headers(3, withLength('3'));
+    raw.data(3, Buffer.alloc(5)); // past 3 before any END_STREAM
+    raw.headers(5, withLength('1e3'));
+    raw.headers(7, withLength('5'), true); // no DATA at all
+    raw.headers(9, withLength('5', '6'));
+    raw.headers(11, withLength('5', '5'));
+    raw.data(11, Buffer.alloc(2));
+    raw.data(11, Buffer.alloc(3), true); // 5 = 5, the repeated field agreeing
+    t.ok(await raw.until(() => [1, 3, 5, 7, 9].every((id) => raw.rstCode(id) !== undefined), 2000));
+    for (const id of [1, 3, 5, 7, 9]) t.equal(raw.rstCode(id), ErrorCode.PROTOCOL_ERROR, `stream ${id}: RST_STREAM`);
+    t.ok(await raw.until(() => statusOf(raw, 11) !== undefined, 2000));
+    t.equal(statusOf(raw, 11), '200', 'a request whose DATA matches its content-length is served');
+    t.equal(raw.rstCode(11), undefined);
+    t.equal(raw.goawayCode(), undefined, 'the connection lives');
+  },
+);

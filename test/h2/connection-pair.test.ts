@@ -175,6 +175,33 @@ t.test(
   },
 );
 
+t.test(
+  'a response whose DATA falls short of its content-length is reset PROTOCOL_ERROR (§8.1.1); HEAD is not',
+  async (t) => {
+    const p = pair({
+      onStream(stream, headers) {
+        stream.respond([':status', '200', 'content-length', '10'], false);
+        if (headers[1] === 'HEAD') stream.end();
+        else {
+          stream.write(pattern(4));
+          stream.trailers(['x-done', '1']);
+        }
+      },
+    });
+    const short = await call(p.client, pattern(1));
+    t.same(short.reset, { code: ErrorCode.PROTOCOL_ERROR, byPeer: false, connectionError: undefined });
+    const head = p.client.request([':method', 'HEAD', ':scheme', 'http', ':path', '/', ':authority', 'x'], true);
+    const ended = new Promise<boolean>((resolve) => {
+      head.onData = (_c, end) => end && resolve(true);
+      head.onReset = () => resolve(false);
+    });
+    t.equal(await ended, true, 'a response to HEAD has the length of a body it does not carry');
+    t.same(p.errors, []);
+    p.client.destroy();
+    await p.closed;
+  },
+);
+
 t.test('RST_STREAM from the client ends the stream on the server (§6.4)', async (t) => {
   let serverReset: [number, boolean] | undefined;
   const p = pair({
