@@ -23,6 +23,7 @@ import {
   DEFAULT_CONNECTION_WINDOW,
   DEFAULT_MAX_CONCURRENT_STREAMS,
   DEFAULT_MAX_RESETS_PER_SECOND,
+  DEFAULT_SETTINGS_TIMEOUT_MS,
   LINGER_MS,
   MAX_CONTROL_WHILE_BLOCKED,
   MIN_FIELD_BLOCK,
@@ -89,6 +90,8 @@ export abstract class ConnectionCore implements H2Connection, WiredConnection {
   protected finished = false;
   protected handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   protected lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Runs while an announcement of ours awaits its ACK (§6.5.3); undefined when none does, or the clock is off. */
+  protected settingsTimer: ReturnType<typeof setTimeout> | undefined;
 
   protected readonly connectionWindowSize: number;
 
@@ -128,7 +131,38 @@ export abstract class ConnectionCore implements H2Connection, WiredConnection {
     // The first frames, queued (the byte stream is written at the end of the tick).
     if (!server) this.out.raw(CLIENT_PREFACE);
     this.out.settings(initialSettings);
-    this.unacked.push(this.advertised);
+    this.settingsSent(this.advertised);
+  }
+
+  /**
+   * An announcement of ours went out: it binds us once acknowledged. A peer that does
+   * not acknowledge the oldest within settingsTimeoutMs gets GOAWAY SETTINGS_TIMEOUT
+   * (§6.5.3): it is not applying what we asked, so nothing it sends can be trusted to.
+   */
+  protected settingsSent(settings: Readonly<Settings>): void {
+    this.unacked.push(settings);
+    if (this.settingsTimer === undefined) this.armSettingsTimer();
+  }
+
+  /** The oldest announcement was acknowledged: it binds us now; the clock runs on for the next, if any. */
+  protected settingsAcked(): Readonly<Settings> | undefined {
+    const acked = this.unacked.shift();
+    if (this.settingsTimer !== undefined) {
+      clearTimeout(this.settingsTimer);
+      this.settingsTimer = undefined;
+    }
+    if (this.unacked.length > 0) this.armSettingsTimer();
+    return acked;
+  }
+
+  private armSettingsTimer(): void {
+    const ms = this.options.settingsTimeoutMs ?? DEFAULT_SETTINGS_TIMEOUT_MS;
+    if (!(ms > 0 && Number.isFinite(ms))) return;
+    this.settingsTimer = setTimeout(() => {
+      this.settingsTimer = undefined;
+      this.fail(H2Error.connection(ErrorCode.SETTINGS_TIMEOUT, `our SETTINGS were not acknowledged within ${ms} ms`));
+    }, ms);
+    unrefTimer(this.settingsTimer);
   }
 
   /** The peer's settings in force (the protocol's initial values until its SETTINGS arrive). */
@@ -390,6 +424,7 @@ export abstract class ConnectionCore implements H2Connection, WiredConnection {
     this.finished = true;
     if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
     if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+    if (this.settingsTimer !== undefined) clearTimeout(this.settingsTimer);
     this.out.discard();
     this.options.onClose?.();
   }

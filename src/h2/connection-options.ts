@@ -4,6 +4,7 @@
  * each chosen for gRPC over HTTP/2:
  *
  *   handshake timeout        20 s      grpc-go's; no preface + SETTINGS by then → close
+ *   SETTINGS ACK timeout     20 s      §6.5.3; our SETTINGS unacknowledged by then → GOAWAY SETTINGS_TIMEOUT
  *   connection window        1 MiB     WINDOW_UPDATE on stream 0 right after SETTINGS
  *   stream window            65,535    the protocol's (a slow reader holds at most this per stream)
  *   MAX_CONCURRENT_STREAMS   100       server; node:http2 transport of wiregrpc uses the same
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   connectionWindow?: number;
   /** No preface and first SETTINGS from the peer within this → GOAWAY (or, before any preface, just close). Default 20 s; 0: none. */
   handshakeTimeoutMs?: number;
+  /** Our SETTINGS not acknowledged within this → GOAWAY SETTINGS_TIMEOUT (§6.5.3). Default 20 s; 0: none. */
+  settingsTimeoutMs?: number;
   /** The largest header list accepted (RFC 7541 §4.1 octets), advertised as SETTINGS_MAX_HEADER_LIST_SIZE (default 64 KiB). */
   maxHeaderListSize?: number;
   /** Server: streams the client may reset before we finished them, per second; beyond, GOAWAY ENHANCE_YOUR_CALM (default 200). */
@@ -55,6 +58,7 @@ export interface ConnectionOptions {
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 20_000;
+export const DEFAULT_SETTINGS_TIMEOUT_MS = 20_000;
 export const DEFAULT_CONNECTION_WINDOW = 1 << 20;
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 export const DEFAULT_MAX_RESETS_PER_SECOND = 200;

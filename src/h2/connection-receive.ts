@@ -275,7 +275,7 @@ export abstract class FrameHandler extends ConnectionCore {
 
   protected onSettings(frame: SettingsFrame): void {
     if (frame.ack) {
-      const acked = this.unacked.shift();
+      const acked = this.settingsAcked();
       if (acked !== undefined) this.applyLocal(acked);
       return;
     }

@@ -111,8 +111,8 @@ class Http2Connection extends FrameHandler implements H2Connection {
     const list = settingsToSend(next, this.role === 'server', this.advertised);
     checkSettings(list);
     this.advertised = next;
-    this.unacked.push(next);
     this.out.settings(list);
+    this.settingsSent(next);
   }
 
   /** PING with 8 bytes of data (default zeros); the ACK goes to onPingAck. */

@@ -68,6 +68,20 @@ t.test('a completed handshake is not timed out', async (t) => {
   t.notOk(await raw.closedWithin(500), 'still open after twice the timeout');
 });
 
+t.test(
+  'SETTINGS never acknowledged: GOAWAY SETTINGS_TIMEOUT (§6.5.3); acknowledged ones are not timed out',
+  async (t) => {
+    const { raw } = await attack(t, { settingsTimeoutMs: 300, handshakeTimeoutMs: 0 });
+    raw.handshake(false); // its preface and SETTINGS, and no ACK of ours
+    t.ok(await raw.closedWithin(2000));
+    t.equal(raw.goawayCode(), ErrorCode.SETTINGS_TIMEOUT);
+    t.match(goawayDebug(raw), /SETTINGS were not acknowledged within 300 ms/);
+    const polite = await attack(t, { settingsTimeoutMs: 200 });
+    polite.raw.handshake(true);
+    t.notOk(await polite.raw.closedWithin(500), 'an ACK stops the clock: still open after twice the timeout');
+  },
+);
+
 t.test('an HTTP/1.1 request where the preface belongs: GOAWAY PROTOCOL_ERROR', async (t) => {
   const { raw } = await attack(t);
   raw.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
