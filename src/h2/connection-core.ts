@@ -82,6 +82,8 @@ export abstract class ConnectionCore implements H2Connection, WiredConnection {
   protected waiting: H2Stream[] = [];
   protected socketBlocked = false;
   protected controlWhileBlocked = 0;
+  /** DATA frames in a row with nothing in them and no END_STREAM (MAX_EMPTY_DATA). */
+  protected emptyData = 0;
   protected goawaySent: number | undefined;
   protected goawayReceived: number | undefined;
   protected ended = false;

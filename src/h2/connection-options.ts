@@ -66,6 +66,12 @@ export const DEFAULT_MAX_RESETS_PER_SECOND = 200;
 export const LINGER_MS = 5000;
 /** Frames we emit in answer to the peer (PING ACK, SETTINGS ACK, RST_STREAM) while it does not read: beyond, ENHANCE_YOUR_CALM. */
 export const MAX_CONTROL_WHILE_BLOCKED = 10_000;
+/**
+ * DATA frames in a row that carry nothing (no payload, or padding only) and do not end their stream: beyond,
+ * ENHANCE_YOUR_CALM. Each costs a frame's work and moves nothing (CVE-2019-9518, the "empty frames" flood);
+ * no sender has a reason for so many.
+ */
+export const MAX_EMPTY_DATA = 256;
 /** A field block is kept whole until END_HEADERS; at least this much is accepted, or twice the header list limit. */
 export const MIN_FIELD_BLOCK = 1 << 20;
 

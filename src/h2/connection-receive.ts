@@ -2,7 +2,8 @@
  * Frames in (RFC 9113 §6), each judged by the state of its stream (§5.1,
  * stream-state.ts) before it acts:
  *
- *     DATA            windows (connection, then stream), then onData; credit back (flow-control.ts)
+ *     DATA            windows (connection, then stream), content-length (content-length.ts), then
+ *                     onData; credit back (flow-control.ts); a run of empty ones: ENHANCE_YOUR_CALM
  *     HEADERS (+CONTINUATION)  one field block → HPACK; a new stream (server), the response, or trailers
  *     RST_STREAM      the stream ends: onReset(code, true); counted against the early-reset budget
  *     SETTINGS        the peer's apply at once and are acknowledged; an ACK makes ours bind
@@ -31,6 +32,7 @@ import {
 import { applySettings, sharedSettings, type Settings } from './settings.js';
 import { requestProblem, responseProblem, trailersProblem } from './pseudo-headers.js';
 import { declaredLength, lengthProblem, UNDECLARED } from './content-length.js';
+import { MAX_EMPTY_DATA } from './connection-options.js';
 import { onReceive } from './stream-state.js';
 import { H2Stream, isClosed } from './stream.js';
 
@@ -92,6 +94,9 @@ export abstract class FrameHandler extends ConnectionCore {
 
   protected onData(frame: DataFrame): void {
     const n = frame.flowControlled;
+    if (frame.data.length > 0 || frame.endStream) this.emptyData = 0;
+    else if (++this.emptyData > MAX_EMPTY_DATA)
+      throw H2Error.connection(ErrorCode.ENHANCE_YOUR_CALM, 'too_many_empty_frames');
     if (!this.recv.take(n))
       throw H2Error.connection(
         ErrorCode.FLOW_CONTROL_ERROR,

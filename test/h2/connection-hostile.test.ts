@@ -362,3 +362,33 @@ t.test(
     t.equal(raw.goawayCode(), undefined, 'the connection lives');
   },
 );
+
+t.test('empty DATA flood (CVE-2019-9518): a run of frames that carry nothing is cut, ENHANCE_YOUR_CALM', async (t) => {
+  const { raw } = await attack(t, silent);
+  raw.handshake();
+  raw.headers(1, request);
+  raw.data(1, Buffer.alloc(3)); // a frame with something in it resets the count
+  const padOnly = h2frame(FrameType.DATA, 0x8, 1, Buffer.from([4, 0, 0, 0, 0])); // PADDED: 4 bytes of padding, no data
+  let sent = 0;
+  while (!raw.closed && raw.goawayCode() === undefined && sent < 2000) {
+    raw.write(sent % 2 === 0 ? h2frame(FrameType.DATA, 0, 1, Buffer.alloc(0)) : padOnly);
+    sent++;
+    if (sent % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  t.ok(await raw.closedWithin(2000));
+  t.equal(raw.goawayCode(), ErrorCode.ENHANCE_YOUR_CALM);
+  t.equal(goawayDebug(raw), 'too_many_empty_frames');
+  t.ok(sent < 2000, `cut after ${sent} of at most 2000 frames (the limit: 256 in a row)`);
+});
+
+t.test('empty DATA frames now and then, between ones with data, are fine', async (t) => {
+  const { raw } = await attack(t, silent);
+  raw.handshake();
+  raw.headers(1, request);
+  for (let i = 0; i < 10; i++) {
+    for (let k = 0; k < 200; k++) raw.data(1, Buffer.alloc(0));
+    raw.data(1, Buffer.alloc(1));
+  }
+  t.notOk(await raw.closedWithin(300), '10 runs of 200 empty frames, each ended by one with data');
+  t.equal(raw.goawayCode(), undefined);
+});
