@@ -162,6 +162,23 @@ t.test('in process: unknown codecs → raw dump; gzip inflated; Trailers-Only; a
     /\[wiregrpc\] client stream \d+ → RST_STREAM \(code 8\)\n/,
     'the client cancels with RST_STREAM CANCEL',
   );
+
+  // Cancelled by the client with no deadline on the server: the server sees the reset arrive.
+  traced = '';
+  const controller = new AbortController();
+  const cancelled = echo.unary({ text: 'slow', delayMs: 5000 }, { signal: controller.signal });
+  for (let i = 0; i < 100 && !/server stream \d+ ← END_STREAM/.test(traced); i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  controller.abort();
+  await t.rejects(cancelled, { code: 1 });
+  for (let i = 0; i < 100 && !/server stream \d+ ← stream closed/.test(traced); i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  t.match(traced, /\[wiregrpc\] client stream (\d+) → RST_STREAM \(code 8\)\n/);
+  t.match(
+    traced,
+    /\[wiregrpc\] server stream \d+ ← stream closed: RST_STREAM or connection lost \(code 8\)\n/,
+    'the server traces the CANCEL it received',
+  );
 });
 
 t.test("in process: a stream that waits for a slot under the server's MAX_CONCURRENT_STREAMS", async (t) => {
