@@ -9,7 +9,7 @@
  *   H2Stream.onReset(code)                   → rstCode = code, 'close'
  *   H2Stream.onClose (the normal end)        → 'close' (if both directions were not over already)
  *   H2Stream.onDrain                         → 'drain'
- *   opened on the connection (an id)         → 'ready' (the tracer's: the HEADERS leave now)
+ *   opened on the connection (an id)         → 'ready' (the tracer's: it has its id, the HEADERS are queued)
  *
  * 'close' comes once both directions are over: the response ended and our END_STREAM
  * left, or a reset either way. A stream may wait for a slot under the server's
