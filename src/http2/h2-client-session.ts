@@ -5,7 +5,7 @@
  *
  *   session   request(headers) → stream    ping(ack)    close() (GOAWAY, then done)    destroy()
  *             'connect' 'goaway'(code, lastStreamId, debug) 'error' 'close'   ref()/unref()
- *   stream    'response'(headers, flags) 'data' 'trailers' 'end' 'close' 'error' 'drain'
+ *   stream    'response'(headers, flags) 'data' 'trailers' 'end' 'close' 'error' 'drain' 'ready'
  *             write() end() close(code) destroy()   pause() resume()
  *             rstCode, pending/id (did the HEADERS leave?), writableLength (backpressure)
  *
@@ -53,7 +53,7 @@ export interface ClientSessionStream {
   on(event: 'response', listener: (headers: ReceivedHeaders, flags: number) => void): unknown;
   on(event: 'trailers', listener: (trailers: HeaderRecord) => void): unknown;
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
-  on(event: 'end' | 'close' | 'drain' | 'error', listener: () => void): unknown;
+  on(event: 'end' | 'close' | 'drain' | 'ready' | 'error', listener: () => void): unknown;
 }
 
 export interface ClientSession {

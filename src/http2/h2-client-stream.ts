@@ -9,6 +9,7 @@
  *   H2Stream.onReset(code)                   → rstCode = code, 'close'
  *   H2Stream.onClose (the normal end)        → 'close' (if both directions were not over already)
  *   H2Stream.onDrain                         → 'drain'
+ *   opened on the connection (an id)         → 'ready' (the tracer's: it has its id, the HEADERS are queued)
  *
  * 'close' comes once both directions are over: the response ended and our END_STREAM
  * left, or a reset either way. A stream may wait for a slot under the server's
@@ -69,6 +70,7 @@ export class H2ClientStream implements ClientSessionStream {
   private onEnd: ((this: H2ClientStream) => void) | undefined;
   private onClose: ((this: H2ClientStream) => void) | undefined;
   private onDrain: ((this: H2ClientStream) => void) | undefined;
+  private onReady: ((this: H2ClientStream) => void) | undefined;
 
   /**
    * @internal The H2Stream ended normally: both END_STREAMs, or the server's RST_STREAM(NO_ERROR) after the
@@ -104,7 +106,7 @@ export class H2ClientStream implements ClientSessionStream {
   on(event: 'response', listener: (headers: ReceivedHeaders, flags: number) => void): this;
   on(event: 'trailers', listener: (trailers: HeaderRecord) => void): this;
   on(event: 'data', listener: (chunk: Uint8Array) => void): this;
-  on(event: 'end' | 'close' | 'drain' | 'error', listener: () => void): this;
+  on(event: 'end' | 'close' | 'drain' | 'ready' | 'error', listener: () => void): this;
   on(event: string, listener: (...args: never[]) => void): this {
     // One listener is the rule (the call's); a second one (the tracer's, trace.ts) runs after it.
     const l = listener as AnyListener;
@@ -126,6 +128,9 @@ export class H2ClientStream implements ClientSessionStream {
         break;
       case 'drain':
         this.onDrain = also(this.onDrain, l);
+        break;
+      case 'ready':
+        this.onReady = also(this.onReady, l);
         break;
       default: // 'error': every failure is a reset or a lost connection, told by 'close' and rstCode
         break;
@@ -192,6 +197,8 @@ export class H2ClientStream implements ClientSessionStream {
     h2.onDrain = onDrain;
     h2.onClose = onClosed;
     if (this.paused) h2.pause();
+    // It has its id and its HEADERS are queued: told before what was kept is written behind them.
+    this.onReady?.();
     const queued = this.queued;
     if (queued !== undefined) {
       this.queued = undefined;

@@ -110,6 +110,11 @@ export class H2ServerStream implements StreamLike {
     h2.onDrain = () => this.emit(DRAIN);
   }
 
+  /** The stream id (the tracer's label: trace.ts). */
+  get id(): number {
+    return this.h2.id;
+  }
+
   get destroyed(): boolean {
     return this.closed;
   }

@@ -137,9 +137,10 @@ export class GrpcServerTransport {
     if (this.closing) throw new GrpcError(Code.UNAVAILABLE, 'the server is shut down');
     const bindTarget = parseListenTarget(target);
     if (this.toH2 === undefined && this.transport === 'wiregrpc') {
-      const own = new H2Acceptor(this.options, this.policy, this.shedder, (stream, fields, headers, conn) =>
-        this.accept(stream, fields, headers, conn),
-      );
+      const own = new H2Acceptor(this.options, this.policy, this.shedder, (stream, fields, headers, conn) => {
+        if (tracing) traceServerStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
+        this.accept(stream, fields, headers, conn);
+      });
       this.own = own;
       this.toH2 = (socket) => (this.closing ? socket.destroy() : own.accept(socket));
       this.h1 = http.createServer(this.onHttp1Request);
@@ -246,7 +247,7 @@ export class GrpcServerTransport {
     _flags: number,
     rawHeaders: string[],
   ): void {
-    if (tracing) traceServerStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
+    if (tracing) traceServerStream(stream, rawHeaders); // WIREGRPC_TRACE=1: src/http2/trace.ts
     const session = stream.session;
     const conn = session === undefined ? undefined : this.connections.get(session);
     if (stream.destroyed) {

@@ -3,12 +3,15 @@
 // users turn it on: WIREGRPC_TRACE=1 for any process, `wiregrpc call --trace`.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { createClient, defineService, loadProtoSync } from '../../src/service/index.js';
+import { createClient, defineService, loadProtoSync, Server } from '../../src/service/index.js';
 import { disableTracing, enableTracing, tracing } from '../../src/http2/trace.js';
 import { killChildren, wiregrpc } from './spawn-cli.js';
 import { protos as protosLoadedBeforeTracing, startServer } from './test-server.js';
 
 t.teardown(killChildren);
+
+/** The suite runs on wiregrpc's own HTTP/2 (package.json test:own-h2-server, test:h2-client), else on node:http2. */
+const OWN_H2 = process.env.WIREGRPC_TRANSPORT === 'wiregrpc';
 
 // Defined while tracing is off, and never while it is on: the tracer cannot know its types.
 const Opaque = defineService('trace.test.Opaque', [
@@ -55,6 +58,18 @@ t.test('in process: both sides, every block, messages as JSON once the method is
     /\n  :method: POST\n[^]*  :path: \/proto\.UserInfo\/GetUserInfo\n[^]*  content-type: application\/grpc\n  te: trailers\n/,
   );
   t.match(first(/^\[wiregrpc\] server stream \d+ ← HEADERS\n/), /  :path: \/proto\.UserInfo\/GetUserInfo\n/);
+  // The server shows the block as it arrived: every field the client sent, in its order (not only what a call reads).
+  const fieldsOf = (block: string | undefined) => block?.split('\n').slice(1);
+  t.same(
+    fieldsOf(first(/^\[wiregrpc\] server stream \d+ ← HEADERS\n/)),
+    fieldsOf(first(/^\[wiregrpc\] client stream \d+ → HEADERS\n/)),
+    'the request headers, the same on both sides',
+  );
+  t.same(
+    fieldsOf(first(/^\[wiregrpc\] client stream \d+ ← HEADERS\n/)),
+    fieldsOf(first(/^\[wiregrpc\] server stream \d+ → HEADERS\n/)),
+    'the response headers, the same on both sides (no field the HTTP/2 layer adds, on either transport)',
+  );
   t.equal(
     first(/client stream \d+ → DATA/)?.replace(/stream \d+/, 'stream N'),
     [
@@ -147,6 +162,98 @@ t.test('in process: unknown codecs → raw dump; gzip inflated; Trailers-Only; a
     /\[wiregrpc\] client stream \d+ → RST_STREAM \(code 8\)\n/,
     'the client cancels with RST_STREAM CANCEL',
   );
+
+  // Cancelled by the client with no deadline on the server: the server sees the reset arrive.
+  traced = '';
+  const controller = new AbortController();
+  const cancelled = echo.unary({ text: 'slow', delayMs: 5000 }, { signal: controller.signal });
+  for (let i = 0; i < 100 && !/server stream \d+ ← END_STREAM/.test(traced); i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  controller.abort();
+  await t.rejects(cancelled, { code: 1 });
+  for (let i = 0; i < 100 && !/server stream \d+ ← stream closed/.test(traced); i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  t.match(traced, /\[wiregrpc\] client stream (\d+) → RST_STREAM \(code 8\)\n/);
+  t.match(
+    traced,
+    /\[wiregrpc\] server stream \d+ ← stream closed: RST_STREAM or connection lost \(code 8\)\n/,
+    'the server traces the CANCEL it received',
+  );
+});
+
+t.test("in process: a stream that waits for a slot under the server's MAX_CONCURRENT_STREAMS", async (t) => {
+  enableTracing((text) => {
+    traced += text;
+  });
+  t.teardown(disableTracing);
+  const protos = loadProtoSync(['test/protos/echo.proto']);
+  const server = new Server({ maxConcurrentStreams: 1 });
+  t.teardown(() => server.forceShutdown());
+  server.add(protos.service('wiregrpc.test.Echo'), {
+    async Unary(request: { text: string; delayMs: number }) {
+      await new Promise((resolve) => setTimeout(resolve, request.delayMs));
+      return { text: request.text };
+    },
+  });
+  const address = await server.listen('127.0.0.1:0');
+  if (!('port' in address)) throw new Error('expected a TCP address');
+  const echo = createClient(protos.service('wiregrpc.test.Echo'), `127.0.0.1:${address.port}`);
+  t.teardown(() => echo.close());
+  await echo.unary({ text: 'warm-up' }); // the connection is up and the server's SETTINGS are known
+  traced = '';
+  const [a, b] = await Promise.all([
+    echo.unary({ text: 'first', delayMs: 50 }),
+    echo.unary({ text: 'second', delayMs: 0 }),
+  ]);
+  t.same([a.text, b.text], ['first', 'second']);
+  // Each stream's blocks carry its id, in the order they were on the wire: the second one's HEADERS left
+  // only when the first stream closed, and still come before its message.
+  t.notMatch(traced, /never opened/);
+  const lines = (id: number) =>
+    blocks()
+      .filter((block) => block.startsWith(`[wiregrpc] client stream ${id} `))
+      .map((block) =>
+        block
+          .split('\n')[0]!
+          .replace(/^\[wiregrpc\] client stream \d+ /, '')
+          .replace(/:.*/, ''),
+      );
+  const expected = [
+    '→ HEADERS',
+    '→ DATA message 1',
+    '→ END_STREAM (half-close',
+    '← HEADERS',
+    '← DATA message 1',
+    '← TRAILERS (END_STREAM)',
+  ];
+  t.same(lines(3), expected, 'the first call, stream 3 (stream 1 was the warm-up)');
+  t.same(lines(5), expected, 'the second call, stream 5');
+  t.match(
+    blocks().find((block) => /^\[wiregrpc\] client stream 5 → DATA/.test(block)),
+    /wiregrpc\.test\.EchoRequest \{"text":"second"\}/,
+  );
+  const server3Done = traced.indexOf('[wiregrpc] server stream 3 → TRAILERS');
+  const server5Starts = traced.indexOf('[wiregrpc] server stream 5 ← HEADERS');
+  t.ok(server3Done >= 0 && server5Starts > server3Done, 'the server saw the second stream only after the first');
+
+  // A stream cancelled while it waits never reaches the server.
+  traced = '';
+  const slow = echo.unary({ text: 'slow', delayMs: 300 });
+  await t.rejects(echo.unary({ text: 'waits', delayMs: 0 }, { timeout: 50 }), { code: 4 });
+  await slow;
+  t.notMatch(traced, /server stream \d+ ← HEADERS\n(  .*\n)*  grpc-timeout/, 'the server never saw it');
+  if (OWN_H2) {
+    // The own HTTP/2 gives a stream its id when it opens: this one never did, and the trace says nothing left.
+    t.match(traced, /\[wiregrpc\] client stream \(never opened\) → HEADERS\n/);
+    t.match(
+      traced,
+      /\[wiregrpc\] client stream \(never opened\) → cancelled \(code 8\) before the stream opened: none of it is sent\n/,
+    );
+  } else {
+    // node:http2 (nghttp2) numbers a stream when it is asked for, queued or not, and resets it by that number.
+    t.match(traced, /\[wiregrpc\] client stream 9 → HEADERS\n(  .*\n)*  grpc-timeout: /);
+    t.match(traced, /\[wiregrpc\] client stream 9 → RST_STREAM \(code 8\)\n/);
+  }
 });
 
 /** Starts the example userinfo server with WIREGRPC_TRACE=1; resolves its target and a way to read its stderr. */
