@@ -23,6 +23,16 @@ const Opaque = defineService('trace.test.Opaque', [
   },
 ]);
 
+/** What a client traces of one unary call, block by block (each block's first line, up to its colon). */
+const UNARY_BLOCKS = [
+  '→ HEADERS',
+  '→ DATA message 1',
+  '→ END_STREAM (half-close',
+  '← HEADERS',
+  '← DATA message 1',
+  '← TRAILERS (END_STREAM)',
+];
+
 /** The trace so far, split into blocks (one per header block / message / note). */
 let traced = '';
 const blocks = (): string[] => traced.split(/^(?=\[wiregrpc\] )/m).filter((b) => b !== '');
@@ -101,14 +111,7 @@ t.test('in process: both sides, every block, messages as JSON once the method is
         .replace(/^\[wiregrpc\] client stream \d+ /, '')
         .replace(/:.*/, ''),
     );
-  t.same(order, [
-    '→ HEADERS',
-    '→ DATA message 1',
-    '→ END_STREAM (half-close',
-    '← HEADERS',
-    '← DATA message 1',
-    '← TRAILERS (END_STREAM)',
-  ]);
+  t.same(order, UNARY_BLOCKS);
 });
 
 t.test('in process: unknown codecs → raw dump; gzip inflated; Trailers-Only; a cancelled stream', async (t) => {
@@ -218,14 +221,7 @@ t.test("in process: a stream that waits for a slot under the server's MAX_CONCUR
           .replace(/^\[wiregrpc\] client stream \d+ /, '')
           .replace(/:.*/, ''),
       );
-  const expected = [
-    '→ HEADERS',
-    '→ DATA message 1',
-    '→ END_STREAM (half-close',
-    '← HEADERS',
-    '← DATA message 1',
-    '← TRAILERS (END_STREAM)',
-  ];
+  const expected = UNARY_BLOCKS;
   t.same(lines(3), expected, 'the first call, stream 3 (stream 1 was the warm-up)');
   t.same(lines(5), expected, 'the second call, stream 5');
   t.match(

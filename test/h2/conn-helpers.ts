@@ -2,6 +2,7 @@
  * Helpers for the Connection tests: a server and a client Connection over the
  * memory pipe, an echo handler, and a call that collects a whole response.
  */
+import { joinPieces } from '../../src/h2/byte-stream.js';
 import { Connection, type ConnectionOptions } from '../../src/h2/connection.js';
 import type { H2Error } from '../../src/h2/errors.js';
 import { memoryPipe, type MemoryPipeOptions } from '../../src/h2/memory-pipe.js';
@@ -39,17 +40,8 @@ export function pair(
   return { server: s, client: c, errors, closed };
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** The parts in one buffer: the engine's own joinPieces (byte-stream.ts). */
+export const concat = joinPieces;
 
 /**
  * Server handler: answers 200 with the request body back and trailers

@@ -10,6 +10,7 @@ import path from 'node:path';
 import t from 'tap';
 import '../helpers/own-h2-client.js';
 import { Channel, type ChannelCall } from '../../src/http2/channel.js';
+import { sessionOf } from './session-of.js';
 import { H2ClientSession } from '../../src/http2/h2-client-connection.js';
 import type { ClientSession } from '../../src/http2/h2-client-session.js';
 import { fakeServer, respond } from '../helpers/client-fake-server.js';
@@ -139,18 +140,6 @@ t.test(
     }
   },
 );
-
-/** The session a channel's connection runs on (a ChannelCall that only looks). */
-function sessionOf(channel: Channel): Promise<ClientSession> {
-  return new Promise((resolve, reject) => {
-    const call: ChannelCall = {
-      waitForReady: false,
-      attach: (conn) => resolve(conn.session),
-      unavailable: (cause) => reject(new Error(cause)),
-    };
-    channel.start(call);
-  });
-}
 
 t.test(
   'the suites run on the HTTP/2 that WIREGRPC_TRANSPORT names (test:h2-client runs this file with it)',

@@ -18,6 +18,7 @@ import { cfConnect } from '../../src/h2/cf-socket.js';
 import { Connection } from '../../src/h2/connection.js';
 import { nodeSocket } from '../../src/h2/node-socket.js';
 import { Channel, type ChannelCall } from '../../src/http2/channel.js';
+import { sessionOf } from './session-of.js';
 import { ClientStream } from '../../src/http2/client-stream.js';
 import { H2ClientSession } from '../../src/http2/h2-client-connection.js';
 import { flatHeaders, headerRecord } from '../../src/http2/h2-client-headers.js';
@@ -31,18 +32,6 @@ import { fakeServer, frame, respond, transportCall } from '../helpers/client-fak
 
 const PATH = '/wiregrpc.test.Echo/Unary';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The session the channel's connection runs on (a ChannelCall that only looks). */
-function sessionOf(channel: Channel): Promise<ClientSession> {
-  return new Promise((resolve, reject) => {
-    const call: ChannelCall = {
-      waitForReady: false,
-      attach: (conn) => resolve(conn.session),
-      unavailable: (cause) => reject(new Error(cause)),
-    };
-    channel.start(call);
-  });
-}
 
 t.test('transport: the option, else WIREGRPC_TRANSPORT, else node:http2; anything else is a TypeError', async (t) => {
   const server = await fakeServer((stream) => respond(stream, [], { 'grpc-status': '0' }));
