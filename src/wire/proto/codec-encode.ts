@@ -35,38 +35,14 @@ import { MAX_DEPTH } from './reader.js';
 import { defaultOf, EncOp, FieldType, type FieldPlan, type MessagePlan } from './codec-plan.js';
 import { UNKNOWN_FIELDS, unknownState, type WithUnknownFields } from './unknown.js';
 import type { Writer } from './writer.js';
+import { badValue, describe, doubleOf, floatOf, int32Of, int64Of, isUnsigned, uint32Of } from './encode-values.js';
+import { sortKeys } from './map-key-order.js';
 
 /** A message value as the encoder reads it. */
 type Value = Readonly<Record<string, unknown>>;
 
 /** Set by the codec for the encode under way (codec.ts): whether `required` fields are checked. */
 export const encodeOptions = { checkRequired: true };
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  switch (typeof v) {
-    case 'string':
-      return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-    case 'bigint':
-      return `${v}n`;
-    case 'number':
-    case 'boolean':
-      return String(v);
-    case 'object':
-      return v instanceof Uint8Array ? 'a Uint8Array' : 'an object';
-    default:
-      return typeof v;
-  }
-}
-
-function badValue(f: FieldPlan, v: unknown, expected: string): ProtoError {
-  return new ProtoError('encode', `cannot encode ${f.fullName}: expected ${expected}, got ${describe(v)}`);
-}
-
-function outOfRange(f: FieldPlan, v: unknown, type: string): ProtoError {
-  return new ProtoError('encode', `cannot encode ${f.fullName}: ${describe(v)} is not a valid ${type}`);
-}
 
 /** True when an implicit-presence field holds its default and is not written. */
 function isDefault(type: number, v: unknown): boolean {
@@ -89,73 +65,6 @@ function isDefault(type: number, v: unknown): boolean {
     default:
       return v === 0;
   }
-}
-
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
-const UINT64_MAX = (1n << 64n) - 1n;
-const FLOAT32_MAX = 3.4028234663852886e38;
-const DECIMAL = /^-?[0-9]+$/;
-
-/** An int32, sint32, sfixed32 or enum value: an integer in [-2^31, 2^31), or an enum value's name. */
-function int32Of(f: FieldPlan, v: unknown): number {
-  if (typeof v === 'number') {
-    if ((v | 0) === v) return v;
-    throw outOfRange(f, v, f.enumNumbers !== undefined ? 'enum number (an int32)' : 'int32');
-  }
-  if (typeof v === 'string' && f.enumNumbers !== undefined) {
-    const n = f.enumNumbers.get(v);
-    if (n !== undefined) return n;
-    throw badValue(f, v, `a value of the enum (${[...f.enumNumbers.keys()].slice(0, 5).join(', ')}, …) or its number`);
-  }
-  throw badValue(f, v, f.enumNumbers !== undefined ? 'an enum number or name' : 'a number');
-}
-
-/** A uint32 or fixed32: an integer in [0, 2^32). */
-function uint32Of(f: FieldPlan, v: unknown): number {
-  if (typeof v !== 'number') throw badValue(f, v, 'a number');
-  if (v >>> 0 !== v) throw outOfRange(f, v, 'uint32');
-  return v;
-}
-
-function isUnsigned(type: number): boolean {
-  return type === FieldType.UINT64 || type === FieldType.FIXED64;
-}
-
-/** A 64-bit integer: a bigint in range, a safe-integer number, or a decimal string. */
-function int64Of(f: FieldPlan, type: number, v: unknown): bigint | number {
-  const unsigned = isUnsigned(type);
-  if (typeof v === 'bigint') {
-    if (unsigned ? v >= 0n && v <= UINT64_MAX : v >= INT64_MIN && v <= INT64_MAX) return v;
-    throw outOfRange(f, v, unsigned ? 'uint64' : 'int64');
-  }
-  if (typeof v === 'number') {
-    if (Number.isSafeInteger(v) && (!unsigned || v >= 0)) return v;
-    throw outOfRange(
-      f,
-      v,
-      unsigned ? 'uint64 (as a number: a safe integer ≥ 0)' : 'int64 (as a number: a safe integer)',
-    );
-  }
-  if (typeof v === 'string') {
-    if (!DECIMAL.test(v)) throw badValue(f, v, 'an integer (a decimal string)');
-    return int64Of(f, type, BigInt(v));
-  }
-  throw badValue(f, v, 'a bigint, a safe-integer number or a decimal string');
-}
-
-function doubleOf(f: FieldPlan, v: unknown): number {
-  if (typeof v !== 'number') throw badValue(f, v, 'a number');
-  return v;
-}
-
-/** A float: any number that float32 holds, rounded to it (NaN and ±Infinity too); finite beyond its range is an error. */
-function floatOf(f: FieldPlan, v: unknown): number {
-  if (typeof v !== 'number') throw badValue(f, v, 'a number');
-  if (v > FLOAT32_MAX || v < -FLOAT32_MAX) {
-    if (Number.isFinite(v)) throw outOfRange(f, v, 'float (beyond float32 range)');
-  }
-  return v;
 }
 
 /** Writes one non-message value of `type` (no tag): the reference path every field can be written by. */
@@ -502,56 +411,4 @@ function mapKey(f: FieldPlan, type: number, k: string): unknown {
       return n;
     }
   }
-}
-
-/** Sorts map keys the way protobuf's deterministic serialization does. */
-function sortKeys(keys: string[], type: number): void {
-  switch (type) {
-    case FieldType.STRING:
-      keys.sort(compareCodePoints);
-      return;
-    case FieldType.BOOL:
-      keys.sort();
-      return;
-    case FieldType.INT64:
-    case FieldType.UINT64:
-    case FieldType.SINT64:
-    case FieldType.FIXED64:
-    case FieldType.SFIXED64:
-      keys.sort((a, b) => {
-        const x = safeBigInt(a);
-        const y = safeBigInt(b);
-        return x < y ? -1 : x > y ? 1 : 0;
-      });
-      return;
-    default:
-      keys.sort((a, b) => Number(a) - Number(b));
-  }
-}
-
-function safeBigInt(k: string): bigint {
-  try {
-    return BigInt(k);
-  } catch {
-    return 0n; // reported by mapKey when the entry is written
-  }
-}
-
-/**
- * Code point order, which is UTF-8 byte order (what protobuf sorts by).
- * JavaScript's default compares UTF-16 units, which puts surrogate pairs
- * (U+10000 and up) before U+E000..U+FFFF; this moves them after.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return fold(x) - fold(y);
-  }
-  return a.length - b.length;
-}
-
-function fold(u: number): number {
-  return u < 0xd800 ? u : u < 0xe000 ? u + 0x2000 : u - 0x800;
 }

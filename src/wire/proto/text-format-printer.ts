@@ -33,6 +33,7 @@ import { printUnknownFields, unknownFieldsOf } from './text-format-unknown.js';
 import { TextWriter } from './text-format-writer.js';
 import { utf8Encode } from './utf8.js';
 import { isImplicitDefault } from './codec-value.js';
+import { compareCodePoints } from './map-key-order.js';
 
 export interface ToTextOptions {
   /** Where an Any's type is found, to print it expanded (`[type.googleapis.com/pkg.Msg] { … }`); raw without. */
@@ -141,17 +142,6 @@ function mapKeyOrder(s: ScalarType): (a: string, b: string) => number {
     const y = BigInt(b);
     return x < y ? -1 : x > y ? 1 : 0;
   };
-}
-
-function compareCodePoints(a: string, b: string): number {
-  for (let i = 0, j = 0; i < a.length && j < b.length;) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(j)!;
-    if (x !== y) return x - y;
-    i += x > 0xffff ? 2 : 1;
-    j += y > 0xffff ? 2 : 1;
-  }
-  return a.length - b.length;
 }
 
 function printValue(
