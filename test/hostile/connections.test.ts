@@ -92,6 +92,12 @@ function closedWithin(socket: net.Socket, ms: number): Promise<boolean> {
 
 // ─── 1. Handshake timeout ────────────────────────────────────────────────────
 
+/** A raw HTTP/2 client on `port`, destroyed when the test ends. */
+async function rawClient(t: Test, port: number): Promise<RawH2> {
+  const raw = await RawH2.connect(port);
+  t.teardown(() => raw.destroy());
+  return raw;
+}
 t.test('handshake: silent TCP connections are closed after handshakeTimeoutMs; calls go on', async (t) => {
   const { port, url } = await serve(t, { handshakeTimeoutMs: SHORT });
   const heap = heapMb();
@@ -109,8 +115,7 @@ t.test('handshake: silent TCP connections are closed after handshakeTimeoutMs; c
 
 t.test('handshake: a preface without SETTINGS gets our SETTINGS at once, then is closed', async (t) => {
   const { port } = await serve(t, { handshakeTimeoutMs: SHORT });
-  const raw = await RawH2.connect(port);
-  t.teardown(() => raw.destroy());
+  const raw = await rawClient(t, port);
   raw.write(PREFACE); // and never the SETTINGS frame that must follow it
   t.ok(await raw.until(() => raw.received(FrameType.SETTINGS).length > 0, SHORT), 'the server sent its SETTINGS first');
   t.ok(await raw.closedWithin(SHORT * 10), 'closed: the client never completed the preface');
@@ -118,8 +123,7 @@ t.test('handshake: a preface without SETTINGS gets our SETTINGS at once, then is
 
 t.test('handshake: a connection that completes the preface is not closed by the clock', async (t) => {
   const { port } = await serve(t, { handshakeTimeoutMs: SHORT });
-  const raw = await RawH2.connect(port);
-  t.teardown(() => raw.destroy());
+  const raw = await rawClient(t, port);
   raw.handshake();
   t.notOk(await raw.closedWithin(SHORT * 2), 'still open after twice the handshake timeout');
 });
@@ -128,8 +132,7 @@ t.test(
   'handshake: handshakeTimeoutMs 0 is no limit — a connection that sent only the preface stays open',
   async (t) => {
     const { port } = await serve(t, { handshakeTimeoutMs: 0 });
-    const raw = await RawH2.connect(port);
-    t.teardown(() => raw.destroy());
+    const raw = await rawClient(t, port);
     raw.write(PREFACE); // no SETTINGS yet: the handshake is not complete
     t.ok(await raw.until(() => raw.received(FrameType.SETTINGS).length > 0, SHORT), 'our SETTINGS came');
     t.notOk(await raw.closedWithin(SHORT), 'still open');
@@ -246,8 +249,7 @@ t.test('shutdown: GOAWAY, the call in flight finishes, then it resolves before t
 
 t.test('pings: a flood gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings" after the strikes', async (t) => {
   const { port, url } = await serve(t, { keepalive: { minPingIntervalMs: 1000 } });
-  const raw = await RawH2.connect(port);
-  t.teardown(() => raw.destroy());
+  const raw = await rawClient(t, port);
   raw.handshake();
   for (let i = 0; i < 100; i++) raw.write(h2frame(FrameType.PING, 0, 0, Buffer.alloc(8, i)));
   t.ok(await raw.closedWithin(2000), 'closed');
@@ -261,8 +263,7 @@ t.test('pings: a flood gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings" after the 
 
 t.test('pings: spaced by minPingIntervalMs while a call runs, pings are fine', async (t) => {
   const { port } = await serve(t, { keepalive: { minPingIntervalMs: 50 } });
-  const raw = await RawH2.connect(port);
-  t.teardown(() => raw.destroy());
+  const raw = await rawClient(t, port);
   raw.handshake();
   raw.headers(1, grpcRequestFields(PATHS.unary));
   raw.data(1, grpcFrame(encodeRequest({ text: 'hang' })), true); // a call that runs throughout
@@ -276,8 +277,7 @@ t.test('pings: spaced by minPingIntervalMs while a call runs, pings are fine', a
 
 t.test('pings: without calls (permitWithoutCalls false) repeated pings are strikes', async (t) => {
   const { port } = await serve(t, { keepalive: { minPingIntervalMs: 10 } });
-  const raw = await RawH2.connect(port);
-  t.teardown(() => raw.destroy());
+  const raw = await rawClient(t, port);
   raw.handshake();
   for (let i = 0; i < 4; i++) {
     raw.write(h2frame(FrameType.PING, 0, 0, Buffer.alloc(8, i)));
@@ -312,11 +312,9 @@ t.test(
   'keepalive.timeMs: our PINGs; a client that never answers is closed after timeoutMs, one that does stays',
   async (t) => {
     const { port } = await serve(t, { keepalive: { timeMs: SHORT / 3, timeoutMs: SHORT } });
-    const silent = await RawH2.connect(port); // reads frames, answers nothing
-    t.teardown(() => silent.destroy());
+    const silent = await rawClient(t, port); // reads frames, answers nothing
     silent.handshake();
-    const polite = await RawH2.connect(port);
-    t.teardown(() => polite.destroy());
+    const polite = await rawClient(t, port);
     polite.handshake();
     const answered = new Set<ReceivedFrame>();
     const answer = setInterval(() => {
@@ -338,8 +336,7 @@ t.test(
 
 t.test('maxConnectionIdleMs: a connection without calls gets GOAWAY(NO_ERROR) and is closed', async (t) => {
   const { port } = await serve(t, { maxConnectionIdleMs: SHORT });
-  const raw = await RawH2.connect(port);
-  t.teardown(() => raw.destroy());
+  const raw = await rawClient(t, port);
   raw.handshake();
   const start = Date.now();
   t.ok(await raw.until(() => raw.received(FrameType.GOAWAY).length > 0, SHORT * 10), 'GOAWAY');
@@ -349,8 +346,7 @@ t.test('maxConnectionIdleMs: a connection without calls gets GOAWAY(NO_ERROR) an
 
 t.test('maxConnectionIdleMs: a connection with a call running is not idle', async (t) => {
   const { port } = await serve(t, { maxConnectionIdleMs: SHORT / 3 });
-  const raw = await RawH2.connect(port);
-  t.teardown(() => raw.destroy());
+  const raw = await rawClient(t, port);
   raw.handshake();
   raw.headers(1, grpcRequestFields(PATHS.unary));
   raw.data(1, grpcFrame(encodeRequest({ text: 'slow', delayMs: SHORT })), true);
@@ -362,8 +358,7 @@ t.test(
   'maxConnectionIdleMs: once its calls have ended — trailers held back by flow control too — the connection goes idle',
   async (t) => {
     const { port } = await serve(t, { maxConnectionIdleMs: SHORT });
-    const raw = await RawH2.connect(port);
-    t.teardown(() => raw.destroy());
+    const raw = await rawClient(t, port);
     raw.handshake(); // the default windows, 65,535 bytes: the 160 KiB below waits for our WINDOW_UPDATEs
     raw.headers(1, grpcRequestFields(PATHS.serverStream));
     raw.data(1, grpcFrame(encodeRequest({ text: 'big', count: 40, payload: new Uint8Array(4096) })), true);
@@ -384,8 +379,7 @@ t.test(
   'maxConnectionAgeMs + grace: GOAWAY at the age, the call in flight finishes, closed after the grace',
   async (t) => {
     const { port, url } = await serve(t, { maxConnectionAgeMs: SHORT, maxConnectionAgeGraceMs: SHORT });
-    const raw = await RawH2.connect(port);
-    t.teardown(() => raw.destroy());
+    const raw = await rawClient(t, port);
     raw.handshake();
     raw.headers(1, grpcRequestFields(PATHS.unary));
     raw.data(1, grpcFrame(encodeRequest({ text: 'slow', delayMs: SHORT * 1.2 })), true);
@@ -457,8 +451,7 @@ if (OWN_H2)
   t.test('rapid reset in one packet (own HTTP/2): resets that come with their HEADERS count too', async (t) => {
     // node:http2 drops such a stream before JavaScript sees it; wiregrpc's own HTTP/2 hands every stream over.
     const { port, url } = await serve(t, { maxResetsPerSecond: 200 });
-    const raw = await RawH2.connect(port);
-    t.teardown(() => raw.destroy());
+    const raw = await rawClient(t, port);
     raw.handshake();
     const block = headerBlock(grpcRequestFields(PATHS.unary));
     const body = grpcFrame(encodeRequest({ text: 'hang' }));
@@ -568,8 +561,7 @@ function sendBlock(raw: RawH2, id: number, block: Buffer): void {
 
 t.test('metadata over maxMetadataSize: refused on that stream alone, the others on the connection go on', async (t) => {
   const { port } = await serve(t, { maxMetadataSize: 8192 });
-  const raw = await RawH2.connect(port);
-  t.teardown(() => raw.destroy());
+  const raw = await rawClient(t, port);
   raw.handshake();
   await raw.until(() => raw.received(FrameType.SETTINGS).length > 0, 1000);
   sendBlock(raw, 1, headerBlock(grpcRequestFields(PATHS.unary, [['x-big', 'a'.repeat(30_000)]])));
@@ -592,8 +584,7 @@ if (!OWN_H2)
       // its default code (INTERNAL_ERROR: Http2Session.destroy(err) without a code). No option reaches it
       // from JavaScript in Node 20, so this test pins what happens: only that connection goes.
       const { port, url } = await serve(t);
-      const raw = await RawH2.connect(port);
-      t.teardown(() => raw.destroy());
+      const raw = await rawClient(t, port);
       raw.handshake();
       await raw.until(() => raw.received(FrameType.SETTINGS).length > 0, 1000);
       sendBlock(
@@ -616,8 +607,7 @@ else
     "1 MiB of metadata in 16 KiB frames (own HTTP/2): refused on its stream alone; the connection's next call is answered",
     async (t) => {
       const { port, url } = await serve(t);
-      const raw = await RawH2.connect(port);
-      t.teardown(() => raw.destroy());
+      const raw = await rawClient(t, port);
       raw.handshake();
       await raw.until(() => raw.received(FrameType.SETTINGS).length > 0, 1000);
       const heap = heapMb();

@@ -66,6 +66,8 @@ function tool(cmd: string, debian: string): Toolchain {
 
 const requestFile = join(dir, 'request.bin');
 writeFileSync(requestFile, grpcFrame(encodeRequest({ text: 'from a peer' })));
+/** The gRPC request as nghttp2's tools send it: the body from requestFile and gRPC's two required headers. */
+const NGHTTP2_REQUEST = ['-d', requestFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers'];
 
 peerTest(
   t,
@@ -117,12 +119,7 @@ peerTest(
       '4',
       '-m',
       '10',
-      '-d',
-      requestFile,
-      '-H',
-      'content-type: application/grpc',
-      '-H',
-      'te: trailers',
+      ...NGHTTP2_REQUEST,
       `http://127.0.0.1:${address.port}${PATHS.unary}`,
     ]);
     t.equal(r.code, 0, `h2load exit status (${r.stderr.trim()})`);
@@ -137,16 +134,7 @@ peerTest(
   [tool('nghttp', 'nghttp2-client')],
   async (t) => {
     const { address } = await serve(t);
-    const r = await run('nghttp', [
-      '-v',
-      '-d',
-      requestFile,
-      '-H',
-      'content-type: application/grpc',
-      '-H',
-      'te: trailers',
-      `http://127.0.0.1:${address.port}${PATHS.unary}`,
-    ]);
+    const r = await run('nghttp', ['-v', ...NGHTTP2_REQUEST, `http://127.0.0.1:${address.port}${PATHS.unary}`]);
     t.equal(r.code, 0, `nghttp exit status (${r.stderr.trim()})`);
     t.match(r.stdout, /recv \(stream_id=\d+\) :status: 200/);
     t.match(r.stdout, /recv \(stream_id=\d+\) grpc-status: 0/, 'the trailers');
