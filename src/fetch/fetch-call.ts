@@ -19,7 +19,7 @@ import type { ServerStream } from '../http2/server-stream.js';
 import { Code } from '../wire/grpc/code.js';
 import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
 import { GrpcError } from '../wire/grpc/error.js';
-import { FRAME_HEADER_LENGTH, encodeFrame } from '../wire/grpc/frame.js';
+import { FRAME_HEADER_LENGTH, encodeFrame, sendLimitError } from '../wire/grpc/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
 import { metadataFromHeaders } from '../wire/grpc/received-metadata.js';
 import { canEncode, compress } from './compression.js';
@@ -218,7 +218,7 @@ export class FetchCall implements ContextStream {
    */
   sendFrame(frame: Uint8Array): Promise<void> | undefined {
     if (this.state === DONE) return undefined;
-    this.checkSendLimit(frame.length - FRAME_HEADER_LENGTH);
+    this.checkSendLimit(frame);
     if (this.state === OPEN) this.sendHeaders();
     if (this.pending !== undefined || (this.responseEncoding !== 'identity' && this.compressResponses)) {
       const compressing = this.compressResponses;
@@ -234,7 +234,7 @@ export class FetchCall implements ContextStream {
   sendLastFrame(frame: Uint8Array, trailing?: Metadata): Promise<void> | undefined {
     if (this.state === DONE) return undefined;
     try {
-      this.checkSendLimit(frame.length - FRAME_HEADER_LENGTH);
+      this.checkSendLimit(frame);
     } catch (err) {
       this.finish(err as GrpcError);
       return undefined;
@@ -283,13 +283,9 @@ export class FetchCall implements ContextStream {
     this.finish(error);
   }
 
-  private checkSendLimit(length: number): void {
-    if (length > this.init.maxSendMessageLength) {
-      throw new GrpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `response message of ${length} bytes is over the send limit of ${this.init.maxSendMessageLength} bytes`,
-      );
-    }
+  private checkSendLimit(frame: Uint8Array): void {
+    const error = sendLimitError(frame, this.init.maxSendMessageLength, 'response');
+    if (error !== undefined) throw error;
   }
 
   /** Runs `step` after what is already in flight (compression keeps messages in order). */

@@ -18,19 +18,20 @@
  * and reports backpressure: `send`/`sendFrame` return a promise when the caller
  * should wait; `sendLastFrame` is a one-request call's frame and END_STREAM together.
  *
- * The node:http2 event handlers are module-level functions (`this` is the node
- * stream, which points back to us), so a call allocates no closures.
+ * The stream's events come through module-level listeners (client-stream-events.ts),
+ * so a call allocates no closures.
  */
 import { Code } from '../wire/grpc/code.js';
 import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
 import { Deframer } from '../wire/grpc/deframer.js';
 import { GrpcError } from '../wire/grpc/error.js';
-import { FLAG_COMPRESSED, FRAME_HEADER_LENGTH } from '../wire/grpc/frame.js';
+import { FLAG_COMPRESSED, sendLimitError } from '../wire/grpc/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
 import { statusFromTrailers } from '../wire/grpc/status.js';
 import type { Channel, ChannelCall, Connection } from './channel.js';
 import { MessageReader, type MessageSink } from './message-reader.js';
 import type { ClientSessionStream, ReceivedHeaders } from './h2-client-session.js';
+import { bind, resetStream, unbind } from './client-stream-events.js';
 import { frameOf } from './message-writer.js';
 import { RequestWriter } from './request-writer.js';
 import { callHeaders } from './request-headers.js';
@@ -40,7 +41,6 @@ import {
   metadataOf,
   responseHeadersError,
   statusWithoutTrailers,
-  type ResponseHeaders,
 } from './response-status.js';
 import { RST_CANCEL, RST_NO_ERROR, RST_REFUSED_STREAM } from './rst-code.js';
 import { traceClientStream, tracing } from './trace.js';
@@ -48,10 +48,6 @@ import type { ClientStreamListener, ClientStreamOptions, OutgoingCall } from './
 import { metadataFromHeaders } from '../wire/grpc/received-metadata.js';
 
 export type { ClientStreamListener, ClientStreamOptions, OutgoingCall } from './outgoing-call.js';
-
-const kCall = Symbol('wiregrpc.clientStream');
-/** The stream of a call (node:http2's or our own: h2-client-session.ts), pointing back to the call. */
-type NodeStream = ClientSessionStream & { [kCall]?: ClientStream };
 
 const EMPTY = Object.freeze(new Metadata()) as Metadata;
 
@@ -77,7 +73,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
   /** Response DATA in, messages out (message-reader.ts). */
   private readonly reader: MessageReader;
   private conn: Connection | undefined;
-  private stream: NodeStream | undefined;
+  private stream: ClientSessionStream | undefined;
   private timer: DeadlineTimer<ClientStream> | undefined;
   /** Request messages out (request-writer.ts). */
   private readonly requests: RequestWriter;
@@ -91,12 +87,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
   /** The block holding the status: trailers, or the headers of a Trailers-Only response. */
   private statusBlock: HeaderRecord | undefined;
   private attachFailures = 0;
-  /**
-   * Streaming requests only: resets the stream with CANCEL and nothing else.
-   * node:http2's `stream.close(code)` half-closes first (END_STREAM, then
-   * RST_STREAM), so a server would take a cancelled upload for a complete one;
-   * a request aborted through its signal is reset without the END_STREAM.
-   */
+  /** Streaming requests only: resets a stream still sending with CANCEL alone, no END_STREAM (resetStream). */
   private canceller: AbortController | undefined;
 
   constructor(
@@ -177,15 +168,9 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
 
   /** A frame over the send limit fails the call (RESOURCE_EXHAUSTED). */
   private overSendLimit(frame: Uint8Array): boolean {
-    const length = frame.length - FRAME_HEADER_LENGTH;
-    if (length <= this.maxSend) return false;
-    this.cancel(
-      new GrpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `request message of ${length} bytes is larger than the send limit of ${this.maxSend}`,
-      ),
-    );
-    return true;
+    const error = sendLimitError(frame, this.maxSend, 'request');
+    if (error !== undefined) this.cancel(error);
+    return error !== undefined;
   }
 
   /** No more request messages: half-closes the stream (END_STREAM). */
@@ -234,7 +219,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
       this.metadata,
       this.previousAttempts,
     );
-    let stream: NodeStream;
+    let stream: ClientSessionStream;
     try {
       if (!this.requests.replayable) this.canceller = new AbortController();
       stream = conn.session.request(
@@ -252,14 +237,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
     this.conn = conn;
     this.stream = stream;
     if (tracing) traceClientStream(stream, headers); // WIREGRPC_TRACE=1: src/http2/trace.ts
-    stream[kCall] = this;
-    stream.on('response', onResponse);
-    stream.on('data', onData);
-    stream.on('trailers', onTrailers);
-    stream.on('end', onBodyEnd);
-    stream.on('close', onClose);
-    stream.on('error', onError);
-    stream.on('drain', onDrain);
+    bind(stream, this);
     if (this.paused) stream.pause();
     this.requests.attach(stream);
   }
@@ -270,7 +248,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
     this.finish(new GrpcError(Code.UNAVAILABLE, this.describe(cause), error ? { cause: error } : undefined), EMPTY);
   }
 
-  // ── node:http2 events (through the module-level handlers below) ────────────
+  // ── the stream's events (client-stream-events.ts) ───────────────────────────
 
   /** @internal 'response': the response headers, or a Trailers-Only status. */
   onResponse(headers: ReceivedHeaders, flags: number): void {
@@ -408,22 +386,8 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
   }
 
   private reset(code: number): void {
-    const stream = this.stream;
-    if (stream !== undefined) {
-      if (stream.closed || stream.destroyed) return;
-      // Still sending: RST_STREAM(CANCEL) alone (see `canceller`).
-      if (code === RST_CANCEL && this.canceller !== undefined && !stream.writableEnded) this.canceller.abort();
-      else {
-        stream.close(code);
-        // After RST_STREAM, bytes still queued behind flow control can never be sent,
-        // yet node:http2 frees a stream only once its writes finish: found by the soak,
-        // such streams lived for ever, holding their buffers and blocking the
-        // session's graceful close (channel.close() hung). Free it now.
-        if (code !== RST_NO_ERROR && !stream.writableFinished && !stream.destroyed) stream.destroy();
-      }
-    } else {
-      this.channel.forget(this);
-    }
+    if (this.stream !== undefined) resetStream(this.stream, code, this.canceller);
+    else this.channel.forget(this);
   }
 
   /**
@@ -443,7 +407,7 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
       this.retried = true;
     }
     this.conn!.streamEnded();
-    this.stream![kCall] = undefined;
+    unbind(this.stream!);
     this.stream = undefined;
     this.conn = undefined;
     this.requests.rewind();
@@ -471,27 +435,4 @@ export class ClientStream implements OutgoingCall, ChannelCall, MessageSink {
 
 function onDeadline(call: ClientStream): void {
   call.expire();
-}
-
-function onResponse(this: NodeStream, headers: ReceivedHeaders, flags: number): void {
-  this[kCall]?.onResponse(headers, flags);
-}
-function onData(this: NodeStream, chunk: Uint8Array): void {
-  this[kCall]?.onData(chunk);
-}
-function onTrailers(this: NodeStream, trailers: HeaderRecord): void {
-  this[kCall]?.onTrailers(trailers);
-}
-function onBodyEnd(this: NodeStream): void {
-  this[kCall]?.onBodyEnd();
-}
-function onClose(this: NodeStream): void {
-  this[kCall]?.onClose();
-}
-function onDrain(this: NodeStream): void {
-  this[kCall]?.onDrain();
-}
-function onError(this: NodeStream): void {
-  // Every stream error is followed by 'close', where the outcome is decided from
-  // rstCode and the connection's state. Listening keeps node from throwing it.
 }

@@ -16,6 +16,7 @@
 import type zlib from 'node:zlib';
 import { Code } from '../wire/grpc/code.js';
 import { GrpcError } from '../wire/grpc/error.js';
+import { frameOf } from './message-writer.js';
 
 /** Every encoding we read and write besides "identity", most preferred first. */
 export const SUPPORTED_ENCODINGS: readonly string[] = Object.freeze(['gzip', 'deflate']);
@@ -88,6 +89,15 @@ export async function compress(name: string, bytes: Uint8Array): Promise<Uint8Ar
     }
   }
   throw new GrpcError(Code.INTERNAL, `compression "${name}" is not supported (supported: ${ACCEPT_ENCODING})`);
+}
+
+/**
+ * `message` as a frame compressed with `name`, or as it is when compressing does not pay: the flag is
+ * per message, so a peer that accepts the encoding takes either (the server's responses).
+ */
+export async function compressedFrame(name: string, message: Uint8Array): Promise<Uint8Array> {
+  const payload = await compress(name, message);
+  return payload.length < message.length ? frameOf(payload, true) : frameOf(message, false);
 }
 
 /**

@@ -19,11 +19,11 @@
 import type { Buffer } from 'node:buffer';
 import { Code } from '../wire/grpc/code.js';
 import { DeadlineTimer } from '../wire/grpc/deadline-timer.js';
-import { GrpcError } from '../wire/grpc/error.js';
-import { FRAME_HEADER_LENGTH } from '../wire/grpc/frame.js';
+import { errorWithoutStack, GrpcError } from '../wire/grpc/error.js';
+import { FRAME_HEADER_LENGTH, sendLimitError } from '../wire/grpc/frame.js';
 import { Metadata, type HeaderRecord } from '../wire/grpc/metadata.js';
 import { GRPC_PROTOCOL, type CallConfig, type CallProtocol } from './call-protocol.js';
-import { acceptsEncoding, compress, isSupportedEncoding } from './compression.js';
+import { acceptsEncoding, compressedFrame, isSupportedEncoding } from './compression.js';
 import { frameOf, MessageWriter, mustWait, type FrameTarget } from './message-writer.js';
 import { hasMetadata, receivedHeader, receivedRecord, type ReceivedHeaders } from './received-headers.js';
 import { peerAddress, peerCertificate, type PeerCertificate } from './peer.js';
@@ -31,14 +31,11 @@ import { RequestQueue, type RequestOwner, type SingleRequestThen } from './reque
 import { OK_TRAILERS, responseHeaders, responseHeadersWith, trailers, trailersOnly } from './response-headers.js';
 import { RST_CANCEL, RST_NO_ERROR, rstCodeName } from './rst-code.js';
 import type { StreamLike, StreamTally } from './stream-like.js';
+import { askForTrailers, listenTo, resetAfterStatus, waitForDrain } from './server-stream-events.js';
 import { metadataFromHeaders } from '../wire/grpc/received-metadata.js';
 
 export type { CallConfig, CallProtocol } from './call-protocol.js';
 export type { StreamLike, StreamTally } from './stream-like.js';
-
-/** The stream's pointer back to its ServerStream, read by the module-level listeners below. */
-const kCall = Symbol('wiregrpc.serverStream');
-type NodeStream = StreamLike & { [kCall]: ServerStream };
 
 const OPEN = 0; // nothing sent yet
 const HEADERS_SENT = 1;
@@ -115,12 +112,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
       config.maxReceiveMessageLength,
       requestEncoding,
     );
-    (stream as NodeStream)[kCall] = this;
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('close', onClose);
-    stream.on('aborted', onClose);
-    stream.on('error', onError);
+    listenTo(stream, this);
     if (timeoutMs !== undefined) {
       this.deadline = Date.now() + timeoutMs;
       this.timer = new DeadlineTimer<ServerStream>(this.deadline, onDeadline, this); // deadlines past setTimeout's ceiling too
@@ -233,10 +225,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
         ? responseHeaders(this.responseEncoding)
         : responseHeadersWith(this.responseEncoding, metadata);
     try {
-      // node:http2 emits 'wantTrailers' once per stream: `on`, not `once`, which wraps the listener in a closure and
-      // removes it again — 0.15 µs of the 1.7 µs a unary call costs this layer and src/service (measured over a
-      // node:events stream, without node:http2).
-      if (this.protocol.trailers) this.stream.on('wantTrailers', onWantTrailers);
+      if (this.protocol.trailers) askForTrailers(this.stream);
       this.tally?.dataSent();
       this.protocol.respond(this.stream, headers);
     } catch {
@@ -270,7 +259,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
    */
   sendFrame(frame: Uint8Array): Promise<void> | undefined {
     if (this.state === DONE) return undefined;
-    this.checkSendLimit(frame.length - FRAME_HEADER_LENGTH);
+    this.checkSendLimit(frame);
     if (this.state === OPEN) this.sendHeaders();
     if (this.responseEncoding !== 'identity' && this.compressResponses)
       return this.compressAndWrite(frame.subarray(FRAME_HEADER_LENGTH), false);
@@ -291,7 +280,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
   sendLastFrame(frame: Uint8Array, trailing?: Metadata): Promise<void> | undefined {
     if (this.state === DONE) return undefined;
     try {
-      this.checkSendLimit(frame.length - FRAME_HEADER_LENGTH);
+      this.checkSendLimit(frame);
     } catch (err) {
       this.finish(err as GrpcError);
       return undefined;
@@ -317,7 +306,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
       try {
         this.tally?.dataSent();
         this.protocol.respondOnly(this.stream, trailersOnly(error, trailing));
-        if (this.stopClient()) setImmediate(resetStream, this.stream);
+        if (this.stopClient()) resetAfterStatus(this.stream);
       } catch {
         // The stream is gone.
       }
@@ -338,26 +327,20 @@ export class ServerStream implements FrameTarget, RequestOwner {
     return true;
   }
 
-  private checkSendLimit(length: number): void {
-    if (length > this.config.maxSendMessageLength) {
-      throw new GrpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `response message of ${length} bytes is over the send limit of ${this.config.maxSendMessageLength} bytes`,
-      );
-    }
+  private checkSendLimit(frame: Uint8Array): void {
+    const error = sendLimitError(frame, this.config.maxSendMessageLength, 'response');
+    if (error !== undefined) throw error;
   }
 
   private async compressAndWrite(message: Uint8Array, last: boolean): Promise<void> {
-    let payload: Uint8Array;
+    let frame: Uint8Array;
     try {
-      payload = await compress(this.responseEncoding, message);
+      frame = await compressedFrame(this.responseEncoding, message);
     } catch (err) {
       this.finish(GrpcError.from(err, Code.INTERNAL));
       return;
     }
     if (this.state === DONE) return;
-    // The flag is per message: when compression does not pay, send the message as is.
-    const frame = payload.length < message.length ? frameOf(payload, true) : frameOf(message, false);
     if (last) this.end(frame);
     else await this.write(frame);
   }
@@ -368,7 +351,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
     if (!mustWait(this.stream, this.congested)) return undefined;
     return new Promise((resolve) => {
       this.drainWaiter = resolve;
-      this.stream.once('drain', onDrain);
+      waitForDrain(this.stream);
     });
   }
 
@@ -398,7 +381,7 @@ export class ServerStream implements FrameTarget, RequestOwner {
   flushTrailers(): void {
     try {
       this.stream.sendTrailers(this.trailerBlock ?? trailers(undefined, undefined));
-      if (this.resetAfterTrailers) setImmediate(resetStream, this.stream);
+      if (this.resetAfterTrailers) resetAfterStatus(this.stream);
     } catch {
       // The stream is gone.
     }
@@ -437,7 +420,9 @@ export class ServerStream implements FrameTarget, RequestOwner {
       this.state = DONE;
       const code = this.stream.rstCode;
       this.abort(
-        cancelled(
+        // No stack: every stream of a rapid reset would pay for one (error.ts).
+        errorWithoutStack(
+          Code.CANCELLED,
           code === RST_CANCEL || code === RST_NO_ERROR || code === undefined
             ? 'the client cancelled the call'
             : `the stream was reset (HTTP/2 ${rstCodeName(code)})`,
@@ -466,60 +451,6 @@ export class ServerStream implements FrameTarget, RequestOwner {
   }
 }
 
-// ─── The stream's listeners ─────────────────────────────────────────────────
-// Module functions, made once per process rather than once per call: `this`
-// is the stream, `this[kCall]` its ServerStream.
-
-function onData(this: NodeStream, chunk: Buffer): void {
-  this[kCall].receive(chunk);
-}
-function onEnd(this: NodeStream): void {
-  this[kCall].receiveEnd();
-}
-// 'close', and 'aborted' (the stream closed — RST_STREAM, or the connection
-// went — while the client was still sending). node:http2 emits 'aborted' first
-// and may emit 'end' after it: handling it as the close ends the call before
-// that 'end' arrives, so a cut-short request stream is never taken for a
-// complete one (a truncated upload for a whole one).
-function onClose(this: NodeStream): void {
-  this[kCall].closed();
-}
-function onDrain(this: NodeStream): void {
-  this[kCall].drained();
-}
-// node:http2 asks for the trailers once the DATA side is ended (`waitForTrailers`).
-function onWantTrailers(this: NodeStream): void {
-  this[kCall].flushTrailers();
-}
-function onError(): void {
-  // 'close' follows every stream error; it does the cleanup.
-}
 function onDeadline(call: ServerStream): void {
   call.deadlineReached();
-}
-
-/**
- * The CANCELLED that a client's reset or a lost connection gives the handler,
- * made without a stack trace: its frames would show only node:http2's
- * internals, and capturing them costs more than the rest of what a reset
- * stream costs this layer (new Error() with the default 10 frames 5.7 µs,
- * with none 0.4 µs) — the price of every stream of a rapid reset.
- */
-function cancelled(message: string): GrpcError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new GrpcError(Code.CANCELLED, message);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
-/**
- * RST_STREAM(NO_ERROR) once our status is out (`stopClient`), from setImmediate:
- * a reset submitted inside 'wantTrailers' overtakes the trailers
- * (test/http2/server.test.ts, "the reset never overtakes").
- */
-function resetStream(stream: StreamLike): void {
-  if (!stream.closed) stream.close(RST_NO_ERROR);
 }

@@ -118,3 +118,20 @@ function grpcErrorFrom(reason: unknown, fallback: Code): GrpcError {
 export function isWireError(reason: unknown): reason is GrpcError {
   return reason instanceof GrpcError && reason.fromWire;
 }
+
+/**
+ * A GrpcError made without a stack trace, for an error that is part of normal traffic rather than
+ * a mistake to debug: the CANCELLED a handler gets when its client resets the stream. Its frames
+ * would show only the transport's internals, and capturing them costs more than the rest of what a
+ * reset stream costs the server (new Error() with the default 10 frames 5.7 µs, with none 0.4 µs) —
+ * the price of every stream of a rapid reset.
+ */
+export function errorWithoutStack(code: Code, message: string): GrpcError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GrpcError(code, message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}

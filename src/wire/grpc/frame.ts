@@ -17,6 +17,8 @@
  * Frames are independent of HTTP/2 DATA frames: one DATA frame may hold several
  * messages, and one message may span many DATA frames.
  */
+import { Code } from './code.js';
+import { GrpcError } from './error.js';
 
 /** Bytes before the payload: one flag byte and a four-byte length. */
 export const FRAME_HEADER_LENGTH = 5;
@@ -78,5 +80,19 @@ export function encodeFrame(payload: Uint8Array, compressed = false): Uint8Array
 export function readFrameLength(source: Uint8Array, offset: number): number {
   return (
     ((source[offset + 1]! << 24) | (source[offset + 2]! << 16) | (source[offset + 3]! << 8) | source[offset + 4]!) >>> 0
+  );
+}
+
+/**
+ * RESOURCE_EXHAUSTED when the message `frame` carries is over `limit` bytes (a send
+ * limit: maxSendMessageLength), else undefined: checked before the frame is sent,
+ * the same words on every side that sends (`what`: a request or a response).
+ */
+export function sendLimitError(frame: Uint8Array, limit: number, what: 'request' | 'response'): GrpcError | undefined {
+  const length = frame.length - FRAME_HEADER_LENGTH;
+  if (length <= limit) return undefined;
+  return new GrpcError(
+    Code.RESOURCE_EXHAUSTED,
+    `${what} message of ${length} bytes is over the send limit of ${limit} bytes`,
   );
 }
