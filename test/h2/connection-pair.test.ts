@@ -196,6 +196,16 @@ t.test(
       head.onReset = () => resolve(false);
     });
     t.equal(await ended, true, 'a response to HEAD has the length of a body it does not carry');
+    const p304 = pair({
+      onStream(stream) {
+        stream.respond([':status', '304', 'content-length', '10'], true);
+      },
+    });
+    const notModified = await call(p304.client, pattern(1));
+    t.equal(notModified.reset, undefined, 'nor does a 304: no reset');
+    t.same(p304.errors, []);
+    p304.client.destroy();
+    await p304.closed;
     t.same(p.errors, []);
     p.client.destroy();
     await p.closed;
